@@ -1,0 +1,197 @@
+// Package fle is ZooKeeper 3.8's FastLeaderElection as a pure, deterministic
+// state machine, in the style of etcd's raft package: one input at a time
+// goes in (Start, Step with a received notification, Tick with a fired
+// timer) and a batch of outputs comes back (notifications to send, timers to
+// arm or cancel, a decision).
+//
+// The package starts no goroutines, reads no clock, does no I/O and uses no
+// global random source. Durations appear only as values inside timer
+// outputs; the driver (the Election actor, or the simulator) owns real or
+// simulated time and feeds timer firings back in with Tick.
+//
+// A Machine combines two Java classes' worth of behaviour:
+//   - FastLeaderElection.lookForLeader (the election loop, §4.6 of the spec),
+//   - FastLeaderElection.Messenger.WorkerReceiver (the immediate replies to
+//     non-voters, lagging LOOKING peers, and LOOKING peers while we are not
+//     LOOKING, §4.10).
+package fle
+
+import (
+	"time"
+
+	"github.com/zkfle/zkfle/quorum"
+)
+
+// State is a server's election state. The numeric values are the wire codes
+// (ZooKeeper's ServerState ordinals).
+type State int32
+
+const (
+	// Looking: electing.
+	Looking State = 0
+	// Following: decided, following another server.
+	Following State = 1
+	// Leading: decided, leading.
+	Leading State = 2
+	// Observing: an observer that has learned the leader.
+	Observing State = 3
+)
+
+// MinValue is Java's Long.MIN_VALUE, the sid/zxid/epoch an observer proposes.
+const MinValue int64 = -1 << 63
+
+// Vote is ZooKeeper's Vote: a proposed (or decided) leader with the data
+// that orders it, plus the round and the state of whoever cast it.
+type Vote struct {
+	// Version is the notification format version the vote arrived in (0 for
+	// 28- and 40-byte notifications and for locally built votes, 2 for
+	// current ones). It matters only to Equal.
+	Version int32
+	// Leader is the proposed leader's sid (Java: id).
+	Leader int64
+	// Zxid is the proposed leader's last logged zxid.
+	Zxid int64
+	// ElectionEpoch is the round (logicalclock) the vote was cast in.
+	ElectionEpoch int64
+	// PeerEpoch is the proposed leader's epoch.
+	PeerEpoch int64
+	// State is the state of the server that cast the vote.
+	State State
+}
+
+// Notification is a decoded election message as the election sees it: the
+// five wire fields, the format version, the sender (which is not in the
+// payload: it is the connection's sid) and the sender's quorum verifier if
+// its config string parsed (nil otherwise, as in Java, where the vote still
+// counts).
+type Notification struct {
+	// From is the sender's sid.
+	From int64
+	// State is the sender's state.
+	State State
+	// Leader is the sid the sender proposes or follows.
+	Leader int64
+	// Zxid is that leader's last zxid as the sender knows it.
+	Zxid int64
+	// ElectionEpoch is the sender's round; for a FOLLOWING/LEADING sender,
+	// the round its leader was elected in.
+	ElectionEpoch int64
+	// PeerEpoch is the proposed leader's epoch.
+	PeerEpoch int64
+	// Version is the notification format version (0 for legacy bodies).
+	Version int32
+	// Config is the sender's verifier, or nil.
+	Config quorum.Verifier
+}
+
+// Message is a notification to send. The driver attaches this node's own
+// config string (the committed verifier's String()) when it encodes it.
+// To may equal the node's own sid: ZooKeeper delivers those by loopback,
+// and the driver must feed them back through Step like any other.
+type Message struct {
+	// To is the recipient's sid.
+	To int64
+	// State, Leader, Zxid, ElectionEpoch and PeerEpoch are the wire fields.
+	State         State
+	Leader        int64
+	Zxid          int64
+	ElectionEpoch int64
+	PeerEpoch     int64
+}
+
+// TimerKind names the machine's timers.
+type TimerKind int
+
+const (
+	// NotificationTimer is lookForLeader's poll timeout (notTimeout): it
+	// fires when no notification arrived for the current interval.
+	NotificationTimer TimerKind = iota + 1
+	// FinalizeTimer is the finalizeWait window after a quorum agrees.
+	FinalizeTimer
+)
+
+// Timer is a command to the driver: arm (After > 0) or cancel (Cancel) the
+// machine's single timer of this Kind. Arming replaces any pending timer of
+// the same kind. Seq identifies this arming; the driver hands it back in
+// Tick and the machine ignores stale sequence numbers, so a firing that
+// raced with a re-arm is harmless.
+type Timer struct {
+	Kind   TimerKind
+	After  time.Duration
+	Seq    uint64
+	Cancel bool
+}
+
+// Decision is the outcome of an election: the vote lookForLeader returns.
+type Decision struct {
+	Leader        int64
+	Zxid          int64
+	ElectionEpoch int64
+	PeerEpoch     int64
+	// State is the state the node enters: Leading, Following or Observing.
+	State State
+}
+
+// Output is everything the machine asks the driver to do after one input,
+// in order.
+type Output struct {
+	// Messages are notifications to send, in order.
+	Messages []Message
+	// Timers are timer commands, in order.
+	Timers []Timer
+	// ConnectAll asks the connection manager to (re)connect to every peer it
+	// ever had a send queue for (the notification timeout fired and nothing
+	// had been delivered: QuorumCnxManager.connectAll).
+	ConnectAll bool
+	// Decision is set when this input ended the election.
+	Decision *Decision
+	// LookingSids lists voters from the leading vote set that sent LOOKING
+	// notifications while this node leads (Leader.reportLookingSid,
+	// ZOOKEEPER-3109). Empty unless we are Leading.
+	LookingSids []int64
+	// Dropped counts notifications this input discarded, with the reason,
+	// for metrics and traces.
+	Dropped []Drop
+}
+
+// Drop records a notification the machine ignored and why.
+type Drop struct {
+	From   int64
+	Reason string
+}
+
+// Timing holds the election's timing values. Defaults are ZooKeeper's.
+type Timing struct {
+	// FinalizeWait is how long a quorum must stand with no notification
+	// arriving before the node decides (Java: finalizeWait, 200 ms, fixed).
+	FinalizeWait time.Duration
+	// MinNotificationInterval is the first notification timeout
+	// (zookeeper.fastleader.minNotificationInterval, 200 ms).
+	MinNotificationInterval time.Duration
+	// MaxNotificationInterval caps the doubling back-off
+	// (zookeeper.fastleader.maxNotificationInterval, 60 s).
+	MaxNotificationInterval time.Duration
+}
+
+// DefaultTiming returns ZooKeeper 3.8's defaults.
+func DefaultTiming() Timing {
+	return Timing{
+		FinalizeWait:            200 * time.Millisecond,
+		MinNotificationInterval: 200 * time.Millisecond,
+		MaxNotificationInterval: 60 * time.Second,
+	}
+}
+
+// Config configures a Machine.
+type Config struct {
+	// ID is this server's sid (myid).
+	ID int64
+	// Verifier is the last committed quorum verifier. Required.
+	Verifier quorum.Verifier
+	// LastSeen is a newer, proposed verifier (a reconfig in progress), or
+	// nil. When its version is greater than Verifier's, a quorum is needed
+	// in both, and its voters are valid voters too.
+	LastSeen quorum.Verifier
+	// Timing holds the timeouts; zero fields take ZooKeeper's defaults.
+	Timing Timing
+}
