@@ -1,0 +1,208 @@
+package fle
+
+// Start is lookForLeader's entry, called whenever the server becomes
+// LOOKING: at boot, and again after the leader is lost. lastLoggedZxid is
+// the last zxid in the local database (-1 for an untrusted empty one) and
+// currentEpoch the accepted epoch from the currentEpoch file.
+//
+// It clears the round's vote maps, resets the notification timeout to its
+// minimum, advances the logical clock (the clock carries over from earlier
+// rounds, as with one FastLeaderElection object), proposes the initial vote
+// (ourselves, or Long.MIN_VALUE fields for an observer), sends it to every
+// voter and arms the NotificationTimer. Until the first decision the
+// current vote, which replies carry, is (myid, lastLoggedZxid,
+// currentEpoch), as QuorumPeer.startLeaderElection sets it.
+func (m *Machine) Start(lastLoggedZxid, currentEpoch int64) Output {
+	var out Output
+	m.running = true
+	m.state = Looking
+	m.lastLoggedZxid = lastLoggedZxid
+	m.currentEpoch = currentEpoch
+	if !m.decided {
+		m.currentVote = Vote{Leader: m.id, Zxid: lastLoggedZxid, ElectionEpoch: -1, PeerEpoch: currentEpoch, State: Looking}
+	}
+	m.recvset = map[int64]Vote{}
+	m.outofelection = map[int64]Vote{}
+	m.notTimeout = m.timing.MinNotificationInterval
+	m.finalizing = false
+	m.finalizeTracker = nil
+	m.cancel(&out, FinalizeTimer)
+
+	m.logicalClock++
+	m.proposal = m.initialVote()
+	m.sendNotifications(&out)
+	m.armNotification(&out)
+	return out
+}
+
+// initialVote is (getInitId, getInitLastLoggedZxid, getPeerEpoch). Java
+// decides the first by voting membership and the other two by learner
+// type; for a configured server they agree.
+func (m *Machine) initialVote() Vote {
+	v := Vote{Leader: MinValue, Zxid: MinValue, ElectionEpoch: -1, PeerEpoch: MinValue, State: Looking}
+	if m.committed.IsVoter(m.id) {
+		v.Leader = m.id
+	}
+	if !m.observer {
+		v.Zxid = m.lastLoggedZxid
+		v.PeerEpoch = m.currentEpoch
+	}
+	return v
+}
+
+// setProposal is updateProposal.
+func (m *Machine) setProposal(leader, zxid, peerEpoch int64) {
+	m.proposal = Vote{Leader: leader, Zxid: zxid, ElectionEpoch: -1, PeerEpoch: peerEpoch, State: Looking}
+}
+
+// better reports whether n's vote beats (leader, zxid, peerEpoch) of v.
+func (m *Machine) better(n Notification, v Vote) bool {
+	return TotalOrderPredicate(m.committed, n.Leader, n.Zxid, n.PeerEpoch, v.Leader, v.Zxid, v.PeerEpoch)
+}
+
+// receive is lookForLeader taking n from its queue, whether its poll or
+// the finalize window's poll is the one waiting.
+func (m *Machine) receive(out *Output, n Notification) {
+	if m.finalizing {
+		if !m.better(n, m.proposal) {
+			out.drop(n.From, DropNotBetter)
+			m.armFinalize(out)
+			return
+		}
+		// Java puts the better notification back and leaves the window;
+		// the main loop takes it next.
+		m.finalizing = false
+		m.finalizeTracker = nil
+		m.cancel(out, FinalizeTimer)
+	}
+	m.process(out, n)
+	switch {
+	case m.state != Looking:
+		// decided: decide cancelled the timers.
+	case m.finalizing:
+		m.cancel(out, NotificationTimer)
+		m.armFinalize(out)
+	default:
+		m.armNotification(out)
+	}
+}
+
+// process is one iteration of lookForLeader's loop for a notification.
+func (m *Machine) process(out *Output, n Notification) {
+	if !m.validVoter(n.From) || !m.validVoter(n.Leader) {
+		out.drop(n.From, DropLeaderNotVoter)
+		return
+	}
+	switch n.State {
+	case Looking:
+		m.processLooking(out, n)
+	case Following, Leading:
+		// Without an oracle verifier LEADING is handled exactly like
+		// FOLLOWING (receivedLeadingNotification's extra step needs one).
+		m.receivedFollowing(out, n)
+	default:
+		out.drop(n.From, DropObserving)
+	}
+}
+
+// processLooking is the LOOKING case of lookForLeader.
+func (m *Machine) processLooking(out *Output, n Notification) {
+	if m.initialVote().Zxid == -1 {
+		out.drop(n.From, DropOwnZxidUnknown)
+		return
+	}
+	if n.Zxid == -1 {
+		out.drop(n.From, DropZxidUnknown)
+		return
+	}
+	switch {
+	case n.ElectionEpoch > m.logicalClock:
+		// A newer round: join it, judging n against our initial vote, not
+		// against whatever we proposed in the round we are leaving.
+		m.logicalClock = n.ElectionEpoch
+		clear(m.recvset)
+		if init := m.initialVote(); m.better(n, init) {
+			m.setProposal(n.Leader, n.Zxid, n.PeerEpoch)
+		} else {
+			m.proposal = init
+		}
+		m.sendNotifications(out)
+	case n.ElectionEpoch < m.logicalClock:
+		out.drop(n.From, DropOldRound)
+		return
+	case m.better(n, m.proposal):
+		m.setProposal(n.Leader, n.Zxid, n.PeerEpoch)
+		m.sendNotifications(out)
+	}
+	// LOOKING votes are stored without version: it plays no part in
+	// comparing them.
+	m.recvset[n.From] = Vote{Leader: n.Leader, Zxid: n.Zxid, ElectionEpoch: n.ElectionEpoch, PeerEpoch: n.PeerEpoch, State: Looking}
+	target := m.proposal
+	target.ElectionEpoch = m.logicalClock
+	t := trackVotes(m.committed, m.lastSeen, m.recvset, target)
+	if t.hasAllQuorums() {
+		// A quorum agrees with us: open the finalize window. The decision
+		// comes when FinalizeTimer fires with nothing better arriving.
+		m.finalizing = true
+		m.finalizeTracker = t
+	}
+}
+
+// receivedFollowing is receivedFollowingNotification, for a FOLLOWING or
+// LEADING notification.
+func (m *Machine) receivedFollowing(out *Output, n Notification) {
+	target := Vote{Version: n.Version, Leader: n.Leader, Zxid: n.Zxid, ElectionEpoch: n.ElectionEpoch, PeerEpoch: n.PeerEpoch, State: n.State}
+	if n.ElectionEpoch == m.logicalClock {
+		// Same round (ZOOKEEPER-3537): recvset keeps the state but, as in
+		// Java's five-argument Vote constructor, version 0, so against a
+		// versioned target these entries match on the leader alone.
+		m.recvset[n.From] = Vote{Leader: n.Leader, Zxid: n.Zxid, ElectionEpoch: n.ElectionEpoch, PeerEpoch: n.PeerEpoch, State: n.State}
+		t := trackVotes(m.committed, m.lastSeen, m.recvset, target)
+		if t.hasAllQuorums() && m.checkLeader(m.recvset, n.Leader, n.ElectionEpoch) {
+			m.decide(out, n.Leader, n.Zxid, n.ElectionEpoch, n.PeerEpoch, t)
+			return
+		}
+	}
+	// Any round: enough of the ensemble follows one leader that says it
+	// leads, so join it (ZOOKEEPER-975, ZOOKEEPER-1732).
+	m.outofelection[n.From] = target
+	t := trackVotes(m.committed, m.lastSeen, m.outofelection, target)
+	if t.hasAllQuorums() && m.checkLeader(m.outofelection, n.Leader, n.ElectionEpoch) {
+		m.logicalClock = n.ElectionEpoch
+		m.decide(out, n.Leader, n.Zxid, n.ElectionEpoch, n.PeerEpoch, t)
+	}
+}
+
+// checkLeader guards against following a leader that crashed while others
+// still name it: another server may be followed only if its own vote says
+// LEADING; we may lead only if the votes were cast in our current round
+// (ZOOKEEPER-1514).
+func (m *Machine) checkLeader(votes map[int64]Vote, leader, electionEpoch int64) bool {
+	if leader != m.id {
+		v, ok := votes[leader]
+		return ok && v.State == Leading
+	}
+	return m.logicalClock == electionEpoch
+}
+
+// decide ends the election: we lead if the leader is us, else follow (or
+// observe, for an observer). The decided vote becomes the current vote and
+// every pending timer is cancelled.
+func (m *Machine) decide(out *Output, leader, zxid, electionEpoch, peerEpoch int64, t *voteTracker) {
+	switch {
+	case leader == m.id:
+		m.state = Leading
+		m.leadingTracker = t
+	case m.observer:
+		m.state = Observing
+	default:
+		m.state = Following
+	}
+	m.decided = true
+	m.finalizing = false
+	m.finalizeTracker = nil
+	m.currentVote = Vote{Leader: leader, Zxid: zxid, ElectionEpoch: electionEpoch, PeerEpoch: peerEpoch, State: Looking}
+	m.cancel(out, NotificationTimer)
+	m.cancel(out, FinalizeTimer)
+	out.Decision = &Decision{Leader: leader, Zxid: zxid, ElectionEpoch: electionEpoch, PeerEpoch: peerEpoch, State: m.state}
+}

@@ -1,0 +1,62 @@
+package fle
+
+// Step hands the machine one received notification. It first applies
+// WorkerReceiver's rules (spec §4.10), which may answer the sender at once,
+// and then, if we are LOOKING, lookForLeader's handling of it.
+//
+// WorkerReceiver's rules, in order:
+//   - before Start or after Stop: dropped (no messenger is running);
+//   - while LOOKING, a config with a greater version that differs from ours:
+//     dropped (see DropNewerConfig; Java would restart its election here);
+//   - a sender that is not a voter: answered with our state, CurrentVote()
+//     and our round, and otherwise ignored;
+//   - a voter's unknown state code: dropped;
+//   - we are LOOKING: the notification goes to the election, and a LOOKING
+//     sender in an older round is answered with our proposal and round;
+//   - we are not LOOKING and the sender is: answered with CurrentVote() in
+//     the round it was decided in and our real state; if we lead, a sender
+//     that voted in our election is reported in Output.LookingSids;
+//   - neither is LOOKING: dropped.
+func (m *Machine) Step(n Notification) Output {
+	var out Output
+	if !m.running {
+		out.drop(n.From, DropNotStarted)
+		return out
+	}
+	if m.state == Looking && m.newerConfig(n) {
+		out.drop(n.From, DropNewerConfig)
+		return out
+	}
+	if !m.validVoter(n.From) {
+		reply(&out, n.From, m.state, m.currentVote, m.logicalClock)
+		out.drop(n.From, DropNonVoterSender)
+		return out
+	}
+	if n.State < Looking || n.State > Observing {
+		out.drop(n.From, DropUnknownState)
+		return out
+	}
+	if m.state == Looking {
+		if n.State == Looking && n.ElectionEpoch < m.logicalClock {
+			reply(&out, n.From, Looking, m.proposal, m.logicalClock)
+		}
+		m.receive(&out, n)
+		return out
+	}
+	if n.State != Looking {
+		out.drop(n.From, DropNotLooking)
+		return out
+	}
+	if m.state == Leading && m.leadingTracker != nil && m.leadingTracker.hasSid(n.From) {
+		out.LookingSids = append(out.LookingSids, n.From)
+	}
+	reply(&out, n.From, m.state, m.currentVote, m.currentVote.ElectionEpoch)
+	return out
+}
+
+// newerConfig reports whether n carries a configuration with a greater
+// version than our committed one that is not equal to it: the case in
+// which Java's WorkerReceiver restarts the election.
+func (m *Machine) newerConfig(n Notification) bool {
+	return n.Config != nil && n.Config.Version() > m.committed.Version() && !n.Config.Equal(m.committed)
+}
