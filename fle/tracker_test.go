@@ -1,0 +1,127 @@
+package fle
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
+
+// z is FLEOutOfElectionTest's shorthand for a zxid.
+func z(epoch, counter int64) int64 { return MakeZxid(epoch, counter) }
+
+// The five cases of FLEOutOfElectionTest: 5 voters (0-4), tracker asked
+// directly.
+func TestVoteTrackerOutOfElectionCases(t *testing.T) {
+	v := majority([]int64{0, 1, 2, 3, 4})
+	tests := []struct {
+		name   string
+		votes  map[int64]Vote
+		target Vote
+		want   bool
+	}{
+		{
+			"ignoring zxid and election epoch",
+			map[int64]Vote{
+				0: {Version: 1, Leader: 4, Zxid: z(1, 1), ElectionEpoch: 1, PeerEpoch: 2, State: Following},
+				1: {Version: 1, Leader: 4, Zxid: z(1, 2), ElectionEpoch: 1, PeerEpoch: 2, State: Following},
+				3: {Version: 1, Leader: 4, Zxid: z(2, 1), ElectionEpoch: 2, PeerEpoch: 2, State: Following},
+				4: {Version: 1, Leader: 4, Zxid: z(2, 1), ElectionEpoch: 2, PeerEpoch: 2, State: Leading},
+			},
+			Vote{Version: 0, Leader: 4, Zxid: z(2, 1), ElectionEpoch: 2, PeerEpoch: 2, State: Following},
+			true,
+		},
+		{
+			"election with different versions",
+			map[int64]Vote{
+				0: {Version: 1, Leader: 4, Zxid: z(1, 1), ElectionEpoch: 1, PeerEpoch: 1, State: Following},
+				1: {Version: 1, Leader: 4, Zxid: z(1, 1), ElectionEpoch: 1, PeerEpoch: 1, State: Following},
+				3: {Version: 0, Leader: 4, Zxid: z(2, 1), ElectionEpoch: 2, PeerEpoch: 2, State: Following},
+				4: {Version: 0, Leader: 4, Zxid: z(2, 1), ElectionEpoch: 2, PeerEpoch: 2, State: Leading},
+			},
+			Vote{Version: 0, Leader: 4, Zxid: z(2, 1), ElectionEpoch: 2, PeerEpoch: 2, State: Following},
+			true,
+		},
+		{
+			"looking normal",
+			map[int64]Vote{
+				0: {Leader: 4, Zxid: z(2, 1), ElectionEpoch: 1, PeerEpoch: 1, State: Looking},
+				1: {Leader: 4, Zxid: z(2, 1), ElectionEpoch: 1, PeerEpoch: 1, State: Looking},
+				3: {Leader: 4, Zxid: z(2, 1), ElectionEpoch: 1, PeerEpoch: 1, State: Looking},
+				4: {Leader: 4, Zxid: z(2, 1), ElectionEpoch: 1, PeerEpoch: 1, State: Leading},
+			},
+			Vote{Leader: 4, Zxid: z(2, 1), ElectionEpoch: 1, PeerEpoch: 1, State: Looking},
+			true,
+		},
+		{
+			"looking, different rounds",
+			map[int64]Vote{
+				0: {Leader: 4, Zxid: z(1, 1), ElectionEpoch: 1, PeerEpoch: 1, State: Looking},
+				1: {Leader: 4, Zxid: z(2, 1), ElectionEpoch: 2, PeerEpoch: 2, State: Looking},
+				3: {Leader: 4, Zxid: z(2, 1), ElectionEpoch: 3, PeerEpoch: 2, State: Looking},
+				4: {Leader: 4, Zxid: z(2, 1), ElectionEpoch: 3, PeerEpoch: 2, State: Leading},
+			},
+			Vote{Leader: 4, Zxid: z(2, 1), ElectionEpoch: 2, PeerEpoch: 2, State: Looking},
+			false,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, trackVotes(v, nil, tt.votes, tt.target).hasAllQuorums())
+		})
+	}
+}
+
+// testOutofElection: sid 5 leads but is not a voter of the local view
+// (local id 3, clock 1); it is not counted, yet 1, 2 and 4 form a quorum
+// and checkLeader accepts the LEADING vote from another round.
+func TestVoteTrackerOutOfElectionLeaderNotCounted(t *testing.T) {
+	v := majority([]int64{0, 1, 2, 3, 4})
+	outofelection := map[int64]Vote{
+		1: {Version: 0, Leader: 5, Zxid: z(15, 0), ElectionEpoch: 0xa, PeerEpoch: 0x17, State: Following},
+		2: {Version: 0, Leader: 5, Zxid: z(15, 0), ElectionEpoch: 0xa, PeerEpoch: 0x17, State: Following},
+		4: {Version: 1, Leader: 5, Zxid: z(15, 0), ElectionEpoch: 0xa, PeerEpoch: 0x18, State: Following},
+		5: {Version: 1, Leader: 5, Zxid: z(15, 0), ElectionEpoch: 0xa, PeerEpoch: 0x18, State: Leading},
+	}
+	target := outofelection[5]
+	tr := trackVotes(v, nil, outofelection, target)
+	assert.True(t, tr.hasAllQuorums())
+	assert.Equal(t, map[int64]struct{}{1: {}, 2: {}, 4: {}}, tr.acks[0], "only voters ack; 1 and 2 match on leader alone")
+
+	m := &Machine{id: 3, committed: v, logicalClock: 1}
+	assert.True(t, m.checkLeader(outofelection, 5, 0xa))
+}
+
+func TestVoteTrackerNeedsQuorumInBothConfigs(t *testing.T) {
+	committed := majorityV(1, []int64{1, 2, 3})
+	next := majorityV(2, []int64{3, 4, 5})
+	vote := Vote{Leader: 3, Zxid: 1, ElectionEpoch: 1, PeerEpoch: 1, State: Looking}
+	votes := map[int64]Vote{1: vote, 2: vote}
+
+	assert.False(t, trackVotes(committed, next, votes, vote).hasAllQuorums(), "a quorum of the old config only")
+	votes[4], votes[5] = vote, vote
+	assert.True(t, trackVotes(committed, next, votes, vote).hasAllQuorums())
+
+	stale := majorityV(1, []int64{3, 4, 5})
+	assert.True(t, trackVotes(committed, stale, map[int64]Vote{1: vote, 2: vote}, vote).hasAllQuorums(),
+		"a last-seen config that is not newer is not consulted")
+}
+
+func TestVoteTrackerHasSid(t *testing.T) {
+	tr := newVoteTracker(majorityV(1, []int64{1, 2, 3}, 9), majorityV(2, []int64{2, 3, 4}))
+	assert.True(t, tr.hasSid(2))
+	assert.False(t, tr.hasSid(1), "not a voter of the proposed config")
+	assert.False(t, tr.hasSid(9), "an observer")
+}
+
+func TestCheckLeader(t *testing.T) {
+	m := &Machine{id: 1, logicalClock: 3}
+	votes := map[int64]Vote{
+		2: {Leader: 2, State: Leading},
+		3: {Leader: 2, State: Following},
+	}
+	assert.True(t, m.checkLeader(votes, 2, 1), "another leader that says it leads, any round")
+	assert.False(t, m.checkLeader(votes, 3, 1), "the named leader is only following")
+	assert.False(t, m.checkLeader(votes, 4, 1), "no vote from the named leader")
+	assert.True(t, m.checkLeader(votes, 1, 3), "ourselves, in our round")
+	assert.False(t, m.checkLeader(votes, 1, 2), "ourselves, in an old round (ZOOKEEPER-1514)")
+}
