@@ -14,6 +14,18 @@
 //   - FastLeaderElection.Messenger.WorkerReceiver (the immediate replies to
 //     non-voters, lagging LOOKING peers, and LOOKING peers while we are not
 //     LOOKING, §4.10).
+//
+// The driver's duties: call Start when the server becomes LOOKING; deliver
+// every received notification through Step, including the ones the
+// machine addresses to its own sid; keep at most one pending timer per
+// TimerKind (an arming replaces the previous one) and report firings with
+// Tick, passing the connection manager's haveDelivered(); carry out the
+// Messages, ConnectAll and Decision of every Output in order.
+//
+// Where Java blocks, the machine arms a timer instead: lookForLeader's
+// poll becomes NotificationTimer (re-armed whenever a notification is taken
+// from the queue), and the finalizeWait poll after a quorum becomes
+// FinalizeTimer (re-armed by every notification the window consumes).
 package fle
 
 import (
@@ -116,18 +128,27 @@ const (
 // Tick and the machine ignores stale sequence numbers, so a firing that
 // raced with a re-arm is harmless.
 type Timer struct {
-	Kind   TimerKind
-	After  time.Duration
-	Seq    uint64
+	// Kind is the timer this command is about.
+	Kind TimerKind
+	// After is how long from now the timer fires (arming only).
+	After time.Duration
+	// Seq identifies the arming; a cancel names the arming it cancels.
+	Seq uint64
+	// Cancel asks the driver to drop the pending timer of Kind.
 	Cancel bool
 }
 
 // Decision is the outcome of an election: the vote lookForLeader returns.
 type Decision struct {
-	Leader        int64
-	Zxid          int64
+	// Leader is the elected leader's sid.
+	Leader int64
+	// Zxid is the leader's last zxid as the deciding vote states it.
+	Zxid int64
+	// ElectionEpoch is the round the leader was elected in; the machine's
+	// logical clock equals it after the decision.
 	ElectionEpoch int64
-	PeerEpoch     int64
+	// PeerEpoch is the leader's epoch as the deciding vote states it.
+	PeerEpoch int64
 	// State is the state the node enters: Leading, Following or Observing.
 	State State
 }
@@ -156,7 +177,9 @@ type Output struct {
 
 // Drop records a notification the machine ignored and why.
 type Drop struct {
-	From   int64
+	// From is the sender of the dropped notification.
+	From int64
+	// Reason is one of the Drop* constants.
 	Reason string
 }
 
