@@ -192,8 +192,9 @@ const (
 	DropReason_DROP_REASON_UNSPECIFIED DropReason = 0
 	// SHORT_BODY: fewer than 28 bytes ("Got a short response").
 	DropReason_SHORT_BODY DropReason = 1
-	// TRUNCATED_BODY: a field runs past the end of the body (Java's
-	// BufferUnderflowException), e.g. a 30-byte body.
+	// TRUNCATED_BODY: 29..39 bytes (other than 28 and 40), so peerEpoch or
+	// version runs past the end (Java's BufferUnderflowException). This
+	// includes the 36-byte form of 3.4.0-3.4.5, which 3.5+ cannot read.
 	DropReason_TRUNCATED_BODY DropReason = 2
 	// BAD_CONFIG_LENGTH: the config length is negative or larger than the
 	// body.

@@ -199,13 +199,16 @@ type Notification struct {
 	PeerEpoch int64 `protobuf:"varint,5,opt,name=peer_epoch,json=peerEpoch,proto3" json:"peer_epoch,omitempty"`
 	// Format version as ZooKeeper 3.8 reads it: 2 for current bodies, 0 for
 	// 28- and 40-byte ones (Java ignores the 0x1 a 40-byte body carries).
+	// When sending, it selects the layout: set 2 for the 44+N form every
+	// 3.5+ server sends; 0 and 1 produce the legacy 28/40-byte forms, which
+	// carry no config (netbridge.Notification.AppendEncode).
 	Version int32 `protobuf:"varint,6,opt,name=version,proto3" json:"version,omitempty"`
 	// Sender's quorum config string, raw bytes as sent (UTF-8 in practice);
 	// empty for legacy bodies.
 	Config []byte `protobuf:"bytes,7,opt,name=config,proto3" json:"config,omitempty"`
 	// Length of the body this was decoded from (28, 40, 44+N, or more when a
 	// peer appends bytes Java ignores); 0 for a notification built locally.
-	// Diagnostic only: encoding does not read it.
+	// Diagnostic only: encoding ignores it.
 	WireSize      int32 `protobuf:"varint,8,opt,name=wire_size,json=wireSize,proto3" json:"wire_size,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
