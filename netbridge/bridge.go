@@ -1,0 +1,273 @@
+package netbridge
+
+import (
+	"io"
+	"log/slog"
+	"net"
+	"sync/atomic"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+
+	"github.com/zkfle/zkfle/messages"
+)
+
+// NewBridgeProps returns the props of a bridge actor: the owner of one
+// election-port connection after its connection header has been exchanged.
+// sid is the peer's sid; conn must not be used by anyone else afterwards.
+// Spawn the props once (they are tied to conn), as a child of the actor that
+// should hear from the bridge (or see WithRecipient).
+//
+// What the bridge does:
+//   - Inbound, each frame's body is decoded and reported to the recipient
+//     as *messages.NotificationReceived, or *messages.NotificationDropped
+//     when it does not decode (the connection stays open, as in ZooKeeper);
+//     with WithRawFrames, as *messages.FrameReceived.
+//   - Outbound, it accepts *messages.SendNotification and *messages.SendFrame
+//     for its own sid and writes each as one frame in one Write. If the
+//     request came with a sender (ctx.Request), the sender is told
+//     *messages.FrameWritten once the frame is on the wire.
+//   - When the connection ends, for whatever reason (bad frame length, EOF,
+//     read or write error, write timeout, a stop from outside, a restart),
+//     the recipient gets exactly one *messages.ConnectionClosed and the bridge
+//     stops itself. Stopping it closes the connection and returns without
+//     waiting on the peer.
+//
+// The bridge should be supervised with Stop: a restarted bridge cannot
+// reopen an accepted socket, so a restart just reports INTERNAL_ERROR and
+// stops.
+func NewBridgeProps(conn net.Conn, sid int64, opts ...BridgeOption) *actor.Props {
+	return actor.PropsFromProducer(bridgeProducer(conn, sid, opts...))
+}
+
+// bridgeProducer builds the bridge's producer: called once per incarnation,
+// it hands each one the same connection and shell.
+func bridgeProducer(conn net.Conn, sid int64, opts ...BridgeOption) actor.Producer {
+	cfg := defaultBridgeConfig()
+	for _, opt := range opts {
+		if opt != nil {
+			opt(&cfg)
+		}
+	}
+	sh := &bridgeShell{}
+	return func() actor.Actor {
+		// log is replaced in Started; until then (and in a zombie
+		// incarnation, which never starts) nothing may log anywhere.
+		return &bridge{conn: conn, sid: sid, cfg: cfg, sh: sh, log: discardLogger}
+	}
+}
+
+// discardLogger is the logger of a bridge that has not started.
+var discardLogger = slog.New(slog.NewTextHandler(io.Discard, nil))
+
+// bridgeShell is the state one spawned bridge shares across incarnations
+// (restarts build a new bridge value from the producer).
+type bridgeShell struct {
+	// stopped is set in Stopped. protoactor can run the producer and
+	// Started once more after a stop that raced a restart (protoactor.md
+	// §2.7); such a zombie incarnation must not touch the connection.
+	stopped atomic.Bool
+	// connClosed is set once an incarnation has closed conn: later
+	// incarnations must not read from or write to it.
+	connClosed atomic.Bool
+	// reported is set when ConnectionClosed has been sent, so that there is
+	// exactly one per connection whichever incarnation ends it.
+	reported atomic.Bool
+}
+
+// bridge is one incarnation of the bridge actor.
+type bridge struct {
+	conn net.Conn
+	sid  int64
+	cfg  bridgeConfig
+	sh   *bridgeShell
+
+	log  *slog.Logger
+	to   *actor.PID // recipient of reports: cfg.recipient or the parent
+	link *link      // nil before Started and after the connection ended
+}
+
+// Receive handles one message. It never blocks: reads and writes happen on
+// the link's goroutines.
+func (b *bridge) Receive(ctx actor.Context) {
+	switch m := ctx.Message().(type) {
+	case *actor.Started:
+		b.started(ctx)
+	case *messages.SendNotification:
+		b.sendNotification(ctx, m)
+	case *messages.SendFrame:
+		b.sendFrame(ctx, m)
+	case *linkNotification:
+		if b.current(m.link) {
+			b.deliver(ctx, &messages.NotificationReceived{Sid: b.sid, Notification: m.n})
+		}
+	case *linkDropped:
+		if b.current(m.link) {
+			b.log.Warn("dropped malformed notification", "reason", m.reason.String(), "size", m.size, "err", m.detail)
+			b.deliver(ctx, &messages.NotificationDropped{Sid: b.sid, Reason: m.reason, Detail: m.detail, BodySize: int32(m.size)})
+		}
+	case *linkFrame:
+		if b.current(m.link) {
+			b.deliver(ctx, &messages.FrameReceived{Sid: b.sid, Body: m.body})
+		}
+	case *linkWritten:
+		if b.current(m.link) && m.replyTo != nil {
+			ctx.Send(m.replyTo, &messages.FrameWritten{Sid: b.sid})
+		}
+	case *linkFailed:
+		if b.current(m.link) {
+			b.release()
+			b.report(ctx, m.reason, m.detail)
+			ctx.Stop(ctx.Self())
+		}
+	case *actor.Stopping:
+		b.release()
+		b.report(ctx, messages.CloseReason_SHUTDOWN, "bridge stopped")
+	case *actor.Restarting:
+		// The old incarnation goes; the socket goes with it (no Stopping
+		// follows a Restarting). The next incarnation sees connClosed.
+		b.release()
+		b.report(ctx, messages.CloseReason_INTERNAL_ERROR, "bridge failed and was restarted; the connection cannot be reused")
+	case *actor.Stopped:
+		b.sh.stopped.Store(true)
+	}
+}
+
+// started sets up the incarnation and, unless the connection is already
+// gone, starts the reader and writer.
+func (b *bridge) started(ctx actor.Context) {
+	if b.sh.stopped.Load() {
+		return // zombie incarnation after a stop: acquire nothing
+	}
+	b.to = b.cfg.recipient
+	if b.to == nil {
+		b.to = ctx.Parent()
+	}
+	logger := b.cfg.logger
+	if logger == nil {
+		logger = ctx.Logger()
+	}
+	b.log = logger.With("peer", b.sid)
+
+	switch {
+	case b.conn == nil:
+		b.sh.connClosed.Store(true)
+		b.report(ctx, messages.CloseReason_INTERNAL_ERROR, "bridge spawned without a connection")
+		ctx.Stop(ctx.Self())
+		return
+	case b.sh.connClosed.Load():
+		// A previous incarnation closed the socket before this restart.
+		b.report(ctx, messages.CloseReason_INTERNAL_ERROR, "connection closed by a previous bridge incarnation")
+		ctx.Stop(ctx.Self())
+		return
+	}
+	if addr := b.conn.RemoteAddr(); addr != nil {
+		b.log = b.log.With("remote", addr.String())
+	}
+	// After the handshake ZooKeeper's RecvWorker reads with no timeout
+	// (SO_TIMEOUT 0): there are no heartbeats, so an idle peer is fine.
+	// Clear whatever deadline the handshake left.
+	_ = b.conn.SetReadDeadline(time.Time{})
+
+	system, self := ctx.ActorSystem(), ctx.Self()
+	b.link = newLink(b.conn, b.cfg, func(msg interface{}) { system.Root.Send(self, msg) })
+	b.link.start()
+}
+
+// current reports whether a helper's report belongs to this incarnation's
+// live connection.
+func (b *bridge) current(l *link) bool {
+	return b.link != nil && l == b.link
+}
+
+// release closes the connection and waits for the helper goroutines.
+func (b *bridge) release() {
+	wasClosed := b.sh.connClosed.Swap(true)
+	if b.link != nil {
+		b.link.shutdown() // closes conn
+		b.link = nil
+		return
+	}
+	if !wasClosed && b.conn != nil {
+		_ = b.conn.Close()
+	}
+}
+
+// report sends ConnectionClosed to the recipient, once per connection.
+func (b *bridge) report(ctx actor.Context, reason messages.CloseReason, detail string) {
+	if b.sh.reported.Swap(true) {
+		return
+	}
+	b.log.Info("election connection closed", "reason", reason.String(), "detail", detail)
+	b.deliver(ctx, &messages.ConnectionClosed{Sid: b.sid, Reason: reason, Detail: detail})
+}
+
+// deliver sends a report to the recipient.
+func (b *bridge) deliver(ctx actor.Context, msg interface{}) {
+	if b.to == nil {
+		b.log.Warn("bridge has no parent or recipient; report dropped", "message", msg)
+		return
+	}
+	ctx.Send(b.to, msg)
+}
+
+// sendNotification encodes and queues one notification.
+func (b *bridge) sendNotification(ctx actor.Context, m *messages.SendNotification) {
+	if !b.acceptSend(m.GetSid(), "notification") {
+		return
+	}
+	if m.GetNotification() == nil {
+		b.log.Warn("SendNotification without a notification; nothing sent")
+		return
+	}
+	n := messageToNotification(m.GetNotification())
+	frame, err := AppendNotificationFrame(nil, &n)
+	if err != nil {
+		b.log.Warn("cannot frame outbound notification; not sent", "err", err)
+		return
+	}
+	b.queue(ctx, frame)
+}
+
+// acceptSend checks that an outbound request can and should go out on this
+// connection.
+func (b *bridge) acceptSend(sid int64, what string) bool {
+	if b.link == nil {
+		// Connection already ended (ConnectionClosed was sent); the
+		// owner will resend on the next connection if it must.
+		return false
+	}
+	if sid != b.sid {
+		// A routing bug upstream. Writing it anyway would deliver it to
+		// the wrong server, which takes the sender from the connection.
+		b.log.Warn("outbound "+what+" for another sid; not sent", "to", sid)
+		return false
+	}
+	return true
+}
+
+// sendFrame frames a raw body (copying it) and queues it.
+func (b *bridge) sendFrame(ctx actor.Context, m *messages.SendFrame) {
+	if !b.acceptSend(m.GetSid(), "frame") {
+		return
+	}
+	frame, err := AppendFrame(nil, m.GetBody())
+	if err != nil {
+		b.log.Warn("cannot frame outbound body; not sent", "size", len(m.GetBody()), "err", err)
+		return
+	}
+	b.queue(ctx, frame)
+}
+
+// queue hands a frame to the writer; the requester, if any, hears
+// FrameWritten once it is written.
+func (b *bridge) queue(ctx actor.Context, frame []byte) {
+	if dropped := b.link.enqueue(outFrame{frame: frame, replyTo: ctx.Sender()}); dropped != nil {
+		b.log.Warn("peer is slow; dropped the oldest queued frame", "queued", bridgeSendQueueLen)
+		if dropped.replyTo != nil {
+			// Keep a credit-based sender moving: the dropped frame is
+			// as final as a written one.
+			ctx.Send(dropped.replyTo, &messages.FrameWritten{Sid: b.sid})
+		}
+	}
+}

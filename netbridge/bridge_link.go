@@ -1,0 +1,215 @@
+package netbridge
+
+import (
+	"fmt"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+
+	"github.com/zkfle/zkfle/messages"
+)
+
+// link is one bridge incarnation's use of the connection: the reader and
+// writer goroutines and the queue between the actor and the writer.
+//
+// Everything a helper goroutine sends to the actor carries its *link. The
+// net.Conn itself cannot tell incarnations apart (a restarted bridge is
+// handed the same conn by its props), so the link pointer is the tag: the
+// actor drops any report whose link is not its current one.
+type link struct {
+	conn         net.Conn
+	writeTimeout time.Duration
+	rawFrames    bool
+	// send delivers a report to the owning actor. It must only use
+	// ActorSystem().Root and Self() captured in Started, never a Context.
+	send func(msg interface{})
+
+	out  chan outFrame // encoded frames for the writer
+	done chan struct{} // closed by shutdown; stops the writer
+	// closing is set before shutdown closes the conn, so that the errors
+	// our own Close causes are not reported as the peer's doing.
+	closing atomic.Bool
+	once    sync.Once
+	wg      sync.WaitGroup
+}
+
+// Reports from the helper goroutines to the actor. Internal: the actor
+// turns them into messages.* for its recipient after checking the tag.
+type (
+	// linkNotification is a decoded body.
+	linkNotification struct {
+		link *link
+		n    *messages.Notification
+	}
+	// linkDropped is a body that did not decode; the connection stays up.
+	linkDropped struct {
+		link   *link
+		reason messages.DropReason
+		detail string
+		size   int
+	}
+	// linkFrame is a raw body (WithRawFrames).
+	linkFrame struct {
+		link *link
+		body []byte
+	}
+	// linkWritten is a frame the writer finished writing.
+	linkWritten struct {
+		link    *link
+		replyTo *actor.PID
+	}
+	// linkFailed ends the connection.
+	linkFailed struct {
+		link   *link
+		reason messages.CloseReason
+		detail string
+	}
+)
+
+func newLink(conn net.Conn, cfg bridgeConfig, send func(msg interface{})) *link {
+	return &link{
+		conn:         conn,
+		writeTimeout: cfg.writeTimeout,
+		rawFrames:    cfg.rawFrames,
+		send:         send,
+		out:          make(chan outFrame, bridgeSendQueueLen),
+		done:         make(chan struct{}),
+	}
+}
+
+// start launches the reader and the writer.
+func (l *link) start() {
+	l.wg.Add(2)
+	go l.readLoop()
+	go l.writeLoop()
+}
+
+// shutdown closes the connection, which unblocks a pending Read or Write,
+// stops the writer and waits for both goroutines. It is idempotent and
+// returns within the time a Close takes, whatever the peer does.
+func (l *link) shutdown() {
+	l.once.Do(func() {
+		l.closing.Store(true)
+		close(l.done)
+		_ = l.conn.Close()
+	})
+	l.wg.Wait()
+}
+
+// outFrame is one encoded frame and who asked for it (nil if nobody is
+// waiting for FrameWritten).
+type outFrame struct {
+	frame   []byte
+	replyTo *actor.PID
+}
+
+// enqueue hands a frame to the writer without blocking the actor. When the
+// queue is full the oldest frame is dropped and returned (ZooKeeper's send
+// queues keep the newest message too). Only the actor's goroutine calls it,
+// so after taking one frame out there is room for the new one.
+func (l *link) enqueue(f outFrame) (dropped *outFrame) {
+	select {
+	case l.out <- f:
+		return nil
+	default:
+	}
+	select {
+	case old := <-l.out:
+		dropped = &old
+	default:
+	}
+	select {
+	case l.out <- f:
+	default:
+		// Unreachable with a single producer; never block the actor.
+		dropped = &f
+	}
+	return dropped
+}
+
+// fail reports an error that ends the connection, unless the connection is
+// being shut down by its owner (then the error is our own Close's echo).
+func (l *link) fail(reason messages.CloseReason, detail string) {
+	if l.closing.Load() {
+		return
+	}
+	l.send(&linkFailed{link: l, reason: reason, detail: detail})
+}
+
+// recoverHelper turns a panic in a helper goroutine into a reported
+// INTERNAL_ERROR: nothing escapes to crash the process.
+func (l *link) recoverHelper(which string) {
+	if r := recover(); r != nil {
+		l.fail(messages.CloseReason_INTERNAL_ERROR, fmt.Sprintf("bridge %s panicked: %v", which, r))
+	}
+}
+
+// readLoop reads frames until the connection fails, decoding each one off
+// the actor's goroutine.
+func (l *link) readLoop() {
+	defer l.wg.Done()
+	defer l.recoverHelper("reader")
+	fr := NewFrameReader(l.conn)
+	for {
+		body, err := fr.Next()
+		if err != nil {
+			reason, detail := readFailure(err)
+			l.fail(reason, detail)
+			return
+		}
+		if l.closing.Load() {
+			return
+		}
+		l.send(l.inbound(body))
+	}
+}
+
+// inbound turns one frame body into the report for the actor. The body is
+// copied (or decoded into fresh memory) because the frame reader may reuse
+// its buffer for the next frame.
+func (l *link) inbound(body []byte) interface{} {
+	if l.rawFrames {
+		return &linkFrame{link: l, body: append([]byte(nil), body...)}
+	}
+	var n Notification
+	if err := DecodeNotification(body, &n); err != nil {
+		return &linkDropped{link: l, reason: dropReason(err), detail: err.Error(), size: len(body)}
+	}
+	return &linkNotification{link: l, n: notificationToMessage(&n)}
+}
+
+// writeLoop writes queued frames, each in one Write with a deadline, until
+// shutdown or the first error.
+//
+// Why a goroutine rather than writing inline from Receive with a deadline:
+// an inline write to a peer that stopped reading blocks the actor for up to
+// the write timeout, and with it the Stop/Restart system messages and the
+// parent's own stop or restart (protoactor.md §2.4, §3.1). Here the actor
+// only enqueues; Stop closes the socket, which fails a pending Write at
+// once, so stopping never waits on the peer. The deadline still bounds how
+// long a stuck peer can hold a frame before the connection is declared dead.
+func (l *link) writeLoop() {
+	defer l.wg.Done()
+	defer l.recoverHelper("writer")
+	for {
+		select {
+		case <-l.done:
+			return
+		case f := <-l.out:
+			if err := l.conn.SetWriteDeadline(time.Now().Add(l.writeTimeout)); err != nil {
+				l.fail(writeFailure(err, l.writeTimeout))
+				return
+			}
+			if _, err := l.conn.Write(f.frame); err != nil {
+				l.fail(writeFailure(err, l.writeTimeout))
+				return
+			}
+			if f.replyTo != nil && !l.closing.Load() {
+				l.send(&linkWritten{link: l, replyTo: f.replyTo})
+			}
+		}
+	}
+}

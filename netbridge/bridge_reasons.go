@@ -1,0 +1,55 @@
+package netbridge
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"time"
+
+	"github.com/zkfle/zkfle/messages"
+)
+
+// readFailure classifies an error from the frame reader. Java's RecvWorker
+// ends the connection on every one of them; the reason only tells why.
+func readFailure(err error) (messages.CloseReason, string) {
+	switch {
+	case errors.Is(err, ErrFrameLength):
+		return messages.CloseReason_BAD_FRAME_LENGTH, err.Error()
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return messages.CloseReason_PEER_CLOSED, "peer closed the connection in the middle of a frame: " + err.Error()
+	case errors.Is(err, io.EOF):
+		return messages.CloseReason_PEER_CLOSED, "peer closed the connection"
+	case errors.Is(err, net.ErrClosed):
+		// Not our own Close (the link suppresses that): someone else
+		// closed the socket under us.
+		return messages.CloseReason_READ_ERROR, "connection closed locally by another owner: " + err.Error()
+	default:
+		return messages.CloseReason_READ_ERROR, err.Error()
+	}
+}
+
+// writeFailure classifies an error from writing a frame with the given
+// deadline.
+func writeFailure(err error, timeout time.Duration) (messages.CloseReason, string) {
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		return messages.CloseReason_WRITE_TIMEOUT, fmt.Sprintf("frame not written within %v: %v", timeout, err)
+	}
+	return messages.CloseReason_WRITE_ERROR, err.Error()
+}
+
+// dropReason classifies an error from DecodeNotification. ZooKeeper skips
+// such bodies and keeps the connection (ZOOKEEPER-3769).
+func dropReason(err error) messages.DropReason {
+	switch {
+	case errors.Is(err, ErrShortNotification):
+		return messages.DropReason_SHORT_BODY
+	case errors.Is(err, ErrUnsupportedNotification):
+		return messages.DropReason_TRUNCATED_BODY
+	case errors.Is(err, ErrConfigLength):
+		return messages.DropReason_BAD_CONFIG_LENGTH
+	default:
+		return messages.DropReason_MALFORMED_BODY
+	}
+}
