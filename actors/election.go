@@ -1,0 +1,174 @@
+package actors
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+	"github.com/zkfle/zkfle/fle"
+	"github.com/zkfle/zkfle/messages"
+	"github.com/zkfle/zkfle/quorum"
+)
+
+// electionState is what the Election actor keeps across its restarts:
+// ZooKeeper keeps logicalclock, the proposal and the vote sets in the
+// FastLeaderElection object, which outlives a crashed thread, so a panic
+// in our Election must not start the round over either.
+type electionState struct {
+	machine *fle.Machine
+	// pending are the machine's armed timers, re-armed by each new
+	// incarnation for the time they had left.
+	pending map[fle.TimerKind]pendingTimer
+	// delivered is the connection manager's last haveDelivered() answer,
+	// pushed whenever it changes. It starts true, so a timeout before the
+	// first report re-sends notifications (which also connects, since
+	// every send does) instead of only connecting.
+	delivered bool
+	// configs caches parsed peer configs.
+	configs *configCache
+	// dropped counts notifications the machine discarded.
+	dropped uint64
+}
+
+func newElectionState(cfg Config) (*electionState, error) {
+	m, err := fle.New(fle.Config{ID: cfg.ID, Verifier: cfg.Verifier, LastSeen: cfg.LastSeen, Timing: cfg.Election})
+	if err != nil {
+		return nil, fmt.Errorf("election: %w", err)
+	}
+	return &electionState{
+		machine:   m,
+		pending:   map[fle.TimerKind]pendingTimer{},
+		delivered: true,
+		configs:   newConfigCache(quorum.ParseConfig),
+	}, nil
+}
+
+// election is the Election actor: it drives the fle.Machine in
+// electionState (Start, Step, Tick) and carries out every output. It is a
+// child of the QuorumPeer, which gets its decisions.
+type election struct {
+	rt     *runtime
+	st     *electionState
+	timers *electionTimers
+}
+
+func newElectionProps(rt *runtime) *actor.Props {
+	return rt.props(KindElection, func() actor.Actor {
+		return &election{rt: rt, st: rt.election}
+	})
+}
+
+// Receive handles one message.
+func (e *election) Receive(ctx actor.Context) {
+	switch m := ctx.Message().(type) {
+	case *actor.Started:
+		e.timers = newElectionTimers(ctx.ActorSystem(), ctx.Self())
+		e.timers.resume(e.st, time.Now())
+		// A notification in flight when the previous incarnation failed
+		// died with the failing message; without this credit the
+		// WorkerReceiver would wait for it forever. A spare credit is
+		// harmless: it only lets one more notification through.
+		ctx.Send(e.rt.dir.workerReceiver, &messages.NotificationProcessed{})
+	case *actor.Stopping, *actor.Restarting:
+		// Stop the live timers but keep their records: the next
+		// incarnation (after a restart of this actor or of the QuorumPeer)
+		// re-arms them.
+		if e.timers != nil {
+			e.timers.stopAll()
+		}
+	case *messages.StartLooking:
+		e.startLooking(ctx, m)
+	case *messages.NotificationReceived:
+		e.step(ctx, m)
+		ctx.Send(e.rt.dir.workerReceiver, &messages.NotificationProcessed{})
+	case *messages.TimerFired:
+		e.tick(ctx, m)
+	case *messages.HaveDeliveredResponse:
+		e.st.delivered = m.GetDelivered()
+	case *messages.StatusRequest:
+		ctx.Respond(e.status())
+	}
+}
+
+func (e *election) startLooking(ctx actor.Context, m *messages.StartLooking) {
+	e.rt.log.Info("start looking", "reason", m.GetReason().String(),
+		"zxid", hexZxid(m.GetLastZxid()), "epoch", m.GetCurrentEpoch())
+	before := e.st.machine.LogicalClock()
+	e.apply(ctx, before, e.st.machine.Start(m.GetLastZxid(), m.GetCurrentEpoch()))
+}
+
+func (e *election) step(ctx actor.Context, m *messages.NotificationReceived) {
+	n := m.GetNotification()
+	var qv quorum.Verifier
+	if n.GetVersion() > 1 {
+		// Java reads and parses the config only from versioned bodies; a
+		// parse failure leaves it null and the vote still counts.
+		var err error
+		qv, err = e.st.configs.verifier(n.GetConfig())
+		if err != nil {
+			e.rt.log.Warn("peer config does not parse; counting its vote without it",
+				"peer", m.GetSid(), "err", err)
+		}
+	}
+	before := e.st.machine.LogicalClock()
+	e.apply(ctx, before, e.st.machine.Step(notificationFromProto(m.GetSid(), n, qv)))
+}
+
+func (e *election) tick(ctx actor.Context, m *messages.TimerFired) {
+	kind := timerKindFromProto(m.GetKind())
+	e.timers.fired(e.st, kind, m.GetSeq())
+	before := e.st.machine.LogicalClock()
+	e.apply(ctx, before, e.st.machine.Tick(kind, m.GetSeq(), e.st.delivered))
+}
+
+// apply carries out one machine output, in the order the machine gave it.
+// Logs carry no sid key: rt.log has it already.
+func (e *election) apply(ctx actor.Context, roundBefore int64, out fle.Output) {
+	for _, msg := range out.Messages {
+		ctx.Send(e.rt.dir.workerSender, sendFromMessage(msg))
+	}
+	e.timers.apply(e.st, out.Timers, e.st.machine.LogicalClock(), time.Now())
+	if out.ConnectAll {
+		ctx.Send(e.rt.dir.cnxManager, &messages.ConnectAll{})
+	}
+	for _, d := range out.Dropped {
+		e.st.dropped++
+		e.rt.log.Debug("notification dropped", "peer", d.From, "reason", d.Reason)
+	}
+	if round := e.st.machine.LogicalClock(); round != roundBefore {
+		p := e.st.machine.Proposal()
+		e.rt.log.Info("election round changed", "round", round,
+			"leader", p.Leader, "zxid", hexZxid(p.Zxid), "epoch", p.PeerEpoch,
+			"state", stateToProto(e.st.machine.State()).String())
+	}
+	if d := out.Decision; d != nil {
+		e.rt.log.Info("election decided", "leader", d.Leader,
+			"zxid", hexZxid(d.Zxid), "epoch", d.PeerEpoch, "round", d.ElectionEpoch,
+			"state", stateToProto(d.State).String())
+		ctx.Send(ctx.Parent(), decisionToProto(e.rt.cfg.ID, d))
+	}
+	for _, sid := range out.LookingSids {
+		ctx.Send(ctx.Parent(), &messages.LookingSidReported{Sid: sid})
+	}
+}
+
+func (e *election) status() *messages.ElectionStatus {
+	m := e.st.machine
+	return &messages.ElectionStatus{
+		Sid:           m.ID(),
+		State:         stateToProto(m.State()),
+		LogicalClock:  m.LogicalClock(),
+		Proposal:      voteToProto(m.Proposal()),
+		CurrentVote:   voteToProto(m.CurrentVote()),
+		ReceivedVotes: votesToProto(m.ReceivedVotes()),
+		OutOfElection: votesToProto(m.OutOfElection()),
+		Dropped:       e.st.dropped,
+	}
+}
+
+// hexZxid formats a zxid as ZooKeeper's logs do: 0x and the 64 bits in
+// lowercase hex, so -1 (no data) is 0xffffffffffffffff, as Java's
+// Long.toHexString prints it.
+func hexZxid(zxid int64) string {
+	return fmt.Sprintf("0x%x", uint64(zxid))
+}

@@ -1,0 +1,405 @@
+package actors
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+
+	"github.com/zkfle/zkfle/fle"
+	"github.com/zkfle/zkfle/messages"
+	"github.com/zkfle/zkfle/quorum"
+)
+
+// This file is the socket-free harness for the election side of the tree
+// (QuorumPeer, Election, Messenger, WorkerSender, WorkerReceiver): a test
+// root named like the node's, whose cnxmanager child is a recording probe,
+// so the tests see exactly what the election asks the connection manager
+// to do and play the other servers by sending NotificationReceived.
+
+// waitFor bounds every wait on a condition in these tests.
+const waitFor = 5 * time.Second
+
+// testVerifier is a majority quorum verifier over participants and
+// observers on loopback addresses. It stands in for the quorum package's
+// verifiers, which these tests only need as a membership list.
+type testVerifier struct {
+	servers []quorum.Server
+	version int64
+}
+
+func testMajority(participants []int64, observers ...int64) *testVerifier {
+	v := &testVerifier{}
+	add := func(id int64, t quorum.LearnerType) {
+		v.servers = append(v.servers, quorum.Server{
+			ID:    id,
+			Addrs: []quorum.AddrPair{{Host: "127.0.0.1", QuorumPort: int(2000 + id), ElectionPort: int(3000 + id)}},
+			Type:  t,
+		})
+	}
+	for _, id := range participants {
+		add(id, quorum.Participant)
+	}
+	for _, id := range observers {
+		add(id, quorum.Observer)
+	}
+	slices.SortFunc(v.servers, func(a, b quorum.Server) int { return int(a.ID - b.ID) })
+	return v
+}
+
+func (v *testVerifier) Version() int64           { return v.version }
+func (v *testVerifier) Servers() []quorum.Server { return v.servers }
+
+func (v *testVerifier) Server(id int64) (quorum.Server, bool) {
+	for _, s := range v.servers {
+		if s.ID == id {
+			return s, true
+		}
+	}
+	return quorum.Server{}, false
+}
+
+func (v *testVerifier) members(t quorum.LearnerType) []int64 {
+	var out []int64
+	for _, s := range v.servers {
+		if s.Type == t {
+			out = append(out, s.ID)
+		}
+	}
+	return out
+}
+
+func (v *testVerifier) VotingMembers() []int64       { return v.members(quorum.Participant) }
+func (v *testVerifier) ObservingMembers() []int64    { return v.members(quorum.Observer) }
+func (v *testVerifier) Weight(int64) (int64, bool)   { return 1, true }
+func (v *testVerifier) Equal(o quorum.Verifier) bool { return o.Version() == v.version }
+func (v *testVerifier) IsVoter(id int64) bool        { return slices.Contains(v.VotingMembers(), id) }
+func (v *testVerifier) ContainsQuorum(acks map[int64]struct{}) bool {
+	n := 0
+	for id := range acks {
+		if v.IsVoter(id) {
+			n++
+		}
+	}
+	return n > len(v.VotingMembers())/2
+}
+
+// String prints the members as Java's QuorumMaj.toString does.
+func (v *testVerifier) String() string {
+	var b strings.Builder
+	for _, s := range v.servers {
+		a := s.Addrs[0]
+		fmt.Fprintf(&b, "server.%d=%s:%d:%d:%s\n", s.ID, a.Host, a.QuorumPort, a.ElectionPort, s.Type)
+	}
+	fmt.Fprintf(&b, "version=%x", v.version)
+	return b.String()
+}
+
+// recorder keeps every user message an actor received, for assertions
+// that wait on a condition.
+type recorder struct {
+	mu   sync.Mutex
+	msgs []any
+}
+
+func (r *recorder) add(m any) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.msgs = append(r.msgs, m)
+}
+
+func (r *recorder) all() []any {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.msgs)
+}
+
+// recorded returns the messages of type T recorded so far.
+func recorded[T any](r *recorder) []T {
+	var out []T
+	for _, m := range r.all() {
+		if v, ok := m.(T); ok {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// eventually waits until at least one recorded T satisfies ok and returns
+// the first that does.
+func eventually[T any](t *testing.T, r *recorder, what string, ok func(T) bool) T {
+	t.Helper()
+	var found T
+	require.Eventuallyf(t, func() bool {
+		for _, m := range recorded[T](r) {
+			if ok(m) {
+				found = m
+				return true
+			}
+		}
+		return false
+	}, waitFor, time.Millisecond, "no %s: recorded %v", what, r.all())
+	return found
+}
+
+// probeProps records every user message (lifecycle messages are the
+// runtime's, not the code under test's).
+func probeProps(r *recorder) *actor.Props {
+	return actor.PropsFromFunc(func(ctx actor.Context) {
+		switch ctx.Message().(type) {
+		case actor.SystemMessage, actor.AutoReceiveMessage:
+			return
+		}
+		r.add(ctx.Message())
+	})
+}
+
+// testRoot stands in for the node's root actor: it spawns a probe in the
+// connection manager's place, then the Messenger and (unless the test
+// replaces the Election by a probe) the QuorumPeer, and records what
+// reaches the root.
+type testRoot struct {
+	rt        *runtime
+	cnx, root *recorder
+	withPeer  bool
+}
+
+func (r *testRoot) Receive(ctx actor.Context) {
+	switch ctx.Message().(type) {
+	case *actor.Started:
+		spawn := func(name string, p *actor.Props) {
+			if _, err := ctx.SpawnNamed(p, name); err != nil {
+				panic(err)
+			}
+		}
+		spawn(nameCnxManager, probeProps(r.cnx))
+		spawn(nameMessenger, newMessengerProps(r.rt))
+		if r.withPeer {
+			spawn(nameQuorumPeer, newQuorumPeerProps(r.rt))
+		}
+	case actor.SystemMessage, actor.AutoReceiveMessage:
+	default:
+		r.root.add(ctx.Message())
+	}
+}
+
+// harness is one node's election side on its own actor system.
+type harness struct {
+	t      *testing.T
+	system *actor.ActorSystem
+	rt     *runtime
+	rootID *actor.PID
+	// cnx records what reached the connection manager, root what reached
+	// the node's root, election what reached the Election when a test
+	// replaced it by a probe.
+	cnx, root, election *recorder
+	logs                *logRecorder
+}
+
+type harnessOption func(*Config, *harnessSetup)
+
+type harnessSetup struct{ electionProbe bool }
+
+// withElectionProbe replaces the QuorumPeer and Election by a probe at the
+// Election's PID, to drive the WorkerReceiver's credit by hand.
+func withElectionProbe() harnessOption {
+	return func(_ *Config, s *harnessSetup) { s.electionProbe = true }
+}
+
+func withConfig(f func(*Config)) harnessOption {
+	return func(c *Config, _ *harnessSetup) { f(c) }
+}
+
+// testConfig is ZooKeeper's defaults with fast election timers, a
+// recording logger and fault injection on.
+func testConfig(sid int64, v quorum.Verifier) Config {
+	cfg := DefaultConfig()
+	cfg.ID = sid
+	cfg.Verifier = v
+	cfg.Election = fle.Timing{
+		FinalizeWait:            20 * time.Millisecond,
+		MinNotificationInterval: 30 * time.Millisecond,
+		MaxNotificationInterval: 120 * time.Millisecond,
+	}
+	cfg.FaultInjection = true
+	return cfg
+}
+
+func newHarness(t *testing.T, sid int64, v quorum.Verifier, opts ...harnessOption) *harness {
+	t.Helper()
+	// Registered first, so it runs last: after the tree has stopped.
+	t.Cleanup(func() {
+		goleak.VerifyNone(t, goleak.IgnoreCurrent(),
+			goleak.IgnoreTopFunction("github.com/asynkron/protoactor-go/actor.NewDeadLetter.NewThrottle.func4.1"))
+	})
+	cfg := testConfig(sid, v)
+	var setup harnessSetup
+	for _, o := range opts {
+		o(&cfg, &setup)
+	}
+	logs := &logRecorder{}
+	cfg.Logger = slog.New(logs)
+	require.NoError(t, cfg.Validate())
+
+	system := actor.NewActorSystem(
+		actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger {
+			return slog.New(slog.NewTextHandler(io.Discard, nil))
+		}),
+		actor.WithDeadLetterThrottleInterval(10*time.Millisecond),
+	)
+	es, qs, rs, err := newRuntimeStates(cfg)
+	require.NoError(t, err)
+	rt := &runtime{
+		cfg:        cfg,
+		dir:        newDirectory(system.Address(), sid),
+		log:        cfg.Logger.With("sid", sid),
+		sup:        newSupervision(),
+		election:   es,
+		quorumPeer: qs,
+		recv:       rs,
+	}
+	h := &harness{t: t, system: system, rt: rt, cnx: &recorder{}, root: &recorder{}, election: &recorder{}, logs: logs}
+	if setup.electionProbe {
+		// The Election's fixed PID lives under the QuorumPeer, which this
+		// setup does not spawn; point the directory at a probe instead.
+		rt.dir.election = system.Root.Spawn(probeProps(h.election))
+		t.Cleanup(func() { _ = system.Root.StopFuture(rt.dir.election).Wait() })
+	}
+	props := actor.PropsFromProducer(func() actor.Actor {
+		return &testRoot{rt: rt, cnx: h.cnx, root: h.root, withPeer: !setup.electionProbe}
+	}, actor.WithSupervisor(restartWorkers()))
+	h.rootID, err = system.Root.SpawnNamed(props, rootName(sid))
+	require.NoError(t, err)
+	t.Cleanup(func() { require.NoError(t, system.Root.StopFuture(h.rootID).Wait()) })
+	return h
+}
+
+// fromPeer delivers a notification from sid as a RecvWorker would.
+func (h *harness) fromPeer(sid int64, n *messages.Notification) {
+	h.system.Root.Send(h.rt.dir.workerReceiver, &messages.NotificationReceived{Sid: sid, Notification: n})
+}
+
+// electionStatus asks the Election (through the QuorumPeer) for its view.
+func (h *harness) electionStatus() *messages.ElectionStatus {
+	h.t.Helper()
+	res, err := h.system.Root.RequestFuture(h.rt.dir.quorumPeer, &messages.StatusRequest{}, waitFor).Result()
+	require.NoError(h.t, err)
+	st, ok := res.(*messages.ElectionStatus)
+	require.Truef(h.t, ok, "status reply is %T", res)
+	return st
+}
+
+func (h *harness) receiverStatus() *messages.ReceiverStatus {
+	h.t.Helper()
+	res, err := h.system.Root.RequestFuture(h.rt.dir.workerReceiver, &messages.StatusRequest{}, waitFor).Result()
+	require.NoError(h.t, err)
+	st, ok := res.(*messages.ReceiverStatus)
+	require.Truef(h.t, ok, "status reply is %T", res)
+	return st
+}
+
+// waitRestarts waits until kind has been restarted at least n times.
+func (h *harness) waitRestarts(kind Kind, n uint64) {
+	h.t.Helper()
+	require.Eventuallyf(h.t, func() bool {
+		_, restarts := h.rt.sup.counts()
+		return restarts[kind] >= n
+	}, waitFor, time.Millisecond, "%s not restarted %d times", kind, n)
+}
+
+// sentTo returns the notifications the node asked the connection manager
+// to send to sid, in order.
+func (h *harness) sentTo(sid int64) []*messages.Notification {
+	var out []*messages.Notification
+	for _, s := range recorded[*messages.SendNotification](h.cnx) {
+		if s.GetSid() == sid {
+			out = append(out, s.GetNotification())
+		}
+	}
+	return out
+}
+
+// waitSentTo waits for a notification to sid that satisfies ok.
+func (h *harness) waitSentTo(sid int64, what string, ok func(*messages.Notification) bool) *messages.Notification {
+	h.t.Helper()
+	s := eventually(h.t, h.cnx, what, func(s *messages.SendNotification) bool {
+		return s.GetSid() == sid && ok(s.GetNotification())
+	})
+	return s.GetNotification()
+}
+
+// looking builds a LOOKING notification as a current (version 2) peer
+// sends it.
+func looking(leader, zxid, round, peerEpoch int64) *messages.Notification {
+	return &messages.Notification{State: messages.ServerState_LOOKING, Leader: leader, Zxid: zxid,
+		ElectionEpoch: round, PeerEpoch: peerEpoch, Version: 2}
+}
+
+// logRecorder is a slog.Handler that keeps every record with its
+// attributes flattened, including those added with Logger.With.
+type logRecorder struct {
+	mu      sync.Mutex
+	records []loggedRecord
+	attrs   []slog.Attr
+	parent  *logRecorder
+}
+
+type loggedRecord struct {
+	level slog.Level
+	msg   string
+	attrs map[string]slog.Value
+}
+
+func (l *logRecorder) root() *logRecorder {
+	if l.parent != nil {
+		return l.parent.root()
+	}
+	return l
+}
+
+func (l *logRecorder) Enabled(context.Context, slog.Level) bool { return true }
+
+func (l *logRecorder) Handle(_ context.Context, r slog.Record) error {
+	rec := loggedRecord{level: r.Level, msg: r.Message, attrs: map[string]slog.Value{}}
+	for _, a := range l.attrs {
+		rec.attrs[a.Key] = a.Value
+	}
+	r.Attrs(func(a slog.Attr) bool {
+		rec.attrs[a.Key] = a.Value
+		return true
+	})
+	root := l.root()
+	root.mu.Lock()
+	defer root.mu.Unlock()
+	root.records = append(root.records, rec)
+	return nil
+}
+
+func (l *logRecorder) WithAttrs(as []slog.Attr) slog.Handler {
+	return &logRecorder{attrs: append(slices.Clone(l.attrs), as...), parent: l.root()}
+}
+
+func (l *logRecorder) WithGroup(string) slog.Handler { return l }
+
+// find returns the records with message msg.
+func (l *logRecorder) find(msg string) []loggedRecord {
+	root := l.root()
+	root.mu.Lock()
+	defer root.mu.Unlock()
+	var out []loggedRecord
+	for _, r := range root.records {
+		if r.msg == msg {
+			out = append(out, r)
+		}
+	}
+	return out
+}

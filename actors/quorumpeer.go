@@ -1,0 +1,157 @@
+package actors
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+	"github.com/zkfle/zkfle/messages"
+)
+
+// Restart limits for the workers of the election side. Each is restarted at
+// once (its state lives outside the actor, so a restart loses at most the
+// message that failed); a worker that fails more than this many times
+// within the window is stopped, and its parent escalates (see
+// supervisedChildLost) so the node's root decides.
+const (
+	workerMaxRestarts   = 10
+	workerRestartWindow = 10 * time.Second
+)
+
+// restartWorkers is the strategy QuorumPeer and Messenger use for their
+// children: one-for-one, because siblings share nothing but PIDs, which a
+// restart keeps.
+func restartWorkers() actor.SupervisorStrategy {
+	return actor.NewOneForOneStrategy(workerMaxRestarts, workerRestartWindow,
+		func(any) actor.Directive { return actor.RestartDirective })
+}
+
+// quorumPeerState is the QuorumPeer's state across its restarts: the
+// peer's state and the vote it stands by, and whether the first election
+// has been started (a restarted QuorumPeer must not start another round
+// in the middle of one, or after a decision).
+type quorumPeerState struct {
+	started bool
+	state   messages.ServerState
+	// vote is the current vote: the initial one until the first decision,
+	// then the decided one.
+	vote *messages.Vote
+	// lookingSids counts LookingSidReported reports (Leader.reportLookingSid,
+	// used once the leader role exists).
+	lookingSids uint64
+}
+
+func newQuorumPeerState() *quorumPeerState {
+	return &quorumPeerState{state: messages.ServerState_LOOKING}
+}
+
+// newRuntimeStates builds the restart-surviving state of the election side
+// of one node's tree. It fails when the election machine rejects cfg.
+func newRuntimeStates(cfg Config) (*electionState, *quorumPeerState, *recvState, error) {
+	el, err := newElectionState(cfg)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	recv, err := newRecvState(cfg.RecvQueueCapacity)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return el, newQuorumPeerState(), recv, nil
+}
+
+// quorumPeer is the QuorumPeer actor: it owns the peer's state (LOOKING,
+// FOLLOWING, LEADING, OBSERVING), starts elections through its Election
+// child and reports every state change to the node's root.
+type quorumPeer struct {
+	rt *runtime
+	st *quorumPeerState
+	// leaving is set once this incarnation is stopping or restarting, when
+	// its children's Terminated messages are expected.
+	leaving bool
+}
+
+// newQuorumPeerProps builds the QuorumPeer's props for the root to spawn.
+func newQuorumPeerProps(rt *runtime) *actor.Props {
+	return rt.props(KindQuorumPeer, func() actor.Actor {
+		return &quorumPeer{rt: rt, st: rt.quorumPeer}
+	}, actor.WithSupervisor(restartWorkers()))
+}
+
+// Receive handles one message.
+func (q *quorumPeer) Receive(ctx actor.Context) {
+	switch m := ctx.Message().(type) {
+	case *actor.Started:
+		// Election: restarted one-for-one (restartWorkers). Its machine,
+		// timers and counters live in electionState, so a restart keeps
+		// the round; only the notification being handled is lost, and
+		// peers re-send on their notification timeout.
+		if _, err := ctx.SpawnNamed(newElectionProps(q.rt), nameElection); err != nil {
+			panic(fmt.Sprintf("quorumpeer: spawning election: %v", err))
+		}
+		if !q.st.started {
+			q.startLooking(ctx)
+		}
+	case *actor.Stopping, *actor.Restarting:
+		q.leaving = true
+	case *actor.Terminated:
+		supervisedChildLost(q.leaving, KindQuorumPeer, m)
+	case *messages.Decision:
+		q.decided(ctx, m)
+	case *messages.LookingSidReported:
+		q.st.lookingSids++
+		q.rt.log.Info("looking voter reported", "peer", m.GetSid())
+	case *messages.StatusRequest:
+		ctx.Forward(q.rt.dir.election)
+	}
+}
+
+// startLooking starts the first election, as QuorumPeer.start does: our
+// initial vote carries the last zxid of our data and our current epoch.
+func (q *quorumPeer) startLooking(ctx actor.Context) {
+	cfg := q.rt.cfg
+	zxid := cfg.CurrentEpoch << 32
+	if cfg.LastZxid != nil {
+		zxid = cfg.LastZxid()
+	}
+	q.st.started = true
+	q.st.vote = &messages.Vote{Leader: cfg.ID, Zxid: zxid, ElectionEpoch: -1, PeerEpoch: cfg.CurrentEpoch}
+	ctx.Send(q.rt.dir.election, &messages.StartLooking{
+		Reason:       messages.LookingReason_STARTUP,
+		LastZxid:     zxid,
+		CurrentEpoch: cfg.CurrentEpoch,
+	})
+}
+
+func (q *quorumPeer) decided(ctx actor.Context, d *messages.Decision) {
+	old := q.st.state
+	q.st.state = d.GetState()
+	q.st.vote = &messages.Vote{
+		Leader:        d.GetLeader(),
+		Zxid:          d.GetZxid(),
+		ElectionEpoch: d.GetElectionEpoch(),
+		PeerEpoch:     d.GetPeerEpoch(),
+	}
+	// The Election logged the decision and the root logs the change.
+	ctx.Send(q.rt.dir.root, &messages.StateChanged{
+		Sid:           q.rt.cfg.ID,
+		OldState:      old,
+		NewState:      q.st.state,
+		Leader:        d.GetLeader(),
+		Zxid:          d.GetZxid(),
+		ElectionEpoch: d.GetElectionEpoch(),
+		PeerEpoch:     d.GetPeerEpoch(),
+	})
+}
+
+// supervisedChildLost handles a child's Terminated. While the parent is
+// leaving, its children stopping is expected. Otherwise the child was
+// stopped by its supervisor after failing more than workerMaxRestarts
+// times in workerRestartWindow, and the parent cannot do its job without
+// it: it fails too, so the decision goes up the tree (a restarted parent
+// spawns a fresh child, whose state still survives in the runtime).
+func supervisedChildLost(leaving bool, parent Kind, m *actor.Terminated) {
+	if leaving {
+		return
+	}
+	panic(fmt.Sprintf("%s: child %s stopped after repeated failures", parent, m.GetWho().GetId()))
+}

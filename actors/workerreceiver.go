@@ -1,0 +1,131 @@
+package actors
+
+import (
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+	"github.com/zkfle/zkfle/messages"
+)
+
+// recvDropWarnInterval rate-limits the warning about a full receive
+// queue: under a flood every message drops one, and one line a second
+// (with the count) says as much as a thousand.
+const recvDropWarnInterval = time.Second
+
+// recvState is the WorkerReceiver's state across its restarts:
+// QuorumCnxManager's receive queue (drop-oldest, RECV_CAPACITY) and the
+// credit that lets exactly one notification at a time travel to the
+// Election, so a flood waits here, in bounded memory, rather than in the
+// Election's unbounded mailbox.
+type recvState struct {
+	queue *ring[*messages.NotificationReceived]
+	// inFlight is true from handing a notification to the Election until
+	// its NotificationProcessed credit comes back.
+	inFlight  bool
+	received  uint64
+	delivered uint64
+	empty     uint64
+	malformed map[messages.DropReason]uint64
+
+	lastDropWarn  time.Time
+	droppedWarned uint64 // queue drops already reported in a warning
+}
+
+func newRecvState(capacity int) (*recvState, error) {
+	if capacity <= 0 {
+		return nil, invalid("RecvQueueCapacity", capacity, "must be positive")
+	}
+	return &recvState{
+		queue:     newRing[*messages.NotificationReceived](capacity),
+		malformed: map[messages.DropReason]uint64{},
+	}, nil
+}
+
+// workerReceiver is the receiving half of FastLeaderElection's Messenger
+// together with QuorumCnxManager's receive queue: notifications from the
+// RecvWorkers and the WorkerSender's loopback queue here and go to the
+// Election one at a time. The replies Java's WorkerReceiver sends itself
+// are the election machine's (fle.Machine.Step), so they leave through the
+// Election and the WorkerSender like every other notification.
+type workerReceiver struct {
+	rt *runtime
+	st *recvState
+}
+
+func newWorkerReceiverProps(rt *runtime) *actor.Props {
+	return rt.props(KindWorkerReceiver, func() actor.Actor {
+		return &workerReceiver{rt: rt, st: rt.recv}
+	})
+}
+
+// Receive handles one message.
+func (w *workerReceiver) Receive(ctx actor.Context) {
+	switch m := ctx.Message().(type) {
+	case *messages.NotificationReceived:
+		w.enqueue(m)
+		w.pump(ctx)
+	case *messages.NotificationProcessed:
+		w.st.inFlight = false
+		w.pump(ctx)
+	case *messages.NotificationDropped:
+		w.st.malformed[m.GetReason()]++
+		w.rt.log.Debug("malformed notification dropped", "peer", m.GetSid(),
+			"reason", m.GetReason().String(), "detail", m.GetDetail(), "size", m.GetBodySize())
+	case *messages.StatusRequest:
+		ctx.Respond(w.status())
+	}
+}
+
+func (w *workerReceiver) enqueue(m *messages.NotificationReceived) {
+	st := w.st
+	st.received++
+	if m.GetNotification() == nil {
+		st.empty++
+		w.rt.log.Warn("notification message without a notification dropped", "peer", m.GetSid())
+		return
+	}
+	if st.queue.offer(m) {
+		now := time.Now()
+		if now.Sub(st.lastDropWarn) >= recvDropWarnInterval {
+			w.rt.log.Warn("receive queue full, oldest notifications dropped",
+				"peer", m.GetSid(), "dropped", st.queue.dropped-st.droppedWarned,
+				"dropped_total", st.queue.dropped)
+			st.lastDropWarn = now
+			st.droppedWarned = st.queue.dropped
+		}
+	}
+}
+
+// pump hands the oldest queued notification to the Election unless one is
+// already there.
+func (w *workerReceiver) pump(ctx actor.Context) {
+	if w.st.inFlight {
+		return
+	}
+	next, ok := w.st.queue.poll()
+	if !ok {
+		return
+	}
+	w.st.inFlight = true
+	w.st.delivered++
+	ctx.Send(w.rt.dir.election, next)
+}
+
+func (w *workerReceiver) status() *messages.ReceiverStatus {
+	st := w.st
+	malformed := make(map[string]uint64, len(st.malformed))
+	for reason, n := range st.malformed {
+		malformed[reason.String()] = n
+	}
+	return &messages.ReceiverStatus{
+		Sid:          w.rt.cfg.ID,
+		Capacity:     int32(len(st.queue.buf)),
+		Queued:       int32(st.queue.len()),
+		InFlight:     st.inFlight,
+		Received:     st.received,
+		Delivered:    st.delivered,
+		QueueDropped: st.queue.dropped,
+		Malformed:    malformed,
+		Empty:        st.empty,
+	}
+}
