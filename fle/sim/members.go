@@ -1,0 +1,117 @@
+package sim
+
+import (
+	"math/rand/v2"
+
+	"github.com/zkfle/zkfle/fle"
+	"github.com/zkfle/zkfle/quorum"
+)
+
+// randomMembers draws the ensemble of a run: sids 1..N, which of them are
+// observers, their epochs and zxids, which voters are untrusted (zxid -1),
+// and for hierarchical runs their groups and weights. It keeps the
+// eligible voters (trusted, weight > 0) a quorum, so that an election can
+// always end.
+func randomMembers(r *rand.Rand, o Options) []Member {
+	ms := make([]Member, o.N)
+	for i := range ms {
+		ms[i] = Member{ID: int64(i + 1), Weight: 1}
+	}
+	for _, i := range r.Perm(o.N)[:o.Observers] {
+		ms[i].Observer = true
+	}
+	var voters []int
+	for i := range ms {
+		if !ms[i].Observer {
+			voters = append(voters, i)
+		}
+	}
+	for _, i := range voters {
+		if o.SameData {
+			continue
+		}
+		// The zxid's epoch never exceeds currentEpoch, as on a real
+		// server; a higher currentEpoch with an older zxid is a server
+		// that acknowledged a new epoch before receiving its data.
+		epoch := int64(r.IntN(3))
+		ms[i].Epoch = epoch
+		ms[i].Zxid = fle.MakeZxid(epoch-int64(r.IntN(int(epoch)+1)), int64(r.IntN(4)))
+	}
+	for _, k := range r.Perm(len(voters))[:min(o.Untrusted, len(voters))] {
+		ms[voters[k]].Zxid = -1
+	}
+	if o.Hierarchical {
+		groups := 1 + r.IntN(min(4, len(voters)))
+		for _, i := range voters {
+			ms[i].Group = int64(1 + r.IntN(groups))
+			ms[i].Weight = []int64{0, 1, 1, 1, 2}[r.IntN(5)]
+		}
+		// Every group gets at least one member: sids are spread first.
+		for g, k := range r.Perm(len(voters))[:groups] {
+			ms[voters[k]].Group = int64(g + 1)
+		}
+	}
+	// Repair until the eligible voters form a quorum: first trust
+	// everyone, then give everyone weight 1.
+	for attempt := 0; !eligibleQuorum(ms, o.Hierarchical); attempt++ {
+		for _, i := range voters {
+			if attempt == 0 && ms[i].Zxid == -1 {
+				ms[i].Zxid = 0
+			}
+			if attempt > 0 {
+				ms[i].Weight = 1
+			}
+		}
+		if attempt > 1 {
+			break
+		}
+	}
+	return ms
+}
+
+// eligibleQuorum reports whether the voters that can win (trusted, with a
+// weight) form a quorum. A verifier that cannot be built counts as no.
+func eligibleQuorum(ms []Member, hierarchical bool) bool {
+	v, err := buildVerifier(ms, hierarchical)
+	if err != nil {
+		return false
+	}
+	acks := map[int64]struct{}{}
+	for _, m := range eligible(ms, v) {
+		acks[m.ID] = struct{}{}
+	}
+	return v.ContainsQuorum(acks)
+}
+
+// eligible returns the members that may be elected: voters with a
+// positive weight and a trusted zxid.
+func eligible(ms []Member, v quorum.Verifier) []Member {
+	var out []Member
+	for _, m := range ms {
+		if !v.IsVoter(m.ID) || m.Zxid == -1 {
+			continue
+		}
+		if w, ok := v.Weight(m.ID); !ok || w <= 0 {
+			continue
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+// bestVoter is the leader a clean election must pick: the greatest
+// eligible voter by ZooKeeper's totalOrderPredicate, i.e. the greatest
+// (peerEpoch, zxid, sid). It returns false when no voter is eligible.
+func bestVoter(ms []Member, v quorum.Verifier) (int64, bool) {
+	var best *Member
+	for _, m := range eligible(ms, v) {
+		if best == nil || fle.TotalOrderPredicate(v, m.ID, m.Zxid, m.Epoch, best.ID, best.Zxid, best.Epoch) {
+			m := m
+			best = &m
+		}
+	}
+	if best == nil {
+		return 0, false
+	}
+	return best.ID, true
+}
