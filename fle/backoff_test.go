@@ -12,7 +12,7 @@ import (
 // interval up to the cap (ZooKeeper logs "Notification time out: 400, 800,
 // ..., 60000") and is not reset by notifications arriving in between.
 func TestNotificationBackoff(t *testing.T) {
-	m := newMachine(t, 1, majority([]int64{1, 2, 3}))
+	m := newMachine(t, 1, majority(t, []int64{1, 2, 3}))
 	out := m.Start(0, 0)
 	tm := armed(t, out, NotificationTimer)
 	require.Equal(t, 200*time.Millisecond, tm.After)
@@ -38,7 +38,7 @@ func TestNotificationBackoff(t *testing.T) {
 }
 
 func TestNotificationBackoffCustomTiming(t *testing.T) {
-	m, err := New(Config{ID: 1, Verifier: majority([]int64{1, 2, 3}), Timing: Timing{
+	m, err := New(Config{ID: 1, Verifier: majority(t, []int64{1, 2, 3}), Timing: Timing{
 		MinNotificationInterval: 50 * time.Millisecond, MaxNotificationInterval: 150 * time.Millisecond,
 	}})
 	require.NoError(t, err)
@@ -52,7 +52,7 @@ func TestNotificationBackoffCustomTiming(t *testing.T) {
 }
 
 func TestNotificationTimeoutResendsOrConnects(t *testing.T) {
-	m := newMachine(t, 1, majority([]int64{1, 2, 3}))
+	m := newMachine(t, 1, majority(t, []int64{1, 2, 3}))
 	tm := armed(t, m.Start(4, 1), NotificationTimer)
 
 	out := m.Tick(NotificationTimer, tm.Seq, false)
@@ -67,7 +67,7 @@ func TestNotificationTimeoutResendsOrConnects(t *testing.T) {
 }
 
 func TestStaleTicksAreIgnored(t *testing.T) {
-	m := newMachine(t, 1, majority([]int64{1, 2, 3}))
+	m := newMachine(t, 1, majority(t, []int64{1, 2, 3}))
 	first := armed(t, m.Start(0, 0), NotificationTimer)
 	second := armed(t, m.Step(note(2, Looking, 2, 0, 1, 0)), NotificationTimer)
 	require.NotEqual(t, first.Seq, second.Seq)

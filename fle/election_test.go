@@ -10,7 +10,7 @@ import (
 // A plain LOOKING round: our own vote (loopback) and one peer's agree, the
 // finalize window opens, and when it closes we lead.
 func TestLookingQuorumDecidesAfterFinalizeWindow(t *testing.T) {
-	m := newMachine(t, 3, majority([]int64{1, 2, 3}))
+	m := newMachine(t, 3, majority(t, []int64{1, 2, 3}))
 	start := m.Start(MakeZxid(1, 5), 1)
 	self := last(t, loopback(m, start))
 	assert.Nil(t, self.Decision)
@@ -33,7 +33,7 @@ func TestLookingQuorumDecidesAfterFinalizeWindow(t *testing.T) {
 // A peer with a better vote is adopted, the proposal is re-sent to
 // everyone, and the machine follows once a quorum agrees.
 func TestAdoptBetterVoteAndFollow(t *testing.T) {
-	m := newMachine(t, 1, majority([]int64{1, 2, 3}))
+	m := newMachine(t, 1, majority(t, []int64{1, 2, 3}))
 	loopback(m, m.Start(MakeZxid(1, 1), 1))
 
 	out := m.Step(note(3, Looking, 3, MakeZxid(1, 9), 1, 1))
@@ -53,7 +53,7 @@ func TestAdoptBetterVoteAndFollow(t *testing.T) {
 // A worse vote in the same round is recorded but does not change the
 // proposal and sends nothing.
 func TestWorseVoteIsRecordedOnly(t *testing.T) {
-	m := newMachine(t, 3, majority([]int64{1, 2, 3, 4, 5}))
+	m := newMachine(t, 3, majority(t, []int64{1, 2, 3, 4, 5}))
 	m.Start(MakeZxid(2, 0), 2)
 	out := m.Step(note(1, Looking, 1, MakeZxid(2, 0), 1, 2))
 	assert.Empty(t, out.Messages)
@@ -74,7 +74,7 @@ func TestNewerRoundIsJoined(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			m := newMachine(t, 1, majority([]int64{0, 1, 2, 3, 4}))
+			m := newMachine(t, 1, majority(t, []int64{0, 1, 2, 3, 4}))
 			m.Start(5, 1)
 			m.Step(note(4, Looking, 4, 5, 1, 1))
 			require.Equal(t, int64(4), m.Proposal().Leader)
@@ -95,7 +95,7 @@ func TestNewerRoundIsJoined(t *testing.T) {
 }
 
 func TestOldRoundGetsOurRoundBack(t *testing.T) {
-	m := newMachine(t, 1, majority([]int64{1, 2, 3}))
+	m := newMachine(t, 1, majority(t, []int64{1, 2, 3}))
 	m.Start(5, 1)
 	m.Step(note(2, Looking, 2, 5, 4, 1)) // moves us to round 4, proposing 2
 	require.Equal(t, int64(4), m.LogicalClock())
@@ -111,7 +111,7 @@ func TestOldRoundGetsOurRoundBack(t *testing.T) {
 // FLEBackwardElectionRoundTest (ZOOKEEPER-1514): FOLLOWING votes naming us
 // may make us leader only in the round they were cast in.
 func TestBackwardElectionRound(t *testing.T) {
-	m := newMachine(t, 0, majority([]int64{0, 1, 2}))
+	m := newMachine(t, 0, majority(t, []int64{0, 1, 2}))
 	m.Start(0, 0)
 	following := []Notification{note(1, Following, 0, 0, 1, 1), note(2, Following, 0, 0, 1, 1)}
 
@@ -135,7 +135,7 @@ func TestBackwardElectionRound(t *testing.T) {
 // itself, then FOLLOWING for peer 1 in the same round; peer 1 leads on its
 // own LOOKING vote and peer 0's FOLLOWING vote.
 func TestLostMessage(t *testing.T) {
-	m := newMachine(t, 1, majority([]int64{0, 1, 2}))
+	m := newMachine(t, 1, majority(t, []int64{0, 1, 2}))
 	start := m.Start(0, 0)
 	loopback(m, start)
 
@@ -152,7 +152,7 @@ func TestLostMessage(t *testing.T) {
 // FLEMalformedNotificationMessageTest's "invalid config": a notification
 // whose config did not parse (Config nil) still counts.
 func TestVoteWithUnparsableConfigCounts(t *testing.T) {
-	m := newMachine(t, 0, majority([]int64{0, 1, 2}))
+	m := newMachine(t, 0, majority(t, []int64{0, 1, 2}))
 	loopback(m, m.Start(0, 0))
 
 	n := note(1, Looking, 1, 0, 1, 0)
@@ -172,7 +172,7 @@ func TestVoteWithUnparsableConfigCounts(t *testing.T) {
 // with the round's LOOKING votes in recvset, whose leader check keeps the
 // sender's state.
 func TestSameRoundLeadingCountsLookingVotes(t *testing.T) {
-	m := newMachine(t, 1, majority([]int64{1, 2, 3}))
+	m := newMachine(t, 1, majority(t, []int64{1, 2, 3}))
 	m.Start(5, 1)
 	m.Step(note(1, Looking, 3, 9, 1, 1)) // our loopback, after adopting 3
 
@@ -185,7 +185,7 @@ func TestSameRoundLeadingCountsLookingVotes(t *testing.T) {
 
 	// The same LEADING vote from another round reaches only outofelection,
 	// where it is alone: no decision.
-	m = newMachine(t, 1, majority([]int64{1, 2, 3}))
+	m = newMachine(t, 1, majority(t, []int64{1, 2, 3}))
 	m.Start(5, 1)
 	m.Step(note(1, Looking, 3, 9, 1, 1))
 	out = m.Step(note(3, Leading, 3, 9, 2, 1))
@@ -195,7 +195,7 @@ func TestSameRoundLeadingCountsLookingVotes(t *testing.T) {
 
 // Same round, but the named leader only says FOLLOWING: checkLeader fails.
 func TestSameRoundNeedsLeaderToLead(t *testing.T) {
-	m := newMachine(t, 1, majority([]int64{1, 2, 3}))
+	m := newMachine(t, 1, majority(t, []int64{1, 2, 3}))
 	m.Start(5, 1)
 	m.Step(note(2, Following, 3, 9, 1, 1))
 	out := m.Step(note(3, Following, 3, 9, 1, 1))
@@ -206,7 +206,7 @@ func TestSameRoundNeedsLeaderToLead(t *testing.T) {
 // The decided vote keeps being what replies carry when the next round
 // starts (leader lost), and the clock carries on from the decided round.
 func TestStartAfterDecisionKeepsCurrentVote(t *testing.T) {
-	m := newMachine(t, 1, majority([]int64{1, 2, 3}))
+	m := newMachine(t, 1, majority(t, []int64{1, 2, 3}))
 	m.Start(5, 1)
 	m.Step(note(2, Following, 3, 9, 6, 2))
 	out := m.Step(note(3, Leading, 3, 9, 6, 2))

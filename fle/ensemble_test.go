@@ -100,7 +100,7 @@ func (e *ensemble) allDecided() bool {
 }
 
 func TestEnsembleElectsBestAndReelects(t *testing.T) {
-	e := newEnsemble(t, majority([]int64{1, 2, 3, 4, 5}), 1, 2, 3, 4, 5)
+	e := newEnsemble(t, majority(t, []int64{1, 2, 3, 4, 5}), 1, 2, 3, 4, 5)
 	data := map[int64]int64{1: MakeZxid(1, 9), 2: MakeZxid(1, 9), 3: MakeZxid(1, 4), 4: MakeZxid(1, 2), 5: MakeZxid(1, 4)}
 	for _, id := range e.order {
 		e.start(id, data[id], 1)
@@ -131,7 +131,7 @@ func TestEnsembleElectsBestAndReelects(t *testing.T) {
 
 	// A restarted server (fresh clock) joins through FOLLOWING/LEADING
 	// replies without a new election.
-	e.machines[2] = newMachine(t, 2, majority([]int64{1, 2, 3, 4, 5}))
+	e.machines[2] = newMachine(t, 2, majority(t, []int64{1, 2, 3, 4, 5}))
 	e.alive[2] = true
 	e.timers[2] = map[TimerKind]Timer{}
 	e.start(2, data[2], 1)

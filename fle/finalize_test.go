@@ -11,7 +11,7 @@ import (
 // (zxid 10, epoch 1) and returns the FinalizeTimer arming.
 func openWindow(t *testing.T) (*Machine, Timer) {
 	t.Helper()
-	m := newMachine(t, 3, majority([]int64{1, 2, 3, 4, 5}))
+	m := newMachine(t, 3, majority(t, []int64{1, 2, 3, 4, 5}))
 	loopback(m, m.Start(10, 1))
 	m.Step(note(1, Looking, 3, 10, 1, 1))
 	out := m.Step(note(2, Looking, 3, 10, 1, 1))
@@ -71,7 +71,7 @@ func TestFinalizeWindowEndsOnBetterVote(t *testing.T) {
 // Messages that WorkerReceiver does not queue (non-voter senders) do not
 // restart the window.
 func TestFinalizeWindowIgnoresNonVoterSenders(t *testing.T) {
-	m := newMachine(t, 3, majority([]int64{1, 2, 3}, 9))
+	m := newMachine(t, 3, majority(t, []int64{1, 2, 3}, 9))
 	loopback(m, m.Start(10, 1))
 	fin := armed(t, m.Step(note(1, Looking, 3, 10, 1, 1)), FinalizeTimer)
 
@@ -85,7 +85,7 @@ func TestFinalizeWindowIgnoresNonVoterSenders(t *testing.T) {
 // not filtered by validVoter; a vote naming an unweighted sid must be
 // dropped, not crash (Java would throw a NullPointerException).
 func TestFinalizeWindowUnweightedLeader(t *testing.T) {
-	v := hierarchical(map[int64][]int64{1: {1, 2, 3}}, map[int64]int64{1: 1, 2: 1, 3: 1}, 9)
+	v := hierarchical(t, map[int64][]int64{1: {1, 2, 3}}, map[int64]int64{1: 1, 2: 1, 3: 1}, 9)
 	m := newMachine(t, 3, v)
 	loopback(m, m.Start(10, 1))
 	fin := armed(t, m.Step(note(1, Looking, 3, 10, 1, 1)), FinalizeTimer)

@@ -12,7 +12,7 @@ import (
 // without a LOOKING round and without a finalize window, adopting the
 // leader's round.
 func TestJoinEstablishedEnsemble(t *testing.T) {
-	m := newMachine(t, 3, majority([]int64{1, 2, 3}))
+	m := newMachine(t, 3, majority(t, []int64{1, 2, 3}))
 	m.Start(MakeZxid(1, 4), 1)
 
 	out := m.Step(note(1, Following, 2, MakeZxid(2, 0), 5, 2))
@@ -30,7 +30,7 @@ func TestJoinEstablishedEnsemble(t *testing.T) {
 // FLETest.testJoinInconsistentEnsemble (ZOOKEEPER-1732): members report
 // different zxids and rounds for the same leader; the joiner still joins.
 func TestJoinInconsistentEnsemble(t *testing.T) {
-	m := newMachine(t, 3, majority([]int64{1, 2, 3}))
+	m := newMachine(t, 3, majority(t, []int64{1, 2, 3}))
 	m.Start(0, 0)
 	m.Step(note(1, Following, 2, MakeZxid(2, 0)+100, 5+100, 2))
 	out := m.Step(note(2, Leading, 2, MakeZxid(2, 0), 5, 2))
@@ -42,7 +42,7 @@ func TestJoinInconsistentEnsemble(t *testing.T) {
 // Joining needs the named leader itself to say LEADING: followers of a
 // crashed leader are not enough (ZOOKEEPER-975).
 func TestJoinNeedsLeadingVote(t *testing.T) {
-	m := newMachine(t, 3, majority([]int64{1, 2, 3, 4, 5}))
+	m := newMachine(t, 3, majority(t, []int64{1, 2, 3, 4, 5}))
 	m.Start(0, 0)
 	for _, from := range []int64{1, 2, 4} {
 		out := m.Step(note(from, Following, 5, 9, 4, 1))
@@ -55,7 +55,7 @@ func TestJoinNeedsLeadingVote(t *testing.T) {
 // A joiner with an untrusted empty database (zxid -1) ignores every
 // LOOKING vote, its own included, and joins only via FOLLOWING/LEADING.
 func TestOwnZxidMinusOneJoinsOnlyOutOfElection(t *testing.T) {
-	m := newMachine(t, 3, majority([]int64{1, 2, 3}))
+	m := newMachine(t, 3, majority(t, []int64{1, 2, 3}))
 	start := m.Start(-1, 0)
 	assert.Equal(t, int64(-1), start.Messages[0].Zxid, "it still announces its vote")
 
@@ -74,7 +74,7 @@ func TestOwnZxidMinusOneJoinsOnlyOutOfElection(t *testing.T) {
 }
 
 func TestLookingVoteWithZxidMinusOneIgnored(t *testing.T) {
-	m := newMachine(t, 1, majority([]int64{1, 2, 3}))
+	m := newMachine(t, 1, majority(t, []int64{1, 2, 3}))
 	m.Start(5, 1)
 	out := m.Step(note(3, Looking, 3, -1, 4, 9))
 	assert.Equal(t, []string{DropZxidUnknown}, reasons(out))

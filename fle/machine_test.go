@@ -10,7 +10,7 @@ import (
 )
 
 func TestNewRejectsBadConfig(t *testing.T) {
-	v := majority([]int64{1, 2, 3})
+	v := majority(t, []int64{1, 2, 3})
 	tests := []struct {
 		name     string
 		cfg      Config
@@ -50,13 +50,13 @@ func TestNewRejectsBadConfig(t *testing.T) {
 }
 
 func TestNewAcceptsMemberOfLastSeenOnly(t *testing.T) {
-	m, err := New(Config{ID: 4, Verifier: majorityV(1, []int64{1, 2, 3}), LastSeen: majorityV(2, []int64{1, 2, 3, 4})})
+	m, err := New(Config{ID: 4, Verifier: majorityV(t, 1, []int64{1, 2, 3}), LastSeen: majorityV(t, 2, []int64{1, 2, 3, 4})})
 	require.NoError(t, err)
 	assert.False(t, m.IsObserver())
 }
 
 func TestNewDefaultsAndInitialState(t *testing.T) {
-	m := newMachine(t, 2, majority([]int64{1, 2, 3}))
+	m := newMachine(t, 2, majority(t, []int64{1, 2, 3}))
 	assert.Equal(t, int64(2), m.ID())
 	assert.Equal(t, Looking, m.State())
 	assert.Equal(t, int64(0), m.LogicalClock())
@@ -70,7 +70,7 @@ func TestNewDefaultsAndInitialState(t *testing.T) {
 }
 
 func TestStartProposesSelfToEveryVoter(t *testing.T) {
-	m := newMachine(t, 2, majority([]int64{1, 2, 3}, 4))
+	m := newMachine(t, 2, majority(t, []int64{1, 2, 3}, 4))
 	out := m.Start(MakeZxid(3, 7), 3)
 
 	assert.Equal(t, int64(1), m.LogicalClock())
@@ -90,14 +90,14 @@ func TestStartProposesSelfToEveryVoter(t *testing.T) {
 }
 
 func TestStartNotifiesVotersOfBothConfigs(t *testing.T) {
-	m, err := New(Config{ID: 1, Verifier: majorityV(1, []int64{1, 2, 3}), LastSeen: majorityV(2, []int64{1, 3, 5})})
+	m, err := New(Config{ID: 1, Verifier: majorityV(t, 1, []int64{1, 2, 3}), LastSeen: majorityV(t, 2, []int64{1, 3, 5})})
 	require.NoError(t, err)
 	out := m.Start(0, 0)
 	assert.Equal(t, []int64{1, 2, 3, 5}, recipients(out))
 }
 
 func TestObserverStart(t *testing.T) {
-	m := newMachine(t, 4, majority([]int64{1, 2, 3}, 4))
+	m := newMachine(t, 4, majority(t, []int64{1, 2, 3}, 4))
 	require.True(t, m.IsObserver())
 	out := m.Start(MakeZxid(1, 1), 1)
 
@@ -107,7 +107,7 @@ func TestObserverStart(t *testing.T) {
 }
 
 func TestStopResetsProposalAndIgnoresInput(t *testing.T) {
-	m := newMachine(t, 1, majority([]int64{1, 2, 3}))
+	m := newMachine(t, 1, majority(t, []int64{1, 2, 3}))
 	out := m.Start(5, 1)
 	tm := armed(t, out, NotificationTimer)
 
@@ -124,7 +124,7 @@ func TestStopResetsProposalAndIgnoresInput(t *testing.T) {
 }
 
 func TestVoteMapsAreCopies(t *testing.T) {
-	m := newMachine(t, 1, majority([]int64{1, 2, 3}))
+	m := newMachine(t, 1, majority(t, []int64{1, 2, 3}))
 	m.Start(0, 0)
 	m.Step(note(2, Looking, 1, 0, 1, 0))
 	m.Step(note(3, Following, 3, 0, 7, 0))

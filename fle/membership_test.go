@@ -10,7 +10,7 @@ import (
 // ZOOKEEPER-2988: a vote for a sid outside the voting view is ignored,
 // even from a voter, and even a FOLLOWING one.
 func TestVoteForNonVoterIgnored(t *testing.T) {
-	m := newMachine(t, 1, majority([]int64{1, 2, 3}, 4))
+	m := newMachine(t, 1, majority(t, []int64{1, 2, 3}, 4))
 	m.Start(5, 1)
 	for _, n := range []Notification{
 		note(2, Looking, 4, 99, 1, 9),  // an observer
@@ -29,7 +29,7 @@ func TestVoteForNonVoterIgnored(t *testing.T) {
 
 // Voters of the last-seen configuration are valid voters.
 func TestLastSeenVotersAreValid(t *testing.T) {
-	m, err := New(Config{ID: 1, Verifier: majorityV(1, []int64{1, 2, 3}), LastSeen: majorityV(2, []int64{1, 2, 3, 4})})
+	m, err := New(Config{ID: 1, Verifier: majorityV(t, 1, []int64{1, 2, 3}), LastSeen: majorityV(t, 2, []int64{1, 2, 3, 4})})
 	require.NoError(t, err)
 	m.Start(5, 1)
 	out := m.Step(note(4, Looking, 4, 9, 1, 1))
@@ -40,7 +40,7 @@ func TestLastSeenVotersAreValid(t *testing.T) {
 // FLEZeroWeightTest: with hierarchical quorums a weight-0 server is never
 // proposed by others and never leads.
 func TestZeroWeightNeverAdopted(t *testing.T) {
-	v := hierarchical(
+	v := hierarchical(t,
 		map[int64][]int64{1: {0, 1, 2}, 2: {3, 4, 5}, 3: {6, 7, 8}},
 		map[int64]int64{0: 1, 1: 1, 2: 1, 3: 0, 4: 0, 5: 0, 6: 0, 7: 0, 8: 0},
 	)
@@ -96,7 +96,7 @@ func TestZeroWeightNeverAdopted(t *testing.T) {
 // adopts any voter's vote, decides Observing, and is never counted.
 func TestObserverDecidesObserving(t *testing.T) {
 	t.Run("through a LOOKING quorum", func(t *testing.T) {
-		m := newMachine(t, 4, majority([]int64{1, 2, 3}, 4))
+		m := newMachine(t, 4, majority(t, []int64{1, 2, 3}, 4))
 		m.Start(MakeZxid(1, 1), 1)
 		out := m.Step(note(1, Looking, 3, 7, 1, 1))
 		assert.Equal(t, int64(3), m.Proposal().Leader)
@@ -109,7 +109,7 @@ func TestObserverDecidesObserving(t *testing.T) {
 		assert.Equal(t, Observing, m.State())
 	})
 	t.Run("joining an established leader", func(t *testing.T) {
-		m := newMachine(t, 4, majority([]int64{1, 2, 3}, 4))
+		m := newMachine(t, 4, majority(t, []int64{1, 2, 3}, 4))
 		m.Start(0, 0)
 		m.Step(note(1, Following, 3, 7, 2, 1))
 		out := m.Step(note(3, Leading, 3, 7, 2, 1))
@@ -117,7 +117,7 @@ func TestObserverDecidesObserving(t *testing.T) {
 		assert.Equal(t, Observing, out.Decision.State)
 	})
 	t.Run("an observer's support is no quorum", func(t *testing.T) {
-		m := newMachine(t, 3, majority([]int64{1, 2, 3}, 4, 5))
+		m := newMachine(t, 3, majority(t, []int64{1, 2, 3}, 4, 5))
 		loopback(m, m.Start(10, 1))
 		for _, from := range []int64{4, 5} {
 			out := m.Step(note(from, Following, 3, 10, 1, 1))
@@ -131,7 +131,7 @@ func TestObserverDecidesObserving(t *testing.T) {
 }
 
 func TestObservingNotificationIgnored(t *testing.T) {
-	m := newMachine(t, 1, majority([]int64{1, 2, 3}))
+	m := newMachine(t, 1, majority(t, []int64{1, 2, 3}))
 	m.Start(5, 1)
 	out := m.Step(note(2, Observing, 3, 9, 1, 1))
 	assert.Equal(t, []string{DropObserving}, reasons(out))

@@ -11,8 +11,8 @@ import (
 
 // FLEPredicateTest.testPredicate, plus the zero-weight and no-weight rules.
 func TestTotalOrderPredicate(t *testing.T) {
-	maj := majority([]int64{0, 1, 2, 3, 4})
-	hier := hierarchical(
+	maj := majority(t, []int64{0, 1, 2, 3, 4})
+	hier := hierarchical(t,
 		map[int64][]int64{1: {1, 2, 3}, 2: {4, 5, 6}},
 		map[int64]int64{1: 1, 2: 1, 3: 1, 4: 0, 5: 0, 6: 0},
 		7,
@@ -66,23 +66,19 @@ func lexCompare(a, b triple) int {
 // Among positive-weight voters the predicate is a strict total order and is
 // exactly the lexicographic order on (epoch, zxid, sid).
 func TestTotalOrderPredicateIsStrictTotalOrder(t *testing.T) {
+	maj := majority(t, []int64{1, 2, 3, 4, 5})
+	hier := hierarchical(t, map[int64][]int64{1: {1, 2, 3}, 2: {4, 5}}, map[int64]int64{1: 1, 2: 2, 3: 3, 4: 1, 5: 7})
 	verifiers := []struct {
 		name string
-		top  func(a, b triple) bool
-	}{
-		{"majority", func(a, b triple) bool {
-			return TotalOrderPredicate(majority([]int64{1, 2, 3, 4, 5}), a.id, a.zxid, a.epoch, b.id, b.zxid, b.epoch)
-		}},
-		{"hierarchical", func(a, b triple) bool {
-			h := hierarchical(map[int64][]int64{1: {1, 2, 3}, 2: {4, 5}}, map[int64]int64{1: 1, 2: 2, 3: 3, 4: 1, 5: 7})
-			return TotalOrderPredicate(h, a.id, a.zxid, a.epoch, b.id, b.zxid, b.epoch)
-		}},
-	}
+		v    quorum.Verifier
+	}{{"majority", maj}, {"hierarchical", hier}}
 	for _, vv := range verifiers {
 		t.Run(vv.name, func(t *testing.T) {
 			rapid.Check(t, func(t *rapid.T) {
 				a, b, c := drawTriple(t, "a"), drawTriple(t, "b"), drawTriple(t, "c")
-				top := vv.top
+				top := func(a, b triple) bool {
+					return TotalOrderPredicate(vv.v, a.id, a.zxid, a.epoch, b.id, b.zxid, b.epoch)
+				}
 				if top(a, a) {
 					t.Fatalf("not irreflexive: %v", a)
 				}

@@ -12,7 +12,7 @@ import (
 // decided in round 6 with peer epoch 2.
 func decidedFollower(t *testing.T) *Machine {
 	t.Helper()
-	m := newMachine(t, 1, majority([]int64{1, 2, 3}, 4))
+	m := newMachine(t, 1, majority(t, []int64{1, 2, 3}, 4))
 	m.Start(5, 1)
 	m.Step(note(2, Following, 3, 9, 6, 2))
 	require.NotNil(t, m.Step(note(3, Leading, 3, 9, 6, 2)).Decision)
@@ -22,7 +22,7 @@ func decidedFollower(t *testing.T) *Machine {
 // decidedLeader returns machine 3 of {1,2,3} leading in round 1.
 func decidedLeader(t *testing.T) *Machine {
 	t.Helper()
-	m := newMachine(t, 3, majority([]int64{1, 2, 3}, 4))
+	m := newMachine(t, 3, majority(t, []int64{1, 2, 3}, 4))
 	loopback(m, m.Start(10, 1))
 	fin := armed(t, m.Step(note(1, Looking, 3, 10, 1, 1)), FinalizeTimer)
 	require.NotNil(t, m.Tick(FinalizeTimer, fin.Seq, true).Decision)
@@ -32,7 +32,7 @@ func decidedLeader(t *testing.T) *Machine {
 
 func TestNonVoterGetsReplyOnly(t *testing.T) {
 	t.Run("while looking", func(t *testing.T) {
-		m := newMachine(t, 1, majority([]int64{1, 2, 3}, 4))
+		m := newMachine(t, 1, majority(t, []int64{1, 2, 3}, 4))
 		m.Start(5, 2)
 		out := m.Step(note(4, Looking, 4, 99, 9, 9))
 		assert.Equal(t, []Message{{To: 4, State: Looking, Leader: 1, Zxid: 5, ElectionEpoch: 1, PeerEpoch: 2}}, out.Messages,
@@ -47,7 +47,7 @@ func TestNonVoterGetsReplyOnly(t *testing.T) {
 		assert.Equal(t, []Message{{To: 4, State: Following, Leader: 3, Zxid: 9, ElectionEpoch: 6, PeerEpoch: 2}}, out.Messages)
 	})
 	t.Run("unknown sid, even with an unknown state code", func(t *testing.T) {
-		m := newMachine(t, 1, majority([]int64{1, 2, 3}))
+		m := newMachine(t, 1, majority(t, []int64{1, 2, 3}))
 		m.Start(5, 2)
 		out := m.Step(Notification{From: 42, State: State(17)})
 		assert.Len(t, messagesTo(out, 42), 1, "the voter check comes before the state check")
@@ -55,7 +55,7 @@ func TestNonVoterGetsReplyOnly(t *testing.T) {
 }
 
 func TestUnknownStateFromVoterIsDropped(t *testing.T) {
-	m := newMachine(t, 1, majority([]int64{1, 2, 3}))
+	m := newMachine(t, 1, majority(t, []int64{1, 2, 3}))
 	m.Start(5, 2)
 	for _, st := range []State{-1, 4, 1 << 20} {
 		out := m.Step(Notification{From: 2, State: st, Leader: 2, Zxid: 99, ElectionEpoch: 1, PeerEpoch: 9})
@@ -107,16 +107,16 @@ func TestUpdateElectionVote(t *testing.T) {
 }
 
 func TestNewerConfigWhileLooking(t *testing.T) {
-	committed := majorityV(1, []int64{1, 2, 3})
+	committed := majorityV(t, 1, []int64{1, 2, 3})
 	tests := []struct {
 		name     string
 		cfg      Notification
 		wantDrop bool
 	}{
-		{"newer and different", withConfig(majorityV(5, []int64{1, 2, 3, 4})), true},
-		{"newer but the same members", withConfig(majorityV(5, []int64{1, 2, 3})), false},
-		{"same version", withConfig(majorityV(1, []int64{1, 2})), false},
-		{"older", withConfig(majorityV(0, []int64{1, 2, 3, 4})), false},
+		{"newer and different", withConfig(majorityV(t, 5, []int64{1, 2, 3, 4})), true},
+		{"newer but the same members", withConfig(majorityV(t, 5, []int64{1, 2, 3})), false},
+		{"same version", withConfig(majorityV(t, 1, []int64{1, 2})), false},
+		{"older", withConfig(majorityV(t, 0, []int64{1, 2, 3, 4})), false},
 		{"no parsable config", withConfig(nil), false},
 	}
 	for _, tt := range tests {
@@ -139,7 +139,7 @@ func TestNewerConfigWhileLooking(t *testing.T) {
 
 	// When not LOOKING a newer config is ignored and the message handled.
 	m := decidedFollower(t)
-	n := withConfig(majorityV(5, []int64{1, 2, 3, 4}))
+	n := withConfig(majorityV(t, 5, []int64{1, 2, 3, 4}))
 	assert.Len(t, m.Step(n).Messages, 1)
 }
 

@@ -12,7 +12,7 @@ func z(epoch, counter int64) int64 { return MakeZxid(epoch, counter) }
 // The five cases of FLEOutOfElectionTest: 5 voters (0-4), tracker asked
 // directly.
 func TestVoteTrackerOutOfElectionCases(t *testing.T) {
-	v := majority([]int64{0, 1, 2, 3, 4})
+	v := majority(t, []int64{0, 1, 2, 3, 4})
 	tests := []struct {
 		name   string
 		votes  map[int64]Vote
@@ -75,7 +75,7 @@ func TestVoteTrackerOutOfElectionCases(t *testing.T) {
 // (local id 3, clock 1); it is not counted, yet 1, 2 and 4 form a quorum
 // and checkLeader accepts the LEADING vote from another round.
 func TestVoteTrackerOutOfElectionLeaderNotCounted(t *testing.T) {
-	v := majority([]int64{0, 1, 2, 3, 4})
+	v := majority(t, []int64{0, 1, 2, 3, 4})
 	outofelection := map[int64]Vote{
 		1: {Version: 0, Leader: 5, Zxid: z(15, 0), ElectionEpoch: 0xa, PeerEpoch: 0x17, State: Following},
 		2: {Version: 0, Leader: 5, Zxid: z(15, 0), ElectionEpoch: 0xa, PeerEpoch: 0x17, State: Following},
@@ -92,8 +92,8 @@ func TestVoteTrackerOutOfElectionLeaderNotCounted(t *testing.T) {
 }
 
 func TestVoteTrackerNeedsQuorumInBothConfigs(t *testing.T) {
-	committed := majorityV(1, []int64{1, 2, 3})
-	next := majorityV(2, []int64{3, 4, 5})
+	committed := majorityV(t, 1, []int64{1, 2, 3})
+	next := majorityV(t, 2, []int64{3, 4, 5})
 	vote := Vote{Leader: 3, Zxid: 1, ElectionEpoch: 1, PeerEpoch: 1, State: Looking}
 	votes := map[int64]Vote{1: vote, 2: vote}
 
@@ -101,13 +101,13 @@ func TestVoteTrackerNeedsQuorumInBothConfigs(t *testing.T) {
 	votes[4], votes[5] = vote, vote
 	assert.True(t, trackVotes(committed, next, votes, vote).hasAllQuorums())
 
-	stale := majorityV(1, []int64{3, 4, 5})
+	stale := majorityV(t, 1, []int64{3, 4, 5})
 	assert.True(t, trackVotes(committed, stale, map[int64]Vote{1: vote, 2: vote}, vote).hasAllQuorums(),
 		"a last-seen config that is not newer is not consulted")
 }
 
 func TestVoteTrackerHasSid(t *testing.T) {
-	tr := newVoteTracker(majorityV(1, []int64{1, 2, 3}, 9), majorityV(2, []int64{2, 3, 4}))
+	tr := newVoteTracker(majorityV(t, 1, []int64{1, 2, 3}, 9), majorityV(t, 2, []int64{2, 3, 4}))
 	assert.True(t, tr.hasSid(2))
 	assert.False(t, tr.hasSid(1), "not a voter of the proposed config")
 	assert.False(t, tr.hasSid(9), "an observer")
