@@ -14,7 +14,7 @@ import (
 // driver contract end to end (loopback, timers, decisions); the real
 // simulator with faults lives in fle/sim.
 type ensemble struct {
-	t        *testing.T
+	t        testing.TB
 	machines map[int64]*Machine
 	order    []int64
 	alive    map[int64]bool
@@ -27,7 +27,7 @@ type envelope struct {
 	n  Notification
 }
 
-func newEnsemble(t *testing.T, v quorum.Verifier, ids ...int64) *ensemble {
+func newEnsemble(t testing.TB, v quorum.Verifier, ids ...int64) *ensemble {
 	e := &ensemble{t: t, machines: map[int64]*Machine{}, alive: map[int64]bool{}, timers: map[int64]map[TimerKind]Timer{}}
 	for _, id := range ids {
 		e.machines[id] = newMachine(t, id, v)

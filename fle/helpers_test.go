@@ -7,7 +7,7 @@ import (
 	"github.com/zkfle/zkfle/quorum"
 )
 
-func newMachine(t *testing.T, id int64, v quorum.Verifier) *Machine {
+func newMachine(t testing.TB, id int64, v quorum.Verifier) *Machine {
 	t.Helper()
 	m, err := New(Config{ID: id, Verifier: v})
 	require.NoError(t, err)
