@@ -34,7 +34,7 @@ const deadLetterThrottleTop = "github.com/asynkron/protoactor-go/actor.NewDeadLe
 
 // bridgeHarness is one test's actor system and parent probe.
 type bridgeHarness struct {
-	t      *testing.T
+	t      testing.TB
 	system *actor.ActorSystem
 	root   *actor.RootContext
 	parent *bridgeProbe
@@ -43,7 +43,7 @@ type bridgeHarness struct {
 // newBridgeHarness builds the system and the parent probe, and registers,
 // in this order, a goroutine-leak check (runs last) and the stop of the
 // probe and all its bridges (runs before it).
-func newBridgeHarness(t *testing.T, strategy actor.SupervisorStrategy) *bridgeHarness {
+func newBridgeHarness(t testing.TB, strategy actor.SupervisorStrategy) *bridgeHarness {
 	t.Helper()
 	existing := goleak.IgnoreCurrent()
 	t.Cleanup(func() {
@@ -74,7 +74,7 @@ type spawnBridge struct{ props *actor.Props }
 // probeSync is answered once every message queued before it is copied.
 type probeSync struct{}
 
-func newBridgeProbe(t *testing.T, root *actor.RootContext, strategy actor.SupervisorStrategy) *bridgeProbe {
+func newBridgeProbe(t testing.TB, root *actor.RootContext, strategy actor.SupervisorStrategy) *bridgeProbe {
 	t.Helper()
 	p := &bridgeProbe{msgs: make(chan interface{}, 256), terminated: make(chan *actor.PID, 16)}
 	opts := []actor.PropsOption{}
@@ -109,7 +109,7 @@ func (h *bridgeHarness) spawn(props *actor.Props) *actor.PID {
 }
 
 // expectBridgeMsg waits for the probe's next message and requires type T.
-func expectBridgeMsg[T any](t *testing.T, p *bridgeProbe) T {
+func expectBridgeMsg[T any](t testing.TB, p *bridgeProbe) T {
 	t.Helper()
 	select {
 	case m := <-p.msgs:
@@ -124,7 +124,7 @@ func expectBridgeMsg[T any](t *testing.T, p *bridgeProbe) T {
 }
 
 // expectTerminated waits until the probe saw pid terminate.
-func (p *bridgeProbe) expectTerminated(t *testing.T, pid *actor.PID) {
+func (p *bridgeProbe) expectTerminated(t testing.TB, pid *actor.PID) {
 	t.Helper()
 	select {
 	case who := <-p.terminated:
@@ -154,7 +154,7 @@ func (h *bridgeHarness) drain() []interface{} {
 
 // tcpPair returns the two ends of a loopback TCP connection: one for the
 // bridge, one for the test to play the peer. Both are closed at cleanup.
-func tcpPair(t *testing.T) (bridgeSide, peerSide net.Conn) {
+func tcpPair(t testing.TB) (bridgeSide, peerSide net.Conn) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
@@ -187,7 +187,7 @@ func tcpPair(t *testing.T) (bridgeSide, peerSide net.Conn) {
 
 // pipePair is tcpPair over net.Pipe: synchronous, unbuffered, so a peer
 // that does not read blocks the writer, which is what the write tests need.
-func pipePair(t *testing.T) (bridgeSide, peerSide net.Conn) {
+func pipePair(t testing.TB) (bridgeSide, peerSide net.Conn) {
 	t.Helper()
 	bridgeSide, peerSide = net.Pipe()
 	t.Cleanup(func() {
@@ -198,7 +198,7 @@ func pipePair(t *testing.T) (bridgeSide, peerSide net.Conn) {
 }
 
 // writeAll writes b to the peer side with a deadline.
-func writeAll(t *testing.T, c net.Conn, b []byte) {
+func writeAll(t testing.TB, c net.Conn, b []byte) {
 	t.Helper()
 	require.NoError(t, c.SetWriteDeadline(time.Now().Add(bridgeWait)))
 	_, err := c.Write(b)
@@ -206,7 +206,7 @@ func writeAll(t *testing.T, c net.Conn, b []byte) {
 }
 
 // mustFrame frames body for the test to write.
-func mustFrame(t *testing.T, body []byte) []byte {
+func mustFrame(t testing.TB, body []byte) []byte {
 	t.Helper()
 	f, err := AppendFrame(nil, body)
 	require.NoError(t, err)
@@ -214,7 +214,7 @@ func mustFrame(t *testing.T, body []byte) []byte {
 }
 
 // readPeerFrame reads one frame body on the peer side.
-func readPeerFrame(t *testing.T, fr *FrameReader, c net.Conn) []byte {
+func readPeerFrame(t testing.TB, fr *FrameReader, c net.Conn) []byte {
 	t.Helper()
 	require.NoError(t, c.SetReadDeadline(time.Now().Add(bridgeWait)))
 	body, err := fr.Next()
@@ -224,7 +224,7 @@ func readPeerFrame(t *testing.T, fr *FrameReader, c net.Conn) []byte {
 
 // requirePeerSeesClose requires that the bridge closed its end: reading on
 // the peer side ends with EOF (or a reset) rather than the deadline.
-func requirePeerSeesClose(t *testing.T, c net.Conn) {
+func requirePeerSeesClose(t testing.TB, c net.Conn) {
 	t.Helper()
 	require.NoError(t, c.SetReadDeadline(time.Now().Add(bridgeWait)))
 	_, err := io.Copy(io.Discard, c) // nil on EOF
@@ -235,8 +235,6 @@ func requirePeerSeesClose(t *testing.T, c net.Conn) {
 }
 
 // linkGoroutines counts the bridge helper goroutines alive right now.
-// Unlike goleak, which retries for a while, it shows whether stopping a
-// bridge really waited for them.
 func linkGoroutines() int {
 	buf := make([]byte, 1<<20)
 	for {
@@ -253,7 +251,7 @@ func linkGoroutines() int {
 
 // goldenBody loads a frame from testdata/golden (hex lines after '#'
 // comments) and returns its body.
-func goldenBody(t *testing.T, name string) []byte {
+func goldenBody(t testing.TB, name string) []byte {
 	t.Helper()
 	raw, err := os.ReadFile(filepath.Join("testdata", "golden", name))
 	require.NoError(t, err)
