@@ -47,6 +47,9 @@ func (m *messenger) Receive(ctx actor.Context) {
 				panic(fmt.Sprintf("messenger: spawning %s: %v", child.name, err))
 			}
 		}
+		// Children spawned from Started become ready asynchronously; the
+		// root waits for this before spawning the actors that send to them.
+		ctx.Send(ctx.Parent(), &childReady{name: nameMessenger})
 	case *actor.Stopping, *actor.Restarting:
 		m.leaving = true
 	case *actor.Terminated:

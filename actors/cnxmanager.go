@@ -1,0 +1,287 @@
+package actors
+
+import (
+	"context"
+	"net"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+	"github.com/zkfle/zkfle/messages"
+)
+
+// cnxManager is QuorumCnxManager: one connection per pair of servers (the
+// one opened by the higher sid survives), asynchronous dials with a connect
+// timeout, a send queue of one per peer while it is disconnected, the last
+// message re-sent on reconnect, and haveDelivered/connectAll for the
+// election. It owns the Listener and one Peer actor per live connection.
+type cnxManager struct {
+	rt    *runtime
+	st    *cnxState
+	links map[int64]*peerLink
+	// dialing marks sids with an attempt in flight (inprogressConnections).
+	dialing map[int64]bool
+	dialCtx context.Context
+	cancel  context.CancelFunc
+	wg      sync.WaitGroup
+	// delivered is the haveDelivered value last pushed to the election.
+	delivered *bool
+	// floodLogged rate-limits the log line for connections refused because
+	// too many handshakes were pending: one line a second, with a count.
+	floodLogged     time.Time
+	floodSuppressed uint64
+}
+
+func newCnxManagerProps(rt *runtime) *actor.Props {
+	return rt.props(KindCnxManager, func() actor.Actor { return &cnxManager{rt: rt, st: rt.cnx} },
+		// Children: the Listener and the Peers. A crashed Listener is
+		// restarted (it rebinds or reuses its listeners); a crashed Peer
+		// is restarted too, which re-creates its workers on the same
+		// connection. Peers that keep failing are stopped; we then forget
+		// the link and redial on the next send.
+		actor.WithSupervisor(actor.NewOneForOneStrategy(10, 10*time.Second, restartDecider)),
+	)
+}
+
+func (c *cnxManager) Receive(ctx actor.Context) {
+	switch m := ctx.Message().(type) {
+	case *actor.Started:
+		c.started(ctx)
+	case *actor.Stopping, *actor.Restarting:
+		c.shutdown()
+	case *messages.SendNotification:
+		c.toSend(ctx, m)
+	case *messages.ConnectAll:
+		c.connectAll(ctx)
+	case *messages.ConnectOne:
+		c.connectOne(ctx, m.GetSid())
+	case *inboundConn:
+		c.inbound(ctx, m)
+	case *dialResult:
+		c.dialed(ctx, m)
+	case *messages.ConnectionClosed:
+		c.peerClosed(ctx, m)
+	case *actor.Terminated:
+		c.peerTerminated(ctx, m.GetWho())
+	case *handshakeRejected:
+		c.rejected(m)
+	case *listenerFailed:
+		ctx.Send(c.rt.dir.root, m)
+	case *messages.StatusRequest:
+		ctx.Respond(c.status())
+	case *peerPathsRequest:
+		ctx.Respond(c.peerPaths())
+	}
+}
+
+func (c *cnxManager) started(ctx actor.Context) {
+	c.links = map[int64]*peerLink{}
+	c.dialing = map[int64]bool{}
+	c.dialCtx, c.cancel = context.WithCancel(context.Background())
+	if _, err := ctx.SpawnNamed(newListenerProps(c.rt), nameListener); err != nil {
+		panic("spawn listener: " + err.Error())
+	}
+	ctx.Send(ctx.Parent(), &childReady{name: nameCnxManager})
+	c.pushDelivered(ctx, true)
+	// After a restart our Peers are gone: reconnect to everyone we talk
+	// to instead of waiting for the election's next timeout.
+	c.connectAll(ctx)
+}
+
+// shutdown cancels dials in flight and waits for their goroutines. The
+// Peers and the Listener are children: protoactor stops them for us.
+func (c *cnxManager) shutdown() {
+	if c.cancel != nil {
+		c.cancel()
+	}
+	c.wg.Wait()
+}
+
+// toSend is QuorumCnxManager.toSend for a remote sid (the WorkerSender
+// delivers self-addressed notifications itself).
+func (c *cnxManager) toSend(ctx actor.Context, m *messages.SendNotification) {
+	sid := m.GetSid()
+	c.st.known[sid] = true
+	if l, ok := c.links[sid]; ok {
+		c.st.lastSent[sid] = m.GetNotification()
+		c.st.statsFor(sid).sent++
+		ctx.Send(l.pid, m)
+	} else {
+		if _, had := c.st.pending[sid]; had {
+			c.st.statsFor(sid).sendDropped++
+		}
+		c.st.pending[sid] = m.GetNotification()
+		c.connectOne(ctx, sid)
+	}
+	c.pushDelivered(ctx, c.haveDelivered())
+}
+
+// haveDelivered is ZooKeeper's haveDelivered(), bug for bug: true as soon
+// as any peer's send queue is empty (ZOOKEEPER-3637/4605, never fixed),
+// false if every queue holds a message or there are no queues at all.
+func (c *cnxManager) haveDelivered() bool {
+	for sid := range c.st.known {
+		if _, waiting := c.st.pending[sid]; !waiting {
+			return true
+		}
+	}
+	return false
+}
+
+// pushDelivered tells the election the current haveDelivered value when it
+// changed, so its notification timeout can choose between re-sending and
+// connectAll without a round trip.
+func (c *cnxManager) pushDelivered(ctx actor.Context, v bool) {
+	if c.delivered != nil && *c.delivered == v {
+		return
+	}
+	c.delivered = &v
+	ctx.Send(c.rt.dir.election, &messages.HaveDeliveredResponse{Delivered: v})
+}
+
+// connectAll is QuorumCnxManager.connectAll: connectOne for every peer we
+// ever had a send queue for.
+func (c *cnxManager) connectAll(ctx actor.Context) {
+	sids := make([]int64, 0, len(c.st.known))
+	for sid := range c.st.known {
+		sids = append(sids, sid)
+	}
+	sort.Slice(sids, func(i, j int) bool { return sids[i] < sids[j] })
+	for _, sid := range sids {
+		c.connectOne(ctx, sid)
+	}
+}
+
+// peerClosed handles a Peer's report that its connection ended.
+func (c *cnxManager) peerClosed(ctx actor.Context, m *messages.ConnectionClosed) {
+	sid := m.GetSid()
+	l, ok := c.links[sid]
+	if !ok || ctx.Sender() == nil || !ctx.Sender().Equal(l.pid) {
+		return // a replaced connection's late report
+	}
+	delete(c.links, sid)
+	st := c.st.statsFor(sid)
+	st.lastClose, st.lastCloseDetail = m.GetReason(), m.GetDetail()
+	c.rt.log.Info("connection closed", "peer", sid, "reason", m.GetReason().String(), "detail", m.GetDetail())
+	ctx.Stop(l.pid)
+}
+
+// peerTerminated forgets a Peer that stopped, whatever the cause.
+func (c *cnxManager) peerTerminated(ctx actor.Context, who *actor.PID) {
+	for sid, l := range c.links {
+		if l.pid.Equal(who) {
+			delete(c.links, sid)
+			c.rt.log.Warn("peer actor stopped", "peer", sid, "actor", who.GetId())
+			return
+		}
+	}
+}
+
+// addLink spawns a Peer for a connection that survived the tie-break,
+// replacing any previous one for the same sid, and hands it what it must
+// send first: the queued notification, or else a re-send of the last one.
+func (c *cnxManager) addLink(ctx actor.Context, sid int64, conn net.Conn, dir messages.Direction) {
+	if old, ok := c.links[sid]; ok {
+		c.rt.log.Info("replacing connection", "peer", sid, "old", old.remote, "new", conn.RemoteAddr().String())
+		ctx.Stop(old.pid)
+		delete(c.links, sid)
+	}
+	first := c.st.pending[sid]
+	if first != nil {
+		delete(c.st.pending, sid)
+		c.st.lastSent[sid] = first
+	} else {
+		first = c.st.lastSent[sid]
+	}
+	c.st.gen++
+	gen := c.st.gen
+	st := c.st.statsFor(sid)
+	remote := conn.RemoteAddr().String()
+	pid, err := ctx.SpawnNamed(newPeerProps(c.rt, sid, conn, first, &st.received), peerName(sid, gen))
+	if err != nil {
+		_ = conn.Close()
+		c.rt.log.Error("cannot start peer", "peer", sid, "reason", err.Error())
+		return
+	}
+	c.links[sid] = &peerLink{pid: pid, gen: gen, direction: dir, remote: remote}
+	st.consecutiveFailures = 0
+	if first != nil {
+		st.sent++
+	}
+	c.pushDelivered(ctx, c.haveDelivered())
+	c.rt.log.Info("peer connected", "peer", sid, "remote", remote, "direction", dir.String())
+}
+
+func (c *cnxManager) status() *messages.CnxStatus {
+	out := &messages.CnxStatus{Sid: c.rt.cfg.ID, Rejected: map[string]uint64{}}
+	sids := map[int64]bool{}
+	for sid := range c.st.known {
+		sids[sid] = true
+	}
+	for sid := range c.links {
+		sids[sid] = true
+	}
+	for sid := range c.st.stats {
+		sids[sid] = true
+	}
+	ordered := make([]int64, 0, len(sids))
+	for sid := range sids {
+		ordered = append(ordered, sid)
+	}
+	sort.Slice(ordered, func(i, j int) bool { return ordered[i] < ordered[j] })
+	for _, sid := range ordered {
+		st := c.st.statsFor(sid)
+		ps := &messages.PeerStatus{
+			Sid:             sid,
+			Dialing:         c.dialing[sid],
+			SendDropped:     st.sendDropped,
+			Sent:            st.sent,
+			Received:        st.received.Load(),
+			ConnectAttempts: st.connectAttempts,
+			ConnectFailures: st.connectFailures,
+			LastClose:       st.lastClose,
+			LastCloseDetail: st.lastCloseDetail,
+		}
+		if _, ok := c.st.pending[sid]; ok {
+			ps.Pending = 1
+		}
+		if l, ok := c.links[sid]; ok {
+			ps.Connected = true
+			ps.Direction = l.direction
+			ps.RemoteAddress = l.remote
+		}
+		out.Peers = append(out.Peers, ps)
+	}
+	for k, v := range c.st.rejected {
+		out.Rejected[k] = v
+	}
+	return out
+}
+
+func (c *cnxManager) peerPaths() *peerPathsResponse {
+	root := rootName(c.rt.cfg.ID) + "/"
+	paths := map[int64]string{}
+	for sid, l := range c.links {
+		paths[sid] = strings.TrimPrefix(l.pid.GetId(), root)
+	}
+	return &peerPathsResponse{paths: paths}
+}
+
+// rejected counts and logs an inbound connection the Listener refused.
+func (c *cnxManager) rejected(m *handshakeRejected) {
+	c.st.rejected[m.reason]++
+	if m.reason == "too-many-handshakes" {
+		if time.Since(c.floodLogged) < time.Second {
+			c.floodSuppressed++
+			return
+		}
+		c.floodLogged = time.Now()
+		c.rt.log.Warn("rejected election connection", "remote", m.remote, "reason", m.reason,
+			"detail", m.detail, "suppressed", c.floodSuppressed)
+		c.floodSuppressed = 0
+		return
+	}
+	c.rt.log.Warn("rejected election connection", "remote", m.remote, "reason", m.reason, "detail", m.detail)
+}

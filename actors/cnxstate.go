@@ -1,0 +1,100 @@
+package actors
+
+import (
+	"net"
+	"sync/atomic"
+
+	"github.com/asynkron/protoactor-go/actor"
+	"github.com/zkfle/zkfle/messages"
+	"github.com/zkfle/zkfle/netbridge"
+)
+
+// cnxState is the connection manager's state that outlives its restarts.
+// Like QuorumCnxManager's queueSendMap and lastMessageSent, entries are
+// never removed when a connection dies: a peer we once sent to stays
+// known, and the last message we sent it is re-sent when a new connection
+// comes up (ZOOKEEPER-481).
+type cnxState struct {
+	// pending is the send queue of one per peer while it is not
+	// connected: a newer notification replaces the older one.
+	pending map[int64]*messages.Notification
+	// lastSent is the last notification handed to each peer's connection.
+	lastSent map[int64]*messages.Notification
+	// known lists every sid we ever had a send queue for (connectAll).
+	known map[int64]bool
+	// stats are per-peer counters for the status query.
+	stats map[int64]*peerStats
+	// rejected counts inbound connections refused, by reason.
+	rejected map[string]uint64
+	// gen numbers Peer actors so a new connection's Peer never collides
+	// with a stopping one, and stale reports can be told apart.
+	gen uint64
+}
+
+type peerStats struct {
+	sent, sendDropped                uint64
+	connectAttempts, connectFailures uint64
+	consecutiveFailures              uint64
+	lastClose                        messages.CloseReason
+	lastCloseDetail                  string
+	// received is counted by the peer's RecvWorker, on its own goroutine.
+	received atomic.Uint64
+}
+
+func newCnxState() *cnxState {
+	return &cnxState{
+		pending:  map[int64]*messages.Notification{},
+		lastSent: map[int64]*messages.Notification{},
+		known:    map[int64]bool{},
+		stats:    map[int64]*peerStats{},
+		rejected: map[string]uint64{},
+	}
+}
+
+func (s *cnxState) statsFor(sid int64) *peerStats {
+	st, ok := s.stats[sid]
+	if !ok {
+		st = &peerStats{}
+		s.stats[sid] = st
+	}
+	return st
+}
+
+// peerLink is one live connection, as the current connection-manager
+// incarnation knows it. Links die with the incarnation (its Peer children
+// are stopped on restart).
+type peerLink struct {
+	pid       *actor.PID
+	gen       uint64
+	direction messages.Direction
+	remote    string
+}
+
+// Internal messages. These carry live sockets or Go values that have no
+// place in a protobuf, and never leave the node.
+type (
+	// inboundConn is a connection whose initial message arrived
+	// (Listener -> ConnectionManager).
+	inboundConn struct {
+		conn   net.Conn
+		header netbridge.InitialMessage
+	}
+	// dialResult ends an outbound connection attempt (dial goroutine ->
+	// ConnectionManager). conn is nil when the attempt failed or when the
+	// tie-break made us hang up after sending our header.
+	dialResult struct {
+		sid      int64
+		addr     string
+		conn     net.Conn
+		err      error
+		hungUp   bool
+		attempts uint64
+	}
+	// listenerFailed reports that the election port could not be bound
+	// (Listener -> ConnectionManager -> root).
+	listenerFailed struct{ err error }
+	// peerPathsRequest asks the connection manager for its Peer actors'
+	// paths (tests inject faults there).
+	peerPathsRequest  struct{}
+	peerPathsResponse struct{ paths map[int64]string }
+)

@@ -1,0 +1,234 @@
+package actors
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+	"github.com/zkfle/zkfle/netbridge"
+)
+
+// listenerActor is QuorumCnxManager's Listener: it binds the election
+// port(s) (with ZooKeeper's bind retry), accepts connections, and reads
+// each initial message under the handshake timeout. Unlike ZooKeeper,
+// which reads handshakes one at a time on the listener thread (so one
+// silent peer stalls everyone for the whole timeout), every handshake gets
+// its own goroutine, up to Config.MaxPendingHandshakes.
+type listenerActor struct {
+	rt   *runtime
+	lns  *listenerSet
+	hs   *handshakes
+	done chan struct{}
+	wg   sync.WaitGroup
+}
+
+func newListenerProps(rt *runtime) *actor.Props {
+	return rt.props(KindListener, func() actor.Actor { return &listenerActor{rt: rt} })
+}
+
+// handshakeRejected reports an inbound connection closed before or during
+// its handshake (Listener -> ConnectionManager, which counts and logs).
+type handshakeRejected struct {
+	remote string
+	reason string
+	detail string
+}
+
+func (l *listenerActor) Receive(ctx actor.Context) {
+	switch m := ctx.Message().(type) {
+	case *actor.Started:
+		l.start(ctx)
+	case *actor.Stopping, *actor.Restarting:
+		l.stop()
+	case *listenerFailed:
+		ctx.Send(l.rt.dir.cnxManager, m)
+	}
+}
+
+func (l *listenerActor) start(ctx actor.Context) {
+	l.done = make(chan struct{})
+	l.hs = &handshakes{conns: map[net.Conn]struct{}{}, max: l.rt.cfg.MaxPendingHandshakes}
+	l.lns = &listenerSet{}
+	system, self, cnx := ctx.ActorSystem(), ctx.Self(), l.rt.dir.cnxManager
+	report := func(msg any) { system.Root.Send(cnx, msg) }
+	if len(l.rt.listener) > 0 {
+		// Handed in by the caller: they may carry the deadline a previous
+		// incarnation set to stop its accept loop.
+		for _, ln := range l.rt.listener {
+			clearDeadline(ln)
+			l.lns.add(ln, false)
+			l.serve(ln, report)
+		}
+		return
+	}
+	addrs := l.bindAddrs()
+	l.wg.Add(1)
+	go func() {
+		defer l.wg.Done()
+		for _, addr := range addrs {
+			ln, err := l.bind(addr)
+			if err != nil {
+				system.Root.Send(self, &listenerFailed{err: err})
+				return
+			}
+			if !l.lns.add(ln, true) {
+				return // stopped while binding
+			}
+			l.rt.log.Info("listening for election connections", "addr", ln.Addr().String())
+			l.serve(ln, report)
+		}
+	}()
+}
+
+// bindAddrs lists this server's election addresses, or the wildcard on the
+// same ports with ListenOnAllIPs (quorumListenOnAllIPs).
+func (l *listenerActor) bindAddrs() []string {
+	me, _ := l.rt.cfg.Verifier.Server(l.rt.cfg.ID)
+	out := make([]string, 0, len(me.Addrs))
+	for _, a := range me.Addrs {
+		host := a.Host
+		if l.rt.cfg.ListenOnAllIPs {
+			host = ""
+		}
+		out = append(out, net.JoinHostPort(host, strconv.Itoa(a.ElectionPort)))
+	}
+	return out
+}
+
+// bind is ZooKeeper's Listener bind loop: up to ElectionPortBindRetry
+// tries (0 = forever), BindRetryInterval apart, resolving the address
+// afresh each time (ZOOKEEPER-3991).
+func (l *listenerActor) bind(addr string) (net.Listener, error) {
+	tries := l.rt.cfg.ElectionPortBindRetry
+	var last error
+	for attempt := 1; tries == 0 || attempt <= tries; attempt++ {
+		ln, err := net.Listen("tcp", addr)
+		if err == nil {
+			return ln, nil
+		}
+		last = err
+		l.rt.log.Warn("cannot bind election port", "addr", addr, "attempt", attempt, "reason", err.Error())
+		select {
+		case <-l.done:
+			return nil, errors.New("listener stopped")
+		case <-time.After(l.rt.cfg.BindRetryInterval):
+		}
+	}
+	return nil, fmt.Errorf("%w %s after %d attempts: %v", ErrBindFailed, addr, tries, last)
+}
+
+// serve runs ln's accept loop on its own goroutine.
+func (l *listenerActor) serve(ln net.Listener, report func(any)) {
+	l.wg.Add(1)
+	go func() {
+		defer l.wg.Done()
+		defer recoverGoroutine(l.rt, "listener accept loop")
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				select {
+				case <-l.done:
+					return
+				default:
+				}
+				var ne net.Error
+				if errors.As(err, &ne) && ne.Timeout() {
+					return // our own deadline: a restart is stopping us
+				}
+				if errors.Is(err, net.ErrClosed) {
+					return
+				}
+				// EMFILE and friends: back off briefly, keep serving.
+				l.rt.log.Warn("accept failed", "addr", ln.Addr().String(), "reason", err.Error())
+				select {
+				case <-l.done:
+					return
+				case <-time.After(50 * time.Millisecond):
+				}
+				continue
+			}
+			l.handshake(conn, report)
+		}
+	}()
+}
+
+// handshake reads conn's initial message on its own goroutine.
+func (l *listenerActor) handshake(conn net.Conn, report func(any)) {
+	remote := conn.RemoteAddr().String()
+	if !l.hs.add(conn) {
+		_ = conn.Close()
+		report(&handshakeRejected{remote: remote, reason: "too-many-handshakes",
+			detail: fmt.Sprintf("%d handshakes already pending", l.rt.cfg.MaxPendingHandshakes)})
+		return
+	}
+	timeout := l.rt.cfg.handshakeTimeout()
+	l.wg.Add(1)
+	go func() {
+		defer l.wg.Done()
+		defer recoverGoroutine(l.rt, "handshake")
+		setSockOpts(conn, l.rt.cfg.TCPKeepAlive)
+		_ = conn.SetReadDeadline(time.Now().Add(timeout))
+		hdr, err := netbridge.ReadInitialMessage(conn)
+		if err == nil {
+			err = conn.SetReadDeadline(time.Time{})
+		}
+		if !l.hs.remove(conn) {
+			return // stop closed it
+		}
+		if err != nil {
+			_ = conn.Close()
+			reason, detail := handshakeFailure(err, timeout)
+			report(&handshakeRejected{remote: remote, reason: reason, detail: detail})
+			return
+		}
+		select {
+		case <-l.done:
+			_ = conn.Close()
+		default:
+			report(&inboundConn{conn: conn, header: hdr})
+		}
+	}()
+}
+
+// stop ends the accept loops and pending handshakes and waits for every
+// goroutine (see listenerSet.shutdown for what happens to the listeners).
+func (l *listenerActor) stop() {
+	if l.done == nil {
+		return
+	}
+	close(l.done)
+	l.lns.shutdown()
+	l.hs.closeAll()
+	l.wg.Wait()
+}
+
+// handshakeFailure names why an initial message was refused.
+func handshakeFailure(err error, timeout time.Duration) (reason, detail string) {
+	var ne net.Error
+	switch {
+	case errors.As(err, &ne) && ne.Timeout():
+		return "handshake-timeout", fmt.Sprintf("no complete initial message within %v", timeout)
+	case errors.Is(err, netbridge.ErrUnknownProtocolVersion):
+		return "bad-protocol-version", err.Error()
+	case errors.Is(err, netbridge.ErrAddrLength):
+		return "bad-address-length", err.Error()
+	case errors.Is(err, netbridge.ErrBadAddress):
+		return "bad-address", err.Error()
+	case errors.Is(err, netbridge.ErrTruncated):
+		return "truncated-header", err.Error()
+	default:
+		return "handshake-error", err.Error()
+	}
+}
+
+// recoverGoroutine keeps a panic in one of our helper goroutines from
+// killing the process: nothing recovers those but us.
+func recoverGoroutine(rt *runtime, what string) {
+	if r := recover(); r != nil {
+		rt.log.Error("goroutine panicked", "goroutine", what, "reason", fmt.Sprint(r))
+	}
+}

@@ -1,0 +1,228 @@
+package actors
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+	"github.com/zkfle/zkfle/messages"
+)
+
+// Node is one running election participant: the root of its actor tree
+// plus a Go API over it. Create it with Start; end it with Stop.
+type Node struct {
+	rt       *runtime
+	system   *actor.ActorSystem
+	ownsSys  bool
+	rootPID  *actor.PID
+	stopped  chan struct{}
+	stopOnce bool
+}
+
+// Option adjusts how Start runs a node.
+type Option func(*startOptions)
+
+type startOptions struct {
+	system    *actor.ActorSystem
+	listeners []net.Listener
+}
+
+// WithActorSystem runs the node's actors on the caller's actor system
+// instead of a private one. The node's actors live under the top-level
+// actor "zkfle-<sid>", so several nodes with different sids can share one
+// system.
+func WithActorSystem(system *actor.ActorSystem) Option {
+	return func(o *startOptions) { o.system = system }
+}
+
+// WithListeners hands the node already-bound election listeners (one per
+// election address of this server, in config order) instead of binding
+// them itself. Tests use it to take free ports without a race; a
+// supervisor could pass sockets it inherited. The node closes them on Stop
+// (and only then: actor restarts keep serving them).
+func WithListeners(ls ...net.Listener) Option {
+	return func(o *startOptions) { o.listeners = ls }
+}
+
+// ErrStopped is returned by queries on a node that has been stopped.
+var ErrStopped = errors.New("node stopped")
+
+// Start validates cfg and starts a node. It returns once the actor tree
+// has been spawned; the election then runs in the background. Watch it
+// with State, Subscribe or the status queries.
+func Start(cfg Config, opts ...Option) (*Node, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	var o startOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
+	n := &Node{stopped: make(chan struct{})}
+	if o.system == nil {
+		n.system = actor.NewActorSystem(actor.WithLoggerFactory(quietProtoactorLogger(cfg.logger())))
+		n.ownsSys = true
+	} else {
+		n.system = o.system
+	}
+	es, qs, rs, err := newRuntimeStates(cfg)
+	if err != nil {
+		return nil, err
+	}
+	log := cfg.logger().With("sid", cfg.ID)
+	n.rt = &runtime{
+		cfg:        cfg,
+		dir:        newDirectory(n.system.Address(), cfg.ID),
+		log:        log,
+		sup:        newSupervision(),
+		listener:   o.listeners,
+		election:   es,
+		quorumPeer: qs,
+		recv:       rs,
+		cnx:        newCnxState(),
+	}
+	props := n.rt.props(KindNode, func() actor.Actor { return &rootActor{rt: n.rt} },
+		// The root's children are the node's three pillars. A crash in one
+		// is restarted in place (their durable state lives in runtime);
+		// more than rootMaxRestarts in rootRestartWindow means something is
+		// broken for good, and the child is stopped and the node reports a
+		// fatal error rather than spinning.
+		actor.WithSupervisor(actor.NewOneForOneStrategy(rootMaxRestarts, rootRestartWindow, restartDecider)),
+		// The root itself is top-level: only a guardian supervises it
+		// (a WithSupervisor on a top-level actor governs its children).
+		// Restart it, never escalate: an escalating guardian kills the
+		// process.
+		actor.WithGuardian(actor.NewOneForOneStrategy(rootMaxRestarts, rootRestartWindow, restartDecider)),
+	)
+	pid, err := n.system.Root.SpawnNamed(props, rootName(cfg.ID))
+	if err != nil {
+		return nil, fmt.Errorf("start node %d: %w", cfg.ID, err)
+	}
+	n.rootPID = pid
+	return n, nil
+}
+
+const (
+	rootMaxRestarts   = 10
+	rootRestartWindow = 10 * time.Second
+)
+
+func restartDecider(any) actor.Directive { return actor.RestartDirective }
+
+// Stop stops every actor of the node, closes its sockets and waits until
+// all of its goroutines have ended. It is safe to call more than once.
+func (n *Node) Stop() error {
+	if n.stopOnce {
+		return nil
+	}
+	n.stopOnce = true
+	err := n.system.Root.StopFuture(n.rootPID).Wait()
+	for _, ln := range n.rt.listener {
+		_ = ln.Close()
+	}
+	close(n.stopped)
+	if n.ownsSys {
+		n.system.Shutdown()
+	}
+	if err != nil {
+		return fmt.Errorf("stop node %d: %w", n.rt.cfg.ID, err)
+	}
+	return nil
+}
+
+// ID returns the node's sid.
+func (n *Node) ID() int64 { return n.rt.cfg.ID }
+
+// State returns the node's last published state change, or nil before the
+// first decision. While the node is electing, its State is LOOKING.
+func (n *Node) State() *messages.StateChanged { return n.rt.pub.get() }
+
+// Subscribe delivers every state change to ch until the returned cancel
+// function is called. Sends never block: a full channel misses the change
+// (read State for the latest value).
+func (n *Node) Subscribe(ch chan<- *messages.StateChanged) (cancel func()) {
+	return n.rt.pub.subscribe(ch)
+}
+
+// Fatal returns the error that made the node give up (for example the
+// election port could not be bound), or nil.
+func (n *Node) Fatal() error { return n.rt.pub.getFatal() }
+
+// ElectionStatus asks the election actor for its view.
+func (n *Node) ElectionStatus(timeout time.Duration) (*messages.ElectionStatus, error) {
+	res, err := n.ask(n.rt.dir.election, timeout)
+	if err != nil {
+		return nil, err
+	}
+	st, ok := res.(*messages.ElectionStatus)
+	if !ok {
+		return nil, fmt.Errorf("election status: unexpected reply %T", res)
+	}
+	return st, nil
+}
+
+// CnxStatus asks the connection manager for every peer link's state.
+func (n *Node) CnxStatus(timeout time.Duration) (*messages.CnxStatus, error) {
+	res, err := n.ask(n.rt.dir.cnxManager, timeout)
+	if err != nil {
+		return nil, err
+	}
+	st, ok := res.(*messages.CnxStatus)
+	if !ok {
+		return nil, fmt.Errorf("connection status: unexpected reply %T", res)
+	}
+	return st, nil
+}
+
+func (n *Node) ask(pid *actor.PID, timeout time.Duration) (any, error) {
+	select {
+	case <-n.stopped:
+		return nil, ErrStopped
+	default:
+	}
+	return n.system.Root.RequestFuture(pid, &messages.StatusRequest{}, timeout).Result()
+}
+
+// Supervision returns how many times each actor kind has failed and been
+// restarted since the node started.
+func (n *Node) Supervision() (failures, restarts map[Kind]uint64) { return n.rt.sup.counts() }
+
+// SubscribeSupervision delivers every failure and restart to ch until the
+// returned cancel function is called. Sends never block.
+func (n *Node) SubscribeSupervision(ch chan<- SupervisionEvent) (cancel func()) {
+	return n.rt.sup.subscribe(ch)
+}
+
+// InjectFault makes the actor at path (relative to the node's root, e.g.
+// "cnxmanager/listener" or "" for the root) panic. It requires
+// Config.FaultInjection and exists for supervision tests.
+func (n *Node) InjectFault(path, reason string) error {
+	if !n.rt.cfg.FaultInjection {
+		return errors.New("fault injection is disabled (Config.FaultInjection)")
+	}
+	id := rootName(n.rt.cfg.ID)
+	if path != "" {
+		id += "/" + path
+	}
+	n.system.Root.Send(actor.NewPID(n.system.Address(), id), &Crash{Reason: reason})
+	return nil
+}
+
+// PeerPaths returns the actor paths (for InjectFault) of the Peer actors
+// currently connected, by sid.
+func (n *Node) PeerPaths(timeout time.Duration) (map[int64]string, error) {
+	res, err := n.system.Root.RequestFuture(n.rt.dir.cnxManager, &peerPathsRequest{}, timeout).Result()
+	if err != nil {
+		return nil, err
+	}
+	paths, ok := res.(*peerPathsResponse)
+	if !ok {
+		return nil, fmt.Errorf("peer paths: unexpected reply %T", res)
+	}
+	return paths.paths, nil
+}
+
+// System returns the actor system the node runs on.
+func (n *Node) System() *actor.ActorSystem { return n.system }

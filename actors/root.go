@@ -1,0 +1,68 @@
+package actors
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/asynkron/protoactor-go/actor"
+	"github.com/zkfle/zkfle/messages"
+)
+
+// rootActor is the node's top-level actor. It spawns the three pillars in
+// order, connection manager, messenger, quorum peer, each only once the one
+// before has spawned its own children (childReady), so that no actor sends
+// to a sibling that does not exist yet. It publishes what they report to
+// the Go API.
+type rootActor struct {
+	rt       *runtime
+	stopping bool
+}
+
+// childReady tells the root that a child has spawned its own children.
+type childReady struct{ name string }
+
+func (r *rootActor) Receive(ctx actor.Context) {
+	switch m := ctx.Message().(type) {
+	case *actor.Started:
+		r.spawn(ctx, nameCnxManager, newCnxManagerProps(r.rt))
+	case *childReady:
+		// A child restarted later says ready again: nothing to spawn then.
+		switch {
+		case m.name == nameCnxManager && len(ctx.Children()) == 1:
+			r.spawn(ctx, nameMessenger, newMessengerProps(r.rt))
+		case m.name == nameMessenger && len(ctx.Children()) == 2:
+			r.spawn(ctx, nameQuorumPeer, newQuorumPeerProps(r.rt))
+		}
+	case *actor.Stopping, *actor.Restarting:
+		r.stopping = true
+	case *messages.StateChanged:
+		r.rt.pub.set(m)
+		r.rt.log.Info("state changed", "state", m.GetNewState().String(), "leader", m.GetLeader(),
+			"zxid", fmt.Sprintf("%x", m.GetZxid()), "round", m.GetElectionEpoch(), "epoch", m.GetPeerEpoch())
+	case *listenerFailed:
+		r.fatal(fmt.Errorf("election port: %w", m.err))
+	case *actor.Terminated:
+		// Children stop on their own only when their supervisor gave up
+		// on them (too many failures in the window).
+		if !r.stopping {
+			r.fatal(fmt.Errorf("actor %s stopped after repeated failures", m.GetWho().GetId()))
+		}
+	}
+}
+
+func (r *rootActor) spawn(ctx actor.Context, name string, props *actor.Props) {
+	if _, err := ctx.SpawnNamed(props, name); err != nil {
+		// A name clash means the previous incarnation's child is still
+		// registered: a bug in stop ordering, not a runtime condition.
+		panic(fmt.Sprintf("spawn %s: %v", name, err))
+	}
+}
+
+func (r *rootActor) fatal(err error) {
+	r.rt.log.Error("node cannot continue", "reason", err.Error())
+	r.rt.pub.setFatal(err)
+}
+
+// ErrBindFailed is wrapped by the fatal error of a node whose election
+// port could not be bound (ZooKeeper exits with code 14 then).
+var ErrBindFailed = errors.New("cannot bind election port")

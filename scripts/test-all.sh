@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Every test zkfle has: formatting, vet, generated-code freshness, the race-enabled
+# test suite, and a short run of every fuzz target. This is the README's test
+# command; .ci/run installs the system packages it needs, then runs it.
+#
+#   FUZZTIME=15s   how long each fuzz target runs (0 skips fuzzing)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+fuzztime="${FUZZTIME:-15s}"
+
+echo "== gofmt"
+bad=$(gofmt -l $(git ls-files '*.go' | grep -v '\.pb\.go$') || true)
+if [ -n "$bad" ]; then echo "gofmt would change:"; echo "$bad"; exit 1; fi
+
+echo "== go vet"
+go vet ./...
+
+echo "== generated code is current"
+bash messages/check-generated.sh
+
+echo "== go test -race"
+go test -race -count=1 -timeout 20m ./...
+
+if [ "$fuzztime" != "0" ]; then
+  echo "== fuzz ($fuzztime per target)"
+  # Each package's Fuzz* functions, one at a time (go test -fuzz takes one target).
+  for pkg in $(go list ./...); do
+    dir=$(go list -f '{{.Dir}}' "$pkg")
+    for target in $(grep -ho '^func Fuzz[A-Za-z0-9_]*' "$dir"/*_test.go 2>/dev/null | sed 's/^func //' | sort -u); do
+      echo "-- $pkg $target"
+      go test -run='^$' -fuzz="^${target}\$" -fuzztime="$fuzztime" "$pkg"
+    done
+  done
+fi
+echo "== all tests passed"
