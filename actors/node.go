@@ -46,6 +46,9 @@ func WithListeners(ls ...net.Listener) Option {
 	return func(o *startOptions) { o.listeners = ls }
 }
 
+// ErrNoSuchActor is returned by InjectFault for a path with no live actor.
+var ErrNoSuchActor = errors.New("no such actor")
+
 // ErrStopped is returned by queries on a node that has been stopped.
 var ErrStopped = errors.New("node stopped")
 
@@ -205,6 +208,9 @@ func (n *Node) InjectFault(path, reason string) error {
 	id := rootName(n.rt.cfg.ID)
 	if path != "" {
 		id += "/" + path
+	}
+	if _, ok := n.system.ProcessRegistry.GetLocal(id); !ok {
+		return fmt.Errorf("%w: %s", ErrNoSuchActor, id)
 	}
 	n.system.Root.Send(actor.NewPID(n.system.Address(), id), &Crash{Reason: reason})
 	return nil

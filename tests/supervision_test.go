@@ -84,21 +84,18 @@ func TestSupervisionFaults(t *testing.T) {
 				var before *messages.ElectionStatus
 				if phase == "after" {
 					require.Equal(t, int64(3), e.waitAgreed(agreeTimeout))
-					var err error
-					before, err = e.node(victim).ElectionStatus(time.Second)
-					require.NoError(t, err)
+					before = electionStatus(t, e, victim)
 				}
-				var path string
+				// The actor may not exist yet (the tree is still being
+				// built, no peer is connected yet): retry until it does.
 				require.Eventually(t, func() bool {
-					p, ok := target.resolve(t, e.node(victim))
-					path = p
-					return ok
+					path, ok := target.resolve(t, e.node(victim))
+					return ok && e.node(victim).InjectFault(path, "test") == nil
 				}, 10*time.Second, 5*time.Millisecond, "no %s actor to crash", target.kind)
 				if phase == "during" {
 					_, decided := e.decided(victim)
 					require.False(t, decided, "the election ended before the fault; lengthen FinalizeWait")
 				}
-				require.NoError(t, e.node(victim).InjectFault(path, "test"))
 
 				failed := waitEvent(t, events, target.kind, false)
 				assert.Contains(t, failed.Reason, "injected fault")
@@ -112,8 +109,7 @@ func TestSupervisionFaults(t *testing.T) {
 				assert.GreaterOrEqual(t, failures[target.kind], uint64(1))
 
 				if phase == "after" {
-					after, err := e.node(victim).ElectionStatus(time.Second)
-					require.NoError(t, err)
+					after := electionStatus(t, e, victim)
 					// logicalclock lives in the election's state, outside
 					// any one actor incarnation, as in ZooKeeper's FLE
 					// object; a crash must not open a new round.
@@ -121,13 +117,14 @@ func TestSupervisionFaults(t *testing.T) {
 					assert.Equal(t, before.GetCurrentVote().GetLeader(), after.GetCurrentVote().GetLeader())
 					assert.Equal(t, before.GetCurrentVote().GetPeerEpoch(), after.GetCurrentVote().GetPeerEpoch())
 				}
-				if target.kind == actors.KindBridge || target.kind == actors.KindPeer || target.kind == actors.KindCnxManager {
-					// The link is rebuilt: the victim talks to its peers
-					// again, and the last message sent to each survived
-					// (per-peer counters live past the crash).
-					assert.Eventually(t, func() bool { return connectedPeers(t, e, victim) >= 1 },
-						10*time.Second, 10*time.Millisecond)
-				}
+				// The victim still serves the election: a restarted
+				// follower asks it (and the others) and rejoins the same
+				// leader, which needs the victim's whole tree working.
+				e.stop(1)
+				e.start(1)
+				assert.Equal(t, int64(3), e.waitAgreed(agreeTimeout))
+				assert.Eventually(t, func() bool { return connectedPeers(t, e, victim) >= 1 },
+					10*time.Second, 10*time.Millisecond)
 			})
 		}
 	}
@@ -195,6 +192,19 @@ func TestSupervisionSoak(t *testing.T) {
 	}
 	t.Logf("soak: %d runs, %d stuck", runs, stuck)
 	assert.Zero(t, stuck)
+}
+
+// electionStatus asks sid's election actor for its status, retrying while
+// the actor is being restarted.
+func electionStatus(t *testing.T, e *ensemble, sid int64) *messages.ElectionStatus {
+	t.Helper()
+	var st *messages.ElectionStatus
+	require.Eventually(t, func() bool {
+		var err error
+		st, err = e.node(sid).ElectionStatus(time.Second)
+		return err == nil
+	}, 10*time.Second, 10*time.Millisecond)
+	return st
 }
 
 func waitEvent(t *testing.T, events <-chan actors.SupervisionEvent, kind actors.Kind, restarted bool) actors.SupervisionEvent {
