@@ -49,12 +49,14 @@ func newElectionState(cfg Config) (*electionState, error) {
 type election struct {
 	rt     *runtime
 	st     *electionState
+	guard  *incarnationGuard
 	timers *electionTimers
 }
 
 func newElectionProps(rt *runtime) *actor.Props {
+	guard := &incarnationGuard{}
 	return rt.props(KindElection, func() actor.Actor {
-		return &election{rt: rt, st: rt.election}
+		return &election{rt: rt, st: rt.election, guard: guard}
 	})
 }
 
@@ -63,9 +65,13 @@ func (e *election) Receive(ctx actor.Context) {
 	switch m := ctx.Message().(type) {
 	case *actor.Started:
 		e.timers = newElectionTimers(ctx.ActorSystem(), ctx.Self())
+		if e.guard.stopped.Load() {
+			return // a zombie incarnation (protoactor.md §2.7): arm nothing
+		}
 		e.timers.resume(e.st, time.Now())
-		// A notification in flight when the previous incarnation failed
-		// died with the failing message; without this credit the
+		// The WorkerReceiver's first credit. After a restart: a
+		// notification in flight when the previous incarnation failed
+		// died with the failing message, and without this credit the
 		// WorkerReceiver would wait for it forever. A spare credit is
 		// harmless: it only lets one more notification through.
 		ctx.Send(e.rt.dir.workerReceiver, &messages.NotificationProcessed{})
@@ -76,6 +82,8 @@ func (e *election) Receive(ctx actor.Context) {
 		if e.timers != nil {
 			e.timers.stopAll()
 		}
+	case *actor.Stopped:
+		e.guard.stopped.Store(true)
 	case *messages.StartLooking:
 		e.startLooking(ctx, m)
 	case *messages.NotificationReceived:

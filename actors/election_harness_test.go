@@ -2,11 +2,9 @@ package actors
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"log/slog"
 	"slices"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -26,24 +24,23 @@ import (
 // so the tests see exactly what the election asks the connection manager
 // to do and play the other servers by sending NotificationReceived.
 
-// waitFor bounds every wait on a condition in these tests.
-const waitFor = 5 * time.Second
+// waitFor bounds every wait on a condition in these tests; poll is how
+// often the condition is checked.
+const (
+	waitFor = 5 * time.Second
+	poll    = time.Millisecond
+)
 
-// testVerifier is a majority quorum verifier over participants and
-// observers on loopback addresses. It stands in for the quorum package's
-// verifiers, which these tests only need as a membership list.
-type testVerifier struct {
-	servers []quorum.Server
-	version int64
-}
-
-func testMajority(participants []int64, observers ...int64) *testVerifier {
-	v := &testVerifier{}
-	add := func(id int64, t quorum.LearnerType) {
-		v.servers = append(v.servers, quorum.Server{
+// testMajority is a majority verifier over participants and observers on
+// loopback addresses, as zoo.cfg would describe them.
+func testMajority(t *testing.T, participants []int64, observers ...int64) quorum.Verifier {
+	t.Helper()
+	var servers []quorum.Server
+	add := func(id int64, typ quorum.LearnerType) {
+		servers = append(servers, quorum.Server{
 			ID:    id,
 			Addrs: []quorum.AddrPair{{Host: "127.0.0.1", QuorumPort: int(2000 + id), ElectionPort: int(3000 + id)}},
-			Type:  t,
+			Type:  typ,
 		})
 	}
 	for _, id := range participants {
@@ -52,56 +49,9 @@ func testMajority(participants []int64, observers ...int64) *testVerifier {
 	for _, id := range observers {
 		add(id, quorum.Observer)
 	}
-	slices.SortFunc(v.servers, func(a, b quorum.Server) int { return int(a.ID - b.ID) })
+	v, err := quorum.NewMajority(servers, 0)
+	require.NoError(t, err)
 	return v
-}
-
-func (v *testVerifier) Version() int64           { return v.version }
-func (v *testVerifier) Servers() []quorum.Server { return v.servers }
-
-func (v *testVerifier) Server(id int64) (quorum.Server, bool) {
-	for _, s := range v.servers {
-		if s.ID == id {
-			return s, true
-		}
-	}
-	return quorum.Server{}, false
-}
-
-func (v *testVerifier) members(t quorum.LearnerType) []int64 {
-	var out []int64
-	for _, s := range v.servers {
-		if s.Type == t {
-			out = append(out, s.ID)
-		}
-	}
-	return out
-}
-
-func (v *testVerifier) VotingMembers() []int64       { return v.members(quorum.Participant) }
-func (v *testVerifier) ObservingMembers() []int64    { return v.members(quorum.Observer) }
-func (v *testVerifier) Weight(int64) (int64, bool)   { return 1, true }
-func (v *testVerifier) Equal(o quorum.Verifier) bool { return o.Version() == v.version }
-func (v *testVerifier) IsVoter(id int64) bool        { return slices.Contains(v.VotingMembers(), id) }
-func (v *testVerifier) ContainsQuorum(acks map[int64]struct{}) bool {
-	n := 0
-	for id := range acks {
-		if v.IsVoter(id) {
-			n++
-		}
-	}
-	return n > len(v.VotingMembers())/2
-}
-
-// String prints the members as Java's QuorumMaj.toString does.
-func (v *testVerifier) String() string {
-	var b strings.Builder
-	for _, s := range v.servers {
-		a := s.Addrs[0]
-		fmt.Fprintf(&b, "server.%d=%s:%d:%d:%s\n", s.ID, a.Host, a.QuorumPort, a.ElectionPort, s.Type)
-	}
-	fmt.Fprintf(&b, "version=%x", v.version)
-	return b.String()
 }
 
 // recorder keeps every user message an actor received, for assertions
@@ -147,7 +97,7 @@ func eventually[T any](t *testing.T, r *recorder, what string, ok func(T) bool) 
 			}
 		}
 		return false
-	}, waitFor, time.Millisecond, "no %s: recorded %v", what, r.all())
+	}, waitFor, poll, "no %s: recorded %v", what, r.all())
 	return found
 }
 
@@ -163,33 +113,38 @@ func probeProps(r *recorder) *actor.Props {
 	})
 }
 
-// testRoot stands in for the node's root actor: it spawns a probe in the
-// connection manager's place, then the Messenger and (unless the test
-// replaces the Election by a probe) the QuorumPeer, and records what
+// testRoot stands in for the node's root actor: inside its own Spawn it
+// spawns a probe in the connection manager's place, then the Messenger and
+// (unless the test replaces the Election by a probe) the QuorumPeer, so
+// the whole tree is registered when SpawnNamed returns. It records what
 // reaches the root.
 type testRoot struct {
-	rt        *runtime
-	cnx, root *recorder
-	withPeer  bool
+	root *recorder
 }
 
 func (r *testRoot) Receive(ctx actor.Context) {
 	switch ctx.Message().(type) {
-	case *actor.Started:
-		spawn := func(name string, p *actor.Props) {
-			if _, err := ctx.SpawnNamed(p, name); err != nil {
-				panic(err)
-			}
-		}
-		spawn(nameCnxManager, probeProps(r.cnx))
-		spawn(nameMessenger, newMessengerProps(r.rt))
-		if r.withPeer {
-			spawn(nameQuorumPeer, newQuorumPeerProps(r.rt))
-		}
 	case actor.SystemMessage, actor.AutoReceiveMessage:
 	default:
 		r.root.add(ctx.Message())
 	}
+}
+
+func testRootProps(rt *runtime, cnx, root *recorder, withPeer bool) *actor.Props {
+	return actor.PropsFromProducer(func() actor.Actor { return &testRoot{root: root} },
+		actor.WithSupervisor(restartWorkers()),
+		actor.WithOnInit(func(ctx actor.Context) {
+			spawn := func(name string, p *actor.Props) {
+				if _, err := ctx.SpawnNamed(p, name); err != nil {
+					panic(err)
+				}
+			}
+			spawn(nameCnxManager, probeProps(cnx))
+			spawn(nameMessenger, newMessengerProps(rt))
+			if withPeer {
+				spawn(nameQuorumPeer, newQuorumPeerProps(rt))
+			}
+		}))
 }
 
 // harness is one node's election side on its own actor system.
@@ -274,12 +229,14 @@ func newHarness(t *testing.T, sid int64, v quorum.Verifier, opts ...harnessOptio
 		rt.dir.election = system.Root.Spawn(probeProps(h.election))
 		t.Cleanup(func() { _ = system.Root.StopFuture(rt.dir.election).Wait() })
 	}
-	props := actor.PropsFromProducer(func() actor.Actor {
-		return &testRoot{rt: rt, cnx: h.cnx, root: h.root, withPeer: !setup.electionProbe}
-	}, actor.WithSupervisor(restartWorkers()))
-	h.rootID, err = system.Root.SpawnNamed(props, rootName(sid))
+	h.rootID, err = system.Root.SpawnNamed(testRootProps(rt, h.cnx, h.root, !setup.electionProbe), rootName(sid))
 	require.NoError(t, err)
 	t.Cleanup(func() { require.NoError(t, system.Root.StopFuture(h.rootID).Wait()) })
+	if setup.electionProbe {
+		// The WorkerReceiver's first credit, as the Election's Started
+		// would send it.
+		system.Root.Send(rt.dir.workerReceiver, &messages.NotificationProcessed{})
+	}
 	return h
 }
 
@@ -313,7 +270,7 @@ func (h *harness) waitRestarts(kind Kind, n uint64) {
 	require.Eventuallyf(h.t, func() bool {
 		_, restarts := h.rt.sup.counts()
 		return restarts[kind] >= n
-	}, waitFor, time.Millisecond, "%s not restarted %d times", kind, n)
+	}, waitFor, poll, "%s not restarted %d times", kind, n)
 }
 
 // sentTo returns the notifications the node asked the connection manager

@@ -2,7 +2,6 @@ package actors
 
 import (
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -14,7 +13,7 @@ import (
 // WorkerSender and WorkerReceiver, and leads once the finalize window
 // closes, without a single message for the connection manager.
 func TestSingleVoterElectsItselfByLoopback(t *testing.T) {
-	h := newHarness(t, 1, testMajority([]int64{1}), withConfig(func(c *Config) {
+	h := newHarness(t, 1, testMajority(t, []int64{1}), withConfig(func(c *Config) {
 		c.CurrentEpoch = 4
 	}))
 
@@ -49,7 +48,7 @@ func TestSingleVoterElectsItselfByLoopback(t *testing.T) {
 // node adopts 3, tells everyone, and follows it once the finalize window
 // passes.
 func TestThreeVotersFollowTheBestProposal(t *testing.T) {
-	h := newHarness(t, 1, testMajority([]int64{1, 2, 3}), withConfig(func(c *Config) {
+	h := newHarness(t, 1, testMajority(t, []int64{1, 2, 3}), withConfig(func(c *Config) {
 		c.LastZxid = func() int64 { return 0x100000005 }
 		c.CurrentEpoch = 1
 	}))
@@ -80,7 +79,7 @@ func TestThreeVotersFollowTheBestProposal(t *testing.T) {
 // A node that starts while the others already follow a leader joins them
 // at once (no finalize wait), through outofelection, taking their round.
 func TestJoinsEstablishedLeader(t *testing.T) {
-	h := newHarness(t, 1, testMajority([]int64{1, 2, 3}))
+	h := newHarness(t, 1, testMajority(t, []int64{1, 2, 3}))
 	h.waitSentTo(2, "initial vote", func(*messages.Notification) bool { return true })
 
 	leading := &messages.Notification{State: messages.ServerState_LEADING, Leader: 2, Zxid: 0x300000000,
@@ -103,7 +102,7 @@ func TestJoinsEstablishedLeader(t *testing.T) {
 // keeps re-sending on timeout with no input at all. Five voters, so that
 // our vote and server 2's are not yet a quorum.
 func TestElectionRestartKeepsRoundAndTimers(t *testing.T) {
-	h := newHarness(t, 1, testMajority([]int64{1, 2, 3, 4, 5}))
+	h := newHarness(t, 1, testMajority(t, []int64{1, 2, 3, 4, 5}))
 	h.waitSentTo(2, "initial vote", func(*messages.Notification) bool { return true })
 
 	h.fromPeer(2, looking(2, 0x500000000, 9, 5))
@@ -126,7 +125,7 @@ func TestElectionRestartKeepsRoundAndTimers(t *testing.T) {
 
 	// Only a re-armed timer can produce more notifications now.
 	sent := len(h.sentTo(3))
-	require.Eventually(t, func() bool { return len(h.sentTo(3)) > sent+1 }, waitFor, time.Millisecond,
+	require.Eventually(t, func() bool { return len(h.sentTo(3)) > sent+1 }, waitFor, poll,
 		"no re-send after the restart: the notification timer was lost")
 
 	// And the election still finishes in round 9 once a third voter agrees.
@@ -140,8 +139,8 @@ func TestElectionRestartKeepsRoundAndTimers(t *testing.T) {
 // A notification timeout re-sends while the connection manager reports
 // haveDelivered, and asks it to connect to everyone once it reports not.
 func TestNotificationTimeoutFollowsHaveDelivered(t *testing.T) {
-	h := newHarness(t, 1, testMajority([]int64{1, 2, 3}))
-	require.Eventually(t, func() bool { return len(h.sentTo(2)) >= 3 }, waitFor, time.Millisecond,
+	h := newHarness(t, 1, testMajority(t, []int64{1, 2, 3}))
+	require.Eventually(t, func() bool { return len(h.sentTo(2)) >= 3 }, waitFor, poll,
 		"timeouts re-send while delivered (the default)")
 	assert.Empty(t, recorded[*messages.ConnectAll](h.cnx))
 
@@ -153,7 +152,7 @@ func TestNotificationTimeoutFollowsHaveDelivered(t *testing.T) {
 // credit, and malformed input (unknown state codes, missing bodies,
 // configs that do not parse) is counted, never fatal.
 func TestElectionSurvivesOddNotifications(t *testing.T) {
-	h := newHarness(t, 1, testMajority([]int64{1, 2, 3}))
+	h := newHarness(t, 1, testMajority(t, []int64{1, 2, 3}))
 	h.waitSentTo(2, "initial vote", func(*messages.Notification) bool { return true })
 
 	odd := looking(2, 0x100000000, 1, 1)
@@ -168,7 +167,7 @@ func TestElectionSurvivesOddNotifications(t *testing.T) {
 	require.Eventually(t, func() bool {
 		rs := h.receiverStatus()
 		return rs.GetDelivered() >= 4 && !rs.GetInFlight() && rs.GetQueued() == 0
-	}, waitFor, time.Millisecond)
+	}, waitFor, poll)
 	assert.Equal(t, uint64(1), h.receiverStatus().GetEmpty())
 	failures, _ := h.rt.sup.counts()
 	assert.Empty(t, failures)

@@ -1,57 +1,52 @@
 package actors
 
 import (
-	"fmt"
-
 	"github.com/asynkron/protoactor-go/actor"
 )
 
 // messenger is FastLeaderElection.Messenger: the parent of WorkerSender
 // and WorkerReceiver, which do the work. It handles nothing itself.
 type messenger struct {
-	rt *runtime
-	// config is our committed config as every notification we send
-	// carries it.
-	config []byte
+	guard    *incarnationGuard
+	children []childSpec
 	// leaving is set once this incarnation is stopping or restarting.
 	leaving bool
 }
 
 // newMessengerProps builds the Messenger's props for the root to spawn.
+// Its workers are spawned inside its own Spawn (see withChildren): when
+// the root's SpawnNamed returns, the WorkerSender and WorkerReceiver are
+// ready for the Election and the RecvWorkers.
 func newMessengerProps(rt *runtime) *actor.Props {
 	// Our committed config, as every notification we send carries it. The
-	// verifier is immutable, so it is printed once per node, not once per
+	// verifier is immutable, so it is printed once per spawn, not once per
 	// message.
 	config := []byte(rt.cfg.Verifier.String())
+	guard := &incarnationGuard{}
+	// Both workers are restarted one-for-one (restartWorkers). The sender
+	// is stateless; the receiver's queue, credit and counters live in
+	// recvState, so a restart loses at most the one message that failed.
+	children := []childSpec{
+		{nameWorkerSender, func() *actor.Props { return newWorkerSenderProps(rt, config) }},
+		{nameWorkerReceiver, func() *actor.Props { return newWorkerReceiverProps(rt) }},
+	}
 	return rt.props(KindMessenger, func() actor.Actor {
-		return &messenger{rt: rt, config: config}
-	}, actor.WithSupervisor(restartWorkers()))
+		return &messenger{guard: guard, children: children}
+	}, actor.WithSupervisor(restartWorkers()), withChildren(KindMessenger, children))
 }
 
 // Receive handles one message.
 func (m *messenger) Receive(ctx actor.Context) {
 	switch msg := ctx.Message().(type) {
 	case *actor.Started:
-		// WorkerSender and WorkerReceiver: restarted one-for-one
-		// (restartWorkers). The sender is stateless; the receiver's queue,
-		// in-flight flag and counters live in recvState, so a restart
-		// loses at most the one message that failed.
-		for _, child := range []struct {
-			props *actor.Props
-			name  string
-		}{
-			{newWorkerSenderProps(m.rt, m.config), nameWorkerSender},
-			{newWorkerReceiverProps(m.rt), nameWorkerReceiver},
-		} {
-			if _, err := ctx.SpawnNamed(child.props, child.name); err != nil {
-				panic(fmt.Sprintf("messenger: spawning %s: %v", child.name, err))
-			}
+		if m.guard.stopped.Load() {
+			return // a zombie incarnation (protoactor.md §2.7): start nothing
 		}
-		// Children spawned from Started become ready asynchronously; the
-		// root waits for this before spawning the actors that send to them.
-		ctx.Send(ctx.Parent(), &childReady{name: nameMessenger})
+		spawnChildren(ctx, KindMessenger, m.children)
 	case *actor.Stopping, *actor.Restarting:
 		m.leaving = true
+	case *actor.Stopped:
+		m.guard.stopped.Store(true)
 	case *actor.Terminated:
 		supervisedChildLost(m.leaving, KindMessenger, msg)
 	}

@@ -2,6 +2,7 @@ package actors
 
 import (
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -63,36 +64,47 @@ func newRuntimeStates(cfg Config) (*electionState, *quorumPeerState, *recvState,
 // FOLLOWING, LEADING, OBSERVING), starts elections through its Election
 // child and reports every state change to the node's root.
 type quorumPeer struct {
-	rt *runtime
-	st *quorumPeerState
+	rt       *runtime
+	st       *quorumPeerState
+	guard    *incarnationGuard
+	children []childSpec
 	// leaving is set once this incarnation is stopping or restarting, when
 	// its children's Terminated messages are expected.
 	leaving bool
 }
 
 // newQuorumPeerProps builds the QuorumPeer's props for the root to spawn.
+// The Election is spawned inside the QuorumPeer's own Spawn, so it is
+// ready for status requests when the root's SpawnNamed returns.
 func newQuorumPeerProps(rt *runtime) *actor.Props {
+	guard := &incarnationGuard{}
+	children := []childSpec{
+		// Election: restarted one-for-one (restartWorkers). Its machine,
+		// timers and counters live in electionState, so a restart keeps
+		// the round; only the notification being handled is lost, and
+		// peers re-send on their notification timeout.
+		{nameElection, func() *actor.Props { return newElectionProps(rt) }},
+	}
 	return rt.props(KindQuorumPeer, func() actor.Actor {
-		return &quorumPeer{rt: rt, st: rt.quorumPeer}
-	}, actor.WithSupervisor(restartWorkers()))
+		return &quorumPeer{rt: rt, st: rt.quorumPeer, guard: guard, children: children}
+	}, actor.WithSupervisor(restartWorkers()), withChildren(KindQuorumPeer, children))
 }
 
 // Receive handles one message.
 func (q *quorumPeer) Receive(ctx actor.Context) {
 	switch m := ctx.Message().(type) {
 	case *actor.Started:
-		// Election: restarted one-for-one (restartWorkers). Its machine,
-		// timers and counters live in electionState, so a restart keeps
-		// the round; only the notification being handled is lost, and
-		// peers re-send on their notification timeout.
-		if _, err := ctx.SpawnNamed(newElectionProps(q.rt), nameElection); err != nil {
-			panic(fmt.Sprintf("quorumpeer: spawning election: %v", err))
+		if q.guard.stopped.Load() {
+			return // a zombie incarnation (protoactor.md §2.7): start nothing
 		}
+		spawnChildren(ctx, KindQuorumPeer, q.children)
 		if !q.st.started {
 			q.startLooking(ctx)
 		}
 	case *actor.Stopping, *actor.Restarting:
 		q.leaving = true
+	case *actor.Stopped:
+		q.guard.stopped.Store(true)
 	case *actor.Terminated:
 		supervisedChildLost(q.leaving, KindQuorumPeer, m)
 	case *messages.Decision:
@@ -141,6 +153,52 @@ func (q *quorumPeer) decided(ctx actor.Context, d *messages.Decision) {
 		ElectionEpoch: d.GetElectionEpoch(),
 		PeerEpoch:     d.GetPeerEpoch(),
 	})
+}
+
+// childSpec is one child an actor keeps: its name and how to build its
+// props (once per spawn).
+type childSpec struct {
+	name  string
+	props func() *actor.Props
+}
+
+// incarnationGuard is shared by every incarnation of one spawned actor. A
+// Stop that races a pending Restart can start a new incarnation after the
+// actor has stopped (protoactor.md §2.7); that zombie must not spawn
+// children, which nothing would ever stop.
+type incarnationGuard struct {
+	stopped atomic.Bool
+}
+
+// withChildren makes an actor spawn its children twice over: inside its
+// own Spawn (OnInit), so they are registered and ready when the parent's
+// SpawnNamed returns, and in Started after a restart (which stops them).
+//
+// The first matters because siblings address each other by fixed PIDs:
+// at the pinned protoactor version, a message sent to a PID while that
+// actor is being spawned races with the spawn (the mailbox's dispatcher is
+// set after the PID is registered) and can wedge the mailbox for good. So
+// nothing may send to a child before its parent's spawn has returned; the
+// root spawns in an order that keeps to that.
+func withChildren(parent Kind, children []childSpec) actor.PropsOption {
+	return actor.WithOnInit(func(ctx actor.Context) {
+		spawnChildren(ctx, parent, children)
+	})
+}
+
+// spawnChildren spawns children unless they are already running (spawned
+// by OnInit, for a first incarnation).
+func spawnChildren(ctx actor.Context, parent Kind, children []childSpec) {
+	if len(ctx.Children()) > 0 {
+		return
+	}
+	for _, c := range children {
+		if _, err := ctx.SpawnNamed(c.props(), c.name); err != nil {
+			// The previous incarnation's child still registered: a bug in
+			// stop ordering, not something input can cause.
+			panic(fmt.Sprintf("%s: spawning %s: %v", parent, c.name, err))
+		}
+	}
 }
 
 // supervisedChildLost handles a child's Terminated. While the parent is

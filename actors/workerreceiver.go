@@ -20,7 +20,11 @@ const recvDropWarnInterval = time.Second
 type recvState struct {
 	queue *ring[*messages.NotificationReceived]
 	// inFlight is true from handing a notification to the Election until
-	// its NotificationProcessed credit comes back.
+	// its NotificationProcessed credit comes back. It starts true: the
+	// first credit comes from the Election's Started, so nothing is sent
+	// to the Election's PID before that actor exists (a send that races
+	// its spawn is unsafe at the pinned protoactor version, see
+	// withChildren).
 	inFlight  bool
 	received  uint64
 	delivered uint64
@@ -37,6 +41,7 @@ func newRecvState(capacity int) (*recvState, error) {
 	}
 	return &recvState{
 		queue:     newRing[*messages.NotificationReceived](capacity),
+		inFlight:  true,
 		malformed: map[messages.DropReason]uint64{},
 	}, nil
 }

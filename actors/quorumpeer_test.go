@@ -1,0 +1,92 @@
+package actors
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/zkfle/zkfle/messages"
+)
+
+// A restarted QuorumPeer spawns a fresh Election over the same
+// electionState and must not start another round in the middle of one:
+// the round, the proposal and the pending notification timer carry on.
+func TestQuorumPeerRestartMidElectionKeepsRound(t *testing.T) {
+	// Five voters: server 2's vote and ours are not a quorum.
+	h := newHarness(t, 1, testMajority(t, []int64{1, 2, 3, 4, 5}))
+	h.waitSentTo(2, "initial vote", func(*messages.Notification) bool { return true })
+	h.fromPeer(2, looking(1, 0, 4, 0)) // round 4, and it votes for us
+	h.waitSentTo(3, "our vote in round 4", func(n *messages.Notification) bool { return n.GetElectionEpoch() == 4 })
+
+	h.system.Root.Send(h.rt.dir.quorumPeer, &Crash{Reason: "test"})
+	h.waitRestarts(KindQuorumPeer, 1)
+
+	st := h.electionStatus()
+	assert.Equal(t, int64(4), st.GetLogicalClock(), "no new round after the restart")
+	assert.Equal(t, messages.ServerState_LOOKING, st.GetState())
+	assert.Len(t, h.logs.find("start looking"), 1, "StartLooking was sent once")
+	sent := len(h.sentTo(3))
+	require.Eventually(t, func() bool { return len(h.sentTo(3)) > sent }, waitFor, poll,
+		"the re-spawned Election re-armed the notification timer")
+	for _, n := range h.sentTo(3) {
+		assert.LessOrEqual(t, n.GetElectionEpoch(), int64(4))
+	}
+}
+
+// After a decision a restarted QuorumPeer neither starts a round nor
+// reports the decision again.
+func TestQuorumPeerRestartAfterDecisionStaysDecided(t *testing.T) {
+	h := newHarness(t, 1, testMajority(t, []int64{1}))
+	eventually(t, h.root, "StateChanged", func(*messages.StateChanged) bool { return true })
+
+	h.system.Root.Send(h.rt.dir.quorumPeer, &Crash{Reason: "test"})
+	h.waitRestarts(KindQuorumPeer, 1)
+
+	st := h.electionStatus()
+	assert.Equal(t, messages.ServerState_LEADING, st.GetState())
+	assert.Equal(t, int64(1), st.GetLogicalClock())
+	assert.Len(t, recorded[*messages.StateChanged](h.root), 1)
+}
+
+// As leader, a LOOKING notification from a voter that elected us is
+// reported to the QuorumPeer (Leader.reportLookingSid) and answered with
+// our decided vote and real state.
+func TestLeaderReportsLookingVoter(t *testing.T) {
+	h := newHarness(t, 1, testMajority(t, []int64{1, 2, 3}))
+	h.waitSentTo(2, "initial vote", func(*messages.Notification) bool { return true })
+	h.fromPeer(2, looking(1, 0, 1, 0))
+	h.fromPeer(3, looking(1, 0, 1, 0))
+	sc := eventually(t, h.root, "StateChanged", func(*messages.StateChanged) bool { return true })
+	require.Equal(t, messages.ServerState_LEADING, sc.GetNewState())
+
+	h.fromPeer(2, looking(2, 0, 2, 0))
+	reply := h.waitSentTo(2, "reply as leader", func(n *messages.Notification) bool {
+		return n.GetState() == messages.ServerState_LEADING
+	})
+	assert.Equal(t, int64(1), reply.GetLeader())
+	assert.Equal(t, int64(1), reply.GetElectionEpoch(), "the round we were elected in")
+	require.Eventually(t, func() bool { return len(h.logs.find("looking voter reported")) == 1 }, waitFor, poll)
+	assert.Equal(t, "2", h.logs.find("looking voter reported")[0].attrs["peer"].String())
+}
+
+// An Election that keeps failing is stopped by its supervisor; the
+// QuorumPeer cannot work without it and fails in turn, so the root
+// restarts it, which brings back an Election over the same state.
+func TestElectionFailingTooOftenEscalates(t *testing.T) {
+	h := newHarness(t, 1, testMajority(t, []int64{1, 2, 3}))
+	h.waitSentTo(2, "initial vote", func(*messages.Notification) bool { return true })
+
+	for i := 0; i <= workerMaxRestarts; i++ {
+		h.system.Root.Send(h.rt.dir.election, &Crash{Reason: "again"})
+	}
+	require.Eventually(t, func() bool {
+		failures, _ := h.rt.sup.counts()
+		return failures[KindElection] == workerMaxRestarts+1 && failures[KindQuorumPeer] == 1
+	}, waitFor, poll)
+	h.waitRestarts(KindQuorumPeer, 1)
+
+	st := h.electionStatus()
+	assert.Equal(t, int64(1), st.GetLogicalClock(), "the round survived both restarts")
+	assert.Equal(t, messages.ServerState_LOOKING, st.GetState())
+}

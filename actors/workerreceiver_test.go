@@ -1,0 +1,104 @@
+package actors
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/zkfle/zkfle/messages"
+)
+
+// receivedFrom returns the senders of the notifications that reached the
+// Election probe, in order.
+func receivedFrom(h *harness) []int64 {
+	var out []int64
+	for _, m := range recorded[*messages.NotificationReceived](h.election) {
+		out = append(out, m.GetSid())
+	}
+	return out
+}
+
+// Beyond its capacity the receive queue drops its oldest notification, as
+// ZooKeeper's CircularBlockingQueue does, and only one notification at a
+// time is with the Election: the next goes when its credit returns.
+func TestWorkerReceiverDropsOldestBeyondCapacity(t *testing.T) {
+	h := newHarness(t, 1, testMajority(t, []int64{1, 2, 3}), withElectionProbe(),
+		withConfig(func(c *Config) { c.RecvQueueCapacity = 3 }))
+
+	for sid := int64(10); sid < 15; sid++ {
+		h.fromPeer(sid, looking(sid, 0, 1, 0))
+	}
+	require.Eventually(t, func() bool { return h.receiverStatus().GetReceived() == 5 }, waitFor, poll)
+	st := h.receiverStatus()
+	assert.Equal(t, []int64{10}, receivedFrom(h), "one in flight, the rest wait for its credit")
+	assert.True(t, st.GetInFlight())
+	assert.Equal(t, int32(3), st.GetQueued())
+	assert.Equal(t, int32(3), st.GetCapacity())
+	assert.Equal(t, uint64(1), st.GetQueueDropped(), "11 was the oldest waiting when 14 arrived")
+	require.Len(t, h.logs.find("receive queue full, oldest notifications dropped"), 1)
+
+	for i := 0; i < 3; i++ {
+		h.system.Root.Send(h.rt.dir.workerReceiver, &messages.NotificationProcessed{})
+	}
+	require.Eventually(t, func() bool { return len(receivedFrom(h)) == 4 }, waitFor, poll)
+	assert.Equal(t, []int64{10, 12, 13, 14}, receivedFrom(h))
+
+	h.system.Root.Send(h.rt.dir.workerReceiver, &messages.NotificationProcessed{})
+	require.Eventually(t, func() bool { return !h.receiverStatus().GetInFlight() }, waitFor, poll)
+	st = h.receiverStatus()
+	assert.Zero(t, st.GetQueued())
+	assert.Equal(t, uint64(4), st.GetDelivered())
+
+	// With nothing in flight, the next notification goes straight through.
+	h.fromPeer(20, looking(20, 0, 1, 0))
+	require.Eventually(t, func() bool { return len(receivedFrom(h)) == 5 }, waitFor, poll)
+}
+
+// Bodies the RecvWorkers could not decode are counted per reason; a
+// notification message without a notification is counted and dropped.
+func TestWorkerReceiverCountsMalformedInput(t *testing.T) {
+	h := newHarness(t, 1, testMajority(t, []int64{1, 2, 3}), withElectionProbe())
+
+	for _, r := range []messages.DropReason{messages.DropReason_SHORT_BODY, messages.DropReason_SHORT_BODY,
+		messages.DropReason_BAD_CONFIG_LENGTH} {
+		h.system.Root.Send(h.rt.dir.workerReceiver, &messages.NotificationDropped{Sid: 2, Reason: r, BodySize: 12})
+	}
+	h.system.Root.Send(h.rt.dir.workerReceiver, &messages.NotificationReceived{Sid: 3})
+
+	require.Eventually(t, func() bool { return h.receiverStatus().GetEmpty() == 1 }, waitFor, poll)
+	st := h.receiverStatus()
+	assert.Equal(t, map[string]uint64{"SHORT_BODY": 2, "BAD_CONFIG_LENGTH": 1}, st.GetMalformed())
+	assert.Zero(t, st.GetDelivered())
+	assert.False(t, st.GetInFlight())
+	assert.Empty(t, receivedFrom(h))
+}
+
+// The WorkerReceiver's queue, credit and counters live in recvState: a
+// restart loses none of them.
+func TestWorkerReceiverRestartKeepsQueue(t *testing.T) {
+	h := newHarness(t, 1, testMajority(t, []int64{1, 2, 3}), withElectionProbe())
+	for sid := int64(10); sid < 13; sid++ {
+		h.fromPeer(sid, looking(sid, 0, 1, 0))
+	}
+	require.Eventually(t, func() bool { return h.receiverStatus().GetReceived() == 3 }, waitFor, poll)
+
+	h.system.Root.Send(h.rt.dir.workerReceiver, &Crash{Reason: "test"})
+	h.waitRestarts(KindWorkerReceiver, 1)
+
+	st := h.receiverStatus()
+	assert.Equal(t, uint64(3), st.GetReceived())
+	assert.Equal(t, int32(2), st.GetQueued())
+	assert.True(t, st.GetInFlight())
+	h.system.Root.Send(h.rt.dir.workerReceiver, &messages.NotificationProcessed{})
+	require.Eventually(t, func() bool { return len(receivedFrom(h)) == 2 }, waitFor, poll)
+	assert.Equal(t, []int64{10, 11}, receivedFrom(h))
+}
+
+func TestNewRecvStateRejectsNonPositiveCapacity(t *testing.T) {
+	for _, c := range []int{0, -1} {
+		_, err := newRecvState(c)
+		require.ErrorIs(t, err, ErrInvalidConfig)
+		assert.Contains(t, err.Error(), "RecvQueueCapacity")
+	}
+}
