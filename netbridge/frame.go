@@ -43,7 +43,8 @@ const maxEmptyReads = 100
 // FrameReader splits a byte stream into frame bodies. It handles partial
 // reads and several frames per read, and it checks each length before it
 // allocates anything for the body. Its buffer starts at a few KiB and grows
-// only to hold the frame at hand (at most 4+MaxFrameLen bytes).
+// only as a large frame's bytes arrive, up to that frame's own length (at
+// most 4+MaxFrameLen bytes).
 //
 // A FrameReader is not safe for concurrent use.
 type FrameReader struct {
@@ -102,13 +103,14 @@ func (fr *FrameReader) Next() ([]byte, error) {
 // much as the buffer holds per call so that several small frames arrive
 // with one read.
 func (fr *FrameReader) fill(need int) error {
-	if fr.end-fr.start >= need {
-		return nil
-	}
-	fr.makeRoom(need)
 	empty := 0
 	for fr.end-fr.start < need {
+		fr.makeRoom(need)
 		n, err := fr.r.Read(fr.buf[fr.end:])
+		if n < 0 || n > len(fr.buf)-fr.end {
+			// A broken io.Reader; bufio panics here, we refuse politely.
+			return fmt.Errorf("netbridge: reader returned %d for a %d-byte read", n, len(fr.buf)-fr.end)
+		}
 		fr.end += n
 		if fr.end-fr.start >= need {
 			// Enough for this frame; a sticky error such as io.EOF will
@@ -128,29 +130,34 @@ func (fr *FrameReader) fill(need int) error {
 	return nil
 }
 
-// makeRoom arranges for buf[start:] to have room for need bytes: it moves
-// the unconsumed bytes to the front, grows the buffer to exactly what the
-// current frame needs when it is too small, and gives a large buffer back
-// once frames are small again.
+// makeRoom leaves free space after buf[end] for a frame of need bytes that
+// starts at buf[start] and is not complete yet. The buffer grows by
+// doubling only when it is full, and never beyond need, so memory follows
+// the bytes that actually arrived (a header claiming 512 KiB followed by
+// nothing costs nothing) and ends at the frame's own length. A buffer grown
+// large is given back once frames are small again. Unconsumed bytes are
+// moved to the front when the frame would not fit after them.
 func (fr *FrameReader) makeRoom(need int) {
 	pending := fr.end - fr.start
 	size := len(fr.buf)
 	switch {
-	case size < need:
-		size = max(need, frameReaderMinBuf)
+	case size < frameReaderMinBuf:
+		size = frameReaderMinBuf // first use
 	case size > frameReaderShrinkAbove && need <= frameReaderMinBuf && pending <= frameReaderMinBuf:
 		size = frameReaderMinBuf
+	case fr.end == size && size < need:
+		size = min(need, 2*size)
 	}
 	if size != len(fr.buf) {
 		buf := make([]byte, size)
 		copy(buf, fr.buf[fr.start:fr.end])
-		fr.buf = buf
-	} else if len(fr.buf)-fr.start < need {
-		copy(fr.buf, fr.buf[fr.start:fr.end])
-	} else {
+		fr.buf, fr.start, fr.end = buf, 0, pending
 		return
 	}
-	fr.start, fr.end = 0, pending
+	if fr.start > 0 && len(fr.buf)-fr.start < need {
+		copy(fr.buf, fr.buf[fr.start:fr.end])
+		fr.start, fr.end = 0, pending
+	}
 }
 
 // readFailed turns a read error met while filling a frame into Next's

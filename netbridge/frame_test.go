@@ -176,6 +176,21 @@ func TestFrameReaderBufferGrowsOnlyToTheFrame(t *testing.T) {
 	assert.Equal(t, frameReaderMinBuf, cap(fr.buf), "the big buffer is given back")
 }
 
+func TestFrameReaderMemoryFollowsTheBytesReceived(t *testing.T) {
+	// A valid but huge length, then only a trickle of body.
+	stream := frameOf(MaxFrameLen, make([]byte, 10))
+	fr := NewFrameReader(bytes.NewReader(stream))
+	_, err := fr.Next()
+	require.ErrorIs(t, err, io.ErrUnexpectedEOF)
+	assert.Equal(t, frameReaderMinBuf, cap(fr.buf), "no 512 KiB buffer for 14 bytes")
+
+	stream = frameOf(MaxFrameLen, make([]byte, 10000))
+	fr = NewFrameReader(bytes.NewReader(stream))
+	_, err = fr.Next()
+	require.ErrorIs(t, err, io.ErrUnexpectedEOF)
+	assert.Equal(t, 4*frameReaderMinBuf, cap(fr.buf), "doubling only while the bytes keep coming")
+}
+
 func TestFrameReaderBodyCannotClobberTheNextFrame(t *testing.T) {
 	stream := concatFrames(t, [][]byte{{1, 2, 3}, {4, 5, 6}})
 	fr := NewFrameReader(bytes.NewReader(stream))
@@ -310,4 +325,15 @@ func TestHeaderAndFramesOverTCP(t *testing.T) {
 	assert.True(t, errors.Is(err, io.EOF), "got %v", err)
 	assert.Equal(t, bodies, got)
 	require.NoError(t, <-sendErr)
+}
+
+// liarReader claims more bytes than it was given room for.
+type liarReader struct{}
+
+func (liarReader) Read(p []byte) (int, error) { return len(p) + 1, nil }
+
+func TestFrameReaderRefusesABrokenReader(t *testing.T) {
+	_, err := NewFrameReader(liarReader{}).Next()
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "reader returned 4097 for a 4096-byte read")
 }
