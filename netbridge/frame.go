@@ -71,7 +71,8 @@ func NewFrameReader(r io.Reader) *FrameReader {
 //   - io.EOF (unwrapped) when the stream ends on a frame boundary;
 //   - an error wrapping io.ErrUnexpectedEOF when it ends inside a frame;
 //   - an error wrapping ErrFrameLength, naming the value, when a length is
-//     <= 0 or > MaxFrameLen (checked before any allocation; the stream
+//     <= 0 or > MaxFrameLen (checked before anything is allocated for the
+//     body; the stream
 //     cannot be resynchronised, as in Java);
 //   - any other error of the underlying reader, wrapped (use errors.Is).
 //
