@@ -72,8 +72,7 @@ func NewFrameReader(r io.Reader) *FrameReader {
 //   - an error wrapping io.ErrUnexpectedEOF when it ends inside a frame;
 //   - an error wrapping ErrFrameLength, naming the value, when a length is
 //     <= 0 or > MaxFrameLen (checked before anything is allocated for the
-//     body; the stream
-//     cannot be resynchronised, as in Java);
+//     body; the stream cannot be resynchronised, as in Java);
 //   - any other error of the underlying reader, wrapped (use errors.Is).
 //
 // The first three are final: every later call returns the same error.
