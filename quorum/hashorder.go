@@ -126,18 +126,19 @@ func growConcurrentHashMap(bins [][]int, hashes []uint32) [][]int {
 				runBit, lastRun = b, j
 			}
 		}
+		// Collect the keys before lastRun in reverse, then the run.
 		var lo, hi []int
+		for j := lastRun - 1; j >= 0; j-- {
+			if k := bin[j]; hashes[k]&n == 0 {
+				lo = append(lo, k)
+			} else {
+				hi = append(hi, k)
+			}
+		}
 		if runBit == 0 {
 			lo = append(lo, bin[lastRun:]...)
 		} else {
 			hi = append(hi, bin[lastRun:]...)
-		}
-		for _, k := range bin[:lastRun] {
-			if hashes[k]&n == 0 {
-				lo = append([]int{k}, lo...)
-			} else {
-				hi = append([]int{k}, hi...)
-			}
 		}
 		grown[i], grown[uint32(i)+n] = lo, hi
 	}

@@ -4,6 +4,7 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -38,6 +39,26 @@ func (h host) equal(o host) bool {
 		return h.ip == o.ip
 	}
 	return strings.EqualFold(h.text, o.text)
+}
+
+// key is a string that two hosts share exactly when they are equal: the
+// address of a literal, or a name with every rune replaced by the
+// smallest member of its case-folding orbit (what strings.EqualFold
+// compares).
+func (h host) key() string {
+	if h.ip.IsValid() {
+		return "ip:" + h.ip.String()
+	}
+	var sb strings.Builder
+	sb.WriteString("name:")
+	for _, r := range h.text {
+		least := r
+		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+			least = min(least, f)
+		}
+		sb.WriteRune(least)
+	}
+	return sb.String()
 }
 
 // parseHost classifies a configured host string (without brackets).

@@ -39,6 +39,11 @@ func (e endpoint) javaHash() uint32 {
 	return h + uint32(e.port)
 }
 
+// key is a string that two endpoints share exactly when they are equal.
+func (e endpoint) key() string {
+	return e.host.key() + "\x00" + strconv.Itoa(e.port)
+}
+
 // equal is InetSocketAddress.equals (see host.equal).
 func (e endpoint) equal(o endpoint) bool {
 	return e.port == o.port && e.host.equal(o.host)
@@ -62,6 +67,8 @@ func newMember(s Server) (*member, error) {
 		return nil, wrapf(ErrBadType, "learner type %d", int(s.Type))
 	}
 	m := &member{server: s.clone()}
+	seenQuorum := make(map[string]bool, len(s.Addrs))
+	seenElection := make(map[string]bool, len(s.Addrs))
 	for _, a := range s.Addrs {
 		h, err := parseHost(a.Host)
 		if err != nil {
@@ -71,12 +78,13 @@ func newMember(s Server) (*member, error) {
 			return nil, err
 		}
 		q, e := endpoint{h, a.QuorumPort}, endpoint{h, a.ElectionPort}
-		if containsEndpoint(m.quorum, q) {
+		if seenQuorum[q.key()] {
 			return nil, wrapf(ErrDuplicateAddress, "quorum address %s:%d listed twice", h.delimited(), q.port)
 		}
-		if containsEndpoint(m.election, e) {
+		if seenElection[e.key()] {
 			return nil, wrapf(ErrDuplicateAddress, "election address %s:%d listed twice", h.delimited(), e.port)
 		}
+		seenQuorum[q.key()], seenElection[e.key()] = true, true
 		m.quorum = append(m.quorum, q)
 		m.election = append(m.election, e)
 	}
@@ -149,10 +157,6 @@ func javaAddressList(set []endpoint) []endpoint {
 	return list
 }
 
-func containsEndpoint(list []endpoint, e endpoint) bool {
-	return slices.ContainsFunc(list, e.equal)
-}
-
 // javaString is QuorumServer.toString(), given the address lists as
 // javaAddressList orders them. Java keeps each server's quorum
 // and election addresses in two sets (MultipleAddresses, backed by a
@@ -212,8 +216,15 @@ func sameEndpointSet(a, b []endpoint) bool {
 	if len(a) != len(b) {
 		return false
 	}
+	if len(a) == 1 {
+		return a[0].equal(b[0])
+	}
+	keys := make(map[string]bool, len(a))
 	for _, e := range a {
-		if !containsEndpoint(b, e) {
+		keys[e.key()] = true
+	}
+	for _, e := range b {
+		if !keys[e.key()] {
 			return false
 		}
 	}

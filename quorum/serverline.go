@@ -22,9 +22,11 @@ import (
 // Several addresses are accepted whatever multiAddress.enabled says; a
 // zoo.cfg reader must enforce that key itself.
 //
-// Stricter than Java, on purpose: a host must be non-empty and printable
-// (see ErrBadHost), a ']' must be followed by ':', and an address listed
-// twice is an error, because Java would silently collapse it.
+// Stricter than Java, on purpose, where Java's printed form would not
+// read back: a host must be non-empty and printable (see ErrBadHost), a
+// ']' must be followed by ':', there must be at least one address ("|"
+// is none), and an address listed twice is an error (Java would collapse
+// it).
 //
 // Errors are *ServerError naming the id and the line, wrapping one of
 // ErrBadServerLine, ErrBadHost, ErrBadPort, ErrSamePorts, ErrBadType,
@@ -83,6 +85,11 @@ func parseServerLine(id int64, value string) (Server, error) {
 			typed = &t
 		}
 		s.Addrs = append(s.Addrs, pair)
+	}
+	if len(s.Addrs) == 0 {
+		// Java takes "|" as a server with no address at all, and then
+		// prints "server.N=:participant", which nothing can read back.
+		return Server{}, wrapf(ErrBadServerLine, "no address in %q", value)
 	}
 	if typed != nil {
 		s.Type = *typed
