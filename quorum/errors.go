@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 )
 
 // Sentinel errors. Every error this package returns wraps exactly one of
@@ -99,9 +100,9 @@ type ServerError struct {
 // Error names the server, its line and the reason.
 func (e *ServerError) Error() string {
 	if e.Value == "" {
-		return "quorum: server." + strconv.FormatInt(e.ID, 10) + ": " + e.Err.Error()
+		return "quorum: server." + strconv.FormatInt(e.ID, 10) + ": " + reason(e.Err)
 	}
-	return fmt.Sprintf("quorum: server.%d=%q: %v", e.ID, e.Value, e.Err)
+	return fmt.Sprintf("quorum: server.%d=%q: %s", e.ID, e.Value, reason(e.Err))
 }
 
 // Unwrap returns the reason.
@@ -120,7 +121,13 @@ type ConfigError struct {
 
 // Error names the key, its value and the reason.
 func (e *ConfigError) Error() string {
-	return fmt.Sprintf("quorum: config %q=%q: %v", e.Key, e.Value, e.Err)
+	return fmt.Sprintf("quorum: config %q=%q: %s", e.Key, e.Value, reason(e.Err))
+}
+
+// reason is an inner error's message without the package prefix, which
+// the outer message already has.
+func reason(err error) string {
+	return strings.TrimPrefix(err.Error(), "quorum: ")
 }
 
 // Unwrap returns the reason.
