@@ -1,6 +1,8 @@
 package sim
 
 import (
+	"time"
+
 	"github.com/zkfle/zkfle/fle"
 )
 
@@ -11,19 +13,19 @@ type checker struct {
 	// eligible holds the sids that may ever lead: trusted voters with a
 	// positive weight.
 	eligible map[int64]bool
-	// first is each node's first decision; decisions counts them.
-	first     map[int64]fle.Decision
-	decisions map[int64]int
+	// first is each node's first decision; wrong is the first decision
+	// (of any node) that named another leader than the first one did.
+	first map[int64]fle.Decision
+	wrong *wrongDecision
 	// bad collects invariant violations as they happen.
 	bad []Violation
 }
 
 func newChecker(c *Cluster, ms []Member) *checker {
 	k := &checker{
-		c:         c,
-		eligible:  map[int64]bool{},
-		first:     map[int64]fle.Decision{},
-		decisions: map[int64]int{},
+		c:        c,
+		eligible: map[int64]bool{},
+		first:    map[int64]fle.Decision{},
 	}
 	for _, m := range eligible(ms, c.verifier) {
 		k.eligible[m.ID] = true
@@ -40,7 +42,11 @@ func (k *checker) decided(sid int64, d fle.Decision) {
 	if _, ok := k.first[sid]; !ok {
 		k.first[sid] = d
 	}
-	k.decisions[sid]++
+	for _, f := range k.first {
+		if k.wrong == nil && f.Leader != d.Leader {
+			k.wrong = &wrongDecision{sid: sid, d: d, at: k.c.Now()}
+		}
+	}
 	n := k.c.byID[sid]
 	switch {
 	case d.State == fle.Leading && !k.eligible[sid]:
@@ -62,9 +68,11 @@ func (k *checker) violate(check, format string, args ...any) {
 //
 //   - liveness: every node settled on one standing leader within the bound
 //     after the faults healed;
-//   - for clean runs, (a) agreement: every node's first decision names one
-//     leader, nobody decided twice, no split; and (b) that leader is the
-//     best eligible voter.
+//   - for clean runs, (a) agreement: every node decides, every decision
+//     names one leader and there is no split; and (b) that leader is the
+//     best eligible voter. A node may decide more than once in a clean run
+//     (a follower that decided long before its leader gives up on it after
+//     DetectorGrace and looks again), but never for another leader.
 func (k *checker) finish(res *Result, why StopReason) {
 	res.Violations = append(res.Violations, k.bad...)
 	if !res.Settled {
@@ -77,6 +85,9 @@ func (k *checker) finish(res *Result, why StopReason) {
 	for _, s := range res.Splits {
 		res.violate("agreement", "split in round %d: %d decided %d while %d holds %d", s.Round, s.Node, s.Leader, s.Other, s.OtherLeader)
 	}
+	if w := k.wrong; w != nil {
+		res.violate("agreement", "at %s node %d decided %s, another node had decided another leader", w.at, w.sid, FormatDecision(w.d))
+	}
 	for _, sid := range k.c.Sids() {
 		d, ok := k.first[sid]
 		switch {
@@ -84,8 +95,13 @@ func (k *checker) finish(res *Result, why StopReason) {
 			res.violate("agreement", "node %d never decided", sid)
 		case d.Leader != res.Expected:
 			res.violate("best-leader", "node %d decided leader %d, the best voter is %d", sid, d.Leader, res.Expected)
-		case k.decisions[sid] > 1:
-			res.violate("agreement", "node %d decided %d times in a clean run", sid, k.decisions[sid])
 		}
 	}
+}
+
+// wrongDecision is a decision that disagreed with an earlier one.
+type wrongDecision struct {
+	sid int64
+	d   fle.Decision
+	at  time.Duration
 }

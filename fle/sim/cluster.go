@@ -72,6 +72,7 @@ type Cluster struct {
 	timing     fle.Timing
 	newMachine func(fle.Config) (Machine, error)
 	detTimeout time.Duration
+	detGrace   time.Duration
 
 	nodes []*node // sorted by sid
 	byID  map[int64]*node
@@ -109,6 +110,10 @@ func NewCluster(cfg Config) (*Cluster, error) {
 	if c.detTimeout == 0 {
 		c.detTimeout = DefaultDetectorTimeout
 	}
+	c.detGrace = cfg.DetectorGrace
+	if c.detGrace == 0 {
+		c.detGrace = min(DefaultDetectorGrace, c.detTimeout)
+	}
 	sids := make([]int64, len(ms))
 	for i, m := range ms {
 		n := &node{Member: m, sid: m.ID}
@@ -120,7 +125,7 @@ func NewCluster(cfg Config) (*Cluster, error) {
 	if policy == nil {
 		policy = &FixedPolicy{Default: DefaultDelay}
 	}
-	c.net = newNetwork(sids, policy, cfg.FIFO)
+	c.net = newNetwork(sids, policy)
 	return c, nil
 }
 
@@ -142,7 +147,8 @@ func (c *Cluster) Sids() []int64 {
 // Stats returns the counters so far.
 func (c *Cluster) Stats() Stats { return c.stats }
 
-// Splits returns every split seen so far.
+// Splits returns the splits seen so far, one per round and pair of
+// leaders.
 func (c *Cluster) Splits() []Split { return c.splits }
 
 // Trace returns the trace given in Config (nil if none).
@@ -445,13 +451,26 @@ func (c *Cluster) decided(n *node, d fle.Decision) {
 			continue
 		}
 		if o.decision.ElectionEpoch == d.ElectionEpoch && o.decision.Leader != d.Leader {
-			s := Split{At: c.sched.now, Round: d.ElectionEpoch, Node: n.sid, Leader: d.Leader, Other: o.sid, OtherLeader: o.decision.Leader}
-			c.splits = append(c.splits, s)
-			c.trace.add(TraceEvent{At: c.sched.now, Kind: TraceSplit, Node: n.sid, Peer: o.sid, Decision: d,
-				Note: itoa(n.sid) + " chose " + itoa(d.Leader) + ", " + itoa(o.sid) + " holds " + itoa(o.decision.Leader)})
+			c.split(Split{At: c.sched.now, Round: d.ElectionEpoch, Node: n.sid, Leader: d.Leader, Other: o.sid, OtherLeader: o.decision.Leader})
 		}
 	}
 	c.recheck()
+}
+
+// split traces a split and records it unless the same round already split
+// between the same two leaders (one incident, however many nodes hold
+// each side).
+func (c *Cluster) split(s Split) {
+	c.trace.add(TraceEvent{At: s.At, Kind: TraceSplit, Node: s.Node, Peer: s.Other,
+		Decision: fle.Decision{ElectionEpoch: s.Round},
+		Note:     itoa(s.Node) + " chose " + itoa(s.Leader) + ", " + itoa(s.Other) + " holds " + itoa(s.OtherLeader)})
+	lo, hi := min(s.Leader, s.OtherLeader), max(s.Leader, s.OtherLeader)
+	for _, o := range c.splits {
+		if o.Round == s.Round && min(o.Leader, o.OtherLeader) == lo && max(o.Leader, o.OtherLeader) == hi {
+			return
+		}
+	}
+	c.splits = append(c.splits, s)
 }
 
 // process carries out one event taken off the queue.

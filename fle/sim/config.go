@@ -42,12 +42,13 @@ type Config struct {
 	// leader (or a leader its quorum of followers) before it goes back to
 	// Looking. Zero means DefaultDetectorTimeout.
 	DetectorTimeout time.Duration
+	// DetectorGrace is G, how long a decided node tolerates a leader that
+	// is reachable but not leading. Zero means DefaultDetectorGrace (or D
+	// if that is shorter).
+	DetectorGrace time.Duration
 	// Policy decides delays, losses and duplicates; nil means every
 	// message takes DefaultDelay.
 	Policy Policy
-	// FIFO keeps each direction of each link in order, as one TCP
-	// connection does; without it independent delays reorder messages.
-	FIFO bool
 	// Trace, if non-nil, records every event of the run.
 	Trace *Trace
 	// NewMachine builds a node's election machine; nil means fle.New.
@@ -62,6 +63,11 @@ const DefaultDelay = 10 * time.Millisecond
 // DefaultDetectorTimeout is ZooKeeper's syncLimit × tickTime (5 × 2 s):
 // how long a follower waits on a silent leader before giving up.
 const DefaultDetectorTimeout = 10 * time.Second
+
+// DefaultDetectorGrace approximates a ZooKeeper learner's retries against
+// a leader whose quorum port refuses it (five tries, 100 ms apart, plus
+// slack).
+const DefaultDetectorGrace = time.Second
 
 // Machine is what the harness needs of an election state machine;
 // *fle.Machine implements it.
@@ -105,6 +111,9 @@ func (c *Config) validate() ([]Member, error) {
 	}
 	if c.DetectorTimeout < 0 {
 		return nil, &ConfigError{Field: "DetectorTimeout", Value: c.DetectorTimeout, Reason: "must not be negative"}
+	}
+	if c.DetectorGrace < 0 {
+		return nil, &ConfigError{Field: "DetectorGrace", Value: c.DetectorGrace, Reason: "must not be negative"}
 	}
 	return ms, nil
 }

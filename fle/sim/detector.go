@@ -3,15 +3,20 @@ package sim
 // The failure detector stands in for what ZooKeeper does after an
 // election (the real one is issue 6's): a follower connects to its
 // leader's quorum port and syncs, and the leader waits for a quorum of
-// followers; either side that cannot complete this, or later loses it for
-// syncLimit × tickTime, goes back to LOOKING. Here:
+// followers; either side that cannot complete this, or later loses it,
+// goes back to LOOKING. Here:
 //
 //   - a node Following or Observing leader L is healthy while L runs, is
-//     reachable, and is Leading;
+//     reachable, and is Leading. If L is down or unreachable (crash,
+//     partition) the node gives up after DetectorTimeout (D, the read
+//     timeout, syncLimit × tickTime). If L is reachable but not Leading
+//     (it has not finished deciding yet, it went back to LOOKING, or it
+//     follows someone else) ZooKeeper's connection is refused or closed by
+//     L at once, so the node gives up after the shorter DetectorGrace (G,
+//     Learner's few connection retries);
 //   - a Leading node is healthy while it and the reachable nodes that
-//     follow it form a quorum (observers never count);
-//   - a node unhealthy for DetectorTimeout without a break goes back to
-//     Looking with Start on its existing machine (a new round).
+//     follow it form a quorum (observers never count); it gives up after D;
+//   - giving up is Start on the node's existing machine (a new round).
 //
 // Health only changes when a node decides, starts, crashes, or the
 // partitions change, so it is re-evaluated then and nowhere else.
@@ -28,28 +33,34 @@ type detectorState struct {
 	unhealthy bool
 	// since is when it started failing.
 	since time.Duration
+	// patience is how long it tolerates the current failure (D or G).
+	patience time.Duration
 	// token identifies the pending deadline; bumping it cancels it.
 	token uint64
 }
 
 // recheck re-evaluates every node's health, arming a deadline for a node
-// that just became unhealthy and cancelling it for one that recovered.
+// that just became unhealthy, moving it when the kind of failure changed,
+// and cancelling it for one that recovered.
 func (c *Cluster) recheck() {
 	acks := c.leaderAcks()
 	for _, n := range c.nodes {
-		healthy := true
+		var patience time.Duration // 0: healthy
 		if n.up && n.decision != nil {
-			healthy = c.healthy(n, acks)
+			patience = c.patience(n, acks)
 		}
 		switch {
-		case healthy && n.det.unhealthy:
+		case patience == 0 && n.det.unhealthy:
 			n.det.unhealthy = false
 			n.det.token++
-		case !healthy && !n.det.unhealthy:
-			n.det.unhealthy = true
-			n.det.since = c.sched.now
+		case patience > 0 && (!n.det.unhealthy || patience != n.det.patience):
+			if !n.det.unhealthy {
+				n.det.unhealthy = true
+				n.det.since = c.sched.now
+			}
+			n.det.patience = patience
 			n.det.token++
-			c.sched.schedule(c.detTimeout, &event{kind: evDetector, node: n.sid, inc: n.inc, token: n.det.token})
+			c.sched.schedule(n.det.since+patience-c.sched.now, &event{kind: evDetector, node: n.sid, inc: n.inc, token: n.det.token})
 		}
 	}
 }
@@ -80,13 +91,24 @@ func (c *Cluster) isLeading(n *node) bool {
 	return n.up && n.decision != nil && n.decision.State == fle.Leading && n.decision.Leader == n.sid
 }
 
-// healthy reports whether a decided node's decision stands.
-func (c *Cluster) healthy(n *node, acks map[int64]map[int64]struct{}) bool {
+// patience returns 0 if a decided node's decision stands, else how long
+// it tolerates the failure: G when its leader is reachable but not
+// leading, D otherwise.
+func (c *Cluster) patience(n *node, acks map[int64]map[int64]struct{}) time.Duration {
 	if c.isLeading(n) {
-		return c.verifier.ContainsQuorum(acks[n.sid])
+		if c.verifier.ContainsQuorum(acks[n.sid]) {
+			return 0
+		}
+		return c.detTimeout
 	}
 	l, ok := c.byID[n.decision.Leader]
-	return ok && l != n && c.isLeading(l) && c.reachable(n, l)
+	switch {
+	case !ok || l == n || !c.reachable(n, l):
+		return c.detTimeout
+	case !c.isLeading(l):
+		return c.detGrace
+	}
+	return 0
 }
 
 // detectorDeadline handles a detector deadline: if the node is still
@@ -96,9 +118,12 @@ func (c *Cluster) detectorDeadline(e *event) {
 	if !n.up || n.inc != e.inc || !n.det.unhealthy || n.det.token != e.token {
 		return
 	}
-	why := "leader unreachable or not leading"
-	if c.isLeading(n) {
+	why := "leader unreachable"
+	switch {
+	case c.isLeading(n):
 		why = "no quorum of followers"
+	case n.det.patience == c.detGrace && n.det.patience != c.detTimeout:
+		why = "leader not leading"
 	}
 	c.trace.add(TraceEvent{At: c.sched.now, Kind: TraceDetector, Node: n.sid, After: c.sched.now - n.det.since, Note: why})
 	n.det.unhealthy = false

@@ -27,7 +27,8 @@ type link struct {
 	queued *fle.Message
 	// last is lastMessageSent, re-sent when a new connection starts.
 	last *fle.Message
-	// lastDue is the arrival time of the last message, for FIFO links.
+	// lastDue is the arrival time of the last message: a connection
+	// delivers in order (FIFO) unless the policy lets a message overtake.
 	lastDue time.Duration
 }
 
@@ -42,10 +43,9 @@ type network struct {
 	side     []int
 	inflight int
 	policy   Policy
-	fifo     bool
 }
 
-func newNetwork(sids []int64, policy Policy, fifo bool) network {
+func newNetwork(sids []int64, policy Policy) network {
 	n := len(sids)
 	idx := make(map[int64]int, n)
 	for i, s := range sids {
@@ -58,7 +58,6 @@ func newNetwork(sids []int64, policy Policy, fifo bool) network {
 		conn:   make([]bool, n*n),
 		side:   make([]int, n),
 		policy: policy,
-		fifo:   fifo,
 	}
 }
 
@@ -188,7 +187,7 @@ func (c *Cluster) transmit(from, to *node, m fle.Message, kind TraceKind) {
 			c.trace.add(TraceEvent{At: c.sched.now, Kind: TraceDuplicate, Node: from.sid, Peer: to.sid, Msg: m})
 		}
 		d := fate.Delays[i]
-		if c.net.fifo {
+		if !fate.Reorder {
 			if due := c.sched.now + d; due < l.lastDue {
 				d = l.lastDue - c.sched.now
 			}

@@ -5,9 +5,16 @@ import "time"
 // Fate is what the network does with one message put on the wire between
 // two distinct nodes: Copies == 0 loses it, 1 delivers it after Delays[0],
 // 2 delivers it twice, after Delays[0] and after Delays[1].
+//
+// A connection is a TCP stream, so by default a message never overtakes
+// an earlier one on the same link direction (its delay is stretched to
+// arrive after it). Reorder lifts that: the message arrives after its own
+// delay whatever was sent before, which no TCP connection does but which
+// shakes out stale-vote handling.
 type Fate struct {
-	Copies int
-	Delays [2]time.Duration
+	Copies  int
+	Delays  [2]time.Duration
+	Reorder bool
 }
 
 // Policy decides the fate of every message put on the wire. Loopback

@@ -122,7 +122,6 @@ func Run(o Options) Result {
 		Timing:          o.Timing,
 		DetectorTimeout: o.DetectorTimeout,
 		Policy:          policy,
-		FIFO:            o.Faults.FIFO,
 		Trace:           res.Trace,
 	})
 	if err != nil {

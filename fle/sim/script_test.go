@@ -90,7 +90,7 @@ func (e *scriptEnv) handle(t *testing.T, td *datadriven.TestData) string {
 // addNodes builds the cluster:
 //
 //	add-nodes N [zxid=v|zxid=(v1,...)] [epoch=...] [observers=(sid,...)]
-//	            [groups=(1:2:3,4:5)] [weights=(sid:w,...)] [fifo]
+//	            [groups=(1:2:3,4:5)] [weights=(sid:w,...)]
 //	            [delay=10ms] [detector=10s]
 //
 // Sids are 1..N. A single zxid or epoch applies to every node; a list
@@ -148,8 +148,6 @@ func (e *scriptEnv) addNodes(t *testing.T, td *datadriven.TestData) error {
 				require.NoError(t, err, "weight %q", v)
 				members[parseSid(t, sw[0])-1].Weight = w
 			}
-		case "fifo":
-			cfg.FIFO = true
 		case "delay":
 			d, err := time.ParseDuration(arg.Vals[0])
 			require.NoError(t, err, "delay")

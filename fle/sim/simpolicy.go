@@ -5,9 +5,10 @@ import (
 	"time"
 )
 
-// simPolicy is the simulator's network: random delays, losses and
-// duplicates during the fault window, and a healthy network (one copy,
-// 1 ms to FinalizeWait/2) from the heal time on.
+// simPolicy is the simulator's network: random delays, losses,
+// duplicates and (if asked) overtaking during the fault window, and a
+// healthy network (one copy, in order, 1 ms to FinalizeWait/2) from the
+// heal time on.
 type simPolicy struct {
 	r      *rand.Rand
 	now    func() time.Duration
@@ -28,7 +29,7 @@ func (p *simPolicy) Fate(from, to int64) Fate {
 	if f.Drop > 0 && p.r.Float64() < f.Drop {
 		return Fate{}
 	}
-	fate := Fate{Copies: 1, Delays: [2]time.Duration{p.between(f.MinDelay, p.maxDelay)}}
+	fate := Fate{Copies: 1, Delays: [2]time.Duration{p.between(f.MinDelay, p.maxDelay)}, Reorder: f.Reorder}
 	if f.Duplicate > 0 && p.r.Float64() < f.Duplicate {
 		fate.Copies = 2
 		fate.Delays[1] = p.between(f.MinDelay, p.maxDelay)
