@@ -62,6 +62,9 @@ func (e *scriptEnv) handle(t *testing.T, td *datadriven.TestData) string {
 		err = e.tick(t, td)
 	case "stabilize":
 		extra = e.stabilize(t, td)
+		if td.HasArg("summary") {
+			return e.c.trace.Summary(mark) + extra
+		}
 	case "partition":
 		err = e.partition(t, td)
 	case "heal":
@@ -190,7 +193,9 @@ func (e *scriptEnv) tick(t *testing.T, td *datadriven.TestData) error {
 }
 
 // stabilize runs simulated time until every running node has a standing
-// decision and nothing is in flight, or for at most `for` (default 30s).
+// decision and nothing is in flight, or for at most `for` (default 30s):
+// stabilize [for=30s] [summary]. With summary only state changes are
+// listed and messages are counted.
 func (e *scriptEnv) stabilize(t *testing.T, td *datadriven.TestData) string {
 	horizon := 30 * time.Second
 	if td.HasArg("for") {

@@ -125,6 +125,30 @@ func (t *Trace) Since(i int) string {
 	return b.String()
 }
 
+// Summary renders the events from index i on that change a node's state
+// (starts, decisions, splits, detector firings, crashes, partitions) one
+// per line, and counts the rest: for stretches too chatty to read line by
+// line.
+func (t *Trace) Summary(i int) string {
+	if t == nil {
+		return ""
+	}
+	var b strings.Builder
+	counts := map[TraceKind]int{}
+	for _, e := range t.Events[i:] {
+		switch e.Kind {
+		case TraceStart, TraceDecide, TraceSplit, TraceDetector, TraceCrash, TracePartition, TraceHeal:
+			b.WriteString(e.String())
+			b.WriteByte('\n')
+		default:
+			counts[e.Kind]++
+		}
+	}
+	fmt.Fprintf(&b, "(%d sent, %d resent, %d delivered, %d lost, %d ignored, %d timers fired)\n",
+		counts[TraceSend], counts[TraceResend], counts[TraceDeliver], counts[TraceLost], counts[TraceIgnored], counts[TraceFire])
+	return b.String()
+}
+
 // String renders one event: the time, who, and what.
 func (e TraceEvent) String() string {
 	at := fmt.Sprintf("%8s ", e.At)
