@@ -30,7 +30,7 @@ func ParseConfig(text string) (Verifier, error) {
 		return nil, err
 	}
 	var (
-		servers      []Server
+		members      []*member
 		seenServer   = make(map[int64]bool)
 		hier         = hierarchy{groups: make(Groups), weights: make(Weights)}
 		hierarchical bool
@@ -53,12 +53,12 @@ func ParseConfig(text string) (Verifier, error) {
 			if seenServer[sid] {
 				return nil, &ServerError{ID: sid, Value: p.value, Err: wrapf(ErrDuplicateServer, "sid %d given twice (last as %q)", sid, p.key)}
 			}
-			s, err := ParseServerLine(sid, p.value)
+			m, err := parseServerMember(sid, p.value)
 			if err != nil {
 				return nil, err
 			}
 			seenServer[sid] = true
-			servers = append(servers, s)
+			members = append(members, m)
 		case strings.HasPrefix(p.key, "group"):
 			hierarchical = true
 			if err := parseGroup(p, &hier); err != nil {
@@ -79,13 +79,21 @@ func ParseConfig(text string) (Verifier, error) {
 			return nil, &ConfigError{p.key, p.value, wrapf(ErrUnknownKey, "%q", p.key)}
 		}
 	}
-	if err := checkHasParticipants(servers); err != nil {
+	if err := checkHasParticipants(members); err != nil {
 		return nil, err
 	}
-	if hierarchical {
-		return newHierarchical(servers, hier, version)
+	ms, err := buildMembership(members, version)
+	if err != nil {
+		return nil, err
 	}
-	return NewMajority(servers, version)
+	if !hierarchical {
+		return newMajority(ms), nil
+	}
+	h, err := newHierarchical(ms, hier)
+	if err != nil {
+		return nil, err // not a typed nil in the interface
+	}
+	return h, nil
 }
 
 // keyID is the id of a group or weight key: Long.parseLong of what
@@ -137,10 +145,10 @@ func parseWeight(p property, h *hierarchy) error {
 
 // checkHasParticipants is parseDynamicConfig's "Observers w/o
 // participants is an invalid configuration".
-func checkHasParticipants(servers []Server) error {
+func checkHasParticipants(members []*member) error {
 	observers := 0
-	for _, s := range servers {
-		if s.Type == Participant {
+	for _, m := range members {
+		if m.server.Type == Participant {
 			return nil
 		}
 		observers++

@@ -58,12 +58,16 @@ var _ Verifier = (*Hierarchical)(nil)
 // group's sids in slice order, groups by ascending gid and given weights
 // by ascending sid. (ParseConfig uses the order of its input instead.)
 func NewHierarchical(servers []Server, groups Groups, weights Weights, version int64) (*Hierarchical, error) {
-	return newHierarchical(servers, hierarchy{
+	ms, err := newMembership(servers, version)
+	if err != nil {
+		return nil, err
+	}
+	return newHierarchical(ms, hierarchy{
 		groups:      groups,
 		groupOrder:  slices.Sorted(maps.Keys(groups)),
 		weights:     weights,
 		weightOrder: slices.Sorted(maps.Keys(weights)),
-	}, version)
+	})
 }
 
 // hierarchy is the group and weight part of a hierarchical config, with
@@ -75,11 +79,7 @@ type hierarchy struct {
 	weightOrder []int64 // every sid of weights once
 }
 
-func newHierarchical(servers []Server, spec hierarchy, version int64) (*Hierarchical, error) {
-	ms, err := newMembership(servers, version)
-	if err != nil {
-		return nil, err
-	}
+func newHierarchical(ms membership, spec hierarchy) (*Hierarchical, error) {
 	h := &Hierarchical{
 		membership:  ms,
 		groupOf:     make(map[int64]int64),
@@ -247,16 +247,16 @@ func (h *Hierarchical) javaString() string {
 	}
 	for _, gid := range javaHashMapOrder(gidPuts) {
 		sb.WriteString("group.")
-		sb.WriteString(strconv.FormatInt(gid, 10))
+		writeInt(&sb, gid)
 		sb.WriteByte('=')
 		sb.WriteString(strings.Join(members[gid], ":"))
 		sb.WriteByte('\n')
 	}
 	for _, sid := range javaHashMapOrder(h.weightPuts) {
 		sb.WriteString("weight.")
-		sb.WriteString(strconv.FormatInt(sid, 10))
+		writeInt(&sb, sid)
 		sb.WriteByte('=')
-		sb.WriteString(strconv.FormatInt(h.weight[sid], 10))
+		writeInt(&sb, h.weight[sid])
 		sb.WriteByte('\n')
 	}
 	h.writeVersionLine(&sb)

@@ -41,16 +41,21 @@ func (h host) equal(o host) bool {
 	return strings.EqualFold(h.text, o.text)
 }
 
-// key is a string that two hosts share exactly when they are equal: the
-// address of a literal, or a name with every rune replaced by the
-// smallest member of its case-folding orbit (what strings.EqualFold
-// compares).
-func (h host) key() string {
+// hostKey is comparable, and two hosts have the same key exactly when
+// they are equal.
+type hostKey struct {
+	ip   netip.Addr
+	name string // for names: every rune replaced by the smallest of its case-folding orbit
+}
+
+// key returns h's hostKey. For names it folds case the way
+// strings.EqualFold compares, so it allocates; it is only used for
+// servers with several addresses.
+func (h host) key() hostKey {
 	if h.ip.IsValid() {
-		return "ip:" + h.ip.String()
+		return hostKey{ip: h.ip}
 	}
 	var sb strings.Builder
-	sb.WriteString("name:")
 	for _, r := range h.text {
 		least := r
 		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
@@ -58,7 +63,7 @@ func (h host) key() string {
 		}
 		sb.WriteRune(least)
 	}
-	return sb.String()
+	return hostKey{name: sb.String()}
 }
 
 // parseHost classifies a configured host string (without brackets).
@@ -68,6 +73,9 @@ func (h host) key() string {
 // zone is kept as written, as Java does when no such interface exists;
 // Java prints fe80:0:0:0:0:0:0:1%eth0 on a machine that has eth0.
 func parseHost(s string) (host, error) {
+	if ip, err := netip.ParseAddr(s); err == nil && ip.Is4() {
+		return host{text: s, ip: ip}, nil // canonical dotted quad already
+	}
 	if ip, ok := javaIPv4Literal(s); ok {
 		return host{text: ip.String(), ip: ip}, nil
 	}

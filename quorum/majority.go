@@ -22,12 +22,16 @@ func NewMajority(servers []Server, version int64) (*Majority, error) {
 	if err != nil {
 		return nil, err
 	}
+	return newMajority(ms), nil
+}
+
+func newMajority(ms membership) *Majority {
 	m := &Majority{membership: ms}
 	var sb strings.Builder
 	m.writeServerLines(&sb)
 	m.writeVersionLine(&sb)
 	m.text = sb.String()
-	return m, nil
+	return m
 }
 
 // Weight is 1 for every id, member or not (QuorumMaj.getWeight).

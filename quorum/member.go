@@ -3,7 +3,6 @@ package quorum
 import (
 	"net"
 	"slices"
-	"strconv"
 	"strings"
 )
 
@@ -39,10 +38,14 @@ func (e endpoint) javaHash() uint32 {
 	return h + uint32(e.port)
 }
 
-// key is a string that two endpoints share exactly when they are equal.
-func (e endpoint) key() string {
-	return e.host.key() + "\x00" + strconv.Itoa(e.port)
+// endpointKey is comparable, and two endpoints have the same key exactly
+// when they are equal.
+type endpointKey struct {
+	host hostKey
+	port int
 }
+
+func (e endpoint) key() endpointKey { return endpointKey{e.host.key(), e.port} }
 
 // equal is InetSocketAddress.equals (see host.equal).
 func (e endpoint) equal(o endpoint) bool {
@@ -60,15 +63,25 @@ type member struct {
 	text      string
 }
 
-// newMember validates s and precomputes its text. The error wraps a
-// sentinel and names the bad value; callers add the sid.
-func newMember(s Server) (*member, error) {
+// newMember validates a copy of s and precomputes its text. The error
+// wraps a sentinel and names the bad value; callers add the sid.
+func newMember(s Server) (*member, error) { return newOwnedMember(s.clone()) }
+
+// newOwnedMember is newMember for a Server nobody else holds.
+func newOwnedMember(s Server) (*member, error) {
 	if s.Type != Participant && s.Type != Observer {
 		return nil, wrapf(ErrBadType, "learner type %d", int(s.Type))
 	}
-	m := &member{server: s.clone()}
-	seenQuorum := make(map[string]bool, len(s.Addrs))
-	seenElection := make(map[string]bool, len(s.Addrs))
+	m := &member{
+		server:   s,
+		quorum:   make([]endpoint, 0, len(s.Addrs)),
+		election: make([]endpoint, 0, len(s.Addrs)),
+	}
+	var seenQuorum, seenElection map[endpointKey]bool
+	if len(s.Addrs) > 1 {
+		seenQuorum = make(map[endpointKey]bool, len(s.Addrs))
+		seenElection = make(map[endpointKey]bool, len(s.Addrs))
+	}
 	for _, a := range s.Addrs {
 		h, err := parseHost(a.Host)
 		if err != nil {
@@ -78,13 +91,15 @@ func newMember(s Server) (*member, error) {
 			return nil, err
 		}
 		q, e := endpoint{h, a.QuorumPort}, endpoint{h, a.ElectionPort}
-		if seenQuorum[q.key()] {
-			return nil, wrapf(ErrDuplicateAddress, "quorum address %s:%d listed twice", h.delimited(), q.port)
+		if seenQuorum != nil {
+			if seenQuorum[q.key()] {
+				return nil, wrapf(ErrDuplicateAddress, "quorum address %s:%d listed twice", h.delimited(), q.port)
+			}
+			if seenElection[e.key()] {
+				return nil, wrapf(ErrDuplicateAddress, "election address %s:%d listed twice", h.delimited(), e.port)
+			}
+			seenQuorum[q.key()], seenElection[e.key()] = true, true
 		}
-		if seenElection[e.key()] {
-			return nil, wrapf(ErrDuplicateAddress, "election address %s:%d listed twice", h.delimited(), e.port)
-		}
-		seenQuorum[q.key()], seenElection[e.key()] = true, true
 		m.quorum = append(m.quorum, q)
 		m.election = append(m.election, e)
 	}
@@ -143,6 +158,9 @@ func parseClientAddr(s string) (endpoint, error) {
 // javaAddressList is new LinkedList<>(set) sorted by host string, for the
 // set of the given addresses (added in this order).
 func javaAddressList(set []endpoint) []endpoint {
+	if len(set) < 2 {
+		return set
+	}
 	hashes := make([]uint32, len(set))
 	for i, e := range set {
 		hashes[i] = javaSpread(e.javaHash())
@@ -178,9 +196,9 @@ func (m *member) javaString(q, e []endpoint) string {
 			}
 			sb.WriteString(q[i].host.delimited())
 			sb.WriteByte(':')
-			sb.WriteString(strconv.Itoa(q[i].port))
+			writeInt(&sb, int64(q[i].port))
 			sb.WriteByte(':')
-			sb.WriteString(strconv.Itoa(e[i].port))
+			writeInt(&sb, int64(e[i].port))
 		}
 	}
 	sb.WriteByte(':')
@@ -189,7 +207,7 @@ func (m *member) javaString(q, e []endpoint) string {
 		sb.WriteByte(';')
 		sb.WriteString(m.client.host.delimited())
 		sb.WriteByte(':')
-		sb.WriteString(strconv.Itoa(m.client.port))
+		writeInt(&sb, int64(m.client.port))
 	}
 	return sb.String()
 }
@@ -219,7 +237,7 @@ func sameEndpointSet(a, b []endpoint) bool {
 	if len(a) == 1 {
 		return a[0].equal(b[0])
 	}
-	keys := make(map[string]bool, len(a))
+	keys := make(map[endpointKey]bool, len(a))
 	for _, e := range a {
 		keys[e.key()] = true
 	}

@@ -23,23 +23,36 @@ type membership struct {
 
 // newMembership validates the servers and the version.
 func newMembership(servers []Server, version int64) (membership, error) {
-	if version < 0 {
-		return membership{}, wrapf(ErrBadVersion, "version %d is negative", version)
-	}
-	ms := membership{version: version, byID: make(map[int64]*member, len(servers))}
+	members := make([]*member, 0, len(servers))
 	for _, s := range servers {
-		if _, dup := ms.byID[s.ID]; dup {
-			return membership{}, &ServerError{ID: s.ID, Err: wrapf(ErrDuplicateServer, "sid %d listed twice", s.ID)}
-		}
 		m, err := newMember(s)
 		if err != nil {
 			return membership{}, &ServerError{ID: s.ID, Err: err}
 		}
-		ms.byID[s.ID] = m
-		ms.ids = append(ms.ids, s.ID)
+		members = append(members, m)
 	}
-	ms.putOrder = slices.Clone(ms.ids)
-	slices.Sort(ms.ids)
+	return buildMembership(members, version)
+}
+
+// buildMembership checks the version and that no sid repeats.
+func buildMembership(members []*member, version int64) (membership, error) {
+	if version < 0 {
+		return membership{}, wrapf(ErrBadVersion, "version %d is negative", version)
+	}
+	ms := membership{
+		version:  version,
+		byID:     make(map[int64]*member, len(members)),
+		putOrder: make([]int64, 0, len(members)),
+	}
+	for _, m := range members {
+		id := m.server.ID
+		if _, dup := ms.byID[id]; dup {
+			return membership{}, &ServerError{ID: id, Err: wrapf(ErrDuplicateServer, "sid %d listed twice", id)}
+		}
+		ms.byID[id] = m
+		ms.putOrder = append(ms.putOrder, id)
+	}
+	ms.ids = slices.Sorted(slices.Values(ms.putOrder))
 	for _, id := range ms.ids {
 		if ms.byID[id].server.Type == Participant {
 			ms.voters = append(ms.voters, id)
@@ -99,7 +112,7 @@ func (ms *membership) countVoters(acks map[int64]struct{}) int {
 func (ms *membership) writeServerLines(sb *strings.Builder) {
 	for _, id := range javaHashMapOrder(ms.putOrder) {
 		sb.WriteString("server.")
-		sb.WriteString(strconv.FormatInt(id, 10))
+		writeInt(sb, id)
 		sb.WriteByte('=')
 		sb.WriteString(ms.byID[id].text)
 		sb.WriteByte('\n')
@@ -125,4 +138,10 @@ func (ms *membership) sameMembers(o *membership) bool {
 		}
 	}
 	return true
+}
+
+// writeInt writes v in decimal without allocating.
+func writeInt(sb *strings.Builder, v int64) {
+	var buf [20]byte
+	sb.Write(strconv.AppendInt(buf[:0], v, 10))
 }

@@ -1,6 +1,7 @@
 package quorum
 
 import (
+	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -29,8 +30,8 @@ func loadProperties(text string) ([]property, error) {
 		return nil, wrapf(ErrSyntax, "config is not valid UTF-8: %q", text)
 	}
 	var out []property
-	index := make(map[string]int)
-	for _, line := range logicalLines([]rune(text)) {
+	var index map[string]int
+	for _, line := range logicalLines(text) {
 		keyEnd, valueStart := splitKeyValue(line)
 		key, err := unescape(line[:keyEnd])
 		if err != nil {
@@ -39,6 +40,9 @@ func loadProperties(text string) ([]property, error) {
 		value, err := unescape(line[valueStart:])
 		if err != nil {
 			return nil, err
+		}
+		if index == nil {
+			index = make(map[string]int)
 		}
 		if i, seen := index[key]; seen {
 			out[i].value = value
@@ -51,28 +55,49 @@ func loadProperties(text string) ([]property, error) {
 }
 
 // isBlank is Properties' whitespace: space, tab, form feed.
-func isBlank(r rune) bool { return r == ' ' || r == '\t' || r == '\f' }
+func isBlank(c byte) bool { return c == ' ' || c == '\t' || c == '\f' }
 
 // logicalLines joins continued lines and drops comments and blank lines,
 // following Properties.LineReader char by char, including its corner
 // cases (a line that is only a continuation followed by a comment line is
 // a comment; a lone trailing backslash at the end of the text still makes
-// an empty line, which becomes the key "").
-func logicalLines(src []rune) [][]rune {
+// an empty line, which becomes the key ""). Every char it looks at is
+// ASCII, so it can walk UTF-8 bytes; lines without continuations are
+// substrings of src.
+func logicalLines(src string) []string {
 	var (
-		lines        [][]rune
-		line         []rune
+		lines        []string
+		done         []string // earlier natural lines of a continued line
+		doneLen      int
+		start        = -1    // start of this natural line's part, -1 if none yet
 		skipBlanks   = true  // skipping leading blanks of a line
 		continuation = false // the line being skipped continues a previous one
-		backslash    = false // line ends in an odd run of backslashes
+		backslash    = false // the part ends in an odd run of backslashes
 	)
+	partLen := func(end int) int {
+		if start < 0 {
+			return 0
+		}
+		return end - start
+	}
+	finish := func(end int) {
+		part := ""
+		if start >= 0 {
+			part = src[start:end]
+		}
+		if len(done) > 0 {
+			part = strings.Join(append(done, part), "")
+		}
+		lines = append(lines, part)
+		done, doneLen, start, backslash = done[:0], 0, -1, false
+	}
 	for i := 0; ; {
 		if i >= len(src) {
-			if len(line) > 0 {
+			if doneLen+partLen(i) > 0 {
 				if backslash {
-					line = line[:len(line)-1]
+					i--
 				}
-				lines = append(lines, line)
+				finish(i)
 			}
 			return lines
 		}
@@ -84,44 +109,48 @@ func logicalLines(src []rune) [][]rune {
 			}
 			skipBlanks, continuation = false, false
 		}
-		if len(line) == 0 && (c == '#' || c == '!') {
+		if doneLen+partLen(i-1) == 0 && (c == '#' || c == '!') {
 			for i < len(src) && src[i] != '\r' && src[i] != '\n' {
 				i++
 			}
 			i++ // the terminator (past the end is fine)
-			skipBlanks = true
+			done, doneLen, start, skipBlanks = done[:0], 0, -1, true
 			continue
 		}
 		if c != '\r' && c != '\n' {
-			line = append(line, c)
+			if start < 0 {
+				start = i - 1
+			}
 			backslash = c == '\\' && !backslash
 			continue
 		}
-		// End of a natural line.
-		if len(line) == 0 {
-			skipBlanks = true
+		// End of a natural line, at i-1.
+		if doneLen+partLen(i-1) == 0 {
+			done, start, skipBlanks = done[:0], -1, true
 			continue
 		}
 		if backslash {
-			line = line[:len(line)-1]
-			skipBlanks, continuation, backslash = true, true, false
+			part := src[start : i-2] // without the backslash
+			done = append(done, part)
+			doneLen += len(part)
+			start, skipBlanks, continuation, backslash = -1, true, true, false
 			if c == '\r' && i < len(src) && src[i] == '\n' {
 				i++
 			}
 			continue
 		}
-		lines = append(lines, line)
-		line = nil
+		finish(i - 1)
 		skipBlanks = true
 	}
 }
 
 // splitKeyValue finds where a logical line's key ends and its value
 // starts.
-func splitKeyValue(line []rune) (keyEnd, valueStart int) {
+func splitKeyValue(line string) (keyEnd, valueStart int) {
 	keyEnd, valueStart = len(line), len(line)
 	hasSep, backslash := false, false
-	for i, c := range line {
+	for i := 0; i < len(line); i++ {
+		c := line[i]
 		if !backslash && (c == '=' || c == ':') {
 			keyEnd, valueStart, hasSep = i, i+1, true
 			break
@@ -145,79 +174,91 @@ func splitKeyValue(line []rune) (keyEnd, valueStart int) {
 	return keyEnd, valueStart
 }
 
-// unescape applies Properties' escapes and turns the UTF-16 units of
-// \uXXXX escapes back into code points. Java would keep an unpaired
-// surrogate in the string; no ZooKeeper prints one, so it is an error.
-func unescape(s []rune) (string, error) {
-	units := make([]uint16, 0, len(s))
+// unescape applies Properties' escapes. A \uXXXX escape is a UTF-16 code
+// unit: a high surrogate must be followed by an escaped low one. Java
+// would keep an unpaired surrogate in the string; no ZooKeeper prints
+// one, so it is an error.
+func unescape(s string) (string, error) {
+	if strings.IndexByte(s, '\\') < 0 {
+		return s, nil
+	}
+	var sb strings.Builder
+	sb.Grow(len(s))
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if c != '\\' || i+1 >= len(s) {
-			units = utf16.AppendRune(units, c)
+			sb.WriteByte(c)
 			continue
 		}
 		i++
 		switch c = s[i]; c {
 		case 't':
-			units = append(units, '\t')
+			sb.WriteByte('\t')
 		case 'n':
-			units = append(units, '\n')
+			sb.WriteByte('\n')
 		case 'r':
-			units = append(units, '\r')
+			sb.WriteByte('\r')
 		case 'f':
-			units = append(units, '\f')
+			sb.WriteByte('\f')
 		case 'u':
-			if i+4 >= len(s) {
-				return "", wrapf(ErrSyntax, "malformed \\uxxxx escape in %q", string(s))
+			r, n, err := unicodeEscape(s, i-1)
+			if err != nil {
+				return "", err
 			}
-			var v uint16
-			for _, h := range s[i+1 : i+5] {
-				d, ok := hexDigit(h)
-				if !ok {
-					return "", wrapf(ErrSyntax, "malformed \\uxxxx escape in %q", string(s))
-				}
-				v = v<<4 | d
-			}
-			units = append(units, v)
-			i += 4
+			sb.WriteRune(r)
+			i += n - 2
 		default:
-			units = utf16.AppendRune(units, c)
+			// Any other escaped char stands for itself; it may be
+			// several bytes long, which the loop copies as they come.
+			sb.WriteByte(c)
 		}
 	}
-	return decodeUTF16(units, s)
+	return sb.String(), nil
 }
 
-// decodeUTF16 turns UTF-16 units into a string, refusing unpaired
-// surrogates.
-func decodeUTF16(units []uint16, src []rune) (string, error) {
-	out := make([]rune, 0, len(units))
-	for i := 0; i < len(units); i++ {
-		u := rune(units[i])
-		switch {
-		case utf16.IsSurrogate(u) && u < 0xdc00 && i+1 < len(units):
-			r := utf16.DecodeRune(u, rune(units[i+1]))
-			if r == utf8.RuneError {
-				return "", wrapf(ErrSyntax, "unpaired UTF-16 surrogate in %q", string(src))
+// unicodeEscape decodes the \uXXXX at s[at:] (and the low-surrogate
+// escape after it, for a high surrogate), returning the code point and
+// how many bytes it used.
+func unicodeEscape(s string, at int) (rune, int, error) {
+	unit := func(at int) (rune, bool) {
+		if at+6 > len(s) || s[at] != '\\' || s[at+1] != 'u' {
+			return 0, false
+		}
+		var v rune
+		for _, h := range []byte(s[at+2 : at+6]) {
+			d, ok := hexDigit(h)
+			if !ok {
+				return 0, false
 			}
-			out = append(out, r)
-			i++
-		case utf16.IsSurrogate(u):
-			return "", wrapf(ErrSyntax, "unpaired UTF-16 surrogate in %q", string(src))
-		default:
-			out = append(out, u)
+			v = v<<4 | rune(d)
+		}
+		return v, true
+	}
+	u, ok := unit(at)
+	if !ok {
+		return 0, 0, wrapf(ErrSyntax, "malformed \\uxxxx escape in %q", s)
+	}
+	if !utf16.IsSurrogate(u) {
+		return u, 6, nil
+	}
+	if u < 0xdc00 {
+		if low, ok := unit(at + 6); ok {
+			if r := utf16.DecodeRune(u, low); r != utf8.RuneError {
+				return r, 12, nil
+			}
 		}
 	}
-	return string(out), nil
+	return 0, 0, wrapf(ErrSyntax, "unpaired UTF-16 surrogate in %q", s)
 }
 
-func hexDigit(r rune) (uint16, bool) {
+func hexDigit(c byte) (byte, bool) {
 	switch {
-	case r >= '0' && r <= '9':
-		return uint16(r - '0'), true
-	case r >= 'a' && r <= 'f':
-		return uint16(r-'a') + 10, true
-	case r >= 'A' && r <= 'F':
-		return uint16(r-'A') + 10, true
+	case c >= '0' && c <= '9':
+		return c - '0', true
+	case c >= 'a' && c <= 'f':
+		return c - 'a' + 10, true
+	case c >= 'A' && c <= 'F':
+		return c - 'A' + 10, true
 	}
 	return 0, false
 }

@@ -32,14 +32,24 @@ import (
 // ErrBadServerLine, ErrBadHost, ErrBadPort, ErrSamePorts, ErrBadType,
 // ErrMixedTypes, ErrDuplicateAddress.
 func ParseServerLine(id int64, value string) (Server, error) {
+	m, err := parseServerMember(id, value)
+	if err != nil {
+		return Server{}, err
+	}
+	return m.server, nil
+}
+
+// parseServerMember is ParseServerLine keeping what validation derived.
+func parseServerMember(id int64, value string) (*member, error) {
 	s, err := parseServerLine(id, value)
 	if err != nil {
-		return Server{}, &ServerError{ID: id, Value: value, Err: err}
+		return nil, &ServerError{ID: id, Value: value, Err: err}
 	}
-	if _, err := newMember(s); err != nil {
-		return Server{}, &ServerError{ID: id, Value: value, Err: err}
+	m, err := newOwnedMember(s)
+	if err != nil {
+		return nil, &ServerError{ID: id, Value: value, Err: err}
 	}
-	return s, nil
+	return m, nil
 }
 
 // parseServerLine does the splitting; newMember then checks hosts, port
