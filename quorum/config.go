@@ -19,6 +19,10 @@ import (
 // standaloneEnabled=true also forbids one participant plus observers;
 // that is a local setting, so it is not enforced here).
 //
+// The result's String() is what a Java node that parsed the same text
+// prints, line order included: keys are walked in the order Java's
+// Properties iterates them, which is the order Java fills its HashMaps.
+//
 // Errors wrap a sentinel; a bad server line gives a *ServerError, any
 // other bad key a *ConfigError. Deliberately stricter than Java: negative
 // versions, keys surrounded by escaped blanks, unprintable hosts, empty
@@ -51,7 +55,7 @@ func ParseConfig(text string) (Verifier, error) {
 				return nil, &ConfigError{p.key, p.value, wrapf(ErrBadID, "server id %q", p.key[len("server."):])}
 			}
 			if seenServer[sid] {
-				return nil, &ServerError{ID: sid, Value: p.value, Err: wrapf(ErrDuplicateServer, "sid %d given twice (last as %q)", sid, p.key)}
+				return nil, &ServerError{ID: sid, Value: p.value, Err: wrapf(ErrDuplicateServer, "sid %d given twice (once as %q)", sid, p.key)}
 			}
 			m, err := parseServerMember(sid, p.value)
 			if err != nil {

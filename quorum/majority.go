@@ -17,6 +17,10 @@ var _ Verifier = (*Majority)(nil)
 // listed twice) and a negative version. Servers may have no Addrs (Java
 // allows that for in-process tests); such a verifier prints
 // "server.N=:participant", which ParseConfig, like Java, rejects.
+//
+// The order of servers only matters for String(): sids that share a Java
+// HashMap bucket (1 and 17, say) print in the order given, standing for
+// the order Java met their server keys in.
 func NewMajority(servers []Server, version int64) (*Majority, error) {
 	ms, err := newMembership(servers, version)
 	if err != nil {
