@@ -31,9 +31,18 @@
 //     it are lost. Heal makes the nodes reachable again; links reconnect on
 //     the next send or ConnectAll.
 //   - A failure detector standing in for the post-election session (see
-//     detector.go): a node Following, Observing or Leading a leader that is
-//     not reachable and leading for D simulated time goes back to Looking
-//     with Start.
+//     detector.go): a node Following, Observing or Leading a leader that
+//     it cannot reach goes back to Looking with Start after
+//     DetectorTimeout (D); one whose leader is reachable but not leading
+//     gives up after the shorter DetectorGrace (G); a leader without a
+//     quorum of followers gives up after D.
+//   - Links are TCP streams: each direction delivers in order unless the
+//     Policy lets a message overtake (Fate.Reorder).
+//
+// Scripts (testdata/*.txt) drive a Cluster command by command; see
+// script_test.go for the commands. The simulator (Run, Options,
+// RandomOptions) draws a whole scenario from a seed and checks it; see
+// run.go for the checks and LivenessBound for the liveness bound.
 //
 // Not modelled: the receive queue's capacity of 100 (no test here comes
 // near it), connection set-up time (connecting is instantaneous), epoch

@@ -115,3 +115,8 @@ func bestVoter(ms []Member, v quorum.Verifier) (int64, bool) {
 	}
 	return best.ID, true
 }
+
+// newRand is the run's random source: PCG seeded with the run's seed.
+func newRand(seed uint64) *rand.Rand {
+	return rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+}

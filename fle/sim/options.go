@@ -42,6 +42,9 @@ type Options struct {
 	MaxEvents int
 	// Trace records every event in Result.Trace.
 	Trace bool
+
+	// newMachine replaces fle.New, for tests of the checks themselves.
+	newMachine func(fle.Config) (Machine, error)
 }
 
 // Faults are what the network and the nodes suffer during the fault
@@ -121,8 +124,9 @@ func (o Options) maxDelay() time.Duration {
 // healAt is when every fault is over: the end of the fault window.
 func (o Options) healAt() time.Duration { return o.Faults.Window }
 
-// validate rejects options Run cannot honour.
-func (o Options) validate() error {
+// Validate rejects options Run cannot honour, with a *ConfigError that
+// wraps ErrBadConfig.
+func (o Options) Validate() error {
 	switch {
 	case o.N < MinN || o.N > MaxN:
 		return &ConfigError{Field: "N", Value: o.N, Reason: "must be in 3..51"}

@@ -73,24 +73,36 @@ func (r *Result) String() string {
 	return b.String()
 }
 
-// LivenessBound is how long after the last fault heals every live node
-// must have settled on one standing leader:
+// LivenessBound is how long after the faults heal (and the last node has
+// started) every running node must have settled on one standing leader:
 //
 //	2·D + 2·MaxNotificationInterval + 20·FinalizeWait
 //
-// Why: once the network is healthy, (1) within D every node whose
-// decision no longer stands (its leader gone, or its quorum gone) is
-// Looking again; (2) a Looking node re-sends its vote at least every
-// MaxNotificationInterval, and a healthy network delivers it and the
-// answers within FinalizeWait, so within one such interval it has heard
-// from everyone who is Looking or decided; (3) an election among Looking
-// nodes that hear each other ends in a few finalize windows (one for the
-// quorum, one per better vote that arrives late); (4) at most one more
-// round of (1)-(3) is needed when that election left a node behind (a
-// leader that a straggler's late vote split from its followers). The 20
-// finalize windows are slack for rounds catching up and connections
-// re-forming. Measured runs settle well inside it (see the report of
-// TestSimulatorSeeds).
+// which is 144 s with ZooKeeper's timing and D = 10 s: two maximal
+// notification timeouts, two detector timeouts and twenty finalize
+// windows. Why, once the network is healthy (every message arrives, in
+// order, within FinalizeWait/2):
+//
+//  1. within D (G <= D) every node whose decision no longer stands (its
+//     leader gone or not leading; for a leader, its quorum gone) is
+//     Looking again;
+//  2. a Looking node sends its vote to every voter at least once per
+//     MaxNotificationInterval: its timeout never exceeds that, and each
+//     firing either re-sends or reconnects (a new connection flushes the
+//     queued vote). Decided nodes answer a LOOKING vote at once, so within
+//     one interval a Looking node hears of any standing leader and joins
+//     it two message delays later;
+//  3. if no leader stands, within D everybody is Looking; every vote
+//     reaches everyone, all move to the highest round, and the election
+//     ends a few finalize windows after the last vote changes;
+//  4. that election can still leave one problem behind (a straggler whose
+//     backed-off timer kept it silent through the round, or a leader its
+//     followers gave up on after G), which costs at most one more pass of
+//     1 to 3.
+//
+// The twenty finalize windows are slack for rounds catching up and
+// connections re-forming. It is an engineering bound, not a proof:
+// TestSimulatorSeeds logs the slowest run against it.
 func LivenessBound(o Options) time.Duration {
 	return 2*o.detector() + 2*o.maxNotification() + 20*o.finalizeWait()
 }
@@ -100,11 +112,11 @@ func LivenessBound(o Options) time.Duration {
 // run, and that no observer, zero-weight or untrusted node ever leads.
 func Run(o Options) Result {
 	res := Result{Options: o, Clean: o.Clean()}
-	if err := o.validate(); err != nil {
+	if err := o.Validate(); err != nil {
 		res.violate("options", "%v", err)
 		return res
 	}
-	r := rand.New(rand.NewPCG(o.Seed, o.Seed^0x9e3779b97f4a7c15))
+	r := newRand(o.Seed)
 	res.Members = randomMembers(r, o)
 	if o.Trace {
 		res.Trace = &Trace{}
@@ -123,6 +135,7 @@ func Run(o Options) Result {
 		DetectorTimeout: o.DetectorTimeout,
 		Policy:          policy,
 		Trace:           res.Trace,
+		NewMachine:      o.newMachine,
 	})
 	if err != nil {
 		res.violate("options", "%v", err)

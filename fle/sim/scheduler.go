@@ -1,7 +1,6 @@
 package sim
 
 import (
-	"container/heap"
 	"slices"
 	"time"
 
@@ -48,25 +47,56 @@ type event struct {
 	action func()
 }
 
-// eventHeap orders events by time, then by the order they were scheduled
-// in, so that equal times never make the run depend on heap internals.
+// eventHeap is a binary min-heap of events ordered by time, then by the
+// order they were scheduled in, so that equal times never make the run
+// depend on heap internals. It is written out (rather than using
+// container/heap) because popping events is the simulator's inner loop.
 type eventHeap []*event
 
-func (h eventHeap) Len() int { return len(h) }
-func (h eventHeap) Less(i, j int) bool {
+func (h eventHeap) less(i, j int) bool {
 	if h[i].at != h[j].at {
 		return h[i].at < h[j].at
 	}
 	return h[i].seq < h[j].seq
 }
-func (h eventHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
-func (h *eventHeap) Push(x any)   { *h = append(*h, x.(*event)) }
-func (h *eventHeap) Pop() any {
-	old := *h
-	e := old[len(old)-1]
-	old[len(old)-1] = nil
-	*h = old[:len(old)-1]
-	return e
+
+func (h *eventHeap) push(e *event) {
+	*h = append(*h, e)
+	q := *h
+	for i := len(q) - 1; i > 0; {
+		p := (i - 1) / 2
+		if !q.less(i, p) {
+			break
+		}
+		q[i], q[p] = q[p], q[i]
+		i = p
+	}
+}
+
+func (h *eventHeap) pop() *event {
+	q := *h
+	top := q[0]
+	last := len(q) - 1
+	q[0] = q[last]
+	q[last] = nil
+	q = q[:last]
+	for i := 0; ; {
+		l := 2*i + 1
+		if l >= len(q) {
+			break
+		}
+		m := l
+		if r := l + 1; r < len(q) && q.less(r, l) {
+			m = r
+		}
+		if !q.less(m, i) {
+			break
+		}
+		q[i], q[m] = q[m], q[i]
+		i = m
+	}
+	*h = q
+	return top
 }
 
 // scheduler is simulated time: a clock that only moves forward and the
@@ -85,7 +115,7 @@ func (s *scheduler) schedule(d time.Duration, e *event) *event {
 	s.next++
 	e.at = s.now + d
 	e.seq = s.next
-	heap.Push(&s.events, e)
+	s.events.push(e)
 	return e
 }
 
@@ -96,7 +126,7 @@ func (s *scheduler) pop() *event {
 	if len(s.events) == 0 {
 		return nil
 	}
-	e := heap.Pop(&s.events).(*event)
+	e := s.events.pop()
 	s.advance(e.at)
 	return e
 }

@@ -1,0 +1,36 @@
+package sim
+
+import (
+	"fmt"
+	"testing"
+)
+
+// BenchmarkElection simulates clean elections (all nodes start together,
+// random data, delays of 1 ms to FinalizeWait/2, nothing lost) until every
+// node has decided, and reports per election the notifications sent
+// (loopback included), the highest round reached, ns/op (wall time of one
+// whole simulated election, harness included) and cpu-ns/election (the
+// process's CPU time for it, GC included; steadier than ns/op on a shared
+// machine).
+//
+//	go test -run='^$' -bench=. ./fle/sim/
+func BenchmarkElection(b *testing.B) {
+	for _, n := range []int{3, 5, 9, 25, 51} {
+		b.Run(fmt.Sprintf("N=%d", n), func(b *testing.B) {
+			var messages, rounds int64
+			b.ReportAllocs()
+			cpu := processCPU()
+			for i := 0; i < b.N; i++ {
+				res := Run(Options{Seed: uint64(i), N: n})
+				if res.Failed() || !res.Clean {
+					b.Fatalf("run failed: %s", res.String())
+				}
+				messages += int64(res.Stats.Messages)
+				rounds += res.Stats.MaxRound
+			}
+			b.ReportMetric(float64(processCPU()-cpu)/float64(b.N), "cpu-ns/election")
+			b.ReportMetric(float64(messages)/float64(b.N), "messages/election")
+			b.ReportMetric(float64(rounds)/float64(b.N), "rounds/election")
+		})
+	}
+}
