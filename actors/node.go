@@ -192,6 +192,10 @@ func (n *Node) ask(pid *actor.PID, timeout time.Duration) (any, error) {
 // restarted since the node started.
 func (n *Node) Supervision() (failures, restarts map[Kind]uint64) { return n.rt.sup.counts() }
 
+// MessagesProcessed returns how many messages the node's actors have
+// processed since it started (a cost measure for benchmarks).
+func (n *Node) MessagesProcessed() uint64 { return n.rt.sup.messages.Load() }
+
 // SubscribeSupervision delivers every failure and restart to ch until the
 // returned cancel function is called. Sends never block.
 func (n *Node) SubscribeSupervision(ch chan<- SupervisionEvent) (cancel func()) {

@@ -6,6 +6,7 @@ import (
 	"runtime/debug"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -65,6 +66,9 @@ type SupervisionEvent struct {
 // supervision counts failures and restarts per actor kind and tells
 // subscribers. One per node; it outlives every actor.
 type supervision struct {
+	// messages counts every message any of the node's actors processed
+	// (user and system), for benchmarks and metrics.
+	messages atomic.Uint64
 	mu       sync.Mutex
 	failures map[Kind]uint64
 	restarts map[Kind]uint64
@@ -142,6 +146,7 @@ func nodeMiddleware(kind Kind, sup *supervision, log *slog.Logger, faults bool) 
 	// from them, so it must keep no per-actor state.
 	return func(next actor.ReceiverFunc) actor.ReceiverFunc {
 		return func(ctx actor.ReceiverContext, env *actor.MessageEnvelope) {
+			sup.messages.Add(1)
 			defer func() {
 				if r := recover(); r != nil {
 					reason := fmt.Sprint(r)

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"github.com/zkfle/zkfle/actors"
 	"github.com/zkfle/zkfle/messages"
+	"github.com/zkfle/zkfle/quorum"
 )
 
 const agreeTimeout = 20 * time.Second
@@ -93,6 +94,37 @@ func TestObserverLearnsLeaderAndNeverVotes(t *testing.T) {
 		assert.NotContains(t, es.GetReceivedVotes(), int64(9), "server %d counted the observer's vote", sid)
 		assert.NotContains(t, es.GetOutOfElection(), int64(9))
 	}
+}
+
+// A hierarchical quorum (ZooKeeper's FLEZeroWeightTest layout, 6 servers):
+// group 1 = {1,2,3} with weight 1 each, group 2 = {4,5,6} with weight 0.
+// Zero-weight servers are never elected even though their sids are higher,
+// and group 2 does not count toward the quorum.
+func TestHierarchicalQuorumElects(t *testing.T) {
+	checkLeaks(t)
+	build := func(servers []quorum.Server) (quorum.Verifier, error) {
+		return quorum.NewHierarchical(servers,
+			quorum.Groups{1: {1, 2, 3}, 2: {4, 5, 6}},
+			quorum.Weights{1: 1, 2: 1, 3: 1, 4: 0, 5: 0, 6: 0}, 0)
+	}
+	e := newEnsembleWith(t, participants(6), build, nil)
+	e.start()
+	assert.Equal(t, int64(3), e.waitAgreed(agreeTimeout))
+	assertRoles(t, e)
+}
+
+// Only group 1 has weight: with servers 1 and 2 of it up (a majority of
+// its weight) the ensemble elects, although the four others are down.
+func TestHierarchicalQuorumNeedsOnlyWeightedMajority(t *testing.T) {
+	checkLeaks(t)
+	build := func(servers []quorum.Server) (quorum.Verifier, error) {
+		return quorum.NewHierarchical(servers,
+			quorum.Groups{1: {1, 2, 3}, 2: {4, 5, 6}},
+			quorum.Weights{1: 1, 2: 1, 3: 1, 4: 0, 5: 0, 6: 0}, 0)
+	}
+	e := newEnsembleWith(t, participants(6), build, nil)
+	e.start(1, 2)
+	assert.Equal(t, int64(2), e.waitAgreed(agreeTimeout))
 }
 
 // A peer listed in the config whose host never answers (SYNs dropped)

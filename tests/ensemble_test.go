@@ -90,6 +90,16 @@ func participants(n int) []member {
 
 func newEnsemble(t testing.TB, ms []member, tweak func(*actors.Config)) *ensemble {
 	t.Helper()
+	return newEnsembleWith(t, ms, func(servers []quorum.Server) (quorum.Verifier, error) {
+		return quorum.NewMajority(servers, 0)
+	}, tweak)
+}
+
+// newEnsembleWith is newEnsemble with a chosen quorum system (e.g.
+// hierarchical).
+func newEnsembleWith(t testing.TB, ms []member, build func([]quorum.Server) (quorum.Verifier, error),
+	tweak func(*actors.Config)) *ensemble {
+	t.Helper()
 	e := &ensemble{t: t, members: map[int64]member{}, lns: map[int64]net.Listener{},
 		nodes: map[int64]*actors.Node{}, tweak: tweak, logs: &logBuffer{}}
 	servers := make([]quorum.Server, 0, len(ms))
@@ -114,7 +124,7 @@ func newEnsemble(t testing.TB, ms []member, tweak func(*actors.Config)) *ensembl
 		servers = append(servers, quorum.Server{ID: m.sid, Type: typ, Addrs: []quorum.AddrPair{{
 			Host: "127.0.0.1", QuorumPort: freePort(t), ElectionPort: port}}})
 	}
-	v, err := quorum.NewMajority(servers, 0)
+	v, err := build(servers)
 	require.NoError(t, err)
 	e.verifier = v
 	t.Cleanup(func() {
@@ -163,27 +173,40 @@ func (e *ensemble) config(sid int64) actors.Config {
 	return cfg
 }
 
-// start starts the given members (all of them when none are named).
+// start starts the given members (all of them when none are named), all
+// at once: the "started together" of ZooKeeper's election tests.
 func (e *ensemble) start(sids ...int64) {
 	e.t.Helper()
 	if len(sids) == 0 {
 		sids = e.sids()
 	}
+	type started struct {
+		sid  int64
+		node *actors.Node
+		err  error
+	}
+	results := make(chan started, len(sids))
 	for _, sid := range sids {
 		e.mu.Lock()
 		ln := e.lns[sid]
-		if ln == nil { // restarted: bind the same port again
-			port := e.electionPort(sid)
-			var err error
-			ln, err = net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
-			require.NoError(e.t, err)
-		}
 		delete(e.lns, sid)
 		e.mu.Unlock()
-		n, err := actors.Start(e.config(sid), actors.WithListeners(ln))
-		require.NoError(e.t, err)
+		if ln == nil { // restarted: bind the same port again
+			var err error
+			ln, err = net.Listen("tcp", e.electionAddr(sid))
+			require.NoError(e.t, err)
+		}
+		cfg := e.config(sid)
+		go func(sid int64, ln net.Listener) {
+			n, err := actors.Start(cfg, actors.WithListeners(ln))
+			results <- started{sid: sid, node: n, err: err}
+		}(sid, ln)
+	}
+	for range sids {
+		r := <-results
+		require.NoError(e.t, r.err)
 		e.mu.Lock()
-		e.nodes[sid] = n
+		e.nodes[r.sid] = r.node
 		e.mu.Unlock()
 	}
 }
