@@ -77,6 +77,18 @@ type Config struct {
 	// CurrentEpoch is the epoch this node votes with (peerEpoch).
 	CurrentEpoch int64
 
+	// ClientAddr is where the node answers ZooKeeper's four-letter words
+	// (clientPortAddress:clientPort), or "" for no client port.
+	ClientAddr string
+	// FourLetterWords is the set of four-letter words answered
+	// (4lw.commands.whitelist); "*" allows all. ZooKeeper's default is
+	// srvr alone. Others get ZooKeeper's "is not executed because it is
+	// not in the whitelist." answer.
+	FourLetterWords []string
+	// DataDir is the data directory (dataDir), holding myid and, later,
+	// the epoch files. Informational until then (`conf` prints it).
+	DataDir string
+
 	// Logger receives structured logs. Nil means slog.Default().
 	Logger *slog.Logger
 
@@ -98,6 +110,7 @@ func DefaultConfig() Config {
 		BindRetryInterval:     time.Second,
 		MaxPendingHandshakes:  256,
 		RecvQueueCapacity:     100,
+		FourLetterWords:       []string{"srvr"},
 	}
 }
 
