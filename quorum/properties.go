@@ -262,3 +262,24 @@ func hexDigit(c byte) (byte, bool) {
 	}
 	return 0, false
 }
+
+// Property is one key=value pair of a Java Properties text, in file order.
+type Property struct {
+	Key, Value string
+}
+
+// ReadProperties parses text with java.util.Properties.load's rules (the
+// syntax of zoo.cfg and of config strings): comments, continuations,
+// escapes, the three separators. Pairs come back in file order; a key
+// given twice keeps its first position and its last value, as Java does.
+func ReadProperties(text string) ([]Property, error) {
+	ps, err := loadProperties(text)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Property, len(ps))
+	for i, p := range ps {
+		out[i] = Property{Key: p.key, Value: p.value}
+	}
+	return out, nil
+}
