@@ -28,6 +28,10 @@ type Result struct {
 	Leader    int64
 	// Splits are the split decisions seen (failures only in clean runs).
 	Splits []Split
+	// ExemptObserverDecisions counts observer decisions for another
+	// leader than the voters' that a clean run tolerated because one voter
+	// is a quorum by itself (see checker.observersExempt).
+	ExemptObserverDecisions int
 	// Stats are the run's counters.
 	Stats Stats
 	// Violations are the checks that failed; empty means the run passed.

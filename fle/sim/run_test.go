@@ -135,6 +135,18 @@ func TestChecksCatchAnElectionThatNeverEnds(t *testing.T) {
 	assert.True(t, found, "%v", res.Violations)
 }
 
+func TestObserversMayDisagreeWhenOneVoterIsAQuorum(t *testing.T) {
+	// Found by the soak: a clean run in which observer 3 decided on voter
+	// 2's initial vote, {2} being a quorum by itself (2 weighs 2 of its
+	// group's 3; the other group weighs 0).
+	res := Run(RandomOptions(13696033673470242503, 4))
+	require.True(t, res.Clean)
+	require.False(t, res.Failed(), "%s", res.String())
+	assert.Positive(t, res.ExemptObserverDecisions)
+	assert.NotEmpty(t, res.Splits, "the split is still recorded")
+	assert.Equal(t, res.Expected, res.Leader, "and the run settles on the best voter")
+}
+
 func TestCleanRunsElectTheBestVoter(t *testing.T) {
 	for seed := uint64(0); seed < 50; seed++ {
 		o := Options{Seed: seed, N: 3 + int(seed%9), Hierarchical: seed%3 == 0, Untrusted: int(seed % 2), Trace: seed == 0}

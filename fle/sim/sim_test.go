@@ -40,6 +40,7 @@ func sizeForSeed(seed uint64) int {
 type summary struct {
 	mu                             sync.Mutex
 	runs, clean, splitRuns, splits int
+	exempted                       int
 	failures                       []string
 	maxSettle                      time.Duration
 	maxSettleSeed                  uint64
@@ -47,8 +48,6 @@ type summary struct {
 	maxRound                       int64
 	messages                       int
 	settleShare                    float64
-	cleanMessagesByN               map[int]int
-	cleanRunsByN                   map[int]int
 }
 
 func (s *summary) add(res Result) {
@@ -58,6 +57,7 @@ func (s *summary) add(res Result) {
 	if res.Clean {
 		s.clean++
 	}
+	s.exempted += res.ExemptObserverDecisions
 	if len(res.Splits) > 0 {
 		s.splitRuns++
 		s.splits += len(res.Splits)
@@ -76,8 +76,8 @@ func (s *summary) add(res Result) {
 }
 
 func (s *summary) report(t *testing.T, took time.Duration) {
-	t.Logf("%d runs in %s: %d clean, %d with splits (%d splits, not failures outside clean runs), %d failed",
-		s.runs, took.Round(time.Millisecond), s.clean, s.splitRuns, s.splits, len(s.failures))
+	t.Logf("%d runs in %s: %d clean, %d with splits (%d splits, not failures outside clean runs), %d exempt observer decisions, %d failed",
+		s.runs, took.Round(time.Millisecond), s.clean, s.splitRuns, s.splits, s.exempted, len(s.failures))
 	t.Logf("slowest to settle after the faults healed: %s (%.0f%% of the bound) seed=%d n=%d; highest round %d; %d messages",
 		s.maxSettle, 100*s.settleShare, s.maxSettleSeed, s.maxSettleN, s.maxRound, s.messages)
 	for _, f := range s.failures {
