@@ -27,6 +27,13 @@ type Option func(*startOptions)
 type startOptions struct {
 	system    *actor.ActorSystem
 	listeners []net.Listener
+	watchers  []*actor.PID
+}
+
+// WithWatcher subscribes pid (see Node.SubscribePID) before the node
+// starts, so it sees every state change, the first one included.
+func WithWatcher(pid *actor.PID) Option {
+	return func(o *startOptions) { o.watchers = append(o.watchers, pid) }
 }
 
 // WithActorSystem runs the node's actors on the caller's actor system
@@ -86,6 +93,9 @@ func Start(cfg Config, opts ...Option) (*Node, error) {
 		recv:       rs,
 		cnx:        newCnxState(),
 	}
+	for _, pid := range o.watchers {
+		n.SubscribePID(pid)
+	}
 	props := n.rt.props(KindNode, func() actor.Actor { return &rootActor{rt: n.rt} },
 		// The root's children are the node's three pillars. A crash in one
 		// is restarted in place (their durable state lives in runtime);
@@ -125,6 +135,7 @@ func (n *Node) Stop() error {
 	for _, ln := range n.rt.listener {
 		_ = ln.Close()
 	}
+	n.rt.pub.close()
 	close(n.stopped)
 	if n.ownsSys {
 		n.system.Shutdown()
@@ -141,13 +152,6 @@ func (n *Node) ID() int64 { return n.rt.cfg.ID }
 // State returns the node's last published state change, or nil before the
 // first decision. While the node is electing, its State is LOOKING.
 func (n *Node) State() *messages.StateChanged { return n.rt.pub.get() }
-
-// Subscribe delivers every state change to ch until the returned cancel
-// function is called. Sends never block: a full channel misses the change
-// (read State for the latest value).
-func (n *Node) Subscribe(ch chan<- *messages.StateChanged) (cancel func()) {
-	return n.rt.pub.subscribe(ch)
-}
 
 // Fatal returns the error that made the node give up (for example the
 // election port could not be bound), or nil.
@@ -236,3 +240,35 @@ func (n *Node) PeerPaths(timeout time.Duration) (map[int64]string, error) {
 
 // System returns the actor system the node runs on.
 func (n *Node) System() *actor.ActorSystem { return n.system }
+
+// Status is a node's place in the ensemble, in plain terms.
+type Status struct {
+	// ID is this node's sid.
+	ID int64
+	// State is LOOKING while electing, then LEADING, FOLLOWING or
+	// OBSERVING.
+	State messages.ServerState
+	// Leader is the leader's sid, or -1 while LOOKING.
+	Leader int64
+	// Zxid is the leader's last zxid as the election saw it.
+	Zxid int64
+	// ElectionEpoch is the round the leader was elected in.
+	ElectionEpoch int64
+	// PeerEpoch is the leader's epoch.
+	PeerEpoch int64
+}
+
+// IsLeader reports whether this node leads.
+func (s Status) IsLeader() bool { return s.State == messages.ServerState_LEADING }
+
+// Status returns the node's current role, leader and epoch.
+func (n *Node) Status() Status {
+	st := Status{ID: n.rt.cfg.ID, State: messages.ServerState_LOOKING, Leader: -1}
+	sc := n.rt.pub.get()
+	if sc == nil || sc.GetNewState() == messages.ServerState_LOOKING {
+		return st
+	}
+	st.State, st.Leader, st.Zxid = sc.GetNewState(), sc.GetLeader(), sc.GetZxid()
+	st.ElectionEpoch, st.PeerEpoch = sc.GetElectionEpoch(), sc.GetPeerEpoch()
+	return st
+}

@@ -37,6 +37,9 @@ func (r *rootActor) Receive(ctx actor.Context) {
 		r.stopping = true
 	case *messages.StateChanged:
 		r.rt.pub.set(m)
+		for _, pid := range r.rt.pub.subscribedPIDs() {
+			ctx.Send(pid, m)
+		}
 		r.rt.log.Info("state changed", "state", m.GetNewState().String(), "leader", m.GetLeader(),
 			"zxid", fmt.Sprintf("%x", m.GetZxid()), "round", m.GetElectionEpoch(), "epoch", m.GetPeerEpoch())
 	case *listenerFailed:

@@ -3,10 +3,8 @@ package actors
 import (
 	"log/slog"
 	"net"
-	"sync"
 
 	"github.com/asynkron/protoactor-go/actor"
-	"github.com/zkfle/zkfle/messages"
 )
 
 // runtime is what one node's actors share. It is created once per node and
@@ -30,64 +28,6 @@ type runtime struct {
 	recv       *recvState
 
 	pub published
-}
-
-// published is the node's externally visible state, updated by the root
-// actor whenever the QuorumPeer reports a change.
-type published struct {
-	mu      sync.Mutex
-	current *messages.StateChanged
-	subs    map[int]chan<- *messages.StateChanged
-	nextSub int
-	fatal   error
-}
-
-func (p *published) set(sc *messages.StateChanged) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.current = sc
-	for _, ch := range p.subs {
-		select { // latest-value semantics: a slow reader misses intermediate states
-		case ch <- sc:
-		default:
-		}
-	}
-}
-
-func (p *published) get() *messages.StateChanged {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.current
-}
-
-func (p *published) subscribe(ch chan<- *messages.StateChanged) func() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.subs == nil {
-		p.subs = map[int]chan<- *messages.StateChanged{}
-	}
-	id := p.nextSub
-	p.nextSub++
-	p.subs[id] = ch
-	return func() {
-		p.mu.Lock()
-		defer p.mu.Unlock()
-		delete(p.subs, id)
-	}
-}
-
-func (p *published) setFatal(err error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.fatal == nil {
-		p.fatal = err
-	}
-}
-
-func (p *published) getFatal() error {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.fatal
 }
 
 // props builds supervised props for one of this node's actors.
