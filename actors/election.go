@@ -75,13 +75,17 @@ func (e *election) Receive(ctx actor.Context) {
 		// WorkerReceiver would wait for it forever. A spare credit is
 		// harmless: it only lets one more notification through.
 		ctx.Send(e.rt.dir.workerReceiver, &messages.NotificationProcessed{})
-	case *actor.Stopping, *actor.Restarting:
+	case *actor.Restarting:
 		// Stop the live timers but keep their records: the next
-		// incarnation (after a restart of this actor or of the QuorumPeer)
-		// re-arms them.
-		if e.timers != nil {
-			e.timers.stopAll()
-		}
+		// incarnation re-arms them.
+		e.timers.stopAll()
+	case *actor.Stopping:
+		// As for a restart; and the next Election will be a new spawn
+		// (after a restart of the QuorumPeer), to which nothing may send
+		// until it has started, so the WorkerReceiver holds its queue
+		// until that Election's first credit.
+		e.timers.stopAll()
+		ctx.Send(e.rt.dir.workerReceiver, &electionStopped{})
 	case *actor.Stopped:
 		e.guard.stopped.Store(true)
 	case *messages.StartLooking:

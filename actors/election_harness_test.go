@@ -113,38 +113,44 @@ func probeProps(r *recorder) *actor.Props {
 	})
 }
 
-// testRoot stands in for the node's root actor: inside its own Spawn it
-// spawns a probe in the connection manager's place, then the Messenger and
-// (unless the test replaces the Election by a probe) the QuorumPeer, so
-// the whole tree is registered when SpawnNamed returns. It records what
-// reaches the root.
+// testRoot stands in for the node's root actor, spawning as it does: a
+// probe in the connection manager's place and the Messenger first, and the
+// QuorumPeer (unless the test replaces the Election by a probe) once the
+// Messenger says its workers exist. ready is closed when the tree is
+// complete: the QuorumPeer spawns its Election inside its own Spawn. It
+// records what reaches the root.
 type testRoot struct {
-	root *recorder
+	rt        *runtime
+	cnx, root *recorder
+	withPeer  bool
+	ready     chan struct{}
+	spawned   bool
 }
 
 func (r *testRoot) Receive(ctx actor.Context) {
-	switch ctx.Message().(type) {
+	switch m := ctx.Message().(type) {
+	case *actor.Started:
+		r.spawn(ctx, nameCnxManager, probeProps(r.cnx))
+		r.spawn(ctx, nameMessenger, newMessengerProps(r.rt))
+	case *childReady:
+		if m.name != nameMessenger || r.spawned {
+			return // a restarted Messenger says ready again
+		}
+		r.spawned = true
+		if r.withPeer {
+			r.spawn(ctx, nameQuorumPeer, newQuorumPeerProps(r.rt))
+		}
+		close(r.ready)
 	case actor.SystemMessage, actor.AutoReceiveMessage:
 	default:
 		r.root.add(ctx.Message())
 	}
 }
 
-func testRootProps(rt *runtime, cnx, root *recorder, withPeer bool) *actor.Props {
-	return actor.PropsFromProducer(func() actor.Actor { return &testRoot{root: root} },
-		actor.WithSupervisor(restartWorkers()),
-		actor.WithOnInit(func(ctx actor.Context) {
-			spawn := func(name string, p *actor.Props) {
-				if _, err := ctx.SpawnNamed(p, name); err != nil {
-					panic(err)
-				}
-			}
-			spawn(nameCnxManager, probeProps(cnx))
-			spawn(nameMessenger, newMessengerProps(rt))
-			if withPeer {
-				spawn(nameQuorumPeer, newQuorumPeerProps(rt))
-			}
-		}))
+func (r *testRoot) spawn(ctx actor.Context, name string, p *actor.Props) {
+	if _, err := ctx.SpawnNamed(p, name); err != nil {
+		panic(err)
+	}
 }
 
 // harness is one node's election side on its own actor system.
@@ -229,9 +235,18 @@ func newHarness(t *testing.T, sid int64, v quorum.Verifier, opts ...harnessOptio
 		rt.dir.election = system.Root.Spawn(probeProps(h.election))
 		t.Cleanup(func() { _ = system.Root.StopFuture(rt.dir.election).Wait() })
 	}
-	h.rootID, err = system.Root.SpawnNamed(testRootProps(rt, h.cnx, h.root, !setup.electionProbe), rootName(sid))
+	ready := make(chan struct{})
+	props := actor.PropsFromProducer(func() actor.Actor {
+		return &testRoot{rt: rt, cnx: h.cnx, root: h.root, withPeer: !setup.electionProbe, ready: ready}
+	}, actor.WithSupervisor(restartWorkers()))
+	h.rootID, err = system.Root.SpawnNamed(props, rootName(sid))
 	require.NoError(t, err)
 	t.Cleanup(func() { require.NoError(t, system.Root.StopFuture(h.rootID).Wait()) })
+	select {
+	case <-ready:
+	case <-time.After(waitFor):
+		require.FailNow(t, "the tree did not come up")
+	}
 	if setup.electionProbe {
 		// The WorkerReceiver's first credit, as the Election's Started
 		// would send it.

@@ -43,6 +43,10 @@ func (m *messenger) Receive(ctx actor.Context) {
 			return // a zombie incarnation (protoactor.md §2.7): start nothing
 		}
 		spawnChildren(ctx, KindMessenger, m.children)
+		// The root spawns the QuorumPeer only after this: its Election
+		// sends to the WorkerSender from its first message on. (Said again
+		// after a restart; the root ignores it then.)
+		ctx.Send(ctx.Parent(), &childReady{name: nameMessenger})
 	case *actor.Stopping, *actor.Restarting:
 		m.leaving = true
 	case *actor.Stopped:

@@ -6,6 +6,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/zkfle/zkfle/fle"
 	"github.com/zkfle/zkfle/messages"
 )
 
@@ -32,6 +33,13 @@ func TestQuorumPeerRestartMidElectionKeepsRound(t *testing.T) {
 	for _, n := range h.sentTo(3) {
 		assert.LessOrEqual(t, n.GetElectionEpoch(), int64(4))
 	}
+
+	// Notifications flow to the new Election.
+	h.fromPeer(3, looking(1, 0, 4, 0))
+	require.Eventually(t, func() bool {
+		_, ok := h.electionStatus().GetReceivedVotes()[3]
+		return ok
+	}, waitFor, poll)
 }
 
 // After a decision a restarted QuorumPeer neither starts a round nor
@@ -89,4 +97,21 @@ func TestElectionFailingTooOftenEscalates(t *testing.T) {
 	st := h.electionStatus()
 	assert.Equal(t, int64(1), st.GetLogicalClock(), "the round survived both restarts")
 	assert.Equal(t, messages.ServerState_LOOKING, st.GetState())
+}
+
+// The election machine's configuration errors surface from
+// newRuntimeStates, typed, naming the bad value.
+func TestNewRuntimeStatesRejectsNonMember(t *testing.T) {
+	cfg := testConfig(9, testMajority(t, []int64{1, 2, 3}))
+	_, _, _, err := newRuntimeStates(cfg)
+	require.ErrorIs(t, err, fle.ErrInvalidConfig)
+	var ce *fle.ConfigError
+	require.ErrorAs(t, err, &ce)
+	assert.Equal(t, "ID", ce.Field)
+	assert.Contains(t, err.Error(), "9")
+
+	cfg = testConfig(1, testMajority(t, []int64{1, 2, 3}))
+	cfg.RecvQueueCapacity = 0
+	_, _, _, err = newRuntimeStates(cfg)
+	require.ErrorIs(t, err, ErrInvalidConfig)
 }

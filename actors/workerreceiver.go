@@ -46,6 +46,11 @@ func newRecvState(capacity int) (*recvState, error) {
 	}, nil
 }
 
+// electionStopped tells the WorkerReceiver that the Election is stopping
+// for good (not restarting in place): send it nothing until the next
+// Election's first credit.
+type electionStopped struct{}
+
 // workerReceiver is the receiving half of FastLeaderElection's Messenger
 // together with QuorumCnxManager's receive queue: notifications from the
 // RecvWorkers and the WorkerSender's loopback queue here and go to the
@@ -72,6 +77,8 @@ func (w *workerReceiver) Receive(ctx actor.Context) {
 	case *messages.NotificationProcessed:
 		w.st.inFlight = false
 		w.pump(ctx)
+	case *electionStopped:
+		w.st.inFlight = true
 	case *messages.NotificationDropped:
 		w.st.malformed[m.GetReason()]++
 		w.rt.log.Debug("malformed notification dropped", "peer", m.GetSid(),

@@ -95,10 +95,27 @@ func TestWorkerReceiverRestartKeepsQueue(t *testing.T) {
 	assert.Equal(t, []int64{10, 11}, receivedFrom(h))
 }
 
+// While no Election runs (before the first one starts, and after one
+// stopped for good) nothing is sent to its PID: delivery resumes with the
+// next Election's first credit.
+func TestWorkerReceiverHoldsWhileNoElection(t *testing.T) {
+	h := newHarness(t, 1, testMajority(t, []int64{1, 2, 3}), withElectionProbe())
+	h.system.Root.Send(h.rt.dir.workerReceiver, &electionStopped{})
+	h.fromPeer(10, looking(10, 0, 1, 0))
+	require.Eventually(t, func() bool { return h.receiverStatus().GetQueued() == 1 }, waitFor, poll)
+	assert.Empty(t, receivedFrom(h))
+
+	h.system.Root.Send(h.rt.dir.workerReceiver, &messages.NotificationProcessed{})
+	require.Eventually(t, func() bool { return len(receivedFrom(h)) == 1 }, waitFor, poll)
+}
+
 func TestNewRecvStateRejectsNonPositiveCapacity(t *testing.T) {
 	for _, c := range []int{0, -1} {
 		_, err := newRecvState(c)
 		require.ErrorIs(t, err, ErrInvalidConfig)
 		assert.Contains(t, err.Error(), "RecvQueueCapacity")
 	}
+	st, err := newRecvState(1)
+	require.NoError(t, err)
+	assert.True(t, st.inFlight, "the first credit comes from the Election's Started")
 }
