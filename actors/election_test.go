@@ -111,6 +111,13 @@ func TestElectionRestartKeepsRoundAndTimers(t *testing.T) {
 	})
 	before := h.electionStatus()
 	require.Equal(t, int64(9), before.GetLogicalClock())
+	rounds := h.logs.find("election round changed")
+	require.Len(t, rounds, 2, "round 1 at start, round 9 on joining")
+	for key, want := range map[string]string{
+		"sid": "1", "round": "9", "leader": "2", "zxid": "0x500000000", "epoch": "5", "state": "LOOKING",
+	} {
+		assert.Equalf(t, want, rounds[1].attrs[key].String(), "log key %s", key)
+	}
 
 	h.system.Root.Send(h.rt.dir.election, &Crash{Reason: "test"})
 	h.waitRestarts(KindElection, 1)

@@ -179,7 +179,11 @@ type incarnationGuard struct {
 // actor is being spawned races with the spawn (the mailbox's dispatcher is
 // set after the PID is registered) and can wedge the mailbox for good. So
 // nothing may send to a child before its parent's spawn has returned; the
-// root spawns in an order that keeps to that.
+// root spawns in an order that keeps to that. The same race forbids the
+// other direction: a child spawned here must not send to its parent from
+// Started (the parent is itself still being spawned), and an actor that
+// reports to its parent from Started (the Messenger's childReady) must be
+// spawned from its parent's Receive, never from an OnInit.
 func withChildren(parent Kind, children []childSpec) actor.PropsOption {
 	return actor.WithOnInit(func(ctx actor.Context) {
 		spawnChildren(ctx, parent, children)
