@@ -83,8 +83,8 @@ func (c *cnxManager) started(ctx actor.Context) {
 	if _, err := ctx.SpawnNamed(newListenerProps(c.rt), nameListener); err != nil {
 		panic("spawn listener: " + err.Error())
 	}
-	ctx.Send(ctx.Parent(), &childReady{name: nameCnxManager})
 	c.pushDelivered(ctx, true)
+	ctx.Send(ctx.Parent(), &childReady{name: nameCnxManager})
 	// After a restart our Peers are gone: reconnect to everyone we talk
 	// to instead of waiting for the election's next timeout.
 	c.connectAll(ctx)

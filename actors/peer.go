@@ -100,9 +100,13 @@ func (p *peerActor) start(ctx actor.Context) {
 	bridge := netbridge.NewBridgeProps(p.conn, p.sid,
 		netbridge.WithWriteTimeout(p.rt.cfg.writeTimeout()),
 		netbridge.WithLogger(p.rt.log.With("peer", p.sid)))
+	// The bridge first: the SendWorker sends to it from its Started, and a
+	// send racing the bridge's spawn would be lost (or race protoactor's
+	// registration). The bridge reports to this Peer, which forwards only
+	// after Started returns, when all three exist.
+	p.spawn(ctx, nameBridge, p.rt.wrap(KindBridge, bridge))
 	p.spawn(ctx, nameRecvWorker, newRecvWorkerProps(p.rt, p.sid, p.received))
 	p.spawn(ctx, nameSendWorker, newSendWorkerProps(p.rt, p.sid, p.bridge, p.first))
-	p.spawn(ctx, nameBridge, p.rt.wrap(KindBridge, bridge))
 }
 
 func (p *peerActor) spawn(ctx actor.Context, name string, props *actor.Props) {

@@ -9,10 +9,13 @@ import (
 )
 
 // rootActor is the node's top-level actor. It spawns the three pillars in
-// order, connection manager, messenger, quorum peer, each only once the one
-// before has spawned its own children (childReady), so that no actor sends
-// to a sibling that does not exist yet. It publishes what they report to
-// the Go API.
+// order, each only once the one before has spawned its own children
+// (childReady): the messenger first (its WorkerReceiver takes what the
+// connections receive), then the connection manager (its Listener accepts
+// at once), then the quorum peer (its Election starts sending). No actor
+// then sends to a sibling that does not exist yet, which matters twice:
+// such messages are lost, and protoactor registers a PID before its
+// mailbox is wired, so a send racing a spawn is a data race.
 type rootActor struct {
 	rt       *runtime
 	stopping bool
@@ -24,13 +27,13 @@ type childReady struct{ name string }
 func (r *rootActor) Receive(ctx actor.Context) {
 	switch m := ctx.Message().(type) {
 	case *actor.Started:
-		r.spawn(ctx, nameCnxManager, newCnxManagerProps(r.rt))
+		r.spawn(ctx, nameMessenger, newMessengerProps(r.rt))
 	case *childReady:
 		// A child restarted later says ready again: nothing to spawn then.
 		switch {
-		case m.name == nameCnxManager && len(ctx.Children()) == 1:
-			r.spawn(ctx, nameMessenger, newMessengerProps(r.rt))
-		case m.name == nameMessenger && len(ctx.Children()) == 2:
+		case m.name == nameMessenger && len(ctx.Children()) == 1:
+			r.spawn(ctx, nameCnxManager, newCnxManagerProps(r.rt))
+		case m.name == nameCnxManager && len(ctx.Children()) == 2:
 			r.spawn(ctx, nameQuorumPeer, newQuorumPeerProps(r.rt))
 		}
 	case *actor.Stopping, *actor.Restarting:
