@@ -157,6 +157,14 @@ func (n *Node) State() *messages.StateChanged { return n.rt.pub.get() }
 // election port could not be bound), or nil.
 func (n *Node) Fatal() error { return n.rt.pub.getFatal() }
 
+// Failed returns a channel that is closed when the node hits a fatal
+// error (then read Fatal).
+func (n *Node) Failed() <-chan struct{} {
+	n.rt.pub.mu.Lock()
+	defer n.rt.pub.mu.Unlock()
+	return n.rt.pub.failedChan()
+}
+
 // ElectionStatus asks the election actor for its view.
 func (n *Node) ElectionStatus(timeout time.Duration) (*messages.ElectionStatus, error) {
 	res, err := n.ask(n.rt.dir.election, timeout)

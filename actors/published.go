@@ -15,6 +15,7 @@ type published struct {
 	mu      sync.Mutex
 	current *messages.StateChanged
 	fatal   error
+	failed  chan struct{} // closed when fatal is set
 	nextID  int
 	latest  map[int]chan *messages.StateChanged // capacity 1, newest replaces
 	queues  map[int]*Subscription
@@ -61,7 +62,16 @@ func (p *published) setFatal(err error) {
 	defer p.mu.Unlock()
 	if p.fatal == nil {
 		p.fatal = err
+		close(p.failedChan())
 	}
+}
+
+// failedChan returns the channel closed on a fatal error; p.mu held.
+func (p *published) failedChan() chan struct{} {
+	if p.failed == nil {
+		p.failed = make(chan struct{})
+	}
+	return p.failed
 }
 
 func (p *published) getFatal() error {
