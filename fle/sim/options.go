@@ -59,6 +59,9 @@ type Faults struct {
 	// FinalizeWait/2.
 	MinDelay, MaxDelay time.Duration
 	// Drop and Duplicate are per-message probabilities during the window.
+	// A drop loses the message but leaves its connection up, which TCP
+	// never does: it is an adversarial fault, recovered from only by the
+	// notification timeout's re-sends.
 	Drop, Duplicate float64
 	// Reorder lets messages on one link direction overtake each other
 	// during the window (something TCP never does); otherwise each link

@@ -134,13 +134,13 @@ func (e *scriptEnv) addNodes(t *testing.T, td *datadriven.TestData) error {
 			}
 		case "observers":
 			for _, v := range arg.Vals {
-				members[parseSid(t, v)-1].Observer = true
+				memberOf(t, td, members, v).Observer = true
 			}
 		case "groups":
 			cfg.Hierarchical = true
 			for g, v := range arg.Vals {
 				for _, s := range strings.Split(v, ":") {
-					members[parseSid(t, s)-1].Group = int64(g + 1)
+					memberOf(t, td, members, s).Group = int64(g + 1)
 				}
 			}
 		case "weights":
@@ -149,7 +149,7 @@ func (e *scriptEnv) addNodes(t *testing.T, td *datadriven.TestData) error {
 				require.Len(t, sw, 2, "weight %q is not sid:weight", v)
 				w, err := strconv.ParseInt(sw[1], 10, 64)
 				require.NoError(t, err, "weight %q", v)
-				members[parseSid(t, sw[0])-1].Weight = w
+				memberOf(t, td, members, sw[0]).Weight = w
 			}
 		case "delay":
 			d, err := time.ParseDuration(arg.Vals[0])
@@ -266,6 +266,15 @@ func msgFilter(t *testing.T, td *datadriven.TestData) (from, to int64, count int
 	td.MaybeScanArgs(t, "to", &to)
 	td.MaybeScanArgs(t, "count", &count)
 	return from, to, count
+}
+
+// memberOf returns the member with sid s (members are 1..N).
+func memberOf(t *testing.T, td *datadriven.TestData, members []Member, s string) *Member {
+	sid := parseSid(t, s)
+	if sid < 1 || sid > int64(len(members)) {
+		td.Fatalf(t, "sid %d is not one of 1..%d", sid, len(members))
+	}
+	return &members[sid-1]
 }
 
 func parseSid(t *testing.T, s string) int64 {
