@@ -1,0 +1,163 @@
+// Command zkbench compares zkfle's cmd/node with real ZooKeeper 3.8 on
+// cold-start elections, side by side, on 127.0.0.1 only.
+//
+//	go run ./bench/cmd/zkbench -n 3,5 -runs 5 [-json] [-zk=false] [-keep]
+//
+// For every ensemble size N and every run, each system gets fresh zoo.cfg
+// files and data dirs (the same file text for both), N servers launched
+// back to back, srvr polled every few ms until each reports a role, its
+// logs read for the election proper, an idle pause, VmRSS read from /proc,
+// and SIGTERM (SIGKILL after a grace) for every process it started. The
+// figures follow the definitions of /work/shared/zk-reference/README.md §3.
+// It is a hand-run benchmark, not a test; see bench/README.md.
+//
+// Exit codes: 0 all runs measured; 1 some run failed (the table says
+// which, and its files are kept); 2 bad command line; 130 interrupted.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+)
+
+const (
+	exitOK          = 0
+	exitRunFailed   = 1
+	exitUsage       = 2
+	exitInterrupted = 130
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	o, err := parseOptions(args, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return exitOK
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "zkbench:", err)
+		return exitUsage
+	}
+	// A first Ctrl-C (or SIGTERM) cancels the runs; every started process
+	// is then stopped by the run that owns it. Until stop() is called,
+	// further signals are swallowed so the clean-up is not cut short.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	root, err := newWorkDir(o)
+	if err != nil {
+		fmt.Fprintln(stderr, "zkbench:", err)
+		return exitRunFailed
+	}
+	systems, zk, notes, err := chooseSystems(ctx, o, root, stderr)
+	if err != nil {
+		fmt.Fprintln(stderr, "zkbench:", err)
+		return exitRunFailed
+	}
+	machine := describeMachine(systems[0].binary, zk)
+
+	results := runAll(ctx, o, systems, root, stderr)
+	if ctx.Err() != nil {
+		notes = append(notes, "interrupted: the table holds only the runs that finished")
+	}
+	rep := buildReport(machine, systems, o.sizes, results, notes)
+	if o.jsonOut {
+		err = rep.writeJSON(stdout)
+	} else {
+		err = rep.writeTable(stdout, systems)
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "zkbench:", err)
+		return exitRunFailed
+	}
+	failed := 0
+	for _, r := range results {
+		if !r.ok() {
+			failed++
+		}
+	}
+	if failed == 0 && !o.keep && o.workDir == "" {
+		_ = os.RemoveAll(root)
+	} else {
+		fmt.Fprintf(stderr, "zkbench: files in %s\n", root)
+	}
+	switch {
+	case ctx.Err() != nil:
+		return exitInterrupted
+	case failed > 0:
+		return exitRunFailed
+	}
+	return exitOK
+}
+
+// chooseSystems builds (or takes) cmd/node and checks for ZooKeeper. A
+// missing ZooKeeper is not an error: the report says so and shows zkfle
+// alone. zk is nil when ZooKeeper is not measured.
+func chooseSystems(ctx context.Context, o options, root string, stderr io.Writer) ([]system, *system, []string, error) {
+	nodeBin := o.nodeBin
+	if nodeBin == "" {
+		fmt.Fprintln(stderr, "zkbench: go build", nodePackage)
+		var err error
+		if nodeBin, err = buildNode(ctx, root); err != nil {
+			return nil, nil, nil, err
+		}
+	}
+	systems := []system{zkfleSystem(nodeBin)}
+	var notes []string
+	if !o.withZK {
+		return systems, nil, []string{"ZooKeeper not measured (-zk=false): zkfle column only"}, nil
+	}
+	zk, err := zookeeperSystem(o.java, o.heap)
+	if err != nil {
+		msg := fmt.Sprintf("%v: zkfle column only", err)
+		fmt.Fprintln(stderr, "zkbench:", msg)
+		return systems, nil, append(notes, msg), nil
+	}
+	notes = append(notes, "ZooKeeper: java -Xmx"+o.heap+", zk-ensemble.sh's command line; its elected line is 'LEADER ELECTION TOOK', its state-change line 'Peer state changed: leading|following'")
+	return append(systems, zk), &zk, notes, nil
+}
+
+// runAll interleaves the systems run by run, so that a slow drift of the
+// machine (another job, thermal) hits both columns alike.
+func runAll(ctx context.Context, o options, systems []system, root string, stderr io.Writer) []runResult {
+	var results []runResult
+	for _, n := range o.sizes {
+		for r := 1; r <= o.runs; r++ {
+			for _, sys := range systems {
+				if ctx.Err() != nil {
+					return results
+				}
+				res := coldStart(ctx, sys, n, r, root, o)
+				if ctx.Err() != nil {
+					return results // an interrupted run measured nothing
+				}
+				fmt.Fprintln(stderr, progressLine(res))
+				results = append(results, res)
+			}
+		}
+	}
+	return results
+}
+
+// progressLine is one key=value line per run, for the impatient and for
+// grep.
+func progressLine(r runResult) string {
+	if !r.ok() {
+		return fmt.Sprintf("run system=%s n=%d run=%d error=%q dir=%s", r.System, r.N, r.Run, r.Err, r.Dir)
+	}
+	rss := make([]string, 0, len(r.Servers))
+	for _, s := range r.Servers {
+		rss = append(rss, fmt.Sprint(s.RSSKiB))
+	}
+	return fmt.Sprintf("run system=%s n=%d run=%d all_serving_ms=%.1f election_ms=%.0f decided_ms=%.0f leader=%d rss_kib=%s",
+		r.System, r.N, r.Run, r.AllServingMS, r.ElectionMS, r.DecidedMS, r.Leader, strings.Join(rss, ","))
+}

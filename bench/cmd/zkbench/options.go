@@ -1,0 +1,144 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Limits on what the harness accepts: server ids are 1..N, and an ensemble
+// needs at least two voters for a real election (one server runs ZooKeeper
+// in standalone mode, which never enters LOOKING).
+const (
+	minServers = 2
+	maxServers = 25
+	maxRuns    = 100
+)
+
+// ErrBadFlag is the sentinel under every *FlagError, for errors.Is.
+var ErrBadFlag = errors.New("bad flag value")
+
+// FlagError reports a flag value the harness refuses; its message names
+// the flag and the value.
+type FlagError struct {
+	Flag   string
+	Value  string
+	Reason string
+}
+
+// Error implements error.
+func (e *FlagError) Error() string {
+	return fmt.Sprintf("-%s=%q: %s", e.Flag, e.Value, e.Reason)
+}
+
+// Unwrap makes errors.Is(err, ErrBadFlag) true.
+func (e *FlagError) Unwrap() error { return ErrBadFlag }
+
+// options are the command-line settings of one zkbench invocation.
+type options struct {
+	sizes       []int         // ensemble sizes, e.g. 3 and 5
+	runs        int           // cold starts per size and system
+	poll        time.Duration // srvr poll interval
+	idle        time.Duration // idle time before reading VmRSS
+	timeout     time.Duration // launch -> all roles, per ensemble
+	stopTimeout time.Duration // SIGTERM -> SIGKILL
+	nodeBin     string        // prebuilt cmd/node; empty: build it
+	withZK      bool          // also run real ZooKeeper
+	java        string        // java executable
+	heap        string        // JVM -Xmx, as zk-ensemble.sh
+	jsonOut     bool          // JSON instead of the table
+	keep        bool          // keep data dirs and logs
+	workDir     string        // parent of the per-run dirs; empty: a temp dir
+}
+
+// parseOptions reads the command line. Usage errors come back as
+// *FlagError (or flag's own error for unknown flags).
+func parseOptions(args []string, stderr io.Writer) (options, error) {
+	o := options{}
+	fs := flag.NewFlagSet("zkbench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	sizes := fs.String("n", "3,5", "ensemble sizes, comma separated (each 2..25)")
+	fs.IntVar(&o.runs, "runs", 5, "cold starts per ensemble size and system (1..100)")
+	fs.DurationVar(&o.poll, "poll", 5*time.Millisecond, "interval between srvr polling rounds")
+	fs.DurationVar(&o.idle, "idle", 2*time.Second, "how long a settled ensemble idles before VmRSS is read")
+	fs.DurationVar(&o.timeout, "timeout", 60*time.Second, "per ensemble: first launch -> every server reports a role")
+	fs.DurationVar(&o.stopTimeout, "stop-timeout", 5*time.Second, "SIGTERM -> SIGKILL grace per process")
+	fs.StringVar(&o.nodeBin, "node", "", "prebuilt cmd/node binary (default: go build ./cmd/node of the module in the current directory)")
+	fs.BoolVar(&o.withZK, "zk", true, "also measure real ZooKeeper (Debian's 3.8 package); -zk=false for the zkfle column only")
+	fs.StringVar(&o.java, "java", "java", "java executable for ZooKeeper")
+	fs.StringVar(&o.heap, "heap", "128m", "ZooKeeper JVM -Xmx (the baseline used 128m)")
+	fs.BoolVar(&o.jsonOut, "json", false, "print the results as JSON on stdout instead of the table")
+	fs.BoolVar(&o.keep, "keep", false, "keep every run's zoo.cfg, data dir and log (always kept for a failed run)")
+	fs.StringVar(&o.workDir, "workdir", "", "directory for the runs' files (default: a new temp dir)")
+	fs.Usage = func() {
+		fmt.Fprint(stderr, usageText)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return o, err
+	}
+	if fs.NArg() > 0 {
+		return o, &FlagError{Flag: "n", Value: strings.Join(fs.Args(), " "), Reason: "unexpected arguments after the flags"}
+	}
+	var err error
+	if o.sizes, err = parseSizes(*sizes); err != nil {
+		return o, err
+	}
+	return o, o.validate()
+}
+
+func (o options) validate() error {
+	switch {
+	case o.runs < 1 || o.runs > maxRuns:
+		return &FlagError{Flag: "runs", Value: strconv.Itoa(o.runs), Reason: fmt.Sprintf("want 1..%d", maxRuns)}
+	case o.poll < time.Millisecond || o.poll > time.Second:
+		return &FlagError{Flag: "poll", Value: o.poll.String(), Reason: "want 1ms..1s"}
+	case o.idle < 0 || o.idle > time.Minute:
+		return &FlagError{Flag: "idle", Value: o.idle.String(), Reason: "want 0..1m"}
+	case o.timeout < time.Second || o.timeout > 10*time.Minute:
+		return &FlagError{Flag: "timeout", Value: o.timeout.String(), Reason: "want 1s..10m"}
+	case o.stopTimeout < 100*time.Millisecond || o.stopTimeout > time.Minute:
+		return &FlagError{Flag: "stop-timeout", Value: o.stopTimeout.String(), Reason: "want 100ms..1m"}
+	case o.heap == "" || strings.ContainsAny(o.heap, " \t"):
+		return &FlagError{Flag: "heap", Value: o.heap, Reason: "want a JVM size such as 128m"}
+	}
+	return nil
+}
+
+// parseSizes reads "-n 3,5" into sorted, distinct sizes.
+func parseSizes(s string) ([]int, error) {
+	seen := map[int]bool{}
+	var out []int
+	for _, f := range strings.Split(s, ",") {
+		f = strings.TrimSpace(f)
+		n, err := strconv.Atoi(f)
+		if err != nil || n < minServers || n > maxServers {
+			return nil, &FlagError{Flag: "n", Value: s,
+				Reason: fmt.Sprintf("%q is not an ensemble size %d..%d", f, minServers, maxServers)}
+		}
+		if !seen[n] {
+			seen[n] = true
+			out = append(out, n)
+		}
+	}
+	sort.Ints(out)
+	return out, nil
+}
+
+const usageText = `zkbench: cold-start elections of zkfle's cmd/node and of real ZooKeeper 3.8,
+side by side, on 127.0.0.1 only. Run it from the zkfle module root:
+
+  go run ./bench/cmd/zkbench -n 3,5 -runs 5
+
+For each size N and each run it writes fresh zoo.cfg files and data dirs,
+launches N servers back to back, polls srvr until every one reports a role,
+reads each server's log, lets the ensemble idle, reads VmRSS, and stops
+every process it started (SIGTERM, then SIGKILL). See bench/README.md.
+
+Flags:
+`

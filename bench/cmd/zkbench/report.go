@@ -1,0 +1,196 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"text/tabwriter"
+)
+
+// figure is one row of the table: a name, a unit, and how to pull its
+// sample out of a group's successful runs.
+type figure struct {
+	key    string
+	label  string
+	unit   string
+	sample func(runs []runResult) []float64
+}
+
+// figures are the rows, in the README baseline's terms.
+var figures = []figure{
+	{"all_serving_ms", "launch of 1st process -> all report a role (srvr, wall)", "ms",
+		perRun(func(r runResult) float64 { return r.AllServingMS })},
+	{"election_ms", "last server LOOKING -> all elected (logs, as timeline)", "ms",
+		perRun(func(r runResult) float64 { return r.ElectionMS })},
+	{"decided_ms", "last server LOOKING -> all decided (state-change line)", "ms",
+		perRun(func(r runResult) float64 { return r.DecidedMS })},
+	{"elected_after_looking_ms", "each server: its LOOKING -> its elected line", "ms",
+		perServer(func(s serverResult) float64 { return s.ElectedAfterLookingMS })},
+	{"looking_after_launch_ms", "each server: launch -> LOOKING (process start-up)", "ms",
+		perServer(func(s serverResult) float64 { return s.LookingAfterLaunchMS })},
+	{"rss_mib", "idle RSS per node (VmRSS after settling + idle)", "MiB",
+		perServer(func(s serverResult) float64 { return float64(s.RSSKiB) / 1024 })},
+	{"stop_ms", "SIGTERM -> process exited", "ms",
+		perServer(func(s serverResult) float64 { return s.StopMS })},
+}
+
+func perRun(f func(runResult) float64) func([]runResult) []float64 {
+	return func(rs []runResult) []float64 {
+		var out []float64
+		for _, r := range rs {
+			out = append(out, f(r))
+		}
+		return out
+	}
+}
+
+func perServer(f func(serverResult) float64) func([]runResult) []float64 {
+	return func(rs []runResult) []float64 {
+		var out []float64
+		for _, r := range rs {
+			for _, s := range r.Servers {
+				out = append(out, f(s))
+			}
+		}
+		return out
+	}
+}
+
+// group is the runs of one system at one size, summarised.
+type group struct {
+	N       int                `json:"n"`
+	System  string             `json:"system"`
+	Runs    int                `json:"runs"`
+	Failed  int                `json:"failed"`
+	Killed  int                `json:"killed_on_stop"` // servers that needed SIGKILL
+	Winners map[int]int        `json:"winners"`        // leader sid -> runs
+	Figures map[string]summary `json:"figures"`
+}
+
+func summarizeGroup(n int, sys string, rs []runResult) group {
+	g := group{N: n, System: sys, Winners: map[int]int{}, Figures: map[string]summary{}}
+	var good []runResult
+	for _, r := range rs {
+		if r.N != n || r.System != sys {
+			continue
+		}
+		g.Runs++
+		if !r.ok() {
+			g.Failed++
+			continue
+		}
+		good = append(good, r)
+		g.Winners[r.Leader]++
+		for _, s := range r.Servers {
+			if s.Killed {
+				g.Killed++
+			}
+		}
+	}
+	for _, f := range figures {
+		g.Figures[f.key] = summarize(f.sample(good))
+	}
+	return g
+}
+
+func (g group) winners() string {
+	if len(g.Winners) == 0 {
+		return "n/a"
+	}
+	sids := make([]int, 0, len(g.Winners))
+	for sid := range g.Winners {
+		sids = append(sids, sid)
+	}
+	sort.Ints(sids)
+	var parts []string
+	for _, sid := range sids {
+		parts = append(parts, fmt.Sprintf("sid %d in %d of %d", sid, g.Winners[sid], g.Runs-g.Failed))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// report is everything one invocation found.
+type report struct {
+	Machine machineInfo `json:"machine"`
+	Notes   []string    `json:"notes,omitempty"`
+	Groups  []group     `json:"summary"`
+	Runs    []runResult `json:"runs"`
+}
+
+func buildReport(m machineInfo, systems []system, sizes []int, runs []runResult, notes []string) report {
+	sortRuns(runs)
+	rep := report{Machine: m, Notes: notes, Runs: runs}
+	for _, n := range sizes {
+		for _, s := range systems {
+			rep.Groups = append(rep.Groups, summarizeGroup(n, s.name, runs))
+		}
+	}
+	return rep
+}
+
+// writeJSON prints the report as indented JSON.
+func (rep report) writeJSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(rep)
+}
+
+// writeTable prints the side-by-side table, one block per size.
+func (rep report) writeTable(w io.Writer, systems []system) error {
+	m := rep.Machine
+	fmt.Fprintf(w, "zkbench  %s\n", m.Date)
+	fmt.Fprintf(w, "machine  %d cores (nproc), %s, %s RAM, Linux %s\n", m.NProc, m.CPUModel, m.MemTotal, m.Kernel)
+	fmt.Fprintf(w, "go       %s (built cmd/node)\n", m.GoVersion)
+	fmt.Fprintf(w, "java     %s; %s\n", m.Java, m.ZooKeeper)
+	fmt.Fprintf(w, "command  %s\n", m.Command)
+	for _, note := range rep.Notes {
+		fmt.Fprintf(w, "note     %s\n", note)
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 3, ' ', 0)
+	for i, g := range rep.Groups {
+		if i%len(systems) != 0 {
+			continue
+		}
+		row := rep.Groups[i : i+len(systems)]
+		fmt.Fprintf(tw, "\nN=%d, %d cold starts each; min / median / max", g.N, g.Runs)
+		for _, s := range systems {
+			fmt.Fprintf(tw, "\t%s", s.title)
+		}
+		fmt.Fprintln(tw)
+		for _, f := range figures {
+			fmt.Fprint(tw, f.label)
+			for _, gg := range row {
+				cell := gg.Figures[f.key].format(f.unit)
+				if f.key != "all_serving_ms" && f.key != "election_ms" && f.key != "decided_ms" {
+					cell += fmt.Sprintf(" (n=%d)", gg.Figures[f.key].Count)
+				}
+				if f.key == "stop_ms" && gg.Killed > 0 {
+					cell += fmt.Sprintf(", %d SIGKILLed", gg.Killed)
+				}
+				fmt.Fprintf(tw, "\t%s", cell)
+			}
+			fmt.Fprintln(tw)
+		}
+		fmt.Fprint(tw, "leader (srvr)")
+		for _, gg := range row {
+			fmt.Fprintf(tw, "\t%s", gg.winners())
+		}
+		fmt.Fprintln(tw)
+		fmt.Fprint(tw, "failed runs")
+		for _, gg := range row {
+			fmt.Fprintf(tw, "\t%d of %d", gg.Failed, gg.Runs)
+		}
+		fmt.Fprintln(tw)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	for _, r := range rep.Runs {
+		if !r.ok() {
+			fmt.Fprintf(w, "failed: system=%s n=%d run=%d: %s (files kept in %s)\n", r.System, r.N, r.Run, r.Err, r.Dir)
+		}
+	}
+	return nil
+}
