@@ -6,7 +6,7 @@ package fourletter
 // and p50/p95/p99/p999). Within each kind the order is that of Java's
 // ConcurrentHashMap over the metric names, which is fixed for a fixed set
 // of names; it is copied here from the answers captured in testdata/zk38
-// (TestMonitorKeysInZooKeeperOrder checks it against them). Every one of
+// (TestAnswersMatchZooKeeper38 checks it against them). Every one of
 // them is 0 on a zkfle node except those mntrValue names.
 
 var mntrCounters = []string{
