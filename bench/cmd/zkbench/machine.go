@@ -3,9 +3,11 @@ package main
 import (
 	"bufio"
 	"debug/buildinfo"
+	"fmt"
 	"os"
 	"os/exec"
 	"runtime"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -17,7 +19,9 @@ type machineInfo struct {
 	CPUModel  string `json:"cpu_model"`
 	MemTotal  string `json:"mem_total"`
 	Kernel    string `json:"kernel"`
-	GoVersion string `json:"go_version"` // the toolchain that built cmd/node
+	LoadStart string `json:"loadavg_start"` // /proc/loadavg before the first run
+	LoadEnd   string `json:"loadavg_end"`   // and after the last: other jobs on a shared machine show here
+	GoVersion string `json:"go_version"`    // the toolchain that built cmd/node
 	Java      string `json:"java"`
 	ZooKeeper string `json:"zookeeper"`
 	Command   string `json:"command"`
@@ -29,7 +33,8 @@ func describeMachine(nodeBin string, zk *system) machineInfo {
 		Date:      time.Now().Format("2006-01-02 15:04 MST"),
 		NProc:     runtime.NumCPU(),
 		CPUModel:  procField("/proc/cpuinfo", "model name"),
-		MemTotal:  procField("/proc/meminfo", "MemTotal"),
+		MemTotal:  memTotal(),
+		LoadStart: loadAvg(),
 		Kernel:    firstLine(os.ReadFile("/proc/sys/kernel/osrelease")),
 		GoVersion: runtime.Version(),
 		Java:      "n/a (ZooKeeper not measured)",
@@ -45,6 +50,28 @@ func describeMachine(nodeBin string, zk *system) machineInfo {
 		m.ZooKeeper = firstLine(exec.Command("dpkg-query", "-W", "-f", "zookeeper ${Version}", "zookeeper").Output())
 	}
 	return m
+}
+
+// loadAvg is the 1, 5 and 15 minute load average.
+func loadAvg() string {
+	f := strings.Fields(firstLine(os.ReadFile("/proc/loadavg")))
+	if len(f) < 3 {
+		return "n/a"
+	}
+	return strings.Join(f[:3], " ")
+}
+
+// memTotal is MemTotal in GiB.
+func memTotal() string {
+	f := strings.Fields(procField("/proc/meminfo", "MemTotal")) // "24683620 kB"
+	if len(f) != 2 || f[1] != "kB" {
+		return "n/a"
+	}
+	kib, err := strconv.ParseFloat(f[0], 64)
+	if err != nil {
+		return "n/a"
+	}
+	return fmt.Sprintf("%.0f GiB", kib/(1<<20))
 }
 
 // procField returns the value of the first "key: value" line of a /proc file.

@@ -66,6 +66,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	machine := describeMachine(systems[0].binary, zk)
 
 	results := runAll(ctx, o, systems, root, stderr)
+	machine.LoadEnd = loadAvg()
 	if ctx.Err() != nil {
 		notes = append(notes, "interrupted: the table holds only the runs that finished")
 	}

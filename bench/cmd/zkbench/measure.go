@@ -50,8 +50,10 @@ func (r runResult) ok() bool { return r.Err == "" }
 // coldStart runs one ensemble of n servers of sys from fresh data dirs
 // under root and measures it. Every process it starts is stopped before it
 // returns, whatever happens; a failed run keeps its files for a look.
-func coldStart(ctx context.Context, sys system, n, run int, root string, o options) runResult {
-	res := runResult{System: sys.name, N: n, Run: run}
+func coldStart(ctx context.Context, sys system, n, run int, root string, o options) (res runResult) {
+	// res is a named result so that the deferred clean-up can still record
+	// where a failed run's files were kept.
+	res = runResult{System: sys.name, N: n, Run: run}
 	dir := filepath.Join(root, fmt.Sprintf("%s-n%d-r%d", sys.name, n, run))
 	e, err := prepareEnsemble(dir, n)
 	if err != nil {

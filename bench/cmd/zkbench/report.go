@@ -65,12 +65,13 @@ type group struct {
 	Runs    int                `json:"runs"`
 	Failed  int                `json:"failed"`
 	Killed  int                `json:"killed_on_stop"` // servers that needed SIGKILL
+	Exits   map[int]int        `json:"exit_codes"`     // exit code after SIGTERM -> servers
 	Winners map[int]int        `json:"winners"`        // leader sid -> runs
 	Figures map[string]summary `json:"figures"`
 }
 
 func summarizeGroup(n int, sys string, rs []runResult) group {
-	g := group{N: n, System: sys, Winners: map[int]int{}, Figures: map[string]summary{}}
+	g := group{N: n, System: sys, Winners: map[int]int{}, Exits: map[int]int{}, Figures: map[string]summary{}}
 	var good []runResult
 	for _, r := range rs {
 		if r.N != n || r.System != sys {
@@ -87,6 +88,7 @@ func summarizeGroup(n int, sys string, rs []runResult) group {
 			if s.Killed {
 				g.Killed++
 			}
+			g.Exits[s.ExitCode]++
 		}
 	}
 	for _, f := range figures {
@@ -96,17 +98,30 @@ func summarizeGroup(n int, sys string, rs []runResult) group {
 }
 
 func (g group) winners() string {
-	if len(g.Winners) == 0 {
+	return countsText(g.Winners, func(sid, k int) string {
+		return fmt.Sprintf("sid %d in %d of %d", sid, k, g.Runs-g.Failed)
+	})
+}
+
+func (g group) exitCodes() string {
+	return countsText(g.Exits, func(code, k int) string {
+		return fmt.Sprintf("%d (x%d)", code, k)
+	})
+}
+
+// countsText prints a small histogram in key order.
+func countsText(counts map[int]int, item func(key, count int) string) string {
+	if len(counts) == 0 {
 		return "n/a"
 	}
-	sids := make([]int, 0, len(g.Winners))
-	for sid := range g.Winners {
-		sids = append(sids, sid)
+	keys := make([]int, 0, len(counts))
+	for k := range counts {
+		keys = append(keys, k)
 	}
-	sort.Ints(sids)
-	var parts []string
-	for _, sid := range sids {
-		parts = append(parts, fmt.Sprintf("sid %d in %d of %d", sid, g.Winners[sid], g.Runs-g.Failed))
+	sort.Ints(keys)
+	parts := make([]string, 0, len(keys))
+	for _, k := range keys {
+		parts = append(parts, item(k, counts[k]))
 	}
 	return strings.Join(parts, ", ")
 }
@@ -142,6 +157,7 @@ func (rep report) writeTable(w io.Writer, systems []system) error {
 	m := rep.Machine
 	fmt.Fprintf(w, "zkbench  %s\n", m.Date)
 	fmt.Fprintf(w, "machine  %d cores (nproc), %s, %s RAM, Linux %s\n", m.NProc, m.CPUModel, m.MemTotal, m.Kernel)
+	fmt.Fprintf(w, "load     %s before, %s after (1/5/15 min; anything else running skews both columns)\n", m.LoadStart, m.LoadEnd)
 	fmt.Fprintf(w, "go       %s (built cmd/node)\n", m.GoVersion)
 	fmt.Fprintf(w, "java     %s; %s\n", m.Java, m.ZooKeeper)
 	fmt.Fprintf(w, "command  %s\n", m.Command)
@@ -176,6 +192,11 @@ func (rep report) writeTable(w io.Writer, systems []system) error {
 		fmt.Fprint(tw, "leader (srvr)")
 		for _, gg := range row {
 			fmt.Fprintf(tw, "\t%s", gg.winners())
+		}
+		fmt.Fprintln(tw)
+		fmt.Fprint(tw, "exit code after SIGTERM (-1: SIGKILL)")
+		for _, gg := range row {
+			fmt.Fprintf(tw, "\t%s", gg.exitCodes())
 		}
 		fmt.Fprintln(tw)
 		fmt.Fprint(tw, "failed runs")
