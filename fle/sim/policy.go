@@ -12,8 +12,11 @@ import "time"
 // delay whatever was sent before, which no TCP connection does but which
 // shakes out stale-vote handling.
 type Fate struct {
-	Copies  int
-	Delays  [2]time.Duration
+	// Copies is how many copies arrive: 0 (lost), 1, or 2 (duplicated).
+	Copies int
+	// Delays are the copies' delays.
+	Delays [2]time.Duration
+	// Reorder lets the copies overtake earlier messages on the link.
 	Reorder bool
 }
 
