@@ -54,7 +54,14 @@ func (p *parser) dynamicEnsemble() error {
 	if _, statErr := os.Stat(next); statErr != nil {
 		return nil // ZooKeeper only reads it when it exists
 	}
-	nextProps, err := p.readEnsembleFile("", next, next)
+	data, err := os.ReadFile(next)
+	if err != nil {
+		// ZooKeeper goes on without it ("NextQuorumVerifier is initiated
+		// to null").
+		p.warnf("%s: %s; going on without the next configuration", next, readFailure(err))
+		return nil
+	}
+	nextProps, err := readProperties(next, data)
 	if err != nil {
 		return err
 	}
@@ -62,16 +69,12 @@ func (p *parser) dynamicEnsemble() error {
 	return err
 }
 
-// readEnsembleFile reads a dynamic config file's properties; key names the
-// zoo.cfg key that pointed at it, for the error.
+// readEnsembleFile reads the dynamic config file's properties; an error
+// names the dynamicConfigFile key of the zoo.cfg.
 func (p *parser) readEnsembleFile(key, value, path string) ([]quorum.Property, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		file := path
-		if key != "" {
-			file = p.f.name
-		}
-		return nil, &Error{File: file, Key: key, Value: value, Reason: err.Error(), Err: fmt.Errorf("%w: %w", ErrRead, err)}
+		return nil, &Error{File: p.f.name, Key: key, Value: value, Reason: readFailure(err), Err: fmt.Errorf("%w: %w", ErrRead, err)}
 	}
 	return readProperties(path, data)
 }

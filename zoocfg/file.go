@@ -2,10 +2,13 @@ package zoocfg
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"slices"
+	"strings"
 
 	"github.com/zkfle/zkfle/quorum"
 )
@@ -35,7 +38,7 @@ type File struct {
 func Load(path string) (*File, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, &Error{File: path, Reason: err.Error(), Err: fmt.Errorf("%w: %w", ErrRead, err)}
+		return nil, &Error{File: path, Reason: readFailure(err), Err: fmt.Errorf("%w: %w", ErrRead, err)}
 	}
 	f := &File{name: path, path: path}
 	if w := relativePathWarning(javaFilePath(path)); w != "" {
@@ -77,12 +80,22 @@ func (f *File) parse(data []byte) error {
 	return nil
 }
 
+// readFailure says why a file could not be read, without repeating its
+// path (the *Error names it).
+func readFailure(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return "cannot " + pe.Op + ": " + pe.Err.Error()
+	}
+	return "cannot read: " + err.Error()
+}
+
 // readProperties decodes a Properties file the way
 // Properties.load(InputStream) does (ISO 8859-1).
 func readProperties(name string, data []byte) ([]quorum.Property, error) {
 	props, err := quorum.ReadProperties(latin1(data))
 	if err != nil {
-		return nil, &Error{File: name, Reason: err.Error(), Err: fmt.Errorf("%w: %w", ErrSyntax, err)}
+		return nil, &Error{File: name, Reason: strings.TrimPrefix(err.Error(), "quorum: "), Err: fmt.Errorf("%w: %w", ErrSyntax, err)}
 	}
 	return props, nil
 }

@@ -81,19 +81,17 @@ func isPeerConfigKey(key string) bool {
 // kindOf is the value kind of a key QuorumPeerConfig handles.
 func kindOf(key string) valueKind { return peerConfigKeys[key] }
 
-// honouredPeerConfigKeys are the keys of peerConfigKeys zkfle applies (or
-// checks beyond their type); the rest are accepted and ignored.
+// honouredPeerConfigKeys are the keys of peerConfigKeys zkfle acts on
+// (applies, or refuses when set to what it cannot do); the others are
+// type-checked, then ignored, and listed by Ignored.
 var honouredPeerConfigKeys = map[string]bool{
 	"dataDir": true, "clientPort": true, "clientPortAddress": true,
 	"tickTime": true, "initLimit": true, "syncLimit": true,
 	"electionAlg": true, "quorumListenOnAllIPs": true, "peerType": true,
 	"dynamicConfigFile": true, "standaloneEnabled": true,
-	"reconfigEnabled": true, "multiAddress.enabled": true,
-	"sslQuorum": true, "quorum.auth.enableSasl": true,
-	"quorum.auth.serverRequireSasl": true, "quorum.auth.learnerRequireSasl": true,
-	"oraclePath": true, "minSessionTimeout": true, "maxSessionTimeout": true,
-	"secureClientPort": true, "secureClientPortAddress": true,
-	"autopurge.snapRetainCount": true, "dataLogDir": true,
+	"multiAddress.enabled": true, "sslQuorum": true,
+	"quorum.auth.enableSasl": true, "quorum.auth.serverRequireSasl": true,
+	"quorum.auth.learnerRequireSasl": true, "oraclePath": true,
 }
 
 // System properties ZooKeeper's election code reads, which a zoo.cfg sets

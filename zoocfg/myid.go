@@ -25,7 +25,7 @@ func ReadMyID(dataDir string) (int64, error) {
 	}
 	fh, err := os.Open(path)
 	if err != nil {
-		return fail("", "myid file is missing: "+err.Error(), fmt.Errorf("%w: %w", ErrBadMyID, err))
+		return fail("", "myid file is missing: "+readFailure(err), fmt.Errorf("%w: %w", ErrBadMyID, err))
 	}
 	defer fh.Close()
 	info, err := fh.Stat()
@@ -34,7 +34,7 @@ func ReadMyID(dataDir string) (int64, error) {
 	}
 	head, err := io.ReadAll(io.LimitReader(fh, maxMyIDLine+1))
 	if err != nil {
-		return fail("", err.Error(), fmt.Errorf("%w: %w", ErrBadMyID, err))
+		return fail("", readFailure(err), fmt.Errorf("%w: %w", ErrBadMyID, err))
 	}
 	if len(head) == 0 {
 		return fail("", "empty file", ErrBadMyID)

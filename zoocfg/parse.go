@@ -78,7 +78,7 @@ func (p *parser) run() error {
 		}
 	}
 	steps := []func() error{
-		p.security, p.paths, p.clientAddr, p.timing, p.systemProperties, p.ensembleSetup, p.limits,
+		p.security, p.paths, p.clientAddr, p.timing, p.systemProperties, p.flags, p.ensembleSetup, p.limits,
 	}
 	for _, step := range steps {
 		if err := step(); err != nil {
@@ -112,9 +112,7 @@ func (p *parser) key(prop quorum.Property) error {
 	case systemPropertyKeys[key]:
 		p.bare[key] = value
 	case strings.HasPrefix(key, systemPropertyPrefix) && honouredWithPrefix(key[len(systemPropertyPrefix):]):
-		name := key[len(systemPropertyPrefix):]
-		p.prefixed[name] = value
-		p.warnf("%s: ZooKeeper ignores it in zoo.cfg (it would read %s, or -D%s); zkfle applies it", key, name, key)
+		p.prefixed[key[len(systemPropertyPrefix):]] = value
 	case documentedKeys[key]:
 		p.f.ignored = append(p.f.ignored, key)
 	default:
@@ -339,9 +337,17 @@ func (p *parser) systemProperty(name string) (key, value string, ok bool) {
 	case hasBare:
 		return name, bare, true
 	case hasPrefixed:
+		p.warnPrefixed(name)
 		return systemPropertyPrefix + name, prefixed, true
 	}
 	return "", "", false
+}
+
+// warnPrefixed notes a system-property key written with its prefix,
+// which zkfle applies and ZooKeeper would not.
+func (p *parser) warnPrefixed(name string) {
+	p.warnf("%s%s: ZooKeeper ignores it in zoo.cfg (it reads %s there, or -D%s%s); zkfle applies it",
+		systemPropertyPrefix, name, name, systemPropertyPrefix, name)
 }
 
 // systemProperties applies the system properties ZooKeeper's election
@@ -376,7 +382,8 @@ func (p *parser) systemProperties() error {
 			return p.errorf(ErrBadValue, key, v, "not an integer (ZooKeeper would silently use its default)")
 		}
 		if n < 0 {
-			p.warnf("'%s' contains invalid value: %d(must be >= 0). Use default value of %d instead.", key, n, defaultBindRetry)
+			p.warnf("'%s%s' contains invalid value: %d(must be >= 0). Use default value of %d instead.",
+				systemPropertyPrefix, keyBindRetry, n, defaultBindRetry)
 		} else {
 			p.s.ElectionPortBindRetry = int(n)
 		}
@@ -395,6 +402,13 @@ func (p *parser) systemProperties() error {
 	if key, v, ok := p.systemProperty(keyFourLetterWords); ok {
 		p.s.FourLetterWords = p.fourLetterWords(key, v)
 	}
+	return nil
+}
+
+// flags sets the boolean settings. multiAddress.enabled may also be
+// written zookeeper.multiAddress.enabled, the system property ZooKeeper
+// parses server lines with.
+func (p *parser) flags() error {
 	p.s.ListenOnAllIPs = p.bools["quorumListenOnAllIPs"]
 	p.s.ReconfigEnabled = p.bools["reconfigEnabled"]
 	if p.s.ReconfigEnabled {
@@ -405,7 +419,10 @@ func (p *parser) systemProperties() error {
 	}
 	p.s.MultiAddressEnabled = p.bools[keyMultiAddress]
 	if v, ok := p.prefixed[keyMultiAddress]; ok {
-		if _, bare := p.strs[keyMultiAddress]; !bare {
+		if _, bare := p.strs[keyMultiAddress]; bare {
+			p.warnf("%s%s is overridden by %s", systemPropertyPrefix, keyMultiAddress, keyMultiAddress)
+		} else {
+			p.warnPrefixed(keyMultiAddress)
 			b, good := parseJavaBoolean(v)
 			if !good {
 				return p.errorf(ErrBadValue, systemPropertyPrefix+keyMultiAddress, v, "not true or false")
@@ -417,38 +434,38 @@ func (p *parser) systemProperties() error {
 }
 
 // notificationIntervals sets FastLeaderElection's notification timeout
-// bounds.
+// bounds. ZooKeeper takes any int; zkfle needs 0 < min <= max.
 func (p *parser) notificationIntervals() error {
 	def := fle.DefaultTiming()
 	p.s.MinNotificationInterval, p.s.MaxNotificationInterval = def.MinNotificationInterval, def.MaxNotificationInterval
-	minKey := keyMinNotification
-	for _, name := range []string{keyMinNotification, keyMaxNotification} {
-		key, v, ok := p.systemProperty(name)
-		if !ok {
-			continue
+	minKey, minValue, hasMin := p.systemProperty(keyMinNotification)
+	if hasMin {
+		ms, good := decodeJavaInt(minValue)
+		switch {
+		case !good:
+			return p.errorf(ErrBadValue, minKey, minValue, "not an integer (ZooKeeper would silently use its default)")
+		case ms <= 0:
+			return p.errorf(ErrBadValue, minKey, minValue, "must be positive")
 		}
-		ms, good := decodeJavaInt(v)
+		p.s.MinNotificationInterval = time.Duration(ms) * time.Millisecond
+	}
+	maxKey, maxValue, hasMax := p.systemProperty(keyMaxNotification)
+	if hasMax {
+		ms, good := decodeJavaInt(maxValue)
 		if !good {
-			return p.errorf(ErrBadValue, key, v, "not an integer (ZooKeeper would silently use its default)")
+			return p.errorf(ErrBadValue, maxKey, maxValue, "not an integer (ZooKeeper would silently use its default)")
 		}
-		d := time.Duration(ms) * time.Millisecond
-		if name == keyMinNotification {
-			if ms <= 0 {
-				return p.errorf(ErrBadValue, key, v, "must be positive")
-			}
-			p.s.MinNotificationInterval, minKey = d, key
-			continue
-		}
-		p.s.MaxNotificationInterval = d
+		p.s.MaxNotificationInterval = time.Duration(ms) * time.Millisecond
 	}
-	if p.s.MaxNotificationInterval < p.s.MinNotificationInterval {
-		key, v, ok := p.systemProperty(keyMaxNotification)
-		if !ok {
-			key, v = keyMaxNotification, "60000"
-		}
-		return p.errorf(ErrBadValue, key, v, "must not be below %s (%d ms)", minKey, p.s.MinNotificationInterval.Milliseconds())
+	if p.s.MaxNotificationInterval >= p.s.MinNotificationInterval {
+		return nil
 	}
-	return nil
+	if hasMax {
+		return p.errorf(ErrBadValue, maxKey, maxValue, "must not be below %s (%d ms)",
+			keyMinNotification, p.s.MinNotificationInterval.Milliseconds())
+	}
+	return p.errorf(ErrBadValue, minKey, minValue, "must not exceed %s (default %d ms)",
+		keyMaxNotification, p.s.MaxNotificationInterval.Milliseconds())
 }
 
 // fourLetterWords is FourLetterCommands' reading of the whitelist:
