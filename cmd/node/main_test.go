@@ -1,0 +1,63 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m,
+		goleak.IgnoreAnyFunction("github.com/asynkron/protoactor-go/actor.NewDeadLetter.NewThrottle.func4.1"))
+}
+
+func run(args ...string) (code int, stdout, stderr string) {
+	var out, errOut bytes.Buffer
+	code = dispatch(args, &out, &errOut, make(chan os.Signal))
+	return code, out.String(), errOut.String()
+}
+
+func TestVersionAndHelp(t *testing.T) {
+	code, out, _ := run("version")
+	assert.Equal(t, exitOK, code)
+	assert.True(t, strings.HasPrefix(out, "zkfle node "), out)
+
+	code, out, _ = run("--help")
+	assert.Equal(t, exitOK, code)
+	for _, want := range []string{"node --config zoo.cfg", "node demo", "-config", "-log-level", "Exit codes", "14"} {
+		assert.Contains(t, out, want)
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	code, _, errOut := run()
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, errOut, "--config zoo.cfg is required")
+
+	code, _, _ = run("--no-such-flag")
+	assert.Equal(t, exitUsage, code)
+
+	code, _, errOut = run("--config", "x.cfg", "--log-level", "loud")
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, errOut, `--log-level="loud"`)
+}
+
+func TestMissingConfigFile(t *testing.T) {
+	code, _, errOut := run("--config", "/nonexistent/zoo.cfg")
+	assert.Equal(t, exitConfig, code)
+	assert.Contains(t, errOut, "/nonexistent/zoo.cfg")
+}
+
+// The README's main job, driven without a terminal: a local ensemble
+// elects the highest sid and the demo exits cleanly, leaving nothing
+// running (TestMain's goleak check).
+func TestDemoElects(t *testing.T) {
+	code, out, errOut := run("demo", "-n", "3", "-once")
+	assert.Equal(t, exitOK, code, errOut)
+	assert.Contains(t, out, "leader is server 3 (3 of 3 agree)")
+	assert.Contains(t, out, "server 1: LOOKING -> FOLLOWING, leader 3")
+}

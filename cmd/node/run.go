@@ -1,0 +1,144 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+
+	"github.com/zkfle/zkfle/actors"
+	"github.com/zkfle/zkfle/zoocfg"
+)
+
+// runOptions are the run subcommand's flags: what zoo.cfg does not say.
+type runOptions struct {
+	config    string
+	myid      int64
+	logLevel  string
+	logFormat string
+}
+
+func newRunFlags(o *runOptions, out io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("node", flag.ContinueOnError)
+	fs.SetOutput(out)
+	fs.StringVar(&o.config, "config", "", "path of the ZooKeeper `zoo.cfg` to run (required)")
+	fs.Int64Var(&o.myid, "myid", 0, "server id, when dataDir has no myid file (the file wins if both disagree: error)")
+	fs.StringVar(&o.logLevel, "log-level", "info", "log level: debug, info, warn or error")
+	fs.StringVar(&o.logFormat, "log-format", "text", "log format: text or json (log/slog, to stderr)")
+	return fs
+}
+
+// runNode runs one node until a signal arrives, and returns the exit code.
+func runNode(args []string, stdout, stderr io.Writer, sigs <-chan os.Signal) int {
+	var o runOptions
+	fs := newRunFlags(&o, stderr)
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	if o.config == "" || fs.NArg() > 0 {
+		fmt.Fprintln(stderr, "node: --config zoo.cfg is required (see node help)")
+		return exitUsage
+	}
+	log, err := newLogger(stderr, o.logLevel, o.logFormat)
+	if err != nil {
+		fmt.Fprintln(stderr, "node:", err)
+		return exitUsage
+	}
+	cfg, err := loadConfig(o, log)
+	if err != nil {
+		fmt.Fprintln(stderr, "node:", err)
+		log.Error("bad configuration", "reason", err.Error())
+		return exitConfig
+	}
+	cfg.Logger = log
+	node, err := actors.Start(cfg)
+	if err != nil {
+		fmt.Fprintln(stderr, "node:", err)
+		return exitConfig
+	}
+	log.Info("node started", "config", o.config, "election_addr", electionAddr(cfg), "client_addr", cfg.ClientAddr)
+	return waitForEnd(node, log, sigs)
+}
+
+// waitForEnd waits for a signal (clean stop) or a fatal node error.
+func waitForEnd(node *actors.Node, log *slog.Logger, sigs <-chan os.Signal) int {
+	select {
+	case s := <-sigs:
+		log.Info("stopping", "signal", s.String())
+		if err := node.Stop(); err != nil {
+			log.Error("stop failed", "reason", err.Error())
+			return exitFailed
+		}
+		log.Info("stopped")
+		return exitOK
+	case <-node.Failed():
+		err := node.Fatal()
+		_ = node.Stop()
+		if errors.Is(err, actors.ErrBindFailed) {
+			return exitBind
+		}
+		return exitFailed
+	}
+}
+
+// loadConfig reads zoo.cfg and myid into a node configuration, logging
+// ZooKeeper's own warnings and every key zkfle does not use.
+func loadConfig(o runOptions, log *slog.Logger) (actors.Config, error) {
+	f, err := zoocfg.Load(o.config)
+	if err != nil {
+		return actors.Config{}, err
+	}
+	myid := o.myid
+	if dataDir := f.Settings().DataDir; dataDir != "" {
+		id, err := zoocfg.ReadMyID(dataDir)
+		switch {
+		case err == nil && myid != 0 && id != myid:
+			return actors.Config{}, fmt.Errorf("--myid=%d disagrees with %s/myid (%d)", myid, dataDir, id)
+		case err == nil:
+			myid = id
+		case myid == 0:
+			return actors.Config{}, err
+		}
+	}
+	if myid == 0 {
+		return actors.Config{}, errors.New("no server id: dataDir has no myid file and --myid is not set")
+	}
+	for _, w := range f.Warnings() {
+		log.Warn("configuration", "warning", w)
+	}
+	if unknown := f.Unknown(); len(unknown) > 0 {
+		log.Warn("zoo.cfg keys zkfle does not use", "keys", strings.Join(unknown, ","))
+	}
+	cfg, err := f.NodeConfig(myid)
+	if err != nil {
+		return actors.Config{}, err
+	}
+	return cfg, cfg.Validate()
+}
+
+func newLogger(w io.Writer, level, format string) (*slog.Logger, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("--log-level=%q: want debug, info, warn or error", level)
+	}
+	opts := &slog.HandlerOptions{Level: l}
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	default:
+		return nil, fmt.Errorf("--log-format=%q: want text or json", format)
+	}
+}
+
+func electionAddr(cfg actors.Config) string {
+	s, ok := cfg.Verifier.Server(cfg.ID)
+	if !ok || len(s.Addrs) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%s:%d", s.Addrs[0].Host, s.Addrs[0].ElectionPort)
+}
