@@ -49,13 +49,19 @@ func javaTrim(s string) string {
 // within int32. (Java also takes non-ASCII Unicode digits; we do not.)
 func parseJavaInt(s string) (int32, bool) {
 	v, err := strconv.ParseInt(s, 10, 32)
-	return int32(v), err == nil
+	if err != nil {
+		return 0, false
+	}
+	return int32(v), true
 }
 
 // parseJavaLong is Long.parseLong.
 func parseJavaLong(s string) (int64, bool) {
 	v, err := strconv.ParseInt(s, 10, 64)
-	return v, err == nil
+	if err != nil {
+		return 0, false
+	}
+	return v, true
 }
 
 // decodeJavaInt is Integer.decode, which Integer.getInteger uses: an
@@ -79,7 +85,10 @@ func decodeJavaInt(s string) (int32, bool) {
 		return 0, false
 	}
 	v, err := strconv.ParseInt(sign+digits, base, 32)
-	return int32(v), err == nil
+	if err != nil {
+		return 0, false
+	}
+	return int32(v), true
 }
 
 // parseJavaBoolean is QuorumPeerConfig.parseBoolean: "true" or "false" in
