@@ -7,6 +7,8 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"os"
+	"os/exec"
 	"strconv"
 	"strings"
 	"sync"
@@ -422,4 +424,113 @@ func monitorLines(t *testing.T, mntr string) map[string]string {
 		m[k] = v
 	}
 	return m
+}
+
+// Three real nodes elect over loopback; each has a client port (spawned
+// beside its tree, on its runtime, until the root spawns one itself), and
+// srvr and mntr tell who leads, as operators' scripts would read them.
+func TestClientPortServesARealEnsemble(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent(),
+		goleak.IgnoreTopFunction("github.com/asynkron/protoactor-go/actor.NewDeadLetter.NewThrottle.func4.1"))
+	const n = 3
+	lns := make([]net.Listener, n)
+	var servers []quorum.Server
+	for i := range lns {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		require.NoError(t, err)
+		lns[i] = ln
+		port := ln.Addr().(*net.TCPAddr).Port
+		servers = append(servers, quorum.Server{ID: int64(i + 1), Addrs: []quorum.AddrPair{
+			{Host: "127.0.0.1", QuorumPort: port + 1000, ElectionPort: port}}})
+	}
+	v, err := quorum.NewMajority(servers, 0)
+	require.NoError(t, err)
+
+	type member struct {
+		node *Node
+		st   *clientPortState
+		pid  *actor.PID
+	}
+	members := make([]member, n)
+	for i := range members {
+		cfg := DefaultConfig()
+		cfg.ID, cfg.Verifier = int64(i+1), v
+		cfg.Election.FinalizeWait = 20 * time.Millisecond
+		cfg.ClientAddr = "127.0.0.1:0"
+		cfg.FourLetterWords = []string{"mntr", "conf"}
+		cfg.Logger = slog.New(&clientPortLogs{})
+		node, err := Start(cfg, WithListeners(lns[i]))
+		require.NoError(t, err)
+		st := newClientPortState(node.rt, time.Now())
+		pid, err := node.System().Root.SpawnNamed(clientPortProps(node.rt, st), "clientport-test")
+		require.NoError(t, err)
+		members[i] = member{node, st, pid}
+	}
+	defer func() {
+		for _, m := range members {
+			require.NoError(t, m.node.System().Root.StopFuture(m.pid).Wait())
+			require.NoError(t, m.node.Stop())
+		}
+	}()
+
+	modes := map[string]int{}
+	leader := -1
+	for i, m := range members {
+		require.Eventually(t, func() bool { return m.st.boundAddr() != "" }, 5*time.Second, time.Millisecond)
+		var mode string
+		require.Eventually(t, func() bool {
+			srvr := answerOrEmpty(m.st.boundAddr(), "srvr")
+			_, after, found := strings.Cut(srvr, "\nMode: ")
+			mode, _, _ = strings.Cut(after, "\n")
+			return found
+		}, 10*time.Second, 5*time.Millisecond, "server %d never served", i+1)
+		modes[mode]++
+		if mode == "leader" {
+			leader = i
+		}
+	}
+	assert.Equal(t, map[string]int{"leader": 1, "follower": 2}, modes)
+	require.GreaterOrEqual(t, leader, 0)
+
+	addr := members[leader].st.boundAddr()
+	require.Eventually(t, func() bool {
+		mntr := answerOrEmpty(addr, "mntr")
+		return strings.Contains(mntr, "\nzk_synced_followers\t2\n") && strings.Contains(mntr, "\nzk_learners\t2\n")
+	}, 10*time.Second, 10*time.Millisecond, "the leader counts both followers")
+	mntr := monitorLines(t, answerOrEmpty(addr, "mntr"))
+	assert.Equal(t, "leading - broadcast", mntr["zk_peer_state"])
+	assert.Equal(t, "1", mntr["zk_looking_count"])
+	assert.Equal(t, "1", mntr["zk_cnt_election_time"])
+	assert.Equal(t, "3", mntr["zk_quorum_size"])
+	assert.Contains(t, answerOrEmpty(addr, "conf"), "\nmembership: \n"+v.String())
+	assert.Equal(t, "ruok is not executed because it is not in the whitelist.\n", answerOrEmpty(addr, "ruok"))
+}
+
+// ZooKeeper's own four-letter-word client (the one zkServer.sh's
+// relatives and many tools embed) reads our answers. It needs Java and
+// Debian's ZooKeeper jar; without them the test is skipped.
+func TestClientPortReadByZooKeepersOwnClient(t *testing.T) {
+	const jar = "/usr/share/java/zookeeper.jar"
+	java, err := exec.LookPath("java")
+	if err != nil {
+		t.Skip("no java")
+	}
+	if _, err := os.Stat(jar); err != nil {
+		t.Skip("no " + jar)
+	}
+	h := newClientPortHarness(t, clientPortConfig(t, 1))
+	h.setState(messages.ServerState_LEADING, 1)
+	host, port, err := net.SplitHostPort(h.addr())
+	require.NoError(t, err)
+	ask := func(word string) string {
+		// FourLetterWordMain prints the answer on stdout and logs (if an
+		// slf4j binding is present) on stderr.
+		out, err := exec.Command(java, "-cp", jar, "org.apache.zookeeper.client.FourLetterWordMain",
+			host, port, word).Output()
+		require.NoError(t, err, word)
+		return string(out)
+	}
+	assert.Contains(t, ask("srvr"), "\nMode: leader\nNode count: 5\n")
+	// It appends a newline to each line it reads, then println adds one.
+	assert.Equal(t, "imok\n\n", ask("ruok"))
 }
