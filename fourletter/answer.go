@@ -10,9 +10,14 @@ import (
 const NotServing = "This ZooKeeper instance is not currently serving requests"
 
 // NotInWhitelist is the answer to a known word the whitelist does not
-// allow, whatever the server's state.
+// allow, whatever the server's state. It names the word as ZooKeeper does
+// ("telnet close" for the telnet bytes); any other text is named as is.
 func NotInWhitelist(word string) string {
-	return known[word] + " is not executed because it is not in the whitelist.\n"
+	name, ok := known[word]
+	if !ok {
+		name = word
+	}
+	return name + " is not executed because it is not in the whitelist.\n"
 }
 
 // Answer returns the bytes ZooKeeper 3.8 writes for word (the first four
@@ -28,6 +33,11 @@ func NotInWhitelist(word string) string {
 // does: ruok, gtmk, stmk and envi always answer normally, isro answers
 // "null" while LOOKING, hash answers NotServing without a newline, and
 // the rest answer NotServing with one.
+//
+// Answer only formats. What the words do besides answering is the
+// caller's: stmk's mask (the 8 bytes after the word, read only when stmk
+// is enabled) becomes the trace mask, and srst and crst, when enabled and
+// serving, reset the server's and the connections' counters.
 func Answer(word string, s Snapshot, whitelist []string) string {
 	if !IsKnown(word) {
 		return ""

@@ -48,6 +48,7 @@ func TestAnswerNotInWhitelistInAnyState(t *testing.T) {
 		assert.Equal(t, "telnet close is not executed because it is not in the whitelist.\n", Answer(TelnetClose, s, []string{"ruok"}))
 		assert.NotEqual(t, NotInWhitelist(Srvr), Answer(Srvr, s, nil), "srvr is always allowed")
 	}
+	assert.Equal(t, "xyzw is not executed because it is not in the whitelist.\n", NotInWhitelist("xyzw"))
 }
 
 func TestAnswerClosesSilentlyOnUnknownWords(t *testing.T) {
