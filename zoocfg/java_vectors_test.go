@@ -161,16 +161,11 @@ func compared(warnings []string) []string {
 // goRun is what zoocfg makes of a case: Load, then for an ensemble
 // ReadMyID and NodeConfig, stopping at the first error.
 type goRun struct {
-	file *File
-	id   int64
-	node bool // NodeConfig ran
-	cfg  nodeConfigView
-	err  error
-}
-
-// nodeConfigView is the part of actors.Config compared with Java.
-type nodeConfigView struct {
-	clientAddr string
+	file       *File
+	id         int64
+	node       bool   // NodeConfig succeeded
+	clientAddr string // NodeConfig's ClientAddr
+	err        error
 }
 
 func runGo(dir string) goRun {
@@ -183,7 +178,7 @@ func runGo(dir string) goRun {
 		return r
 	}
 	cfg, err := r.file.NodeConfig(r.id)
-	r.err, r.node, r.cfg = err, err == nil, nodeConfigView{clientAddr: cfg.ClientAddr}
+	r.err, r.node, r.clientAddr = err, err == nil, cfg.ClientAddr
 	return r
 }
 
@@ -286,7 +281,7 @@ func compareWithJava(t *testing.T, c javaCase, java *javaResult, got goRun, dir 
 	clientAddr := s.ClientAddr
 	warnings := got.file.Warnings()
 	if got.node {
-		clientAddr = got.cfg.clientAddr
+		clientAddr = got.clientAddr
 		check("serverId", strconv.FormatInt(got.id, 10))
 		srv, _ := s.Verifier.Server(got.id)
 		check("peerType", javaLearnerType(srv.Type))
