@@ -31,6 +31,9 @@ const (
 	// runtime offers the actors of a node no change feed (only the Go
 	// API does), and a lock taken every 10 ms costs nothing.
 	statePollInterval = 10 * time.Millisecond
+	// maxWordWait caps how long a client has to send its word. Tools send
+	// it at once; a silent client holds one of the few slots.
+	maxWordWait = 3 * time.Second
 	// learnerQueryTimeout bounds asking the connection manager which
 	// peers a leader is connected to (mntr's learner counts).
 	learnerQueryTimeout = time.Second
@@ -191,10 +194,7 @@ func (c *clientPortActor) serve(cc *clientConn) {
 	defer recoverGoroutine(c.rt, "client port connection")
 	defer c.conns.remove(cc)
 	conn := cc.conn
-	// A client has as long to send its word as a peer has for its initial
-	// message: tickTime×syncLimit by default, 10 s, which is also
-	// ZooKeeper's timeout for a connection without a session.
-	_ = conn.SetReadDeadline(time.Now().Add(c.rt.cfg.handshakeTimeout()))
+	_ = conn.SetReadDeadline(time.Now().Add(c.wordWait()))
 	var buf [4]byte
 	if _, err := io.ReadFull(conn, buf[:]); err != nil {
 		return // silent, short or gone: closed, as ZooKeeper does
@@ -239,6 +239,13 @@ func (c *clientPortActor) serve(cc *clientConn) {
 	drainAndClose(conn)
 }
 
+// wordWait is how long a client has to send its word: as long as a peer
+// has for its initial message, but no more than maxWordWait. (ZooKeeper
+// gives a connection without a session 10 s.)
+func (c *clientPortActor) wordWait() time.Duration {
+	return min(c.rt.cfg.handshakeTimeout(), maxWordWait)
+}
+
 // drainAndClose sends the client our end of the stream, then reads what
 // it still sends until it closes too (or drainTimeout, drainLimit), so the
 // final close sends no reset that could destroy the answer in flight.
@@ -266,7 +273,7 @@ func (c *clientPortActor) snapshot(word string, cc *clientConn) fourletter.Snaps
 		Membership: cfg.Verifier.String(),
 		QuorumSize: len(cfg.Verifier.VotingMembers()),
 		Now:        now,
-		Clients:    c.conns.clients(now, cfg.handshakeTimeout()),
+		Clients:    c.conns.clients(now, c.wordWait()),
 	}
 	if sc != nil {
 		s.State, s.LeaderID, s.Zxid = sc.GetNewState(), sc.GetLeader(), sc.GetZxid()

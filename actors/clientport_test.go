@@ -257,7 +257,7 @@ func TestClientPortClosesSilentAndShortClients(t *testing.T) {
 
 func TestClientPortConnectionLimit(t *testing.T) {
 	cfg := clientPortConfig(t, 1)
-	cfg.HandshakeTimeout = time.Minute // idle connections stay open
+	cfg.HandshakeTimeout = time.Minute // idle connections stay open for maxWordWait
 	h := newClientPortHarness(t, cfg)
 	idle := make([]net.Conn, maxClientPortConns)
 	for i := range idle {
