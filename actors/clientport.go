@@ -216,7 +216,7 @@ func (c *clientPortActor) serve(cc *clientConn) {
 		c.st.setTraceMask(int64(binary.BigEndian.Uint64(mask[:])))
 	}
 	c.conns.wordRead(cc)
-	snap := c.snapshot(word, cc)
+	snap := c.snapshot(word)
 	answer := fourletter.Answer(word, snap, whitelist)
 	if enabled && snap.Serving() {
 		switch word {
@@ -263,7 +263,7 @@ func drainAndClose(conn net.Conn) {
 // snapshot gathers what the answer to word needs. Reading descriptors,
 // directories or the connection manager happens only for the words that
 // print them.
-func (c *clientPortActor) snapshot(word string, cc *clientConn) fourletter.Snapshot {
+func (c *clientPortActor) snapshot(word string) fourletter.Snapshot {
 	now := time.Now()
 	cfg := &c.rt.cfg
 	sc := c.rt.pub.get()
