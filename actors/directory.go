@@ -33,6 +33,7 @@ const (
 	nameSendWorker     = "sendworker"
 	nameRecvWorker     = "recvworker"
 	nameBridge         = "bridge"
+	nameClientPort     = "clientport"
 )
 
 // rootName is the node's top-level actor name in its actor system. Two

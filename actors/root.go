@@ -35,6 +35,11 @@ func (r *rootActor) Receive(ctx actor.Context) {
 			r.spawn(ctx, nameCnxManager, newCnxManagerProps(r.rt))
 		case m.name == nameCnxManager && len(ctx.Children()) == 2:
 			r.spawn(ctx, nameQuorumPeer, newQuorumPeerProps(r.rt))
+			if r.rt.cfg.ClientAddr != "" {
+				// Answers four-letter words from the published state;
+				// it sends to no sibling, so it can come last.
+				r.spawn(ctx, nameClientPort, newClientPortProps(r.rt))
+			}
 		}
 	case *actor.Stopping, *actor.Restarting:
 		r.stopping = true
