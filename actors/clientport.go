@@ -17,20 +17,12 @@ import (
 	"github.com/zkfle/zkfle/quorum"
 )
 
-// kindClientPort names the client-port actor in restart counts and logs.
-const kindClientPort Kind = "clientport"
-
 const (
 	// maxClientPortConns caps open client-port connections: ZooKeeper's
 	// default maxClientCnxns, which it applies per client host; a zkfle
 	// client port only answers four-letter words, so one cap for all is
 	// enough to keep a flood from costing unbounded goroutines.
 	maxClientPortConns = fourletter.DefaultMaxClientCnxns
-	// statePollInterval is how often the actor looks at the node's
-	// published state, to time elections and uptime for mntr. The
-	// runtime offers the actors of a node no change feed (only the Go
-	// API does), and a lock taken every 10 ms costs nothing.
-	statePollInterval = 10 * time.Millisecond
 	// maxWordWait caps how long a client has to send its word. Tools send
 	// it at once; a silent client holds one of the few slots.
 	maxWordWait = 3 * time.Second
@@ -77,19 +69,24 @@ func newClientPortProps(rt *runtime) *actor.Props {
 // clientPortProps builds the props around a given state (tests read it).
 func clientPortProps(rt *runtime, st *clientPortState) *actor.Props {
 	guard := &incarnationGuard{}
-	return rt.props(kindClientPort, func() actor.Actor {
+	return rt.props(KindClientPort, func() actor.Actor {
 		return &clientPortActor{rt: rt, st: st, guard: guard}
 	})
 }
 
 // Receive handles one message.
 func (c *clientPortActor) Receive(ctx actor.Context) {
-	switch ctx.Message().(type) {
+	switch m := ctx.Message().(type) {
 	case *actor.Started:
 		if c.guard.stopped.Load() {
 			return // a zombie incarnation (protoactor.md §2.7): bind nothing
 		}
 		c.start(ctx)
+		// Catch up with what was published before we existed; the root
+		// forwards every later change.
+		c.st.observe(c.rt.pub.get(), time.Now())
+	case *messages.StateChanged:
+		c.st.observe(m, time.Now())
 	case *actor.Stopping, *actor.Restarting:
 		c.stop()
 	case *actor.Stopped:
@@ -117,9 +114,8 @@ func (c *clientPortActor) start(ctx actor.Context) {
 	c.done = make(chan struct{})
 	c.conns = &clientConns{max: maxClientPortConns}
 	c.system = ctx.ActorSystem()
-	c.wg.Add(2)
+	c.wg.Add(1)
 	go c.accept()
-	go c.watchState()
 }
 
 // stop closes the listener and every connection and waits for every
@@ -168,22 +164,6 @@ func (c *clientPortActor) accept() {
 		}
 		c.wg.Add(1) // the accept loop's own count keeps the group above zero
 		go c.serve(cc)
-	}
-}
-
-// watchState follows the node's published state.
-func (c *clientPortActor) watchState() {
-	defer c.wg.Done()
-	defer recoverGoroutine(c.rt, "client port state watcher")
-	tick := time.NewTicker(statePollInterval)
-	defer tick.Stop()
-	for {
-		select {
-		case <-c.done:
-			return
-		case now := <-tick.C:
-			c.st.observe(c.rt.pub.get(), now)
-		}
 	}
 }
 

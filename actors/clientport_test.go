@@ -306,7 +306,7 @@ func TestClientPortRestartKeepsPortAndCounts(t *testing.T) {
 	h.system.Root.Send(h.pid, &Crash{Reason: "test"})
 	require.Eventually(t, func() bool {
 		_, restarts := h.rt.sup.counts()
-		return restarts[kindClientPort] == 1
+		return restarts[KindClientPort] == 1
 	}, 5*time.Second, time.Millisecond)
 	require.NoError(t, open.SetReadDeadline(time.Now().Add(5*time.Second)))
 	_, err = open.Read(make([]byte, 1))
@@ -353,7 +353,7 @@ func TestClientPortWithoutAddress(t *testing.T) {
 	h.stop() // after Started and Stopping have both been handled
 	assert.Empty(t, h.st.boundAddr())
 	failures, _ := h.rt.sup.counts()
-	assert.Zero(t, failures[kindClientPort])
+	assert.Zero(t, failures[KindClientPort])
 }
 
 func TestClientPortBindFailureKeepsTheNodeRunning(t *testing.T) {
@@ -366,7 +366,7 @@ func TestClientPortBindFailureKeepsTheNodeRunning(t *testing.T) {
 	require.Eventually(t, func() bool { return h.logs.has("cannot bind client port") }, 5*time.Second, time.Millisecond)
 	assert.Empty(t, h.st.boundAddr())
 	failures, _ := h.rt.sup.counts()
-	assert.Zero(t, failures[kindClientPort], "a taken port is logged, not a crash")
+	assert.Zero(t, failures[KindClientPort], "a taken port is logged, not a crash")
 }
 
 func TestClientPortStateTimesElections(t *testing.T) {

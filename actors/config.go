@@ -22,7 +22,9 @@ type Config struct {
 	// nil.
 	LastSeen quorum.Verifier
 
-	// TickTime is ZooKeeper's basic time unit (tickTime, default 2 s).
+	// TickTime is ZooKeeper's basic time unit (tickTime). DefaultConfig
+	// uses 2 s, the value of ZooKeeper's sample zoo.cfg; a zoo.cfg that
+	// omits tickTime gets ZooKeeper's code default, 3 s (see zoocfg).
 	TickTime time.Duration
 	// InitLimit is how many ticks learners get to connect and sync to a
 	// new leader (initLimit, default 10).

@@ -19,6 +19,7 @@ type directory struct {
 	workerReceiver *actor.PID
 	cnxManager     *actor.PID
 	listener       *actor.PID
+	clientPort     *actor.PID
 }
 
 // Child names, relative to their parent.
@@ -57,5 +58,6 @@ func newDirectory(address string, sid int64) directory {
 		workerReceiver: pid("/" + nameMessenger + "/" + nameWorkerReceiver),
 		cnxManager:     pid("/" + nameCnxManager),
 		listener:       pid("/" + nameCnxManager + "/" + nameListener),
+		clientPort:     pid("/" + nameClientPort),
 	}
 }

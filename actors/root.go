@@ -48,6 +48,9 @@ func (r *rootActor) Receive(ctx actor.Context) {
 		for _, pid := range r.rt.pub.subscribedPIDs() {
 			ctx.Send(pid, m)
 		}
+		if r.rt.cfg.ClientAddr != "" {
+			ctx.Send(r.rt.dir.clientPort, m)
+		}
 		r.rt.log.Info("state changed", "state", m.GetNewState().String(), "leader", m.GetLeader(),
 			"zxid", fmt.Sprintf("%x", m.GetZxid()), "round", m.GetElectionEpoch(), "epoch", m.GetPeerEpoch())
 	case *listenerFailed:

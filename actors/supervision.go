@@ -30,13 +30,14 @@ const (
 	KindSendWorker     Kind = "sendworker"
 	KindRecvWorker     Kind = "recvworker"
 	KindBridge         Kind = "bridge"
+	KindClientPort     Kind = "clientport"
 )
 
 // AllKinds lists every actor kind, for tests and metrics.
 var AllKinds = []Kind{
 	KindNode, KindQuorumPeer, KindElection, KindMessenger, KindWorkerSender,
 	KindWorkerReceiver, KindCnxManager, KindListener, KindPeer, KindSendWorker,
-	KindRecvWorker, KindBridge,
+	KindRecvWorker, KindBridge, KindClientPort,
 }
 
 // Crash is the test-only fault: with Config.FaultInjection set, any actor
