@@ -1,0 +1,93 @@
+package zab
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+)
+
+// tmpSuffix is the extension of the file an atomic write goes through,
+// ZooKeeper's AtomicFileOutputStream.TMP_EXTENSION.
+const tmpSuffix = ".tmp"
+
+// maxEpochFileLen bounds how much of an epoch file is read: a decimal long
+// takes at most 20 bytes, so anything near this size is corrupt anyway.
+const maxEpochFileLen = 4096
+
+// readEpochFile reads an epoch file as QuorumPeer.readLongFromFile does:
+// the first line (ended by \n, \r or \r\n, as BufferedReader.readLine) as a
+// decimal long, which zkfle also requires to be >= 0. A missing file gives
+// exists=false and no error.
+func readEpochFile(path string) (epoch int64, exists bool, err error) {
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return 0, false, nil
+	}
+	if err != nil {
+		return 0, false, fmt.Errorf("zab: reading epoch file: %w", err)
+	}
+	defer f.Close()
+	line, err := io.ReadAll(io.LimitReader(f, maxEpochFileLen))
+	if err != nil {
+		return 0, true, fmt.Errorf("zab: reading epoch file %s: %w", path, err)
+	}
+	if i := bytes.IndexAny(line, "\r\n"); i >= 0 {
+		line = line[:i]
+	}
+	v, perr := strconv.ParseInt(string(line), 10, 64)
+	if perr != nil || v < 0 {
+		return 0, true, &EpochFileError{Path: path, Content: string(line), Err: ErrCorruptEpochFile}
+	}
+	return v, true, nil
+}
+
+// writeEpochFile writes epoch as decimal text with no newline (Java's
+// Long.toString) atomically, as AtomicFileWritingIdiom does, plus the
+// directory fsync Java leaves out: write <path>.tmp, fsync it, rename it
+// over path, fsync the directory so that the rename itself is durable. On
+// failure the temporary file is removed and path is untouched.
+func writeEpochFile(path string, epoch int64) (err error) {
+	tmp := path + tmpSuffix
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	if err != nil {
+		return fmt.Errorf("zab: writing epoch file: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			_ = os.Remove(tmp)
+		}
+	}()
+	if _, err := f.Write(strconv.AppendInt(nil, epoch, 10)); err != nil {
+		_ = f.Close()
+		return fmt.Errorf("zab: writing epoch file %s: %w", tmp, err)
+	}
+	if err := f.Sync(); err != nil {
+		_ = f.Close()
+		return fmt.Errorf("zab: syncing epoch file %s: %w", tmp, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("zab: closing epoch file %s: %w", tmp, err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("zab: renaming epoch file: %w", err)
+	}
+	return syncDir(filepath.Dir(path))
+}
+
+// syncDir fsyncs a directory, making a rename in it durable.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return fmt.Errorf("zab: syncing directory: %w", err)
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil {
+		return fmt.Errorf("zab: syncing directory %s: %w", dir, err)
+	}
+	return nil
+}

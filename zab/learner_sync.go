@@ -1,0 +1,102 @@
+package zab
+
+import "fmt"
+
+// handle dispatches a packet from the leader by stage.
+func (s *LearnerSession) handle(out *Output, p Packet) {
+	switch s.stage {
+	case learnerRegistering:
+		s.leaderInfo(out, p)
+	case learnerAwaitSync:
+		s.syncStart(out, p)
+	case learnerSyncing:
+		s.syncing(out, p)
+	case learnerEstablished:
+		if p.Type == Ping {
+			out.Send = append(out.Send, Send{Conn: s.conn, Packet: PingReply(p)})
+		}
+		// zkfle replicates nothing: PROPOSAL, COMMIT, INFORM, SYNC and
+		// REVALIDATE have nothing to act on.
+	}
+}
+
+// leaderInfo is the rest of Learner.registerWithLeader: accept the new
+// epoch (on disk before the ACKEPOCH that promises it), or answer -1 if it
+// is already accepted, or refuse an epoch below the accepted one.
+func (s *LearnerSession) leaderInfo(out *Output, p Packet) {
+	if p.Type != LeaderInfo {
+		detail := "First packet should have been NEWLEADER, got " + p.String()
+		if p.Type == NewLeader {
+			detail = "leader speaks the pre-Zab-1.0 protocol (NEWLEADER before LEADERINFO), which zkfle does not"
+		}
+		s.end(out, ReasonProtocol, detail)
+		return
+	}
+	prop, err := DecodeLeaderInfo(p)
+	if err != nil {
+		s.end(out, ReasonProtocol, err.Error())
+		return
+	}
+	ackEpoch := s.current
+	switch {
+	case prop.Epoch > s.accepted:
+		s.accepted = prop.Epoch
+		out.Persist = append(out.Persist, EpochWrite{File: AcceptedEpochFile, Epoch: prop.Epoch})
+	case prop.Epoch == s.accepted:
+		// Acked this epoch before (to this or another leader): say so with
+		// -1, which the leader does not count, but still report our zxid.
+		ackEpoch = AlreadyAccepted
+	default:
+		s.end(out, ReasonEpochBehind, fmt.Sprintf("Leaders epoch, %d is less than accepted epoch, %d", prop.Epoch, s.accepted))
+		return
+	}
+	s.newEpoch = prop.Epoch
+	out.Send = append(out.Send, Send{Conn: s.conn, Packet: NewAckEpochPacket(ackEpoch, s.cfg.LastZxid)})
+	s.stage = learnerAwaitSync
+}
+
+// syncStart takes the first packet of syncWithLeader. With no data, DIFF
+// and TRUNC are both empty syncs; a SNAP would be followed by a snapshot
+// zkfle cannot take.
+func (s *LearnerSession) syncStart(out *Output, p Packet) {
+	switch p.Type {
+	case Diff, Trunc:
+		s.stage = learnerSyncing
+	case Snap:
+		s.end(out, ReasonProtocol, "leader sent SNAP; zkfle keeps no data and cannot load a snapshot")
+	default:
+		s.end(out, ReasonProtocol, "Got unexpected packet from leader: "+p.String())
+	}
+}
+
+// syncing reads until UPTODATE. NEWLEADER makes the epoch current (on disk
+// before its ACK); UPTODATE establishes the session and is acknowledged.
+func (s *LearnerSession) syncing(out *Output, p Packet) {
+	ack := NewAckPacket(MakeZxid(s.newEpoch, 0))
+	switch p.Type {
+	case NewLeader:
+		if len(p.Data) > 0 {
+			s.config = p.Data
+		}
+		s.setCurrent(out)
+		s.newLeaderSeen = true
+		out.Send = append(out.Send, Send{Conn: s.conn, Packet: ack})
+	case UpToDate:
+		if !s.newLeaderSeen {
+			s.setCurrent(out) // a pre-1.0 leader: the epoch becomes current here
+		}
+		out.Send = append(out.Send, Send{Conn: s.conn, Packet: ack})
+		s.stage = learnerEstablished
+		out.Established = &Established{Epoch: s.newEpoch, Leader: s.cfg.LeaderID, Role: s.Role(), Config: s.config}
+	}
+	// Anything else (PROPOSAL, COMMIT, INFORM, and PING, which Java does
+	// not answer while syncing) carries no data for zkfle.
+}
+
+func (s *LearnerSession) setCurrent(out *Output) {
+	if s.current == s.newEpoch {
+		return
+	}
+	s.current = s.newEpoch
+	out.Persist = append(out.Persist, EpochWrite{File: CurrentEpochFile, Epoch: s.newEpoch})
+}

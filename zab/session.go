@@ -1,0 +1,155 @@
+package zab
+
+import (
+	"fmt"
+	"time"
+)
+
+// ConnID names one TCP connection on the quorum port. The driver picks the
+// values (any but 0, unique for the session's lifetime) and passes the same
+// value with every input about that connection.
+type ConnID uint64
+
+// Role is the state a server reports once its session is established. The
+// values are ZooKeeper's ServerState ordinals (fle.State).
+type Role int32
+
+const (
+	// Following: a participant following the leader.
+	Following Role = 1
+	// Leading: the leader.
+	Leading Role = 2
+	// Observing: an observer following the leader.
+	Observing Role = 3
+)
+
+// String returns ZooKeeper's name for the state.
+func (r Role) String() string {
+	switch r {
+	case Following:
+		return "FOLLOWING"
+	case Leading:
+		return "LEADING"
+	case Observing:
+		return "OBSERVING"
+	}
+	return fmt.Sprintf("Role(%d)", int32(r))
+}
+
+// EpochFile names one of the two epoch files.
+type EpochFile int
+
+const (
+	// AcceptedEpochFile is acceptedEpoch.
+	AcceptedEpochFile EpochFile = iota + 1
+	// CurrentEpochFile is currentEpoch.
+	CurrentEpochFile
+)
+
+// String returns the file's name.
+func (f EpochFile) String() string {
+	switch f {
+	case AcceptedEpochFile:
+		return AcceptedEpochName
+	case CurrentEpochFile:
+		return CurrentEpochName
+	}
+	return fmt.Sprintf("EpochFile(%d)", int(f))
+}
+
+// EpochWrite asks the driver to persist an epoch (EpochStore.Apply).
+type EpochWrite struct {
+	// File is the file to write.
+	File EpochFile
+	// Epoch is the value.
+	Epoch int64
+}
+
+// Send asks the driver to write a packet on a connection.
+type Send struct {
+	// Conn is the connection.
+	Conn ConnID
+	// Packet is the packet.
+	Packet Packet
+}
+
+// Close asks the driver to close a connection. The session has already
+// forgotten it: no Disconnected input is needed (one is ignored).
+type Close struct {
+	// Conn is the connection.
+	Conn ConnID
+	// Detail says why, for logs.
+	Detail string
+}
+
+// Dial asks the driver to open a TCP connection to the leader's quorum
+// address and to report Connected or DialFailed.
+type Dial struct {
+	// Attempt counts the dials of this session, from 1.
+	Attempt int
+	// Timeout bounds this attempt (tickTime × initLimit, or × the
+	// connectToLearnerMasterLimit when set). The ConnectTimer bounds all
+	// attempts together.
+	Timeout time.Duration
+}
+
+// Established reports that the session reached Zab's broadcast phase: the
+// server may now report its role. Epoch is the established epoch, which
+// both epoch files now hold; use it as a fencing token.
+type Established struct {
+	// Epoch is the established epoch.
+	Epoch int64
+	// Leader is the leader's sid.
+	Leader int64
+	// Role is this server's role.
+	Role Role
+	// Config is the config text the leader sent in NEWLEADER (learners
+	// only; nil for the leader, or when the leader sent none).
+	Config []byte
+}
+
+// Ended reports that the session is over and the server goes back to
+// LOOKING. Every connection of the session has been listed in Close and
+// every pending timer cancelled, in the same Output.
+type Ended struct {
+	// Reason says why, as a value to test.
+	Reason Reason
+	// Detail is the ZooKeeper-style message, for logs.
+	Detail string
+}
+
+// Output is everything a session asks the driver to do after one input.
+// The driver carries it out in this order:
+//
+//  1. Persist, in order, each write durable before the next step. If one
+//     fails, the driver skips the rest of this Output and calls
+//     PersistFailed, whose Output it carries out instead. Nothing that
+//     depends on an epoch is sent before the epoch is on disk: that is
+//     what makes the established epoch a fencing token.
+//  2. Dial.
+//  3. Send, in order (packets to one connection keep their order).
+//  4. Close.
+//  5. Timers, in order.
+//  6. Established, then Ended (report the role change).
+type Output struct {
+	// Persist lists epochs to write, in order.
+	Persist []EpochWrite
+	// Dial, when set, asks for a connection to the leader (learners only).
+	Dial *Dial
+	// Send lists packets to write.
+	Send []Send
+	// Close lists connections to close.
+	Close []Close
+	// Timers lists timer commands.
+	Timers []Timer
+	// Established is set when this input established the session.
+	Established *Established
+	// Ended is set when this input ended the session.
+	Ended *Ended
+}
+
+// Empty reports whether the output asks for nothing.
+func (o Output) Empty() bool {
+	return len(o.Persist) == 0 && o.Dial == nil && len(o.Send) == 0 && len(o.Close) == 0 &&
+		len(o.Timers) == 0 && o.Established == nil && o.Ended == nil
+}
