@@ -32,18 +32,31 @@ func readEpochFile(path string) (epoch int64, exists bool, err error) {
 		return 0, false, fmt.Errorf("zab: reading epoch file: %w", err)
 	}
 	defer f.Close()
-	line, err := io.ReadAll(io.LimitReader(f, maxEpochFileLen))
+	content, err := io.ReadAll(io.LimitReader(f, maxEpochFileLen))
 	if err != nil {
 		return 0, true, fmt.Errorf("zab: reading epoch file %s: %w", path, err)
 	}
-	if i := bytes.IndexAny(line, "\r\n"); i >= 0 {
-		line = line[:i]
-	}
-	v, perr := strconv.ParseInt(string(line), 10, 64)
-	if perr != nil || v < 0 {
-		return 0, true, &EpochFileError{Path: path, Content: string(line), Err: ErrCorruptEpochFile}
+	v, line, ok := parseEpoch(content)
+	if !ok {
+		return 0, true, &EpochFileError{Path: path, Content: line, Err: ErrCorruptEpochFile}
 	}
 	return v, true, nil
+}
+
+// parseEpoch parses an epoch file's content: its first line, ended by \n,
+// \r or \r\n as BufferedReader.readLine, must be what Long.parseLong
+// accepts (an optional sign and decimal digits, no blanks) and >= 0. It
+// returns the line it looked at.
+func parseEpoch(content []byte) (epoch int64, line string, ok bool) {
+	if i := bytes.IndexAny(content, "\r\n"); i >= 0 {
+		content = content[:i]
+	}
+	line = string(content)
+	v, err := strconv.ParseInt(line, 10, 64)
+	if err != nil || v < 0 {
+		return 0, line, false
+	}
+	return v, line, true
 }
 
 // writeEpochFile writes epoch as decimal text with no newline (Java's

@@ -25,7 +25,7 @@ type goldenVector struct {
 
 var goldenSource = regexp.MustCompile(`^# stream (\d+->\d+) offset (\d+) of capture/`)
 
-func loadGolden(t *testing.T) map[string]goldenVector {
+func loadGolden(t testing.TB) map[string]goldenVector {
 	t.Helper()
 	files, err := filepath.Glob("testdata/golden/*.hex")
 	require.NoError(t, err)
@@ -57,7 +57,7 @@ func loadGolden(t *testing.T) map[string]goldenVector {
 	return out
 }
 
-func unhex(t *testing.T, s string) []byte {
+func unhex(t testing.TB, s string) []byte {
 	t.Helper()
 	b, err := hex.DecodeString(strings.ReplaceAll(s, " ", ""))
 	require.NoError(t, err)
