@@ -1,0 +1,222 @@
+package zab
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// decided returns a leader of voters 1..5 (plus observer 6) whose epoch 1
+// was decided with learners 2 and 3 on connections 2 and 3.
+func decided(t *testing.T) *LeaderSession {
+	t.Helper()
+	l := newLeader(t, LeaderConfig{ID: 1, Verifier: ensemble(t, []int64{1, 2, 3, 4, 5}, 6), LastZxid: 0x5})
+	l.Start()
+	connect(t, l, 2, info(2, 0))
+	out := connect(t, l, 3, info(3, 0))
+	require.Equal(t, []EpochWrite{{AcceptedEpochFile, 1}}, out.Persist)
+	return l
+}
+
+func TestLeaderEpochAckQuorum(t *testing.T) {
+	l := decided(t)
+	out := l.Received(2, NewAckEpochPacket(0, 0x3))
+	assert.True(t, out.Send == nil && out.Persist == nil, "leader and 2: no quorum of 5")
+	out = l.Received(3, NewAckEpochPacket(0, 0x4))
+	assert.Equal(t, []EpochWrite{{CurrentEpochFile, 1}}, out.Persist, "the leader makes the epoch current first")
+	assert.Equal(t, []Packet{NewDiffPacket(0x3), NewNewLeaderPacket(1, l.config(1))}, sendsTo(out, 2),
+		"an empty DIFF at the learner's own zxid, then NEWLEADER with the config")
+	assert.Equal(t, []Packet{NewDiffPacket(0x4), NewNewLeaderPacket(1, l.config(1))}, sendsTo(out, 3))
+	assert.Nil(t, out.Established, "NEWLEADER must be acknowledged first")
+}
+
+// TestLeaderEpochAcksThatDoNotCount: -1 (already accepted), a last zxid of
+// -1, observers and non-members are not counted.
+func TestLeaderEpochAcksThatDoNotCount(t *testing.T) {
+	l := decided(t)
+	connect(t, l, 6, observerInfo(6, 0))
+	connect(t, l, 7, info(9, 0)) // not a member
+	for c, ack := range map[ConnID]Packet{
+		2: NewAckEpochPacket(AlreadyAccepted, 0),
+		3: NewAckEpochPacket(0, -1),
+		6: NewAckEpochPacket(0, 0),
+		7: NewAckEpochPacket(0, 0),
+	} {
+		out := l.Received(c, ack)
+		assert.Empty(t, out.Persist, "conn %d", c)
+		assert.Empty(t, out.Send, "conn %d", c)
+	}
+	connect(t, l, 4, info(4, 0))
+	assert.Empty(t, l.Received(4, NewAckEpochPacket(0, 0)).Persist, "leader + 4 only")
+	connect(t, l, 5, info(5, 0))
+	out := l.Received(5, NewAckEpochPacket(0, 0))
+	assert.Equal(t, []EpochWrite{{CurrentEpochFile, 1}}, out.Persist, "leader, 4 and 5")
+	for _, c := range []ConnID{2, 3, 4, 5, 6, 7} {
+		assert.Equal(t, []PacketType{Diff, NewLeader}, typesTo(out, c), "every waiting learner is synced, conn %d", c)
+	}
+}
+
+func TestLeaderRefusesFollowerAhead(t *testing.T) {
+	for name, ack := range map[string]Packet{
+		"higher current epoch":      NewAckEpochPacket(3, 0),
+		"same epoch, higher zxid":   NewAckEpochPacket(2, 0x200000009),
+		"short ACKEPOCH data":       {Type: AckEpoch, Data: []byte{0}},
+		"ACK where ACKEPOCH is due": NewAckPacket(0),
+	} {
+		t.Run(name, func(t *testing.T) {
+			l := newLeader(t, LeaderConfig{ID: 1, Verifier: three(t), AcceptedEpoch: 2, CurrentEpoch: 2, LastZxid: 0x200000005})
+			l.Start()
+			connect(t, l, 2, info(2, 2))
+			out := l.Received(2, ack)
+			assert.Equal(t, []ConnID{2}, closedConns(out))
+			assert.Empty(t, out.Persist, "not counted")
+		})
+	}
+	l := newLeader(t, LeaderConfig{ID: 1, Verifier: three(t), AcceptedEpoch: 2, CurrentEpoch: 2, LastZxid: 0x200000005})
+	l.Start()
+	connect(t, l, 2, info(2, 2))
+	out := l.Received(2, NewAckEpochPacket(AlreadyAccepted, 0x900000000))
+	assert.Empty(t, out.Close, "a -1 ack is not compared, just not counted")
+}
+
+func TestLeaderEstablishesOnNewLeaderAckQuorum(t *testing.T) {
+	l := decided(t)
+	l.Received(2, NewAckEpochPacket(0, 0))
+	connect(t, l, 6, observerInfo(6, 0))
+	l.Received(6, NewAckEpochPacket(0, 0))
+	l.Received(3, NewAckEpochPacket(0, 0))
+	out := l.Received(6, NewAckPacket(MakeZxid(1, 0)))
+	assert.Nil(t, out.Established, "an observer's ack does not count")
+	assert.True(t, cancelled(out, ReadTimer, 6), "the observer's handler waits for the leader to start")
+	out = l.Received(2, NewAckPacket(MakeZxid(1, 0)))
+	assert.Nil(t, out.Established)
+	out = l.Received(3, NewAckPacket(MakeZxid(1, 0)))
+	require.NotNil(t, out.Established)
+	assert.Equal(t, Established{Epoch: 1, Leader: 1, Role: Leading}, *out.Established)
+	assert.True(t, l.IsEstablished())
+	for _, c := range []ConnID{2, 3, 6} {
+		assert.Equal(t, []Packet{NewUpToDatePacket()}, sendsTo(out, c), "UPTODATE to every learner that acked, conn %d", c)
+		assert.Equal(t, 10*time.Second, armed(t, out, ReadTimer, c).After, "syncLimit × tickTime from now on")
+	}
+	assert.Equal(t, time.Second, armed(t, out, HeartbeatTimer, 0).After, "pings every tickTime/2")
+	assert.True(t, cancelled(out, PhaseTimer, 0))
+}
+
+func TestLeaderNewLeaderAckOfAnotherEpochIsNotCounted(t *testing.T) {
+	l := newLeader(t, LeaderConfig{ID: 1, Verifier: three(t)})
+	l.Start()
+	connect(t, l, 2, info(2, 0))
+	l.Received(2, NewAckEpochPacket(0, 0))
+	out := l.Received(2, NewAckPacket(MakeZxid(7, 0)))
+	assert.Nil(t, out.Established)
+	assert.Empty(t, out.Close, "not counted, but the handler waits on")
+	connect(t, l, 3, info(3, 0))
+	l.Received(3, NewAckEpochPacket(0, 0))
+	out = l.Received(3, NewAckPacket(MakeZxid(1, 0)))
+	require.NotNil(t, out.Established)
+	assert.Equal(t, []PacketType{UpToDate}, typesTo(out, 2), "it still gets UPTODATE")
+	assert.Equal(t, []PacketType{UpToDate}, typesTo(out, 3))
+}
+
+func TestLeaderRejectsNonAckAfterNewLeader(t *testing.T) {
+	l := decided(t)
+	connect(t, l, 4, info(4, 0))
+	l.Received(2, NewAckEpochPacket(0, 0))
+	l.Received(3, NewAckEpochPacket(0, 0))
+	out := l.Received(2, NewPingPacket(0))
+	assert.Equal(t, []ConnID{2}, closedConns(out))
+	assert.Contains(t, out.Close[0].Detail, "supposed to be an ACK")
+}
+
+// TestLeaderLateLearnerAfterEstablished: a learner that connects once the
+// leader runs goes straight through: LEADERINFO, DIFF+NEWLEADER on its
+// ACKEPOCH, UPTODATE on its ACK.
+func TestLeaderLateLearnerAfterEstablished(t *testing.T) {
+	l := newLeader(t, LeaderConfig{ID: 1, Verifier: three(t)})
+	clk := newClock()
+	clk.apply(l.Start())
+	handshake(t, l, clk, 2, 2, 0)
+	require.True(t, l.IsEstablished())
+	out := connect(t, l, 3, info(3, 0))
+	assert.Equal(t, []Packet{NewLeaderInfoPacket(1)}, sendsTo(out, 3))
+	out = l.Received(3, NewAckEpochPacket(AlreadyAccepted, 0x7))
+	assert.Equal(t, []Packet{NewDiffPacket(0x7), NewNewLeaderPacket(1, l.config(1))}, sendsTo(out, 3))
+	out = l.Received(3, NewAckPacket(MakeZxid(1, 0)))
+	assert.Equal(t, []Packet{NewUpToDatePacket()}, sendsTo(out, 3))
+	assert.Empty(t, out.Persist)
+	assert.Nil(t, out.Established, "reported once")
+}
+
+func TestLeaderPhaseTimeouts(t *testing.T) {
+	t.Run("epoch acks", func(t *testing.T) {
+		l2 := newLeader(t, LeaderConfig{ID: 1, Verifier: five(t)})
+		clk2 := newClock()
+		clk2.apply(l2.Start())
+		clk2.advance(5*time.Second, l2.Tick)
+		clk2.apply(connect(t, l2, 2, info(2, 0)))
+		out := clk2.apply(connect(t, l2, 3, info(3, 0)))
+		assert.Equal(t, 20*time.Second, armed(t, out, PhaseTimer, 0).After, "a fresh initLimit × tickTime for the acks")
+		end := endedIn(clk2.advance(20*time.Second, l2.Tick))
+		require.NotNil(t, end)
+		assert.Equal(t, ReasonEpochAckTimeout, end.Reason)
+		assert.Equal(t, "Timeout while waiting for epoch to be acked by quorum", end.Detail)
+	})
+	t.Run("newleader acks", func(t *testing.T) {
+		l := newLeader(t, LeaderConfig{ID: 1, Verifier: five(t)})
+		clk := newClock()
+		clk.apply(l.Start())
+		for c := ConnID(2); c <= 3; c++ {
+			clk.apply(connect(t, l, c, info(int64(c), 0)))
+		}
+		clk.apply(l.Received(2, NewAckEpochPacket(0, 0)))
+		out := clk.apply(l.Received(3, NewAckEpochPacket(0, 0)))
+		armed(t, out, PhaseTimer, 0)
+		clk.apply(l.Received(2, NewAckPacket(MakeZxid(1, 0))))
+		outs := clk.advance(20*time.Second, l.Tick)
+		end := endedIn(outs)
+		require.NotNil(t, end)
+		assert.Equal(t, ReasonNewLeaderAckTimeout, end.Reason)
+		assert.Equal(t, "Waiting for a quorum of followers, only synced with sids: [ 1,2 ]", end.Detail)
+		var closed []ConnID
+		for _, o := range outs {
+			closed = append(closed, closedConns(o)...)
+		}
+		assert.ElementsMatch(t, []ConnID{2, 3}, closed, "3 by its own read timeout (it was reading), 2 by the shutdown")
+	})
+}
+
+// TestLeaderPreZab10Learner: a learner announcing protocol version < 0x10000
+// gets no LEADERINFO; its FOLLOWERINFO zxid stands for its ack, and
+// NEWLEADER carries no config.
+func TestLeaderPreZab10Learner(t *testing.T) {
+	l := newLeader(t, LeaderConfig{ID: 1, Verifier: three(t), AcceptedEpoch: 1, CurrentEpoch: 1, LastZxid: MakeZxid(1, 9)})
+	l.Start()
+	l.Connected(2)
+	old := Packet{Type: FollowerInfo, Zxid: MakeZxid(1, 4), Data: unhex(t, "0000000000000002")}
+	out := l.Received(2, old)
+	assert.Equal(t, []EpochWrite{{AcceptedEpochFile, 2}, {CurrentEpochFile, 2}}, out.Persist)
+	assert.Equal(t, []Packet{NewDiffPacket(MakeZxid(1, 4)), NewNewLeaderPacket(2, nil)}, sendsTo(out, 2))
+}
+
+func TestLeaderStopAndPersistFailure(t *testing.T) {
+	l := decided(t)
+	out := l.Stop()
+	require.NotNil(t, out.Ended)
+	assert.Equal(t, ReasonStopped, out.Ended.Reason)
+	assert.Equal(t, []ConnID{2, 3}, closedConns(out))
+	assert.True(t, cancelled(out, PhaseTimer, 0))
+	assert.True(t, l.Stop().Empty())
+
+	l = decided(t)
+	out = l.PersistFailed(assertError("disk full"))
+	require.NotNil(t, out.Ended)
+	assert.Equal(t, ReasonPersistFailed, out.Ended.Reason)
+	assert.Contains(t, out.Ended.Detail, "disk full")
+	assert.True(t, l.PersistFailed(assertError("again")).Empty())
+}
+
+type assertError string
+
+func (e assertError) Error() string { return string(e) }
