@@ -61,6 +61,15 @@ func loadAvg() string {
 	return strings.Join(f[:3], " ")
 }
 
+// loadAvg1 is the 1 minute load average.
+func loadAvg1() string {
+	f := strings.Fields(loadAvg())
+	if len(f) == 0 {
+		return "n/a"
+	}
+	return f[0]
+}
+
 // memTotal is MemTotal in GiB.
 func memTotal() string {
 	f := strings.Fields(procField("/proc/meminfo", "MemTotal")) // "24683620 kB"

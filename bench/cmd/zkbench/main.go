@@ -159,6 +159,6 @@ func progressLine(r runResult) string {
 	for _, s := range r.Servers {
 		rss = append(rss, fmt.Sprint(s.RSSKiB))
 	}
-	return fmt.Sprintf("run system=%s n=%d run=%d all_serving_ms=%.1f election_ms=%.0f decided_ms=%.0f leader=%d rss_kib=%s",
-		r.System, r.N, r.Run, r.AllServingMS, r.ElectionMS, r.DecidedMS, r.Leader, strings.Join(rss, ","))
+	return fmt.Sprintf("run system=%s n=%d run=%d all_serving_ms=%.1f election_ms=%.0f decided_ms=%.0f leader=%d rss_kib=%s load1=%s",
+		r.System, r.N, r.Run, r.AllServingMS, r.ElectionMS, r.DecidedMS, r.Leader, strings.Join(rss, ","), r.Load1)
 }

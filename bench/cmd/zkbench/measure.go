@@ -39,6 +39,7 @@ type runResult struct {
 	// "LEADER ELECTION TOOK" by the Leader/Follower set-up).
 	DecidedMS float64        `json:"decided_ms"`
 	Leader    int            `json:"leader"`
+	Load1     string         `json:"loadavg_1m"` // at the run's start: other jobs on the machine skew it
 	Servers   []serverResult `json:"servers"`
 	Dir       string         `json:"dir,omitempty"` // where its files were kept
 	Err       string         `json:"error,omitempty"`
@@ -53,7 +54,7 @@ func (r runResult) ok() bool { return r.Err == "" }
 func coldStart(ctx context.Context, sys system, n, run int, root string, o options) (res runResult) {
 	// res is a named result so that the deferred clean-up can still record
 	// where a failed run's files were kept.
-	res = runResult{System: sys.name, N: n, Run: run}
+	res = runResult{System: sys.name, N: n, Run: run, Load1: loadAvg1()}
 	dir := filepath.Join(root, fmt.Sprintf("%s-n%d-r%d", sys.name, n, run))
 	e, err := prepareEnsemble(dir, n)
 	if err != nil {
