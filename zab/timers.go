@@ -47,7 +47,9 @@ func (k TimerKind) String() string {
 // Arming replaces any pending timer with the same Kind and Conn. When an
 // armed timer fires, the driver passes the same Timer value back to Tick;
 // Seq identifies the arming, so a firing that raced with a re-arm or a
-// cancel is recognised as stale and ignored.
+// cancel is recognised as stale and ignored. Seq numbers are counted per
+// session: hand a firing only to the session that armed it, never to a
+// later session of the same server.
 type Timer struct {
 	// Kind is the timer.
 	Kind TimerKind
