@@ -23,6 +23,30 @@
 //     Output (packets to send, connections to close, epochs to persist,
 //     timers to arm, "established", "ended") for the driver to carry out.
 //
+// # Driving a session
+//
 // The driver (the Leader/Follower actors) owns the sockets, the timers and
-// the EpochStore. Its duties are written on Output.
+// the EpochStore:
+//
+//   - After the election decides, build a LeaderSession or LearnerSession
+//     from the EpochStore's Accepted/Current, the committed verifier and
+//     the last zxid (0 for zkfle), and call Start.
+//   - Leader: listen on the quorum port only while the session runs; give
+//     every accepted socket a fresh ConnID and call Connected. Learner: dial
+//     the leader's quorum address when Output.Dial says so (retrying is the
+//     session's business), then call Connected or DialFailed.
+//   - Read each socket with a PacketReader and call Received for each
+//     packet; call Disconnected when a read fails or the peer closes. Set
+//     no read deadline of your own: the session's ReadTimer is ZooKeeper's
+//     socket timeout, and it knows when the handler is not reading.
+//   - Carry out every Output in the order Output documents: epochs first
+//     (EpochStore.Apply; on error call PersistFailed and do nothing else
+//     of that Output), then sends (AppendEncode, one write per packet or
+//     batched per connection, in order), closes, timers.
+//   - Keep one pending timer per (Kind, Conn); hand its firing back with
+//     Tick, to the session that armed it only.
+//   - Report the role only on Output.Established (its Epoch is the fencing
+//     token) and go back to LOOKING on Output.Ended; the session has
+//     already asked to close its connections and cancel its timers.
+//   - Stop the session when the server leaves the role for another reason.
 package zab

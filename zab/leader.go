@@ -20,10 +20,10 @@ type LeaderConfig struct {
 	// ReconfigEnabled is zoo.cfg's reconfigEnabled; it only changes the
 	// version line of the config NEWLEADER carries (see NewLeaderConfig).
 	ReconfigEnabled bool
-	// AcceptedEpoch and CurrentEpoch are this server's epochs
-	// (EpochStore.Accepted, EpochStore.Current).
+	// AcceptedEpoch is this server's acceptedEpoch (EpochStore.Accepted).
 	AcceptedEpoch int64
-	CurrentEpoch  int64
+	// CurrentEpoch is this server's currentEpoch (EpochStore.Current).
+	CurrentEpoch int64
 	// LastZxid is this server's last zxid (0 for zkfle's empty database).
 	// With CurrentEpoch it forms the summary a learner must not be ahead
 	// of. -1 (an untrusted empty database) keeps the leader from counting

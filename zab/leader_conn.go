@@ -19,7 +19,6 @@ type learnerConn struct {
 	stage    connStage
 	sid      int64 // from LearnerInfo; meaningful once known
 	known    bool
-	observer bool
 	protocol int32 // the learner's protocol version
 	infoZxid int64 // FOLLOWERINFO's zxid: makeZxid(acceptedEpoch, 0)
 	lastZxid int64 // the learner's last zxid, from ACKEPOCH

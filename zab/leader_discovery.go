@@ -25,7 +25,6 @@ func (l *LeaderSession) learnerInfo(out *Output, lc *learnerConn, p Packet) {
 		return
 	}
 	lc.sid, lc.known = li.ServerID, true
-	lc.observer = p.Type == ObserverInfo
 	lc.protocol = li.ProtocolVersion
 	lc.infoZxid = p.Zxid
 	lc.stage = stageAwaitEpoch

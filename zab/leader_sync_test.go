@@ -220,3 +220,36 @@ func TestLeaderStopAndPersistFailure(t *testing.T) {
 type assertError string
 
 func (e assertError) Error() string { return string(e) }
+
+// TestLeaderAloneEstablishesAtStart: with a single voter the leader is its
+// own quorum at every step, so Start decides, acknowledges and
+// establishes epoch accepted+1 at once, writing both epochs first.
+func TestLeaderAloneEstablishesAtStart(t *testing.T) {
+	l := newLeader(t, LeaderConfig{ID: 1, Verifier: ensemble(t, []int64{1}, 2), AcceptedEpoch: 4, CurrentEpoch: 3})
+	out := l.Start()
+	assert.Equal(t, []EpochWrite{{AcceptedEpochFile, 5}, {CurrentEpochFile, 5}}, out.Persist)
+	require.NotNil(t, out.Established)
+	assert.Equal(t, Established{Epoch: 5, Leader: 1, Role: Leading}, *out.Established)
+	armed(t, out, HeartbeatTimer, 0)
+	for _, tm := range out.Timers {
+		assert.NotEqual(t, PhaseTimer, tm.Kind, "no phase to wait in")
+	}
+}
+
+// TestLeaderWithUntrustedZxidCannotCountItself: a leader whose last zxid
+// is -1 (an empty database it does not trust) does not count its own
+// epoch ack, as in ZooKeeper; the ack quorum must contain the leader, so
+// discovery times out even though every follower acks.
+func TestLeaderWithUntrustedZxidCannotCountItself(t *testing.T) {
+	l := newLeader(t, LeaderConfig{ID: 1, Verifier: three(t), LastZxid: -1})
+	clk := newClock()
+	clk.apply(l.Start())
+	for c := ConnID(2); c <= 3; c++ {
+		clk.apply(connect(t, l, c, info(int64(c), 0)))
+		out := clk.apply(l.Received(c, NewAckEpochPacket(0, 0)))
+		assert.Empty(t, out.Persist, "conn %d", c)
+	}
+	end := endedIn(clk.advance(20*time.Second, l.Tick))
+	require.NotNil(t, end)
+	assert.Equal(t, ReasonEpochAckTimeout, end.Reason)
+}

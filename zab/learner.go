@@ -15,10 +15,10 @@ type LearnerConfig struct {
 	// Observer makes this an observer: it registers with OBSERVERINFO and
 	// reports Observing.
 	Observer bool
-	// AcceptedEpoch and CurrentEpoch are this server's epochs
-	// (EpochStore.Accepted, EpochStore.Current).
+	// AcceptedEpoch is this server's acceptedEpoch (EpochStore.Accepted).
 	AcceptedEpoch int64
-	CurrentEpoch  int64
+	// CurrentEpoch is this server's currentEpoch (EpochStore.Current).
+	CurrentEpoch int64
 	// LastZxid is this server's last logged zxid, sent in ACKEPOCH (0 for
 	// zkfle's empty database).
 	LastZxid int64

@@ -1,0 +1,84 @@
+package zab
+
+import (
+	"bytes"
+	"testing"
+)
+
+// BenchmarkAppendEncodePing measures encoding the packet the heartbeat
+// sends most.
+func BenchmarkAppendEncodePing(b *testing.B) {
+	p := NewPingPacket(MakeZxid(3, 0))
+	buf := make([]byte, 0, 64)
+	b.ReportAllocs()
+	for range b.N {
+		buf = p.AppendEncode(buf[:0])
+	}
+}
+
+// BenchmarkPacketReaderPings measures reading a stream of ping replies, as
+// a leader does all day.
+func BenchmarkPacketReaderPings(b *testing.B) {
+	reply := PingReply(NewPingPacket(MakeZxid(3, 0))).AppendEncode(nil)
+	stream := bytes.Repeat(reply, 1000)
+	b.SetBytes(int64(len(stream)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		pr := NewPacketReader(bytes.NewReader(stream))
+		for range 1000 {
+			if _, err := pr.Next(); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
+
+// BenchmarkLeaderHeartbeat measures one half-tick of a leader with four
+// learners: the tick check and four pings, then the four replies.
+func BenchmarkLeaderHeartbeat(b *testing.B) {
+	l := newLeader(b, LeaderConfig{ID: 1, Verifier: ensemble(b, []int64{1, 2, 3, 4, 5})})
+	l.Start()
+	for c := ConnID(2); c <= 5; c++ {
+		l.Connected(c)
+		l.Received(c, info(int64(c), 0))
+	}
+	var hb Timer
+	for c := ConnID(2); c <= 5; c++ {
+		l.Received(c, NewAckEpochPacket(0, 0))
+	}
+	for c := ConnID(2); c <= 5; c++ {
+		out := l.Received(c, NewAckPacket(MakeZxid(1, 0)))
+		for _, tm := range out.Timers {
+			if tm.Kind == HeartbeatTimer {
+				hb = tm
+			}
+		}
+	}
+	if !l.IsEstablished() {
+		b.Fatal("not established")
+	}
+	reply := PingReply(NewPingPacket(MakeZxid(1, 0)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		out := l.Tick(hb)
+		hb = out.Timers[len(out.Timers)-1]
+		for c := ConnID(2); c <= 5; c++ {
+			l.Received(c, reply)
+		}
+	}
+}
+
+// BenchmarkSimRun measures one seeded 15-second simulation run.
+func BenchmarkSimRun(b *testing.B) {
+	opts := defaultSimOptions()
+	opts.voters = 0
+	seed := uint64(0)
+	for range b.N {
+		seed++
+		if err := simRun(b, seed, opts).run(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
