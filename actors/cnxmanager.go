@@ -23,6 +23,10 @@ type cnxManager struct {
 	links map[int64]*peerLink
 	// dialing marks sids with an attempt in flight (inprogressConnections).
 	dialing map[int64]bool
+	// ended holds, per sid, the last Peer seen Terminated before its
+	// ConnectionClosed report arrived: Terminated is a system message and
+	// overtakes the report, which still carries the reason to record.
+	ended   map[int64]*actor.PID
 	dialCtx context.Context
 	cancel  context.CancelFunc
 	wg      sync.WaitGroup
@@ -79,6 +83,7 @@ func (c *cnxManager) Receive(ctx actor.Context) {
 func (c *cnxManager) started(ctx actor.Context) {
 	c.links = map[int64]*peerLink{}
 	c.dialing = map[int64]bool{}
+	c.ended = map[int64]*actor.PID{}
 	c.dialCtx, c.cancel = context.WithCancel(context.Background())
 	if _, err := ctx.SpawnNamed(newListenerProps(c.rt), nameListener); err != nil {
 		panic("spawn listener: " + err.Error())
@@ -118,10 +123,18 @@ func (c *cnxManager) toSend(ctx actor.Context, m *messages.SendNotification) {
 	c.pushDelivered(ctx, c.haveDelivered())
 }
 
-// haveDelivered is ZooKeeper's haveDelivered(), bug for bug: true as soon
-// as any peer's send queue is empty (ZOOKEEPER-3637/4605, never fixed),
-// false if every queue holds a message or there are no queues at all.
+// haveDelivered is ZooKeeper's haveDelivered(), bug for bug, with one
+// exception: true as soon as any peer's send queue is empty
+// (ZOOKEEPER-3637/4605, never fixed), false if every queue holds a
+// message. With no queues at all ZooKeeper says false (connectAll), which
+// is safe there because its election hands sends to the manager in
+// process; here a send can die with a crashing actor between the two, and
+// "no queue" then means "our vote never reached the manager": only a
+// re-send (true) recovers, where connectAll has nobody to connect to.
 func (c *cnxManager) haveDelivered() bool {
+	if len(c.st.known) == 0 {
+		return true
+	}
 	for sid := range c.st.known {
 		if _, waiting := c.st.pending[sid]; !waiting {
 			return true
@@ -138,7 +151,7 @@ func (c *cnxManager) pushDelivered(ctx actor.Context, v bool) {
 		return
 	}
 	c.delivered = &v
-	ctx.Send(c.rt.dir.election, &messages.HaveDeliveredResponse{Delivered: v})
+	ctx.Send(c.rt.dir.election.get(), &messages.HaveDeliveredResponse{Delivered: v})
 }
 
 // connectAll is QuorumCnxManager.connectAll: connectOne for every peer we
@@ -158,7 +171,17 @@ func (c *cnxManager) connectAll(ctx actor.Context) {
 func (c *cnxManager) peerClosed(ctx actor.Context, m *messages.ConnectionClosed) {
 	sid := m.GetSid()
 	l, ok := c.links[sid]
-	if !ok || ctx.Sender() == nil || !ctx.Sender().Equal(l.pid) {
+	current := ok && ctx.Sender() != nil && ctx.Sender().Equal(l.pid)
+	if ended := c.ended[sid]; !current && ended != nil && ctx.Sender() != nil && ctx.Sender().Equal(ended) {
+		// The Peer's Terminated overtook this report: the link is
+		// already forgotten, but the reason is still worth recording.
+		delete(c.ended, sid)
+		st := c.st.statsFor(sid)
+		st.lastClose, st.lastCloseDetail = m.GetReason(), m.GetDetail()
+		c.rt.log.Info("connection closed", "peer", sid, "reason", m.GetReason().String(), "detail", m.GetDetail())
+		return
+	}
+	if !current {
 		return // a replaced connection's late report
 	}
 	delete(c.links, sid)
@@ -173,7 +196,9 @@ func (c *cnxManager) peerTerminated(ctx actor.Context, who *actor.PID) {
 	for sid, l := range c.links {
 		if l.pid.Equal(who) {
 			delete(c.links, sid)
-			c.rt.log.Warn("peer actor stopped", "peer", sid, "actor", who.GetId())
+			c.ended[sid] = who
+			c.rt.log.Debug("peer actor stopped before its report", "peer", sid, "actor", who.GetId())
+			c.pushDelivered(ctx, c.haveDelivered())
 			return
 		}
 	}

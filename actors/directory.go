@@ -2,6 +2,7 @@ package actors
 
 import (
 	"fmt"
+	"sync/atomic"
 
 	"github.com/asynkron/protoactor-go/actor"
 )
@@ -10,13 +11,21 @@ import (
 // under the node's root actor, and a restarted actor keeps its PID, so
 // siblings address each other by these PIDs without a registry lookup and
 // without caring whether the other side has restarted.
+//
+// The actors that are re-spawned while their senders keep running (the
+// Election when its QuorumPeer restarts, the two workers when the
+// Messenger restarts) are the exception: each spawn gets a new name and
+// its parent publishes the PID once the spawn has returned (livePID).
+// protoactor registers a PID before it wires the mailbox, and a send that
+// races a spawn under a reused name can leave that mailbox stuck for good;
+// a send to the previous, stopped name is only a dead letter.
 type directory struct {
 	root           *actor.PID
 	quorumPeer     *actor.PID
-	election       *actor.PID
+	election       *livePID
 	messenger      *actor.PID
-	workerSender   *actor.PID
-	workerReceiver *actor.PID
+	workerSender   *livePID
+	workerReceiver *livePID
 	cnxManager     *actor.PID
 	listener       *actor.PID
 	clientPort     *actor.PID
@@ -52,12 +61,38 @@ func newDirectory(address string, sid int64) directory {
 	return directory{
 		root:           actor.NewPID(address, r),
 		quorumPeer:     pid("/" + nameQuorumPeer),
-		election:       pid("/" + nameQuorumPeer + "/" + nameElection),
+		election:       newLivePID(pid("/" + nameQuorumPeer + "/" + nameElection)),
 		messenger:      pid("/" + nameMessenger),
-		workerSender:   pid("/" + nameMessenger + "/" + nameWorkerSender),
-		workerReceiver: pid("/" + nameMessenger + "/" + nameWorkerReceiver),
+		workerSender:   newLivePID(pid("/" + nameMessenger + "/" + nameWorkerSender)),
+		workerReceiver: newLivePID(pid("/" + nameMessenger + "/" + nameWorkerReceiver)),
 		cnxManager:     pid("/" + nameCnxManager),
 		listener:       pid("/" + nameCnxManager + "/" + nameListener),
 		clientPort:     pid("/" + nameClientPort),
 	}
 }
+
+// livePID is the current PID of an actor that is re-spawned under a new
+// name each time. Readers on any goroutine see either the previous PID
+// (a dead letter once it stopped) or the new one, fully started.
+type livePID struct {
+	base *actor.PID
+	cur  atomic.Pointer[actor.PID]
+	gen  atomic.Uint64
+}
+
+func newLivePID(base *actor.PID) *livePID {
+	l := &livePID{base: base}
+	l.cur.Store(actor.NewPID(base.GetAddress(), base.GetId()+"-unborn"))
+	return l
+}
+
+// get returns the current PID.
+func (l *livePID) get() *actor.PID { return l.cur.Load() }
+
+// nextName returns the child name for the next spawn.
+func (l *livePID) nextName(name string) string {
+	return fmt.Sprintf("%s-%d", name, l.gen.Add(1))
+}
+
+// set publishes a spawned PID.
+func (l *livePID) set(pid *actor.PID) { l.cur.Store(pid) }

@@ -74,7 +74,7 @@ func (e *election) Receive(ctx actor.Context) {
 		// died with the failing message, and without this credit the
 		// WorkerReceiver would wait for it forever. A spare credit is
 		// harmless: it only lets one more notification through.
-		ctx.Send(e.rt.dir.workerReceiver, &messages.NotificationProcessed{})
+		ctx.Send(e.rt.dir.workerReceiver.get(), &messages.NotificationProcessed{})
 	case *actor.Restarting:
 		// Stop the live timers but keep their records: the next
 		// incarnation re-arms them.
@@ -85,14 +85,18 @@ func (e *election) Receive(ctx actor.Context) {
 		// until it has started, so the WorkerReceiver holds its queue
 		// until that Election's first credit.
 		e.timers.stopAll()
-		ctx.Send(e.rt.dir.workerReceiver, &electionStopped{})
+		ctx.Send(e.rt.dir.workerReceiver.get(), &electionStopped{})
 	case *actor.Stopped:
 		e.guard.stopped.Store(true)
 	case *messages.StartLooking:
 		e.startLooking(ctx, m)
 	case *messages.NotificationReceived:
 		e.step(ctx, m)
-		ctx.Send(e.rt.dir.workerReceiver, &messages.NotificationProcessed{})
+		ctx.Send(e.rt.dir.workerReceiver.get(), &messages.NotificationProcessed{})
+	case *creditRequest:
+		// A restarted WorkerReceiver cannot tell whether our last credit
+		// reached its previous incarnation: give it one.
+		ctx.Send(e.rt.dir.workerReceiver.get(), &messages.NotificationProcessed{})
 	case *messages.TimerFired:
 		e.tick(ctx, m)
 	case *messages.HaveDeliveredResponse:
@@ -137,7 +141,7 @@ func (e *election) tick(ctx actor.Context, m *messages.TimerFired) {
 // Logs carry no sid key: rt.log has it already.
 func (e *election) apply(ctx actor.Context, roundBefore int64, out fle.Output) {
 	for _, msg := range out.Messages {
-		ctx.Send(e.rt.dir.workerSender, sendFromMessage(msg))
+		ctx.Send(e.rt.dir.workerSender.get(), sendFromMessage(msg))
 	}
 	e.timers.apply(e.st, out.Timers, e.st.machine.LogicalClock(), time.Now())
 	if out.ConnectAll {

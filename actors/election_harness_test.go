@@ -232,8 +232,8 @@ func newHarness(t *testing.T, sid int64, v quorum.Verifier, opts ...harnessOptio
 	if setup.electionProbe {
 		// The Election's fixed PID lives under the QuorumPeer, which this
 		// setup does not spawn; point the directory at a probe instead.
-		rt.dir.election = system.Root.Spawn(probeProps(h.election))
-		t.Cleanup(func() { _ = system.Root.StopFuture(rt.dir.election).Wait() })
+		rt.dir.election.set(system.Root.Spawn(probeProps(h.election)))
+		t.Cleanup(func() { _ = system.Root.StopFuture(rt.dir.election.get()).Wait() })
 	}
 	ready := make(chan struct{})
 	props := actor.PropsFromProducer(func() actor.Actor {
@@ -250,14 +250,14 @@ func newHarness(t *testing.T, sid int64, v quorum.Verifier, opts ...harnessOptio
 	if setup.electionProbe {
 		// The WorkerReceiver's first credit, as the Election's Started
 		// would send it.
-		system.Root.Send(rt.dir.workerReceiver, &messages.NotificationProcessed{})
+		system.Root.Send(rt.dir.workerReceiver.get(), &messages.NotificationProcessed{})
 	}
 	return h
 }
 
 // fromPeer delivers a notification from sid as a RecvWorker would.
 func (h *harness) fromPeer(sid int64, n *messages.Notification) {
-	h.system.Root.Send(h.rt.dir.workerReceiver, &messages.NotificationReceived{Sid: sid, Notification: n})
+	h.system.Root.Send(h.rt.dir.workerReceiver.get(), &messages.NotificationReceived{Sid: sid, Notification: n})
 }
 
 // electionStatus asks the Election (through the QuorumPeer) for its view.
@@ -272,7 +272,7 @@ func (h *harness) electionStatus() *messages.ElectionStatus {
 
 func (h *harness) receiverStatus() *messages.ReceiverStatus {
 	h.t.Helper()
-	res, err := h.system.Root.RequestFuture(h.rt.dir.workerReceiver, &messages.StatusRequest{}, waitFor).Result()
+	res, err := h.system.Root.RequestFuture(h.rt.dir.workerReceiver.get(), &messages.StatusRequest{}, waitFor).Result()
 	require.NoError(h.t, err)
 	st, ok := res.(*messages.ReceiverStatus)
 	require.Truef(h.t, ok, "status reply is %T", res)

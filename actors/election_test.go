@@ -119,7 +119,7 @@ func TestElectionRestartKeepsRoundAndTimers(t *testing.T) {
 		assert.Equalf(t, want, rounds[1].attrs[key].String(), "log key %s", key)
 	}
 
-	h.system.Root.Send(h.rt.dir.election, &Crash{Reason: "test"})
+	h.system.Root.Send(h.rt.dir.election.get(), &Crash{Reason: "test"})
 	h.waitRestarts(KindElection, 1)
 
 	after := h.electionStatus()
@@ -151,7 +151,7 @@ func TestNotificationTimeoutFollowsHaveDelivered(t *testing.T) {
 		"timeouts re-send while delivered (the default)")
 	assert.Empty(t, recorded[*messages.ConnectAll](h.cnx))
 
-	h.system.Root.Send(h.rt.dir.election, &messages.HaveDeliveredResponse{Delivered: false})
+	h.system.Root.Send(h.rt.dir.election.get(), &messages.HaveDeliveredResponse{Delivered: false})
 	eventually(h.t, h.cnx, "ConnectAll", func(*messages.ConnectAll) bool { return true })
 }
 
@@ -168,7 +168,7 @@ func TestElectionSurvivesOddNotifications(t *testing.T) {
 	badConfig := looking(3, 0x100000000, 1, 1)
 	badConfig.Config = []byte("not=a config\x00")
 	h.fromPeer(3, badConfig)
-	h.system.Root.Send(h.rt.dir.workerReceiver, &messages.NotificationReceived{Sid: 2})
+	h.system.Root.Send(h.rt.dir.workerReceiver.get(), &messages.NotificationReceived{Sid: 2})
 	h.fromPeer(9, looking(9, 1, 1, 1)) // not a member: answered, never counted
 
 	require.Eventually(t, func() bool {

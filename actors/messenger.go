@@ -27,8 +27,8 @@ func newMessengerProps(rt *runtime) *actor.Props {
 	// is stateless; the receiver's queue, credit and counters live in
 	// recvState, so a restart loses at most the one message that failed.
 	children := []childSpec{
-		{nameWorkerSender, func() *actor.Props { return newWorkerSenderProps(rt, config) }},
-		{nameWorkerReceiver, func() *actor.Props { return newWorkerReceiverProps(rt) }},
+		{nameWorkerSender, func() *actor.Props { return newWorkerSenderProps(rt, config) }, rt.dir.workerSender},
+		{nameWorkerReceiver, func() *actor.Props { return newWorkerReceiverProps(rt) }, rt.dir.workerReceiver},
 	}
 	return rt.props(KindMessenger, func() actor.Actor {
 		return &messenger{guard: guard, children: children}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"strings"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -167,7 +168,7 @@ func (n *Node) Failed() <-chan struct{} {
 
 // ElectionStatus asks the election actor for its view.
 func (n *Node) ElectionStatus(timeout time.Duration) (*messages.ElectionStatus, error) {
-	res, err := n.ask(n.rt.dir.election, timeout)
+	res, err := n.ask(n.rt.dir.election.get(), timeout)
 	if err != nil {
 		return nil, err
 	}
@@ -279,4 +280,34 @@ func (n *Node) Status() Status {
 	st.State, st.Leader, st.Zxid = sc.GetNewState(), sc.GetLeader(), sc.GetZxid()
 	st.ElectionEpoch, st.PeerEpoch = sc.GetElectionEpoch(), sc.GetPeerEpoch()
 	return st
+}
+
+// ActorPath returns the current path (for InjectFault) of the node's one
+// actor of the given kind. Peer, SendWorker, RecvWorker and bridge actors
+// exist once per connection: see PeerPaths.
+func (n *Node) ActorPath(kind Kind) (string, bool) {
+	rel := func(pid *actor.PID) string {
+		return strings.TrimPrefix(pid.GetId(), rootName(n.rt.cfg.ID)+"/")
+	}
+	switch kind {
+	case KindNode:
+		return "", true
+	case KindQuorumPeer:
+		return nameQuorumPeer, true
+	case KindElection:
+		return rel(n.rt.dir.election.get()), true
+	case KindMessenger:
+		return nameMessenger, true
+	case KindWorkerSender:
+		return rel(n.rt.dir.workerSender.get()), true
+	case KindWorkerReceiver:
+		return rel(n.rt.dir.workerReceiver.get()), true
+	case KindCnxManager:
+		return nameCnxManager, true
+	case KindListener:
+		return nameCnxManager + "/" + nameListener, true
+	case KindClientPort:
+		return nameClientPort, true
+	}
+	return "", false
 }

@@ -83,7 +83,7 @@ func newQuorumPeerProps(rt *runtime) *actor.Props {
 		// timers and counters live in electionState, so a restart keeps
 		// the round; only the notification being handled is lost, and
 		// peers re-send on their notification timeout.
-		{nameElection, func() *actor.Props { return newElectionProps(rt) }},
+		{nameElection, func() *actor.Props { return newElectionProps(rt) }, rt.dir.election},
 	}
 	return rt.props(KindQuorumPeer, func() actor.Actor {
 		return &quorumPeer{rt: rt, st: rt.quorumPeer, guard: guard, children: children}
@@ -113,7 +113,7 @@ func (q *quorumPeer) Receive(ctx actor.Context) {
 		q.st.lookingSids++
 		q.rt.log.Info("looking voter reported", "peer", m.GetSid())
 	case *messages.StatusRequest:
-		ctx.Forward(q.rt.dir.election)
+		ctx.Forward(q.rt.dir.election.get())
 	}
 }
 
@@ -127,7 +127,7 @@ func (q *quorumPeer) startLooking(ctx actor.Context) {
 	}
 	q.st.started = true
 	q.st.vote = &messages.Vote{Leader: cfg.ID, Zxid: zxid, ElectionEpoch: -1, PeerEpoch: cfg.CurrentEpoch}
-	ctx.Send(q.rt.dir.election, &messages.StartLooking{
+	ctx.Send(q.rt.dir.election.get(), &messages.StartLooking{
 		Reason:       messages.LookingReason_STARTUP,
 		LastZxid:     zxid,
 		CurrentEpoch: cfg.CurrentEpoch,
@@ -160,6 +160,9 @@ func (q *quorumPeer) decided(ctx actor.Context, d *messages.Decision) {
 type childSpec struct {
 	name  string
 	props func() *actor.Props
+	// live, if set, is where the child's PID is published: it is spawned
+	// under a fresh name each time (see directory).
+	live *livePID
 }
 
 // incarnationGuard is shared by every incarnation of one spawned actor. A
@@ -197,10 +200,18 @@ func spawnChildren(ctx actor.Context, parent Kind, children []childSpec) {
 		return
 	}
 	for _, c := range children {
-		if _, err := ctx.SpawnNamed(c.props(), c.name); err != nil {
+		name := c.name
+		if c.live != nil {
+			name = c.live.nextName(c.name)
+		}
+		pid, err := ctx.SpawnNamed(c.props(), name)
+		if err != nil {
 			// The previous incarnation's child still registered: a bug in
 			// stop ordering, not something input can cause.
-			panic(fmt.Sprintf("%s: spawning %s: %v", parent, c.name, err))
+			panic(fmt.Sprintf("%s: spawning %s: %v", parent, name, err))
+		}
+		if c.live != nil {
+			c.live.set(pid)
 		}
 	}
 }

@@ -86,7 +86,7 @@ func TestElectionFailingTooOftenEscalates(t *testing.T) {
 	h.waitSentTo(2, "initial vote", func(*messages.Notification) bool { return true })
 
 	for i := 0; i <= workerMaxRestarts; i++ {
-		h.system.Root.Send(h.rt.dir.election, &Crash{Reason: "again"})
+		h.system.Root.Send(h.rt.dir.election.get(), &Crash{Reason: "again"})
 	}
 	require.Eventually(t, func() bool {
 		failures, _ := h.rt.sup.counts()

@@ -29,11 +29,11 @@ func (w *recvWorker) Receive(ctx actor.Context) {
 	case *messages.NotificationReceived:
 		w.received.Add(1)
 		m.Sid = w.sid // the sender is whoever is on this connection
-		ctx.Send(w.rt.dir.workerReceiver, m)
+		ctx.Send(w.rt.dir.workerReceiver.get(), m)
 	case *messages.NotificationDropped:
 		w.rt.log.Warn("dropped malformed notification", "peer", w.sid, "reason", m.GetReason().String(),
 			"detail", m.GetDetail(), "size", m.GetBodySize())
 		m.Sid = w.sid
-		ctx.Send(w.rt.dir.workerReceiver, m)
+		ctx.Send(w.rt.dir.workerReceiver.get(), m)
 	}
 }

@@ -25,7 +25,15 @@ type recvState struct {
 	// to the Election's PID before that actor exists (a send that races
 	// its spawn is unsafe at the pinned protoactor version, see
 	// withChildren).
-	inFlight  bool
+	inFlight bool
+	// started is set by the first incarnation. A later one (a restart of
+	// this actor, or of the Messenger, which re-spawns it) cannot know
+	// whether a credit was lost while it was down, so it asks the Election
+	// for one (creditRequest) rather than wait forever; a spare credit only
+	// lets one more notification through. held is set while no Election
+	// runs, when nothing may be sent to its PID.
+	started   bool
+	held      bool
 	received  uint64
 	delivered uint64
 	empty     uint64
@@ -45,6 +53,9 @@ func newRecvState(capacity int) (*recvState, error) {
 		malformed: map[messages.DropReason]uint64{},
 	}, nil
 }
+
+// creditRequest asks the Election for a NotificationProcessed credit.
+type creditRequest struct{}
 
 // electionStopped tells the WorkerReceiver that the Election is stopping
 // for good (not restarting in place): send it nothing until the next
@@ -71,14 +82,21 @@ func newWorkerReceiverProps(rt *runtime) *actor.Props {
 // Receive handles one message.
 func (w *workerReceiver) Receive(ctx actor.Context) {
 	switch m := ctx.Message().(type) {
+	case *actor.Started:
+		if w.st.started && !w.st.held {
+			ctx.Send(w.rt.dir.election.get(), &creditRequest{})
+		}
+		w.st.started = true
 	case *messages.NotificationReceived:
 		w.enqueue(m)
 		w.pump(ctx)
 	case *messages.NotificationProcessed:
 		w.st.inFlight = false
+		w.st.held = false
 		w.pump(ctx)
 	case *electionStopped:
 		w.st.inFlight = true
+		w.st.held = true
 	case *messages.NotificationDropped:
 		w.st.malformed[m.GetReason()]++
 		w.rt.log.Debug("malformed notification dropped", "peer", m.GetSid(),
@@ -120,7 +138,7 @@ func (w *workerReceiver) pump(ctx actor.Context) {
 	}
 	w.st.inFlight = true
 	w.st.delivered++
-	ctx.Send(w.rt.dir.election, next)
+	ctx.Send(w.rt.dir.election.get(), next)
 }
 
 func (w *workerReceiver) status() *messages.ReceiverStatus {

@@ -39,12 +39,12 @@ func TestWorkerReceiverDropsOldestBeyondCapacity(t *testing.T) {
 	require.Len(t, h.logs.find("receive queue full, oldest notifications dropped"), 1)
 
 	for i := 0; i < 3; i++ {
-		h.system.Root.Send(h.rt.dir.workerReceiver, &messages.NotificationProcessed{})
+		h.system.Root.Send(h.rt.dir.workerReceiver.get(), &messages.NotificationProcessed{})
 	}
 	require.Eventually(t, func() bool { return len(receivedFrom(h)) == 4 }, waitFor, poll)
 	assert.Equal(t, []int64{10, 12, 13, 14}, receivedFrom(h))
 
-	h.system.Root.Send(h.rt.dir.workerReceiver, &messages.NotificationProcessed{})
+	h.system.Root.Send(h.rt.dir.workerReceiver.get(), &messages.NotificationProcessed{})
 	require.Eventually(t, func() bool { return !h.receiverStatus().GetInFlight() }, waitFor, poll)
 	st = h.receiverStatus()
 	assert.Zero(t, st.GetQueued())
@@ -62,9 +62,9 @@ func TestWorkerReceiverCountsMalformedInput(t *testing.T) {
 
 	for _, r := range []messages.DropReason{messages.DropReason_SHORT_BODY, messages.DropReason_SHORT_BODY,
 		messages.DropReason_BAD_CONFIG_LENGTH} {
-		h.system.Root.Send(h.rt.dir.workerReceiver, &messages.NotificationDropped{Sid: 2, Reason: r, BodySize: 12})
+		h.system.Root.Send(h.rt.dir.workerReceiver.get(), &messages.NotificationDropped{Sid: 2, Reason: r, BodySize: 12})
 	}
-	h.system.Root.Send(h.rt.dir.workerReceiver, &messages.NotificationReceived{Sid: 3})
+	h.system.Root.Send(h.rt.dir.workerReceiver.get(), &messages.NotificationReceived{Sid: 3})
 
 	require.Eventually(t, func() bool { return h.receiverStatus().GetEmpty() == 1 }, waitFor, poll)
 	st := h.receiverStatus()
@@ -83,14 +83,14 @@ func TestWorkerReceiverRestartKeepsQueue(t *testing.T) {
 	}
 	require.Eventually(t, func() bool { return h.receiverStatus().GetReceived() == 3 }, waitFor, poll)
 
-	h.system.Root.Send(h.rt.dir.workerReceiver, &Crash{Reason: "test"})
+	h.system.Root.Send(h.rt.dir.workerReceiver.get(), &Crash{Reason: "test"})
 	h.waitRestarts(KindWorkerReceiver, 1)
 
 	st := h.receiverStatus()
 	assert.Equal(t, uint64(3), st.GetReceived())
 	assert.Equal(t, int32(2), st.GetQueued())
 	assert.True(t, st.GetInFlight())
-	h.system.Root.Send(h.rt.dir.workerReceiver, &messages.NotificationProcessed{})
+	h.system.Root.Send(h.rt.dir.workerReceiver.get(), &messages.NotificationProcessed{})
 	require.Eventually(t, func() bool { return len(receivedFrom(h)) == 2 }, waitFor, poll)
 	assert.Equal(t, []int64{10, 11}, receivedFrom(h))
 }
@@ -100,12 +100,12 @@ func TestWorkerReceiverRestartKeepsQueue(t *testing.T) {
 // next Election's first credit.
 func TestWorkerReceiverHoldsWhileNoElection(t *testing.T) {
 	h := newHarness(t, 1, testMajority(t, []int64{1, 2, 3}), withElectionProbe())
-	h.system.Root.Send(h.rt.dir.workerReceiver, &electionStopped{})
+	h.system.Root.Send(h.rt.dir.workerReceiver.get(), &electionStopped{})
 	h.fromPeer(10, looking(10, 0, 1, 0))
 	require.Eventually(t, func() bool { return h.receiverStatus().GetQueued() == 1 }, waitFor, poll)
 	assert.Empty(t, receivedFrom(h))
 
-	h.system.Root.Send(h.rt.dir.workerReceiver, &messages.NotificationProcessed{})
+	h.system.Root.Send(h.rt.dir.workerReceiver.get(), &messages.NotificationProcessed{})
 	require.Eventually(t, func() bool { return len(receivedFrom(h)) == 1 }, waitFor, poll)
 }
 

@@ -49,7 +49,7 @@ func (w *workerSender) Receive(ctx actor.Context) {
 		Config:        w.config,
 	}
 	if m.GetSid() == w.rt.cfg.ID {
-		ctx.Send(w.rt.dir.workerReceiver, &messages.NotificationReceived{Sid: w.rt.cfg.ID, Notification: out})
+		ctx.Send(w.rt.dir.workerReceiver.get(), &messages.NotificationReceived{Sid: w.rt.cfg.ID, Notification: out})
 		return
 	}
 	ctx.Send(w.rt.dir.cnxManager, &messages.SendNotification{Sid: m.GetSid(), Notification: out})

@@ -17,6 +17,7 @@ import (
 	"github.com/zkfle/zkfle/actors"
 	"github.com/zkfle/zkfle/messages"
 	"github.com/zkfle/zkfle/quorum"
+	"google.golang.org/protobuf/encoding/prototext"
 )
 
 // member describes one server of a test ensemble.
@@ -317,6 +318,9 @@ func (e *ensemble) waitAgreed(timeout time.Duration, sids ...int64) int64 {
 		// The leader may be outside sids (e.g. only a joiner was asked).
 		return true
 	})
+	if !ok {
+		e.dumpStatus()
+	}
 	require.Truef(e.t, ok, "no agreement within %v: %s", timeout, last)
 	return leader
 }
@@ -332,5 +336,17 @@ func waitFor(timeout time.Duration, cond func() bool) bool {
 			return false
 		}
 		time.Sleep(5 * time.Millisecond) // polling interval, not synchronisation
+	}
+}
+
+// dumpStatus logs every running node's election and connection status,
+// for a failing test.
+func (e *ensemble) dumpStatus() {
+	for _, sid := range e.running() {
+		n := e.node(sid)
+		es, err := n.ElectionStatus(time.Second)
+		e.t.Logf("server %d election (err=%v): %s", sid, err, prototext.Format(es))
+		cs, err := n.CnxStatus(time.Second)
+		e.t.Logf("server %d connections (err=%v): %s", sid, err, prototext.Format(cs))
 	}
 }

@@ -18,21 +18,22 @@ var soak = flag.Duration("soak", 0, "run TestSupervisionSoak for this long, inje
 // faultTarget names an actor kind and how to find one of its actors.
 type faultTarget struct {
 	kind actors.Kind
-	// path under the node's root; "peer" paths are resolved at injection
-	// time (they name the current connection to another server).
+	// path of a per-connection actor under its Peer ("" for the Peer
+	// itself); resolved at injection time, like every path (re-spawned
+	// actors get new names).
 	path string
 	peer bool
 }
 
 var faultTargets = []faultTarget{
-	{kind: actors.KindNode, path: ""},
-	{kind: actors.KindQuorumPeer, path: "quorumpeer"},
-	{kind: actors.KindElection, path: "quorumpeer/election"},
-	{kind: actors.KindMessenger, path: "messenger"},
-	{kind: actors.KindWorkerSender, path: "messenger/workersender"},
-	{kind: actors.KindWorkerReceiver, path: "messenger/workerreceiver"},
-	{kind: actors.KindCnxManager, path: "cnxmanager"},
-	{kind: actors.KindListener, path: "cnxmanager/listener"},
+	{kind: actors.KindNode},
+	{kind: actors.KindQuorumPeer},
+	{kind: actors.KindElection},
+	{kind: actors.KindMessenger},
+	{kind: actors.KindWorkerSender},
+	{kind: actors.KindWorkerReceiver},
+	{kind: actors.KindCnxManager},
+	{kind: actors.KindListener},
 	{kind: actors.KindPeer, path: "", peer: true},
 	{kind: actors.KindSendWorker, path: "sendworker", peer: true},
 	{kind: actors.KindRecvWorker, path: "recvworker", peer: true},
@@ -43,7 +44,7 @@ var faultTargets = []faultTarget{
 // node has no such actor right now (no peer connected yet).
 func (f faultTarget) resolve(t testing.TB, n *actors.Node) (string, bool) {
 	if !f.peer {
-		return f.path, true
+		return n.ActorPath(f.kind)
 	}
 	paths, err := n.PeerPaths(time.Second)
 	if err != nil || len(paths) == 0 {
@@ -72,7 +73,7 @@ func TestSupervisionFaults(t *testing.T) {
 					if phase == "during" {
 						// A long finalize window keeps the election open
 						// while connections are up.
-						c.Election.FinalizeWait = 500 * time.Millisecond
+						c.Election.FinalizeWait = time.Second
 					}
 				})
 				victim := int64(3)
@@ -88,17 +89,16 @@ func TestSupervisionFaults(t *testing.T) {
 					before = electionStatus(t, e, victim)
 				}
 				// The actor may not exist yet (the tree is still being
-				// built, no peer is connected yet): retry until it does.
-				require.Eventually(t, func() bool {
-					path, ok := target.resolve(t, e.node(victim))
-					return ok && e.node(victim).InjectFault(path, "test") == nil
-				}, 10*time.Second, 5*time.Millisecond, "no %s actor to crash", target.kind)
+				// built, no peer is connected yet), or may be replaced
+				// before it reads the fault (a connection superseded by
+				// the tie-break drops its queued messages): inject until
+				// the failure is seen.
+				failed, ok := injectUntilFailed(t, e.node(victim), target, events)
+				require.True(t, ok, "no %s actor could be crashed", target.kind)
 				if phase == "during" {
 					_, decided := e.decided(victim)
 					require.False(t, decided, "the election ended before the fault; lengthen FinalizeWait")
 				}
-
-				failed := waitEvent(t, events, target.kind, false)
 				assert.Contains(t, failed.Reason, "injected fault")
 				if target.kind != actors.KindBridge {
 					waitEvent(t, events, target.kind, true)
@@ -123,12 +123,14 @@ func TestSupervisionFaults(t *testing.T) {
 				}
 				// The victim still serves the election: a restarted
 				// follower asks it (and the others) and rejoins the same
-				// leader, which needs the victim's whole tree working.
+				// leader, and the victim answers it (its sends to 1 grow),
+				// which needs the victim's whole tree working.
+				sentBefore := sentTo(t, e, victim)[1]
 				e.stop(1)
 				e.start(1)
 				assert.Equal(t, agreed, e.waitAgreed(agreeTimeout))
-				assert.Eventually(t, func() bool { return connectedPeers(t, e, victim) >= 1 },
-					10*time.Second, 10*time.Millisecond)
+				assert.Eventually(t, func() bool { return sentTo(t, e, victim)[1] > sentBefore },
+					10*time.Second, 10*time.Millisecond, "the victim never answered the restarted server")
 			})
 		}
 	}
@@ -209,6 +211,33 @@ func electionStatus(t *testing.T, e *ensemble, sid int64) *messages.ElectionStat
 		return err == nil
 	}, 10*time.Second, 10*time.Millisecond)
 	return st
+}
+
+// injectUntilFailed crashes target's actor on node n, retrying until the
+// node reports the failure (or 10 s pass).
+func injectUntilFailed(t *testing.T, n *actors.Node, target faultTarget, events <-chan actors.SupervisionEvent) (actors.SupervisionEvent, bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		path, ok := target.resolve(t, n)
+		if !ok || n.InjectFault(path, "test") != nil {
+			time.Sleep(5 * time.Millisecond) // polling for the actor to exist
+			continue
+		}
+		wait := time.After(time.Second)
+	drain:
+		for {
+			select {
+			case ev := <-events:
+				if ev.Kind == target.kind && !ev.Restarted {
+					return ev, true
+				}
+			case <-wait:
+				break drain
+			}
+		}
+	}
+	return actors.SupervisionEvent{}, false
 }
 
 func waitEvent(t *testing.T, events <-chan actors.SupervisionEvent, kind actors.Kind, restarted bool) actors.SupervisionEvent {
