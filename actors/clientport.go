@@ -278,7 +278,7 @@ func (c *clientPortActor) snapshot(word string) fourletter.Snapshot {
 // a member that keeps its election connection to the leader is the
 // nearest thing to one that is following it.
 func (c *clientPortActor) learners() []fourletter.Learner {
-	res, err := c.system.Root.RequestFuture(c.rt.dir.cnxManager, &messages.StatusRequest{}, learnerQueryTimeout).Result()
+	res, err := c.system.Root.RequestFuture(c.rt.dir.cnxManager.get(), &messages.StatusRequest{}, learnerQueryTimeout).Result()
 	if err != nil {
 		c.rt.log.Debug("no connection status for mntr", "reason", err.Error())
 		return nil

@@ -12,23 +12,23 @@ import (
 // siblings address each other by these PIDs without a registry lookup and
 // without caring whether the other side has restarted.
 //
-// The actors that are re-spawned while their senders keep running (the
-// Election when its QuorumPeer restarts, the two workers when the
-// Messenger restarts) are the exception: each spawn gets a new name and
-// its parent publishes the PID once the spawn has returned (livePID).
+// The actors that are re-spawned while others may still send to them (the
+// root's children when the root restarts, the Election when its
+// QuorumPeer restarts, the two workers when the Messenger restarts) are
+// the exception: each spawn gets a new name and its parent publishes the
+// PID once the spawn has returned (livePID).
 // protoactor registers a PID before it wires the mailbox, and a send that
 // races a spawn under a reused name can leave that mailbox stuck for good;
 // a send to the previous, stopped name is only a dead letter.
 type directory struct {
 	root           *actor.PID
-	quorumPeer     *actor.PID
+	quorumPeer     *livePID
 	election       *livePID
-	messenger      *actor.PID
+	messenger      *livePID
 	workerSender   *livePID
 	workerReceiver *livePID
-	cnxManager     *actor.PID
-	listener       *actor.PID
-	clientPort     *actor.PID
+	cnxManager     *livePID
+	clientPort     *livePID
 }
 
 // Child names, relative to their parent.
@@ -60,14 +60,13 @@ func newDirectory(address string, sid int64) directory {
 	pid := func(path string) *actor.PID { return actor.NewPID(address, r+path) }
 	return directory{
 		root:           actor.NewPID(address, r),
-		quorumPeer:     pid("/" + nameQuorumPeer),
+		quorumPeer:     newLivePID(pid("/" + nameQuorumPeer)),
 		election:       newLivePID(pid("/" + nameQuorumPeer + "/" + nameElection)),
-		messenger:      pid("/" + nameMessenger),
+		messenger:      newLivePID(pid("/" + nameMessenger)),
 		workerSender:   newLivePID(pid("/" + nameMessenger + "/" + nameWorkerSender)),
 		workerReceiver: newLivePID(pid("/" + nameMessenger + "/" + nameWorkerReceiver)),
-		cnxManager:     pid("/" + nameCnxManager),
-		listener:       pid("/" + nameCnxManager + "/" + nameListener),
-		clientPort:     pid("/" + nameClientPort),
+		cnxManager:     newLivePID(pid("/" + nameCnxManager)),
+		clientPort:     newLivePID(pid("/" + nameClientPort)),
 	}
 }
 

@@ -145,7 +145,7 @@ func (e *election) apply(ctx actor.Context, roundBefore int64, out fle.Output) {
 	}
 	e.timers.apply(e.st, out.Timers, e.st.machine.LogicalClock(), time.Now())
 	if out.ConnectAll {
-		ctx.Send(e.rt.dir.cnxManager, &messages.ConnectAll{})
+		ctx.Send(e.rt.dir.cnxManager.get(), &messages.ConnectAll{})
 	}
 	for _, d := range out.Dropped {
 		e.st.dropped++

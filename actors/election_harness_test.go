@@ -130,15 +130,15 @@ type testRoot struct {
 func (r *testRoot) Receive(ctx actor.Context) {
 	switch m := ctx.Message().(type) {
 	case *actor.Started:
-		r.spawn(ctx, nameCnxManager, probeProps(r.cnx))
-		r.spawn(ctx, nameMessenger, newMessengerProps(r.rt))
+		r.spawn(ctx, nameCnxManager, r.rt.dir.cnxManager, probeProps(r.cnx))
+		r.spawn(ctx, nameMessenger, r.rt.dir.messenger, newMessengerProps(r.rt))
 	case *childReady:
 		if m.name != nameMessenger || r.spawned {
 			return // a restarted Messenger says ready again
 		}
 		r.spawned = true
 		if r.withPeer {
-			r.spawn(ctx, nameQuorumPeer, newQuorumPeerProps(r.rt))
+			r.spawn(ctx, nameQuorumPeer, r.rt.dir.quorumPeer, newQuorumPeerProps(r.rt))
 		}
 		close(r.ready)
 	case actor.SystemMessage, actor.AutoReceiveMessage:
@@ -147,10 +147,13 @@ func (r *testRoot) Receive(ctx actor.Context) {
 	}
 }
 
-func (r *testRoot) spawn(ctx actor.Context, name string, p *actor.Props) {
-	if _, err := ctx.SpawnNamed(p, name); err != nil {
+// spawn starts a child under a fresh name and publishes it, as the root does.
+func (r *testRoot) spawn(ctx actor.Context, name string, live *livePID, p *actor.Props) {
+	pid, err := ctx.SpawnNamed(p, live.nextName(name))
+	if err != nil {
 		panic(err)
 	}
+	live.set(pid)
 }
 
 // harness is one node's election side on its own actor system.
@@ -263,7 +266,7 @@ func (h *harness) fromPeer(sid int64, n *messages.Notification) {
 // electionStatus asks the Election (through the QuorumPeer) for its view.
 func (h *harness) electionStatus() *messages.ElectionStatus {
 	h.t.Helper()
-	res, err := h.system.Root.RequestFuture(h.rt.dir.quorumPeer, &messages.StatusRequest{}, waitFor).Result()
+	res, err := h.system.Root.RequestFuture(h.rt.dir.quorumPeer.get(), &messages.StatusRequest{}, waitFor).Result()
 	require.NoError(h.t, err)
 	st, ok := res.(*messages.ElectionStatus)
 	require.Truef(h.t, ok, "status reply is %T", res)

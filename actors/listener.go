@@ -45,7 +45,7 @@ func (l *listenerActor) Receive(ctx actor.Context) {
 	case *actor.Stopping, *actor.Restarting:
 		l.stop()
 	case *listenerFailed:
-		ctx.Send(l.rt.dir.cnxManager, m)
+		ctx.Send(l.rt.dir.cnxManager.get(), m)
 	}
 }
 
@@ -53,7 +53,7 @@ func (l *listenerActor) start(ctx actor.Context) {
 	l.done = make(chan struct{})
 	l.hs = &handshakes{conns: map[net.Conn]struct{}{}, max: l.rt.cfg.MaxPendingHandshakes}
 	l.lns = &listenerSet{}
-	system, self, cnx := ctx.ActorSystem(), ctx.Self(), l.rt.dir.cnxManager
+	system, self, cnx := ctx.ActorSystem(), ctx.Self(), l.rt.dir.cnxManager.get()
 	report := func(msg any) { system.Root.Send(cnx, msg) }
 	if len(l.rt.listener) > 0 {
 		// Handed in by the caller: they may carry the deadline a previous

@@ -181,7 +181,7 @@ func (n *Node) ElectionStatus(timeout time.Duration) (*messages.ElectionStatus, 
 
 // CnxStatus asks the connection manager for every peer link's state.
 func (n *Node) CnxStatus(timeout time.Duration) (*messages.CnxStatus, error) {
-	res, err := n.ask(n.rt.dir.cnxManager, timeout)
+	res, err := n.ask(n.rt.dir.cnxManager.get(), timeout)
 	if err != nil {
 		return nil, err
 	}
@@ -216,7 +216,7 @@ func (n *Node) SubscribeSupervision(ch chan<- SupervisionEvent) (cancel func()) 
 }
 
 // InjectFault makes the actor at path (relative to the node's root, e.g.
-// "cnxmanager/listener" or "" for the root) panic. It requires
+// "" for the root; see ActorPath and PeerPaths) panic. It requires
 // Config.FaultInjection and exists for supervision tests.
 func (n *Node) InjectFault(path, reason string) error {
 	if !n.rt.cfg.FaultInjection {
@@ -236,7 +236,7 @@ func (n *Node) InjectFault(path, reason string) error {
 // PeerPaths returns the actor paths (for InjectFault) of the Peer actors
 // currently connected, by sid.
 func (n *Node) PeerPaths(timeout time.Duration) (map[int64]string, error) {
-	res, err := n.system.Root.RequestFuture(n.rt.dir.cnxManager, &peerPathsRequest{}, timeout).Result()
+	res, err := n.system.Root.RequestFuture(n.rt.dir.cnxManager.get(), &peerPathsRequest{}, timeout).Result()
 	if err != nil {
 		return nil, err
 	}
@@ -293,21 +293,21 @@ func (n *Node) ActorPath(kind Kind) (string, bool) {
 	case KindNode:
 		return "", true
 	case KindQuorumPeer:
-		return nameQuorumPeer, true
+		return rel(n.rt.dir.quorumPeer.get()), true
 	case KindElection:
 		return rel(n.rt.dir.election.get()), true
 	case KindMessenger:
-		return nameMessenger, true
+		return rel(n.rt.dir.messenger.get()), true
 	case KindWorkerSender:
 		return rel(n.rt.dir.workerSender.get()), true
 	case KindWorkerReceiver:
 		return rel(n.rt.dir.workerReceiver.get()), true
 	case KindCnxManager:
-		return nameCnxManager, true
+		return rel(n.rt.dir.cnxManager.get()), true
 	case KindListener:
-		return nameCnxManager + "/" + nameListener, true
+		return rel(n.rt.dir.cnxManager.get()) + "/" + nameListener, true
 	case KindClientPort:
-		return nameClientPort, true
+		return rel(n.rt.dir.clientPort.get()), true
 	}
 	return "", false
 }

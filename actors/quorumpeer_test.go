@@ -20,7 +20,7 @@ func TestQuorumPeerRestartMidElectionKeepsRound(t *testing.T) {
 	h.fromPeer(2, looking(1, 0, 4, 0)) // round 4, and it votes for us
 	h.waitSentTo(3, "our vote in round 4", func(n *messages.Notification) bool { return n.GetElectionEpoch() == 4 })
 
-	h.system.Root.Send(h.rt.dir.quorumPeer, &Crash{Reason: "test"})
+	h.system.Root.Send(h.rt.dir.quorumPeer.get(), &Crash{Reason: "test"})
 	h.waitRestarts(KindQuorumPeer, 1)
 
 	st := h.electionStatus()
@@ -48,7 +48,7 @@ func TestQuorumPeerRestartAfterDecisionStaysDecided(t *testing.T) {
 	h := newHarness(t, 1, testMajority(t, []int64{1}))
 	eventually(t, h.root, "StateChanged", func(*messages.StateChanged) bool { return true })
 
-	h.system.Root.Send(h.rt.dir.quorumPeer, &Crash{Reason: "test"})
+	h.system.Root.Send(h.rt.dir.quorumPeer.get(), &Crash{Reason: "test"})
 	h.waitRestarts(KindQuorumPeer, 1)
 
 	st := h.electionStatus()

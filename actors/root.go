@@ -27,18 +27,18 @@ type childReady struct{ name string }
 func (r *rootActor) Receive(ctx actor.Context) {
 	switch m := ctx.Message().(type) {
 	case *actor.Started:
-		r.spawn(ctx, nameMessenger, newMessengerProps(r.rt))
+		r.spawn(ctx, nameMessenger, r.rt.dir.messenger, newMessengerProps(r.rt))
 	case *childReady:
 		// A child restarted later says ready again: nothing to spawn then.
 		switch {
 		case m.name == nameMessenger && len(ctx.Children()) == 1:
-			r.spawn(ctx, nameCnxManager, newCnxManagerProps(r.rt))
+			r.spawn(ctx, nameCnxManager, r.rt.dir.cnxManager, newCnxManagerProps(r.rt))
 		case m.name == nameCnxManager && len(ctx.Children()) == 2:
-			r.spawn(ctx, nameQuorumPeer, newQuorumPeerProps(r.rt))
+			r.spawn(ctx, nameQuorumPeer, r.rt.dir.quorumPeer, newQuorumPeerProps(r.rt))
 			if r.rt.cfg.ClientAddr != "" {
 				// Answers four-letter words from the published state;
 				// it sends to no sibling, so it can come last.
-				r.spawn(ctx, nameClientPort, newClientPortProps(r.rt))
+				r.spawn(ctx, nameClientPort, r.rt.dir.clientPort, newClientPortProps(r.rt))
 			}
 		}
 	case *actor.Stopping, *actor.Restarting:
@@ -49,7 +49,7 @@ func (r *rootActor) Receive(ctx actor.Context) {
 			ctx.Send(pid, m)
 		}
 		if r.rt.cfg.ClientAddr != "" {
-			ctx.Send(r.rt.dir.clientPort, m)
+			ctx.Send(r.rt.dir.clientPort.get(), m)
 		}
 		r.rt.log.Info("state changed", "state", m.GetNewState().String(), "leader", m.GetLeader(),
 			"zxid", fmt.Sprintf("%x", m.GetZxid()), "round", m.GetElectionEpoch(), "epoch", m.GetPeerEpoch())
@@ -64,12 +64,15 @@ func (r *rootActor) Receive(ctx actor.Context) {
 	}
 }
 
-func (r *rootActor) spawn(ctx actor.Context, name string, props *actor.Props) {
-	if _, err := ctx.SpawnNamed(props, name); err != nil {
+// spawn starts a child under a fresh name and publishes its PID.
+func (r *rootActor) spawn(ctx actor.Context, name string, live *livePID, props *actor.Props) {
+	pid, err := ctx.SpawnNamed(props, live.nextName(name))
+	if err != nil {
 		// A name clash means the previous incarnation's child is still
 		// registered: a bug in stop ordering, not a runtime condition.
 		panic(fmt.Sprintf("spawn %s: %v", name, err))
 	}
+	live.set(pid)
 }
 
 func (r *rootActor) fatal(err error) {

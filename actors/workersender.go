@@ -52,5 +52,5 @@ func (w *workerSender) Receive(ctx actor.Context) {
 		ctx.Send(w.rt.dir.workerReceiver.get(), &messages.NotificationReceived{Sid: w.rt.cfg.ID, Notification: out})
 		return
 	}
-	ctx.Send(w.rt.dir.cnxManager, &messages.SendNotification{Sid: m.GetSid(), Notification: out})
+	ctx.Send(w.rt.dir.cnxManager.get(), &messages.SendNotification{Sid: m.GetSid(), Notification: out})
 }

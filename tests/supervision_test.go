@@ -149,7 +149,8 @@ func TestCnxManagerCrashKeepsLastSent(t *testing.T) {
 	events := make(chan actors.SupervisionEvent, 16)
 	cancel := e.node(1).SubscribeSupervision(events)
 	defer cancel()
-	require.NoError(t, e.node(1).InjectFault("cnxmanager", "test"))
+	path, _ := e.node(1).ActorPath(actors.KindCnxManager)
+	require.NoError(t, e.node(1).InjectFault(path, "test"))
 	waitEvent(t, events, actors.KindCnxManager, true)
 	// Counters live in the manager's durable state, so none went back;
 	// and each rebuilt link started by re-sending the last notification.
