@@ -53,7 +53,9 @@ func (l *listenerActor) start(ctx actor.Context) {
 	l.done = make(chan struct{})
 	l.hs = &handshakes{conns: map[net.Conn]struct{}{}, max: l.rt.cfg.MaxPendingHandshakes}
 	l.lns = &listenerSet{}
-	system, self, cnx := ctx.ActorSystem(), ctx.Self(), l.rt.dir.cnxManager.get()
+	// The parent, not the directory: the connection manager may start
+	// (and spawn us) before its parent has published its PID.
+	system, self, cnx := ctx.ActorSystem(), ctx.Self(), ctx.Parent()
 	report := func(msg any) { system.Root.Send(cnx, msg) }
 	if len(l.rt.listener) > 0 {
 		// Handed in by the caller: they may carry the deadline a previous

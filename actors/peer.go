@@ -122,6 +122,6 @@ func (p *peerActor) end(ctx actor.Context, reason messages.CloseReason, detail s
 		return
 	}
 	p.closed = true
-	ctx.Request(p.rt.dir.cnxManager.get(), &messages.ConnectionClosed{Sid: p.sid, Reason: reason, Detail: detail})
+	ctx.Request(ctx.Parent(), &messages.ConnectionClosed{Sid: p.sid, Reason: reason, Detail: detail})
 	ctx.Stop(ctx.Self())
 }
