@@ -74,7 +74,7 @@ func (e *election) Receive(ctx actor.Context) {
 		// died with the failing message, and without this credit the
 		// WorkerReceiver would wait for it forever. A spare credit is
 		// harmless: it only lets one more notification through.
-		ctx.Send(e.rt.dir.workerReceiver.get(), &messages.NotificationProcessed{})
+		ctx.Request(e.rt.dir.workerReceiver.get(), &messages.NotificationProcessed{})
 	case *actor.Restarting:
 		// Stop the live timers but keep their records: the next
 		// incarnation re-arms them.
@@ -92,11 +92,11 @@ func (e *election) Receive(ctx actor.Context) {
 		e.startLooking(ctx, m)
 	case *messages.NotificationReceived:
 		e.step(ctx, m)
-		ctx.Send(e.rt.dir.workerReceiver.get(), &messages.NotificationProcessed{})
+		ctx.Request(e.rt.dir.workerReceiver.get(), &messages.NotificationProcessed{})
 	case *creditRequest:
 		// A restarted WorkerReceiver cannot tell whether our last credit
 		// reached its previous incarnation: give it one.
-		ctx.Send(e.rt.dir.workerReceiver.get(), &messages.NotificationProcessed{})
+		ctx.Request(e.rt.dir.workerReceiver.get(), &messages.NotificationProcessed{})
 	case *messages.TimerFired:
 		e.tick(ctx, m)
 	case *messages.HaveDeliveredResponse:

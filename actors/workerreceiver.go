@@ -32,8 +32,13 @@ type recvState struct {
 	// for one (creditRequest) rather than wait forever; a spare credit only
 	// lets one more notification through. held is set while no Election
 	// runs, when nothing may be sent to its PID.
-	started   bool
-	held      bool
+	started bool
+	held    bool
+	// election is the Election that sent the last credit (credits are
+	// requests, so they carry the sender). Pumping there rather than to
+	// the directory matters at a re-spawn: the new Election can start,
+	// and give its first credit, before its parent has published its PID.
+	election  *actor.PID
 	received  uint64
 	delivered uint64
 	empty     uint64
@@ -91,12 +96,16 @@ func (w *workerReceiver) Receive(ctx actor.Context) {
 		w.enqueue(m)
 		w.pump(ctx)
 	case *messages.NotificationProcessed:
+		if ctx.Sender() != nil {
+			w.st.election = ctx.Sender()
+		}
 		w.st.inFlight = false
 		w.st.held = false
 		w.pump(ctx)
 	case *electionStopped:
 		w.st.inFlight = true
 		w.st.held = true
+		w.st.election = nil
 	case *messages.NotificationDropped:
 		w.st.malformed[m.GetReason()]++
 		w.rt.log.Debug("malformed notification dropped", "peer", m.GetSid(),
@@ -138,7 +147,11 @@ func (w *workerReceiver) pump(ctx actor.Context) {
 	}
 	w.st.inFlight = true
 	w.st.delivered++
-	ctx.Send(w.rt.dir.election.get(), next)
+	to := w.st.election
+	if to == nil {
+		to = w.rt.dir.election.get()
+	}
+	ctx.Send(to, next)
 }
 
 func (w *workerReceiver) status() *messages.ReceiverStatus {
