@@ -144,6 +144,6 @@ func TestJavaSplitAndTrim(t *testing.T) {
 	assert.Equal(t, []string{"a", "b"}, javaSplit("a:b::", ':'))
 	assert.Equal(t, []string{"", "a"}, javaSplit(":a", ':'))
 	assert.Equal(t, []string{}, javaSplit(":::", ':'))
-	assert.Equal(t, "a b", javaTrim("\x00\t a b \r\n"))
-	assert.Equal(t, "\u00a0a", javaTrim("\u00a0a "), "trim only strips chars <= ' '")
+	assert.Equal(t, "a b", JavaTrim("\x00\t a b \r\n"))
+	assert.Equal(t, "\u00a0a", JavaTrim("\u00a0a "), "trim only strips chars <= ' '")
 }

@@ -26,9 +26,10 @@ func javaSplit(s string, sep byte) []string {
 	return parts[:n]
 }
 
-// javaTrim behaves like Java's String.trim(): it strips every char <= ' '
+// JavaTrim behaves like Java's String.trim(): it strips every char <= ' '
 // (all ASCII controls and space) from both ends, and nothing else.
-func javaTrim(s string) string {
+// ZooKeeper's config readers trim keys and values this way.
+func JavaTrim(s string) string {
 	start, end := 0, len(s)
 	for start < end && s[start] <= ' ' {
 		start++

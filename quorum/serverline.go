@@ -152,7 +152,7 @@ func splitHostAndPort(s string) ([]string, error) {
 
 // parseLearnerType is QuorumServer.getType: trimmed, case-insensitive.
 func parseLearnerType(s string) (LearnerType, error) {
-	switch strings.ToLower(javaTrim(s)) {
+	switch strings.ToLower(JavaTrim(s)) {
 	case "participant":
 		return Participant, nil
 	case "observer":

@@ -156,7 +156,7 @@ func serverKey(props []quorum.Property, sid int64) (key, value string) {
 // firstKey finds the first line whose key matches.
 func firstKey(props []quorum.Property, match func(string) bool) (key, value string) {
 	for _, prop := range props {
-		if match(javaTrim(prop.Key)) {
+		if match(quorum.JavaTrim(prop.Key)) {
 			return prop.Key, prop.Value
 		}
 	}

@@ -110,8 +110,8 @@ func (f *File) Properties() []quorum.Property { return slices.Clone(f.props) }
 // QuorumPeerConfig does.
 func (f *File) Get(key string) (string, bool) {
 	for i := len(f.props) - 1; i >= 0; i-- {
-		if javaTrim(f.props[i].Key) == key {
-			return javaTrim(f.props[i].Value), true
+		if quorum.JavaTrim(f.props[i].Key) == key {
+			return quorum.JavaTrim(f.props[i].Value), true
 		}
 	}
 	return "", false

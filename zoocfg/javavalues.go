@@ -32,19 +32,6 @@ func latin1(b []byte) string {
 	return sb.String()
 }
 
-// javaTrim is String.trim(): every char <= ' ' goes from both ends.
-// QuorumPeerConfig trims every key and value it reads itself.
-func javaTrim(s string) string {
-	start, end := 0, len(s)
-	for start < end && s[start] <= ' ' {
-		start++
-	}
-	for end > start && s[end-1] <= ' ' {
-		end--
-	}
-	return s[start:end]
-}
-
 // parseJavaInt is Integer.parseInt: an optional sign and decimal digits,
 // within int32. (Java also takes non-ASCII Unicode digits; we do not.)
 func parseJavaInt(s string) (int32, bool) {

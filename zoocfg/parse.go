@@ -65,7 +65,7 @@ func (p *parser) run() error {
 	p.s.PeerType = quorum.Participant
 	p.s.StandaloneEnabled = true
 	for _, prop := range p.f.props {
-		if javaTrim(prop.Key) == "dynamicConfigFile" {
+		if quorum.JavaTrim(prop.Key) == "dynamicConfigFile" {
 			p.hasDynamic = true
 		}
 	}
@@ -87,7 +87,7 @@ func (p *parser) run() error {
 
 // key sorts one key=value into its place, checking its type.
 func (p *parser) key(prop quorum.Property) error {
-	key, value := javaTrim(prop.Key), javaTrim(prop.Value)
+	key, value := quorum.JavaTrim(prop.Key), quorum.JavaTrim(prop.Value)
 	if hasInlineComment(value) {
 		p.warnf("%s=%q: a Properties file has no end-of-line comments: the \"#...\" is part of the value", key, value)
 	}

@@ -1,6 +1,7 @@
 package zoocfg
 
 import (
+	"github.com/zkfle/zkfle/quorum"
 	"slices"
 	"strings"
 	"time"
@@ -161,7 +162,7 @@ func (p *parser) notificationIntervals() error {
 func (p *parser) fourLetterWords(key, value string) []string {
 	var words []string
 	for _, w := range strings.Split(value, ",") {
-		w = javaTrim(w)
+		w = quorum.JavaTrim(w)
 		switch {
 		case w == "*":
 			return []string{"*"}
