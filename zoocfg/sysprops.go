@@ -1,12 +1,12 @@
 package zoocfg
 
 import (
-	"github.com/zkfle/zkfle/quorum"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/zkfle/zkfle/fle"
+	"github.com/zkfle/zkfle/quorum"
 )
 
 // The system properties ZooKeeper's election code reads, set from
