@@ -230,7 +230,7 @@ func (c *cnxManager) addLink(ctx actor.Context, sid int64, conn net.Conn, dir me
 		c.rt.log.Error("cannot start peer", "peer", sid, "reason", err.Error())
 		return
 	}
-	c.links[sid] = &peerLink{pid: pid, gen: gen, direction: dir, remote: remote}
+	c.links[sid] = &peerLink{pid: pid, direction: dir, remote: remote}
 	st.consecutiveFailures = 0
 	if first != nil {
 		st.sent++

@@ -65,7 +65,6 @@ func (s *cnxState) statsFor(sid int64) *peerStats {
 // are stopped on restart).
 type peerLink struct {
 	pid       *actor.PID
-	gen       uint64
 	direction messages.Direction
 	remote    string
 }

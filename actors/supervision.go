@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
-	"sort"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -126,16 +125,6 @@ func (s *supervision) counts() (failures, restarts map[Kind]uint64) {
 		restarts[k] = v
 	}
 	return failures, restarts
-}
-
-// kindsSorted returns map keys in a stable order for logs.
-func kindsSorted(m map[Kind]uint64) []Kind {
-	out := make([]Kind, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
-	return out
 }
 
 // nodeMiddleware is the receiver middleware every actor of a node gets:

@@ -452,9 +452,7 @@ type CnxStatus struct {
 	Sid   int64                  `protobuf:"varint,1,opt,name=sid,proto3" json:"sid,omitempty"`
 	Peers []*PeerStatus          `protobuf:"bytes,2,rep,name=peers,proto3" json:"peers,omitempty"`
 	// Inbound connections rejected during the handshake, by reason.
-	Rejected map[string]uint64 `protobuf:"bytes,3,rep,name=rejected,proto3" json:"rejected,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"varint,2,opt,name=value"`
-	// Notifications dropped from the receive queue because it was full.
-	RecvDropped   uint64 `protobuf:"varint,4,opt,name=recv_dropped,json=recvDropped,proto3" json:"recv_dropped,omitempty"`
+	Rejected      map[string]uint64 `protobuf:"bytes,3,rep,name=rejected,proto3" json:"rejected,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"varint,2,opt,name=value"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -510,13 +508,6 @@ func (x *CnxStatus) GetRejected() map[string]uint64 {
 	return nil
 }
 
-func (x *CnxStatus) GetRecvDropped() uint64 {
-	if x != nil {
-		return x.RecvDropped
-	}
-	return 0
-}
-
 var File_node_proto protoreflect.FileDescriptor
 
 const file_node_proto_rawDesc = "" +
@@ -561,15 +552,14 @@ const file_node_proto_rawDesc = "" +
 	"\x10connect_failures\x18\v \x01(\x04R\x0fconnectFailures\x12:\n" +
 	"\n" +
 	"last_close\x18\f \x01(\x0e2\x1b.zkfle.messages.CloseReasonR\tlastClose\x12*\n" +
-	"\x11last_close_detail\x18\r \x01(\tR\x0flastCloseDetail\"\xf4\x01\n" +
+	"\x11last_close_detail\x18\r \x01(\tR\x0flastCloseDetail\"\xe5\x01\n" +
 	"\tCnxStatus\x12\x10\n" +
 	"\x03sid\x18\x01 \x01(\x03R\x03sid\x120\n" +
 	"\x05peers\x18\x02 \x03(\v2\x1a.zkfle.messages.PeerStatusR\x05peers\x12C\n" +
-	"\brejected\x18\x03 \x03(\v2'.zkfle.messages.CnxStatus.RejectedEntryR\brejected\x12!\n" +
-	"\frecv_dropped\x18\x04 \x01(\x04R\vrecvDropped\x1a;\n" +
+	"\brejected\x18\x03 \x03(\v2'.zkfle.messages.CnxStatus.RejectedEntryR\brejected\x1a;\n" +
 	"\rRejectedEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\x04R\x05value:\x028\x01B!Z\x1fgithub.com/zkfle/zkfle/messagesb\x06proto3"
+	"\x05value\x18\x02 \x01(\x04R\x05value:\x028\x01J\x04\b\x04\x10\x05R\frecv_droppedB!Z\x1fgithub.com/zkfle/zkfle/messagesb\x06proto3"
 
 var (
 	file_node_proto_rawDescOnce sync.Once

@@ -18,7 +18,6 @@ func checkLeaks(t *testing.T) {
 		goleak.IgnoreCurrent(),
 		// protoactor's dead-letter log throttle sleeps for its interval in
 		// a goroutine of its own (protoactor.md §5.3); it ends by itself.
-		goleak.IgnoreTopFunction("github.com/asynkron/protoactor-go/actor.NewDeadLetter.NewThrottle.func4.1"),
 		goleak.IgnoreAnyFunction("github.com/asynkron/protoactor-go/actor.NewDeadLetter.NewThrottle.func4.1"),
 	}
 	t.Cleanup(func() { goleak.VerifyNone(t, opts...) })

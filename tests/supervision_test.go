@@ -256,20 +256,6 @@ func waitEvent(t *testing.T, events <-chan actors.SupervisionEvent, kind actors.
 	}
 }
 
-func connectedPeers(t *testing.T, e *ensemble, sid int64) int {
-	st, err := e.node(sid).CnxStatus(time.Second)
-	if err != nil {
-		return 0
-	}
-	n := 0
-	for _, p := range st.GetPeers() {
-		if p.GetConnected() {
-			n++
-		}
-	}
-	return n
-}
-
 func sentTo(t *testing.T, e *ensemble, sid int64) map[int64]uint64 {
 	t.Helper()
 	st, err := e.node(sid).CnxStatus(time.Second)
