@@ -36,6 +36,12 @@ type cnxManager struct {
 	// too many handshakes were pending: one line a second, with a count.
 	floodLogged     time.Time
 	floodSuppressed uint64
+	// leaving is set once this incarnation is stopping or restarting.
+	// protoactor still delivers user messages while it waits for the
+	// children to stop, and a Peer spawned then is never stopped: the
+	// manager would wait for it forever and its parent would never
+	// restart. So a leaving manager dials nobody and closes what arrives.
+	leaving bool
 }
 
 func newCnxManagerProps(rt *runtime) *actor.Props {
@@ -54,6 +60,7 @@ func (c *cnxManager) Receive(ctx actor.Context) {
 	case *actor.Started:
 		c.started(ctx)
 	case *actor.Stopping, *actor.Restarting:
+		c.leaving = true
 		c.shutdown()
 	case *messages.SendNotification:
 		c.toSend(ctx, m)
@@ -208,6 +215,11 @@ func (c *cnxManager) peerTerminated(ctx actor.Context, who *actor.PID) {
 // replacing any previous one for the same sid, and hands it what it must
 // send first: the queued notification, or else a re-send of the last one.
 func (c *cnxManager) addLink(ctx actor.Context, sid int64, conn net.Conn, dir messages.Direction) {
+	if c.leaving {
+		_ = conn.Close()
+		c.rt.log.Debug("closing connection that arrived while the connection manager stops", "peer", sid)
+		return
+	}
 	if old, ok := c.links[sid]; ok {
 		c.rt.log.Info("replacing connection", "peer", sid, "old", old.remote, "new", conn.RemoteAddr().String())
 		ctx.Stop(old.pid)

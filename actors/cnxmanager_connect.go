@@ -17,7 +17,7 @@ import (
 // slow or blackholed peer costs one goroutine waiting out its connect
 // timeout, and every other peer is served meanwhile.
 func (c *cnxManager) connectOne(ctx actor.Context, sid int64) {
-	if sid == c.rt.cfg.ID || c.dialing[sid] {
+	if c.leaving || sid == c.rt.cfg.ID || c.dialing[sid] {
 		return
 	}
 	if _, up := c.links[sid]; up {

@@ -29,6 +29,11 @@ func (r *rootActor) Receive(ctx actor.Context) {
 	case *actor.Started:
 		r.spawn(ctx, nameMessenger, r.rt.dir.messenger, newMessengerProps(r.rt))
 	case *childReady:
+		if r.stopping {
+			// A child spawned now would never be stopped, and the
+			// root waits for all its children before it restarts.
+			return
+		}
 		// A child restarted later says ready again: nothing to spawn then.
 		switch {
 		case m.name == nameMessenger && len(ctx.Children()) == 1:
