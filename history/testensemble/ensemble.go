@@ -59,7 +59,8 @@ func freePort(t testing.TB) int {
 // Verifier returns the ensemble's quorum configuration.
 func (e *Ensemble) Verifier() quorum.Verifier { return e.verifier }
 
-// Config returns sid's node configuration, with fast test timing.
+// Config returns sid's node configuration, with fast test timing and
+// fault injection enabled.
 func (e *Ensemble) Config(sid int64) actors.Config {
 	cfg := actors.DefaultConfig()
 	cfg.ID = sid
@@ -68,6 +69,8 @@ func (e *Ensemble) Config(sid int64) actors.Config {
 	cfg.ConnectTimeout = time.Second
 	cfg.Election.MaxNotificationInterval = 2 * time.Second
 	cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	// Tests of restart counters crash actors on purpose.
+	cfg.FaultInjection = true
 	return cfg
 }
 

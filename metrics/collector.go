@@ -1,0 +1,169 @@
+package metrics
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/zkfle/zkfle/actors"
+	"github.com/zkfle/zkfle/history"
+	"github.com/zkfle/zkfle/messages"
+)
+
+// scrapeTimeout bounds each status query a scrape makes; a node too busy
+// to answer in time is reported without those series rather than
+// stalling the scrape.
+const scrapeTimeout = time.Second
+
+// Stages of malformed input, the stage label of malformed_inputs_total.
+const (
+	// StageHandshake: inbound connections refused during the handshake
+	// (CnxStatus.rejected).
+	StageHandshake = "handshake"
+	// StageNotification: frame bodies that could not be decoded
+	// (ReceiverStatus.malformed), connection kept as in ZooKeeper.
+	StageNotification = "notification"
+)
+
+func desc(name, help string, labels ...string) *prometheus.Desc {
+	return prometheus.NewDesc(prometheus.BuildFQName(Namespace, "", name), help, labels, nil)
+}
+
+var (
+	descState         = desc("server_state", "1 for the node's current state, 0 for the others.", "state")
+	descRound         = desc("election_round", "The election's logical clock (round).")
+	descElecDiscarded = desc("election_notifications_discarded_total", "Notifications the election discarded (finalize window, filters).")
+	descSent          = desc("notifications_sent_total", "Notifications sent to the peer.", "peer")
+	descReceived      = desc("notifications_received_total", "Notifications received from the peer.", "peer")
+	descDropped       = desc("notifications_dropped_total", "Notifications to the peer replaced in its send queue (of one) before they went out.", "peer")
+	descConnected     = desc("peer_connected", "1 while a connection to the peer carries frames.", "peer")
+	descSendQueue     = desc("peer_send_queue_depth", "Notifications waiting for a connection to the peer (0 or 1).", "peer")
+	descAttempts      = desc("peer_connect_attempts_total", "Outbound connection attempts to the peer.", "peer")
+	descFailures      = desc("peer_connect_failures_total", "Outbound connection attempts to the peer that failed.", "peer")
+	descRecvQueue     = desc("receive_queue_depth", "Notifications waiting in the receive queue.")
+	descRecvCapacity  = desc("receive_queue_capacity", "The receive queue's capacity (100 in ZooKeeper).")
+	descRecvDropped   = desc("receive_queue_dropped_total", "Notifications dropped because the receive queue was full (oldest first).")
+	descMalformed     = desc("malformed_inputs_total", "Malformed inputs by stage and reason.", "stage", "reason")
+	descRestarts      = desc("actor_restarts_total", "Actor restarts after a failure, by actor kind.", "kind")
+	descActorFailures = desc("actor_failures_total", "Actor failures (panics caught by a supervisor), by actor kind.", "kind")
+	descMessages      = desc("actor_messages_processed_total", "Messages the node's actors processed.")
+)
+
+// nodeCollector reads a node's status at scrape time.
+type nodeCollector struct{ node *actors.Node }
+
+func newNodeCollector(n *actors.Node) *nodeCollector { return &nodeCollector{node: n} }
+
+// Describe sends every metric's description.
+func (c *nodeCollector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{descState, descRound, descElecDiscarded, descSent, descReceived,
+		descDropped, descConnected, descSendQueue, descAttempts, descFailures, descRecvQueue,
+		descRecvCapacity, descRecvDropped, descMalformed, descRestarts, descActorFailures, descMessages} {
+		ch <- d
+	}
+}
+
+// Collect queries the node and sends the current values.
+func (c *nodeCollector) Collect(ch chan<- prometheus.Metric) {
+	gauge := func(d *prometheus.Desc, v float64, labels ...string) {
+		ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, labels...)
+	}
+	counter := func(d *prometheus.Desc, v uint64, labels ...string) {
+		ch <- prometheus.MustNewConstMetric(d, prometheus.CounterValue, float64(v), labels...)
+	}
+	state := c.node.Status().State
+	for _, name := range stateNames(state) {
+		gauge(descState, b2f(name == state.String()), name)
+	}
+	counter(descMessages, c.node.MessagesProcessed())
+	failures, restarts := c.node.Supervision()
+	for _, kind := range kinds(failures, restarts) {
+		counter(descRestarts, restarts[kind], string(kind))
+		counter(descActorFailures, failures[kind], string(kind))
+	}
+	if es, err := c.node.ElectionStatus(scrapeTimeout); err == nil {
+		gauge(descRound, float64(es.GetLogicalClock()))
+		counter(descElecDiscarded, es.GetDropped())
+	}
+	malformed := map[[2]string]uint64{}
+	for _, r := range notificationDropReasons() {
+		malformed[[2]string{StageNotification, r}] = 0
+	}
+	if cs, err := c.node.CnxStatus(scrapeTimeout); err == nil {
+		for _, p := range cs.GetPeers() {
+			peer := strconv.FormatInt(p.GetSid(), 10)
+			counter(descSent, p.GetSent(), peer)
+			counter(descReceived, p.GetReceived(), peer)
+			counter(descDropped, p.GetSendDropped(), peer)
+			counter(descAttempts, p.GetConnectAttempts(), peer)
+			counter(descFailures, p.GetConnectFailures(), peer)
+			gauge(descConnected, b2f(p.GetConnected()), peer)
+			gauge(descSendQueue, float64(p.GetPending()), peer)
+		}
+		for reason, n := range cs.GetRejected() {
+			malformed[[2]string{StageHandshake, reason}] += n
+		}
+	}
+	if rs, err := history.ReceiverStatus(c.node, scrapeTimeout); err == nil {
+		gauge(descRecvQueue, float64(rs.GetQueued()))
+		gauge(descRecvCapacity, float64(rs.GetCapacity()))
+		counter(descRecvDropped, rs.GetQueueDropped())
+		for reason, n := range rs.GetMalformed() {
+			malformed[[2]string{StageNotification, reason}] += n
+		}
+	}
+	for k, n := range malformed {
+		counter(descMalformed, n, k[0], k[1])
+	}
+}
+
+// stateNames lists ZooKeeper's four states plus the current one if it is
+// a value this build does not know (proto3 enums are open).
+func stateNames(current messages.ServerState) []string {
+	names := make([]string, 0, len(messages.ServerState_name)+1)
+	for v := range int32(len(messages.ServerState_name)) {
+		names = append(names, messages.ServerState(v).String())
+	}
+	if _, known := messages.ServerState_name[int32(current)]; !known {
+		names = append(names, current.String())
+	}
+	return names
+}
+
+// kinds lists every known actor kind plus any other the node reports, so
+// that every kind has a series (at 0) before its first restart.
+func kinds(maps ...map[actors.Kind]uint64) []actors.Kind {
+	out := append([]actors.Kind(nil), actors.AllKinds...)
+	seen := map[actors.Kind]bool{}
+	for _, k := range out {
+		seen[k] = true
+	}
+	for _, m := range maps {
+		for k := range m {
+			if !seen[k] {
+				seen[k] = true
+				out = append(out, k)
+			}
+		}
+	}
+	return out
+}
+
+// notificationDropReasons are the DropReason names a receiver can count,
+// so each has a series at 0 before the first bad body arrives.
+func notificationDropReasons() []string {
+	var out []string
+	for v, name := range messages.DropReason_name {
+		if v != int32(messages.DropReason_DROP_REASON_UNSPECIFIED) {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+func b2f(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
+}
