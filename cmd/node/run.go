@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/zkfle/zkfle/actors"
 	"github.com/zkfle/zkfle/zoocfg"
@@ -19,6 +20,7 @@ type runOptions struct {
 	myid      int64
 	logLevel  string
 	logFormat string
+	observe   observeOptions
 }
 
 func newRunFlags(o *runOptions, out io.Writer) *flag.FlagSet {
@@ -28,6 +30,7 @@ func newRunFlags(o *runOptions, out io.Writer) *flag.FlagSet {
 	fs.Int64Var(&o.myid, "myid", 0, "server id, when dataDir has no myid file (the file wins if both disagree: error)")
 	fs.StringVar(&o.logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	fs.StringVar(&o.logFormat, "log-format", "text", "log format: text or json (log/slog, to stderr)")
+	addObserveFlags(fs, &o.observe)
 	return fs
 }
 
@@ -53,13 +56,26 @@ func runNode(args []string, stdout, stderr io.Writer, sigs <-chan os.Signal) int
 		log.Error("bad configuration", "reason", err.Error())
 		return exitConfig
 	}
+	obsCfg, err := loadObserveConfig(o.config, o.observe)
+	if err != nil {
+		fmt.Fprintln(stderr, "node:", err)
+		return exitConfig
+	}
 	cfg.Logger = log
+	started := time.Now()
 	node, err := actors.Start(cfg)
 	if err != nil {
 		fmt.Fprintln(stderr, "node:", err)
 		return exitConfig
 	}
 	log.Info("node started", "config", o.config, "election_addr", electionAddr(cfg), "client_addr", cfg.ClientAddr)
+	obs, err := startObserve(node, cfg, obsCfg, log, started)
+	if err != nil {
+		fmt.Fprintln(stderr, "node:", err)
+		_ = node.Stop()
+		return exitFailed
+	}
+	defer obs.stop() // after the node has stopped
 	return waitForEnd(node, log, sigs)
 }
 
