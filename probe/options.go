@@ -1,0 +1,53 @@
+package probe
+
+import (
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/zkfle/zkfle/netbridge"
+)
+
+// DefaultSID is the probe's sid unless told otherwise: larger than any
+// real member's (see the package comment for why it must be), and not
+// ZooKeeper's OBSERVER_ID (math.MaxInt64).
+const DefaultSID int64 = math.MaxInt64 - 1
+
+// Defaults for Options.
+const (
+	// DefaultTimeout bounds connecting and waiting for the first answer.
+	DefaultTimeout = 3 * time.Second
+	// DefaultSettle is how long the probe keeps listening after the first
+	// answer, for the fresh answer that follows a re-sent stale one.
+	DefaultSettle = 150 * time.Millisecond
+)
+
+// Options tune a probe. The zero value means the defaults.
+type Options struct {
+	// SID is the probe's server id; 0 means DefaultSID. It must be larger
+	// than every member's sid, or servers will not answer.
+	SID int64
+	// Timeout bounds the connect plus the wait for the first answer, per
+	// address; 0 means DefaultTimeout.
+	Timeout time.Duration
+	// Settle is how long to keep reading after the first answer; 0 means
+	// DefaultSettle, negative means not at all.
+	Settle time.Duration
+}
+
+// withDefaults fills in zero fields and checks the sid.
+func (o Options) withDefaults() (Options, error) {
+	if o.SID == 0 {
+		o.SID = DefaultSID
+	}
+	if o.SID < 0 || o.SID == netbridge.ObserverID {
+		return o, fmt.Errorf("%w: %d (want 1..%d)", ErrBadSID, o.SID, netbridge.ObserverID-1)
+	}
+	if o.Timeout <= 0 {
+		o.Timeout = DefaultTimeout
+	}
+	if o.Settle == 0 {
+		o.Settle = DefaultSettle
+	}
+	return o, nil
+}
