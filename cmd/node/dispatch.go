@@ -15,6 +15,7 @@ byte-compatible with ZooKeeper 3.8 on the election port.
 Usage:
   node --config zoo.cfg [flags]   run a node from an unchanged ZooKeeper zoo.cfg
   node demo [-n 3] [-once]        run a local ensemble in this process and watch it elect
+  node probe HOST:PORT...         read each server's election state as a non-voter (node probe -h)
   node version                    print the version
   node help                       print this help
 
@@ -44,6 +45,8 @@ func dispatch(args []string, stdout, stderr io.Writer, sigs <-chan os.Signal) in
 			return exitOK
 		case "demo":
 			return runDemo(args[1:], stdout, stderr, sigs)
+		case "probe":
+			return runProbe(args[1:], stdout, stderr)
 		case "run":
 			args = args[1:]
 		}
