@@ -8,6 +8,7 @@ import (
 
 	"github.com/zkfle/zkfle/fle"
 	"github.com/zkfle/zkfle/quorum"
+	"github.com/zkfle/zkfle/zab"
 )
 
 // Config is everything a node needs. Build one with DefaultConfig, set ID
@@ -75,8 +76,12 @@ type Config struct {
 
 	// LastZxid, if set, supplies the last zxid of the replica's data, so
 	// the replica with the newest data wins. Nil means currentEpoch<<32.
+	// It is called on the QuorumPeer actor each time the node starts
+	// looking; it must be quick and safe for concurrent use.
 	LastZxid func() int64
-	// CurrentEpoch is the epoch this node votes with (peerEpoch).
+	// CurrentEpoch is the epoch a node without a DataDir starts with (its
+	// votes' peerEpoch until a leader is established). With a DataDir the
+	// epoch files decide and CurrentEpoch must be 0.
 	CurrentEpoch int64
 
 	// ClientAddr is where the node answers ZooKeeper's four-letter words
@@ -87,8 +92,11 @@ type Config struct {
 	// srvr alone. Others get ZooKeeper's "is not executed because it is
 	// not in the whitelist." answer.
 	FourLetterWords []string
-	// DataDir is the data directory (dataDir), holding myid and, later,
-	// the epoch files. Informational until then (`conf` prints it).
+	// DataDir is the data directory (dataDir). The epoch files live in its
+	// version-2 subdirectory, in ZooKeeper's format (acceptedEpoch,
+	// currentEpoch). Empty means no persistence: the epochs live in
+	// memory, which suits tests and embedded replicas that keep their own
+	// term elsewhere.
 	DataDir string
 
 	// Logger receives structured logs. Nil means slog.Default().
@@ -179,6 +187,12 @@ func (c Config) Validate() error {
 	if c.CurrentEpoch < 0 {
 		return invalid("CurrentEpoch", c.CurrentEpoch, "must not be negative")
 	}
+	if c.CurrentEpoch != 0 && c.DataDir != "" {
+		return invalid("CurrentEpoch", c.CurrentEpoch, "must be 0 with a DataDir (the currentEpoch file decides)")
+	}
+	if srv.Addrs[0].QuorumPort <= 0 || srv.Addrs[0].QuorumPort > 65535 {
+		return invalid("ID", c.ID, fmt.Sprintf("server.%d has no valid quorum port (%d)", c.ID, srv.Addrs[0].QuorumPort))
+	}
 	return nil
 }
 
@@ -196,6 +210,14 @@ func (c Config) writeTimeout() time.Duration {
 		return c.WriteTimeout
 	}
 	return c.handshakeTimeout()
+}
+
+// zabTiming is the session timing: ZooKeeper's tickTime, initLimit and
+// syncLimit.
+func (c Config) zabTiming() zab.Timing {
+	t := zab.DefaultTiming()
+	t.TickTime, t.InitLimit, t.SyncLimit = c.TickTime, c.InitLimit, c.SyncLimit
+	return t
 }
 
 // logger returns the configured logger or the default one.

@@ -29,6 +29,9 @@ type directory struct {
 	workerReceiver *livePID
 	cnxManager     *livePID
 	clientPort     *livePID
+	// session is the QuorumPeer's Leader or Follower child, one per
+	// decision.
+	session *livePID
 }
 
 // Child names, relative to their parent.
@@ -44,6 +47,7 @@ const (
 	nameRecvWorker     = "recvworker"
 	nameBridge         = "bridge"
 	nameClientPort     = "clientport"
+	nameSession        = "session"
 )
 
 // rootName is the node's top-level actor name in its actor system. Two
@@ -67,6 +71,7 @@ func newDirectory(address string, sid int64) directory {
 		workerReceiver: newLivePID(pid("/" + nameMessenger + "/" + nameWorkerReceiver)),
 		cnxManager:     newLivePID(pid("/" + nameCnxManager)),
 		clientPort:     newLivePID(pid("/" + nameClientPort)),
+		session:        newLivePID(pid("/" + nameQuorumPeer + "/" + nameSession)),
 	}
 }
 

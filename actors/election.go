@@ -99,6 +99,8 @@ func (e *election) Receive(ctx actor.Context) {
 		ctx.Request(e.rt.dir.workerReceiver.get(), &messages.NotificationProcessed{})
 	case *messages.TimerFired:
 		e.tick(ctx, m)
+	case *messages.UpdateElectionVote:
+		e.st.machine.UpdateElectionVote(m.GetPeerEpoch())
 	case *messages.HaveDeliveredResponse:
 		e.st.delivered = m.GetDelivered()
 	case *messages.StatusRequest:

@@ -230,6 +230,10 @@ func newHarness(t *testing.T, sid int64, v quorum.Verifier, opts ...harnessOptio
 		election:   es,
 		quorumPeer: qs,
 		recv:       rs,
+		epochs:     &memEpochs{accepted: cfg.CurrentEpoch, current: cfg.CurrentEpoch},
+		// No quorum port here: every decision is established at once, in
+		// the decided epoch, by a stand-in session.
+		sessionProps: instantSessionProps,
 	}
 	h := &harness{t: t, system: system, rt: rt, cnx: &recorder{}, root: &recorder{}, election: &recorder{}, logs: logs}
 	if setup.electionProbe {
@@ -377,4 +381,16 @@ func (l *logRecorder) find(msg string) []loggedRecord {
 		}
 	}
 	return out
+}
+
+// instantSessionProps stands in for the Leader/Follower: it reports the
+// decision established, in the decided leader's epoch, as soon as it
+// starts, so the election-side tests see a role without a quorum port.
+func instantSessionProps(d *messages.Decision) *actor.Props {
+	return actor.PropsFromFunc(func(ctx actor.Context) {
+		if _, ok := ctx.Message().(*actor.Started); ok {
+			ctx.Request(ctx.Parent(), &messages.SessionEstablished{
+				Role: d.GetState(), Epoch: d.GetPeerEpoch(), Leader: d.GetLeader()})
+		}
+	})
 }

@@ -71,16 +71,21 @@ func Start(cfg Config, opts ...Option) (*Node, error) {
 	for _, opt := range opts {
 		opt(&o)
 	}
+	// Everything that can fail comes before the actor system exists.
+	es, qs, rs, err := newRuntimeStates(cfg)
+	if err != nil {
+		return nil, err
+	}
+	epochs, err := openEpochStore(cfg)
+	if err != nil {
+		return nil, err
+	}
 	n := &Node{stopped: make(chan struct{})}
 	if o.system == nil {
 		n.system = actor.NewActorSystem(actor.WithLoggerFactory(quietProtoactorLogger(cfg.logger())))
 		n.ownsSys = true
 	} else {
 		n.system = o.system
-	}
-	es, qs, rs, err := newRuntimeStates(cfg)
-	if err != nil {
-		return nil, err
 	}
 	log := cfg.logger().With("sid", cfg.ID)
 	n.rt = &runtime{
@@ -93,6 +98,7 @@ func Start(cfg Config, opts ...Option) (*Node, error) {
 		quorumPeer: qs,
 		recv:       rs,
 		cnx:        newCnxState(),
+		epochs:     epochs,
 	}
 	for _, pid := range o.watchers {
 		n.SubscribePID(pid)
@@ -308,6 +314,8 @@ func (n *Node) ActorPath(kind Kind) (string, bool) {
 		return rel(n.rt.dir.cnxManager.get()) + "/" + nameListener, true
 	case KindClientPort:
 		return rel(n.rt.dir.clientPort.get()), true
+	case KindLeader, KindFollower:
+		return rel(n.rt.dir.session.get()), true
 	}
 	return "", false
 }

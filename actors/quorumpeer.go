@@ -28,18 +28,28 @@ func restartWorkers() actor.SupervisorStrategy {
 }
 
 // quorumPeerState is the QuorumPeer's state across its restarts: the
-// peer's state and the vote it stands by, and whether the first election
+// reported state and the vote it stands by, whether the first election
 // has been started (a restarted QuorumPeer must not start another round
-// in the middle of one, or after a decision).
+// in the middle of one), and the decision whose session is running.
 type quorumPeerState struct {
 	started bool
-	state   messages.ServerState
+	// state is the reported state: LOOKING until a session is
+	// established, then the role, until the session ends.
+	state messages.ServerState
 	// vote is the current vote: the initial one until the first decision,
 	// then the decided one.
 	vote *messages.Vote
-	// lookingSids counts LookingSidReported reports (Leader.reportLookingSid,
-	// used once the leader role exists).
+	// lookingSids counts LookingSidReported reports (Leader.reportLookingSid).
 	lookingSids uint64
+	// decision is the election's last decision while its session runs
+	// (nil while looking).
+	decision *messages.Decision
+	// session is the running Leader or Follower, nil while looking.
+	session *actor.PID
+	// epoch is the established epoch while established, else 0 with
+	// established false.
+	epoch       int64
+	established bool
 }
 
 func newQuorumPeerState() *quorumPeerState {
@@ -87,7 +97,14 @@ func newQuorumPeerProps(rt *runtime) *actor.Props {
 	}
 	return rt.props(KindQuorumPeer, func() actor.Actor {
 		return &quorumPeer{rt: rt, st: rt.quorumPeer, guard: guard, children: children}
-	}, actor.WithSupervisor(restartWorkers()), withChildren(KindQuorumPeer, children))
+	},
+		// The Election restarts in place (restartWorkers); a Leader or
+		// Follower that fails is stopped instead: its sockets and
+		// half-agreed epoch cannot be resumed, and the QuorumPeer then
+		// goes back to LOOKING, as ZooKeeper does when lead() or
+		// followLeader() throws.
+		actor.WithSupervisor(sessionOrWorkers{session: stopChildren(), workers: restartWorkers()}),
+		withChildren(KindQuorumPeer, children))
 }
 
 // Receive handles one message.
@@ -98,61 +115,45 @@ func (q *quorumPeer) Receive(ctx actor.Context) {
 			return // a zombie incarnation (protoactor.md §2.7): start nothing
 		}
 		spawnChildren(ctx, KindQuorumPeer, q.children)
-		if !q.st.started {
-			q.startLooking(ctx)
+		switch {
+		case !q.st.started:
+			q.startLooking(ctx, messages.LookingReason_STARTUP)
+		case q.st.decision != nil:
+			// A previous incarnation failed with a session running: the
+			// session died with it.
+			q.sessionOver(ctx, "quorum peer restarted", "the session ended with the failed QuorumPeer")
+		default:
+			// Looking, as far as we know; but the message that failed
+			// may have been the Election's Decision. Ask it.
+			ctx.Request(q.rt.dir.election.get(), &messages.StatusRequest{})
 		}
 	case *actor.Stopping, *actor.Restarting:
 		q.leaving = true
 	case *actor.Stopped:
 		q.guard.stopped.Store(true)
 	case *actor.Terminated:
-		supervisedChildLost(q.leaving, KindQuorumPeer, m)
+		q.childStopped(ctx, m)
 	case *messages.Decision:
 		q.decided(ctx, m)
+	case *messages.SessionEstablished:
+		q.established(ctx, m)
+	case *messages.SessionEnded:
+		if q.current(ctx.Sender()) {
+			q.sessionOver(ctx, m.GetReason(), m.GetDetail())
+		}
 	case *messages.LookingSidReported:
 		q.st.lookingSids++
 		q.rt.log.Info("looking voter reported", "peer", m.GetSid())
 	case *messages.StatusRequest:
 		ctx.Forward(q.rt.dir.election.get())
+	case *messages.ElectionStatus:
+		// Our own question after a restart: an election that decided
+		// while we had no session lost its Decision with the failed
+		// incarnation; look again rather than wait forever.
+		if m.GetState() != messages.ServerState_LOOKING && q.st.decision == nil {
+			q.startLooking(ctx, messages.LookingReason_LEADER_LOST)
+		}
 	}
-}
-
-// startLooking starts the first election, as QuorumPeer.start does: our
-// initial vote carries the last zxid of our data and our current epoch.
-func (q *quorumPeer) startLooking(ctx actor.Context) {
-	cfg := q.rt.cfg
-	zxid := cfg.CurrentEpoch << 32
-	if cfg.LastZxid != nil {
-		zxid = cfg.LastZxid()
-	}
-	q.st.started = true
-	q.st.vote = &messages.Vote{Leader: cfg.ID, Zxid: zxid, ElectionEpoch: -1, PeerEpoch: cfg.CurrentEpoch}
-	ctx.Send(q.rt.dir.election.get(), &messages.StartLooking{
-		Reason:       messages.LookingReason_STARTUP,
-		LastZxid:     zxid,
-		CurrentEpoch: cfg.CurrentEpoch,
-	})
-}
-
-func (q *quorumPeer) decided(ctx actor.Context, d *messages.Decision) {
-	old := q.st.state
-	q.st.state = d.GetState()
-	q.st.vote = &messages.Vote{
-		Leader:        d.GetLeader(),
-		Zxid:          d.GetZxid(),
-		ElectionEpoch: d.GetElectionEpoch(),
-		PeerEpoch:     d.GetPeerEpoch(),
-	}
-	// The Election logged the decision and the root logs the change.
-	ctx.Send(q.rt.dir.root, &messages.StateChanged{
-		Sid:           q.rt.cfg.ID,
-		OldState:      old,
-		NewState:      q.st.state,
-		Leader:        d.GetLeader(),
-		Zxid:          d.GetZxid(),
-		ElectionEpoch: d.GetElectionEpoch(),
-		PeerEpoch:     d.GetPeerEpoch(),
-	})
 }
 
 // childSpec is one child an actor keeps: its name and how to build its

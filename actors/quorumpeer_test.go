@@ -42,19 +42,28 @@ func TestQuorumPeerRestartMidElectionKeepsRound(t *testing.T) {
 	}, waitFor, poll)
 }
 
-// After a decision a restarted QuorumPeer neither starts a round nor
-// reports the decision again.
-func TestQuorumPeerRestartAfterDecisionStaysDecided(t *testing.T) {
+// A QuorumPeer that fails while its session runs loses the session with
+// it, as a ZooKeeper peer whose lead() throws: it reports LOOKING, starts
+// one new round and, elected again, reports its role again.
+func TestQuorumPeerRestartEndsSessionAndReelects(t *testing.T) {
 	h := newHarness(t, 1, testMajority(t, []int64{1}))
 	eventually(t, h.root, "StateChanged", func(*messages.StateChanged) bool { return true })
 
 	h.system.Root.Send(h.rt.dir.quorumPeer.get(), &Crash{Reason: "test"})
 	h.waitRestarts(KindQuorumPeer, 1)
 
+	require.Eventually(t, func() bool { return len(recorded[*messages.StateChanged](h.root)) >= 3 }, waitFor, poll,
+		"no LOOKING and new role after the restart")
+	changes := recorded[*messages.StateChanged](h.root)
+	require.Len(t, changes, 3, "exactly: LEADING, LOOKING, LEADING")
+	assert.Equal(t, messages.ServerState_LEADING, changes[0].GetNewState())
+	assert.Equal(t, messages.ServerState_LOOKING, changes[1].GetNewState())
+	assert.Equal(t, messages.ServerState_LEADING, changes[1].GetOldState())
+	assert.Equal(t, messages.ServerState_LEADING, changes[2].GetNewState())
+	assert.Equal(t, int64(2), changes[2].GetElectionEpoch(), "one new round")
 	st := h.electionStatus()
 	assert.Equal(t, messages.ServerState_LEADING, st.GetState())
-	assert.Equal(t, int64(1), st.GetLogicalClock())
-	assert.Len(t, recorded[*messages.StateChanged](h.root), 1)
+	assert.Equal(t, int64(2), st.GetLogicalClock())
 }
 
 // As leader, a LOOKING notification from a voter that elected us is

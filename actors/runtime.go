@@ -5,6 +5,7 @@ import (
 	"net"
 
 	"github.com/asynkron/protoactor-go/actor"
+	"github.com/zkfle/zkfle/messages"
 )
 
 // runtime is what one node's actors share. It is created once per node and
@@ -26,6 +27,11 @@ type runtime struct {
 	quorumPeer *quorumPeerState
 	cnx        *cnxState
 	recv       *recvState
+	// epochs holds acceptedEpoch and currentEpoch (dataDir's files).
+	epochs epochStore
+	// sessionProps, when set, replaces the Leader/Follower a decision
+	// starts (a test seam for the election-side unit tests).
+	sessionProps func(d *messages.Decision) *actor.Props
 
 	pub published
 }

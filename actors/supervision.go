@@ -30,13 +30,16 @@ const (
 	KindRecvWorker     Kind = "recvworker"
 	KindBridge         Kind = "bridge"
 	KindClientPort     Kind = "clientport"
+	KindLeader         Kind = "leader"
+	KindFollower       Kind = "follower"
+	KindQuorumBridge   Kind = "quorumbridge"
 )
 
 // AllKinds lists every actor kind, for tests and metrics.
 var AllKinds = []Kind{
 	KindNode, KindQuorumPeer, KindElection, KindMessenger, KindWorkerSender,
 	KindWorkerReceiver, KindCnxManager, KindListener, KindPeer, KindSendWorker,
-	KindRecvWorker, KindBridge, KindClientPort,
+	KindRecvWorker, KindBridge, KindClientPort, KindLeader, KindFollower, KindQuorumBridge,
 }
 
 // Crash is the test-only fault: with Config.FaultInjection set, any actor

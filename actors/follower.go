@@ -1,0 +1,148 @@
+package actors
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"strconv"
+	"sync"
+
+	"github.com/asynkron/protoactor-go/actor"
+	"github.com/zkfle/zkfle/messages"
+	"github.com/zkfle/zkfle/zab"
+)
+
+// followerActor is the Follower (and, for an observer, the Observer): once
+// the election chose another server, it dials the leader's quorum port,
+// drives a zab.LearnerSession (FOLLOWERINFO, the epoch, an empty sync,
+// answering pings) and tells the QuorumPeer when the session is
+// established or over. It lives exactly as long as the session.
+type followerActor struct {
+	sessionDriver
+	leader   int64
+	observer bool
+	dialCtx  context.Context
+	cancel   context.CancelFunc
+	dialing  sync.WaitGroup
+	dialed   handoff
+}
+
+// quorumDialed reports one connection attempt to the leader.
+type quorumDialed struct {
+	conn net.Conn
+	err  error
+}
+
+func newFollowerProps(rt *runtime, leader int64, observer bool) *actor.Props {
+	return rt.props(KindFollower, func() actor.Actor {
+		f := &followerActor{sessionDriver: newSessionDriver(rt, KindFollower), leader: leader, observer: observer}
+		f.onDial = f.dial
+		return f
+	},
+		// As the Leader's: a failed quorum bridge is stopped and the
+		// session decides whether to redial.
+		actor.WithSupervisor(stopChildren()))
+}
+
+// Receive handles one message.
+func (f *followerActor) Receive(ctx actor.Context) {
+	switch m := ctx.Message().(type) {
+	case *actor.Started:
+		f.start(ctx)
+	case *quorumDialed:
+		f.connected(ctx, m)
+	case *actor.Stopping, *actor.Restarting:
+		f.leave()
+		if f.cancel != nil {
+			f.cancel()
+		}
+		f.dialing.Wait()
+		f.dialed.closeAll()
+	default:
+		f.handle(ctx, m)
+	}
+}
+
+func (f *followerActor) start(ctx actor.Context) {
+	cfg := f.rt.cfg
+	f.dialCtx, f.cancel = context.WithCancel(context.Background())
+	s, err := zab.NewLearnerSession(zab.LearnerConfig{
+		ID:            cfg.ID,
+		LeaderID:      f.leader,
+		Observer:      f.observer,
+		AcceptedEpoch: f.rt.epochs.Accepted(),
+		CurrentEpoch:  f.rt.epochs.Current(),
+		ConfigVersion: cfg.Verifier.Version(),
+		Timing:        cfg.zabTiming(),
+	})
+	if err != nil {
+		f.rt.log.Error("cannot follow", "leader", f.leader, "reason", err.Error())
+		f.over = true
+		ctx.Request(ctx.Parent(), &messages.SessionEnded{Reason: "bad session config", Detail: err.Error()})
+		return
+	}
+	f.session = s
+	f.rt.log.Info("following: connecting to the leader", "leader", f.leader)
+	f.apply(ctx, s.Start())
+}
+
+// dial starts one connection attempt to the leader's quorum address.
+func (f *followerActor) dial(ctx actor.Context, dl zab.Dial) {
+	addr, err := f.leaderAddr()
+	if err != nil {
+		f.apply(ctx, f.session.(*zab.LearnerSession).DialFailed(err))
+		return
+	}
+	system, self, dctx := ctx.ActorSystem(), ctx.Self(), f.dialCtx
+	f.dialing.Add(1)
+	go func() {
+		defer f.dialing.Done()
+		d := net.Dialer{Timeout: dl.Timeout}
+		c, err := d.DialContext(dctx, "tcp", addr)
+		if dctx.Err() != nil {
+			if c != nil {
+				_ = c.Close()
+			}
+			return // the actor is leaving
+		}
+		if c != nil {
+			f.dialed.add(c)
+		}
+		system.Root.Send(self, &quorumDialed{conn: c, err: err})
+	}()
+}
+
+func (f *followerActor) connected(ctx actor.Context, m *quorumDialed) {
+	if m.err != nil {
+		if !f.over {
+			f.rt.log.Debug("cannot connect to the leader", "leader", f.leader, "reason", m.err.Error())
+			f.apply(ctx, f.session.(*zab.LearnerSession).DialFailed(m.err))
+		}
+		return
+	}
+	if !f.dialed.take(m.conn) {
+		return
+	}
+	if f.over {
+		_ = m.conn.Close()
+		return
+	}
+	if id := f.adopt(ctx, m.conn); id != 0 {
+		f.apply(ctx, f.session.Connected(id))
+	}
+}
+
+// leaderAddr is the leader's first quorum address, from the committed view
+// or the last-seen one.
+func (f *followerActor) leaderAddr() (string, error) {
+	cfg := f.rt.cfg
+	s, ok := cfg.Verifier.Server(f.leader)
+	if !ok && cfg.LastSeen != nil {
+		s, ok = cfg.LastSeen.Server(f.leader)
+	}
+	if !ok || len(s.Addrs) == 0 {
+		return "", fmt.Errorf("leader %d is not in the configuration", f.leader)
+	}
+	a := s.Addrs[0]
+	return net.JoinHostPort(a.Host, strconv.Itoa(a.QuorumPort)), nil
+}

@@ -1,0 +1,151 @@
+package actors
+
+import (
+	"fmt"
+	"net"
+	"strconv"
+	"sync"
+
+	"github.com/asynkron/protoactor-go/actor"
+	"github.com/zkfle/zkfle/messages"
+	"github.com/zkfle/zkfle/zab"
+)
+
+// leaderActor is the Leader: once the election chose this server, it
+// listens on the quorum port, drives a zab.LeaderSession over the
+// learners' connections (epoch agreement, an empty sync, pings) and tells
+// the QuorumPeer when the session is established or over. It lives
+// exactly as long as the session: the QuorumPeer spawns one per decision.
+type leaderActor struct {
+	sessionDriver
+	listeners []net.Listener
+	accepting sync.WaitGroup
+	accepted  handoff
+}
+
+// quorumAccepted hands the actor a socket its accept loop took.
+type quorumAccepted struct{ conn net.Conn }
+
+func newLeaderProps(rt *runtime) *actor.Props {
+	return rt.props(KindLeader, func() actor.Actor {
+		return &leaderActor{sessionDriver: newSessionDriver(rt, KindLeader)}
+	},
+		// Quorum bridges are stopped when they fail: a socket cannot be
+		// reopened. The session hears QuorumConnClosed, and the learner
+		// redials or gives up and re-elects.
+		actor.WithSupervisor(stopChildren()))
+}
+
+// Receive handles one message.
+func (l *leaderActor) Receive(ctx actor.Context) {
+	switch m := ctx.Message().(type) {
+	case *actor.Started:
+		l.start(ctx)
+	case *quorumAccepted:
+		if !l.accepted.take(m.conn) {
+			return // closed by leave
+		}
+		if l.over {
+			_ = m.conn.Close()
+			return
+		}
+		if id := l.adopt(ctx, m.conn); id != 0 {
+			l.apply(ctx, l.session.Connected(id))
+		}
+	case *actor.Stopping, *actor.Restarting:
+		l.leave()
+		for _, ln := range l.listeners {
+			_ = ln.Close()
+		}
+		l.accepting.Wait()
+		l.accepted.closeAll()
+	default:
+		l.handle(ctx, m)
+	}
+}
+
+func (l *leaderActor) start(ctx actor.Context) {
+	cfg := l.rt.cfg
+	s, err := zab.NewLeaderSession(zab.LeaderConfig{
+		ID:            cfg.ID,
+		Verifier:      cfg.Verifier,
+		LastSeen:      cfg.LastSeen,
+		AcceptedEpoch: l.rt.epochs.Accepted(),
+		CurrentEpoch:  l.rt.epochs.Current(),
+		Timing:        cfg.zabTiming(),
+	})
+	if err != nil {
+		l.giveUp(ctx, "bad session config", err)
+		return
+	}
+	l.session = s
+	addrs, err := quorumListenAddrs(cfg)
+	if err != nil {
+		l.giveUp(ctx, "no quorum address", err)
+		return
+	}
+	for _, addr := range addrs {
+		ln, err := net.Listen("tcp", addr)
+		if err != nil {
+			// ZooKeeper's Leader fails to construct and the peer goes
+			// back to LOOKING; the followers then time out on us too.
+			l.giveUp(ctx, "cannot bind quorum port", err)
+			return
+		}
+		l.listeners = append(l.listeners, ln)
+	}
+	l.rt.log.Info("leading: waiting for learners", "quorum", addrs)
+	system, self := ctx.ActorSystem(), ctx.Self()
+	for _, ln := range l.listeners {
+		l.accepting.Add(1)
+		go func(ln net.Listener) {
+			defer l.accepting.Done()
+			for {
+				c, err := ln.Accept()
+				if err != nil {
+					return // closed by leave
+				}
+				l.accepted.add(c)
+				system.Root.Send(self, &quorumAccepted{conn: c})
+			}
+		}(ln)
+	}
+	l.apply(ctx, l.session.Start())
+}
+
+// giveUp ends a session that could not start.
+func (l *leaderActor) giveUp(ctx actor.Context, reason string, err error) {
+	l.rt.log.Error("cannot lead", "reason", reason, "detail", err.Error())
+	l.over = true
+	ctx.Request(ctx.Parent(), &messages.SessionEnded{Reason: reason, Detail: err.Error()})
+}
+
+// quorumListenAddrs is where the Leader listens: every quorum address of
+// this server, or the wildcard on its quorum port with quorumListenOnAllIPs.
+func quorumListenAddrs(cfg Config) ([]string, error) {
+	me, ok := cfg.Verifier.Server(cfg.ID)
+	if !ok || len(me.Addrs) == 0 {
+		return nil, fmt.Errorf("server.%d has no quorum address", cfg.ID)
+	}
+	var out []string
+	seen := map[string]bool{}
+	for _, a := range me.Addrs {
+		host := a.Host
+		if cfg.ListenOnAllIPs {
+			host = ""
+		}
+		addr := net.JoinHostPort(host, strconv.Itoa(a.QuorumPort))
+		if !seen[addr] {
+			seen[addr] = true
+			out = append(out, addr)
+		}
+	}
+	return out, nil
+}
+
+// stopChildren is the strategy for children that cannot be restarted in
+// place (sockets, sessions): a failed child is stopped and its parent
+// hears Terminated or the child's own closing report.
+func stopChildren() actor.SupervisorStrategy {
+	return actor.NewOneForOneStrategy(0, 0, func(any) actor.Directive { return actor.StopDirective })
+}

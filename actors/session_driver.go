@@ -1,0 +1,179 @@
+package actors
+
+import (
+	"net"
+	"strconv"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+	"github.com/zkfle/zkfle/messages"
+	"github.com/zkfle/zkfle/netbridge"
+	"github.com/zkfle/zkfle/zab"
+)
+
+// zabSession is what the Leader and Follower actors drive: a
+// zab.LeaderSession or zab.LearnerSession, pure state machines whose every
+// input returns the Output to carry out.
+type zabSession interface {
+	Start() zab.Output
+	Connected(c zab.ConnID) zab.Output
+	Received(c zab.ConnID, p zab.Packet) zab.Output
+	Disconnected(c zab.ConnID) zab.Output
+	Tick(t zab.Timer) zab.Output
+	PersistFailed(err error) zab.Output
+	Stop() zab.Output
+}
+
+// sessionTimerFired is a session timer's firing, sent by its time.Timer to
+// the actor that armed it.
+type sessionTimerFired struct{ t zab.Timer }
+
+type sessionTimerKey struct {
+	kind zab.TimerKind
+	conn zab.ConnID
+}
+
+// sessionDriver is the part of the Leader and Follower actors that carries
+// out a session's outputs: epochs to disk first, then packets to the
+// connections' quorum bridges, closes, timers, and the role change to the
+// QuorumPeer. It owns one quorum bridge child per connection.
+type sessionDriver struct {
+	rt      *runtime
+	kind    Kind
+	session zabSession
+	conns   map[zab.ConnID]*actor.PID
+	next    zab.ConnID
+	timers  map[sessionTimerKey]*time.Timer
+	// over is set once the session ended (or the actor is leaving):
+	// nothing more is fed to it.
+	over bool
+	// onDial starts a connection attempt to the leader (Followers only;
+	// a LeaderSession never asks for one).
+	onDial func(ctx actor.Context, dl zab.Dial)
+}
+
+func newSessionDriver(rt *runtime, kind Kind) sessionDriver {
+	return sessionDriver{rt: rt, kind: kind, conns: map[zab.ConnID]*actor.PID{}, timers: map[sessionTimerKey]*time.Timer{}}
+}
+
+// adopt gives a connected socket a ConnID and a quorum bridge child.
+func (d *sessionDriver) adopt(ctx actor.Context, conn net.Conn) zab.ConnID {
+	d.next++
+	id := d.next
+	props := d.rt.wrap(KindQuorumBridge, netbridge.NewQuorumBridgeProps(conn, uint64(id),
+		d.rt.cfg.TickTime*time.Duration(d.rt.cfg.SyncLimit), d.rt.log))
+	pid, err := ctx.SpawnNamed(props, "conn-"+strconv.FormatUint(uint64(id), 10))
+	if err != nil {
+		_ = conn.Close()
+		d.rt.log.Error("cannot start quorum bridge", "reason", err.Error())
+		return 0
+	}
+	d.conns[id] = pid
+	return id
+}
+
+// handle feeds the session what a quorum bridge or a timer reported. It
+// returns false for messages that are not the driver's.
+func (d *sessionDriver) handle(ctx actor.Context, msg any) bool {
+	switch m := msg.(type) {
+	case *messages.QuorumPacketReceived:
+		id := zab.ConnID(m.GetConn())
+		if _, ok := d.conns[id]; ok && !d.over {
+			d.apply(ctx, d.session.Received(id, netbridge.QuorumPacketFromProto(m.GetPacket())))
+		}
+	case *messages.QuorumConnClosed:
+		id := zab.ConnID(m.GetConn())
+		if _, ok := d.conns[id]; ok {
+			delete(d.conns, id)
+			d.rt.log.Debug("quorum connection closed", "actor", string(d.kind), "conn", id, "detail", m.GetDetail())
+			if !d.over {
+				d.apply(ctx, d.session.Disconnected(id))
+			}
+		}
+	case *sessionTimerFired:
+		key := sessionTimerKey{m.t.Kind, m.t.Conn}
+		if _, ok := d.timers[key]; ok {
+			delete(d.timers, key)
+		}
+		if !d.over {
+			d.apply(ctx, d.session.Tick(m.t))
+		}
+	default:
+		return false
+	}
+	return true
+}
+
+// apply carries out one Output in the order zab.Output documents.
+func (d *sessionDriver) apply(ctx actor.Context, out zab.Output) {
+	for _, w := range out.Persist {
+		if err := d.rt.epochs.Apply(w); err != nil {
+			d.rt.log.Error("cannot persist epoch", "file", w.File.String(), "epoch", w.Epoch, "reason", err.Error())
+			d.apply(ctx, d.session.PersistFailed(err))
+			return
+		}
+		d.rt.log.Info("epoch persisted", "file", w.File.String(), "epoch", w.Epoch)
+	}
+	if out.Dial != nil {
+		d.dial(ctx, *out.Dial)
+	}
+	for _, s := range out.Send {
+		if pid, ok := d.conns[s.Conn]; ok {
+			ctx.Send(pid, &messages.SendQuorumPacket{Conn: uint64(s.Conn), Packet: netbridge.QuorumPacketToProto(s.Packet)})
+		}
+	}
+	for _, c := range out.Close {
+		if pid, ok := d.conns[c.Conn]; ok {
+			delete(d.conns, c.Conn)
+			ctx.Stop(pid)
+			d.rt.log.Info("closing quorum connection", "actor", string(d.kind), "conn", c.Conn, "detail", c.Detail)
+		}
+	}
+	for _, t := range out.Timers {
+		d.timer(ctx, t)
+	}
+	// Reports go as requests so the QuorumPeer can tell the running
+	// session from one it has already let go.
+	if e := out.Established; e != nil {
+		ctx.Request(ctx.Parent(), &messages.SessionEstablished{
+			Role: messages.ServerState(e.Role), Epoch: e.Epoch, Leader: e.Leader})
+	}
+	if e := out.Ended; e != nil {
+		d.over = true
+		ctx.Request(ctx.Parent(), &messages.SessionEnded{Reason: e.Reason.String(), Detail: e.Detail})
+	}
+}
+
+func (d *sessionDriver) dial(ctx actor.Context, dl zab.Dial) {
+	if d.onDial != nil {
+		d.onDial(ctx, dl)
+	}
+}
+
+func (d *sessionDriver) timer(ctx actor.Context, t zab.Timer) {
+	key := sessionTimerKey{t.Kind, t.Conn}
+	if old, ok := d.timers[key]; ok {
+		old.Stop()
+		delete(d.timers, key)
+	}
+	if t.Cancel {
+		return
+	}
+	system, self := ctx.ActorSystem(), ctx.Self() // never capture the context
+	fire := &sessionTimerFired{t: t}
+	d.timers[key] = time.AfterFunc(max(t.After, 0), func() { system.Root.Send(self, fire) })
+}
+
+// leave stops the session without carrying out its last output (the
+// actor is going; its children and sockets go with it) and stops the
+// timers.
+func (d *sessionDriver) leave() {
+	if !d.over && d.session != nil {
+		d.session.Stop()
+	}
+	d.over = true
+	for k, t := range d.timers {
+		t.Stop()
+		delete(d.timers, k)
+	}
+}
