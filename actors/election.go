@@ -168,6 +168,9 @@ func (e *election) apply(ctx actor.Context, roundBefore int64, out fle.Output) {
 	for _, sid := range out.LookingSids {
 		ctx.Send(ctx.Parent(), &messages.LookingSidReported{Sid: sid})
 	}
+	for _, sid := range out.NewerRoundLookingSids {
+		ctx.Send(ctx.Parent(), &messages.VoterLookingInNewerRound{Sid: sid})
+	}
 }
 
 func (e *election) status() *messages.ElectionStatus {

@@ -50,6 +50,9 @@ type quorumPeerState struct {
 	// established false.
 	epoch       int64
 	established bool
+	// electionOnly is set while following a ZooKeeper leader, which the
+	// quorum port cannot watch (SessionEstablished.election_only).
+	electionOnly bool
 }
 
 func newQuorumPeerState() *quorumPeerState {
@@ -140,6 +143,13 @@ func (q *quorumPeer) Receive(ctx actor.Context) {
 	case *messages.SessionEnded:
 		if q.current(ctx.Sender()) {
 			q.sessionOver(ctx, m.GetReason(), m.GetDetail())
+		}
+	case *messages.VoterLookingInNewerRound:
+		if q.st.electionOnly {
+			// Our ZooKeeper leader is gone for that voter; look again.
+			// If the leader is fine, the others answer with it and we
+			// rejoin at once.
+			q.sessionOver(ctx, "a voter is looking in a newer round", fmt.Sprintf("server %d", m.GetSid()))
 		}
 	case *messages.LookingSidReported:
 		q.st.lookingSids++

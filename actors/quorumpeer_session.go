@@ -83,11 +83,17 @@ func (q *quorumPeer) established(ctx actor.Context, m *messages.SessionEstablish
 	old := q.st.state
 	q.st.state = m.GetRole()
 	q.st.epoch, q.st.established = m.GetEpoch(), true
+	q.st.electionOnly = m.GetElectionOnly()
 	q.st.vote = &messages.Vote{Leader: d.GetLeader(), Zxid: d.GetZxid(),
 		ElectionEpoch: d.GetElectionEpoch(), PeerEpoch: m.GetEpoch()}
 	// Servers that join later must see this leader with the new epoch.
 	ctx.Send(q.rt.dir.election.get(), &messages.UpdateElectionVote{PeerEpoch: m.GetEpoch()})
-	q.rt.log.Info("session established", "state", m.GetRole().String(), "leader", m.GetLeader(), "epoch", m.GetEpoch())
+	if m.GetElectionOnly() {
+		q.rt.log.Warn("following a ZooKeeper leader in the election only: zkfle neither syncs from it nor counts in its quorum",
+			"state", m.GetRole().String(), "leader", m.GetLeader(), "epoch", m.GetEpoch())
+	} else {
+		q.rt.log.Info("session established", "state", m.GetRole().String(), "leader", m.GetLeader(), "epoch", m.GetEpoch())
+	}
 	ctx.Send(q.rt.dir.root, &messages.StateChanged{
 		Sid:           q.rt.cfg.ID,
 		OldState:      old,
@@ -112,7 +118,7 @@ func (q *quorumPeer) sessionOver(ctx actor.Context, reason, detail string) {
 	if q.st.state != messages.ServerState_LOOKING {
 		old := q.st.state
 		q.st.state = messages.ServerState_LOOKING
-		q.st.established, q.st.epoch = false, 0
+		q.st.established, q.st.epoch, q.st.electionOnly = false, 0, false
 		epoch := q.rt.epochs.Current()
 		ctx.Send(q.rt.dir.root, &messages.StateChanged{
 			Sid:           q.rt.cfg.ID,

@@ -126,7 +126,11 @@ func (d *sessionDriver) apply(ctx actor.Context, out zab.Output) {
 		if pid, ok := d.conns[c.Conn]; ok {
 			delete(d.conns, c.Conn)
 			ctx.Stop(pid)
-			d.rt.log.Info("closing quorum connection", "actor", string(d.kind), "conn", c.Conn, "detail", c.Detail)
+			log := d.rt.log.Info
+			if c.Warn {
+				log = d.rt.log.Warn
+			}
+			log("closing quorum connection", "actor", string(d.kind), "conn", c.Conn, "detail", c.Detail)
 		}
 	}
 	for _, t := range out.Timers {
@@ -136,7 +140,7 @@ func (d *sessionDriver) apply(ctx actor.Context, out zab.Output) {
 	// session from one it has already let go.
 	if e := out.Established; e != nil {
 		ctx.Request(ctx.Parent(), &messages.SessionEstablished{
-			Role: messages.ServerState(e.Role), Epoch: e.Epoch, Leader: e.Leader})
+			Role: messages.ServerState(e.Role), Epoch: e.Epoch, Leader: e.Leader, ElectionOnly: e.ElectionOnly})
 	}
 	if e := out.Ended; e != nil {
 		d.over = true

@@ -170,6 +170,13 @@ type Output struct {
 	// notifications while this node leads (Leader.reportLookingSid,
 	// ZOOKEEPER-3109). Empty unless we are Leading.
 	LookingSids []int64
+	// NewerRoundLookingSids lists voters that sent LOOKING in a round
+	// after the one our leader was elected in, while we follow or
+	// observe: they have lost the leader (a restarted server starts over
+	// at round 1 and is not listed). ZooKeeper ignores this; zkfle uses
+	// it to notice the loss of a leader it cannot watch on the quorum
+	// port (a ZooKeeper leader it follows election-only).
+	NewerRoundLookingSids []int64
 	// Dropped counts notifications this input discarded, with the reason,
 	// for metrics and traces.
 	Dropped []Drop

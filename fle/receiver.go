@@ -15,7 +15,9 @@ package fle
 //     sender in an older round is answered with our proposal and round;
 //   - we are not LOOKING and the sender is: answered with CurrentVote() in
 //     the round it was decided in and our real state; if we lead, a sender
-//     that voted in our election is reported in Output.LookingSids;
+//     that voted in our election is reported in Output.LookingSids; if we
+//     follow or observe, a sender in a round after our leader's is
+//     reported in Output.NewerRoundLookingSids;
 //   - neither is LOOKING: dropped.
 func (m *Machine) Step(n Notification) Output {
 	var out Output
@@ -49,6 +51,9 @@ func (m *Machine) Step(n Notification) Output {
 	}
 	if m.state == Leading && m.leadingTracker != nil && m.leadingTracker.hasSid(n.From) {
 		out.LookingSids = append(out.LookingSids, n.From)
+	}
+	if m.state != Leading && n.ElectionEpoch > m.currentVote.ElectionEpoch {
+		out.NewerRoundLookingSids = append(out.NewerRoundLookingSids, n.From)
 	}
 	reply(&out, n.From, m.state, m.currentVote, m.currentVote.ElectionEpoch)
 	return out

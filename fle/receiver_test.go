@@ -72,7 +72,22 @@ func TestNotLookingRepliesToLookingVoter(t *testing.T) {
 	assert.Equal(t, []Message{{To: 2, State: Following, Leader: 3, Zxid: 9, ElectionEpoch: 6, PeerEpoch: 2}}, out.Messages,
 		"the current vote, in the round it was decided in, with our real state")
 	assert.Empty(t, out.LookingSids, "only a leader reports looking voters")
+	assert.Empty(t, out.NewerRoundLookingSids, "round 1 is older than our leader's round 6")
 	assert.Equal(t, Following, m.State())
+}
+
+// A follower reports voters looking in a round after its leader's: they
+// lost the leader. The leader's own round, or an older one (a restarted
+// server), says nothing.
+func TestFollowerReportsVotersLookingInNewerRound(t *testing.T) {
+	m := decidedFollower(t)
+	out := m.Step(note(2, Looking, 2, 50, 7, 2))
+	assert.Equal(t, []int64{2}, out.NewerRoundLookingSids)
+	assert.Len(t, out.Messages, 1, "still answered")
+	assert.Empty(t, m.Step(note(2, Looking, 2, 50, 6, 2)).NewerRoundLookingSids)
+
+	l := decidedLeader(t)
+	assert.Empty(t, l.Step(note(2, Looking, 2, 50, 9, 1)).NewerRoundLookingSids, "a leader has its own watch")
 }
 
 func TestNotLookingIgnoresDecidedVoter(t *testing.T) {

@@ -343,8 +343,12 @@ type SessionEstablished struct {
 	Role ServerState `protobuf:"varint,1,opt,name=role,proto3,enum=zkfle.messages.ServerState" json:"role,omitempty"`
 	// The established epoch: both epoch files hold it. Use it as a fencing
 	// token.
-	Epoch         int64 `protobuf:"varint,2,opt,name=epoch,proto3" json:"epoch,omitempty"`
-	Leader        int64 `protobuf:"varint,3,opt,name=leader,proto3" json:"leader,omitempty"`
+	Epoch  int64 `protobuf:"varint,2,opt,name=epoch,proto3" json:"epoch,omitempty"`
+	Leader int64 `protobuf:"varint,3,opt,name=leader,proto3" json:"leader,omitempty"`
+	// The leader is an Apache ZooKeeper server: this node follows it in the
+	// election only (no sync, no acks, no epoch files written) and watches
+	// it through the election port. epoch is the leader's proposed epoch.
+	ElectionOnly  bool `protobuf:"varint,4,opt,name=election_only,json=electionOnly,proto3" json:"election_only,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -398,6 +402,13 @@ func (x *SessionEstablished) GetLeader() int64 {
 		return x.Leader
 	}
 	return 0
+}
+
+func (x *SessionEstablished) GetElectionOnly() bool {
+	if x != nil {
+		return x.ElectionOnly
+	}
+	return false
 }
 
 // SessionEnded tells the QuorumPeer that its session is over (leader lost,
@@ -456,6 +467,60 @@ func (x *SessionEnded) GetDetail() string {
 	return ""
 }
 
+// VoterLookingInNewerRound tells the QuorumPeer that a voter sent LOOKING
+// in a round after the one our leader was elected in: it lost the leader.
+type VoterLookingInNewerRound struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Sid           int64                  `protobuf:"varint,1,opt,name=sid,proto3" json:"sid,omitempty"`
+	Round         int64                  `protobuf:"varint,2,opt,name=round,proto3" json:"round,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *VoterLookingInNewerRound) Reset() {
+	*x = VoterLookingInNewerRound{}
+	mi := &file_session_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *VoterLookingInNewerRound) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*VoterLookingInNewerRound) ProtoMessage() {}
+
+func (x *VoterLookingInNewerRound) ProtoReflect() protoreflect.Message {
+	mi := &file_session_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use VoterLookingInNewerRound.ProtoReflect.Descriptor instead.
+func (*VoterLookingInNewerRound) Descriptor() ([]byte, []int) {
+	return file_session_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *VoterLookingInNewerRound) GetSid() int64 {
+	if x != nil {
+		return x.Sid
+	}
+	return 0
+}
+
+func (x *VoterLookingInNewerRound) GetRound() int64 {
+	if x != nil {
+		return x.Round
+	}
+	return 0
+}
+
 // UpdateElectionVote tells the Election that the leader is established in
 // peer_epoch: its current vote, which replies to LOOKING servers carry,
 // takes the new epoch (QuorumPeer.updateElectionVote).
@@ -468,7 +533,7 @@ type UpdateElectionVote struct {
 
 func (x *UpdateElectionVote) Reset() {
 	*x = UpdateElectionVote{}
-	mi := &file_session_proto_msgTypes[7]
+	mi := &file_session_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -480,7 +545,7 @@ func (x *UpdateElectionVote) String() string {
 func (*UpdateElectionVote) ProtoMessage() {}
 
 func (x *UpdateElectionVote) ProtoReflect() protoreflect.Message {
-	mi := &file_session_proto_msgTypes[7]
+	mi := &file_session_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -493,7 +558,7 @@ func (x *UpdateElectionVote) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateElectionVote.ProtoReflect.Descriptor instead.
 func (*UpdateElectionVote) Descriptor() ([]byte, []int) {
-	return file_session_proto_rawDescGZIP(), []int{7}
+	return file_session_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *UpdateElectionVote) GetPeerEpoch() int64 {
@@ -527,14 +592,18 @@ const file_session_proto_rawDesc = "" +
 	"\x06packet\x18\x02 \x01(\v2\x1c.zkfle.messages.QuorumPacketR\x06packet\">\n" +
 	"\x10QuorumConnClosed\x12\x12\n" +
 	"\x04conn\x18\x01 \x01(\x04R\x04conn\x12\x16\n" +
-	"\x06detail\x18\x02 \x01(\tR\x06detail\"s\n" +
+	"\x06detail\x18\x02 \x01(\tR\x06detail\"\x98\x01\n" +
 	"\x12SessionEstablished\x12/\n" +
 	"\x04role\x18\x01 \x01(\x0e2\x1b.zkfle.messages.ServerStateR\x04role\x12\x14\n" +
 	"\x05epoch\x18\x02 \x01(\x03R\x05epoch\x12\x16\n" +
-	"\x06leader\x18\x03 \x01(\x03R\x06leader\">\n" +
+	"\x06leader\x18\x03 \x01(\x03R\x06leader\x12#\n" +
+	"\relection_only\x18\x04 \x01(\bR\felectionOnly\">\n" +
 	"\fSessionEnded\x12\x16\n" +
 	"\x06reason\x18\x01 \x01(\tR\x06reason\x12\x16\n" +
-	"\x06detail\x18\x02 \x01(\tR\x06detail\"3\n" +
+	"\x06detail\x18\x02 \x01(\tR\x06detail\"B\n" +
+	"\x18VoterLookingInNewerRound\x12\x10\n" +
+	"\x03sid\x18\x01 \x01(\x03R\x03sid\x12\x14\n" +
+	"\x05round\x18\x02 \x01(\x03R\x05round\"3\n" +
 	"\x12UpdateElectionVote\x12\x1d\n" +
 	"\n" +
 	"peer_epoch\x18\x01 \x01(\x03R\tpeerEpochB!Z\x1fgithub.com/zkfle/zkfle/messagesb\x06proto3"
@@ -551,23 +620,24 @@ func file_session_proto_rawDescGZIP() []byte {
 	return file_session_proto_rawDescData
 }
 
-var file_session_proto_msgTypes = make([]protoimpl.MessageInfo, 8)
+var file_session_proto_msgTypes = make([]protoimpl.MessageInfo, 9)
 var file_session_proto_goTypes = []any{
-	(*AuthID)(nil),               // 0: zkfle.messages.AuthID
-	(*QuorumPacket)(nil),         // 1: zkfle.messages.QuorumPacket
-	(*QuorumPacketReceived)(nil), // 2: zkfle.messages.QuorumPacketReceived
-	(*SendQuorumPacket)(nil),     // 3: zkfle.messages.SendQuorumPacket
-	(*QuorumConnClosed)(nil),     // 4: zkfle.messages.QuorumConnClosed
-	(*SessionEstablished)(nil),   // 5: zkfle.messages.SessionEstablished
-	(*SessionEnded)(nil),         // 6: zkfle.messages.SessionEnded
-	(*UpdateElectionVote)(nil),   // 7: zkfle.messages.UpdateElectionVote
-	(ServerState)(0),             // 8: zkfle.messages.ServerState
+	(*AuthID)(nil),                   // 0: zkfle.messages.AuthID
+	(*QuorumPacket)(nil),             // 1: zkfle.messages.QuorumPacket
+	(*QuorumPacketReceived)(nil),     // 2: zkfle.messages.QuorumPacketReceived
+	(*SendQuorumPacket)(nil),         // 3: zkfle.messages.SendQuorumPacket
+	(*QuorumConnClosed)(nil),         // 4: zkfle.messages.QuorumConnClosed
+	(*SessionEstablished)(nil),       // 5: zkfle.messages.SessionEstablished
+	(*SessionEnded)(nil),             // 6: zkfle.messages.SessionEnded
+	(*VoterLookingInNewerRound)(nil), // 7: zkfle.messages.VoterLookingInNewerRound
+	(*UpdateElectionVote)(nil),       // 8: zkfle.messages.UpdateElectionVote
+	(ServerState)(0),                 // 9: zkfle.messages.ServerState
 }
 var file_session_proto_depIdxs = []int32{
 	0, // 0: zkfle.messages.QuorumPacket.authinfo:type_name -> zkfle.messages.AuthID
 	1, // 1: zkfle.messages.QuorumPacketReceived.packet:type_name -> zkfle.messages.QuorumPacket
 	1, // 2: zkfle.messages.SendQuorumPacket.packet:type_name -> zkfle.messages.QuorumPacket
-	8, // 3: zkfle.messages.SessionEstablished.role:type_name -> zkfle.messages.ServerState
+	9, // 3: zkfle.messages.SessionEstablished.role:type_name -> zkfle.messages.ServerState
 	4, // [4:4] is the sub-list for method output_type
 	4, // [4:4] is the sub-list for method input_type
 	4, // [4:4] is the sub-list for extension type_name
@@ -587,7 +657,7 @@ func file_session_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_session_proto_rawDesc), len(file_session_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   8,
+			NumMessages:   9,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -12,6 +12,9 @@ type EpochProposal struct {
 	Epoch int64
 	// ProtocolVersion is the leader's Zab protocol version (ProtocolVersion).
 	ProtocolVersion int32
+	// Zkfle is set when the data carries ZkfleMark: the leader is a zkfle
+	// node, not a ZooKeeper server.
+	Zkfle bool
 }
 
 // NewLeaderInfoPacket builds LEADERINFO as LearnerHandler sends it: zxid
@@ -22,6 +25,15 @@ func NewLeaderInfoPacket(epoch int64) Packet {
 		Zxid: MakeZxid(epoch, 0),
 		Data: binary.BigEndian.AppendUint32(make([]byte, 0, 4), uint32(ProtocolVersion)),
 	}
+}
+
+// NewZkfleLeaderInfoPacket is NewLeaderInfoPacket with ZkfleMark after the
+// version: what a zkfle leader sends. ZooKeeper learners read the version
+// and ignore the rest.
+func NewZkfleLeaderInfoPacket(epoch int64) Packet {
+	p := NewLeaderInfoPacket(epoch)
+	p.Data = append(p.Data, ZkfleMark...)
+	return p
 }
 
 // DecodeLeaderInfo reads a LEADERINFO packet as Learner.registerWithLeader
@@ -37,6 +49,7 @@ func DecodeLeaderInfo(p Packet) (EpochProposal, error) {
 	return EpochProposal{
 		Epoch:           EpochOf(p.Zxid),
 		ProtocolVersion: int32(binary.BigEndian.Uint32(p.Data)),
+		Zkfle:           hasZkfleMark(p.Data, 4),
 	}, nil
 }
 

@@ -31,6 +31,12 @@ type LeaderConfig struct {
 	LastZxid int64
 	// Timing holds the timeouts; zero fields take ZooKeeper's defaults.
 	Timing Timing
+	// ZooKeeperMode makes the session a ZooKeeper leader byte for byte:
+	// its LEADERINFO carries no ZkfleMark and it serves learners whose
+	// LearnerInfo has none. zkfle nodes leave it false (a ZooKeeper
+	// server cannot sync from a leader with no data); tests that replay
+	// ZooKeeper's own captures set it.
+	ZooKeeperMode bool
 }
 
 // LeaderSession is the leader's side of Zab discovery, synchronisation and
@@ -52,6 +58,7 @@ type LeaderSession struct {
 	verifiers []quorum.Verifier // for NEWLEADER acks and ticks
 	config    func(epoch int64) []byte
 	timing    Timing
+	zkMode    bool
 	summary   EpochAck // the leader's own (currentEpoch, lastZxid)
 	accepted  int64
 
@@ -103,6 +110,7 @@ func NewLeaderSession(cfg LeaderConfig) (*LeaderSession, error) {
 		verifier:   cfg.Verifier,
 		verifiers:  []quorum.Verifier{cfg.Verifier},
 		timing:     timing,
+		zkMode:     cfg.ZooKeeperMode,
 		summary:    EpochAck{CurrentEpoch: cfg.CurrentEpoch, LastZxid: cfg.LastZxid},
 		accepted:   cfg.AcceptedEpoch,
 		epoch:      -1,

@@ -24,6 +24,12 @@ func (l *LeaderSession) learnerInfo(out *Output, lc *learnerConn, p Packet) {
 			li.ServerID, li.ConfigVersion, l.verifier.Version()))
 		return
 	}
+	if !li.Zkfle && !l.zkMode {
+		l.closeConn(out, lc.id, fmt.Sprintf("server %d is an Apache ZooKeeper server: it cannot sync from a zkfle leader, "+
+			"which holds no data; give the ZooKeeper servers the highest sids so that one of them leads (docs/INTEROP.md)", li.ServerID))
+		out.Close[len(out.Close)-1].Warn = true
+		return
+	}
 	lc.sid, lc.known = li.ServerID, true
 	lc.protocol = li.ProtocolVersion
 	lc.infoZxid = p.Zxid
@@ -77,7 +83,7 @@ func (l *LeaderSession) sendEpoch(out *Output, lc *learnerConn) {
 		l.epochAck(out, lc, EpochAck{CurrentEpoch: EpochOf(lc.infoZxid), LastZxid: lc.infoZxid})
 		return
 	}
-	out.Send = append(out.Send, Send{Conn: lc.id, Packet: NewLeaderInfoPacket(l.epoch)})
+	out.Send = append(out.Send, Send{Conn: lc.id, Packet: l.leaderInfo()})
 	lc.stage = stageAwaitAckEpoch
 	l.resume(out, lc)
 }
@@ -244,4 +250,13 @@ func sidList(set map[int64]struct{}) string {
 		parts[i] = strconv.FormatInt(id, 10)
 	}
 	return strings.Join(parts, ",")
+}
+
+// leaderInfo is the LEADERINFO to send: marked as zkfle's unless the
+// session plays a ZooKeeper leader.
+func (l *LeaderSession) leaderInfo() Packet {
+	if l.zkMode {
+		return NewLeaderInfoPacket(l.epoch)
+	}
+	return NewZkfleLeaderInfoPacket(l.epoch)
 }

@@ -60,7 +60,7 @@ func TestLeaderEpochProposal(t *testing.T) {
 				}
 				assert.Equal(t, []EpochWrite{{AcceptedEpochFile, tc.wantEpoch}}, out.Persist, "the leader accepts its epoch")
 				for j := 0; j <= i; j++ {
-					assert.Equal(t, []Packet{NewLeaderInfoPacket(tc.wantEpoch)}, sendsTo(out, ConnID(j+1)),
+					assert.Equal(t, []Packet{NewZkfleLeaderInfoPacket(tc.wantEpoch)}, sendsTo(out, ConnID(j+1)),
 						"every waiting learner gets LEADERINFO, learner %d", j)
 				}
 				assert.Equal(t, tc.wantEpoch, l.Epoch())
@@ -103,7 +103,7 @@ func TestLeaderKeepsCountingDisconnectedLearners(t *testing.T) {
 	assert.True(t, l.Disconnected(1).Close == nil)
 	out := connect(t, l, 2, info(3, 0))
 	assert.Equal(t, []EpochWrite{{AcceptedEpochFile, 5}}, out.Persist, "decided with 1, 2 and 3; 2's epoch counted")
-	assert.Equal(t, []Packet{NewLeaderInfoPacket(5)}, sendsTo(out, 2))
+	assert.Equal(t, []Packet{NewZkfleLeaderInfoPacket(5)}, sendsTo(out, 2))
 	assert.Empty(t, sendsTo(out, 1))
 }
 
@@ -116,7 +116,7 @@ func TestLeaderLateLearnerGetsTheDecidedEpoch(t *testing.T) {
 	connect(t, l, 1, info(2, 2))
 	out := connect(t, l, 2, info(3, 8))
 	assert.Empty(t, out.Persist)
-	assert.Equal(t, []Packet{NewLeaderInfoPacket(3)}, sendsTo(out, 2))
+	assert.Equal(t, []Packet{NewZkfleLeaderInfoPacket(3)}, sendsTo(out, 2))
 	assert.Equal(t, int64(3), l.Epoch())
 }
 
@@ -128,7 +128,7 @@ func TestLeaderRejectsBadFirstPackets(t *testing.T) {
 		"not FOLLOWERINFO":      {NewAckEpochPacket(0, 0), "first packet ACKEPOCH"},
 		"short LearnerInfo":     {Packet{Type: FollowerInfo, Data: []byte{0, 0, 0, 2}}, "LearnerInfo of 4 bytes"},
 		"null LearnerInfo":      {Packet{Type: FollowerInfo}, "LearnerInfo of 0 bytes"},
-		"newer config":          {NewLearnerInfoPacket(false, 2, 0, 0x100000003), "later activated configuration"},
+		"newer config":          {NewZkfleLearnerInfoPacket(false, 2, 0, 0x100000003), "later activated configuration"},
 		"unknown type as hello": {Packet{Type: 77}, "UNKNOWN(77)"},
 	}
 	for name, tc := range cases {

@@ -140,7 +140,7 @@ func TestLeaderLateLearnerAfterEstablished(t *testing.T) {
 	handshake(t, l, clk, 2, 2, 0)
 	require.True(t, l.IsEstablished())
 	out := connect(t, l, 3, info(3, 0))
-	assert.Equal(t, []Packet{NewLeaderInfoPacket(1)}, sendsTo(out, 3))
+	assert.Equal(t, []Packet{NewZkfleLeaderInfoPacket(1)}, sendsTo(out, 3))
 	out = l.Received(3, NewAckEpochPacket(AlreadyAccepted, 0x7))
 	assert.Equal(t, []Packet{NewDiffPacket(0x7), NewNewLeaderPacket(1, l.config(1))}, sendsTo(out, 3))
 	out = l.Received(3, NewAckPacket(MakeZxid(1, 0)))
@@ -191,7 +191,8 @@ func TestLeaderPhaseTimeouts(t *testing.T) {
 // gets no LEADERINFO; its FOLLOWERINFO zxid stands for its ack, and
 // NEWLEADER carries no config.
 func TestLeaderPreZab10Learner(t *testing.T) {
-	l := newLeader(t, LeaderConfig{ID: 1, Verifier: three(t), AcceptedEpoch: 1, CurrentEpoch: 1, LastZxid: MakeZxid(1, 9)})
+	l := newLeader(t, LeaderConfig{ID: 1, Verifier: three(t), AcceptedEpoch: 1, CurrentEpoch: 1, LastZxid: MakeZxid(1, 9),
+		ZooKeeperMode: true})
 	l.Start()
 	l.Connected(2)
 	old := Packet{Type: FollowerInfo, Zxid: MakeZxid(1, 4), Data: unhex(t, "0000000000000002")}

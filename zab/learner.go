@@ -27,6 +27,13 @@ type LearnerConfig struct {
 	ConfigVersion int64
 	// Timing holds the timeouts; zero fields take ZooKeeper's defaults.
 	Timing Timing
+	// ZooKeeperMode makes the session a ZooKeeper learner byte for byte:
+	// its LearnerInfo carries no ZkfleMark, and it takes a ZooKeeper
+	// leader's epoch and sync instead of following it election-only.
+	// zkfle nodes leave it false (they hold no data and must not count
+	// in ZooKeeper's quorum); tests that replay ZooKeeper's own captures
+	// set it.
+	ZooKeeperMode bool
 }
 
 // LearnerSession is a follower's or observer's side of Zab discovery,
@@ -155,7 +162,11 @@ func (s *LearnerSession) Connected(c ConnID) Output {
 	s.conn = c
 	s.timers.cancel(&out, ConnectTimer, 0)
 	s.stage = learnerRegistering
-	out.Send = append(out.Send, Send{Conn: c, Packet: NewLearnerInfoPacket(s.cfg.Observer, s.cfg.ID, s.accepted, s.cfg.ConfigVersion)})
+	info := NewZkfleLearnerInfoPacket
+	if s.cfg.ZooKeeperMode {
+		info = NewLearnerInfoPacket
+	}
+	out.Send = append(out.Send, Send{Conn: c, Packet: info(s.cfg.Observer, s.cfg.ID, s.accepted, s.cfg.ConfigVersion)})
 	s.armRead(&out)
 	return out
 }

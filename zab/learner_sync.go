@@ -37,6 +37,10 @@ func (s *LearnerSession) leaderInfo(out *Output, p Packet) {
 		s.end(out, ReasonProtocol, err.Error())
 		return
 	}
+	if !prop.Zkfle && !s.cfg.ZooKeeperMode {
+		s.followElectionOnly(out, prop)
+		return
+	}
 	ackEpoch := s.current
 	switch {
 	case prop.Epoch > s.accepted:
@@ -99,4 +103,19 @@ func (s *LearnerSession) setCurrent(out *Output) {
 	}
 	s.current = s.newEpoch
 	out.Persist = append(out.Persist, EpochWrite{File: CurrentEpochFile, Epoch: s.newEpoch})
+}
+
+// followElectionOnly handles a ZooKeeper leader: acknowledge nothing (an
+// ACKEPOCH or ACK would count toward ZooKeeper's quorum, and its sync
+// would put data into a server that keeps none), persist nothing (our
+// votes keep our own, lower epoch, so a ZooKeeper server always outranks
+// us), hang up, and report the role as election-only.
+func (s *LearnerSession) followElectionOnly(out *Output, prop EpochProposal) {
+	out.Close = append(out.Close, Close{Conn: s.conn,
+		Detail: fmt.Sprintf("leader %d is an Apache ZooKeeper server: following it in the election only", s.cfg.LeaderID)})
+	s.conn = 0
+	s.timers.cancelAll(out)
+	s.newEpoch = prop.Epoch
+	s.stage = learnerEstablished
+	out.Established = &Established{Epoch: prop.Epoch, Leader: s.cfg.LeaderID, Role: s.Role(), ElectionOnly: true}
 }

@@ -58,7 +58,7 @@ func TestLearnerRegisters(t *testing.T) {
 		clk := newClock()
 		clk.apply(s.Start())
 		out := clk.apply(s.Connected(9))
-		assert.Equal(t, []Packet{NewLearnerInfoPacket(observer, 4, 3, 0x100000000)}, sendsTo(out, 9))
+		assert.Equal(t, []Packet{NewZkfleLearnerInfoPacket(observer, 4, 3, 0x100000000)}, sendsTo(out, 9))
 		assert.True(t, cancelled(out, ConnectTimer, 0))
 		assert.Equal(t, 20*time.Second, armed(t, out, ReadTimer, 9).After)
 		if observer {
@@ -72,20 +72,20 @@ func TestLearnerRegisters(t *testing.T) {
 func TestLearnerAnswersLeaderInfo(t *testing.T) {
 	t.Run("new epoch: accepted on disk, then ACKEPOCH with the current epoch", func(t *testing.T) {
 		s := registered(t, 3, 2)
-		out := s.Received(9, NewLeaderInfoPacket(4))
+		out := s.Received(9, NewZkfleLeaderInfoPacket(4))
 		assert.Equal(t, []EpochWrite{{AcceptedEpochFile, 4}}, out.Persist)
 		assert.Equal(t, []Packet{NewAckEpochPacket(2, 0x300000007)}, sendsTo(out, 9))
 		assert.Equal(t, int64(4), s.Epoch())
 	})
 	t.Run("epoch already accepted: -1, nothing written", func(t *testing.T) {
 		s := registered(t, 3, 2)
-		out := s.Received(9, NewLeaderInfoPacket(3))
+		out := s.Received(9, NewZkfleLeaderInfoPacket(3))
 		assert.Empty(t, out.Persist)
 		assert.Equal(t, []Packet{NewAckEpochPacket(AlreadyAccepted, 0x300000007)}, sendsTo(out, 9))
 	})
 	t.Run("epoch below accepted: refused, back to LOOKING", func(t *testing.T) {
 		s := registered(t, 3, 2)
-		out := s.Received(9, NewLeaderInfoPacket(2))
+		out := s.Received(9, NewZkfleLeaderInfoPacket(2))
 		assert.Empty(t, out.Persist)
 		assert.Empty(t, out.Send, "no ACKEPOCH")
 		require.NotNil(t, out.Ended)
@@ -98,7 +98,7 @@ func TestLearnerAnswersLeaderInfo(t *testing.T) {
 func TestLearnerSyncsAndEstablishes(t *testing.T) {
 	s := registered(t, 3, 2)
 	clk := newClock()
-	clk.apply(s.Received(9, NewLeaderInfoPacket(4)))
+	clk.apply(s.Received(9, NewZkfleLeaderInfoPacket(4)))
 	out := clk.apply(s.Received(9, NewDiffPacket(0x300000007)))
 	assert.Empty(t, out.Send)
 	assert.Equal(t, 20*time.Second, armed(t, out, ReadTimer, 9).After, "initLimit × tickTime until NEWLEADER")
@@ -129,14 +129,14 @@ func TestLearnerSyncsAndEstablishes(t *testing.T) {
 func TestLearnerSyncVariants(t *testing.T) {
 	t.Run("TRUNC is an empty sync too", func(t *testing.T) {
 		s := registered(t, 0, 0)
-		s.Received(9, NewLeaderInfoPacket(1))
+		s.Received(9, NewZkfleLeaderInfoPacket(1))
 		assert.Nil(t, s.Received(9, Packet{Type: Trunc, Zxid: 0}).Ended)
 		s.Received(9, NewNewLeaderPacket(1, nil))
 		assert.NotNil(t, s.Received(9, NewUpToDatePacket()).Established)
 	})
 	t.Run("SNAP cannot be taken", func(t *testing.T) {
 		s := registered(t, 0, 0)
-		s.Received(9, NewLeaderInfoPacket(1))
+		s.Received(9, NewZkfleLeaderInfoPacket(1))
 		out := s.Received(9, Packet{Type: Snap, Zxid: 1 << 32})
 		require.NotNil(t, out.Ended)
 		assert.Equal(t, ReasonProtocol, out.Ended.Reason)
@@ -144,7 +144,7 @@ func TestLearnerSyncVariants(t *testing.T) {
 	})
 	t.Run("pre-1.0 leader: UPTODATE without NEWLEADER makes the epoch current", func(t *testing.T) {
 		s := registered(t, 0, 0)
-		s.Received(9, NewLeaderInfoPacket(1))
+		s.Received(9, NewZkfleLeaderInfoPacket(1))
 		s.Received(9, NewDiffPacket(0))
 		out := s.Received(9, NewUpToDatePacket())
 		assert.Equal(t, []EpochWrite{{CurrentEpochFile, 1}}, out.Persist)
@@ -163,7 +163,7 @@ func TestLearnerProtocolErrors(t *testing.T) {
 		{"PING instead of LEADERINFO", nil, NewPingPacket(0), "First packet should have been NEWLEADER"},
 		{"NEWLEADER first (pre-1.0 leader)", nil, NewNewLeaderPacket(1, nil), "pre-Zab-1.0"},
 		{"short LEADERINFO", nil, Packet{Type: LeaderInfo, Zxid: 1 << 32, Data: []byte{1}}, "LEADERINFO data of 1 bytes"},
-		{"UPTODATE instead of DIFF", []Packet{NewLeaderInfoPacket(1)}, NewUpToDatePacket(), "Got unexpected packet from leader: UPTODATE"},
+		{"UPTODATE instead of DIFF", []Packet{NewZkfleLeaderInfoPacket(1)}, NewUpToDatePacket(), "Got unexpected packet from leader: UPTODATE"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -187,7 +187,7 @@ func TestLearnerProtocolErrors(t *testing.T) {
 func TestLearnerLeaderSilence(t *testing.T) {
 	s := registered(t, 0, 0)
 	clk := newClock()
-	for _, p := range []Packet{NewLeaderInfoPacket(1), NewDiffPacket(0), NewNewLeaderPacket(1, nil), NewUpToDatePacket()} {
+	for _, p := range []Packet{NewZkfleLeaderInfoPacket(1), NewDiffPacket(0), NewNewLeaderPacket(1, nil), NewUpToDatePacket()} {
 		clk.apply(s.Received(9, p))
 	}
 	for range 5 {
@@ -205,7 +205,7 @@ func TestLearnerLeaderSilence(t *testing.T) {
 func TestLearnerSilenceDuringDiscovery(t *testing.T) {
 	s := registered(t, 0, 0)
 	clk := newClock()
-	clk.apply(s.Received(9, NewLeaderInfoPacket(1)))
+	clk.apply(s.Received(9, NewZkfleLeaderInfoPacket(1)))
 	assert.Nil(t, endedIn(clk.advance(19*time.Second, s.Tick)), "initLimit × tickTime before NEWLEADER")
 	end := endedIn(clk.advance(time.Second, s.Tick))
 	require.NotNil(t, end)
@@ -215,13 +215,13 @@ func TestLearnerSilenceDuringDiscovery(t *testing.T) {
 func TestLearnerLeaderClosesConnection(t *testing.T) {
 	s := registered(t, 0, 0)
 	assert.True(t, s.Disconnected(8).Empty(), "another connection")
-	assert.True(t, s.Received(8, NewLeaderInfoPacket(1)).Empty(), "another connection")
+	assert.True(t, s.Received(8, NewZkfleLeaderInfoPacket(1)).Empty(), "another connection")
 	out := s.Disconnected(9)
 	require.NotNil(t, out.Ended)
 	assert.Equal(t, ReasonLeaderClosed, out.Ended.Reason)
 	assert.Empty(t, out.Close, "already closed")
 	assert.True(t, cancelled(out, ReadTimer, 9))
-	assert.True(t, s.Received(9, NewLeaderInfoPacket(1)).Empty())
+	assert.True(t, s.Received(9, NewZkfleLeaderInfoPacket(1)).Empty())
 }
 
 func TestLearnerStopAndPersistFailure(t *testing.T) {
@@ -232,7 +232,7 @@ func TestLearnerStopAndPersistFailure(t *testing.T) {
 	assert.Equal(t, []ConnID{9}, closedConns(out))
 
 	s = registered(t, 0, 0)
-	s.Received(9, NewLeaderInfoPacket(1))
+	s.Received(9, NewZkfleLeaderInfoPacket(1))
 	out = s.PersistFailed(errors.New("read-only file system"))
 	require.NotNil(t, out.Ended)
 	assert.Equal(t, ReasonPersistFailed, out.Ended.Reason)

@@ -27,13 +27,20 @@ type LearnerInfo struct {
 	// verifier (0 for a static config, and when the record is too short to
 	// hold it). A leader refuses a learner whose config is newer.
 	ConfigVersion int64
+	// Zkfle is set for a zkfle learner: ZkfleMark follows the record.
+	Zkfle bool
 }
 
-// AppendEncode appends the record's 20-byte jute encoding to dst.
+// AppendEncode appends the record's 20-byte jute encoding to dst, and
+// ZkfleMark after it when Zkfle is set.
 func (li LearnerInfo) AppendEncode(dst []byte) []byte {
 	dst = binary.BigEndian.AppendUint64(dst, uint64(li.ServerID))
 	dst = binary.BigEndian.AppendUint32(dst, uint32(li.ProtocolVersion))
-	return binary.BigEndian.AppendUint64(dst, uint64(li.ConfigVersion))
+	dst = binary.BigEndian.AppendUint64(dst, uint64(li.ConfigVersion))
+	if li.Zkfle {
+		dst = append(dst, ZkfleMark...)
+	}
+	return dst
 }
 
 // DecodeLearnerInfo reads a LearnerInfo the way LearnerHandler.run does:
@@ -52,7 +59,16 @@ func DecodeLearnerInfo(data []byte) (LearnerInfo, error) {
 	if len(data) >= learnerInfoLen {
 		li.ConfigVersion = int64(binary.BigEndian.Uint64(data[12:]))
 	}
+	li.Zkfle = hasZkfleMark(data, learnerInfoLen)
 	return li, nil
+}
+
+// NewZkfleLearnerInfoPacket is NewLearnerInfoPacket with ZkfleMark after
+// the record: what a zkfle learner sends.
+func NewZkfleLearnerInfoPacket(observer bool, sid, acceptedEpoch, configVersion int64) Packet {
+	p := NewLearnerInfoPacket(observer, sid, acceptedEpoch, configVersion)
+	p.Data = append(p.Data, ZkfleMark...)
+	return p
 }
 
 // NewLearnerInfoPacket builds a learner's first packet, as

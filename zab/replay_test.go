@@ -35,25 +35,25 @@ func TestReplayLearnersAgainstCapture(t *testing.T) {
 	}{
 		{
 			name: "follower 2, fresh, epoch 1", learner: "50928->15103", leader: "15103->50928",
-			cfg:       LearnerConfig{ID: 2, LeaderID: 3},
+			cfg:       LearnerConfig{ZooKeeperMode: true, ID: 2, LeaderID: 3},
 			wantEpoch: 1, persists: []EpochWrite{{AcceptedEpochFile, 1}, {CurrentEpochFile, 1}},
 			compareUpTo: 244, // then ZooKeeper ACKs the client's proposals, which zkfle never gets
 		},
 		{
 			name: "follower 1, epoch 2 after failover", learner: "50868->15102", leader: "15102->50868",
-			cfg:       LearnerConfig{ID: 1, LeaderID: 2, AcceptedEpoch: 1, CurrentEpoch: 1, LastZxid: 0x100000002},
+			cfg:       LearnerConfig{ZooKeeperMode: true, ID: 1, LeaderID: 2, AcceptedEpoch: 1, CurrentEpoch: 1, LastZxid: 0x100000002},
 			wantEpoch: 2, persists: []EpochWrite{{AcceptedEpochFile, 2}, {CurrentEpochFile, 2}},
 			compareUpTo: 324,
 		},
 		{
 			name: "observer 4, epoch 2", learner: "50878->15102", leader: "15102->50878",
-			cfg:       LearnerConfig{ID: 4, LeaderID: 2, Observer: true, AcceptedEpoch: 1, CurrentEpoch: 1, LastZxid: 0x100000002},
+			cfg:       LearnerConfig{ZooKeeperMode: true, ID: 4, LeaderID: 2, Observer: true, AcceptedEpoch: 1, CurrentEpoch: 1, LastZxid: 0x100000002},
 			wantEpoch: 2, persists: []EpochWrite{{AcceptedEpochFile, 2}, {CurrentEpochFile, 2}},
 			compareUpTo: 284,
 		},
 		{
 			name: "old leader 3 rejoining late", learner: "50886->15102", leader: "15102->50886",
-			cfg:       LearnerConfig{ID: 3, LeaderID: 2, AcceptedEpoch: 1, CurrentEpoch: 1, LastZxid: 0x100000002},
+			cfg:       LearnerConfig{ZooKeeperMode: true, ID: 3, LeaderID: 2, AcceptedEpoch: 1, CurrentEpoch: 1, LastZxid: 0x100000002},
 			wantEpoch: 2, persists: []EpochWrite{{AcceptedEpochFile, 2}, {CurrentEpochFile, 2}},
 			compareUpTo: 244,
 		},
@@ -100,6 +100,8 @@ func TestReplayLeaderAgainstCapture(t *testing.T) {
 	l, err := NewLeaderSession(LeaderConfig{
 		ID: 2, Verifier: parseConfig(t, captureConfig),
 		AcceptedEpoch: 1, CurrentEpoch: 1, LastZxid: 0x100000002,
+		// The captured learners are ZooKeeper servers.
+		ZooKeeperMode: true,
 	})
 	require.NoError(t, err)
 	l.Start()

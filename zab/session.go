@@ -80,6 +80,9 @@ type Close struct {
 	Conn ConnID
 	// Detail says why, for logs.
 	Detail string
+	// Warn marks a close an operator must act on (a misconfiguration);
+	// log it loudly.
+	Warn bool
 }
 
 // Dial asks the driver to open a TCP connection to the leader's quorum
@@ -106,6 +109,14 @@ type Established struct {
 	// Config is the config text the leader sent in NEWLEADER (learners
 	// only; nil for the leader, or when the leader sent none).
 	Config []byte
+	// ElectionOnly is set when the leader is a ZooKeeper server (its
+	// LEADERINFO had no ZkfleMark). zkfle stores no data, so it must not
+	// take ZooKeeper's sync or be counted in its quorum: the learner
+	// closed the connection without acknowledging, persisted nothing, and
+	// follows the leader in the election only. Epoch is the leader's
+	// proposed epoch. The driver must watch the leader some other way
+	// (the election port) and Stop the session when it is lost.
+	ElectionOnly bool
 }
 
 // Ended reports that the session is over and the server goes back to

@@ -47,9 +47,11 @@ func newLearner(t testing.TB, cfg LearnerConfig) *LearnerSession {
 }
 
 // info is a learner's FOLLOWERINFO (or OBSERVERINFO).
-func info(sid, accepted int64) Packet { return NewLearnerInfoPacket(false, sid, accepted, 0) }
+func info(sid, accepted int64) Packet { return NewZkfleLearnerInfoPacket(false, sid, accepted, 0) }
 
-func observerInfo(sid, accepted int64) Packet { return NewLearnerInfoPacket(true, sid, accepted, 0) }
+func observerInfo(sid, accepted int64) Packet {
+	return NewZkfleLearnerInfoPacket(true, sid, accepted, 0)
+}
 
 // sendsTo lists the packets an output sends on c.
 func sendsTo(out Output, c ConnID) []Packet {
