@@ -95,11 +95,13 @@ func TestProbeZkfleEnsemble(t *testing.T) {
 
 	before := map[int64]*messages.StateChanged{}
 	rounds := map[int64]int64{}
+	votes := map[int64]*messages.Vote{}
 	for sid, n := range nodes {
 		before[sid] = n.State()
 		es, err := n.ElectionStatus(5 * time.Second)
 		require.NoError(t, err)
 		rounds[sid] = es.GetLogicalClock()
+		votes[sid] = es.GetCurrentVote()
 	}
 
 	list := []string{addrs[1], addrs[2], addrs[3]}
@@ -118,8 +120,12 @@ func TestProbeZkfleEnsemble(t *testing.T) {
 			assert.Equalf(t, StateName(want), StateName(r.State), "server %d", sid)
 			assert.Equal(t, int64(3), r.Leader)
 			assert.Equal(t, before[sid].GetElectionEpoch(), r.ElectionEpoch)
+			// Replies carry the election's current vote: the leader's
+			// zxid as elected, and the established epoch
+			// (updateElectionVote), as ZooKeeper's do.
+			assert.Equal(t, votes[sid].GetPeerEpoch(), r.PeerEpoch)
 			assert.Equal(t, before[sid].GetPeerEpoch(), r.PeerEpoch)
-			assert.Equal(t, before[sid].GetZxid(), r.Zxid)
+			assert.Equal(t, votes[sid].GetZxid(), r.Zxid)
 			assert.Equal(t, int32(2), r.Version)
 			assert.Contains(t, r.Config, "server.3=127.0.0.1:")
 			assert.Equal(t, int64(0), r.ConfigVersion)
