@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 )
 
@@ -53,11 +54,24 @@ func TestMissingConfigFile(t *testing.T) {
 }
 
 // The README's main job, driven without a terminal: a local ensemble
-// elects the highest sid and the demo exits cleanly, leaving nothing
-// running (TestMain's goleak check).
-func TestDemoElects(t *testing.T) {
-	code, out, errOut := run("demo", "-n", "3", "-once")
-	assert.Equal(t, exitOK, code, errOut)
-	assert.Contains(t, out, "leader is server 3 (3 of 3 agree)")
+// establishes the highest sid, loses it, establishes another leader in a
+// higher epoch, and the old leader rejoins; the demo then exits cleanly,
+// leaving nothing running (TestMain's goleak check).
+func TestDemoElectsAndFailsOver(t *testing.T) {
+	code, out, errOut := run("demo", "-n", "3", "-once", "-failover", "100ms")
+	require.Equal(t, exitOK, code, "%s\n%s", out, errOut)
+	assert.Contains(t, out, "leader is server 3, epoch 1")
 	assert.Contains(t, out, "server 1: LOOKING -> FOLLOWING, leader 3")
+	assert.Contains(t, out, "killing the leader, server 3")
+	assert.Contains(t, out, "failover: server 2 leads epoch 2")
+	assert.Contains(t, out, "server 3 rejoined as a follower of server 2")
+}
+
+func TestDemoWithoutFailover(t *testing.T) {
+	code, out, errOut := run("demo", "-n", "5", "-once", "-failover", "0")
+	require.Equal(t, exitOK, code, errOut)
+	assert.Contains(t, out, "all 5 nodes established")
+	assert.NotContains(t, out, "killing")
+	code, _, _ = run("demo", "-failover", "-1s")
+	assert.Equal(t, exitUsage, code)
 }
