@@ -441,7 +441,7 @@ func TestClientPortServesARealEnsemble(t *testing.T) {
 		lns[i] = ln
 		port := ln.Addr().(*net.TCPAddr).Port
 		servers = append(servers, quorum.Server{ID: int64(i + 1), Addrs: []quorum.AddrPair{
-			{Host: "127.0.0.1", QuorumPort: port + 1000, ElectionPort: port}}})
+			{Host: "127.0.0.1", QuorumPort: freeQuorumPort(t), ElectionPort: port}}})
 	}
 	v, err := quorum.NewMajority(servers, 0)
 	require.NoError(t, err)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/zkfle/zkfle/fle"
 	"github.com/zkfle/zkfle/quorum"
+	"github.com/zkfle/zkfle/trace"
 	"github.com/zkfle/zkfle/zab"
 )
 
@@ -101,6 +102,11 @@ type Config struct {
 
 	// Logger receives structured logs. Nil means slog.Default().
 	Logger *slog.Logger
+	// Trace, if set, receives every notification sent and received, every
+	// timer and every decision of the election, and every reported role
+	// change (see package trace; `node trace render` draws them). The
+	// caller flushes and closes what it writes to, after Stop.
+	Trace *trace.Writer
 
 	// FaultInjection enables the test-only fault hook: every actor then
 	// panics when it receives a Crash message. Never set it in production.

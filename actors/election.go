@@ -129,12 +129,14 @@ func (e *election) step(ctx actor.Context, m *messages.NotificationReceived) {
 		}
 	}
 	before := e.st.machine.LogicalClock()
+	e.traceStep(m.GetSid(), n)
 	e.apply(ctx, before, e.st.machine.Step(notificationFromProto(m.GetSid(), n, qv)))
 }
 
 func (e *election) tick(ctx actor.Context, m *messages.TimerFired) {
 	kind := timerKindFromProto(m.GetKind())
 	e.timers.fired(e.st, kind, m.GetSeq())
+	e.traceFire(kind)
 	before := e.st.machine.LogicalClock()
 	e.apply(ctx, before, e.st.machine.Tick(kind, m.GetSeq(), e.st.delivered))
 }
@@ -142,6 +144,7 @@ func (e *election) tick(ctx actor.Context, m *messages.TimerFired) {
 // apply carries out one machine output, in the order the machine gave it.
 // Logs carry no sid key: rt.log has it already.
 func (e *election) apply(ctx actor.Context, roundBefore int64, out fle.Output) {
+	e.traceOutput(out, e.st.machine.LogicalClock() != roundBefore)
 	for _, msg := range out.Messages {
 		ctx.Send(e.rt.dir.workerSender.get(), sendFromMessage(msg))
 	}

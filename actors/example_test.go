@@ -22,8 +22,14 @@ func oneServer() (actors.Config, net.Listener) {
 		panic(err)
 	}
 	port := ln.Addr().(*net.TCPAddr).Port
+	qln, err := net.Listen("tcp", "127.0.0.1:0") // a free quorum port, bound once elected
+	if err != nil {
+		panic(err)
+	}
+	quorumPort := qln.Addr().(*net.TCPAddr).Port
+	_ = qln.Close()
 	v, err := quorum.NewMajority([]quorum.Server{{ID: 1, Addrs: []quorum.AddrPair{
-		{Host: "127.0.0.1", QuorumPort: port + 1, ElectionPort: port}}}}, 0)
+		{Host: "127.0.0.1", QuorumPort: quorumPort, ElectionPort: port}}}}, 0)
 	if err != nil {
 		panic(err)
 	}

@@ -20,7 +20,7 @@ func oneVoter(t *testing.T) (Config, net.Listener) {
 	require.NoError(t, err)
 	port := ln.Addr().(*net.TCPAddr).Port
 	v, err := quorum.NewMajority([]quorum.Server{{ID: 7, Addrs: []quorum.AddrPair{
-		{Host: "127.0.0.1", QuorumPort: port + 1, ElectionPort: port}}}}, 0)
+		{Host: "127.0.0.1", QuorumPort: freeQuorumPort(t), ElectionPort: port}}}}, 0)
 	require.NoError(t, err)
 	cfg := DefaultConfig()
 	cfg.ID, cfg.Verifier = 7, v
@@ -90,4 +90,15 @@ func TestValidateNamesTheBadValue(t *testing.T) {
 	err = cfg.Validate()
 	assert.Contains(t, err.Error(), "ID=99")
 	assert.Contains(t, err.Error(), "no server.99")
+}
+
+// freeQuorumPort returns a loopback port nothing listened on a moment ago:
+// a leader binds its quorum port once elected, and a guessed port (the
+// election port + 1) may belong to someone else.
+func freeQuorumPort(t testing.TB) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
 }

@@ -94,7 +94,7 @@ func (q *quorumPeer) established(ctx actor.Context, m *messages.SessionEstablish
 	} else {
 		q.rt.log.Info("session established", "state", m.GetRole().String(), "leader", m.GetLeader(), "epoch", m.GetEpoch())
 	}
-	ctx.Send(q.rt.dir.root, &messages.StateChanged{
+	q.report(ctx, "session established", &messages.StateChanged{
 		Sid:           q.rt.cfg.ID,
 		OldState:      old,
 		NewState:      q.st.state,
@@ -120,7 +120,7 @@ func (q *quorumPeer) sessionOver(ctx actor.Context, reason, detail string) {
 		q.st.state = messages.ServerState_LOOKING
 		q.st.established, q.st.epoch, q.st.electionOnly = false, 0, false
 		epoch := q.rt.epochs.Current()
-		ctx.Send(q.rt.dir.root, &messages.StateChanged{
+		q.report(ctx, reason, &messages.StateChanged{
 			Sid:           q.rt.cfg.ID,
 			OldState:      old,
 			NewState:      messages.ServerState_LOOKING,
@@ -177,4 +177,10 @@ func (s sessionOrWorkers) HandleFailure(system *actor.ActorSystem, supervisor ac
 		return
 	}
 	s.workers.HandleFailure(system, supervisor, child, rs, reason, message)
+}
+
+// report publishes a role change through the root, and traces it.
+func (q *quorumPeer) report(ctx actor.Context, why string, sc *messages.StateChanged) {
+	traceRole(q.rt, sc, why)
+	ctx.Send(q.rt.dir.root, sc)
 }
