@@ -7,14 +7,18 @@ import (
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
-var version = "0.1.0-dev"
+var version = defaultVersion
+
+const defaultVersion = "0.1.0-dev"
 
 const usage = `node runs a zkfle leader-election node: ZooKeeper's FastLeaderElection,
 byte-compatible with ZooKeeper 3.8 on the election port.
 
 Usage:
   node --config zoo.cfg [flags]   run a node from an unchanged ZooKeeper zoo.cfg
-  node demo [-n 3] [-once]        run a local ensemble in this process and watch it elect
+  node demo [-n 3] [-once] [-failover 3s]
+                                  run a local ensemble in this process: watch it elect,
+                                  lose its leader and fail over
   node probe HOST:PORT...         read each server's election state as a non-voter (node probe -h)
   node version                    print the version
   node help                       print this help
@@ -36,7 +40,7 @@ func dispatch(args []string, stdout, stderr io.Writer, sigs <-chan os.Signal) in
 	if len(args) > 0 {
 		switch args[0] {
 		case "version", "--version", "-version":
-			fmt.Fprintf(stdout, "zkfle node %s (ZooKeeper 3.8 election protocol)\n", version)
+			fmt.Fprintln(stdout, versionString())
 			return exitOK
 		case "help", "--help", "-help", "-h":
 			fmt.Fprint(stdout, usage)
