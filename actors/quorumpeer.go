@@ -157,10 +157,15 @@ func (q *quorumPeer) Receive(ctx actor.Context) {
 	case *messages.StatusRequest:
 		ctx.Forward(q.rt.dir.election.get())
 	case *messages.ElectionStatus:
-		// Our own question after a restart: an election that decided
-		// while we had no session lost its Decision with the failed
-		// incarnation; look again rather than wait forever.
-		if m.GetState() != messages.ServerState_LOOKING && q.st.decision == nil {
+		// Our own question after a restart. Either message may have died
+		// with the failed incarnation (or with the tree, when the root
+		// restarted): the StartLooking (the machine never ran: its clock
+		// is still 0), or the Election's Decision (it decided, and we
+		// have no session). Look (again) rather than wait forever.
+		switch {
+		case m.GetLogicalClock() == 0:
+			q.startLooking(ctx, messages.LookingReason_STARTUP)
+		case m.GetState() != messages.ServerState_LOOKING && q.st.decision == nil:
 			q.startLooking(ctx, messages.LookingReason_LEADER_LOST)
 		}
 	}
