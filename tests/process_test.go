@@ -64,6 +64,9 @@ type procEnsemble struct {
 	t       *testing.T
 	servers map[int64]*procServer
 	mu      sync.Mutex
+	// timing, when set, replaces zoo.cfg's tickTime/initLimit/syncLimit
+	// lines (tests that wait out failure detection need short ticks).
+	timing string
 }
 
 // newProcEnsemble writes a zoo.cfg and myid for each server.
@@ -103,7 +106,11 @@ func newProcEnsemble(t *testing.T, participants int, observers ...int64) *procEn
 // zooCfg is a zoo.cfg as an operator writes it for a loopback ensemble.
 func (e *procEnsemble) zooCfg(me *procServer) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "tickTime=2000\ninitLimit=10\nsyncLimit=5\n")
+	if e.timing != "" {
+		b.WriteString(e.timing)
+	} else {
+		fmt.Fprintf(&b, "tickTime=2000\ninitLimit=10\nsyncLimit=5\n")
+	}
 	fmt.Fprintf(&b, "dataDir=%s\n", filepath.Join(me.dir, "data"))
 	fmt.Fprintf(&b, "clientPort=%d\nclientPortAddress=127.0.0.1\n", me.clientPort)
 	fmt.Fprintf(&b, "4lw.commands.whitelist=*\nadmin.enableServer=false\n")
