@@ -2,6 +2,7 @@ package tests
 
 import (
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -54,6 +55,15 @@ func newFailoverEnsemble(t *testing.T, n int) *failoverEnsemble {
 	pe := newProcEnsemble(t, n)
 	pe.timing = fmt.Sprintf("tickTime=%d\ninitLimit=%d\nsyncLimit=%d\n",
 		failoverTick.Milliseconds(), failoverInitLimit, failoverSyncLimit)
+	// freePort, called once per port, can hand out the same port twice
+	// (it closes each listener before the next pick); two servers sharing
+	// a port then fail in ways that look like election bugs.
+	ports := distinctPorts(t, 3*n)
+	for _, sid := range sidsUpTo(n) {
+		s := pe.servers[sid]
+		s.clientPort, s.quorumPort, s.electionPort = ports[0], ports[1], ports[2]
+		ports = ports[3:]
+	}
 	for _, s := range pe.servers {
 		require.NoError(t, os.WriteFile(filepath.Join(s.dir, "zoo.cfg"), []byte(pe.zooCfg(s)), 0o644))
 	}
@@ -68,6 +78,20 @@ func newFailoverEnsemble(t *testing.T, n int) *failoverEnsemble {
 		}
 	})
 	return e
+}
+
+// distinctPorts returns k loopback ports nothing listens on, all
+// different: it holds every listener open until all k are chosen.
+func distinctPorts(t *testing.T, k int) []int {
+	t.Helper()
+	out := make([]int, 0, k)
+	for i := 0; i < k; i++ {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		require.NoError(t, err)
+		defer ln.Close()
+		out = append(out, ln.Addr().(*net.TCPAddr).Port)
+	}
+	return out
 }
 
 // kill9 sends SIGKILL to sid's process (which the test started) and waits
