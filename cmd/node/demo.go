@@ -24,6 +24,7 @@ type demoOptions struct {
 	logLevel  string
 	timeout   time.Duration
 	logFormat string
+	traceDir  string
 }
 
 // runDemo starts a local ensemble of n nodes in this process, on free
@@ -42,6 +43,7 @@ func runDemo(args []string, stdout, stderr io.Writer, sigs <-chan os.Signal) int
 	fs.DurationVar(&o.timeout, "timeout", 60*time.Second, "with -once: give up after this long")
 	fs.StringVar(&o.logLevel, "log-level", "warn", "node log level (debug, info, warn, error), to stderr")
 	fs.StringVar(&o.logFormat, "log-format", "text", "node log format: text or json")
+	fs.StringVar(&o.traceDir, "trace", "", "write each node's election trace to `DIR`/trace-<sid>.jsonl")
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
@@ -58,7 +60,7 @@ func runDemo(args []string, stdout, stderr io.Writer, sigs <-chan os.Signal) int
 		return exitUsage
 	}
 	fmt.Fprintf(stdout, "zkfle demo: %d nodes on 127.0.0.1, ZooKeeper's default timing. Ctrl-C to stop.\n", o.n)
-	d, err := startDemo(o.n, log, stdout)
+	d, err := startDemo(o.n, log, stdout, o.traceDir)
 	if err != nil {
 		fmt.Fprintln(stderr, "node demo:", err)
 		return exitFailed
@@ -167,9 +169,10 @@ type demo struct {
 	cancel  context.CancelFunc
 	mu      sync.Mutex // serializes output
 	stopped bool
+	traces  []*traceFile // one per node, or none; closed by stop
 }
 
-func startDemo(n int, log *slog.Logger, out io.Writer) (*demo, error) {
+func startDemo(n int, log *slog.Logger, out io.Writer, traceDir string) (*demo, error) {
 	lns := make([]net.Listener, n)
 	servers := make([]quorum.Server, n)
 	d := &demo{log: log, out: out, start: time.Now(), nodes: make([]*actors.Node, n), addrs: make([]string, n)}
@@ -198,6 +201,11 @@ func startDemo(n int, log *slog.Logger, out io.Writer) (*demo, error) {
 	for i := range lns {
 		cfg := actors.DefaultConfig()
 		cfg.ID, cfg.Verifier, cfg.Logger = int64(i+1), v, log
+		if cfg.Trace, err = d.openTrace(traceDir, cfg.ID); err != nil {
+			closeAll(lns)
+			d.stop()
+			return nil, err
+		}
 		d.cfgs = append(d.cfgs, cfg)
 	}
 	for i, ln := range lns {
@@ -302,6 +310,9 @@ func (d *demo) stop() {
 	}
 	d.cancel()
 	d.wg.Wait()
+	for _, tf := range d.traces {
+		tf.close(d.log)
+	}
 }
 
 func closeAll(lns []net.Listener) {

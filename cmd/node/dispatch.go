@@ -20,6 +20,7 @@ Usage:
                                   run a local ensemble in this process: watch it elect,
                                   lose its leader and fail over
   node probe HOST:PORT...         read each server's election state as a non-voter (node probe -h)
+  node trace render [-o F] T...   draw nodes' election traces as one HTML sequence diagram
   node version                    print the version
   node help                       print this help
 
@@ -51,6 +52,8 @@ func dispatch(args []string, stdout, stderr io.Writer, sigs <-chan os.Signal) in
 			return runDemo(args[1:], stdout, stderr, sigs)
 		case "probe":
 			return runProbe(args[1:], stdout, stderr)
+		case "trace":
+			return runTrace(args[1:], stdout, stderr)
 		case "run":
 			args = args[1:]
 		}

@@ -20,6 +20,7 @@ type runOptions struct {
 	myid      int64
 	logLevel  string
 	logFormat string
+	traceFile string
 	observe   observeOptions
 }
 
@@ -30,6 +31,7 @@ func newRunFlags(o *runOptions, out io.Writer) *flag.FlagSet {
 	fs.Int64Var(&o.myid, "myid", 0, "server id, when dataDir has no myid file (the file wins if both disagree: error)")
 	fs.StringVar(&o.logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	fs.StringVar(&o.logFormat, "log-format", "text", "log format: text or json (log/slog, to stderr)")
+	fs.StringVar(&o.traceFile, "trace", "", "write a JSON-lines election trace to `FILE` (see node trace render)")
 	addObserveFlags(fs, &o.observe)
 	return fs
 }
@@ -62,6 +64,13 @@ func runNode(args []string, stdout, stderr io.Writer, sigs <-chan os.Signal) int
 		return exitConfig
 	}
 	cfg.Logger = log
+	tf, err := openTrace(o.traceFile)
+	if err != nil {
+		fmt.Fprintln(stderr, "node:", err)
+		return exitFailed
+	}
+	defer tf.close(log) // after the node has stopped: every event is in
+	cfg.Trace = tf.writer()
 	started := time.Now()
 	node, err := actors.Start(cfg)
 	if err != nil {
