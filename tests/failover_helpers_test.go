@@ -146,6 +146,9 @@ type role struct {
 	mode string
 	// epoch is the established epoch: srvr's Zxid >> 32.
 	epoch int64
+	// answered is whether the server answered srvr at all: a LOOKING
+	// server answers without a Mode, a down or paused one does not.
+	answered bool
 }
 
 // srvrRole asks sid for srvr and parses its mode and epoch.
@@ -154,13 +157,13 @@ func (e *failoverEnsemble) srvrRole(sid int64) role {
 	m := modeLine.FindStringSubmatch(out)
 	z := zxidLine.FindStringSubmatch(out)
 	if m == nil || z == nil {
-		return role{}
+		return role{answered: out != ""}
 	}
 	zxid, err := strconv.ParseUint(z[1], 16, 64)
 	if err != nil {
-		return role{}
+		return role{answered: true}
 	}
-	return role{mode: m[1], epoch: int64(zxid >> 32)}
+	return role{mode: m[1], epoch: int64(zxid >> 32), answered: true}
 }
 
 // observe asks sid for its role and records the answer.
