@@ -137,14 +137,31 @@ func newEnsembleWith(t testing.TB, ms []member, build func([]quorum.Server) (quo
 	return e
 }
 
-// freePort returns a port nothing listens on (for quorum ports, which the
-// election never uses).
+// freePort returns a port nothing listens on (for quorum ports, bound by
+// whichever server is elected, and for the client ports of processes).
+// The kernel may hand out a port again once its listener is closed, so
+// the ports given out in this test binary are remembered and never
+// returned twice: two servers sharing a quorum port would fail to lead.
 func freePort(t testing.TB) int {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
+	t.Helper()
+	givenMu.Lock()
+	defer givenMu.Unlock()
+	for {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		require.NoError(t, err)
+		port := ln.Addr().(*net.TCPAddr).Port
+		_ = ln.Close()
+		if !given[port] {
+			given[port] = true
+			return port
+		}
+	}
 }
+
+var (
+	givenMu sync.Mutex
+	given   = map[int]bool{}
+)
 
 // config builds sid's node config with fast test timing.
 func (e *ensemble) config(sid int64) actors.Config {
