@@ -79,9 +79,9 @@ svg .head text { font-weight: bold; font-size: 12px; stroke: none; }
 .msg line, .msg path { fill: none; stroke-width: 1.3; }
 .msg.matched line, .msg.matched path { stroke: #2563eb; }
 .msg.matched.leading line, .msg.matched.leading path, .msg.matched.following line, .msg.matched.following path { stroke: #0d9488; }
-.msg.dropped line, .msg.dropped path { stroke: #dc2626; stroke-dasharray: 2 2; }
 .msg.unsent line { stroke: #d97706; stroke-dasharray: 6 3; }
 .msg.lost line { stroke: #9ca3af; stroke-dasharray: 3 3; }
+.msg.dropped line, .msg.dropped path { stroke: #dc2626; stroke-dasharray: 2 2; }
 .msg text { fill: #1e3a8a; }
 .mark text { fill: #333; }
 .timer circle { fill: #fff; stroke: #6b7280; }

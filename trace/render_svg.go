@@ -108,8 +108,9 @@ func writeArrow(p *pen, d *diagram, a arrow) {
 		class = "msg unsent"
 	case a.recv == nil:
 		class = "msg lost"
-	case a.dropped != nil:
-		class = "msg dropped"
+	}
+	if a.dropped != nil {
+		class += " dropped"
 	}
 	p.printf("<g class=\"%s\" data-from=\"%d\" data-to=\"%d\"><title>%s</title>", class, a.from, a.to, esc(arrowTitle(a)))
 	head := headOf(class)
