@@ -80,8 +80,8 @@ func runNode(args []string, stdout, stderr io.Writer, sigs <-chan os.Signal) int
 	log.Info("node started", "config", o.config, "election_addr", electionAddr(cfg), "client_addr", cfg.ClientAddr)
 	obs, err := startObserve(node, cfg, obsCfg, log, started)
 	if err != nil {
+		_ = node.Stop() // first: its logger shares stderr with this message
 		fmt.Fprintln(stderr, "node:", err)
-		_ = node.Stop()
 		return exitFailed
 	}
 	defer obs.stop() // after the node has stopped
