@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math/rand/v2"
 	"net"
 	"os"
 	"sort"
@@ -137,15 +138,31 @@ func newEnsembleWith(t testing.TB, ms []member, build func([]quorum.Server) (quo
 	return e
 }
 
-// freePort returns a port nothing listens on (for quorum ports, bound by
-// whichever server is elected, and for the client ports of processes).
-// The kernel may hand out a port again once its listener is closed, so
-// the ports given out in this test binary are remembered and never
-// returned twice: two servers sharing a quorum port would fail to lead.
+// freePort returns a loopback port nothing listens on (for quorum ports,
+// bound by whichever server is elected, and for processes' ports). It
+// draws from below the kernel's ephemeral range, so no outgoing
+// connection can take the port before its server binds it (a leader that
+// cannot bind its quorum port re-elects itself forever), and never hands
+// out the same port twice in one test binary.
 func freePort(t testing.TB) int {
 	t.Helper()
 	givenMu.Lock()
 	defer givenMu.Unlock()
+	lo, hi := 20000, ephemeralLow()
+	for try := 0; try < 1000 && hi > lo; try++ {
+		port := lo + rand.IntN(hi-lo)
+		if given[port] {
+			continue
+		}
+		ln, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(port))
+		if err != nil {
+			continue
+		}
+		_ = ln.Close()
+		given[port] = true
+		return port
+	}
+	// No room below the ephemeral range: let the kernel choose.
 	for {
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		require.NoError(t, err)
@@ -156,6 +173,23 @@ func freePort(t testing.TB) int {
 			return port
 		}
 	}
+}
+
+// ephemeralLow is the first port of the kernel's ephemeral range.
+func ephemeralLow() int {
+	b, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range")
+	if err != nil {
+		return 32768
+	}
+	f := strings.Fields(string(b))
+	if len(f) == 0 {
+		return 32768
+	}
+	n, err := strconv.Atoi(f[0])
+	if err != nil {
+		return 32768
+	}
+	return n
 }
 
 var (

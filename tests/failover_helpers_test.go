@@ -2,7 +2,6 @@ package tests
 
 import (
 	"fmt"
-	"net"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -81,15 +80,12 @@ func newFailoverEnsemble(t *testing.T, n int) *failoverEnsemble {
 }
 
 // distinctPorts returns k loopback ports nothing listens on, all
-// different: it holds every listener open until all k are chosen.
+// different (see freePort).
 func distinctPorts(t *testing.T, k int) []int {
 	t.Helper()
 	out := make([]int, 0, k)
 	for i := 0; i < k; i++ {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		require.NoError(t, err)
-		defer ln.Close()
-		out = append(out, ln.Addr().(*net.TCPAddr).Port)
+		out = append(out, freePort(t))
 	}
 	return out
 }
