@@ -29,7 +29,7 @@ type ensemble struct {
 
 // prepareEnsemble writes zoo.cfg and myid for servers 1..n under dir,
 // with fresh loopback ports.
-func prepareEnsemble(dir string, n int) (*ensemble, error) {
+func prepareEnsemble(dir string, n int, t timing) (*ensemble, error) {
 	ports, err := freePorts(3 * n)
 	if err != nil {
 		return nil, err
@@ -41,7 +41,7 @@ func prepareEnsemble(dir string, n int) (*ensemble, error) {
 	e := &ensemble{dir: dir}
 	for sid := 1; sid <= n; sid++ {
 		sdir := filepath.Join(dir, fmt.Sprintf("s%d", sid))
-		cfg, err := writeServerFiles(sdir, sid, byID)
+		cfg, err := writeServerFiles(sdir, sid, byID, t)
 		if err != nil {
 			return nil, fmt.Errorf("server %d files: %w", sid, err)
 		}
@@ -68,6 +68,21 @@ func (e *ensemble) launch(sys system) error {
 	return nil
 }
 
+// relaunch starts server s again from its existing zoo.cfg and data dir,
+// appending to its log, after its previous process has been reaped.
+func (e *ensemble) relaunch(sys system, s *server) error {
+	if s.p != nil && !s.p.exited() {
+		return fmt.Errorf("server %d: relaunch while pid %d is still running", s.sid, s.p.pid())
+	}
+	s.launched = time.Now()
+	p, err := startProc(sys.argv(s.cfgPath), s.dir, s.logPath)
+	if err != nil {
+		return fmt.Errorf("server %d: %w", s.sid, err)
+	}
+	s.p = p
+	return nil
+}
+
 // stopOutcome is how one server ended.
 type stopOutcome struct {
 	stopMS   float64 // SIGTERM -> exit reaped
@@ -76,13 +91,15 @@ type stopOutcome struct {
 }
 
 // stop sends SIGTERM to every live server at once, waits up to grace for
-// each in parallel, then SIGKILLs what is left. Safe to call twice and
-// with servers never launched.
+// each in parallel, then SIGKILLs what is left. A server paused by
+// failover mode gets SIGCONT too, so that it can act on the SIGTERM. Safe
+// to call twice and with servers never launched.
 func (e *ensemble) stop(grace time.Duration) map[int]stopOutcome {
 	termAt := time.Now()
 	for _, s := range e.servers {
 		if s.p != nil {
 			s.p.term()
+			s.p.resume()
 		}
 	}
 	var mu sync.Mutex

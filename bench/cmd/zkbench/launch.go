@@ -88,3 +88,29 @@ func (p *proc) awaitExit(grace time.Duration) (killed bool) {
 	<-p.done
 	return true
 }
+
+// kill sends SIGKILL unless the process has already ended; kill -9 of a
+// leader is one of the failures failover mode measures.
+func (p *proc) kill() {
+	if !p.exited() {
+		_ = p.cmd.Process.Kill()
+	}
+}
+
+// pause sends SIGSTOP unless the process has already ended: the process
+// keeps its sockets open but answers nothing, like a hung or partitioned
+// server.
+func (p *proc) pause() {
+	if !p.exited() {
+		_ = p.cmd.Process.Signal(syscall.SIGSTOP)
+	}
+}
+
+// resume sends SIGCONT unless the process has already ended. It is
+// harmless to a running process, so clean-up sends it to every server: a
+// stopped process would hold a SIGTERM pending until SIGKILL.
+func (p *proc) resume() {
+	if !p.exited() {
+		_ = p.cmd.Process.Signal(syscall.SIGCONT)
+	}
+}

@@ -51,6 +51,19 @@ func readServerLog(path string, classify lineClassifier) (serverLog, error) {
 }
 
 func scanLog(r io.Reader, classify lineClassifier) (serverLog, error) {
+	sl, err := scanEvents(r, classify)
+	if err != nil {
+		return sl, err
+	}
+	if sl.looking.IsZero() || sl.elected.IsZero() || sl.decided.IsZero() {
+		return sl, ErrLogIncomplete
+	}
+	return sl, nil
+}
+
+// scanEvents keeps the first occurrence of each event in r; events never
+// logged stay zero.
+func scanEvents(r io.Reader, classify lineClassifier) (serverLog, error) {
 	var sl serverLog
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64*1024), 1024*1024)
@@ -69,13 +82,31 @@ func scanLog(r io.Reader, classify lineClassifier) (serverLog, error) {
 			sl.decided = t
 		}
 	}
-	if err := sc.Err(); err != nil {
-		return sl, err
+	return sl, sc.Err()
+}
+
+// logSize is the current length of the log at path: failover mode reads
+// only what a server logged after the failure.
+func logSize(path string) (int64, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return 0, err
 	}
-	if sl.looking.IsZero() || sl.elected.IsZero() || sl.decided.IsZero() {
-		return sl, ErrLogIncomplete
+	return fi.Size(), nil
+}
+
+// readLogFrom returns the first time of each event logged at or after
+// byte offset of the log at path.
+func readLogFrom(path string, offset int64, classify lineClassifier) (serverLog, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return serverLog{}, err
 	}
-	return sl, nil
+	defer f.Close()
+	if _, err := f.Seek(offset, io.SeekStart); err != nil {
+		return serverLog{}, fmt.Errorf("%s: %w", path, err)
+	}
+	return scanEvents(f, classify)
 }
 
 // zkfleDecided matches the state= attribute of a decision.

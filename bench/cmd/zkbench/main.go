@@ -1,7 +1,9 @@
 // Command zkbench compares zkfle's cmd/node with real ZooKeeper 3.8 on
-// cold-start elections, side by side, on 127.0.0.1 only.
+// cold-start elections and on leader failovers, side by side, on
+// 127.0.0.1 only.
 //
 //	go run ./bench/cmd/zkbench -n 3,5 -runs 5 [-json] [-zk=false] [-keep]
+//	go run ./bench/cmd/zkbench -mode failover -n 3,5 -runs 3 [-failures kill,pause]
 //
 // For every ensemble size N and every run, each system gets fresh zoo.cfg
 // files and data dirs (the same file text for both), N servers launched
@@ -9,6 +11,9 @@
 // logs read for the election proper, an idle pause, VmRSS read from /proc,
 // and SIGTERM (SIGKILL after a grace) for every process it started. The
 // figures follow the definitions of /work/shared/zk-reference/README.md §3.
+// With -mode failover it starts one ensemble per size and system and
+// kills (SIGKILL) or pauses (SIGSTOP) its leader -runs times per failure,
+// timing the survivors' new established leader (failover.go).
 // It is a hand-run benchmark, not a test; see bench/README.md.
 //
 // Exit codes: 0 all runs measured; 1 some run failed (the table says
@@ -64,6 +69,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return exitRunFailed
 	}
 	machine := describeMachine(systems[0].binary, zk)
+	if o.mode == modeFailover {
+		return runFailoverMode(ctx, o, systems, machine, notes, root, stdout, stderr)
+	}
 
 	results := runAll(ctx, o, systems, root, stderr)
 	machine.LoadEnd = loadAvg()
@@ -86,6 +94,40 @@ func run(args []string, stdout, stderr io.Writer) int {
 			failed++
 		}
 	}
+	return finish(ctx, o, root, failed, stderr)
+}
+
+// runFailoverMode measures leader failovers and prints their table.
+func runFailoverMode(ctx context.Context, o options, systems []system, machine machineInfo, notes []string,
+	root string, stdout, stderr io.Writer) int {
+	results := runFailovers(ctx, o, systems, root, stderr)
+	machine.LoadEnd = loadAvg()
+	if ctx.Err() != nil {
+		notes = append(notes, "interrupted: the table holds only the tries that finished")
+	}
+	rep := buildFailoverReport(machine, o, systems, results, notes)
+	var err error
+	if o.jsonOut {
+		err = rep.writeJSON(stdout)
+	} else {
+		err = rep.writeTable(stdout, systems)
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "zkbench:", err)
+		return exitRunFailed
+	}
+	failed := 0
+	for _, r := range results {
+		if !r.ok() {
+			failed++
+		}
+	}
+	return finish(ctx, o, root, failed, stderr)
+}
+
+// finish removes the work dir when everything was measured and nothing
+// asks to keep it, and turns the outcome into the exit code.
+func finish(ctx context.Context, o options, root string, failed int, stderr io.Writer) int {
 	if failed == 0 && !o.keep && o.workDir == "" {
 		_ = os.RemoveAll(root)
 	} else {

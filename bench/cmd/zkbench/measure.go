@@ -56,7 +56,7 @@ func coldStart(ctx context.Context, sys system, n, run int, root string, o optio
 	// where a failed run's files were kept.
 	res = runResult{System: sys.name, N: n, Run: run, Load1: loadAvg1()}
 	dir := filepath.Join(root, fmt.Sprintf("%s-n%d-r%d", sys.name, n, run))
-	e, err := prepareEnsemble(dir, n)
+	e, err := prepareEnsemble(dir, n, o.timing)
 	if err != nil {
 		res.Err = err.Error()
 		res.Dir = dir

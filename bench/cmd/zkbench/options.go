@@ -44,7 +44,7 @@ type options struct {
 	sizes       []int         // ensemble sizes, e.g. 3 and 5
 	runs        int           // cold starts per size and system
 	poll        time.Duration // srvr poll interval
-	idle        time.Duration // idle time before reading VmRSS
+	idle        time.Duration // idle time before reading VmRSS, or before each failover
 	timeout     time.Duration // launch -> all roles, per ensemble
 	stopTimeout time.Duration // SIGTERM -> SIGKILL
 	nodeBin     string        // prebuilt cmd/node; empty: build it
@@ -54,7 +54,16 @@ type options struct {
 	jsonOut     bool          // JSON instead of the table
 	keep        bool          // keep data dirs and logs
 	workDir     string        // parent of the per-run dirs; empty: a temp dir
+	mode        string        // modeCold or modeFailover
+	failures    []failureKind // failover mode: what is done to the leader
+	timing      timing        // zoo.cfg tickTime, initLimit, syncLimit for both systems
 }
+
+// The benchmark modes.
+const (
+	modeCold     = "cold"     // cold-start elections (the original zkbench)
+	modeFailover = "failover" // leader kill -9 / SIGSTOP of a running ensemble
+)
 
 // parseOptions reads the command line. Usage errors come back as
 // *FlagError (or flag's own error for unknown flags).
@@ -63,9 +72,9 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	fs := flag.NewFlagSet("zkbench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	sizes := fs.String("n", "3,5", "ensemble sizes, comma separated (each 2..25)")
-	fs.IntVar(&o.runs, "runs", 5, "cold starts per ensemble size and system (1..100)")
+	fs.IntVar(&o.runs, "runs", 5, "cold starts, or failovers per failure kind, per ensemble size and system (1..100)")
 	fs.DurationVar(&o.poll, "poll", 5*time.Millisecond, "interval between srvr polling rounds")
-	fs.DurationVar(&o.idle, "idle", 2*time.Second, "how long a settled ensemble idles before VmRSS is read")
+	fs.DurationVar(&o.idle, "idle", 2*time.Second, "how long a settled ensemble idles before VmRSS is read (failover mode: before each failure)")
 	fs.DurationVar(&o.timeout, "timeout", 60*time.Second, "per ensemble: first launch -> every server reports a role")
 	fs.DurationVar(&o.stopTimeout, "stop-timeout", 5*time.Second, "SIGTERM -> SIGKILL grace per process")
 	fs.StringVar(&o.nodeBin, "node", "", "prebuilt cmd/node binary (default: go build ./cmd/node of the module in the current directory)")
@@ -75,6 +84,11 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	fs.BoolVar(&o.jsonOut, "json", false, "print the results as JSON on stdout instead of the table")
 	fs.BoolVar(&o.keep, "keep", false, "keep every run's zoo.cfg, data dir and log (always kept for a failed run)")
 	fs.StringVar(&o.workDir, "workdir", "", "directory for the runs' files (default: a new temp dir)")
+	fs.StringVar(&o.mode, "mode", modeCold, "what to measure: cold (cold-start elections) or failover (leader kill -9 / SIGSTOP)")
+	failures := fs.String("failures", "kill,pause", "failover mode: what is done to the leader, comma separated: kill (SIGKILL), pause (SIGSTOP)")
+	fs.DurationVar(&o.timing.tick, "tick-time", defaultTiming.tick, "zoo.cfg tickTime for both systems (whole milliseconds)")
+	fs.IntVar(&o.timing.initLimit, "init-limit", defaultTiming.initLimit, "zoo.cfg initLimit (ticks) for both systems")
+	fs.IntVar(&o.timing.syncLimit, "sync-limit", defaultTiming.syncLimit, "zoo.cfg syncLimit (ticks) for both systems")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, usageText)
 		fs.PrintDefaults()
@@ -87,6 +101,9 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	}
 	var err error
 	if o.sizes, err = parseSizes(*sizes); err != nil {
+		return o, err
+	}
+	if o.failures, err = parseFailures(*failures); err != nil {
 		return o, err
 	}
 	return o, o.validate()
@@ -106,8 +123,10 @@ func (o options) validate() error {
 		return &FlagError{Flag: "stop-timeout", Value: o.stopTimeout.String(), Reason: "want 100ms..1m"}
 	case o.heap == "" || strings.ContainsAny(o.heap, " \t"):
 		return &FlagError{Flag: "heap", Value: o.heap, Reason: "want a JVM size such as 128m"}
+	case o.mode != modeCold && o.mode != modeFailover:
+		return &FlagError{Flag: "mode", Value: o.mode, Reason: "want cold or failover"}
 	}
-	return nil
+	return o.timing.validate()
 }
 
 // parseSizes reads "-n 3,5" into sorted, distinct sizes.
@@ -130,15 +149,21 @@ func parseSizes(s string) ([]int, error) {
 	return out, nil
 }
 
-const usageText = `zkbench: cold-start elections of zkfle's cmd/node and of real ZooKeeper 3.8,
-side by side, on 127.0.0.1 only. Run it from the zkfle module root:
+const usageText = `zkbench: cold-start elections (and, with -mode failover, leader failovers) of
+zkfle's cmd/node and of real ZooKeeper 3.8, side by side, on 127.0.0.1 only.
+Run it from the zkfle module root:
 
   go run ./bench/cmd/zkbench -n 3,5 -runs 5
+  go run ./bench/cmd/zkbench -mode failover -n 3,5 -runs 3
 
 For each size N and each run it writes fresh zoo.cfg files and data dirs,
 launches N servers back to back, polls srvr until every one reports a role,
 reads each server's log, lets the ensemble idle, reads VmRSS, and stops
-every process it started (SIGTERM, then SIGKILL). See bench/README.md.
+every process it started (SIGTERM, then SIGKILL). In failover mode it
+starts one ensemble per size and system and, -runs times per failure kind,
+kills (SIGKILL) or pauses (SIGSTOP) the leader and times the survivors'
+new established leader; a killed leader is restarted, a paused one
+continued (SIGCONT), before the next try. See bench/README.md.
 
 Flags:
 `

@@ -154,16 +154,7 @@ func (rep report) writeJSON(w io.Writer) error {
 
 // writeTable prints the side-by-side table, one block per size.
 func (rep report) writeTable(w io.Writer, systems []system) error {
-	m := rep.Machine
-	fmt.Fprintf(w, "zkbench  %s\n", m.Date)
-	fmt.Fprintf(w, "machine  %d cores (nproc), %s, %s RAM, Linux %s\n", m.NProc, m.CPUModel, m.MemTotal, m.Kernel)
-	fmt.Fprintf(w, "load     %s before, %s after (1/5/15 min; anything else running skews both columns)\n", m.LoadStart, m.LoadEnd)
-	fmt.Fprintf(w, "go       %s (built cmd/node)\n", m.GoVersion)
-	fmt.Fprintf(w, "java     %s; %s\n", m.Java, m.ZooKeeper)
-	fmt.Fprintf(w, "command  %s\n", m.Command)
-	for _, note := range rep.Notes {
-		fmt.Fprintf(w, "note     %s\n", note)
-	}
+	writeHeader(w, rep.Machine, rep.Notes)
 	tw := tabwriter.NewWriter(w, 0, 0, 3, ' ', 0)
 	for i, g := range rep.Groups {
 		if i%len(systems) != 0 {
@@ -214,4 +205,18 @@ func (rep report) writeTable(w io.Writer, systems []system) error {
 		}
 	}
 	return nil
+}
+
+// writeHeader prints where, when and how the figures were made: the
+// lines both modes' tables start with.
+func writeHeader(w io.Writer, m machineInfo, notes []string) {
+	fmt.Fprintf(w, "zkbench  %s\n", m.Date)
+	fmt.Fprintf(w, "machine  %d cores (nproc), %s, %s RAM, Linux %s\n", m.NProc, m.CPUModel, m.MemTotal, m.Kernel)
+	fmt.Fprintf(w, "load     %s before, %s after (1/5/15 min; anything else running skews both columns)\n", m.LoadStart, m.LoadEnd)
+	fmt.Fprintf(w, "go       %s (built cmd/node)\n", m.GoVersion)
+	fmt.Fprintf(w, "java     %s; %s\n", m.Java, m.ZooKeeper)
+	fmt.Fprintf(w, "command  %s\n", m.Command)
+	for _, note := range notes {
+		fmt.Fprintf(w, "note     %s\n", note)
+	}
 }

@@ -42,11 +42,12 @@ func freePorts(n int) ([]int, error) {
 
 // zooCfg is the text of server sid's zoo.cfg: the same file for zkfle and
 // ZooKeeper, with the settings zk-ensemble.sh uses for its baseline
-// (ZooKeeper's default timing, no AdminServer, every four-letter word).
-func zooCfg(sid int, dataDir string, ports map[int]serverPorts) string {
+// (by default ZooKeeper's default timing, no AdminServer, every
+// four-letter word).
+func zooCfg(sid int, dataDir string, ports map[int]serverPorts, t timing) string {
 	var b strings.Builder
 	b.WriteString("# written by zkbench\n")
-	b.WriteString("tickTime=2000\ninitLimit=10\nsyncLimit=5\n")
+	b.WriteString(t.cfgLines())
 	b.WriteString("admin.enableServer=false\n4lw.commands.whitelist=*\nquorumListenOnAllIPs=false\n")
 	fmt.Fprintf(&b, "dataDir=%s\nclientPort=%d\nclientPortAddress=%s\n", dataDir, ports[sid].client, loopback)
 	for id := 1; id <= len(ports); id++ {
@@ -57,7 +58,7 @@ func zooCfg(sid int, dataDir string, ports map[int]serverPorts) string {
 
 // writeServerFiles creates dir/data with its myid and dir/zoo.cfg, and
 // returns the zoo.cfg path.
-func writeServerFiles(dir string, sid int, ports map[int]serverPorts) (string, error) {
+func writeServerFiles(dir string, sid int, ports map[int]serverPorts, t timing) (string, error) {
 	dataDir := filepath.Join(dir, "data")
 	if err := os.MkdirAll(dataDir, 0o755); err != nil {
 		return "", err
@@ -66,5 +67,5 @@ func writeServerFiles(dir string, sid int, ports map[int]serverPorts) (string, e
 		return "", err
 	}
 	cfg := filepath.Join(dir, "zoo.cfg")
-	return cfg, os.WriteFile(cfg, []byte(zooCfg(sid, dataDir, ports)), 0o644)
+	return cfg, os.WriteFile(cfg, []byte(zooCfg(sid, dataDir, ports, t)), 0o644)
 }
