@@ -1,8 +1,6 @@
 package trace
 
 import (
-	"bufio"
-	"encoding/json"
 	"fmt"
 	"io"
 )
@@ -43,26 +41,5 @@ func problem(ev Event) string {
 // ReadChecked is Read that also Checks every event, so that a trace
 // Render would refuse is refused here, with its line number.
 func ReadChecked(r io.Reader) ([]Event, error) {
-	var out []Event
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64*1024), 1<<20)
-	line := 0
-	for sc.Scan() {
-		line++
-		if len(sc.Bytes()) == 0 {
-			continue
-		}
-		var ev Event
-		if err := json.Unmarshal(sc.Bytes(), &ev); err != nil {
-			return nil, fmt.Errorf("%w: line %d: %v", ErrBadTrace, line, err)
-		}
-		if p := problem(ev); p != "" {
-			return nil, fmt.Errorf("%w: line %d: %s", ErrBadTrace, line, p)
-		}
-		out = append(out, ev)
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("%w: line %d: %v", ErrBadTrace, line+1, err)
-	}
-	return out, nil
+	return read(r, problem)
 }

@@ -128,6 +128,17 @@ var ErrBadTrace = errors.New("bad trace")
 
 // Read parses a JSON-lines trace.
 func Read(r io.Reader) ([]Event, error) {
+	return read(r, func(ev Event) string {
+		if ev.Kind == "" {
+			return "no kind"
+		}
+		return ""
+	})
+}
+
+// read parses a JSON-lines trace; problem says what is wrong with an
+// event ("" if nothing), and the first problem is an error naming its line.
+func read(r io.Reader, problem func(Event) string) ([]Event, error) {
 	var out []Event
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64*1024), 1<<20)
@@ -141,8 +152,8 @@ func Read(r io.Reader) ([]Event, error) {
 		if err := json.Unmarshal(sc.Bytes(), &ev); err != nil {
 			return nil, fmt.Errorf("%w: line %d: %v", ErrBadTrace, line, err)
 		}
-		if ev.Kind == "" {
-			return nil, fmt.Errorf("%w: line %d: no kind", ErrBadTrace, line)
+		if p := problem(ev); p != "" {
+			return nil, fmt.Errorf("%w: line %d: %s", ErrBadTrace, line, p)
 		}
 		out = append(out, ev)
 	}
