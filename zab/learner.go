@@ -178,8 +178,10 @@ func (s *LearnerSession) Received(c ConnID, p Packet) Output {
 		return out
 	}
 	s.handle(&out, p)
-	if s.stage != learnerEnded {
-		s.armRead(&out) // any packet read restarts the socket timeout
+	if s.stage != learnerEnded && s.conn != 0 {
+		// Any packet read restarts the socket timeout, unless the packet
+		// ended the connection (an election-only hang-up).
+		s.armRead(&out)
 	}
 	return out
 }

@@ -50,6 +50,9 @@ func TestLearnerFollowsZooKeeperLeaderElectionOnly(t *testing.T) {
 	assert.Empty(t, out.Send, "no ACKEPOCH")
 	assert.Equal(t, []ConnID{9}, closedConns(out))
 	assert.True(t, cancelled(out, ReadTimer, 9))
+	for _, tm := range out.Timers {
+		assert.True(t, tm.Cancel, "no timer may stay armed for a connection that is gone: %+v", tm)
+	}
 	require.NotNil(t, out.Established)
 	assert.Equal(t, Established{Epoch: 5, Leader: s.cfg.LeaderID, Role: Following, ElectionOnly: true}, *out.Established)
 	assert.Nil(t, out.Ended)
