@@ -11,9 +11,12 @@ import (
 	"time"
 )
 
-// event is what one log line says, as a bit set: zkfle's "state changed"
-// line is both the decision and the timeline's "elected" mark, while
-// ZooKeeper logs the two on separate lines.
+// event is what one log line says, as a bit set. Both systems log the
+// decision and the "elected" mark on separate lines: ZooKeeper's "Peer
+// state changed" when lookForLeader decides and "LEADER ELECTION TOOK"
+// once its Leader/Follower exists; zkfle's "election decided" when the
+// election decides and "state changed" once the session is established
+// (the epoch agreed with a quorum, which ZooKeeper does after its line).
 type event uint8
 
 const (
@@ -115,14 +118,17 @@ var zkfleDecided = regexp.MustCompile(`\bstate=(LEADING|FOLLOWING|OBSERVING)\b`)
 // classifyZkfle reads cmd/node's log/slog text lines:
 //
 //	time=2026-11-25T20:31:00.123Z level=INFO msg="start looking" reason=...
+//	time=2026-11-25T20:31:00.320Z level=INFO msg="election decided" leader=3 ... state=LEADING
 //	time=2026-11-25T20:31:00.331Z level=INFO msg="state changed" state=LEADING leader=3 ...
 func classifyZkfle(line string) (time.Time, event, bool) {
 	var ev event
 	switch {
 	case strings.Contains(line, `msg="start looking"`):
 		ev = evLooking
+	case strings.Contains(line, `msg="election decided"`) && zkfleDecided.MatchString(line):
+		ev = evDecided
 	case strings.Contains(line, `msg="state changed"`) && zkfleDecided.MatchString(line):
-		ev = evElected | evDecided
+		ev = evElected
 	default:
 		return time.Time{}, 0, false
 	}

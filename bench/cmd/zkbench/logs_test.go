@@ -33,18 +33,21 @@ func TestScanLogZookeeperKeepsFirstOfEachEvent(t *testing.T) {
 	assert.Equal(t, zkTime(t, "2026-11-25 18:52:18.546"), sl.decided, "bare state change, not '- discovery'")
 }
 
-func TestScanLogZkfleStateChangedIsElectedAndDecided(t *testing.T) {
+// zkfle's decision is its "election decided" line; its "elected" mark is
+// the later "state changed" to a role, once the session is established.
+func TestScanLogZkfleDecidedThenEstablished(t *testing.T) {
 	log := `time=2026-11-25T20:31:00.100Z level=INFO msg="node started" config=/x/zoo.cfg
 time=2026-11-25T20:31:00.123Z level=INFO msg="start looking" reason=STARTUP zxid=0x0 epoch=0
 time=2026-11-25T20:31:00.200Z level=INFO msg="state changed" state=LOOKING leader=0
-time=2026-11-25T20:31:00.331Z level=INFO msg="state changed" state=FOLLOWING leader=3 zxid=0 round=1 epoch=0
+time=2026-11-25T20:31:00.320Z level=INFO msg="election decided" leader=3 zxid=0x0 epoch=0 round=1 state=FOLLOWING
+time=2026-11-25T20:31:00.331Z level=INFO msg="state changed" state=FOLLOWING leader=3 zxid=0 round=1 epoch=1
 time=2026-11-25T20:31:09.000Z level=INFO msg="state changed" state=LEADING leader=1
 `
 	sl, err := scanLog(strings.NewReader(log), classifyZkfle)
 	require.NoError(t, err)
 	assert.Equal(t, time.Date(2026, 11, 25, 20, 31, 0, 123e6, time.UTC), sl.looking.UTC())
-	assert.Equal(t, time.Date(2026, 11, 25, 20, 31, 0, 331e6, time.UTC), sl.elected.UTC(), "LOOKING state changes are not decisions")
-	assert.Equal(t, sl.elected, sl.decided)
+	assert.Equal(t, time.Date(2026, 11, 25, 20, 31, 0, 320e6, time.UTC), sl.decided.UTC())
+	assert.Equal(t, time.Date(2026, 11, 25, 20, 31, 0, 331e6, time.UTC), sl.elected.UTC(), "LOOKING state changes are not roles")
 }
 
 func TestScanLogWithoutDecisionIsIncomplete(t *testing.T) {
