@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -66,6 +67,7 @@ func runDemo(args []string, stdout, stderr io.Writer, sigs <-chan os.Signal) int
 		return exitFailed
 	}
 	defer d.stop()
+	fmt.Fprintf(stdout, "data (each node's epoch files) in %s, removed on exit\n", d.dataDir)
 	var deadline <-chan time.Time
 	if o.once {
 		deadline = time.After(o.timeout)
@@ -170,6 +172,8 @@ type demo struct {
 	mu      sync.Mutex // serializes output
 	stopped bool
 	traces  []*traceFile // one per node, or none; closed by stop
+	// dataDir holds each node's dataDir (its epoch files), removed by stop.
+	dataDir string
 }
 
 func startDemo(n int, log *slog.Logger, out io.Writer, traceDir string) (*demo, error) {
@@ -198,9 +202,16 @@ func startDemo(n int, log *slog.Logger, out io.Writer, traceDir string) (*demo, 
 		closeAll(lns)
 		return nil, err
 	}
+	if d.dataDir, err = os.MkdirTemp("", "zkfle-demo-"); err != nil {
+		closeAll(lns)
+		return nil, fmt.Errorf("create the demo's data directory: %w", err)
+	}
 	for i := range lns {
 		cfg := actors.DefaultConfig()
 		cfg.ID, cfg.Verifier, cfg.Logger = int64(i+1), v, log
+		// Each node's epoch files, as a real node keeps them; a restarted
+		// node reads its epoch back.
+		cfg.DataDir = filepath.Join(d.dataDir, fmt.Sprintf("server%d", cfg.ID))
 		if cfg.Trace, err = d.openTrace(traceDir, cfg.ID); err != nil {
 			closeAll(lns)
 			d.stop()
@@ -312,6 +323,9 @@ func (d *demo) stop() {
 	d.wg.Wait()
 	for _, tf := range d.traces {
 		tf.close(d.log)
+	}
+	if d.dataDir != "" {
+		_ = os.RemoveAll(d.dataDir)
 	}
 }
 

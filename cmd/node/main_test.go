@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -65,6 +66,9 @@ func TestDemoElectsAndFailsOver(t *testing.T) {
 	assert.Contains(t, out, "killing the leader, server 3")
 	assert.Contains(t, out, "failover: server 2 leads epoch 2")
 	assert.Contains(t, out, "server 3 rejoined as a follower of server 2")
+	m := regexp.MustCompile(`data \(each node's epoch files\) in (\S+),`).FindStringSubmatch(out)
+	require.Len(t, m, 2, "the demo names its data directory")
+	assert.NoDirExists(t, m[1], "the demo removes its data directory")
 }
 
 func TestDemoWithoutFailover(t *testing.T) {
