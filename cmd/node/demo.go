@@ -314,13 +314,15 @@ func (d *demo) stop() {
 	d.mu.Lock()
 	nodes := append([]*actors.Node(nil), d.nodes...)
 	d.mu.Unlock()
+	// The printers go first: the nodes' last changes (followers losing
+	// the leader that stops before them) are not part of the story.
+	d.cancel()
+	d.wg.Wait()
 	for _, n := range nodes {
 		if n != nil {
 			_ = n.Stop() // best effort: the demo is ending either way
 		}
 	}
-	d.cancel()
-	d.wg.Wait()
 	for _, tf := range d.traces {
 		tf.close(d.log)
 	}
