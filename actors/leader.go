@@ -1,10 +1,12 @@
 package actors
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"strconv"
 	"sync"
+	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/zkfle/zkfle/messages"
@@ -100,14 +102,10 @@ func (l *leaderActor) start(ctx actor.Context) {
 		l.accepting.Add(1)
 		go func(ln net.Listener) {
 			defer l.accepting.Done()
-			for {
-				c, err := ln.Accept()
-				if err != nil {
-					return // closed by leave
-				}
+			acceptLoop(ln, func(c net.Conn) {
 				l.accepted.add(c)
 				system.Root.Send(self, &quorumAccepted{conn: c})
-			}
+			})
 		}(ln)
 	}
 	l.apply(ctx, l.session.Start())
@@ -148,4 +146,24 @@ func quorumListenAddrs(cfg Config) ([]string, error) {
 // hears Terminated or the child's own closing report.
 func stopChildren() actor.SupervisorStrategy {
 	return actor.NewOneForOneStrategy(0, 0, func(any) actor.Directive { return actor.StopDirective })
+}
+
+// acceptLoop accepts until ln is closed. Other errors (out of file
+// descriptors, say) are retried after a pause that doubles up to a second,
+// as net/http's server does: a leader must keep accepting its learners.
+func acceptLoop(ln net.Listener, take func(net.Conn)) {
+	var delay time.Duration
+	for {
+		c, err := ln.Accept()
+		if err != nil {
+			if errors.Is(err, net.ErrClosed) {
+				return // closed by leave
+			}
+			delay = min(max(2*delay, 5*time.Millisecond), time.Second)
+			time.Sleep(delay) // back-off between failed accepts, not synchronisation
+			continue
+		}
+		delay = 0
+		take(c)
+	}
 }

@@ -112,6 +112,13 @@ func newQuorumPeerProps(rt *runtime) *actor.Props {
 
 // Receive handles one message.
 func (q *quorumPeer) Receive(ctx actor.Context) {
+	if q.leaving && drivesSession(ctx.Message()) {
+		// protoactor still delivers user messages while a stopping actor
+		// waits for its children; a session spawned now would never be
+		// stopped, and a role reported now would be false. A restarted
+		// QuorumPeer asks the Election where it stands instead.
+		return
+	}
 	switch m := ctx.Message().(type) {
 	case *actor.Started:
 		if q.guard.stopped.Load() {

@@ -51,9 +51,9 @@ func (q *quorumPeer) establishedZxid(d *messages.Decision, epoch int64) int64 {
 func (q *quorumPeer) decided(ctx actor.Context, d *messages.Decision) {
 	if q.st.session != nil {
 		// Not expected (the Election decides only after StartLooking,
-		// which follows the end of a session), but never run two.
-		ctx.Stop(q.st.session)
-		q.st.session = nil
+		// which follows the end of a session), but never run two, and
+		// never report the old role over the new session.
+		q.leaveRole(ctx, "a new decision replaced the session")
 	}
 	q.st.decision = d
 	var props *actor.Props
@@ -108,13 +108,20 @@ func (q *quorumPeer) established(ctx actor.Context, m *messages.SessionEstablish
 // sessionOver stops the session, reports LOOKING if a role was visible,
 // and starts a new election round.
 func (q *quorumPeer) sessionOver(ctx actor.Context, reason, detail string) {
+	q.rt.log.Warn("leaving role; looking for a leader", "state", q.st.state.String(), "reason", reason, "detail", detail)
+	q.leaveRole(ctx, reason)
+	q.startLooking(ctx, messages.LookingReason_LEADER_LOST)
+}
+
+// leaveRole stops the session, if any, and reports LOOKING if a role was
+// visible.
+func (q *quorumPeer) leaveRole(ctx actor.Context, reason string) {
 	if q.st.session != nil {
 		ctx.Stop(q.st.session)
 		q.st.session = nil
 	}
 	d := q.st.decision
 	q.st.decision = nil
-	q.rt.log.Warn("leaving role; looking for a leader", "state", q.st.state.String(), "reason", reason, "detail", detail)
 	if q.st.state != messages.ServerState_LOOKING {
 		old := q.st.state
 		q.st.state = messages.ServerState_LOOKING
@@ -130,7 +137,17 @@ func (q *quorumPeer) sessionOver(ctx actor.Context, reason, detail string) {
 			PeerEpoch:     epoch,
 		})
 	}
-	q.startLooking(ctx, messages.LookingReason_LEADER_LOST)
+}
+
+// drivesSession reports whether msg moves the QuorumPeer's loop (a
+// decision, a session's report, a watch signal, the restart check).
+func drivesSession(msg any) bool {
+	switch msg.(type) {
+	case *messages.Decision, *messages.SessionEstablished, *messages.SessionEnded,
+		*messages.VoterLookingInNewerRound, *messages.ElectionStatus:
+		return true
+	}
+	return false
 }
 
 // current reports whether pid is the running session.

@@ -33,6 +33,12 @@ type sessionTimerKey struct {
 	conn zab.ConnID
 }
 
+// armedTimer is the live time.Timer of one arming (Seq).
+type armedTimer struct {
+	t   *time.Timer
+	seq uint64
+}
+
 // sessionDriver is the part of the Leader and Follower actors that carries
 // out a session's outputs: epochs to disk first, then packets to the
 // connections' quorum bridges, closes, timers, and the role change to the
@@ -43,7 +49,7 @@ type sessionDriver struct {
 	session zabSession
 	conns   map[zab.ConnID]*actor.PID
 	next    zab.ConnID
-	timers  map[sessionTimerKey]*time.Timer
+	timers  map[sessionTimerKey]armedTimer
 	// over is set once the session ended (or the actor is leaving):
 	// nothing more is fed to it.
 	over bool
@@ -53,7 +59,7 @@ type sessionDriver struct {
 }
 
 func newSessionDriver(rt *runtime, kind Kind) sessionDriver {
-	return sessionDriver{rt: rt, kind: kind, conns: map[zab.ConnID]*actor.PID{}, timers: map[sessionTimerKey]*time.Timer{}}
+	return sessionDriver{rt: rt, kind: kind, conns: map[zab.ConnID]*actor.PID{}, timers: map[sessionTimerKey]armedTimer{}}
 }
 
 // adopt gives a connected socket a ConnID and a quorum bridge child.
@@ -91,8 +97,10 @@ func (d *sessionDriver) handle(ctx actor.Context, msg any) bool {
 			}
 		}
 	case *sessionTimerFired:
+		// A firing that lost a race with a re-arm must not forget the
+		// newer timer (which a later cancel or leave must still stop).
 		key := sessionTimerKey{m.t.Kind, m.t.Conn}
-		if _, ok := d.timers[key]; ok {
+		if armed, ok := d.timers[key]; ok && armed.seq == m.t.Seq {
 			delete(d.timers, key)
 		}
 		if !d.over {
@@ -157,7 +165,7 @@ func (d *sessionDriver) dial(ctx actor.Context, dl zab.Dial) {
 func (d *sessionDriver) timer(ctx actor.Context, t zab.Timer) {
 	key := sessionTimerKey{t.Kind, t.Conn}
 	if old, ok := d.timers[key]; ok {
-		old.Stop()
+		old.t.Stop()
 		delete(d.timers, key)
 	}
 	if t.Cancel {
@@ -165,7 +173,7 @@ func (d *sessionDriver) timer(ctx actor.Context, t zab.Timer) {
 	}
 	system, self := ctx.ActorSystem(), ctx.Self() // never capture the context
 	fire := &sessionTimerFired{t: t}
-	d.timers[key] = time.AfterFunc(max(t.After, 0), func() { system.Root.Send(self, fire) })
+	d.timers[key] = armedTimer{t: time.AfterFunc(max(t.After, 0), func() { system.Root.Send(self, fire) }), seq: t.Seq}
 }
 
 // leave stops the session without carrying out its last output (the
@@ -176,8 +184,8 @@ func (d *sessionDriver) leave() {
 		d.session.Stop()
 	}
 	d.over = true
-	for k, t := range d.timers {
-		t.Stop()
+	for k, armed := range d.timers {
+		armed.t.Stop()
 		delete(d.timers, k)
 	}
 }
