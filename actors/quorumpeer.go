@@ -84,6 +84,9 @@ type quorumPeer struct {
 	// leaving is set once this incarnation is stopping or restarting, when
 	// its children's Terminated messages are expected.
 	leaving bool
+	// statusAsked is set while the restart check's ElectionStatus is
+	// awaited; a Decision in between makes the answer stale.
+	statusAsked bool
 }
 
 // newQuorumPeerProps builds the QuorumPeer's props for the root to spawn.
@@ -135,6 +138,7 @@ func (q *quorumPeer) Receive(ctx actor.Context) {
 		default:
 			// Looking, as far as we know; but the message that failed
 			// may have been the Election's Decision. Ask it.
+			q.statusAsked = true
 			ctx.Request(q.rt.dir.election.get(), &messages.StatusRequest{})
 		}
 	case *actor.Stopping, *actor.Restarting:
@@ -144,6 +148,7 @@ func (q *quorumPeer) Receive(ctx actor.Context) {
 	case *actor.Terminated:
 		q.childStopped(ctx, m)
 	case *messages.Decision:
+		q.statusAsked = false
 		q.decided(ctx, m)
 	case *messages.SessionEstablished:
 		q.established(ctx, m)
@@ -164,6 +169,10 @@ func (q *quorumPeer) Receive(ctx actor.Context) {
 	case *messages.StatusRequest:
 		ctx.Forward(q.rt.dir.election.get())
 	case *messages.ElectionStatus:
+		if !q.statusAsked {
+			return // stale: a Decision came first and moved the loop on
+		}
+		q.statusAsked = false
 		// Our own question after a restart. Either message may have died
 		// with the failed incarnation (or with the tree, when the root
 		// restarted): the StartLooking (the machine never ran: its clock
