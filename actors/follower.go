@@ -21,6 +21,8 @@ type followerActor struct {
 	sessionDriver
 	leader   int64
 	observer bool
+	// learner is the session, typed: only a learner takes DialFailed.
+	learner *zab.LearnerSession
 	dialCtx  context.Context
 	cancel   context.CancelFunc
 	dialing  sync.WaitGroup
@@ -81,7 +83,7 @@ func (f *followerActor) start(ctx actor.Context) {
 		ctx.Request(ctx.Parent(), &messages.SessionEnded{Reason: "bad session config", Detail: err.Error()})
 		return
 	}
-	f.session = s
+	f.session, f.learner = s, s
 	f.rt.log.Info("following: connecting to the leader", "leader", f.leader)
 	f.apply(ctx, s.Start())
 }
@@ -90,7 +92,7 @@ func (f *followerActor) start(ctx actor.Context) {
 func (f *followerActor) dial(ctx actor.Context, dl zab.Dial) {
 	addr, err := f.leaderAddr()
 	if err != nil {
-		f.apply(ctx, f.session.(*zab.LearnerSession).DialFailed(err))
+		f.apply(ctx, f.learner.DialFailed(err))
 		return
 	}
 	system, self, dctx := ctx.ActorSystem(), ctx.Self(), f.dialCtx
@@ -116,7 +118,7 @@ func (f *followerActor) connected(ctx actor.Context, m *quorumDialed) {
 	if m.err != nil {
 		if !f.over {
 			f.rt.log.Debug("cannot connect to the leader", "leader", f.leader, "reason", m.err.Error())
-			f.apply(ctx, f.session.(*zab.LearnerSession).DialFailed(m.err))
+			f.apply(ctx, f.learner.DialFailed(m.err))
 		}
 		return
 	}
