@@ -23,10 +23,10 @@ type followerActor struct {
 	observer bool
 	// learner is the session, typed: only a learner takes DialFailed.
 	learner *zab.LearnerSession
-	dialCtx  context.Context
-	cancel   context.CancelFunc
-	dialing  sync.WaitGroup
-	dialed   handoff
+	dialCtx context.Context
+	cancel  context.CancelFunc
+	dialing sync.WaitGroup
+	dialed  handoff
 }
 
 // quorumDialed reports one connection attempt to the leader.
