@@ -9,16 +9,6 @@ import (
 // Election tracing (Config.Trace): what the machine was fed and what it
 // did, one trace.Event each. A nil Writer records nothing.
 
-func timerName(k fle.TimerKind) string {
-	switch k {
-	case fle.NotificationTimer:
-		return "notification"
-	case fle.FinalizeTimer:
-		return "finalize"
-	}
-	return "unknown"
-}
-
 // traceStep records a received notification.
 func (e *election) traceStep(from int64, n *messages.Notification) {
 	e.rt.cfg.Trace.Record(trace.Event{Sid: e.rt.cfg.ID, Kind: trace.KindRecv, Peer: from, State: n.GetState().String(),
@@ -27,7 +17,7 @@ func (e *election) traceStep(from int64, n *messages.Notification) {
 
 // traceFire records a timer firing.
 func (e *election) traceFire(kind fle.TimerKind) {
-	e.rt.cfg.Trace.Record(trace.Event{Sid: e.rt.cfg.ID, Kind: trace.KindFire, Timer: timerName(kind)})
+	e.rt.cfg.Trace.Record(trace.Event{Sid: e.rt.cfg.ID, Kind: trace.KindFire, Timer: kind.String()})
 }
 
 // traceOutput records what one machine output asked for.
@@ -48,7 +38,7 @@ func (e *election) traceOutput(out fle.Output, newRound bool) {
 	}
 	for _, tm := range out.Timers {
 		if !tm.Cancel {
-			t.Record(trace.Event{Sid: id, Kind: trace.KindTimer, Timer: timerName(tm.Kind),
+			t.Record(trace.Event{Sid: id, Kind: trace.KindTimer, Timer: tm.Kind.String(),
 				AfterMS: float64(tm.After.Microseconds()) / 1000})
 		}
 	}

@@ -29,6 +29,7 @@
 package fle
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/zkfle/zkfle/quorum"
@@ -121,6 +122,18 @@ const (
 	// FinalizeTimer is the finalizeWait window after a quorum agrees.
 	FinalizeTimer
 )
+
+// String names the timer as logs and traces do: "notification" or
+// "finalize".
+func (k TimerKind) String() string {
+	switch k {
+	case NotificationTimer:
+		return "notification"
+	case FinalizeTimer:
+		return "finalize"
+	}
+	return fmt.Sprintf("timer(%d)", int(k))
+}
 
 // Timer is a command to the driver: arm (After > 0) or cancel (Cancel) the
 // machine's single timer of this Kind. Arming replaces any pending timer of

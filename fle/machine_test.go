@@ -139,3 +139,9 @@ func TestVoteMapsAreCopies(t *testing.T) {
 	delete(oe, 3)
 	assert.Contains(t, m.OutOfElection(), int64(3))
 }
+
+func TestTimerKindString(t *testing.T) {
+	assert.Equal(t, "notification", NotificationTimer.String())
+	assert.Equal(t, "finalize", FinalizeTimer.String())
+	assert.Equal(t, "timer(9)", TimerKind(9).String())
+}

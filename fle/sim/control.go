@@ -112,7 +112,7 @@ func (c *Cluster) FireTimer(sid int64, kind fle.TimerKind) error {
 		return err
 	}
 	if kind < fle.NotificationTimer || kind > fle.FinalizeTimer || !n.timers[kind].armed {
-		return &NodeError{Op: "tick " + timerName(kind), Sid: sid, Err: ErrNoTimer}
+		return &NodeError{Op: "tick " + kind.String(), Sid: sid, Err: ErrNoTimer}
 	}
 	c.sched.advance(n.timers[kind].due)
 	c.tick(n, kind)

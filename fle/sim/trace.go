@@ -174,14 +174,14 @@ func (e TraceEvent) String() string {
 	case TraceDuplicate:
 		return at + fmt.Sprintf("%d->%d duplicated %s", e.Node, e.Peer, FormatMessage(e.Msg))
 	case TraceArm:
-		return at + fmt.Sprintf("%d arm %s timer %s", e.Node, timerName(e.Timer), e.After)
+		return at + fmt.Sprintf("%d arm %s timer %s", e.Node, e.Timer.String(), e.After)
 	case TraceCancel:
-		return at + fmt.Sprintf("%d cancel %s timer", e.Node, timerName(e.Timer))
+		return at + fmt.Sprintf("%d cancel %s timer", e.Node, e.Timer.String())
 	case TraceFire:
 		if e.Note == "" {
-			return at + fmt.Sprintf("%d %s timer fired", e.Node, timerName(e.Timer))
+			return at + fmt.Sprintf("%d %s timer fired", e.Node, e.Timer.String())
 		}
-		return at + fmt.Sprintf("%d %s timer fired (%s)", e.Node, timerName(e.Timer), e.Note)
+		return at + fmt.Sprintf("%d %s timer fired (%s)", e.Node, e.Timer.String(), e.Note)
 	case TraceIgnored:
 		return at + fmt.Sprintf("%d ignored notification from %d: %s", e.Node, e.Peer, e.Note)
 	case TraceDecide:
@@ -252,13 +252,3 @@ func formatSid(s int64) string {
 }
 
 func formatEpoch(e int64) string { return formatSid(e) }
-
-func timerName(k fle.TimerKind) string {
-	switch k {
-	case fle.NotificationTimer:
-		return "notification"
-	case fle.FinalizeTimer:
-		return "finalize"
-	}
-	return fmt.Sprintf("timer(%d)", int(k))
-}
