@@ -30,6 +30,8 @@ func TestWorkerReceiverDropsOldestBeyondCapacity(t *testing.T) {
 		h.fromPeer(sid, looking(sid, 0, 1, 0))
 	}
 	require.Eventually(t, func() bool { return h.receiverStatus().GetReceived() == 5 }, waitFor, poll)
+	// The handed-over notification reaches the probe asynchronously.
+	require.Eventually(t, func() bool { return len(receivedFrom(h)) > 0 }, waitFor, poll)
 	st := h.receiverStatus()
 	assert.Equal(t, []int64{10}, receivedFrom(h), "one in flight, the rest wait for its credit")
 	assert.True(t, st.GetInFlight())
