@@ -71,6 +71,14 @@ type Config struct {
 	// concurrently, and this bound keeps a connection flood from costing
 	// unbounded memory. Connections over the cap are closed at once.
 	MaxPendingHandshakes int
+	// SkipPeerAddressCheck turns off the source-address check
+	// (zkfle.peerAddressCheck=false in zoo.cfg). By default a connection
+	// on the election or quorum port that claims to be server S is
+	// accepted only from an address S's server line names or resolves to.
+	// Behind NAT, where members see each other from other addresses, the
+	// check refuses real members; turning it off lets anyone who reaches
+	// the ports claim any sid (use TLS then).
+	SkipPeerAddressCheck bool
 	// RecvQueueCapacity is the receive queue's size (ZooKeeper's
 	// RECV_CAPACITY, 100); when full, the oldest notification is dropped.
 	RecvQueueCapacity int

@@ -3,8 +3,10 @@ package actors
 import (
 	"log/slog"
 	"net"
+	"sync"
 
 	"github.com/asynkron/protoactor-go/actor"
+	"github.com/zkfle/zkfle/internal/ratelog"
 	"github.com/zkfle/zkfle/messages"
 )
 
@@ -34,6 +36,42 @@ type runtime struct {
 	sessionProps func(d *messages.Decision) *actor.Props
 
 	pub published
+
+	// sharedOnce builds sources and warn on first use (tests build
+	// runtimes field by field).
+	sharedOnce sync.Once
+	sources    *peerSources
+	warn       *ratelog.Limiter
+}
+
+func (rt *runtime) initShared() {
+	rt.sharedOnce.Do(func() {
+		if rt.sources == nil {
+			rt.sources = newPeerSources(rt.cfg)
+		}
+		if rt.warn == nil {
+			log := rt.log
+			if log == nil {
+				log = rt.cfg.logger()
+			}
+			rt.warn = ratelog.New(log, ratelog.DefaultInterval)
+		}
+	})
+}
+
+// peerSources is the node's source-address check (peersource.go).
+func (rt *runtime) peerSources() *peerSources {
+	rt.initShared()
+	return rt.sources
+}
+
+// warnings is the node's rate-limited WARN logger: every refusal of
+// something a remote sent (a bad header, a forged claim, a flood) logs
+// through it, one line per (source, reason) per interval with a count of
+// what was held back.
+func (rt *runtime) warnings() *ratelog.Limiter {
+	rt.initShared()
+	return rt.warn
 }
 
 // props builds supervised props for one of this node's actors.
