@@ -133,17 +133,6 @@ func TestInteropLeaderLoss(t *testing.T) {
 		return true
 	})
 	if !agreed {
-		stale := true
-		for _, sid := range []int64{1, 2} {
-			st := m.goE.node(sid).Status()
-			stale = stale && st.State == messages.ServerState_FOLLOWING && st.Leader == oldLeader
-		}
-		if stale {
-			// Before issue 6, a zkfle follower has no session with its
-			// leader: nothing tells it the leader died.
-			t.Skipf("needs issue 6 session wiring: the zkfle followers still follow the killed leader %d "+
-				"while the Java survivors follow %d", oldLeader, newLeader)
-		}
 		m.goE.dumpStatus()
 	}
 	require.Truef(t, agreed, "zkfle nodes agree on the Java survivors' leader %d", newLeader)
