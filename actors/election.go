@@ -124,8 +124,10 @@ func (e *election) step(ctx actor.Context, m *messages.NotificationReceived) {
 		var err error
 		qv, err = e.st.configs.verifier(n.GetConfig())
 		if err != nil {
-			e.rt.log.Warn("peer config does not parse; counting its vote without it",
-				"peer", m.GetSid(), "err", err)
+			// Per notification, so rate-limited per peer: a peer that
+			// keeps sending a bad config gets one line per interval.
+			e.rt.warnings().Warn("peer config does not parse; counting its vote without it",
+				fmt.Sprintf("peer %d", m.GetSid()), "config-unparsable", "peer", m.GetSid(), "err", err)
 		}
 	}
 	before := e.st.machine.LogicalClock()

@@ -369,6 +369,20 @@ func (l *logRecorder) WithAttrs(as []slog.Attr) slog.Handler {
 
 func (l *logRecorder) WithGroup(string) slog.Handler { return l }
 
+// atLeast lists the messages of the records at level or above, in order.
+func (l *logRecorder) atLeast(level slog.Level) []string {
+	root := l.root()
+	root.mu.Lock()
+	defer root.mu.Unlock()
+	var out []string
+	for _, r := range root.records {
+		if r.level >= level {
+			out = append(out, r.msg)
+		}
+	}
+	return out
+}
+
 // find returns the records with message msg.
 func (l *logRecorder) find(msg string) []loggedRecord {
 	root := l.root()

@@ -1,6 +1,7 @@
 package actors
 
 import (
+	"log/slog"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -186,4 +187,28 @@ func TestElectionSurvivesOddNotifications(t *testing.T) {
 	assert.GreaterOrEqual(t, st.GetDropped(), uint64(2))
 	// The non-member got our vote back.
 	h.waitSentTo(9, "reply to non-member", func(n *messages.Notification) bool { return n.GetLeader() == 3 || n.GetLeader() == 1 })
+}
+
+// A peer that keeps sending a config that does not parse gets one WARN
+// line per interval, not one per notification; each vote still counts.
+func TestElectionBadConfigWarnsOncePerPeer(t *testing.T) {
+	h := newHarness(t, 1, testMajority(t, []int64{1, 2, 3}))
+	h.waitSentTo(2, "initial vote", func(*messages.Notification) bool { return true })
+
+	const n = 30
+	for range n {
+		bad := looking(1, 0, 1, 0)
+		bad.Config = []byte("not=a config\x00")
+		h.fromPeer(3, bad)
+	}
+	require.Eventually(t, func() bool {
+		rs := h.receiverStatus()
+		return rs.GetDelivered() >= n && !rs.GetInFlight() && rs.GetQueued() == 0
+	}, waitFor, poll)
+	warned := h.logs.find("peer config does not parse; counting its vote without it")
+	require.Len(t, warned, 1, "one line per peer per interval")
+	assert.Equal(t, slog.LevelWarn, warned[0].level)
+	assert.Equal(t, "peer 3", warned[0].attrs["source"].String())
+	assert.Equal(t, "config-unparsable", warned[0].attrs["reason"].String())
+	assert.Contains(t, h.electionStatus().GetReceivedVotes(), int64(3), "the vote still counts")
 }

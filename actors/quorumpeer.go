@@ -165,7 +165,10 @@ func (q *quorumPeer) Receive(ctx actor.Context) {
 		}
 	case *messages.LookingSidReported:
 		q.st.lookingSids++
-		q.rt.log.Info("looking voter reported", "peer", m.GetSid())
+		// One per LOOKING notification a voter sends us while we lead:
+		// DEBUG, or every such peer (or one replaying its votes) writes a
+		// line per message.
+		q.rt.log.Debug("looking voter reported", "peer", m.GetSid())
 	case *messages.StatusRequest:
 		ctx.Forward(q.rt.dir.election.get())
 	case *messages.ElectionStatus:

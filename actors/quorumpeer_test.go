@@ -1,6 +1,7 @@
 package actors
 
 import (
+	"log/slog"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -85,6 +86,31 @@ func TestLeaderReportsLookingVoter(t *testing.T) {
 	assert.Equal(t, int64(1), reply.GetElectionEpoch(), "the round we were elected in")
 	require.Eventually(t, func() bool { return len(h.logs.find("looking voter reported")) == 1 }, waitFor, poll)
 	assert.Equal(t, "2", h.logs.find("looking voter reported")[0].attrs["peer"].String())
+	assert.Equal(t, slog.LevelDebug, h.logs.find("looking voter reported")[0].level, "per notification: DEBUG")
+}
+
+// Per-notification logging is at DEBUG (issue 11): once we lead, a voter
+// (or one replaying its votes) that keeps sending LOOKING notifications
+// adds no INFO line however many it sends; the state transitions that got
+// us there are logged at INFO.
+func TestLeaderLogsNoInfoPerNotification(t *testing.T) {
+	h := newHarness(t, 1, testMajority(t, []int64{1, 2, 3}))
+	h.waitSentTo(2, "initial vote", func(*messages.Notification) bool { return true })
+	h.fromPeer(2, looking(1, 0, 1, 0))
+	h.fromPeer(3, looking(1, 0, 1, 0))
+	sc := eventually(t, h.root, "StateChanged", func(*messages.StateChanged) bool { return true })
+	require.Equal(t, messages.ServerState_LEADING, sc.GetNewState())
+	require.Eventually(t, func() bool { return len(h.logs.find("election decided")) == 1 }, waitFor, poll)
+	assert.Equal(t, slog.LevelInfo, h.logs.find("election decided")[0].level)
+	assert.NotEmpty(t, h.logs.find("start looking"))
+	before := h.logs.atLeast(slog.LevelInfo)
+
+	const n = 50
+	for range n {
+		h.fromPeer(2, looking(2, 0, 2, 0))
+	}
+	require.Eventually(t, func() bool { return len(h.logs.find("looking voter reported")) == n }, waitFor, poll)
+	assert.Equal(t, before, h.logs.atLeast(slog.LevelInfo), "no INFO or louder line per notification")
 }
 
 // An Election that keeps failing is stopped by its supervisor; the

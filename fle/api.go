@@ -25,7 +25,9 @@
 // Where Java blocks, the machine arms a timer instead: lookForLeader's
 // poll becomes NotificationTimer (re-armed whenever a notification is taken
 // from the queue), and the finalizeWait poll after a quorum becomes
-// FinalizeTimer (re-armed by every notification the window consumes).
+// FinalizeTimer, armed once when the window opens. Unlike Java, a
+// notification the window consumes does not restart it, so a stream of
+// not-better votes cannot hold the election open (see receive).
 package fle
 
 import (

@@ -2,6 +2,7 @@ package fle
 
 import (
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 	"github.com/zkfle/zkfle/quorum"
@@ -87,4 +88,75 @@ func reasons(out Output) []string {
 		got = append(got, d.Reason)
 	}
 	return got
+}
+
+// virtualClock drives one Machine in virtual time, as the Election actor
+// does in real time: it keeps the pending arming of each timer kind with
+// its due time, fires them as time advances, feeds the machine's messages
+// to itself back in, and records when the finalize window was armed and
+// when the machine decided. Messages to other sids are discarded.
+type virtualClock struct {
+	t         *testing.T
+	m         *Machine
+	now       time.Duration
+	pending   map[TimerKind]Timer
+	due       map[TimerKind]time.Duration
+	opened    []time.Duration // each FinalizeTimer arming, in virtual time
+	decision  *Decision
+	decidedAt time.Duration
+}
+
+func newVirtualClock(t *testing.T, m *Machine) *virtualClock {
+	return &virtualClock{t: t, m: m, pending: map[TimerKind]Timer{}, due: map[TimerKind]time.Duration{}}
+}
+
+// apply carries out one Output at the current virtual time.
+func (c *virtualClock) apply(out Output) {
+	for _, tm := range out.Timers {
+		if tm.Cancel {
+			delete(c.pending, tm.Kind)
+			continue
+		}
+		c.pending[tm.Kind] = tm
+		c.due[tm.Kind] = c.now + tm.After
+		if tm.Kind == FinalizeTimer {
+			c.opened = append(c.opened, c.now)
+		}
+	}
+	if out.Decision != nil {
+		require.Nil(c.t, c.decision, "decided twice")
+		c.decision = out.Decision
+		c.decidedAt = c.now
+	}
+	for _, msg := range messagesTo(out, c.m.ID()) {
+		c.step(Notification{
+			From: c.m.ID(), State: msg.State, Leader: msg.Leader, Zxid: msg.Zxid,
+			ElectionEpoch: msg.ElectionEpoch, PeerEpoch: msg.PeerEpoch, Version: 2,
+		})
+	}
+}
+
+// step delivers n now.
+func (c *virtualClock) step(n Notification) { c.apply(c.m.Step(n)) }
+
+// advance moves time to at, firing every timer due by then in due order
+// (a timer due exactly at is fired before anything delivered at at).
+func (c *virtualClock) advance(at time.Duration) {
+	require.GreaterOrEqual(c.t, at, c.now, "time goes forward")
+	for {
+		kind, found := TimerKind(0), false
+		for k := range c.pending {
+			if c.due[k] <= at && (!found || c.due[k] < c.due[kind] || (c.due[k] == c.due[kind] && k < kind)) {
+				kind, found = k, true
+			}
+		}
+		if !found {
+			break
+		}
+		tm := c.pending[kind]
+		delete(c.pending, kind)
+		c.now = c.due[kind]
+		c.apply(c.m.Tick(kind, tm.Seq, true))
+	}
+	c.now = at
 }

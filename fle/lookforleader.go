@@ -62,11 +62,21 @@ func (m *Machine) better(n Notification, v Vote) bool {
 
 // receive is lookForLeader taking n from its queue, whether its poll or
 // the finalize window's poll is the one waiting.
+//
+// While the finalize window is open, a notification that is not better
+// than the proposal is dropped and leaves the window's deadline where it
+// is: the window closes at most FinalizeWait after it opened. This differs
+// from Java on purpose. Java's poll(finalizeWait) loop restarts its wait
+// for every notification it consumes, so any peer (or anyone who can pass
+// as one on the election port) that sends a not-better or repeated vote
+// more often than finalizeWait holds the window open, and the election
+// undecided, for as long as it keeps sending. Only a strictly better vote
+// ends the window early; it is processed as in Java, and a fresh window
+// (with a fresh deadline) opens if a quorum agrees again.
 func (m *Machine) receive(out *Output, n Notification) {
 	if m.finalizing {
 		if !m.better(n, m.proposal) {
 			out.drop(n.From, DropNotBetter)
-			m.armFinalize(out)
 			return
 		}
 		// Java puts the better notification back and leaves the window;
@@ -80,8 +90,8 @@ func (m *Machine) receive(out *Output, n Notification) {
 	case m.state != Looking:
 		// decided: decide cancelled the timers.
 	case m.finalizing:
-		m.cancel(out, NotificationTimer)
-		m.armFinalize(out)
+		// openFinalize armed the window when it opened; nothing here may
+		// push that deadline back.
 	default:
 		m.armNotification(out)
 	}
@@ -141,11 +151,23 @@ func (m *Machine) processLooking(out *Output, n Notification) {
 	target.ElectionEpoch = m.logicalClock
 	t := trackVotes(m.committed, m.lastSeen, m.recvset, target)
 	if t.hasAllQuorums() {
-		// A quorum agrees with us: open the finalize window. The decision
-		// comes when FinalizeTimer fires with nothing better arriving.
-		m.finalizing = true
-		m.finalizeTracker = t
+		m.openFinalize(out, t)
 	}
+}
+
+// openFinalize opens the finalize window because a quorum agrees with our
+// proposal (t is the tracker that shows it). The decision comes when
+// FinalizeTimer fires with nothing better arriving. Only the transition
+// from closed to open arms the timer: an already open window keeps the
+// deadline it was given when it opened (see receive).
+func (m *Machine) openFinalize(out *Output, t *voteTracker) {
+	if m.finalizing {
+		return
+	}
+	m.finalizing = true
+	m.finalizeTracker = t
+	m.cancel(out, NotificationTimer)
+	m.armFinalize(out)
 }
 
 // receivedFollowing is receivedFollowingNotification, for a FOLLOWING or

@@ -67,9 +67,13 @@ func TestZeroWeightNeverAdopted(t *testing.T) {
 		out := m.Step(note(2, Looking, 2, 7, 1, 1))
 		assert.Equal(t, int64(2), m.Proposal().Leader)
 		loopback(m, out)
-		m.Step(note(0, Looking, 2, 7, 1, 1))
-		out = m.Step(note(1, Looking, 2, 7, 1, 1))
+		// 2 and 0 are two of group 1's three: the window opens.
+		out = m.Step(note(0, Looking, 2, 7, 1, 1))
+		require.True(t, m.finalizing)
 		fin := armed(t, out, FinalizeTimer)
+		// 1's equal vote is consumed by the window and leaves its deadline.
+		out = m.Step(note(1, Looking, 2, 7, 1, 1))
+		assert.Empty(t, out.Timers)
 		out = m.Tick(FinalizeTimer, fin.Seq, true)
 		require.NotNil(t, out.Decision)
 		assert.Equal(t, Decision{Leader: 2, Zxid: 7, ElectionEpoch: 1, PeerEpoch: 1, State: Following}, *out.Decision)

@@ -52,7 +52,9 @@ func (m *Machine) armNotification(out *Output) {
 	m.arm(out, NotificationTimer, m.notTimeout)
 }
 
-// armFinalize (re)opens the finalize window for another FinalizeWait.
+// armFinalize starts the finalize window's one FinalizeWait. It is called
+// only when the window opens, never while it is open: the window's length
+// is bounded from the moment it opened, whatever arrives meanwhile.
 func (m *Machine) armFinalize(out *Output) {
 	m.arm(out, FinalizeTimer, m.timing.FinalizeWait)
 }

@@ -159,16 +159,19 @@ func TestCleanRunsElectTheBestVoter(t *testing.T) {
 }
 
 func TestSoakFindingsStayExplained(t *testing.T) {
-	// A clean run whose best voter (38) was elected in round 1 but kept
-	// its finalize window open so long (every worse vote from 16 zxid -1
-	// nodes restarted it) that its followers gave up on it; the round
-	// they started elected 24, which has the same data and a lower sid.
+	// A clean run whose best voter (38) was elected in round 1 but, while
+	// every worse vote restarted the finalize window (Java's poll loop),
+	// kept it open so long (16 zxid -1 nodes kept sending) that its
+	// followers gave up on it; the round they started elected 24, same
+	// data, lower sid, settling 11.7 s after the nodes went live. With the
+	// window bounded from its opening (lookforleader.go, receive), 38
+	// decides in round 1 and stays the leader (8.4 s).
 	res := Run(RandomOptions(15220832457720393508, 43))
 	require.True(t, res.Clean)
 	require.False(t, res.Failed(), "%s", res.String())
 	assert.Equal(t, int64(38), res.Expected)
-	assert.Equal(t, int64(24), res.Leader)
-	assert.Greater(t, res.Stats.MaxRound, int64(1))
+	assert.Equal(t, int64(38), res.Leader)
+	assert.Equal(t, int64(1), res.Stats.MaxRound)
 
 	// An untrusted node restarting just before the heal kept restarting
 	// two voters' notification timeouts with votes they ignore, so they
