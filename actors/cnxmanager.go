@@ -32,10 +32,9 @@ type cnxManager struct {
 	wg      sync.WaitGroup
 	// delivered is the haveDelivered value last pushed to the election.
 	delivered *bool
-	// floodLogged rate-limits the log line for connections refused because
-	// too many handshakes were pending: one line a second, with a count.
-	floodLogged     time.Time
-	floodSuppressed uint64
+	// tornDown is when an inbound claim from a smaller sid last made us
+	// close our live connection to that sid and call back (tieBreak).
+	tornDown map[int64]time.Time
 	// leaving is set once this incarnation is stopping or restarting.
 	// protoactor still delivers user messages while it waits for the
 	// children to stop, and a Peer spawned then is never stopped: the
@@ -306,19 +305,27 @@ func (c *cnxManager) peerPaths() *peerPathsResponse {
 	return &peerPathsResponse{paths: paths}
 }
 
-// rejected counts and logs an inbound connection the Listener refused.
+// rejected counts and logs an inbound connection the Listener refused:
+// one line per (source address, reason) per interval, with a count of
+// those held back, so a flood cannot turn into a log flood.
 func (c *cnxManager) rejected(m *handshakeRejected) {
 	c.st.rejected[m.reason]++
-	if m.reason == "too-many-handshakes" {
-		if time.Since(c.floodLogged) < time.Second {
-			c.floodSuppressed++
-			return
-		}
-		c.floodLogged = time.Now()
-		c.rt.log.Warn("rejected election connection", "remote", m.remote, "reason", m.reason,
-			"detail", m.detail, "suppressed", c.floodSuppressed)
-		c.floodSuppressed = 0
-		return
+	args := []any{"remote", m.remote}
+	if m.claimed {
+		args = append(args, "peer", m.sid)
 	}
-	c.rt.log.Warn("rejected election connection", "remote", m.remote, "reason", m.reason, "detail", m.detail)
+	if len(m.allowed) > 0 {
+		args = append(args, "allowed", strings.Join(m.allowed, ","))
+	}
+	args = append(args, "detail", m.detail)
+	c.rt.warnings().Warn("rejected election connection", sourceIP(m.remote), m.reason, args...)
+}
+
+// sourceIP is the host part of a remote address: the rate limiter's
+// source key (one attacker has many ports, one address).
+func sourceIP(remote string) string {
+	if host, _, err := net.SplitHostPort(remote); err == nil {
+		return host
+	}
+	return remote
 }

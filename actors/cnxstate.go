@@ -26,6 +26,10 @@ type cnxState struct {
 	stats map[int64]*peerStats
 	// rejected counts inbound connections refused, by reason.
 	rejected map[string]uint64
+	// unboundLogged is set once a dial that could not bind our own
+	// address has been logged (once per node: it is a property of the
+	// host, not of a peer).
+	unboundLogged bool
 	// gen numbers Peer actors so a new connection's Peer never collides
 	// with a stopping one, and stale reports can be told apart.
 	gen uint64
@@ -88,6 +92,9 @@ type (
 		err      error
 		hungUp   bool
 		attempts uint64
+		// unbound is why the dial could not use our own address as its
+		// source (it then went out unbound), or nil.
+		unbound error
 	}
 	// listenerFailed reports that the election port could not be bound
 	// (Listener -> ConnectionManager -> root).
