@@ -197,8 +197,10 @@ func TestDialFallsBackWhenOwnAddressIsNotLocal(t *testing.T) {
 	for _, sid := range []int64{1, 3} {
 		assert.Equal(t, "127.0.0.1", r.dialsTo(sid)[0].RemoteAddr().(*net.TCPAddr).IP.String(), "dial to %d", sid)
 	}
-	require.Eventually(t, func() bool { return len(r.logs.find("cannot dial from our own address; dialing unbound "+
-		"(peers that check source addresses may refuse us)")) > 0 }, 5*time.Second, 5*time.Millisecond)
+	require.Eventually(t, func() bool {
+		return len(r.logs.find("cannot dial from our own address; dialing unbound "+
+			"(peers that check source addresses may refuse us)")) > 0
+	}, 5*time.Second, 5*time.Millisecond)
 	logged := r.logs.find("cannot dial from our own address; dialing unbound (peers that check source addresses may refuse us)")
 	assert.Len(t, logged, 1, "logged once, not per dial")
 	assert.Equal(t, slog.LevelDebug, logged[0].level)
