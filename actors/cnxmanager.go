@@ -35,6 +35,8 @@ type cnxManager struct {
 	// tornDown is when an inbound claim from a smaller sid last made us
 	// close our live connection to that sid and call back (tieBreak).
 	tornDown map[int64]time.Time
+	// tieBreakTimers are the armed tieBreakDue timers, one per sid at most.
+	tieBreakTimers map[int64]*time.Timer
 	// leaving is set once this incarnation is stopping or restarting.
 	// protoactor still delivers user messages while it waits for the
 	// children to stop, and a Peer spawned then is never stopped: the
@@ -77,6 +79,8 @@ func (c *cnxManager) Receive(ctx actor.Context) {
 		c.peerTerminated(ctx, m.GetWho())
 	case *handshakeRejected:
 		c.rejected(m)
+	case *tieBreakDue:
+		c.tieBreakDone(ctx, m)
 	case *listenerFailed:
 		ctx.Send(c.rt.dir.root, m)
 	case *messages.StatusRequest:
@@ -106,6 +110,10 @@ func (c *cnxManager) started(ctx actor.Context) {
 func (c *cnxManager) shutdown() {
 	if c.cancel != nil {
 		c.cancel()
+	}
+	for sid, t := range c.tieBreakTimers {
+		t.Stop()
+		delete(c.tieBreakTimers, sid)
 	}
 	c.wg.Wait()
 }

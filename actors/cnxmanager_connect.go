@@ -139,6 +139,10 @@ func (c *cnxManager) inbound(ctx actor.Context, m *inboundConn) {
 // drop our live connection to it and call back.
 const tieBreakInterval = time.Second
 
+// tieBreakDue is sent to the manager itself when the interval of a
+// refused call-back request has passed (see tieBreak).
+type tieBreakDue struct{ sid int64 }
+
 // tieBreak answers a connection from a smaller sid (one that passed the
 // source check): close it and call back. ZooKeeper also drops the
 // connection it had: the peer would not call unless it lost its side
@@ -146,9 +150,11 @@ const tieBreakInterval = time.Second
 // costs a teardown and a redial, and a peer (or an impostor behind a NAT
 // with the check off) repeating it keeps the link down: 473 redials in
 // 5 s were seen. So a live link is dropped at most once per
-// tieBreakInterval per sid; other claims only lose their connection. A
-// peer whose side really died calls again after its notification
-// timeout, and is then answered.
+// tieBreakInterval per sid; a claim within the interval only loses its
+// connection, and when the interval ends we call the sid back if the
+// link has died meanwhile (it may have been the stale one: two
+// connections crossing at start-up can leave the newer one closed), so
+// no request to call back is lost.
 func (c *cnxManager) tieBreak(ctx actor.Context, sid int64, conn net.Conn) {
 	_ = conn.Close()
 	if l, ok := c.links[sid]; ok {
@@ -157,6 +163,7 @@ func (c *cnxManager) tieBreak(ctx actor.Context, sid int64, conn net.Conn) {
 			c.st.rejected["redial-limited"]++
 			c.rt.log.Debug("kept live connection: a smaller sid called again within the redial interval",
 				"peer", sid, "remote", conn.RemoteAddr().String(), "interval", tieBreakInterval)
+			c.afterTieBreakInterval(ctx, sid, last.Add(tieBreakInterval).Sub(now))
 			return
 		}
 		if c.tornDown == nil {
@@ -167,6 +174,26 @@ func (c *cnxManager) tieBreak(ctx actor.Context, sid int64, conn net.Conn) {
 		delete(c.links, sid)
 	}
 	c.connectOne(ctx, sid)
+}
+
+// afterTieBreakInterval arms (once per sid) the check that calls sid back
+// if its link died while its requests were being refused.
+func (c *cnxManager) afterTieBreakInterval(ctx actor.Context, sid int64, d time.Duration) {
+	if _, armed := c.tieBreakTimers[sid]; armed {
+		return
+	}
+	if c.tieBreakTimers == nil {
+		c.tieBreakTimers = map[int64]*time.Timer{}
+	}
+	system, self, msg := ctx.ActorSystem(), ctx.Self(), &tieBreakDue{sid: sid}
+	c.tieBreakTimers[sid] = time.AfterFunc(max(d, 0), func() { system.Root.Send(self, msg) })
+}
+
+// tieBreakDone calls sid back unless its link is up (or a dial is in
+// flight): connectOne checks both.
+func (c *cnxManager) tieBreakDone(ctx actor.Context, m *tieBreakDue) {
+	delete(c.tieBreakTimers, m.sid)
+	c.connectOne(ctx, m.sid)
 }
 
 // server looks sid up in the committed view, then the last-seen one.

@@ -341,3 +341,29 @@ func (r *identityRig) dumpLogs() {
 		r.t.Logf("%v %s %v", rec.level, rec.msg, rec.attrs)
 	}
 }
+
+// A call refused by the redial limit is not lost: if the link it asked
+// us to replace dies within the interval, we call back when the interval
+// ends (not at our next notification timeout, a minute away here).
+func TestLimitedCallIsAnsweredWhenTheLinkDies(t *testing.T) {
+	r := newIdentityRig(t, "", func(c *Config) {
+		c.Election.MinNotificationInterval = time.Minute
+		c.Election.MaxNotificationInterval = time.Minute
+	})
+	require.Eventually(t, func() bool { return r.peer(1).GetConnected() }, 10*time.Second, 5*time.Millisecond)
+	dials := len(r.dialsTo(1))
+	hdr := encodeHeader(t, netbridge.InitialMessage{Version: netbridge.ProtocolV1, SID: 1,
+		Addrs: []string{r.electionAddr("127.0.0.3", 1)}})
+
+	require.True(t, hungUp(r.claim("127.0.0.3", hdr), 5*time.Second))
+	require.Eventually(t, func() bool { return len(r.dialsTo(1)) == dials+1 && r.peer(1).GetConnected() },
+		10*time.Second, 5*time.Millisecond, "the first call was not answered")
+	require.True(t, hungUp(r.claim("127.0.0.3", hdr), 5*time.Second))
+	require.Eventually(t, func() bool { return r.rejected("redial-limited") == 1 }, 5*time.Second, 5*time.Millisecond)
+
+	// The link the limit kept dies.
+	live := r.dialsTo(1)
+	require.NoError(t, live[len(live)-1].Close())
+	require.Eventually(t, func() bool { return len(r.dialsTo(1)) == dials+2 }, 3*tieBreakInterval, 5*time.Millisecond,
+		"the refused call was never answered")
+}
