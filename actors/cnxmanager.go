@@ -222,9 +222,24 @@ func (c *cnxManager) peerTerminated(ctx actor.Context, who *actor.PID) {
 // replacing any previous one for the same sid, and hands it what it must
 // send first: the queued notification, or else a re-send of the last one.
 func (c *cnxManager) addLink(ctx actor.Context, sid int64, conn net.Conn, dir messages.Direction) {
+	c.addLinkSeq(ctx, sid, conn, dir, 0)
+}
+
+// addLinkSeq is addLink for an inbound connection with its accept number.
+func (c *cnxManager) addLinkSeq(ctx actor.Context, sid int64, conn net.Conn, dir messages.Direction, seq uint64) {
 	if c.leaving {
 		_ = conn.Close()
 		c.rt.log.Debug("closing connection that arrived while the connection manager stops", "peer", sid)
+		return
+	}
+	if old, ok := c.links[sid]; ok && seq != 0 && old.seq > seq {
+		// Two connections from sid crossed: the peer dropped the older
+		// one for the one we hold, and the older one's handshake was
+		// just slower. Replacing would close the live one and keep a
+		// dead one, leaving both sides without a link.
+		_ = conn.Close()
+		c.rt.log.Debug("closing stale connection: a newer one from the same peer is live", "peer", sid,
+			"remote", conn.RemoteAddr().String(), "live", old.remote)
 		return
 	}
 	if old, ok := c.links[sid]; ok {
@@ -249,7 +264,7 @@ func (c *cnxManager) addLink(ctx actor.Context, sid int64, conn net.Conn, dir me
 		c.rt.log.Error("cannot start peer", "peer", sid, "reason", err.Error())
 		return
 	}
-	c.links[sid] = &peerLink{pid: pid, direction: dir, remote: remote}
+	c.links[sid] = &peerLink{pid: pid, direction: dir, remote: remote, seq: seq}
 	st.consecutiveFailures = 0
 	if first != nil {
 		st.sent++

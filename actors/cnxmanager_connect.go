@@ -131,7 +131,7 @@ func (c *cnxManager) inbound(ctx actor.Context, m *inboundConn) {
 			c.rt.log.Info("connection from a sid not in the configuration; serving it as a non-voter",
 				"peer", sid, "remote", remote)
 		}
-		c.addLink(ctx, sid, m.conn, messages.Direction_INBOUND)
+		c.addLinkSeq(ctx, sid, m.conn, messages.Direction_INBOUND, m.seq)
 	}
 }
 

@@ -180,6 +180,7 @@ func (l *listenerActor) serve(ln net.Listener, report func(any)) {
 // handshake reads conn's initial message on its own goroutine.
 func (l *listenerActor) handshake(conn net.Conn, report func(any)) {
 	remote := conn.RemoteAddr().String()
+	seq := l.rt.cnx.acceptSeq.Add(1)
 	if ok, why := l.hs.add(conn); !ok {
 		_ = conn.Close()
 		report(&handshakeRejected{remote: remote, reason: "too-many-handshakes", detail: why})
@@ -225,7 +226,7 @@ func (l *listenerActor) handshake(conn net.Conn, report func(any)) {
 		case <-l.done:
 			_ = conn.Close()
 		default:
-			report(&inboundConn{conn: conn, header: hdr})
+			report(&inboundConn{conn: conn, header: hdr, seq: seq})
 		}
 	}()
 }

@@ -367,3 +367,38 @@ func TestLimitedCallIsAnsweredWhenTheLinkDies(t *testing.T) {
 	require.Eventually(t, func() bool { return len(r.dialsTo(1)) == dials+2 }, 3*tieBreakInterval, 5*time.Millisecond,
 		"the refused call was never answered")
 }
+
+// Handshakes are read concurrently, so of two connections from one peer
+// the one accepted first can be reported last. It is the stale one (the
+// peer opens a new connection only after dropping its old one) and must
+// not replace the newer: that closed the live link and kept a dead one,
+// leaving both sides without a link.
+func TestStaleInboundDoesNotReplaceNewer(t *testing.T) {
+	r := newIdentityRig(t, "", nil)
+	hdr := netbridge.InitialMessage{Version: netbridge.ProtocolV1, SID: 3, Addrs: []string{r.electionAddr("127.0.0.4", 3)}}
+	pair := func() (ours, theirs net.Conn) {
+		ln, err := net.Listen("tcp", "127.0.0.2:0")
+		require.NoError(t, err)
+		defer ln.Close()
+		d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP("127.0.0.4")}}
+		theirs, err = d.Dial("tcp", ln.Addr().String())
+		require.NoError(t, err)
+		t.Cleanup(func() { _ = theirs.Close() })
+		ours, err = ln.Accept()
+		require.NoError(t, err)
+		return ours, theirs
+	}
+	olderOurs, older := pair()
+	newerOurs, newer := pair()
+	olderSeq := r.node.rt.cnx.acceptSeq.Add(1)
+	newerSeq := r.node.rt.cnx.acceptSeq.Add(1)
+	cnx := r.node.rt.dir.cnxManager.get()
+	r.node.system.Root.Send(cnx, &inboundConn{conn: newerOurs, header: hdr, seq: newerSeq})
+	r.node.system.Root.Send(cnx, &inboundConn{conn: olderOurs, header: hdr, seq: olderSeq})
+
+	assert.True(t, hungUp(older, 5*time.Second), "the stale connection was kept")
+	ps := r.peer(3)
+	assert.True(t, ps.GetConnected())
+	assert.Equal(t, newerOurs.RemoteAddr().String(), ps.GetRemoteAddress(), "the stale connection replaced the newer one")
+	assert.False(t, hungUp(newer, 100*time.Millisecond), "the newer connection was closed")
+}
