@@ -31,6 +31,8 @@ type identityRig struct {
 	lns   map[int64]net.Listener
 	mu    sync.Mutex
 	dials map[int64][]net.Conn // connections the node opened to 1 and 3
+	// quorum3 is sid 3's quorum port (nobody accepts unless a test does).
+	quorum3 net.Listener
 	wg    sync.WaitGroup
 }
 
@@ -55,8 +57,18 @@ func newIdentityRig(t *testing.T, ownHost string, tweak func(*Config)) *identity
 		if sid == 2 && ownHost != "" {
 			host = ownHost
 		}
+		qport := freeQuorumPort(t)
+		if sid == 3 {
+			// The rig plays sid 3's quorum port too (a leader for the
+			// node to follow).
+			qln, err := net.Listen("tcp", net.JoinHostPort(hosts[sid], "0"))
+			require.NoError(t, err)
+			t.Cleanup(func() { _ = qln.Close() })
+			r.quorum3 = qln
+			qport = qln.Addr().(*net.TCPAddr).Port
+		}
 		servers = append(servers, quorum.Server{ID: sid, Addrs: []quorum.AddrPair{
-			{Host: host, QuorumPort: freeQuorumPort(t), ElectionPort: r.port[sid]}}})
+			{Host: host, QuorumPort: qport, ElectionPort: r.port[sid]}}})
 	}
 	v, err := quorum.NewMajority(servers, 0)
 	require.NoError(t, err)
@@ -401,4 +413,23 @@ func TestStaleInboundDoesNotReplaceNewer(t *testing.T) {
 	assert.True(t, ps.GetConnected())
 	assert.Equal(t, newerOurs.RemoteAddr().String(), ps.GetRemoteAddress(), "the stale connection replaced the newer one")
 	assert.False(t, hungUp(newer, 100*time.Millisecond), "the newer connection was closed")
+}
+
+// A follower dials the leader's quorum port from its own configured
+// address too: the leader's learner check accepts a sid only from there.
+func TestFollowerDialsLeaderFromOwnAddress(t *testing.T) {
+	r := newIdentityRig(t, "", nil)
+	// Sid 3 connects and votes for itself: with the node's own vote (it
+	// switches to the higher sid) that is a quorum, and the node follows.
+	real, _ := r.connectPeer3()
+	vote, err := netbridge.AppendNotificationFrame(nil, &netbridge.Notification{
+		State: netbridge.StateLooking, Leader: 3, ElectionEpoch: 1})
+	require.NoError(t, err)
+	_, err = real.Write(vote)
+	require.NoError(t, err)
+	require.NoError(t, r.quorum3.(*net.TCPListener).SetDeadline(time.Now().Add(10*time.Second)))
+	c, err := r.quorum3.Accept()
+	require.NoError(t, err, "the node never dialed the leader")
+	defer c.Close()
+	assert.Equal(t, "127.0.0.2", c.RemoteAddr().(*net.TCPAddr).IP.String())
 }
