@@ -33,7 +33,7 @@ type identityRig struct {
 	dials map[int64][]net.Conn // connections the node opened to 1 and 3
 	// quorum3 is sid 3's quorum port (nobody accepts unless a test does).
 	quorum3 net.Listener
-	wg    sync.WaitGroup
+	wg      sync.WaitGroup
 }
 
 const impostorIP = "127.0.0.9"
