@@ -32,10 +32,11 @@ type cnxManager struct {
 	wg      sync.WaitGroup
 	// delivered is the haveDelivered value last pushed to the election.
 	delivered *bool
-	// floodLogged rate-limits the log line for connections refused because
-	// too many handshakes were pending: one line a second, with a count.
-	floodLogged     time.Time
-	floodSuppressed uint64
+	// tornDown is when an inbound claim from a smaller sid last made us
+	// close our live connection to that sid and call back (tieBreak).
+	tornDown map[int64]time.Time
+	// tieBreakTimers are the armed tieBreakDue timers, one per sid at most.
+	tieBreakTimers map[int64]*time.Timer
 	// leaving is set once this incarnation is stopping or restarting.
 	// protoactor still delivers user messages while it waits for the
 	// children to stop, and a Peer spawned then is never stopped: the
@@ -78,6 +79,8 @@ func (c *cnxManager) Receive(ctx actor.Context) {
 		c.peerTerminated(ctx, m.GetWho())
 	case *handshakeRejected:
 		c.rejected(m)
+	case *tieBreakDue:
+		c.tieBreakDone(ctx, m)
 	case *listenerFailed:
 		ctx.Send(c.rt.dir.root, m)
 	case *messages.StatusRequest:
@@ -107,6 +110,10 @@ func (c *cnxManager) started(ctx actor.Context) {
 func (c *cnxManager) shutdown() {
 	if c.cancel != nil {
 		c.cancel()
+	}
+	for sid, t := range c.tieBreakTimers {
+		t.Stop()
+		delete(c.tieBreakTimers, sid)
 	}
 	c.wg.Wait()
 }
@@ -215,9 +222,24 @@ func (c *cnxManager) peerTerminated(ctx actor.Context, who *actor.PID) {
 // replacing any previous one for the same sid, and hands it what it must
 // send first: the queued notification, or else a re-send of the last one.
 func (c *cnxManager) addLink(ctx actor.Context, sid int64, conn net.Conn, dir messages.Direction) {
+	c.addLinkSeq(ctx, sid, conn, dir, 0)
+}
+
+// addLinkSeq is addLink for an inbound connection with its accept number.
+func (c *cnxManager) addLinkSeq(ctx actor.Context, sid int64, conn net.Conn, dir messages.Direction, seq uint64) {
 	if c.leaving {
 		_ = conn.Close()
 		c.rt.log.Debug("closing connection that arrived while the connection manager stops", "peer", sid)
+		return
+	}
+	if old, ok := c.links[sid]; ok && seq != 0 && old.seq > seq {
+		// Two connections from sid crossed: the peer dropped the older
+		// one for the one we hold, and the older one's handshake was
+		// just slower. Replacing would close the live one and keep a
+		// dead one, leaving both sides without a link.
+		_ = conn.Close()
+		c.rt.log.Debug("closing stale connection: a newer one from the same peer is live", "peer", sid,
+			"remote", conn.RemoteAddr().String(), "live", old.remote)
 		return
 	}
 	if old, ok := c.links[sid]; ok {
@@ -242,7 +264,7 @@ func (c *cnxManager) addLink(ctx actor.Context, sid int64, conn net.Conn, dir me
 		c.rt.log.Error("cannot start peer", "peer", sid, "reason", err.Error())
 		return
 	}
-	c.links[sid] = &peerLink{pid: pid, direction: dir, remote: remote}
+	c.links[sid] = &peerLink{pid: pid, direction: dir, remote: remote, seq: seq}
 	st.consecutiveFailures = 0
 	if first != nil {
 		st.sent++
@@ -306,19 +328,27 @@ func (c *cnxManager) peerPaths() *peerPathsResponse {
 	return &peerPathsResponse{paths: paths}
 }
 
-// rejected counts and logs an inbound connection the Listener refused.
+// rejected counts and logs an inbound connection the Listener refused:
+// one line per (source address, reason) per interval, with a count of
+// those held back, so a flood cannot turn into a log flood.
 func (c *cnxManager) rejected(m *handshakeRejected) {
 	c.st.rejected[m.reason]++
-	if m.reason == "too-many-handshakes" {
-		if time.Since(c.floodLogged) < time.Second {
-			c.floodSuppressed++
-			return
-		}
-		c.floodLogged = time.Now()
-		c.rt.log.Warn("rejected election connection", "remote", m.remote, "reason", m.reason,
-			"detail", m.detail, "suppressed", c.floodSuppressed)
-		c.floodSuppressed = 0
-		return
+	args := []any{"remote", m.remote}
+	if m.claimed {
+		args = append(args, "peer", m.sid)
 	}
-	c.rt.log.Warn("rejected election connection", "remote", m.remote, "reason", m.reason, "detail", m.detail)
+	if len(m.allowed) > 0 {
+		args = append(args, "allowed", strings.Join(m.allowed, ","))
+	}
+	args = append(args, "detail", m.detail)
+	c.rt.warnings().Warn("rejected election connection", sourceIP(m.remote), m.reason, args...)
+}
+
+// sourceIP is the host part of a remote address: the rate limiter's
+// source key (one attacker has many ports, one address).
+func sourceIP(remote string) string {
+	if host, _, err := net.SplitHostPort(remote); err == nil {
+		return host
+	}
+	return remote
 }

@@ -3,7 +3,9 @@ package actors
 import (
 	"fmt"
 	"net"
+	"net/netip"
 	"strconv"
+	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/zkfle/zkfle/messages"
@@ -23,7 +25,7 @@ func (c *cnxManager) connectOne(ctx actor.Context, sid int64) {
 	if _, up := c.links[sid]; up {
 		return
 	}
-	addr, ok := c.electionAddr(sid)
+	addr, idx, ok := c.electionAddr(sid)
 	if !ok {
 		// Not in the committed or last-seen view: ZooKeeper logs "Invalid
 		// server id" and gives up. We never dial sids we do not know.
@@ -42,6 +44,7 @@ func (c *cnxManager) connectOne(ctx actor.Context, sid int64) {
 		sid:       sid,
 		mySid:     c.rt.cfg.ID,
 		addr:      addr,
+		local:     c.localAddr(idx),
 		header:    header,
 		timeout:   c.rt.cfg.ConnectTimeout,
 		handshake: c.rt.cfg.handshakeTimeout(),
@@ -66,6 +69,11 @@ func (c *cnxManager) connectOne(ctx actor.Context, sid int64) {
 // dialed takes the result of an attempt started by connectOne.
 func (c *cnxManager) dialed(ctx actor.Context, m *dialResult) {
 	delete(c.dialing, m.sid)
+	if m.unbound != nil && !c.st.unboundLogged {
+		c.st.unboundLogged = true
+		c.rt.log.Debug("cannot dial from our own address; dialing unbound (peers that check source addresses may refuse us)",
+			"peer", m.sid, "reason", m.unbound.Error())
+	}
 	st := c.st.statsFor(m.sid)
 	switch {
 	case m.err != nil:
@@ -97,7 +105,8 @@ func (c *cnxManager) inbound(ctx actor.Context, m *inboundConn) {
 	remote := m.conn.RemoteAddr().String()
 	reject := func(reason, detail string) {
 		c.st.rejected[reason]++
-		c.rt.log.Warn("rejected election connection", "remote", remote, "peer", sid, "reason", reason, "detail", detail)
+		c.rt.warnings().Warn("rejected election connection", sourceIP(remote), reason,
+			"remote", remote, "peer", sid, "detail", detail)
 		_ = m.conn.Close()
 	}
 	member, known := c.server(sid)
@@ -114,14 +123,7 @@ func (c *cnxManager) inbound(ctx actor.Context, m *inboundConn) {
 		reject("sid-address-mismatch", fmt.Sprintf("sid %d advertised %v but server.%d has election port %v",
 			sid, m.header.Addrs, sid, electionPorts(member)))
 	case sid < me:
-		// The smaller sid called: close and call back. Any connection we
-		// had to it is stale (it would not call otherwise).
-		_ = m.conn.Close()
-		if l, ok := c.links[sid]; ok {
-			ctx.Stop(l.pid)
-			delete(c.links, sid)
-		}
-		c.connectOne(ctx, sid)
+		c.tieBreak(ctx, sid, m.conn)
 	default:
 		if !known {
 			// An observer missing from our config, or an election probe:
@@ -129,8 +131,69 @@ func (c *cnxManager) inbound(ctx actor.Context, m *inboundConn) {
 			c.rt.log.Info("connection from a sid not in the configuration; serving it as a non-voter",
 				"peer", sid, "remote", remote)
 		}
-		c.addLink(ctx, sid, m.conn, messages.Direction_INBOUND)
+		c.addLinkSeq(ctx, sid, m.conn, messages.Direction_INBOUND, m.seq)
 	}
+}
+
+// tieBreakInterval is how often a claim from a smaller sid may make us
+// drop our live connection to it and call back.
+const tieBreakInterval = time.Second
+
+// tieBreakDue is sent to the manager itself when the interval of a
+// refused call-back request has passed (see tieBreak).
+type tieBreakDue struct{ sid int64 }
+
+// tieBreak answers a connection from a smaller sid (one that passed the
+// source check): close it and call back. ZooKeeper also drops the
+// connection it had: the peer would not call unless it lost its side
+// (it restarted, or its connection died first). But each such claim then
+// costs a teardown and a redial, and a peer (or an impostor behind a NAT
+// with the check off) repeating it keeps the link down: 473 redials in
+// 5 s were seen. So a live link is dropped at most once per
+// tieBreakInterval per sid; a claim within the interval only loses its
+// connection, and when the interval ends we call the sid back if the
+// link has died meanwhile (it may have been the stale one: two
+// connections crossing at start-up can leave the newer one closed), so
+// no request to call back is lost.
+func (c *cnxManager) tieBreak(ctx actor.Context, sid int64, conn net.Conn) {
+	_ = conn.Close()
+	if l, ok := c.links[sid]; ok {
+		now := time.Now()
+		if last, seen := c.tornDown[sid]; seen && now.Sub(last) < tieBreakInterval {
+			c.st.rejected["redial-limited"]++
+			c.rt.log.Debug("kept live connection: a smaller sid called again within the redial interval",
+				"peer", sid, "remote", conn.RemoteAddr().String(), "interval", tieBreakInterval)
+			c.afterTieBreakInterval(ctx, sid, last.Add(tieBreakInterval).Sub(now))
+			return
+		}
+		if c.tornDown == nil {
+			c.tornDown = map[int64]time.Time{}
+		}
+		c.tornDown[sid] = now
+		ctx.Stop(l.pid)
+		delete(c.links, sid)
+	}
+	c.connectOne(ctx, sid)
+}
+
+// afterTieBreakInterval arms (once per sid) the check that calls sid back
+// if its link died while its requests were being refused.
+func (c *cnxManager) afterTieBreakInterval(ctx actor.Context, sid int64, d time.Duration) {
+	if _, armed := c.tieBreakTimers[sid]; armed {
+		return
+	}
+	if c.tieBreakTimers == nil {
+		c.tieBreakTimers = map[int64]*time.Timer{}
+	}
+	system, self, msg := ctx.ActorSystem(), ctx.Self(), &tieBreakDue{sid: sid}
+	c.tieBreakTimers[sid] = time.AfterFunc(max(d, 0), func() { system.Root.Send(self, msg) })
+}
+
+// tieBreakDone calls sid back unless its link is up (or a dial is in
+// flight): connectOne checks both.
+func (c *cnxManager) tieBreakDone(ctx actor.Context, m *tieBreakDue) {
+	delete(c.tieBreakTimers, m.sid)
+	c.connectOne(ctx, m.sid)
 }
 
 // server looks sid up in the committed view, then the last-seen one.
@@ -144,14 +207,23 @@ func (c *cnxManager) server(sid int64) (quorum.Server, bool) {
 	return quorum.Server{}, false
 }
 
-// electionAddr is the address to dial for sid: its first election address.
-func (c *cnxManager) electionAddr(sid int64) (string, bool) {
+// electionAddr is the address to dial for sid: its first election
+// address, and that address's index on sid's server line.
+func (c *cnxManager) electionAddr(sid int64) (string, int, bool) {
 	s, ok := c.server(sid)
 	if !ok || len(s.Addrs) == 0 {
-		return "", false
+		return "", 0, false
 	}
 	a := s.Addrs[0]
-	return net.JoinHostPort(a.Host, strconv.Itoa(a.ElectionPort)), true
+	return net.JoinHostPort(a.Host, strconv.Itoa(a.ElectionPort)), 0, true
+}
+
+// localAddr is the address to dial a peer's i-th address from: our own
+// i-th (or first) address when it is an IP literal, so that the peer's
+// source check sees an address our server line names.
+func (c *cnxManager) localAddr(i int) netip.Addr {
+	me, _ := c.rt.cfg.Verifier.Server(c.rt.cfg.ID)
+	return bindAddr(me, i)
 }
 
 // header builds our initial message: V1 with one address unless

@@ -26,6 +26,14 @@ type cnxState struct {
 	stats map[int64]*peerStats
 	// rejected counts inbound connections refused, by reason.
 	rejected map[string]uint64
+	// unboundLogged is set once a dial that could not bind our own
+	// address has been logged (once per node: it is a property of the
+	// host, not of a peer).
+	unboundLogged bool
+	// acceptSeq numbers accepted election connections in accept order
+	// (the Listener's goroutines increment it; it outlives restarts so
+	// numbers only grow). See inboundConn.seq.
+	acceptSeq atomic.Uint64
 	// gen numbers Peer actors so a new connection's Peer never collides
 	// with a stopping one, and stale reports can be told apart.
 	gen uint64
@@ -67,6 +75,8 @@ type peerLink struct {
 	pid       *actor.PID
 	direction messages.Direction
 	remote    string
+	// seq is the accept number of an inbound connection (0 for ours).
+	seq uint64
 }
 
 // Internal messages. These carry live sockets or Go values that have no
@@ -77,6 +87,10 @@ type (
 	inboundConn struct {
 		conn   net.Conn
 		header netbridge.InitialMessage
+		// seq is the connection's accept number. Handshakes are read
+		// concurrently, so a connection accepted earlier can be reported
+		// later; seq lets the manager tell the stale one.
+		seq uint64
 	}
 	// dialResult ends an outbound connection attempt (dial goroutine ->
 	// ConnectionManager). conn is nil when the attempt failed or when the
@@ -88,6 +102,9 @@ type (
 		err      error
 		hungUp   bool
 		attempts uint64
+		// unbound is why the dial could not use our own address as its
+		// source (it then went out unbound), or nil.
+		unbound error
 	}
 	// listenerFailed reports that the election port could not be bound
 	// (Listener -> ConnectionManager -> root).

@@ -69,7 +69,10 @@ type Config struct {
 	// has not arrived yet. ZooKeeper reads handshakes one at a time on the
 	// listener thread, so one silent peer stalls every other; we read them
 	// concurrently, and this bound keeps a connection flood from costing
-	// unbounded memory. Connections over the cap are closed at once.
+	// unbounded memory. Connections over the cap are closed at once. It
+	// bounds connections from addresses that are not members' (each such
+	// address may also hold only 8); a member's address has an allowance
+	// of its own (32), so a flood from elsewhere never keeps a member out.
 	MaxPendingHandshakes int
 	// SkipPeerAddressCheck turns off the source-address check
 	// (zkfle.peerAddressCheck=false in zoo.cfg). By default a connection

@@ -2,9 +2,15 @@ package actors
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
+	"net/netip"
+	"strings"
+	"syscall"
 	"time"
+
+	"github.com/zkfle/zkfle/quorum"
 )
 
 // dialer is one outbound connection attempt (QuorumCnxManager's
@@ -15,10 +21,13 @@ import (
 type dialer struct {
 	sid, mySid int64
 	addr       string
-	header     []byte
-	timeout    time.Duration
-	handshake  time.Duration
-	keepAlive  bool
+	// local is the address to dial from (our own server line's host), or
+	// the zero value to let the kernel choose.
+	local     netip.Addr
+	header    []byte
+	timeout   time.Duration
+	handshake time.Duration
+	keepAlive bool
 }
 
 func (d dialer) dial(ctx context.Context) *dialResult {
@@ -27,7 +36,8 @@ func (d dialer) dial(ctx context.Context) *dialResult {
 	if d.keepAlive {
 		nd.KeepAlive = 0 // Go's default keepalive period
 	}
-	conn, err := nd.DialContext(ctx, "tcp", d.addr)
+	conn, unbound, err := dialFrom(ctx, nd, d.local, d.addr)
+	res.unbound = unbound
 	if err != nil {
 		res.err = err
 		return res
@@ -47,6 +57,55 @@ func (d dialer) dial(ctx context.Context) *dialResult {
 	}
 	res.conn = conn
 	return res
+}
+
+// dialFrom dials addr from local (IP only, any port) when local is set:
+// peers accept a member's connection only from an address its server
+// line names, and a host with several addresses (or loopback aliases)
+// would otherwise pick its source by route. If local cannot be bound
+// here (not assigned to this host: EADDRNOTAVAIL, or no destination of
+// its family), it dials again unbound and returns why in unbound.
+func dialFrom(ctx context.Context, nd net.Dialer, local netip.Addr, addr string) (conn net.Conn, unbound, err error) {
+	if !local.IsValid() {
+		conn, err = nd.DialContext(ctx, "tcp", addr)
+		return conn, nil, err
+	}
+	bound := nd
+	bound.LocalAddr = net.TCPAddrFromAddrPort(netip.AddrPortFrom(local, 0))
+	conn, err = bound.DialContext(ctx, "tcp", addr)
+	if err == nil || !cannotBind(err) {
+		return conn, nil, err
+	}
+	conn, err2 := nd.DialContext(ctx, "tcp", addr)
+	return conn, err, err2
+}
+
+// cannotBind reports a dial error caused by the local address rather than
+// the peer.
+func cannotBind(err error) bool {
+	if errors.Is(err, syscall.EADDRNOTAVAIL) {
+		return true
+	}
+	var ae *net.AddrError
+	return errors.As(err, &ae) && strings.Contains(ae.Err, "no suitable address")
+}
+
+// bindAddr is the address to dial from for our address pair i: its host
+// when that is an IP literal other than a wildcard. A host name or a
+// wildcard gives the zero value (the kernel chooses): a name may resolve
+// to several addresses, and the peer's check resolves it too.
+func bindAddr(me quorum.Server, i int) netip.Addr {
+	if len(me.Addrs) == 0 {
+		return netip.Addr{}
+	}
+	if i < 0 || i >= len(me.Addrs) {
+		i = 0
+	}
+	ip, err := netip.ParseAddr(me.Addrs[i].Host)
+	if err != nil || ip.IsUnspecified() {
+		return netip.Addr{}
+	}
+	return ip.Unmap()
 }
 
 // setSockOpts applies ZooKeeper's election-socket options: TCP_NODELAY

@@ -95,12 +95,16 @@ func (f *followerActor) dial(ctx actor.Context, dl zab.Dial) {
 		f.apply(ctx, f.learner.DialFailed(err))
 		return
 	}
+	me, _ := f.rt.cfg.Verifier.Server(f.rt.cfg.ID)
+	local := bindAddr(me, 0)
 	system, self, dctx := ctx.ActorSystem(), ctx.Self(), f.dialCtx
 	f.dialing.Add(1)
 	go func() {
 		defer f.dialing.Done()
+		// From our own address, as on the election port: the leader
+		// accepts a learner's sid only from an address its line names.
 		d := net.Dialer{Timeout: dl.Timeout}
-		c, err := d.DialContext(dctx, "tcp", addr)
+		c, _, err := dialFrom(dctx, d, local, addr)
 		if dctx.Err() != nil {
 			if c != nil {
 				_ = c.Close()

@@ -36,6 +36,12 @@ type handshakeRejected struct {
 	remote string
 	reason string
 	detail string
+	// sid is the claimed server id, when the header was read (claimed).
+	sid     int64
+	claimed bool
+	// allowed are the addresses the claimed sid's server line allows
+	// (source-mismatch only).
+	allowed []string
 }
 
 func (l *listenerActor) Receive(ctx actor.Context) {
@@ -51,7 +57,20 @@ func (l *listenerActor) Receive(ctx actor.Context) {
 
 func (l *listenerActor) start(ctx actor.Context) {
 	l.done = make(chan struct{})
-	l.hs = &handshakes{conns: map[net.Conn]struct{}{}, max: l.rt.cfg.MaxPendingHandshakes}
+	members, names := newMemberSources(l.rt.cfg)
+	l.hs = newHandshakes(l.rt.cfg.MaxPendingHandshakes, members)
+	if len(names) > 0 {
+		// Members configured by name get their allowance once resolved
+		// (bounded by the resolver timeout), off the actor's goroutine.
+		l.wg.Add(1)
+		go func() {
+			defer l.wg.Done()
+			for _, name := range names {
+				addrs, _ := l.rt.peerSources().addrsOf(name, false)
+				members.add(addrs...)
+			}
+		}()
+	}
 	l.lns = &listenerSet{}
 	// The parent, not the directory: the connection manager may start
 	// (and spawn us) before its parent has published its PID.
@@ -161,10 +180,10 @@ func (l *listenerActor) serve(ln net.Listener, report func(any)) {
 // handshake reads conn's initial message on its own goroutine.
 func (l *listenerActor) handshake(conn net.Conn, report func(any)) {
 	remote := conn.RemoteAddr().String()
-	if !l.hs.add(conn) {
+	seq := l.rt.cnx.acceptSeq.Add(1)
+	if ok, why := l.hs.add(conn); !ok {
 		_ = conn.Close()
-		report(&handshakeRejected{remote: remote, reason: "too-many-handshakes",
-			detail: fmt.Sprintf("%d handshakes already pending", l.rt.cfg.MaxPendingHandshakes)})
+		report(&handshakeRejected{remote: remote, reason: "too-many-handshakes", detail: why})
 		return
 	}
 	timeout := l.rt.cfg.handshakeTimeout()
@@ -187,11 +206,27 @@ func (l *listenerActor) handshake(conn net.Conn, report func(any)) {
 			report(&handshakeRejected{remote: remote, reason: reason, detail: detail})
 			return
 		}
+		// The claim is all a peer offers without TLS: a member's sid is
+		// taken only from an address its server line names. Checked here,
+		// not in the connection manager, because a host name may have to
+		// be resolved. A refused claim never reaches the tie-break, so it
+		// can neither replace nor tear down a live connection.
+		if err := l.rt.peerSources().check(hdr.SID, conn.RemoteAddr()); err != nil {
+			_ = conn.Close()
+			rej := &handshakeRejected{remote: remote, reason: "source-mismatch", detail: err.Error(),
+				sid: hdr.SID, claimed: true}
+			var pse *PeerSourceError
+			if errors.As(err, &pse) {
+				rej.allowed = pse.Allowed
+			}
+			report(rej)
+			return
+		}
 		select {
 		case <-l.done:
 			_ = conn.Close()
 		default:
-			report(&inboundConn{conn: conn, header: hdr})
+			report(&inboundConn{conn: conn, header: hdr, seq: seq})
 		}
 	}()
 }

@@ -88,6 +88,12 @@ func Start(cfg Config, opts ...Option) (*Node, error) {
 		n.system = o.system
 	}
 	log := cfg.logger().With("sid", cfg.ID)
+	if cfg.SkipPeerAddressCheck {
+		// Said once, at start: the operator chose this (NAT), but should
+		// see what it costs without TLS.
+		log.Warn("peer address check is off (zkfle.peerAddressCheck=false): any process that can reach the election and quorum ports can claim any member's sid",
+			"setting", "zkfle.peerAddressCheck")
+	}
 	n.rt = &runtime{
 		cfg:        cfg,
 		dir:        newDirectory(n.system.Address(), cfg.ID),

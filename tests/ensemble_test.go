@@ -30,6 +30,18 @@ type member struct {
 	// dead, if set, is the address configured for this member; nothing of
 	// ours listens there and it is never started.
 	dead string
+	// host is the member's address on its server line ("" means
+	// 127.0.0.1): a loopback alias gives it an address of its own, which
+	// the source-address check tells apart.
+	host string
+}
+
+// hostOf is m's configured host.
+func (m member) hostOf() string {
+	if m.host != "" {
+		return m.host
+	}
+	return "127.0.0.1"
 }
 
 // ensemble is an in-process zkfle ensemble over real TCP on loopback. Every
@@ -118,13 +130,13 @@ func newEnsembleWith(t testing.TB, ms []member, build func([]quorum.Server) (quo
 			port, err = strconv.Atoi(p)
 			require.NoError(t, err)
 		} else {
-			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			ln, err := net.Listen("tcp", net.JoinHostPort(m.hostOf(), "0"))
 			require.NoError(t, err)
 			e.lns[m.sid] = ln
 			port = ln.Addr().(*net.TCPAddr).Port
 		}
 		servers = append(servers, quorum.Server{ID: m.sid, Type: typ, Addrs: []quorum.AddrPair{{
-			Host: "127.0.0.1", QuorumPort: freePort(t), ElectionPort: port}}})
+			Host: m.hostOf(), QuorumPort: freePort(t), ElectionPort: port}}})
 	}
 	v, err := build(servers)
 	require.NoError(t, err)
@@ -293,7 +305,7 @@ func (e *ensemble) electionPort(sid int64) int {
 }
 
 func (e *ensemble) electionAddr(sid int64) string {
-	return fmt.Sprintf("127.0.0.1:%d", e.electionPort(sid))
+	return net.JoinHostPort(e.members[sid].hostOf(), strconv.Itoa(e.electionPort(sid)))
 }
 
 func (e *ensemble) sids() []int64 {

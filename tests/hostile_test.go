@@ -83,6 +83,10 @@ func TestHostileInputOnElectionPort(t *testing.T) {
 		{"lower sid not in the config", v1(15, "127.0.0.1:1"), "unknown-sid"},
 		{"claims another server's sid", v1(30, attacker.Addr().String()), "sid-address-mismatch"},
 	}
+	// Refusals are logged through the rate limiter: the first of each
+	// (source, reason) gets a line naming the remote address; repeats
+	// from the same address within the interval are only counted.
+	logged := map[string]bool{}
 	for _, tc := range handshakeCases {
 		t.Run(tc.name, func(t *testing.T) {
 			before := rejected(t, e, 20, tc.reason)
@@ -97,10 +101,19 @@ func TestHostileInputOnElectionPort(t *testing.T) {
 			assert.True(t, closedByPeer(t, conn, 5*time.Second), "connection left open")
 			assert.Eventually(t, func() bool { return rejected(t, e, 20, tc.reason) > before },
 				5*time.Second, 10*time.Millisecond, "rejection %q not counted", tc.reason)
+			if logged[tc.reason] {
+				return
+			}
+			logged[tc.reason] = true
 			local := conn.LocalAddr().String()
-			assert.Eventually(t, func() bool { return e.logs.contains("rejected election connection", local, tc.reason) },
-				5*time.Second, 10*time.Millisecond, "no log line naming %s and %s", local, tc.reason)
+			assert.Eventually(t, func() bool {
+				return e.logs.contains("rejected election connection", "source=127.0.0.1", local, "reason="+tc.reason+" ")
+			}, 5*time.Second, 10*time.Millisecond, "no log line naming %s and %s", local, tc.reason)
 		})
+	}
+	for reason := range logged {
+		assert.Equal(t, 1, e.logs.count("rejected election connection", "sid=20 ", "reason="+reason+" "),
+			"lines for %s from one source within the interval", reason)
 	}
 
 	// Frame-level garbage after a valid header. Sid 99 is not in the

@@ -54,6 +54,9 @@
 //	                                                                     the port is set)         server's ;client part wins and must agree
 //	4lw.commands.whitelist             FourLetterWords                   srvr                     honoured: comma-separated, "*" = all, srvr
 //	                                                                                              always allowed
+//	zkfle.peerAddressCheck             SkipPeerAddressCheck (negated)    true (zkfle's own key)   honoured: a connection claiming server S (either
+//	                                                                                              port) only from an address S's line names or
+//	                                                                                              resolves to; false for NAT gives that up (WARN)
 //	dataDir                            DataDir                           required                 honoured; relative to the working directory
 //	peerType                           -                                 participant              checked; the server list wins (WarningsFor)
 //	electionAlg                        -                                 3                        anything but 3 is an error, as in ZooKeeper
@@ -89,6 +92,11 @@
 // them with Integer.getInteger (so 0x10, #10 and 010, which is 8, are
 // numbers) and Boolean.getBoolean, which silently fall back to the
 // default on a value they cannot parse; zkfle refuses such values.
+//
+// zkfle.peerAddressCheck is zkfle's own key, read the same way (also as
+// zookeeper.zkfle.peerAddressCheck, without a warning: ZooKeeper reads
+// neither). Its value must be true or false: a typo never turns the
+// check off.
 //
 // # Differences from ZooKeeper, on purpose
 //

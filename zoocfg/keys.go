@@ -107,6 +107,9 @@ const (
 	keyFourLetterWords   = "4lw.commands.whitelist"
 	keyMultiAddress      = "multiAddress.enabled"
 	systemPropertyPrefix = "zookeeper."
+	// keyPeerAddressCheck is zkfle's own: ZooKeeper has no such check (it
+	// exports the key as an unused system property).
+	keyPeerAddressCheck = "zkfle.peerAddressCheck"
 )
 
 // systemPropertyKeys are the system properties zkfle honours, by their
@@ -115,7 +118,7 @@ const (
 var systemPropertyKeys = map[string]bool{
 	keyCnxTimeout: true, keyQuorumCnxnTimeout: true, keyBindRetry: true,
 	keyTCPKeepAlive: true, keyMinNotification: true, keyMaxNotification: true,
-	keyFourLetterWords: true,
+	keyFourLetterWords: true, keyPeerAddressCheck: true,
 }
 
 // isEnsembleKey reports whether the quorum verifier reads the key:

@@ -74,4 +74,9 @@ type Settings struct {
 	// the listed words, trimmed, plus srvr, which ZooKeeper always
 	// allows; or just "*" when the list has "*". Default: srvr.
 	FourLetterWords []string
+	// PeerAddressCheck is zkfle.peerAddressCheck (default true): a
+	// connection claiming server S is accepted only from an address S's
+	// server line names. false (for NAT) lets anyone who can reach the
+	// election and quorum ports claim any member's sid.
+	PeerAddressCheck bool
 }

@@ -25,7 +25,10 @@ func (p *parser) systemProperty(name string) (key, value string, ok bool) {
 	case hasBare:
 		return name, bare, true
 	case hasPrefixed:
-		p.warnPrefixed(name)
+		if !strings.HasPrefix(name, "zkfle.") {
+			// zkfle's own keys have no ZooKeeper reading to differ from.
+			p.warnPrefixed(name)
+		}
 		return systemPropertyPrefix + name, prefixed, true
 	}
 	return "", "", false
@@ -89,6 +92,15 @@ func (p *parser) systemProperties() error {
 	p.s.FourLetterWords = []string{"srvr"}
 	if key, v, ok := p.systemProperty(keyFourLetterWords); ok {
 		p.s.FourLetterWords = p.fourLetterWords(key, v)
+	}
+	p.s.PeerAddressCheck = true
+	if key, v, ok := p.systemProperty(keyPeerAddressCheck); ok {
+		b, good := parseJavaBoolean(v)
+		if !good {
+			// A typo must not silently turn a security check off (or on).
+			return p.errorf(ErrBadValue, key, v, "not true or false")
+		}
+		p.s.PeerAddressCheck = b
 	}
 	return nil
 }
