@@ -231,7 +231,7 @@ func (c *cnxManager) addLink(ctx actor.Context, sid int64, conn net.Conn, dir me
 		return
 	}
 	if old, ok := c.links[sid]; ok {
-		c.rt.log.Info("replacing connection", "peer", sid, "old", old.remote, "new", conn.RemoteAddr().String())
+		c.logConn(sid, conn.RemoteAddr().String(), "replacing connection", "non-member-replaced", "old", old.remote)
 		ctx.Stop(old.pid)
 		delete(c.links, sid)
 	}
