@@ -205,6 +205,12 @@ func (c *cnxManager) recordClose(sid int64, remote string, m *messages.Connectio
 		c.rt.log.Debug("connection closed", "peer", sid, "reason", m.GetReason().String(), "detail", m.GetDetail())
 		return
 	}
+	if c.isMember(sid) {
+		c.rt.log.Info("connection closed", "peer", sid, "reason", m.GetReason().String(), "detail", m.GetDetail())
+		return
+	}
+	// "reason" is the rate limiter's token here; the close reason has
+	// its own key.
 	c.logConn(sid, remote, "connection closed", "non-member-closed", "close_reason", m.GetReason().String(), "detail", m.GetDetail())
 }
 
