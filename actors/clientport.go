@@ -18,11 +18,15 @@ import (
 )
 
 const (
-	// maxClientPortConns caps open client-port connections: ZooKeeper's
-	// default maxClientCnxns, which it applies per client host; a zkfle
-	// client port only answers four-letter words, so one cap for all is
-	// enough to keep a flood from costing unbounded goroutines.
+	// maxClientPortConns caps open client-port connections in total
+	// (ZooKeeper's maxClientCnxns default), so a flood from many sources
+	// costs a bounded number of goroutines and descriptors.
 	maxClientPortConns = fourletter.DefaultMaxClientCnxns
+	// maxClientPortConnsPerSource caps them per source IP, well below the
+	// total: one host holding stalled connections (each lives up to
+	// maxWordWait) cannot leave srvr unanswered for everyone else, as one
+	// shared cap did (issue 11). Monitoring tools open one at a time.
+	maxClientPortConnsPerSource = 8
 	// maxWordWait caps how long a client has to send its word. Tools send
 	// it at once; a silent client holds one of the few slots.
 	maxWordWait = 3 * time.Second
@@ -112,7 +116,7 @@ func (c *clientPortActor) start(ctx actor.Context) {
 	c.st.setBound(ln.Addr())
 	c.rt.log.Info("serving four-letter words", "addr", ln.Addr().String())
 	c.done = make(chan struct{})
-	c.conns = &clientConns{max: maxClientPortConns}
+	c.conns = &clientConns{max: maxClientPortConns, maxPerSource: maxClientPortConnsPerSource}
 	c.system = ctx.ActorSystem()
 	c.wg.Add(1)
 	go c.accept()
@@ -155,11 +159,14 @@ func (c *clientPortActor) accept() {
 			}
 			continue
 		}
-		cc, ok := c.conns.add(conn, time.Now())
-		if !ok {
+		cc, refusal := c.conns.add(conn, time.Now())
+		if cc == nil {
+			remote := conn.RemoteAddr().String()
 			_ = conn.Close()
-			c.rt.log.Debug("client port connection refused", "remote", conn.RemoteAddr().String(),
-				"reason", "too many connections")
+			if refusal != "" {
+				c.rt.warnings().Warn("client port connection refused", sourceIP(remote), refusal,
+					"remote", remote)
+			}
 			continue
 		}
 		c.wg.Add(1) // the accept loop's own count keeps the group above zero
@@ -503,6 +510,7 @@ func (st *clientPortState) resetServerStats() {
 type clientConn struct {
 	conn     net.Conn
 	addr     string
+	ip       string // addr's host: the per-source cap's key
 	accepted time.Time
 	// wordDone is set once its word has been read (ZooKeeper then
 	// cancels its selection key: interest 0).
@@ -513,23 +521,45 @@ type clientConn struct {
 // clientConns holds one incarnation's open connections, in accept order,
 // so that stat can list them and a stop can close them.
 type clientConns struct {
-	mu     sync.Mutex
-	max    int
-	closed bool
-	list   []*clientConn
+	mu           sync.Mutex
+	max          int
+	maxPerSource int
+	closed       bool
+	list         []*clientConn
+	// perSource counts open connections by source IP; an IP with none
+	// has no entry, so the map is bounded by the list.
+	perSource map[string]int
 }
 
-// add registers conn; false (the caller closes it) past the cap or once
-// the set is closed.
-func (r *clientConns) add(conn net.Conn, now time.Time) (*clientConn, bool) {
+// Why add refuses a connection (rate-limited log reasons).
+const (
+	refusedTotal     = "too-many-connections"
+	refusedPerSource = "too-many-connections-from-source"
+)
+
+// add registers conn. It returns nil (the caller closes conn) past a cap,
+// with the reason, or once the set is closed, with no reason.
+func (r *clientConns) add(conn net.Conn, now time.Time) (*clientConn, string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.closed || len(r.list) >= r.max {
-		return nil, false
+	if r.closed {
+		return nil, ""
 	}
-	cc := &clientConn{conn: conn, addr: conn.RemoteAddr().String(), accepted: now}
+	addr := conn.RemoteAddr().String()
+	ip := sourceIP(addr)
+	if r.maxPerSource > 0 && r.perSource[ip] >= r.maxPerSource {
+		return nil, refusedPerSource
+	}
+	if len(r.list) >= r.max {
+		return nil, refusedTotal
+	}
+	if r.perSource == nil {
+		r.perSource = map[string]int{}
+	}
+	r.perSource[ip]++
+	cc := &clientConn{conn: conn, addr: addr, ip: ip, accepted: now}
 	r.list = append(r.list, cc)
-	return cc, true
+	return cc, ""
 }
 
 // remove forgets cc and closes its socket.
@@ -538,6 +568,9 @@ func (r *clientConns) remove(cc *clientConn) {
 	for i, x := range r.list {
 		if x == cc {
 			r.list = append(r.list[:i], r.list[i+1:]...)
+			if r.perSource[cc.ip]--; r.perSource[cc.ip] <= 0 {
+				delete(r.perSource, cc.ip)
+			}
 			break
 		}
 	}

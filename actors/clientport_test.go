@@ -139,6 +139,18 @@ func (l *clientPortLogs) Handle(_ context.Context, r slog.Record) error {
 }
 func (l *clientPortLogs) WithAttrs([]slog.Attr) slog.Handler { return l }
 func (l *clientPortLogs) WithGroup(string) slog.Handler      { return l }
+func (l *clientPortLogs) count(msg string) int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	n := 0
+	for _, m := range l.msgs {
+		if m == msg {
+			n++
+		}
+	}
+	return n
+}
+
 func (l *clientPortLogs) has(msg string) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -255,40 +267,90 @@ func TestClientPortClosesSilentAndShortClients(t *testing.T) {
 	assert.Empty(t, h.ask("sr"), "two bytes then nothing: closed without an answer")
 }
 
+// dialFromIP opens a connection to addr from the loopback address ip.
+func dialFromIP(t *testing.T, ip, addr string) net.Conn {
+	t.Helper()
+	d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}, Timeout: 5 * time.Second}
+	c, err := d.Dial("tcp", addr)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = c.Close() })
+	return c
+}
+
+// requireRefused checks that the server closed c without a word.
+func requireRefused(t *testing.T, c net.Conn, what string) {
+	t.Helper()
+	require.NoError(t, c.SetReadDeadline(time.Now().Add(5*time.Second)))
+	_, err := c.Read(make([]byte, 1))
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		require.Failf(t, "not refused", "%s: still open after 5s", what)
+	}
+	require.Error(t, err, what)
+}
+
+// askFrom sends word from ip and returns the answer ("" if none).
+func askFrom(t *testing.T, ip, addr, word string) string {
+	t.Helper()
+	c := dialFromIP(t, ip, addr)
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(5 * time.Second))
+	if _, err := io.WriteString(c, word); err != nil {
+		return ""
+	}
+	got, _ := io.ReadAll(c)
+	return string(got)
+}
+
+// The total cap: sources within their own cap still share
+// maxClientPortConns slots.
 func TestClientPortConnectionLimit(t *testing.T) {
 	cfg := clientPortConfig(t, 1)
 	cfg.HandshakeTimeout = time.Minute // idle connections stay open for maxWordWait
 	h := newClientPortHarness(t, cfg)
+	addr := h.addr()
 	idle := make([]net.Conn, maxClientPortConns)
 	for i := range idle {
-		c, err := net.Dial("tcp", h.addr())
-		require.NoError(t, err)
-		defer c.Close()
-		idle[i] = c
+		idle[i] = dialFromIP(t, "127.0.0."+strconv.Itoa(10+i/maxClientPortConnsPerSource), addr)
 	}
-	// Connections are accepted in order, so this one comes after the cap.
-	over, err := net.Dial("tcp", h.addr())
-	require.NoError(t, err)
-	defer over.Close()
-	require.NoError(t, over.SetReadDeadline(time.Now().Add(5*time.Second)))
-	_, err = over.Read(make([]byte, 1))
-	assert.ErrorIs(t, err, io.EOF, "refused at once")
+	// Connections are accepted in order, so one from a fresh source comes
+	// after the cap.
+	requireRefused(t, dialFromIP(t, "127.0.0.200", addr), "over the total cap")
 
 	// Freeing a slot lets the next client in.
 	require.NoError(t, idle[0].Close())
+	require.Eventually(t, func() bool { return askFrom(t, "127.0.0.200", addr, "ruok") == "imok" },
+		5*time.Second, 10*time.Millisecond)
+}
+
+// One source holding stalled connections (issue 11: 500 of them left srvr
+// unanswered for the whole flood) gets maxClientPortConnsPerSource slots;
+// everyone else is still answered at once. The refusals log one line.
+func TestClientPortCapsEachSource(t *testing.T) {
+	cfg := clientPortConfig(t, 1)
+	cfg.HandshakeTimeout = time.Minute
+	h := newClientPortHarness(t, cfg)
+	h.setState(messages.ServerState_FOLLOWING, 2)
+	addr := h.addr()
+	stalled := make([]net.Conn, 500)
+	for i := range stalled {
+		stalled[i] = dialFromIP(t, "127.0.0.9", addr)
+	}
+	start := time.Now()
+	got := askFrom(t, "127.0.0.1", addr, "srvr")
+	assert.Contains(t, got, "Mode: follower", "srvr answered during the flood")
+	assert.Less(t, time.Since(start), 2*time.Second)
+	// The last one is past the source's cap: refused at once.
+	requireRefused(t, stalled[len(stalled)-1], "over the per-source cap")
+	// The flooding source holds its cap, no more (mntr counts itself; srvr's
+	// connection goes once the server has seen our close).
+	want := strconv.Itoa(maxClientPortConnsPerSource + 1)
+	var alive string
 	require.Eventually(t, func() bool {
-		c, err := net.Dial("tcp", h.addr())
-		if err != nil {
-			return false
-		}
-		defer c.Close()
-		_ = c.SetDeadline(time.Now().Add(5 * time.Second))
-		if _, err := io.WriteString(c, "ruok"); err != nil {
-			return false
-		}
-		got, _ := io.ReadAll(c)
-		return string(got) == "imok"
-	}, 5*time.Second, 10*time.Millisecond)
+		alive = monitorLines(t, askFrom(t, "127.0.0.2", addr, "mntr"))["zk_num_alive_connections"]
+		return alive == want
+	}, 5*time.Second, 10*time.Millisecond, "alive connections: %s", alive)
+	assert.Equal(t, 1, h.logs.count("client port connection refused"), "one line for %d refusals", len(stalled)-maxClientPortConnsPerSource)
 }
 
 func TestClientPortRestartKeepsPortAndCounts(t *testing.T) {

@@ -122,6 +122,7 @@ func (c *cnxManager) shutdown() {
 // delivers self-addressed notifications itself).
 func (c *cnxManager) toSend(ctx actor.Context, m *messages.SendNotification) {
 	sid := m.GetSid()
+	c.remember(ctx, sid)
 	c.st.known[sid] = true
 	if l, ok := c.links[sid]; ok {
 		c.st.lastSent[sid] = m.GetNotification()
@@ -190,19 +191,34 @@ func (c *cnxManager) peerClosed(ctx actor.Context, m *messages.ConnectionClosed)
 		// The Peer's Terminated overtook this report: the link is
 		// already forgotten, but the reason is still worth recording.
 		delete(c.ended, sid)
-		st := c.st.statsFor(sid)
-		st.lastClose, st.lastCloseDetail = m.GetReason(), m.GetDetail()
-		c.rt.log.Info("connection closed", "peer", sid, "reason", m.GetReason().String(), "detail", m.GetDetail())
+		c.recordClose(sid, "", m)
 		return
 	}
 	if !current {
 		return // a replaced connection's late report
 	}
 	delete(c.links, sid)
+	c.recordClose(sid, l.remote, m)
+	ctx.Stop(l.pid)
+}
+
+// recordClose keeps why sid's connection ended and logs it: members at
+// INFO each time, strangers rate-limited, and malformed input not at all
+// (the Peer logged it, rate-limited).
+func (c *cnxManager) recordClose(sid int64, remote string, m *messages.ConnectionClosed) {
 	st := c.st.statsFor(sid)
 	st.lastClose, st.lastCloseDetail = m.GetReason(), m.GetDetail()
-	c.rt.log.Info("connection closed", "peer", sid, "reason", m.GetReason().String(), "detail", m.GetDetail())
-	ctx.Stop(l.pid)
+	if malformedClose(m.GetReason()) {
+		c.rt.log.Debug("connection closed", "peer", sid, "reason", m.GetReason().String(), "detail", m.GetDetail())
+		return
+	}
+	if c.isMember(sid) {
+		c.rt.log.Info("connection closed", "peer", sid, "reason", m.GetReason().String(), "detail", m.GetDetail())
+		return
+	}
+	// "reason" is the rate limiter's token here; the close reason has
+	// its own key.
+	c.logConn(sid, remote, "connection closed", "non-member-closed", "close_reason", m.GetReason().String(), "detail", m.GetDetail())
 }
 
 // peerTerminated forgets a Peer that stopped, whatever the cause.
@@ -243,7 +259,7 @@ func (c *cnxManager) addLinkSeq(ctx actor.Context, sid int64, conn net.Conn, dir
 		return
 	}
 	if old, ok := c.links[sid]; ok {
-		c.rt.log.Info("replacing connection", "peer", sid, "old", old.remote, "new", conn.RemoteAddr().String())
+		c.logConn(sid, conn.RemoteAddr().String(), "replacing connection", "non-member-replaced", "old", old.remote)
 		ctx.Stop(old.pid)
 		delete(c.links, sid)
 	}
@@ -270,11 +286,19 @@ func (c *cnxManager) addLinkSeq(ctx actor.Context, sid int64, conn net.Conn, dir
 		st.sent++
 	}
 	c.pushDelivered(ctx, c.haveDelivered())
-	c.rt.log.Info("peer connected", "peer", sid, "remote", remote, "direction", dir.String())
+	c.logConn(sid, remote, "peer connected", "non-member-connected", "direction", dir.String())
 }
 
 func (c *cnxManager) status() *messages.CnxStatus {
 	out := &messages.CnxStatus{Sid: c.rt.cfg.ID, Rejected: map[string]uint64{}}
+	pruned := &c.st.pruned
+	out.NonMembersPruned = &messages.PeerStatus{
+		SendDropped:     pruned.sendDropped,
+		Sent:            pruned.sent,
+		Received:        pruned.received.Load(),
+		ConnectAttempts: pruned.connectAttempts,
+		ConnectFailures: pruned.connectFailures,
+	}
 	sids := map[int64]bool{}
 	for sid := range c.st.known {
 		sids[sid] = true
@@ -302,6 +326,7 @@ func (c *cnxManager) status() *messages.CnxStatus {
 			ConnectFailures: st.connectFailures,
 			LastClose:       st.lastClose,
 			LastCloseDetail: st.lastCloseDetail,
+			Member:          c.isMember(sid),
 		}
 		if _, ok := c.st.pending[sid]; ok {
 			ps.Pending = 1
@@ -342,13 +367,4 @@ func (c *cnxManager) rejected(m *handshakeRejected) {
 	}
 	args = append(args, "detail", m.detail)
 	c.rt.warnings().Warn("rejected election connection", sourceIP(m.remote), m.reason, args...)
-}
-
-// sourceIP is the host part of a remote address: the rate limiter's
-// source key (one attacker has many ports, one address).
-func sourceIP(remote string) string {
-	if host, _, err := net.SplitHostPort(remote); err == nil {
-		return host
-	}
-	return remote
 }

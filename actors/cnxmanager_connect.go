@@ -127,9 +127,12 @@ func (c *cnxManager) inbound(ctx actor.Context, m *inboundConn) {
 	default:
 		if !known {
 			// An observer missing from our config, or an election probe:
-			// ZooKeeper serves it as a non-voter, and so do we.
-			c.rt.log.Info("connection from a sid not in the configuration; serving it as a non-voter",
-				"peer", sid, "remote", remote)
+			// ZooKeeper serves it as a non-voter, and so do we, with a
+			// slot in the bounded table of strangers (which may close the
+			// oldest other one).
+			c.logConn(sid, remote, "connection from a sid not in the configuration; serving it as a non-voter",
+				"non-member-sid")
+			c.remember(ctx, sid)
 		}
 		c.addLinkSeq(ctx, sid, m.conn, messages.Direction_INBOUND, m.seq)
 	}

@@ -11,9 +11,11 @@ import (
 
 // cnxState is the connection manager's state that outlives its restarts.
 // Like QuorumCnxManager's queueSendMap and lastMessageSent, entries are
-// never removed when a connection dies: a peer we once sent to stays
-// known, and the last message we sent it is re-sent when a new connection
-// comes up (ZOOKEEPER-481).
+// not removed when a connection dies: a peer we once sent to stays known,
+// and the last message we sent it is re-sent when a new connection comes
+// up (ZOOKEEPER-481). Unlike there, that holds for members only: sids
+// outside the configuration share a bounded table (others) and the least
+// recently used is forgotten when it is full (nonmembers.go).
 type cnxState struct {
 	// pending is the send queue of one per peer while it is not
 	// connected: a newer notification replaces the older one.
@@ -24,6 +26,11 @@ type cnxState struct {
 	known map[int64]bool
 	// stats are per-peer counters for the status query.
 	stats map[int64]*peerStats
+	// others lists the non-member sids that have entries in the maps
+	// above (or a live link), least recently used first.
+	others *sidTable
+	// pruned sums the counters of the non-members forgotten so far.
+	pruned peerStats
 	// rejected counts inbound connections refused, by reason.
 	rejected map[string]uint64
 	// unboundLogged is set once a dial that could not bind our own
@@ -56,6 +63,7 @@ func newCnxState() *cnxState {
 		known:    map[int64]bool{},
 		stats:    map[int64]*peerStats{},
 		rejected: map[string]uint64{},
+		others:   newSidTable(nonMemberTableSize),
 	}
 }
 

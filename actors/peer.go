@@ -2,6 +2,7 @@ package actors
 
 import (
 	"net"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -122,6 +123,20 @@ func (p *peerActor) end(ctx actor.Context, reason messages.CloseReason, detail s
 		return
 	}
 	p.closed = true
+	if malformedClose(reason) {
+		// One line per source address and reason per interval, however
+		// many bad frames (and reconnections) the source sends.
+		source := "peer " + strconv.FormatInt(p.sid, 10)
+		if a := p.conn.RemoteAddr(); a != nil {
+			source = sourceIP(a.String())
+		}
+		token := "malformed-notification"
+		if reason == messages.CloseReason_BAD_FRAME_LENGTH {
+			token = "bad-frame-length"
+		}
+		p.rt.warnings().Warn("closed election connection: malformed frame", source, token,
+			"peer", p.sid, "detail", detail)
+	}
 	ctx.Request(ctx.Parent(), &messages.ConnectionClosed{Sid: p.sid, Reason: reason, Detail: detail})
 	ctx.Stop(ctx.Self())
 }

@@ -10,8 +10,9 @@ import (
 // recvWorker is ZooKeeper's RecvWorker for one connection. The bridge
 // already reads and decodes the frames; the RecvWorker hands each
 // notification, tagged with the connection's sid, to the WorkerReceiver's
-// receive queue, and logs bodies that did not decode (ZooKeeper drops them
-// and keeps the connection, ZOOKEEPER-3769).
+// receive queue, and passes on bodies that did not decode so they are
+// counted. The bridge closes the connection after such a body, and the
+// Peer logs it once, rate-limited: no log line here.
 type recvWorker struct {
 	rt       *runtime
 	sid      int64
@@ -31,8 +32,6 @@ func (w *recvWorker) Receive(ctx actor.Context) {
 		m.Sid = w.sid // the sender is whoever is on this connection
 		ctx.Send(w.rt.dir.workerReceiver.get(), m)
 	case *messages.NotificationDropped:
-		w.rt.log.Warn("dropped malformed notification", "peer", w.sid, "reason", m.GetReason().String(),
-			"detail", m.GetDetail(), "size", m.GetBodySize())
 		m.Sid = w.sid
 		ctx.Send(w.rt.dir.workerReceiver.get(), m)
 	}

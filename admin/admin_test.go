@@ -145,6 +145,7 @@ func TestAdminCommandsFollowAnElection(t *testing.T) {
 	}), "both peers connected: %+v", cons.Peers)
 	assert.Equal(t, []int64{2, 3}, []int64{cons.Peers[0].Sid, cons.Peers[1].Sid})
 	for _, p := range cons.Peers {
+		assert.True(t, p.Member, "sid %d is configured", p.Sid)
 		assert.Positive(t, p.Sent)
 		assert.Positive(t, p.ConnectAttempts+p.Received)
 		assert.LessOrEqual(t, p.SendQueue, int32(1))

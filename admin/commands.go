@@ -159,7 +159,7 @@ func runConnections(o *Options) (any, error) {
 	}
 	out := &Connections{Peers: []Peer{}, Rejected: map[string]uint64{}}
 	for _, p := range cs.GetPeers() {
-		peer := Peer{Sid: p.GetSid(), Connected: p.GetConnected(), Dialing: p.GetDialing(),
+		peer := Peer{Sid: p.GetSid(), Member: p.GetMember(), Connected: p.GetConnected(), Dialing: p.GetDialing(),
 			Direction: p.GetDirection().String(), RemoteAddress: p.GetRemoteAddress(), SendQueue: p.GetPending(),
 			SendDropped: p.GetSendDropped(), Sent: p.GetSent(), Received: p.GetReceived(),
 			ConnectAttempts: p.GetConnectAttempts(), ConnectFailures: p.GetConnectFailures(),

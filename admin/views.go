@@ -135,6 +135,10 @@ type Votes struct {
 type Peer struct {
 	// Sid is the peer's id.
 	Sid int64 `json:"sid"`
+	// Member is true for a sid in the configuration. Others (election
+	// probes, observers missing from the configuration) are listed from
+	// a small bounded table, least recently used pruned first.
+	Member bool `json:"member"`
 	// Connected is true while a connection carries frames.
 	Connected bool `json:"connected"`
 	// Dialing is true while an outbound connect is in flight.

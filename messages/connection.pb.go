@@ -118,6 +118,11 @@ const (
 	// INTERNAL_ERROR: a bug on our side (a recovered panic); the detail says
 	// what.
 	CloseReason_INTERNAL_ERROR CloseReason = 13
+	// MALFORMED_NOTIFICATION: a frame's body did not decode as a
+	// notification. ZooKeeper skips such a body and keeps reading
+	// (ZOOKEEPER-3769); zkfle closes the connection, so one peer cannot
+	// make the node log or count without bound (issue 11).
+	CloseReason_MALFORMED_NOTIFICATION CloseReason = 14
 )
 
 // Enum value maps for CloseReason.
@@ -137,6 +142,7 @@ var (
 		11: "SELF_CONNECTION",
 		12: "CONNECT_FAILED",
 		13: "INTERNAL_ERROR",
+		14: "MALFORMED_NOTIFICATION",
 	}
 	CloseReason_value = map[string]int32{
 		"CLOSE_REASON_UNSPECIFIED": 0,
@@ -153,6 +159,7 @@ var (
 		"SELF_CONNECTION":          11,
 		"CONNECT_FAILED":           12,
 		"INTERNAL_ERROR":           13,
+		"MALFORMED_NOTIFICATION":   14,
 	}
 )
 
@@ -183,8 +190,10 @@ func (CloseReason) EnumDescriptor() ([]byte, []int) {
 	return file_connection_proto_rawDescGZIP(), []int{1}
 }
 
-// DropReason says why a received body was dropped without closing the
-// connection (ZooKeeper's WorkerReceiver skips such messages, ZOOKEEPER-3769).
+// DropReason says why a received body was dropped. ZooKeeper's
+// WorkerReceiver skips such messages and keeps the connection
+// (ZOOKEEPER-3769); zkfle's bridge reports the drop, then closes the
+// connection (CloseReason MALFORMED_NOTIFICATION).
 type DropReason int32
 
 const (
@@ -890,7 +899,7 @@ const file_connection_proto_rawDesc = "" +
 	"\tDirection\x12\x19\n" +
 	"\x15DIRECTION_UNSPECIFIED\x10\x00\x12\v\n" +
 	"\aINBOUND\x10\x01\x12\f\n" +
-	"\bOUTBOUND\x10\x02*\x95\x02\n" +
+	"\bOUTBOUND\x10\x02*\xb1\x02\n" +
 	"\vCloseReason\x12\x1c\n" +
 	"\x18CLOSE_REASON_UNSPECIFIED\x10\x00\x12\x0f\n" +
 	"\vPEER_CLOSED\x10\x01\x12\x0e\n" +
@@ -908,7 +917,8 @@ const file_connection_proto_rawDesc = "" +
 	"\x12\x13\n" +
 	"\x0fSELF_CONNECTION\x10\v\x12\x12\n" +
 	"\x0eCONNECT_FAILED\x10\f\x12\x12\n" +
-	"\x0eINTERNAL_ERROR\x10\r*x\n" +
+	"\x0eINTERNAL_ERROR\x10\r\x12\x1a\n" +
+	"\x16MALFORMED_NOTIFICATION\x10\x0e*x\n" +
 	"\n" +
 	"DropReason\x12\x1b\n" +
 	"\x17DROP_REASON_UNSPECIFIED\x10\x00\x12\x0e\n" +

@@ -321,8 +321,12 @@ type PeerStatus struct {
 	// Why the last connection ended, if one did.
 	LastClose       CloseReason `protobuf:"varint,12,opt,name=last_close,json=lastClose,proto3,enum=zkfle.messages.CloseReason" json:"last_close,omitempty"`
 	LastCloseDetail string      `protobuf:"bytes,13,opt,name=last_close_detail,json=lastCloseDetail,proto3" json:"last_close_detail,omitempty"`
-	unknownFields   protoimpl.UnknownFields
-	sizeCache       protoimpl.SizeCache
+	// member is true for a sid in the configuration (committed or last
+	// seen). Other sids (election probes, observers missing from the
+	// configuration) live in a small bounded table, oldest pruned first.
+	Member        bool `protobuf:"varint,14,opt,name=member,proto3" json:"member,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *PeerStatus) Reset() {
@@ -446,15 +450,25 @@ func (x *PeerStatus) GetLastCloseDetail() string {
 	return ""
 }
 
+func (x *PeerStatus) GetMember() bool {
+	if x != nil {
+		return x.Member
+	}
+	return false
+}
+
 // CnxStatus is the connection manager's view of every peer it knows.
 type CnxStatus struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	Sid   int64                  `protobuf:"varint,1,opt,name=sid,proto3" json:"sid,omitempty"`
 	Peers []*PeerStatus          `protobuf:"bytes,2,rep,name=peers,proto3" json:"peers,omitempty"`
 	// Inbound connections rejected during the handshake, by reason.
-	Rejected      map[string]uint64 `protobuf:"bytes,3,rep,name=rejected,proto3" json:"rejected,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"varint,2,opt,name=value"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Rejected map[string]uint64 `protobuf:"bytes,3,rep,name=rejected,proto3" json:"rejected,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"varint,2,opt,name=value"`
+	// Counters of non-member sids pruned from the bounded table, summed
+	// (sid 0), so that totals over all non-members never go backwards.
+	NonMembersPruned *PeerStatus `protobuf:"bytes,5,opt,name=non_members_pruned,json=nonMembersPruned,proto3" json:"non_members_pruned,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
 }
 
 func (x *CnxStatus) Reset() {
@@ -508,6 +522,13 @@ func (x *CnxStatus) GetRejected() map[string]uint64 {
 	return nil
 }
 
+func (x *CnxStatus) GetNonMembersPruned() *PeerStatus {
+	if x != nil {
+		return x.NonMembersPruned
+	}
+	return nil
+}
+
 var File_node_proto protoreflect.FileDescriptor
 
 const file_node_proto_rawDesc = "" +
@@ -535,7 +556,7 @@ const file_node_proto_rawDesc = "" +
 	"\x05value\x18\x02 \x01(\v2\x14.zkfle.messages.VoteR\x05value:\x028\x01\x1aV\n" +
 	"\x12OutOfElectionEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\x03R\x03key\x12*\n" +
-	"\x05value\x18\x02 \x01(\v2\x14.zkfle.messages.VoteR\x05value:\x028\x01\"\xe1\x03\n" +
+	"\x05value\x18\x02 \x01(\v2\x14.zkfle.messages.VoteR\x05value:\x028\x01\"\xf9\x03\n" +
 	"\n" +
 	"PeerStatus\x12\x10\n" +
 	"\x03sid\x18\x01 \x01(\x03R\x03sid\x12\x1c\n" +
@@ -552,11 +573,13 @@ const file_node_proto_rawDesc = "" +
 	"\x10connect_failures\x18\v \x01(\x04R\x0fconnectFailures\x12:\n" +
 	"\n" +
 	"last_close\x18\f \x01(\x0e2\x1b.zkfle.messages.CloseReasonR\tlastClose\x12*\n" +
-	"\x11last_close_detail\x18\r \x01(\tR\x0flastCloseDetail\"\xe5\x01\n" +
+	"\x11last_close_detail\x18\r \x01(\tR\x0flastCloseDetail\x12\x16\n" +
+	"\x06member\x18\x0e \x01(\bR\x06member\"\xaf\x02\n" +
 	"\tCnxStatus\x12\x10\n" +
 	"\x03sid\x18\x01 \x01(\x03R\x03sid\x120\n" +
 	"\x05peers\x18\x02 \x03(\v2\x1a.zkfle.messages.PeerStatusR\x05peers\x12C\n" +
-	"\brejected\x18\x03 \x03(\v2'.zkfle.messages.CnxStatus.RejectedEntryR\brejected\x1a;\n" +
+	"\brejected\x18\x03 \x03(\v2'.zkfle.messages.CnxStatus.RejectedEntryR\brejected\x12H\n" +
+	"\x12non_members_pruned\x18\x05 \x01(\v2\x1a.zkfle.messages.PeerStatusR\x10nonMembersPruned\x1a;\n" +
 	"\rRejectedEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\x04R\x05value:\x028\x01J\x04\b\x04\x10\x05R\frecv_droppedB!Z\x1fgithub.com/zkfle/zkfle/messagesb\x06proto3"
@@ -600,13 +623,14 @@ var file_node_proto_depIdxs = []int32{
 	13, // 6: zkfle.messages.PeerStatus.last_close:type_name -> zkfle.messages.CloseReason
 	5,  // 7: zkfle.messages.CnxStatus.peers:type_name -> zkfle.messages.PeerStatus
 	9,  // 8: zkfle.messages.CnxStatus.rejected:type_name -> zkfle.messages.CnxStatus.RejectedEntry
-	11, // 9: zkfle.messages.ElectionStatus.ReceivedVotesEntry.value:type_name -> zkfle.messages.Vote
-	11, // 10: zkfle.messages.ElectionStatus.OutOfElectionEntry.value:type_name -> zkfle.messages.Vote
-	11, // [11:11] is the sub-list for method output_type
-	11, // [11:11] is the sub-list for method input_type
-	11, // [11:11] is the sub-list for extension type_name
-	11, // [11:11] is the sub-list for extension extendee
-	0,  // [0:11] is the sub-list for field type_name
+	5,  // 9: zkfle.messages.CnxStatus.non_members_pruned:type_name -> zkfle.messages.PeerStatus
+	11, // 10: zkfle.messages.ElectionStatus.ReceivedVotesEntry.value:type_name -> zkfle.messages.Vote
+	11, // 11: zkfle.messages.ElectionStatus.OutOfElectionEntry.value:type_name -> zkfle.messages.Vote
+	12, // [12:12] is the sub-list for method output_type
+	12, // [12:12] is the sub-list for method input_type
+	12, // [12:12] is the sub-list for extension type_name
+	12, // [12:12] is the sub-list for extension extendee
+	0,  // [0:12] is the sub-list for field type_name
 }
 
 func init() { file_node_proto_init() }

@@ -21,9 +21,34 @@ const (
 	// (CnxStatus.rejected).
 	StageHandshake = "handshake"
 	// StageNotification: frame bodies that could not be decoded
-	// (ReceiverStatus.malformed), connection kept as in ZooKeeper.
+	// (ReceiverStatus.malformed); the connection is then closed.
 	StageNotification = "notification"
 )
+
+// OtherPeer is the peer label value that sums every sid outside the
+// configuration.
+const OtherPeer = "other"
+
+// peerSeries is one peer label value's numbers.
+type peerSeries struct {
+	sent, received, dropped, attempts, failures uint64
+	connected, pending                          int64
+}
+
+func (s *peerSeries) addStatus(p *messages.PeerStatus) {
+	if p == nil {
+		return
+	}
+	s.sent += p.GetSent()
+	s.received += p.GetReceived()
+	s.dropped += p.GetSendDropped()
+	s.attempts += p.GetConnectAttempts()
+	s.failures += p.GetConnectFailures()
+	if p.GetConnected() {
+		s.connected++
+	}
+	s.pending += int64(p.GetPending())
+}
 
 func desc(name, help string, labels ...string) *prometheus.Desc {
 	return prometheus.NewDesc(prometheus.BuildFQName(Namespace, "", name), help, labels, nil)
@@ -36,8 +61,8 @@ var (
 	descSent          = desc("notifications_sent_total", "Notifications sent to the peer.", "peer")
 	descReceived      = desc("notifications_received_total", "Notifications received from the peer.", "peer")
 	descDropped       = desc("notifications_dropped_total", "Notifications to the peer replaced in its send queue (of one) before they went out.", "peer")
-	descConnected     = desc("peer_connected", "1 while a connection to the peer carries frames.", "peer")
-	descSendQueue     = desc("peer_send_queue_depth", "Notifications waiting for a connection to the peer (0 or 1).", "peer")
+	descConnected     = desc("peer_connected", "1 while a connection to the peer carries frames (for peer=\"other\", how many non-members are connected).", "peer")
+	descSendQueue     = desc("peer_send_queue_depth", "Notifications waiting for a connection to the peer (0 or 1; for peer=\"other\", summed).", "peer")
 	descAttempts      = desc("peer_connect_attempts_total", "Outbound connection attempts to the peer.", "peer")
 	descFailures      = desc("peer_connect_failures_total", "Outbound connection attempts to the peer that failed.", "peer")
 	descRecvQueue     = desc("receive_queue_depth", "Notifications waiting in the receive queue.")
@@ -90,16 +115,31 @@ func (c *nodeCollector) Collect(ch chan<- prometheus.Metric) {
 		malformed[[2]string{StageNotification, r}] = 0
 	}
 	if cs, err := c.node.CnxStatus(scrapeTimeout); err == nil {
-		for _, p := range cs.GetPeers() {
-			peer := strconv.FormatInt(p.GetSid(), 10)
-			counter(descSent, p.GetSent(), peer)
-			counter(descReceived, p.GetReceived(), peer)
-			counter(descDropped, p.GetSendDropped(), peer)
-			counter(descAttempts, p.GetConnectAttempts(), peer)
-			counter(descFailures, p.GetConnectFailures(), peer)
-			gauge(descConnected, b2f(p.GetConnected()), peer)
-			gauge(descSendQueue, float64(p.GetPending()), peer)
+		emit := func(peer string, p *peerSeries) {
+			counter(descSent, p.sent, peer)
+			counter(descReceived, p.received, peer)
+			counter(descDropped, p.dropped, peer)
+			counter(descAttempts, p.attempts, peer)
+			counter(descFailures, p.failures, peer)
+			gauge(descConnected, float64(p.connected), peer)
+			gauge(descSendQueue, float64(p.pending), peer)
 		}
+		// Configured sids get a label value each; every other sid (probes,
+		// a spray of made-up sids) is summed under one, so a remote peer
+		// cannot grow the exposition. Non-members forgotten by the node's
+		// bounded table stay in the sum, so its counters never go back.
+		other := &peerSeries{}
+		other.addStatus(cs.GetNonMembersPruned())
+		for _, p := range cs.GetPeers() {
+			if !p.GetMember() {
+				other.addStatus(p)
+				continue
+			}
+			one := &peerSeries{}
+			one.addStatus(p)
+			emit(strconv.FormatInt(p.GetSid(), 10), one)
+		}
+		emit(OtherPeer, other)
 		for reason, n := range cs.GetRejected() {
 			malformed[[2]string{StageHandshake, reason}] += n
 		}

@@ -1,6 +1,7 @@
 package netbridge
 
 import (
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -20,9 +21,13 @@ import (
 //
 // What the bridge does:
 //   - Inbound, each frame's body is decoded and reported to the recipient
-//     as *messages.NotificationReceived, or *messages.NotificationDropped
-//     when it does not decode (the connection stays open, as in ZooKeeper);
-//     with WithRawFrames, as *messages.FrameReceived.
+//     as *messages.NotificationReceived; with WithRawFrames, as
+//     *messages.FrameReceived. A body that does not decode is reported as
+//     *messages.NotificationDropped and then ends the connection
+//     (CloseReason MALFORMED_NOTIFICATION). ZooKeeper skips such a body
+//     and keeps reading; closing means one peer cannot make us decode,
+//     count and log bad frames without bound: it has to reconnect, which
+//     the connection manager's caps and rate-limited logs bound.
 //   - Outbound, it accepts *messages.SendNotification and *messages.SendFrame
 //     for its own sid and writes each as one frame in one Write. If the
 //     request came with a sender (ctx.Request), the sender is told
@@ -103,8 +108,14 @@ func (b *bridge) Receive(ctx actor.Context) {
 		}
 	case *linkDropped:
 		if b.current(m.link) {
-			b.log.Warn("dropped malformed notification", "reason", m.reason.String(), "size", m.size, "err", m.detail)
+			// Not logged here: the owner decides (the actors log one
+			// rate-limited line per source), and a log line per bad
+			// frame is what a hostile peer would want.
 			b.deliver(ctx, &messages.NotificationDropped{Sid: b.sid, Reason: m.reason, Detail: m.detail, BodySize: int32(m.size)})
+			b.release()
+			b.report(ctx, messages.CloseReason_MALFORMED_NOTIFICATION,
+				fmt.Sprintf("%s body of %d bytes: %s", m.reason, m.size, m.detail))
+			ctx.Stop(ctx.Self())
 		}
 	case *linkFrame:
 		if b.current(m.link) {
@@ -198,7 +209,9 @@ func (b *bridge) report(ctx actor.Context, reason messages.CloseReason, detail s
 	if b.sh.reported.Swap(true) {
 		return
 	}
-	b.log.Info("election connection closed", "reason", reason.String(), "detail", detail)
+	// Debug: the owner logs connection ends at the level it sees fit
+	// (the connection manager rate-limits those of strangers).
+	b.log.Debug("election connection closed", "reason", reason.String(), "detail", detail)
 	b.deliver(ctx, &messages.ConnectionClosed{Sid: b.sid, Reason: reason, Detail: detail})
 }
 

@@ -44,7 +44,8 @@ type (
 		link *link
 		n    *messages.Notification
 	}
-	// linkDropped is a body that did not decode; the connection stays up.
+	// linkDropped is a body that did not decode. It is the reader's last
+	// report: the actor closes the connection on it.
 	linkDropped struct {
 		link   *link
 		reason messages.DropReason
@@ -163,7 +164,13 @@ func (l *link) readLoop() {
 		if l.closing.Load() {
 			return
 		}
-		l.send(l.inbound(body))
+		msg := l.inbound(body)
+		l.send(msg)
+		if _, bad := msg.(*linkDropped); bad {
+			// The actor closes the connection on a body that does not
+			// decode; reading on would only queue more of the same.
+			return
+		}
 	}
 }
 

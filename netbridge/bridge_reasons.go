@@ -40,7 +40,8 @@ func writeFailure(err error, timeout time.Duration) (messages.CloseReason, strin
 }
 
 // dropReason classifies an error from DecodeNotification. ZooKeeper skips
-// such bodies and keeps the connection (ZOOKEEPER-3769).
+// such bodies and keeps the connection (ZOOKEEPER-3769); the bridge
+// reports the drop and closes it.
 func dropReason(err error) messages.DropReason {
 	switch {
 	case errors.Is(err, ErrShortNotification):

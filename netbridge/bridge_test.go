@@ -69,26 +69,24 @@ func TestBridgeDeliversInboundNotificationsTyped(t *testing.T) {
 }
 
 // The malformed bodies of ZooKeeper's FLEMalformedNotificationMessageTest
-// (ZOOKEEPER-3769): each is dropped and the connection stays up, which the
-// valid notification sent after each one proves.
-func TestBridgeDropsMalformedBodiesAndStaysOpen(t *testing.T) {
-	h := newBridgeHarness(t, nil)
-	conn, peer := tcpPair(t)
-	pid := h.spawn(NewBridgeProps(conn, 1))
-
-	valid := &Notification{State: StateLooking, Leader: 1, Zxid: 5, ElectionEpoch: 1, PeerEpoch: 0, Version: 2, Config: []byte("version=0")}
+// (ZOOKEEPER-3769): each is reported as dropped, and then, unlike in
+// ZooKeeper, the connection is closed with MALFORMED_NOTIFICATION: a peer
+// that sends garbage must reconnect to send more (issue 11).
+func TestBridgeClosesConnectionOnMalformedBody(t *testing.T) {
 	v2Header := func(size int, configLen int32) []byte {
 		b := make([]byte, size)
 		binary.BigEndian.PutUint32(b[36:], 2)
 		binary.BigEndian.PutUint32(b[40:], uint32(configLen))
 		return b
 	}
+	valid := mustFrame(t, (&Notification{State: StateLooking, Leader: 1, Zxid: 5, Version: 2, Config: []byte("version=0")}).AppendEncode(nil))
 	cases := []struct {
 		name   string
 		body   []byte
 		reason messages.DropReason
 	}{
 		{"too short partial", make([]byte, 12), messages.DropReason_SHORT_BODY},
+		{"one byte", []byte{0}, messages.DropReason_SHORT_BODY},
 		{"negative config length", v2Header(48, -123), messages.DropReason_BAD_CONFIG_LENGTH},
 		{"config length beyond body", v2Header(48+29, 10000), messages.DropReason_BAD_CONFIG_LENGTH},
 		{"bad protocol (30 bytes)", make([]byte, 30), messages.DropReason_TRUNCATED_BODY},
@@ -96,26 +94,47 @@ func TestBridgeDropsMalformedBodiesAndStaysOpen(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			writeAll(t, peer, mustFrame(t, tc.body))
+			h := newBridgeHarness(t, nil)
+			conn, peer := tcpPair(t)
+			pid := h.spawn(NewBridgeProps(conn, 1))
+
+			// A valid notification right behind the bad one in the same
+			// write: it must not be delivered, the reader stops at the
+			// bad body.
+			writeAll(t, peer, append(mustFrame(t, tc.body), valid...))
 			dropped := expectBridgeMsg[*messages.NotificationDropped](t, h.parent)
 			assert.EqualValues(t, 1, dropped.GetSid())
 			assert.Equal(t, tc.reason, dropped.GetReason())
 			assert.EqualValues(t, len(tc.body), dropped.GetBodySize())
 			assert.NotEmpty(t, dropped.GetDetail())
 
-			writeAll(t, peer, mustFrame(t, valid.AppendEncode(nil)))
-			got := expectBridgeMsg[*messages.NotificationReceived](t, h.parent)
-			assert.EqualValues(t, 5, got.GetNotification().GetZxid())
+			closed := expectBridgeMsg[*messages.ConnectionClosed](t, h.parent)
+			assert.Equal(t, messages.CloseReason_MALFORMED_NOTIFICATION, closed.GetReason())
+			assert.Contains(t, closed.GetDetail(), tc.reason.String())
+			h.parent.expectTerminated(t, pid)
+			requirePeerSeesClose(t, peer)
+			for _, m := range h.drain() {
+				_, delivered := m.(*messages.NotificationReceived)
+				assert.False(t, delivered, "a notification after the malformed body was delivered")
+			}
 		})
 	}
+}
 
-	// A config Java cannot parse is still a well-formed notification: the
-	// vote counts (testNotificationMessageWithInvalidConfig).
-	bad := *valid
-	bad.Config = []byte("my very invalid config string")
-	writeAll(t, peer, mustFrame(t, bad.AppendEncode(nil)))
-	got := expectBridgeMsg[*messages.NotificationReceived](t, h.parent)
-	assert.Equal(t, "my very invalid config string", string(got.GetNotification().GetConfig()))
+// A config Java cannot parse is still a well-formed notification: the vote
+// counts (testNotificationMessageWithInvalidConfig) and the connection
+// stays up.
+func TestBridgeKeepsConnectionOnUnparsableConfig(t *testing.T) {
+	h := newBridgeHarness(t, nil)
+	conn, peer := tcpPair(t)
+	pid := h.spawn(NewBridgeProps(conn, 1))
+
+	bad := &Notification{State: StateLooking, Leader: 1, Zxid: 5, Version: 2, Config: []byte("my very invalid config string")}
+	for range 2 {
+		writeAll(t, peer, mustFrame(t, bad.AppendEncode(nil)))
+		got := expectBridgeMsg[*messages.NotificationReceived](t, h.parent)
+		assert.Equal(t, "my very invalid config string", string(got.GetNotification().GetConfig()))
+	}
 
 	require.NoError(t, h.root.StopFuture(pid).Wait())
 	assert.Equal(t, []messages.CloseReason{messages.CloseReason_SHUTDOWN}, closedReasons(h.drain()))

@@ -118,17 +118,21 @@ func TestHostileInputOnElectionPort(t *testing.T) {
 
 	// Frame-level garbage after a valid header. Sid 99 is not in the
 	// config but higher than ours: it is served as a non-voter (as an
-	// observer or a probe would be) until its stream goes bad.
+	// observer or a probe would be) until its stream goes bad. A bad
+	// frame closes the connection and logs one rate-limited WARN naming
+	// the source and a reason token.
 	frameCases := []struct {
 		name   string
 		bytes  []byte
 		reason messages.CloseReason
+		token  string
 	}{
-		{"zero frame length", frameLen(0), messages.CloseReason_BAD_FRAME_LENGTH},
-		{"negative frame length", frameLen(-20), messages.CloseReason_BAD_FRAME_LENGTH},
-		{"1 GiB frame length", frameLen(1 << 30), messages.CloseReason_BAD_FRAME_LENGTH},
-		{"truncated frame", append(frameLen(100), make([]byte, 10)...), messages.CloseReason_PEER_CLOSED},
-		{"garbage", []byte("GET / HTTP/1.1\r\nHost: zk\r\n\r\n"), messages.CloseReason_BAD_FRAME_LENGTH},
+		{"zero frame length", frameLen(0), messages.CloseReason_BAD_FRAME_LENGTH, "bad-frame-length"},
+		{"negative frame length", frameLen(-20), messages.CloseReason_BAD_FRAME_LENGTH, "bad-frame-length"},
+		{"1 GiB frame length", frameLen(1 << 30), messages.CloseReason_BAD_FRAME_LENGTH, "bad-frame-length"},
+		{"truncated frame", append(frameLen(100), make([]byte, 10)...), messages.CloseReason_PEER_CLOSED, ""},
+		{"garbage", []byte("GET / HTTP/1.1\r\nHost: zk\r\n\r\n"), messages.CloseReason_BAD_FRAME_LENGTH, "bad-frame-length"},
+		{"five-byte frame", append(frameLen(1), 0xee), messages.CloseReason_MALFORMED_NOTIFICATION, "malformed-notification"},
 	}
 	for _, tc := range frameCases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -147,6 +151,12 @@ func TestHostileInputOnElectionPort(t *testing.T) {
 			}, 5*time.Second, 10*time.Millisecond)
 			assert.Eventually(t, func() bool { return e.logs.contains("connection closed", "peer=99", tc.reason.String()) },
 				5*time.Second, 10*time.Millisecond)
+			if tc.token != "" {
+				assert.Eventually(t, func() bool {
+					return e.logs.contains("level=WARN", "closed election connection: malformed frame", "source=127.0.0.1",
+						"reason="+tc.token, "peer=99")
+				}, 5*time.Second, 10*time.Millisecond)
+			}
 		})
 	}
 
