@@ -1,9 +1,12 @@
 package tests
 
 import (
+	"bytes"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -18,37 +21,124 @@ import (
 // hot-loop.
 //
 // CI runs as root, so chmod does not make a directory unwritable: the
-// tests set the immutable attribute (chattr +i) on the server's version-2
-// directory, which even root cannot write into, and always clear it in
+// test sets the immutable attribute (chattr +i) on the server's version-2
+// directory, which even root cannot write into, and always clears it in
 // t.Cleanup. On a filesystem without attributes (tmpfs, some overlayfs)
-// they skip and say why.
+// it runs the server in a private mount namespace with version-2
+// bind-mounted read-only instead; it skips, saying why, when neither
+// works.
 
-// makeImmutable pre-creates sid's version-2 with fresh epoch files (the
+// unwritable is how a test made a server's version-2 unwritable.
+type unwritable struct {
+	// method is "chattr" or "mount".
+	method string
+	// launch, for "mount", is the command prefix that starts the server
+	// in a private mount namespace with version-2 bind-mounted read-only.
+	launch []string
+	// restore makes version-2 writable again (also run at cleanup).
+	restore func()
+}
+
+// makeUnwritable pre-creates dataDir/version-2 with fresh epoch files (the
 // node would write them itself at first start, which would then fail) and
-// makes it immutable. It returns the function that makes it writable again
-// (also run at cleanup).
-func makeImmutable(t *testing.T, dataDir string) (restore func()) {
+// makes it unwritable for root: chattr +i where the filesystem supports
+// it, else (or with ZKFLE_DISKFAULT_METHOD=mount) a read-only bind mount
+// in a private mount namespace that only the server's process sees. The
+// caller starts the server with startUnwritable. It skips the test when
+// neither works here.
+func makeUnwritable(t *testing.T, dataDir string) *unwritable {
 	t.Helper()
-	chattr, err := exec.LookPath("chattr")
-	if err != nil {
-		t.Skip("chattr (e2fsprogs) not installed: cannot make version-2 unwritable for root")
-	}
 	snap := filepath.Join(dataDir, "version-2")
 	require.NoError(t, os.MkdirAll(snap, 0o755))
 	for _, name := range []string{"currentEpoch", "acceptedEpoch"} {
 		require.NoError(t, os.WriteFile(filepath.Join(snap, name), []byte("0"), 0o644))
 	}
-	if out, err := exec.Command(chattr, "+i", snap).CombinedOutput(); err != nil {
-		t.Skipf("chattr +i %s failed (filesystem without attributes?): %v %s", snap, err, out)
+	var why []string
+	if os.Getenv("ZKFLE_DISKFAULT_METHOD") != "mount" {
+		if u, err := immutable(t, snap); err == nil {
+			return u
+		} else {
+			why = append(why, err.Error())
+		}
 	}
-	restore = func() { _ = exec.Command(chattr, "-i", snap).Run() }
+	if u, err := readOnlyMount(t, snap); err == nil {
+		return u
+	} else {
+		why = append(why, err.Error())
+	}
+	t.Skipf("cannot make %s unwritable for root here: %s", snap, strings.Join(why, "; "))
+	return nil
+}
+
+// immutable sets the immutable attribute on snap and checks that it holds.
+func immutable(t *testing.T, snap string) (*unwritable, error) {
+	chattr, err := exec.LookPath("chattr")
+	if err != nil {
+		return nil, fmt.Errorf("chattr (e2fsprogs) not installed")
+	}
+	if out, err := exec.Command(chattr, "+i", snap).CombinedOutput(); err != nil {
+		return nil, fmt.Errorf("chattr +i failed (filesystem without attributes?): %v %s", err, bytes.TrimSpace(out))
+	}
+	restore := func() { _ = exec.Command(chattr, "-i", snap).Run() }
 	t.Cleanup(restore)
 	probe := filepath.Join(snap, "probe")
 	if err := os.WriteFile(probe, nil, 0o644); err == nil {
 		_ = os.Remove(probe)
-		t.Skipf("chattr +i did not stop writes into %s", snap)
+		restore()
+		return nil, fmt.Errorf("chattr +i did not stop writes")
 	}
-	return restore
+	return &unwritable{method: "chattr", restore: restore}, nil
+}
+
+// readOnlyMount checks that a private mount namespace with a read-only
+// bind mount works here and returns the launch prefix for it. restore
+// remounts it read-write inside the server's namespace (nsenter), once
+// the server runs.
+func readOnlyMount(t *testing.T, snap string) (*unwritable, error) {
+	script := fmt.Sprintf(`mount --bind %[1]q %[1]q && mount -o remount,bind,ro %[1]q && exec "$@"`, snap)
+	check := exec.Command("unshare", "-m", "--propagation", "private", "sh", "-c",
+		script+` || exit 3`, "sh", "sh", "-c", fmt.Sprintf(`! touch %q/probe 2>/dev/null`, snap))
+	if out, err := check.CombinedOutput(); err != nil {
+		return nil, fmt.Errorf("read-only bind mount in a private mount namespace failed: %v %s", err, bytes.TrimSpace(out))
+	}
+	u := &unwritable{method: "mount", launch: []string{"unshare", "-m", "--propagation", "private", "sh", "-c", script, "sh"}}
+	return u, nil
+}
+
+// startUnwritable starts sid like procEnsemble.start, inside u's launch
+// prefix if it has one, and arms u.restore for a mount.
+func (e *procEnsemble) startUnwritable(sid int64, u *unwritable, snap string) {
+	e.t.Helper()
+	if u.method != "mount" {
+		e.start(sid)
+		return
+	}
+	s := e.servers[sid]
+	args := append(append([]string{}, u.launch[1:]...), nodeBinary(e.t), "--config", filepath.Join(s.dir, "zoo.cfg"))
+	s.stderr = &bytes.Buffer{}
+	s.cmd = exec.Command(u.launch[0], args...)
+	s.cmd.Stderr = &lockedWriter{w: s.stderr}
+	s.exited = make(chan struct{})
+	require.NoError(e.t, s.cmd.Start())
+	go func(s *procServer, cmd *exec.Cmd, exited chan struct{}) {
+		err := cmd.Wait()
+		code := 0
+		if ee, ok := err.(*exec.ExitError); ok {
+			code = ee.ExitCode()
+		}
+		e.mu.Lock()
+		s.exitCode = code
+		e.mu.Unlock()
+		close(exited)
+	}(s, s.cmd, s.exited)
+	// unshare and sh exec in place: the process is the server's, in its
+	// own mount namespace.
+	pid := s.cmd.Process.Pid
+	u.restore = func() {
+		out, err := exec.Command("nsenter", "-t", strconv.Itoa(pid), "-m",
+			"mount", "-o", "remount,bind,rw", snap).CombinedOutput()
+		require.NoErrorf(e.t, err, "remount %s read-write: %s", snap, out)
+	}
 }
 
 // stderrOf returns what sid's process logged so far.
@@ -69,10 +159,13 @@ func (e *procEnsemble) stderrOf(sid int64) string {
 // writable again it joins the established leader by itself.
 func TestProcessDiskFaultedWouldBeLeaderStandsDown(t *testing.T) {
 	e := newFailoverEnsemble(t, 3)
-	restore := makeImmutable(t, filepath.Join(e.servers[3].dir, "data"))
+	data := filepath.Join(e.servers[3].dir, "data")
+	u := makeUnwritable(t, data)
+	t.Logf("version-2 of server 3 made unwritable with %s", u.method)
 
 	start := time.Now()
-	e.start()
+	e.start(1, 2)
+	e.startUnwritable(3, u, filepath.Join(data, "version-2"))
 	got := e.waitSettled(1, 2)
 	took := time.Since(start)
 	t.Logf("1 and 2 settled in %v: leader %d, epoch %d", took, got.leader, got.epoch)
@@ -112,7 +205,7 @@ func TestProcessDiskFaultedWouldBeLeaderStandsDown(t *testing.T) {
 
 	// Writable again: it recovers by itself and follows the same leader
 	// in the same epoch.
-	restore()
+	u.restore()
 	mended := time.Now()
 	all := e.waitSettled(1, 2, 3)
 	t.Logf("server 3 joined %v after its disk was writable", time.Since(mended))
