@@ -13,6 +13,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/zkfle/zkfle/actors"
+	"github.com/zkfle/zkfle/messages"
 )
 
 // Disk faults with real processes (issue 11): a server whose epoch files
@@ -247,4 +249,48 @@ func TestProcessRefusedFollowerBacksOff(t *testing.T) {
 	t.Logf("server 1 started %d rounds in %v (%.2f/s)", rounds, window, perSecond)
 	assert.LessOrEqual(t, perSecond, 2.0, "session attempts per second")
 	assert.Equal(t, got, e.waitSettled(2, 3), "the pair stayed settled")
+}
+
+// Interop: a disk-faulted zkfle node among ZooKeeper servers sends the
+// non-participant vote (leader, zxid and peer epoch Long.MIN_VALUE), which
+// ZooKeeper ignores in lookForLeader as a vote for a non-member, then
+// votes for and follows the ZooKeeper leader (election-only, no epoch
+// write needed) while still reporting the fault.
+func TestInteropDiskFaultedZkfleFollowsZooKeeper(t *testing.T) {
+	checkLeaks(t)
+	m := newMixed(t, []int64{1}, []int64{2, 3})
+	data := filepath.Join(t.TempDir(), "data1")
+	snap := filepath.Join(data, "version-2")
+	require.NoError(t, os.MkdirAll(snap, 0o755))
+	for _, name := range []string{"currentEpoch", "acceptedEpoch"} {
+		require.NoError(t, os.WriteFile(filepath.Join(snap, name), []byte("0"), 0o644))
+	}
+	if _, err := immutable(t, snap); err != nil {
+		t.Skipf("in-process node: needs chattr +i: %v", err)
+	}
+	tweak := m.goE.tweak
+	m.goE.tweak = func(cfg *actors.Config) {
+		tweak(cfg)
+		cfg.DataDir = data
+	}
+	m.startAll()
+
+	javaLeader, _ := m.javaRoles()
+	require.NotEqual(t, int64(0), javaLeader)
+	n := m.goE.node(1)
+	fault, ok := n.DiskFault()
+	require.True(t, ok, "node 1 is disk-faulted")
+	assert.Equal(t, snap, fault.Dir)
+	require.True(t, waitFor(interopTimeout, func() bool {
+		st := n.Status()
+		return st.State == messages.ServerState_FOLLOWING && st.Leader == javaLeader
+	}), "zkfle 1 does not follow Java leader %d: %+v", javaLeader, n.Status())
+	es, err := n.ElectionStatus(5 * time.Second)
+	require.NoError(t, err)
+	assert.Equal(t, javaLeader, es.GetCurrentVote().GetLeader())
+	// The Java servers saw the non-participant vote and ignored it.
+	assert.True(t, strings.Contains(m.java.Logs(), "Ignoring notification for non-cluster member sid -9223372036854775808 from sid 1"),
+		"no ZooKeeper server logged the ignored vote")
+	_, ok = n.DiskFault()
+	assert.True(t, ok, "still faulted: following a ZooKeeper leader needs no epoch write")
 }
