@@ -2,7 +2,10 @@ package tests
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,7 +17,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"github.com/zkfle/zkfle/actors"
+	"github.com/zkfle/zkfle/admin"
+	"github.com/zkfle/zkfle/history"
 	"github.com/zkfle/zkfle/messages"
+	"github.com/zkfle/zkfle/metrics"
 )
 
 // Disk faults with real processes (issue 11): a server whose epoch files
@@ -293,4 +299,66 @@ func TestInteropDiskFaultedZkfleFollowsZooKeeper(t *testing.T) {
 		"no ZooKeeper server logged the ignored vote")
 	_, ok = n.DiskFault()
 	assert.True(t, ok, "still faulted: following a ZooKeeper leader needs no epoch write")
+}
+
+// In process: a disk-faulted node reports the fault in the admin stat
+// JSON and the zkfle_disk_fault gauge, while the other two elect.
+func TestDiskFaultAdminAndMetrics(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "data3")
+	snap := filepath.Join(data, "version-2")
+	require.NoError(t, os.MkdirAll(snap, 0o755))
+	for _, name := range []string{"currentEpoch", "acceptedEpoch"} {
+		require.NoError(t, os.WriteFile(filepath.Join(snap, name), []byte("0"), 0o644))
+	}
+	u, err := immutable(t, snap)
+	if err != nil {
+		t.Skipf("in-process node: needs chattr +i: %v", err)
+	}
+	e := newEnsemble(t, []member{{sid: 1}, {sid: 2}, {sid: 3}}, func(cfg *actors.Config) {
+		if cfg.ID == 3 {
+			cfg.DataDir = data
+		}
+	})
+	e.start()
+	assert.Equal(t, int64(2), e.waitAgreed(settleTimeout, 1, 2), "the best healthy server leads")
+	n := e.node(3)
+
+	rec, err := history.New(0)
+	require.NoError(t, err)
+	h, err := admin.NewHandler(admin.Options{Node: n, Recorder: rec, Verifier: e.verifier, Version: "test"})
+	require.NoError(t, err)
+	stat := func() admin.Stat {
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/commands/stat", nil))
+		require.Equal(t, http.StatusOK, w.Code)
+		var st admin.Stat
+		require.NoError(t, json.Unmarshal(w.Body.Bytes(), &st))
+		return st
+	}
+	m, err := metrics.New(n, rec, metrics.Options{})
+	require.NoError(t, err)
+	gauge := func() string {
+		w := httptest.NewRecorder()
+		m.Handler().ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+		for _, line := range strings.Split(w.Body.String(), "\n") {
+			if strings.HasPrefix(line, "zkfle_disk_fault{") {
+				return line
+			}
+		}
+		return ""
+	}
+
+	st := stat()
+	require.NotNil(t, st.DiskFault, "admin stat has disk_fault")
+	assert.Equal(t, snap, st.DiskFault.Dir)
+	assert.Contains(t, st.DiskFault.Error, "operation not permitted")
+	assert.Equal(t, `zkfle_disk_fault{sid="3"} 1`, gauge())
+
+	u.restore()
+	require.True(t, waitFor(settleTimeout, func() bool {
+		_, faulted := n.DiskFault()
+		return !faulted && n.Status().State == messages.ServerState_FOLLOWING
+	}), "node 3 did not recover: %+v", n.Status())
+	assert.Nil(t, stat().DiskFault)
+	assert.Equal(t, `zkfle_disk_fault{sid="3"} 0`, gauge())
 }
