@@ -267,6 +267,9 @@ func (c *clientPortActor) snapshot(word string) fourletter.Snapshot {
 		s.ElectionEpoch, s.PeerEpoch = sc.GetElectionEpoch(), sc.GetPeerEpoch()
 	}
 	c.st.fill(&s, sc, now)
+	if f, ok := c.rt.disk.status(c.rt.epochDir()); ok {
+		s.DiskFault = "cannot persist epochs in " + f.Dir + ": " + f.Err
+	}
 	switch word {
 	case fourletter.Conf, fourletter.Dirs:
 		s.Config.DataDirSize = hostinfo.VersionDirSize(s.Config.DataDir)

@@ -90,6 +90,10 @@ func (e *election) Receive(ctx actor.Context) {
 		e.guard.stopped.Store(true)
 	case *messages.StartLooking:
 		e.startLooking(ctx, m)
+	case *pauseElection:
+		// The QuorumPeer backs off after a failed session; the next
+		// StartLooking starts a new round.
+		e.st.machine.Stop()
 	case *messages.NotificationReceived:
 		e.step(ctx, m)
 		ctx.Request(e.rt.dir.workerReceiver.get(), &messages.NotificationProcessed{})
@@ -109,8 +113,12 @@ func (e *election) Receive(ctx actor.Context) {
 }
 
 func (e *election) startLooking(ctx actor.Context, m *messages.StartLooking) {
+	// A node that cannot persist its epochs votes but does not stand
+	// for leader (diskfault.go, fle.Machine.SetCandidate).
+	candidate := !e.rt.disk.faulted()
+	e.st.machine.SetCandidate(candidate)
 	e.rt.log.Info("start looking", "reason", m.GetReason().String(),
-		"zxid", hexZxid(m.GetLastZxid()), "epoch", m.GetCurrentEpoch())
+		"zxid", hexZxid(m.GetLastZxid()), "epoch", m.GetCurrentEpoch(), "candidate", candidate)
 	before := e.st.machine.LogicalClock()
 	e.apply(ctx, before, e.st.machine.Start(m.GetLastZxid(), m.GetCurrentEpoch()))
 }

@@ -171,7 +171,16 @@ type harness struct {
 
 type harnessOption func(*Config, *harnessSetup)
 
-type harnessSetup struct{ electionProbe bool }
+type harnessSetup struct {
+	electionProbe bool
+	// runtime adjusts the runtime before the tree starts.
+	runtime []func(*runtime)
+}
+
+// withRuntime adjusts the runtime (its test seams) before the tree starts.
+func withRuntime(f func(*runtime)) harnessOption {
+	return func(_ *Config, s *harnessSetup) { s.runtime = append(s.runtime, f) }
+}
 
 // withElectionProbe replaces the QuorumPeer and Election by a probe at the
 // Election's PID, to drive the WorkerReceiver's credit by hand.
@@ -234,6 +243,9 @@ func newHarness(t *testing.T, sid int64, v quorum.Verifier, opts ...harnessOptio
 		// No quorum port here: every decision is established at once, in
 		// the decided epoch, by a stand-in session.
 		sessionProps: instantSessionProps,
+	}
+	for _, f := range setup.runtime {
+		f(rt)
 	}
 	h := &harness{t: t, system: system, rt: rt, cnx: &recorder{}, root: &recorder{}, election: &recorder{}, logs: logs}
 	if setup.electionProbe {

@@ -1,7 +1,12 @@
 package actors
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
 	"sync"
 
 	"github.com/zkfle/zkfle/zab"
@@ -18,6 +23,9 @@ type epochStore interface {
 	Current() int64
 	// Apply makes one write durable before it returns.
 	Apply(w zab.EpochWrite) error
+	// Probe checks that a write would succeed now (zab.ProbeWritable),
+	// leaving the epochs unchanged.
+	Probe() error
 }
 
 // openEpochStore opens dataDir's epoch files, or starts in memory at
@@ -26,11 +34,29 @@ func openEpochStore(cfg Config) (epochStore, error) {
 	if cfg.DataDir == "" {
 		return &memEpochs{accepted: cfg.CurrentEpoch, current: cfg.CurrentEpoch}, nil
 	}
+	warnMissingSnapDir(cfg.logger().With("sid", cfg.ID), cfg.DataDir)
 	s, err := zab.OpenEpochs(cfg.DataDir)
 	if err != nil {
 		return nil, fmt.Errorf("epoch files in dataDir %s: %w", cfg.DataDir, err)
 	}
 	return s, nil
+}
+
+// warnMissingSnapDir warns when dataDir has been used (it holds myid) but
+// its version-2 directory, where the epoch files live, is gone: OpenEpochs
+// will create it and start at epoch 0, which is right for a new server and
+// wrong for one whose files were deleted (it forgets the epochs it
+// accepted). ZooKeeper would start the same way; an operator wants to know.
+func warnMissingSnapDir(log *slog.Logger, dataDir string) {
+	snap := filepath.Join(dataDir, zab.SnapDirName)
+	if _, err := os.Stat(filepath.Join(dataDir, "myid")); err != nil {
+		return // a fresh dataDir, or none yet
+	}
+	if _, err := os.Stat(snap); errors.Is(err, fs.ErrNotExist) {
+		log.Warn("dataDir has a myid file but no version-2 directory: starting at epoch 0 with new epoch files",
+			"dataDir", dataDir, "missing", snap,
+			"files", zab.CurrentEpochName+", "+zab.AcceptedEpochName)
+	}
 }
 
 // memEpochs keeps the epochs of a node without a DataDir in memory: they
@@ -66,3 +92,6 @@ func (m *memEpochs) Apply(w zab.EpochWrite) error {
 	}
 	return nil
 }
+
+// Probe always succeeds: memory takes every write.
+func (m *memEpochs) Probe() error { return nil }

@@ -106,6 +106,9 @@ func Start(cfg Config, opts ...Option) (*Node, error) {
 		cnx:        newCnxState(),
 		epochs:     epochs,
 	}
+	// A node that cannot write its epoch files must not stand in its
+	// first election either (diskfault.go).
+	n.rt.probeAtStart()
 	for _, pid := range o.watchers {
 		n.SubscribePID(pid)
 	}

@@ -53,6 +53,19 @@ type quorumPeerState struct {
 	// electionOnly is set while following a ZooKeeper leader, which the
 	// quorum port cannot watch (SessionEstablished.election_only).
 	electionOnly bool
+	// establishedAt is when the running session was established.
+	establishedAt time.Time
+	// failures counts sessions in a row that ended before they had been
+	// established for sessionStableAfter (session_backoff.go).
+	failures int
+	// retryPending is set while a back-off delays the next round;
+	// retryGen identifies its timer.
+	retryPending bool
+	retryGen     uint64
+	// probeArmed is set while a disk probe timer is pending; probeGen
+	// identifies it (diskfault.go).
+	probeArmed bool
+	probeGen   uint64
 }
 
 func newQuorumPeerState() *quorumPeerState {
@@ -128,6 +141,9 @@ func (q *quorumPeer) Receive(ctx actor.Context) {
 			return // a zombie incarnation (protoactor.md §2.7): start nothing
 		}
 		spawnChildren(ctx, KindQuorumPeer, q.children)
+		// A probe timer of an earlier incarnation may have died with it.
+		q.st.probeArmed = false
+		q.armDiskProbe(ctx)
 		switch {
 		case !q.st.started:
 			q.startLooking(ctx, messages.LookingReason_STARTUP)
@@ -163,6 +179,12 @@ func (q *quorumPeer) Receive(ctx actor.Context) {
 			// rejoin at once.
 			q.sessionOver(ctx, "a voter is looking in a newer round", fmt.Sprintf("server %d", m.GetSid()))
 		}
+	case *lookAgain:
+		q.lookAgainNow(ctx, m)
+	case *diskProbeDue:
+		q.probeDue(ctx, m)
+	case *diskProbed:
+		q.probed(ctx, m)
 	case *messages.LookingSidReported:
 		q.st.lookingSids++
 		// One per LOOKING notification a voter sends us while we lead:

@@ -19,6 +19,8 @@ func (q *quorumPeer) startLooking(ctx actor.Context, reason messages.LookingReas
 	epoch := q.rt.epochs.Current()
 	zxid := q.lastZxid(epoch)
 	q.st.started = true
+	q.st.retryPending = false
+	q.armDiskProbe(ctx)
 	q.st.vote = &messages.Vote{Leader: q.rt.cfg.ID, Zxid: zxid, ElectionEpoch: -1, PeerEpoch: epoch}
 	ctx.Send(q.rt.dir.election.get(), &messages.StartLooking{
 		Reason:       reason,
@@ -83,6 +85,7 @@ func (q *quorumPeer) established(ctx actor.Context, m *messages.SessionEstablish
 	old := q.st.state
 	q.st.state = m.GetRole()
 	q.st.epoch, q.st.established = m.GetEpoch(), true
+	q.st.establishedAt = q.now()
 	q.st.electionOnly = m.GetElectionOnly()
 	q.st.vote = &messages.Vote{Leader: d.GetLeader(), Zxid: d.GetZxid(),
 		ElectionEpoch: d.GetElectionEpoch(), PeerEpoch: m.GetEpoch()}
@@ -106,11 +109,13 @@ func (q *quorumPeer) established(ctx actor.Context, m *messages.SessionEstablish
 }
 
 // sessionOver stops the session, reports LOOKING if a role was visible,
-// and starts a new election round.
+// and starts a new election round: at once after a session that had been
+// established for a while, else after a back-off (session_backoff.go).
 func (q *quorumPeer) sessionOver(ctx actor.Context, reason, detail string) {
 	q.rt.log.Warn("leaving role; looking for a leader", "state", q.st.state.String(), "reason", reason, "detail", detail)
+	stable := q.st.established && q.now().Sub(q.st.establishedAt) >= sessionStableAfter
 	q.leaveRole(ctx, reason)
-	q.startLooking(ctx, messages.LookingReason_LEADER_LOST)
+	q.retryLater(ctx, stable)
 }
 
 // leaveRole stops the session, if any, and reports LOOKING if a role was
@@ -144,7 +149,8 @@ func (q *quorumPeer) leaveRole(ctx actor.Context, reason string) {
 func drivesSession(msg any) bool {
 	switch msg.(type) {
 	case *messages.Decision, *messages.SessionEstablished, *messages.SessionEnded,
-		*messages.VoterLookingInNewerRound, *messages.ElectionStatus:
+		*messages.VoterLookingInNewerRound, *messages.ElectionStatus,
+		*lookAgain, *diskProbeDue, *diskProbed:
 		return true
 	}
 	return false

@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"net"
 	"sync"
+	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/zkfle/zkfle/internal/ratelog"
@@ -34,6 +35,15 @@ type runtime struct {
 	// sessionProps, when set, replaces the Leader/Follower a decision
 	// starts (a test seam for the election-side unit tests).
 	sessionProps func(d *messages.Decision) *actor.Props
+	// disk says whether the epoch files can be written (diskfault.go).
+	disk diskHealth
+	// diskProbeEvery, if set, replaces diskProbeInterval (tests).
+	diskProbeEvery time.Duration
+	// retryAfter, if set, replaces time.AfterFunc for the session
+	// back-off (a test seam: record the delay, fire at once).
+	retryAfter func(d time.Duration, fire func())
+	// now, if set, replaces time.Now for the session back-off (tests).
+	now func() time.Time
 
 	pub published
 

@@ -117,10 +117,16 @@ func (d *sessionDriver) apply(ctx actor.Context, out zab.Output) {
 	for _, w := range out.Persist {
 		if err := d.rt.epochs.Apply(w); err != nil {
 			d.rt.log.Error("cannot persist epoch", "file", w.File.String(), "epoch", w.Epoch, "reason", err.Error())
+			if isDiskError(err) {
+				d.rt.diskFailed(err)
+			}
 			d.apply(ctx, d.session.PersistFailed(err))
 			return
 		}
 		d.rt.log.Info("epoch persisted", "file", w.File.String(), "epoch", w.Epoch)
+		if d.rt.disk.clear() {
+			d.rt.log.Info("epoch files writable again; standing for leader", "dataDir", d.rt.cfg.DataDir)
+		}
 	}
 	if out.Dial != nil {
 		d.dial(ctx, *out.Dial)

@@ -89,12 +89,16 @@ func runStat(o *Options) (any, error) {
 	if err != nil {
 		return nil, errUnavailable{err}
 	}
-	return &Stat{
+	out := &Stat{
 		Version: o.Version, Sid: st.ID, State: st.State.String(), ServerState: mode(st.State),
 		Leader: st.Leader, Zxid: st.Zxid, ZxidHex: zxidHex(st.Zxid), ElectionEpoch: st.ElectionEpoch,
 		PeerEpoch: st.PeerEpoch, LogicalClock: es.GetLogicalClock(), CurrentVote: voteOf(es.GetCurrentVote()),
 		Proposal: voteOf(es.GetProposal()), MessagesProcessed: o.Node.MessagesProcessed(),
-	}, nil
+	}
+	if f, ok := o.Node.DiskFault(); ok {
+		out.DiskFault = &DiskFault{Dir: f.Dir, Error: f.Err, Since: f.Since.UTC().Format(time.RFC3339)}
+	}
+	return out, nil
 }
 
 // mode is ZooKeeper's srvr "Mode" word for a state.

@@ -79,6 +79,19 @@ type Stat struct {
 	Proposal *Vote `json:"proposal"`
 	// MessagesProcessed counts every message the node's actors handled.
 	MessagesProcessed uint64 `json:"messages_processed"`
+	// DiskFault is set while the node cannot persist its epoch files:
+	// it votes but does not stand for leader until a probe write works.
+	DiskFault *DiskFault `json:"disk_fault,omitempty"`
+}
+
+// DiskFault says why a node cannot persist its epoch files.
+type DiskFault struct {
+	// Dir is dataDir/version-2.
+	Dir string `json:"dir"`
+	// Error is the last failed write's or probe's error.
+	Error string `json:"error"`
+	// Since is when the fault was first seen (RFC 3339).
+	Since string `json:"since"`
 }
 
 // Leader answers leader (alias lead), with ZooKeeper's field names.

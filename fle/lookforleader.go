@@ -8,7 +8,8 @@ package fle
 // It clears the round's vote maps, resets the notification timeout to its
 // minimum, advances the logical clock (the clock carries over from earlier
 // rounds, as with one FastLeaderElection object), proposes the initial vote
-// (ourselves, or Long.MIN_VALUE fields for an observer), sends it to every
+// (ourselves, or Long.MIN_VALUE fields for an observer or a server that
+// does not stand for leader, see SetCandidate), sends it to every
 // voter and arms the NotificationTimer. Until the first decision the
 // current vote, which replies carry, is (myid, lastLoggedZxid,
 // currentEpoch), as QuorumPeer.startLeaderElection sets it.
@@ -35,10 +36,20 @@ func (m *Machine) Start(lastLoggedZxid, currentEpoch int64) Output {
 	return out
 }
 
-// initialVote is (getInitId, getInitLastLoggedZxid, getPeerEpoch). Java
+// initialVote is the vote a round starts from: ownVote, or the
+// non-participant vote (Long.MIN_VALUE fields, as an observer's) while
+// the server does not stand for leader (SetCandidate, candidacy.go).
+func (m *Machine) initialVote() Vote {
+	if m.nonCandidate {
+		return nonParticipantVote()
+	}
+	return m.ownVote()
+}
+
+// ownVote is (getInitId, getInitLastLoggedZxid, getPeerEpoch). Java
 // decides the first by voting membership and the other two by learner
 // type; for a configured server they agree.
-func (m *Machine) initialVote() Vote {
+func (m *Machine) ownVote() Vote {
 	v := Vote{Leader: MinValue, Zxid: MinValue, ElectionEpoch: -1, PeerEpoch: MinValue, State: Looking}
 	if m.committed.IsVoter(m.id) {
 		v.Leader = m.id
@@ -117,7 +128,7 @@ func (m *Machine) process(out *Output, n Notification) {
 
 // processLooking is the LOOKING case of lookForLeader.
 func (m *Machine) processLooking(out *Output, n Notification) {
-	if m.initialVote().Zxid == -1 {
+	if m.ownVote().Zxid == -1 {
 		out.drop(n.From, DropOwnZxidUnknown)
 		return
 	}
@@ -131,7 +142,7 @@ func (m *Machine) processLooking(out *Output, n Notification) {
 		// against whatever we proposed in the round we are leaving.
 		m.logicalClock = n.ElectionEpoch
 		clear(m.recvset)
-		if init := m.initialVote(); m.better(n, init) {
+		if init := m.initialVote(); m.mayAdopt(n) && m.better(n, init) {
 			m.setProposal(n.Leader, n.Zxid, n.PeerEpoch)
 		} else {
 			m.proposal = init
@@ -140,7 +151,7 @@ func (m *Machine) processLooking(out *Output, n Notification) {
 	case n.ElectionEpoch < m.logicalClock:
 		out.drop(n.From, DropOldRound)
 		return
-	case m.better(n, m.proposal):
+	case m.mayAdopt(n) && m.better(n, m.proposal):
 		m.setProposal(n.Leader, n.Zxid, n.PeerEpoch)
 		m.sendNotifications(out)
 	}
@@ -204,7 +215,7 @@ func (m *Machine) checkLeader(votes map[int64]Vote, leader, electionEpoch int64)
 		v, ok := votes[leader]
 		return ok && v.State == Leading
 	}
-	return m.logicalClock == electionEpoch
+	return !m.nonCandidate && m.logicalClock == electionEpoch
 }
 
 // decide ends the election: we lead if the leader is us, else follow (or

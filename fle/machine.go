@@ -21,6 +21,9 @@ type Machine struct {
 	lastSeen  quorum.Verifier
 	timing    Timing
 	observer  bool
+	// nonCandidate is set by SetCandidate(false): the server votes but
+	// does not stand for leader (candidacy.go).
+	nonCandidate bool
 
 	// running is true between Start and Stop: Java's messenger threads and
 	// election loop exist only then.

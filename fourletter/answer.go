@@ -66,7 +66,7 @@ func Answer(word string, s Snapshot, whitelist []string) string {
 		return ""
 	}
 	if !s.Serving() {
-		return NotServing + "\n"
+		return NotServing + "\n" + diskFaultLines(word, &s)
 	}
 	var b strings.Builder
 	switch word {
@@ -94,7 +94,33 @@ func Answer(word string, s Snapshot, whitelist []string) string {
 	case Srst:
 		b.WriteString("Server stats reset.\n")
 	}
+	b.WriteString(diskFaultLines(word, &s))
 	return b.String()
+}
+
+// DiskFaultKey is the mntr key zkfle adds while the node cannot persist
+// its epoch files; it is absent otherwise, so a healthy node's answer is
+// ZooKeeper's.
+const DiskFaultKey = "zk_zkfle_disk_fault"
+
+// DiskFaultPrefix starts the line srvr and stat add while the node cannot
+// persist its epoch files.
+const DiskFaultPrefix = "zkfle disk fault: "
+
+// diskFaultLines is what srvr, stat and mntr append for a disk fault,
+// after ZooKeeper's own lines (or after NotServing while LOOKING, which a
+// faulted node usually is): nothing when there is none.
+func diskFaultLines(word string, s *Snapshot) string {
+	if s.DiskFault == "" {
+		return ""
+	}
+	switch word {
+	case Srvr, Stat:
+		return DiskFaultPrefix + s.DiskFault + "; not standing for leader\n"
+	case Mntr:
+		return DiskFaultKey + "\t1\n"
+	}
+	return ""
 }
 
 // environment is envi (Environment.list): "Environment:" then key=value

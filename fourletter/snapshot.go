@@ -76,6 +76,11 @@ type Snapshot struct {
 	Now time.Time
 	// Host describes the machine and process for envi.
 	Host Host
+	// DiskFault, when not empty, says why the node cannot persist its
+	// epoch files (it then votes but does not stand for leader). srvr,
+	// stat and mntr add a zkfle line for it (see diskFaultLines); no
+	// ZooKeeper line changes.
+	DiskFault string
 }
 
 // Serving reports whether the node is in a role that answers requests

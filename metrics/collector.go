@@ -72,6 +72,7 @@ var (
 	descRestarts      = desc("actor_restarts_total", "Actor restarts after a failure, by actor kind.", "kind")
 	descActorFailures = desc("actor_failures_total", "Actor failures (panics caught by a supervisor), by actor kind.", "kind")
 	descMessages      = desc("actor_messages_processed_total", "Messages the node's actors processed.")
+	descDiskFault     = desc("disk_fault", "1 while the node cannot persist its epoch files (it votes but does not stand for leader), else 0.")
 )
 
 // nodeCollector reads a node's status at scrape time.
@@ -83,7 +84,8 @@ func newNodeCollector(n *actors.Node) *nodeCollector { return &nodeCollector{nod
 func (c *nodeCollector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{descState, descRound, descElecDiscarded, descSent, descReceived,
 		descDropped, descConnected, descSendQueue, descAttempts, descFailures, descRecvQueue,
-		descRecvCapacity, descRecvDropped, descMalformed, descRestarts, descActorFailures, descMessages} {
+		descRecvCapacity, descRecvDropped, descMalformed, descRestarts, descActorFailures, descMessages,
+		descDiskFault} {
 		ch <- d
 	}
 }
@@ -101,6 +103,8 @@ func (c *nodeCollector) Collect(ch chan<- prometheus.Metric) {
 		gauge(descState, b2f(name == state.String()), name)
 	}
 	counter(descMessages, c.node.MessagesProcessed())
+	_, faulted := c.node.DiskFault()
+	gauge(descDiskFault, b2f(faulted))
 	failures, restarts := c.node.Supervision()
 	for _, kind := range kinds(failures, restarts) {
 		counter(descRestarts, restarts[kind], string(kind))

@@ -2,6 +2,7 @@ package zab
 
 import (
 	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"testing"
@@ -202,4 +203,15 @@ func TestEpochStoreApply(t *testing.T) {
 	assert.Equal(t, int64(3), s.Accepted())
 	assert.Equal(t, int64(3), s.Current())
 	require.Error(t, s.Apply(EpochWrite{File: 9, Epoch: 3}))
+}
+
+func TestProbeWritable(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, ProbeWritable(dir))
+	_, err := os.Stat(filepath.Join(dir, ProbeName))
+	assert.ErrorIs(t, err, fs.ErrNotExist, "the probe leaves nothing behind")
+
+	err = ProbeWritable(filepath.Join(dir, "missing"))
+	require.ErrorIs(t, err, fs.ErrNotExist)
+	assert.Contains(t, err.Error(), "missing")
 }

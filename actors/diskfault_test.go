@@ -1,0 +1,123 @@
+package actors
+
+import (
+	"errors"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync/atomic"
+	"syscall"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/zkfle/zkfle/fle"
+	"github.com/zkfle/zkfle/messages"
+	"github.com/zkfle/zkfle/zab"
+)
+
+// brokenEpochs is an epoch store whose disk can be broken and mended.
+type brokenEpochs struct {
+	memEpochs
+	broken atomic.Bool
+}
+
+var errReadOnly = &os.PathError{Op: "open", Path: "/data/version-2/.zkfle-probe", Err: syscall.EROFS}
+
+func (b *brokenEpochs) Apply(w zab.EpochWrite) error {
+	if b.broken.Load() {
+		return errReadOnly
+	}
+	return b.memEpochs.Apply(w)
+}
+
+func (b *brokenEpochs) Probe() error {
+	if b.broken.Load() {
+		return errReadOnly
+	}
+	return nil
+}
+
+// A node whose epoch files cannot be written at start votes with the
+// non-participant vote, never leads even when everyone votes for it, says
+// why, and stands again once a probe write succeeds.
+func TestDiskFaultedNodeDoesNotStandUntilProbeSucceeds(t *testing.T) {
+	store := &brokenEpochs{}
+	store.broken.Store(true)
+	h := newHarness(t, 3, testMajority(t, []int64{1, 2, 3}), withConfig(func(c *Config) {
+		c.DataDir = "/data"
+	}), withRuntime(func(rt *runtime) {
+		rt.epochs = store
+		rt.diskProbeEvery = 20 * poll
+		rt.probeAtStart()
+	}))
+	first := h.waitSentTo(2, "initial vote", func(*messages.Notification) bool { return true })
+	assert.Equal(t, fle.MinValue, first.GetLeader(), "the non-participant vote")
+	assert.Equal(t, fle.MinValue, first.GetZxid())
+	assert.Equal(t, fle.MinValue, first.GetPeerEpoch())
+
+	warns := h.logs.find(diskFaultMsg)
+	require.NotEmpty(t, warns)
+	assert.Equal(t, slog.LevelWarn, warns[0].level)
+	assert.Equal(t, "/data", warns[0].attrs["dataDir"].String())
+	assert.Contains(t, warns[0].attrs["err"].String(), "read-only file system")
+	fault, ok := (&Node{rt: h.rt}).DiskFault()
+	require.True(t, ok)
+	assert.Equal(t, "/data/version-2", fault.Dir)
+
+	// Both others vote for us (best data): we do not lead, and keep
+	// proposing nobody.
+	h.fromPeer(1, looking(3, 0, 1, 0))
+	h.fromPeer(2, looking(3, 0, 1, 0))
+	require.Eventually(t, func() bool { return len(h.electionStatus().GetReceivedVotes()) == 2 }, waitFor, poll)
+	st := h.electionStatus()
+	assert.Equal(t, messages.ServerState_LOOKING, st.GetState())
+	assert.Equal(t, fle.MinValue, st.GetProposal().GetLeader())
+	assert.Empty(t, recorded[*messages.StateChanged](h.root), "no role")
+
+	// A vote for 2 is adopted and sent on.
+	h.fromPeer(2, looking(2, 0, 1, 0))
+	h.waitSentTo(1, "our vote for 2", func(n *messages.Notification) bool { return n.GetLeader() == 2 })
+
+	// The disk is mended: the next probe clears the fault and a new round
+	// starts in which we stand.
+	store.broken.Store(false)
+	h.waitSentTo(1, "our own vote in a new round", func(n *messages.Notification) bool {
+		return n.GetLeader() == 3 && n.GetElectionEpoch() == 2
+	})
+	require.Len(t, h.logs.find("epoch files writable again; standing for leader"), 1)
+	_, ok = (&Node{rt: h.rt}).DiskFault()
+	assert.False(t, ok)
+}
+
+// A failed epoch write in a session makes the node faulted (and a
+// refused value does not).
+func TestDiskErrorClassification(t *testing.T) {
+	assert.True(t, isDiskError(errReadOnly))
+	assert.True(t, isDiskError(syscall.ENOSPC))
+	assert.True(t, isDiskError(syscall.EIO))
+	assert.False(t, isDiskError(nil))
+	assert.False(t, isDiskError(zab.ErrEpochRegression))
+	assert.False(t, isDiskError(errors.Join(zab.ErrEpochOrder)))
+}
+
+// A used dataDir (myid present) without version-2 starts with a WARN
+// naming what is missing; a fresh one does not.
+func TestMissingSnapDirWarns(t *testing.T) {
+	dir := t.TempDir()
+	logs := &logRecorder{}
+	warnMissingSnapDir(slog.New(logs), dir)
+	assert.Empty(t, logs.find("dataDir has a myid file but no version-2 directory: starting at epoch 0 with new epoch files"))
+
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "myid"), []byte("3"), 0o644))
+	warnMissingSnapDir(slog.New(logs), dir)
+	got := logs.find("dataDir has a myid file but no version-2 directory: starting at epoch 0 with new epoch files")
+	require.Len(t, got, 1)
+	assert.Equal(t, slog.LevelWarn, got[0].level)
+	assert.Equal(t, filepath.Join(dir, "version-2"), got[0].attrs["missing"].String())
+
+	require.NoError(t, os.Mkdir(filepath.Join(dir, "version-2"), 0o755))
+	warnMissingSnapDir(slog.New(logs), dir)
+	assert.Len(t, logs.find("dataDir has a myid file but no version-2 directory: starting at epoch 0 with new epoch files"), 1)
+}
