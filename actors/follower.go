@@ -95,12 +95,13 @@ func (f *followerActor) dial(ctx actor.Context, dl zab.Dial) {
 		f.apply(ctx, f.learner.DialFailed(err))
 		return
 	}
+	host, _, _ := net.SplitHostPort(addr)
+	local := quorumLocalAddr(f.rt.cfg, host)
 	system, self, dctx := ctx.ActorSystem(), ctx.Self(), f.dialCtx
 	f.dialing.Add(1)
 	go func() {
 		defer f.dialing.Done()
-		d := net.Dialer{Timeout: dl.Timeout}
-		c, err := d.DialContext(dctx, "tcp", addr)
+		c, err := dialFrom(dctx, local, addr, dl.Timeout)
 		if dctx.Err() != nil {
 			if c != nil {
 				_ = c.Close()
