@@ -228,7 +228,8 @@ func TestHostileQuorumNonMemberAndWrongRoleRefused(t *testing.T) {
 	if follower == leader {
 		follower = e.sids()[1]
 	}
-	ctx := context.Background()
+	// A claim the leader wrongly accepted would be played along with for
+	// good: bound each one.
 	cases := []struct {
 		ip     string
 		first  zab.Packet
@@ -240,7 +241,9 @@ func TestHostileQuorumNonMemberAndWrongRoleRefused(t *testing.T) {
 		{quorumAttacker, zab.NewPingPacket(0), "wrong-packet"},
 	}
 	for _, tc := range cases {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		got, err := forgedLearner(ctx, tc.ip, e.quorumAddr(leader), tc.first)
+		cancel()
 		require.NoError(t, err)
 		assert.False(t, got, "%s from %s: no LEADERINFO", tc.first.Type, tc.ip)
 		require.True(t, waitFor(5*time.Second, func() bool { return refusalLines(e, tc.ip, tc.reason) == 1 }),
