@@ -290,3 +290,81 @@ func TestHostileQuorumEpochOverflowClaimRefused(t *testing.T) {
 		}
 	}
 }
+
+// newAliasedProcEnsemble is newFailoverEnsemble (real cmd/node processes,
+// short ticks) with server N's quorum and election ports on
+// 127.0.0.(N+1); client ports stay on 127.0.0.1.
+func newAliasedProcEnsemble(t *testing.T, n int) *failoverEnsemble {
+	t.Helper()
+	e := newFailoverEnsemble(t, n)
+	for _, s := range e.servers {
+		cfg := e.zooCfg(s)
+		for _, sid := range sidsUpTo(n) {
+			cfg = strings.Replace(cfg, fmt.Sprintf("server.%d=127.0.0.1:", sid), fmt.Sprintf("server.%d=%s:", sid, memberAlias(sid)), 1)
+		}
+		require.NoError(t, os.WriteFile(filepath.Join(s.dir, "zoo.cfg"), []byte(cfg), 0o644))
+	}
+	return e
+}
+
+func (e *failoverEnsemble) aliasQuorumAddr(sid int64) string {
+	return net.JoinHostPort(memberAlias(sid), strconv.Itoa(e.servers[sid].quorumPort))
+}
+
+// The two quorum-port attacks against real processes. The
+// overflow claim (from server 1's own address, so that only the epoch
+// check stops it) hammers every quorum port while the ensemble starts and
+// while a new leader waits for learners after the old one is killed: both
+// times the ensemble settles, in the next small epoch, and no epoch file
+// takes the claim. Then forged learners claiming the followers' sids from
+// a foreign address do not keep an isolated leader: with both followers
+// killed it stops reporting leader within a few syncLimits.
+func TestHostileQuorumProcesses(t *testing.T) {
+	e := newAliasedProcEnsemble(t, 3)
+	all := func() []string { return []string{e.aliasQuorumAddr(1), e.aliasQuorumAddr(2), e.aliasQuorumAddr(3)} }
+	overflow := startAttack(t, memberAlias(1), all,
+		func() zab.Packet { return zab.NewZkfleLearnerInfoPacket(false, 1, 0x7fffffff, 0) }, 2*time.Millisecond)
+	e.start()
+	first := e.waitSettled(1, 2, 3)
+	assert.Equal(t, int64(1), first.epoch, "a fresh ensemble establishes epoch 1")
+
+	e.kill9(first.leader)
+	start := time.Now()
+	rest := e.others(first.leader)
+	second := e.waitSettled(rest...)
+	t.Logf("after killing leader %d under the overflow attack: leader %d in epoch %d after %v (%d claims sent)",
+		first.leader, second.leader, second.epoch, time.Since(start), overflow.attempts.Load())
+	overflow.stop()
+	assert.Equal(t, int64(2), second.epoch)
+	assert.Zero(t, overflow.leaderInfos.Load(), "no overflowing claim was answered")
+	for _, sid := range rest {
+		for _, f := range []string{"acceptedEpoch", "currentEpoch"} {
+			assert.Equal(t, int64(2), e.diskEpoch(sid, f), "server %d %s", sid, f)
+		}
+	}
+
+	var follower int64
+	for _, sid := range rest {
+		if sid != second.leader {
+			follower = sid
+		}
+	}
+	var k atomic.Int64
+	forged := startAttack(t, quorumAttacker, func() []string { return []string{e.aliasQuorumAddr(second.leader)} },
+		func() zab.Packet {
+			sid := []int64{follower, first.leader}[k.Add(1)%2]
+			return zab.NewZkfleLearnerInfoPacket(false, sid, 0, 0)
+		}, 20*time.Millisecond)
+	require.True(t, waitFor(10*time.Second, func() bool { return forged.attempts.Load() >= 20 }), "the forged learners ran")
+	assert.Equal(t, "leader", e.observe(second.leader).mode, "refused claims do not disturb the leader")
+	e.kill9(follower)
+	start = time.Now()
+	stepped := waitFor(settleTimeout, func() bool { return e.observe(second.leader).mode != "leader" })
+	took := time.Since(start)
+	forged.stop()
+	require.True(t, stepped, "the isolated leader stepped down")
+	t.Logf("isolated leader %d stopped reporting leader %v after its last follower died; %d forged learners tried",
+		second.leader, took, forged.attempts.Load())
+	assert.Less(t, took, 3*failoverSyncTime+2*time.Second, "within a few syncLimits, not held up by forged learners")
+	assert.Zero(t, forged.leaderInfos.Load(), "no forged learner was answered")
+}
