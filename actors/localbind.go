@@ -81,7 +81,11 @@ func dialFrom(ctx context.Context, local *net.TCPAddr, addr string, timeout time
 	return d.DialContext(ctx, "tcp", addr)
 }
 
-// bindFailed reports a dial error caused by the local address.
+// bindFailed reports a dial error caused by the local address: it cannot
+// be bound, or the leader's name resolved only to the other family ("no
+// suitable address").
 func bindFailed(err error) bool {
-	return errors.Is(err, syscall.EADDRNOTAVAIL) || errors.Is(err, syscall.EADDRINUSE) || errors.Is(err, syscall.EINVAL)
+	var ae *net.AddrError
+	return errors.Is(err, syscall.EADDRNOTAVAIL) || errors.Is(err, syscall.EADDRINUSE) ||
+		errors.Is(err, syscall.EINVAL) || errors.As(err, &ae)
 }

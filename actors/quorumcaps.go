@@ -36,11 +36,19 @@ const (
 //     together. Foreign connections never hold more than the slack, so the
 //     members' slots stay free for them whatever other sources do.
 //
+// With the source check off (SkipPeerAddressCheck: members behind NAT
+// arrive from addresses no line names) only the total applies. Member
+// host names are resolved once per leader session.
+//
 // Safe for concurrent use: the accept loops call admit, sockets closing
 // on any goroutine release.
 type quorumCaps struct {
 	total  int
 	others int // other configured servers, for the log line
+	// anySource: the source check is off (Config.SkipPeerAddressCheck,
+	// members behind NAT), so no address can be told to be a member's;
+	// only the total applies.
+	anySource bool
 
 	membersOnce sync.Once
 	members     func() map[netip.Addr]int // per member IP: its cap
@@ -69,9 +77,10 @@ func newQuorumCaps(cfg Config, sources *peerSources) *quorumCaps {
 	}
 	delete(ids, cfg.ID)
 	q := &quorumCaps{
-		total:  quorumPerMemberPeer*len(ids) + quorumForeignTotal,
-		others: len(ids),
-		perIP:  map[netip.Addr]int{},
+		total:     quorumPerMemberPeer*len(ids) + quorumForeignTotal,
+		others:    len(ids),
+		anySource: cfg.SkipPeerAddressCheck,
+		perIP:     map[netip.Addr]int{},
 	}
 	q.members = func() map[netip.Addr]int {
 		at := map[netip.Addr]int{}
@@ -110,6 +119,9 @@ func (q *quorumCaps) admit(remote net.Addr) (release func(), reason string) {
 	q.membersOnce.Do(func() { q.memberCap = q.members() })
 	ip, _ := remoteIP(remote)
 	limit, member := q.memberCap[ip]
+	if q.anySource {
+		limit, member = q.total, true
+	}
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	switch {

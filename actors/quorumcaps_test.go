@@ -129,4 +129,21 @@ func TestDialFromFallsBack(t *testing.T) {
 	c, err = dialFrom(context.Background(), &net.TCPAddr{IP: net.ParseIP("192.0.2.7")}, ln.Addr().String(), waitFor)
 	require.NoError(t, err, "unbound when the address is not ours")
 	_ = c.Close()
+	c, err = dialFrom(context.Background(), &net.TCPAddr{IP: net.ParseIP("::1")}, ln.Addr().String(), waitFor)
+	require.NoError(t, err, "unbound when the families differ")
+	_ = c.Close()
+}
+
+// TestQuorumCapsWithoutSourceCheck: behind NAT members arrive from
+// addresses no line names, so only the total applies.
+func TestQuorumCapsWithoutSourceCheck(t *testing.T) {
+	cfg := testConfig(1, aliasedEnsemble(t))
+	cfg.SkipPeerAddressCheck = true
+	q := newQuorumCaps(cfg, newPeerSources(cfg))
+	for i := 0; i < q.total; i++ {
+		_, reason := q.admit(tcpAddr("10.9.9.9"))
+		require.Empty(t, reason, "connection %d through one NAT address", i)
+	}
+	_, reason := q.admit(tcpAddr("10.9.9.9"))
+	assert.Equal(t, "quorum-total", reason)
 }
