@@ -95,16 +95,13 @@ func (f *followerActor) dial(ctx actor.Context, dl zab.Dial) {
 		f.apply(ctx, f.learner.DialFailed(err))
 		return
 	}
-	me, _ := f.rt.cfg.Verifier.Server(f.rt.cfg.ID)
-	local := bindAddr(me, 0)
+	host, _, _ := net.SplitHostPort(addr)
+	local := quorumLocalAddr(f.rt.cfg, host)
 	system, self, dctx := ctx.ActorSystem(), ctx.Self(), f.dialCtx
 	f.dialing.Add(1)
 	go func() {
 		defer f.dialing.Done()
-		// From our own address, as on the election port: the leader
-		// accepts a learner's sid only from an address its line names.
-		d := net.Dialer{Timeout: dl.Timeout}
-		c, _, err := dialFrom(dctx, d, local, addr)
+		c, err := dialQuorumFrom(dctx, local, addr, dl.Timeout)
 		if dctx.Err() != nil {
 			if c != nil {
 				_ = c.Close()

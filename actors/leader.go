@@ -23,6 +23,8 @@ type leaderActor struct {
 	listeners []net.Listener
 	accepting sync.WaitGroup
 	accepted  handoff
+	caps      *quorumCaps
+	gate      claimGate
 }
 
 // quorumAccepted hands the actor a socket its accept loop took.
@@ -30,7 +32,9 @@ type quorumAccepted struct{ conn net.Conn }
 
 func newLeaderProps(rt *runtime) *actor.Props {
 	return rt.props(KindLeader, func() actor.Actor {
-		return &leaderActor{sessionDriver: newSessionDriver(rt, KindLeader)}
+		l := &leaderActor{sessionDriver: newSessionDriver(rt, KindLeader), gate: newClaimGate()}
+		l.onForget = l.gate.forget
+		return l
 	},
 		// Quorum bridges are stopped when they fail: a socket cannot be
 		// reopened. The session hears QuorumConnClosed, and the learner
@@ -54,6 +58,10 @@ func (l *leaderActor) Receive(ctx actor.Context) {
 		if id := l.adopt(ctx, m.conn); id != 0 {
 			l.apply(ctx, l.session.Connected(id))
 		}
+	case *messages.QuorumPacketReceived:
+		l.packet(ctx, m)
+	case *claimChecked:
+		l.claimChecked(ctx, m)
 	case *actor.Stopping, *actor.Restarting:
 		l.leave()
 		for _, ln := range l.listeners {
@@ -61,6 +69,7 @@ func (l *leaderActor) Receive(ctx actor.Context) {
 		}
 		l.accepting.Wait()
 		l.accepted.closeAll()
+		l.gate.checks.Wait()
 	default:
 		l.handle(ctx, m)
 	}
@@ -96,19 +105,37 @@ func (l *leaderActor) start(ctx actor.Context) {
 		}
 		l.listeners = append(l.listeners, ln)
 	}
-	l.rt.log.Info("leading: waiting for learners", "quorum", addrs)
+	l.caps = newQuorumCaps(cfg, l.rt.peerSources())
+	l.rt.log.Info("leading: waiting for learners", "quorum", addrs, "max_connections", l.caps.total)
 	system, self := ctx.ActorSystem(), ctx.Self()
 	for _, ln := range l.listeners {
 		l.accepting.Add(1)
 		go func(ln net.Listener) {
 			defer l.accepting.Done()
 			acceptLoop(ln, func(c net.Conn) {
+				if c = l.admit(c); c == nil {
+					return
+				}
 				l.accepted.add(c)
 				system.Root.Send(self, &quorumAccepted{conn: c})
 			})
 		}(ln)
 	}
 	l.apply(ctx, l.session.Start())
+}
+
+// admit applies the quorum-port caps to an accepted socket (on the accept
+// goroutine): over a cap it is closed at once, counted and logged
+// rate-limited; otherwise it comes back wrapped so closing frees its slot.
+func (l *leaderActor) admit(c net.Conn) net.Conn {
+	release, reason := l.caps.admit(c.RemoteAddr())
+	if reason != "" {
+		_ = c.Close()
+		l.rt.warnings().Warn("refused quorum connection", sourceOf(c.RemoteAddr()), reason,
+			"open", l.caps.open(), "max_connections", l.caps.total, "refused", l.caps.refused.Load())
+		return nil
+	}
+	return &cappedConn{Conn: c, release: release}
 }
 
 // giveUp ends a session that could not start.

@@ -1,6 +1,8 @@
 package actors
 
 import (
+	"errors"
+	"fmt"
 	"net"
 	"strconv"
 	"time"
@@ -48,6 +50,9 @@ type sessionDriver struct {
 	kind    Kind
 	session zabSession
 	conns   map[zab.ConnID]*actor.PID
+	// remotes holds each live connection's remote address, for the
+	// source of rate-limited refusals and the Leader's source check.
+	remotes map[zab.ConnID]net.Addr
 	next    zab.ConnID
 	timers  map[sessionTimerKey]armedTimer
 	// over is set once the session ended (or the actor is leaving):
@@ -56,10 +61,23 @@ type sessionDriver struct {
 	// onDial starts a connection attempt to the leader (Followers only;
 	// a LeaderSession never asks for one).
 	onDial func(ctx actor.Context, dl zab.Dial)
+	// onForget, when set, hears every connection the driver lets go.
+	onForget func(id zab.ConnID)
+}
+
+// forgetConn drops a connection's bookkeeping (its bridge is stopped or
+// gone).
+func (d *sessionDriver) forgetConn(id zab.ConnID) {
+	delete(d.conns, id)
+	delete(d.remotes, id)
+	if d.onForget != nil {
+		d.onForget(id)
+	}
 }
 
 func newSessionDriver(rt *runtime, kind Kind) sessionDriver {
-	return sessionDriver{rt: rt, kind: kind, conns: map[zab.ConnID]*actor.PID{}, timers: map[sessionTimerKey]armedTimer{}}
+	return sessionDriver{rt: rt, kind: kind, conns: map[zab.ConnID]*actor.PID{}, remotes: map[zab.ConnID]net.Addr{},
+		timers: map[sessionTimerKey]armedTimer{}}
 }
 
 // adopt gives a connected socket a ConnID and a quorum bridge child.
@@ -75,6 +93,7 @@ func (d *sessionDriver) adopt(ctx actor.Context, conn net.Conn) zab.ConnID {
 		return 0
 	}
 	d.conns[id] = pid
+	d.remotes[id] = conn.RemoteAddr()
 	return id
 }
 
@@ -90,7 +109,7 @@ func (d *sessionDriver) handle(ctx actor.Context, msg any) bool {
 	case *messages.QuorumConnClosed:
 		id := zab.ConnID(m.GetConn())
 		if _, ok := d.conns[id]; ok {
-			delete(d.conns, id)
+			d.forgetConn(id)
 			d.rt.log.Debug("quorum connection closed", "actor", string(d.kind), "conn", id, "detail", m.GetDetail())
 			if !d.over {
 				d.apply(ctx, d.session.Disconnected(id))
@@ -138,8 +157,13 @@ func (d *sessionDriver) apply(ctx actor.Context, out zab.Output) {
 	}
 	for _, c := range out.Close {
 		if pid, ok := d.conns[c.Conn]; ok {
-			delete(d.conns, c.Conn)
+			remote := d.remotes[c.Conn]
+			d.forgetConn(c.Conn)
 			ctx.Stop(pid)
+			if c.Refused != nil {
+				d.refused(c, remote)
+				continue
+			}
 			log := d.rt.log.Info
 			if c.Warn {
 				log = d.rt.log.Warn
@@ -160,6 +184,26 @@ func (d *sessionDriver) apply(ctx actor.Context, out zab.Output) {
 		d.over = true
 		ctx.Request(ctx.Parent(), &messages.SessionEnded{Reason: e.Reason.String(), Detail: e.Detail})
 	}
+}
+
+// refused logs a learner claim the session refused: one rate-limited
+// line per (source, reason), since anyone can reach the quorum port.
+func (d *sessionDriver) refused(c zab.Close, remote net.Addr) {
+	sid, reason := int64(-1), "refused"
+	var ce *zab.ClaimError
+	if errors.As(c.Refused, &ce) {
+		sid, reason = ce.SID, ce.Reason()
+	}
+	d.rt.warnings().Warn("refused quorum connection", sourceOf(remote), reason,
+		"sid", sid, "conn", uint64(c.Conn), "detail", c.Detail)
+}
+
+// sourceOf is a remote address's IP, the "source" of rate-limited lines.
+func sourceOf(a net.Addr) string {
+	if ip, ok := remoteIP(a); ok {
+		return ip.String()
+	}
+	return fmt.Sprint(a)
 }
 
 func (d *sessionDriver) dial(ctx actor.Context, dl zab.Dial) {

@@ -55,6 +55,7 @@ type LeaderConfig struct {
 type LeaderSession struct {
 	id        int64
 	verifier  quorum.Verifier
+	lastSeen  quorum.Verifier   // may be nil; learners configured here are members too
 	verifiers []quorum.Verifier // for NEWLEADER acks and ticks
 	config    func(epoch int64) []byte
 	timing    Timing
@@ -101,6 +102,11 @@ func NewLeaderSession(cfg LeaderConfig) (*LeaderSession, error) {
 	if cfg.AcceptedEpoch < cfg.CurrentEpoch || cfg.CurrentEpoch < 0 {
 		return nil, fmt.Errorf("%w: acceptedEpoch %d, currentEpoch %d", ErrBadConfig, cfg.AcceptedEpoch, cfg.CurrentEpoch)
 	}
+	// The leader proposes at least acceptedEpoch + 1: that must be an
+	// epoch the learners can take.
+	if err := CheckEpoch(cfg.AcceptedEpoch+1, "the epoch after this server's acceptedEpoch"); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrBadConfig, err)
+	}
 	timing, err := cfg.Timing.withDefaults()
 	if err != nil {
 		return nil, err
@@ -108,6 +114,7 @@ func NewLeaderSession(cfg LeaderConfig) (*LeaderSession, error) {
 	l := &LeaderSession{
 		id:         cfg.ID,
 		verifier:   cfg.Verifier,
+		lastSeen:   cfg.LastSeen,
 		verifiers:  []quorum.Verifier{cfg.Verifier},
 		timing:     timing,
 		zkMode:     cfg.ZooKeeperMode,
@@ -208,8 +215,12 @@ func (l *LeaderSession) Tick(t Timer) Output {
 	case HeartbeatTimer:
 		l.heartbeat(&out)
 	case ReadTimer:
-		if l.conns[t.Conn] != nil {
-			l.closeConn(&out, t.Conn, fmt.Sprintf("read timed out after %v", l.readTimeout(l.conns[t.Conn])))
+		if lc := l.conns[t.Conn]; lc != nil && lc.stage == stageAwaitInfo {
+			// Silence before any claim: refused like a bad claim, so a
+			// flood of idle sockets logs at the rate limiter's pace.
+			l.refuse(&out, lc, &ClaimError{SID: -1, Err: ErrNoLearnerInfo})
+		} else if lc != nil {
+			l.closeConn(&out, t.Conn, fmt.Sprintf("read timed out after %v", l.readTimeout(lc)))
 		}
 	}
 	l.settlePhaseTimer(&out)

@@ -120,6 +120,13 @@ func (l *LeaderSession) closeConn(out *Output, c ConnID, detail string) {
 	l.forget(out, c)
 }
 
+// refuse closes a connection whose claim the leader will not count,
+// carrying the typed error for the driver's rate-limited log.
+func (l *LeaderSession) refuse(out *Output, lc *learnerConn, err *ClaimError) {
+	out.Close = append(out.Close, Close{Conn: lc.id, Detail: err.Error(), Refused: err})
+	l.forget(out, lc.id)
+}
+
 // forget drops a connection and its timer.
 func (l *LeaderSession) forget(out *Output, c ConnID) {
 	delete(l.conns, c)

@@ -11,12 +11,16 @@ import (
 // getEpochToPropose).
 func (l *LeaderSession) learnerInfo(out *Output, lc *learnerConn, p Packet) {
 	if p.Type != FollowerInfo && p.Type != ObserverInfo {
-		l.closeConn(out, lc.id, fmt.Sprintf("first packet %s is not FOLLOWERINFO or OBSERVERINFO", p))
+		l.refuse(out, lc, &ClaimError{SID: -1, Type: p.Type, Err: fmt.Errorf("%w: got %s", ErrNotLearnerInfo, p)})
 		return
 	}
 	li, err := DecodeLearnerInfo(p.Data)
 	if err != nil {
-		l.closeConn(out, lc.id, err.Error())
+		l.refuse(out, lc, &ClaimError{SID: -1, Type: p.Type, Err: fmt.Errorf("%w: %w", ErrNotLearnerInfo, err)})
+		return
+	}
+	if cerr := l.checkClaim(p, li); cerr != nil {
+		l.refuse(out, lc, cerr)
 		return
 	}
 	if li.ConfigVersion > l.verifier.Version() {
@@ -30,6 +34,7 @@ func (l *LeaderSession) learnerInfo(out *Output, lc *learnerConn, p Packet) {
 		out.Close[len(out.Close)-1].Warn = true
 		return
 	}
+	l.replaceOlder(out, lc, li.ServerID)
 	lc.sid, lc.known = li.ServerID, true
 	lc.protocol = li.ProtocolVersion
 	lc.infoZxid = p.Zxid
@@ -39,6 +44,20 @@ func (l *LeaderSession) learnerInfo(out *Output, lc *learnerConn, p Packet) {
 		return
 	}
 	l.sendEpoch(out, lc)
+}
+
+// replaceOlder closes every other connection of the server sid: a server
+// has one learner session, and a new connection that got this far (its
+// claim passed the leader's checks, and its source the driver's) is the
+// server reconnecting, its old socket dead or half-open. A connection
+// that fails the checks never gets here, so it cannot displace a live
+// one.
+func (l *LeaderSession) replaceOlder(out *Output, lc *learnerConn, sid int64) {
+	for _, c := range sortedConns(l.conns) {
+		if old := l.conns[c]; old != lc && old.known && old.sid == sid {
+			l.closeConn(out, c, fmt.Sprintf("server %d reconnected: replaced by connection %d", sid, lc.id))
+		}
+	}
 }
 
 // proposeEpoch is Leader.getEpochToPropose while the epoch is open: every

@@ -87,6 +87,11 @@ func NewLearnerSession(cfg LearnerConfig) (*LearnerSession, error) {
 	if cfg.AcceptedEpoch < cfg.CurrentEpoch || cfg.CurrentEpoch < 0 {
 		return nil, fmt.Errorf("%w: acceptedEpoch %d, currentEpoch %d", ErrBadConfig, cfg.AcceptedEpoch, cfg.CurrentEpoch)
 	}
+	// FOLLOWERINFO carries makeZxid(acceptedEpoch, 0): an epoch past the
+	// bound would go out as a different, negative one.
+	if err := CheckEpoch(cfg.AcceptedEpoch, "this server's acceptedEpoch"); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrBadConfig, err)
+	}
 	timing, err := cfg.Timing.withDefaults()
 	if err != nil {
 		return nil, err
@@ -234,6 +239,12 @@ func (s *LearnerSession) Stop() Output {
 		s.end(&out, ReasonStopped, "learner session stopped")
 	}
 	return out
+}
+
+// endErr is end with the typed error behind the reason.
+func (s *LearnerSession) endErr(out *Output, reason Reason, err error) {
+	s.end(out, reason, err.Error())
+	out.Ended.Err = err
 }
 
 // end closes the connection (if any), cancels timers and reports the end.

@@ -37,6 +37,12 @@ func (s *LearnerSession) leaderInfo(out *Output, p Packet) {
 		s.end(out, ReasonProtocol, err.Error())
 		return
 	}
+	// An epoch we could not represent is never adopted, not even as an
+	// election-only follower's view of a ZooKeeper leader.
+	if err := CheckEpoch(prop.Epoch, fmt.Sprintf("the epoch leader %d proposed in LEADERINFO", s.cfg.LeaderID)); err != nil {
+		s.endErr(out, ReasonEpochRange, err)
+		return
+	}
 	if !prop.Zkfle && !s.cfg.ZooKeeperMode {
 		s.followElectionOnly(out, prop)
 		return
@@ -79,6 +85,10 @@ func (s *LearnerSession) syncing(out *Output, p Packet) {
 	ack := NewAckPacket(MakeZxid(s.newEpoch, 0))
 	switch p.Type {
 	case NewLeader:
+		if err := CheckEpoch(EpochOf(p.Zxid), fmt.Sprintf("the epoch of leader %d's NEWLEADER", s.cfg.LeaderID)); err != nil {
+			s.endErr(out, ReasonEpochRange, err)
+			return
+		}
 		if len(p.Data) > 0 {
 			s.config = p.Data
 		}

@@ -42,6 +42,9 @@ const (
 	// ReasonProtocol (learner): the leader sent a packet out of sequence,
 	// a malformed payload, or a sync zkfle cannot take (SNAP, pre-Zab-1.0).
 	ReasonProtocol
+	// ReasonEpochRange (learner): the leader proposed an epoch outside
+	// [0, MaxEpoch] (LEADERINFO or NEWLEADER); it was not adopted.
+	ReasonEpochRange
 )
 
 var reasonNames = [...]string{
@@ -56,6 +59,7 @@ var reasonNames = [...]string{
 	ReasonLeaderClosed:        "leader closed",
 	ReasonEpochBehind:         "epoch behind",
 	ReasonProtocol:            "protocol error",
+	ReasonEpochRange:          "epoch out of range",
 }
 
 // String returns a short name for logs.

@@ -83,6 +83,11 @@ type Close struct {
 	// Warn marks a close an operator must act on (a misconfiguration);
 	// log it loudly.
 	Warn bool
+	// Refused, when set, is the typed error of a learner claim the leader
+	// refused (a *ClaimError). Anyone can reach the quorum port, so the
+	// driver logs these rate-limited, by source address, not one line
+	// each.
+	Refused error
 }
 
 // Dial asks the driver to open a TCP connection to the leader's quorum
@@ -127,6 +132,9 @@ type Ended struct {
 	Reason Reason
 	// Detail is the ZooKeeper-style message, for logs.
 	Detail string
+	// Err is the typed error behind Reason when there is one (an
+	// *EpochRangeError for ReasonEpochRange), else nil.
+	Err error
 }
 
 // Output is everything a session asks the driver to do after one input.
