@@ -122,23 +122,7 @@ func (e *procEnsemble) startUnwritable(sid int64, u *unwritable, snap string) {
 		return
 	}
 	s := e.servers[sid]
-	args := append(append([]string{}, u.launch[1:]...), nodeBinary(e.t), "--config", filepath.Join(s.dir, "zoo.cfg"))
-	s.stderr = &bytes.Buffer{}
-	s.cmd = exec.Command(u.launch[0], args...)
-	s.cmd.Stderr = &lockedWriter{w: s.stderr}
-	s.exited = make(chan struct{})
-	require.NoError(e.t, s.cmd.Start())
-	go func(s *procServer, cmd *exec.Cmd, exited chan struct{}) {
-		err := cmd.Wait()
-		code := 0
-		if ee, ok := err.(*exec.ExitError); ok {
-			code = ee.ExitCode()
-		}
-		e.mu.Lock()
-		s.exitCode = code
-		e.mu.Unlock()
-		close(exited)
-	}(s, s.cmd, s.exited)
+	e.launch(s, append(append([]string{}, u.launch...), nodeBinary(e.t), "--config", filepath.Join(s.dir, "zoo.cfg"))...)
 	// unshare and sh exec in place: the process is the server's, in its
 	// own mount namespace.
 	pid := s.cmd.Process.Pid

@@ -142,23 +142,30 @@ func (e *procEnsemble) start(sids ...int64) {
 	bin := nodeBinary(e.t)
 	for _, sid := range sids {
 		s := e.servers[sid]
-		s.stderr = &bytes.Buffer{}
-		s.cmd = exec.Command(bin, "--config", filepath.Join(s.dir, "zoo.cfg"))
-		s.cmd.Stderr = &lockedWriter{w: s.stderr}
-		s.exited = make(chan struct{})
-		require.NoError(e.t, s.cmd.Start())
-		go func(s *procServer, cmd *exec.Cmd, exited chan struct{}) {
-			err := cmd.Wait()
-			code := 0
-			if ee, ok := err.(*exec.ExitError); ok {
-				code = ee.ExitCode()
-			}
-			e.mu.Lock()
-			s.exitCode = code
-			e.mu.Unlock()
-			close(exited)
-		}(s, s.cmd, s.exited)
+		e.launch(s, bin, "--config", filepath.Join(s.dir, "zoo.cfg"))
 	}
+}
+
+// launch runs argv as server s's process, capturing its stderr and
+// recording its exit code when it ends.
+func (e *procEnsemble) launch(s *procServer, argv ...string) {
+	e.t.Helper()
+	s.stderr = &bytes.Buffer{}
+	s.cmd = exec.Command(argv[0], argv[1:]...)
+	s.cmd.Stderr = &lockedWriter{w: s.stderr}
+	s.exited = make(chan struct{})
+	require.NoError(e.t, s.cmd.Start())
+	go func(s *procServer, cmd *exec.Cmd, exited chan struct{}) {
+		err := cmd.Wait()
+		code := 0
+		if ee, ok := err.(*exec.ExitError); ok {
+			code = ee.ExitCode()
+		}
+		e.mu.Lock()
+		s.exitCode = code
+		e.mu.Unlock()
+		close(exited)
+	}(s, s.cmd, s.exited)
 }
 
 // stop sends SIGTERM to a server we started (by pid) and waits for it;
