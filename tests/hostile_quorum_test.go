@@ -2,6 +2,7 @@ package tests
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -10,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -38,6 +40,7 @@ func newAliasedEnsemble(t *testing.T, n int, tweak func(*actors.Config)) *ensemb
 		nodes: map[int64]*actors.Node{}, tweak: tweak, logs: &logBuffer{}}
 	var servers []quorum.Server
 	for _, m := range participants(n) {
+		m.host = memberAlias(m.sid) // so a restart rebinds the alias
 		e.members[m.sid] = m
 		ln, err := net.Listen("tcp", memberAlias(m.sid)+":0")
 		require.NoError(t, err)
@@ -367,4 +370,171 @@ func TestHostileQuorumProcesses(t *testing.T) {
 		second.leader, took, forged.attempts.Load())
 	assert.Less(t, took, 3*failoverSyncTime+2*time.Second, "within a few syncLimits, not held up by forged learners")
 	assert.Zero(t, forged.leaderInfos.Load(), "no forged learner was answered")
+}
+
+// quorumForeignCap is actors.quorumForeignTotal: how many quorum-port
+// connections every address no server line names may hold together.
+const quorumForeignCap = 8
+
+// stalledFlood opens perSource silent connections to addr from each of
+// sources, in parallel, and closes them all when the test ends.
+func stalledFlood(t *testing.T, sources []string, perSource int, addr string) []net.Conn {
+	t.Helper()
+	var (
+		mu    sync.Mutex
+		conns []net.Conn
+		wg    sync.WaitGroup
+		errs  atomic.Int64
+	)
+	t.Cleanup(func() {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range conns {
+			_ = c.Close()
+		}
+	})
+	for _, src := range sources {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(src)}, Timeout: 5 * time.Second}
+			for range perSource {
+				c, err := d.Dial("tcp", addr)
+				if err != nil {
+					if errs.Add(1) == 1 {
+						t.Logf("flood dial from %s: %v", src, err)
+					}
+					continue
+				}
+				mu.Lock()
+				conns = append(conns, c)
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	require.Zero(t, errs.Load(), "every flood connection reached the leader's accept queue")
+	return conns
+}
+
+// stillOpen counts the connections the peer has not hung up on. It peeks
+// at each socket without blocking (a deadline shared by thousands of
+// sockets would expire before most are read): nothing to read yet means
+// open, end of stream or a reset means closed. A closed connection stays
+// closed, so it is not peeked at again.
+func stillOpen(t *testing.T, conns []net.Conn, closed []bool) int {
+	t.Helper()
+	open := 0
+	var buf [1]byte
+	for i, c := range conns {
+		if closed[i] {
+			continue
+		}
+		raw, err := c.(*net.TCPConn).SyscallConn()
+		require.NoError(t, err)
+		var n int
+		var perr error
+		require.NoError(t, raw.Read(func(fd uintptr) bool {
+			n, _, perr = syscall.Recvfrom(int(fd), buf[:], syscall.MSG_PEEK|syscall.MSG_DONTWAIT)
+			return true // one look, never wait
+		}))
+		if errors.Is(perr, syscall.EAGAIN) || perr == nil && n > 0 {
+			open++ // silent, or talking: either way not hung up on
+			continue
+		}
+		closed[i] = true // n == 0 is end of stream; ECONNRESET and the like
+	}
+	return open
+}
+
+// A follower that restarts while 2,000 silent connections from forty
+// foreign addresses sit on the leader's quorum port (opened while it was
+// down) rejoins at once: the flood gets the small foreign pool (held for the whole learner handshake
+// deadline, here 21 s) and every other connection is closed on accept,
+// while the members' slots stay free. The leader keeps leading through
+// it, and the refusals cost one log line per source, not one per
+// connection. (Before: the quorum port had no cap; 21,000 connections
+// exhausted the node's file descriptors.)
+func TestHostileQuorumFloodMemberRejoins(t *testing.T) {
+	checkLeaks(t)
+	e := newAliasedEnsemble(t, 3, func(c *actors.Config) {
+		// A silent learner connection is dropped after (initLimit +
+		// syncLimit) ticks: make that outlast the test, so the flood's
+		// admitted connections hold their slots throughout, as a
+		// patient attacker re-dialing would.
+		c.InitLimit = 100
+	})
+	e.start()
+	leader := e.waitAgreed(agreeTimeout)
+	_, epoch := e.stateOf(leader)
+	follower := e.sids()[0]
+	if follower == leader {
+		follower = e.sids()[1]
+	}
+
+	// Sample the leader throughout: any moment it is not LEADING in its
+	// epoch is a lapse.
+	var samples, lapses atomic.Int64
+	done := make(chan struct{})
+	var sampler sync.WaitGroup
+	sampler.Add(1)
+	go func() {
+		defer sampler.Done()
+		tick := time.NewTicker(5 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			st, ep := e.stateOf(leader)
+			samples.Add(1)
+			if st != messages.ServerState_LEADING || ep != epoch {
+				lapses.Add(1)
+			}
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	stopSampler := sync.OnceFunc(func() { close(done); sampler.Wait() })
+	t.Cleanup(stopSampler)
+
+	// The follower goes down first, so that the slot its connection held
+	// is free while the flood arrives: its return must get through the
+	// flood, not into a slot the flood never saw.
+	e.stop(follower)
+	var sources []string
+	for i := 50; i <= 89; i++ {
+		sources = append(sources, fmt.Sprintf("127.0.0.%d", i))
+	}
+	conns := stalledFlood(t, sources, 50, e.quorumAddr(leader))
+	closed := make([]bool, len(conns))
+	var open int
+	assert.True(t, waitFor(10*time.Second, func() bool {
+		open = stillOpen(t, conns, closed)
+		return open <= quorumForeignCap
+	}), "the leader still holds %d of the flood's %d connections", open, len(conns))
+	assert.Positive(t, open, "the flood holds the foreign pool")
+
+	start := time.Now()
+	e.start(follower)
+	var st actors.Status
+	rejoined := waitFor(10*time.Second, func() bool {
+		st = e.node(follower).Status()
+		return st.State == messages.ServerState_FOLLOWING && st.Leader == leader && st.PeerEpoch == epoch
+	})
+	took := time.Since(start)
+	require.True(t, rejoined, "server %d did not rejoin leader %d in epoch %d through the flood: %+v", follower, leader, epoch, st)
+	openAfter := stillOpen(t, conns, closed)
+	stopSampler()
+
+	lines := e.logs.count("refused quorum connection")
+	t.Logf("server %d rejoined leader %d (epoch %d) through a %d-connection flood in %v; flood connections open on the leader: %d before the restart, %d after; %d refusal lines; %d leader samples",
+		follower, leader, epoch, len(conns), took, open, openAfter, lines, samples.Load())
+	assert.Less(t, took, 5*time.Second, "the rejoin waited on the flood")
+	assert.Zero(t, lapses.Load(), "the leader stopped leading during the flood (%d of %d samples)", lapses.Load(), samples.Load())
+	assert.LessOrEqual(t, openAfter, quorumForeignCap, "the flood's connections beyond the foreign pool were closed")
+	// One line per (source, reason) per interval, 50 lines at most per
+	// interval in all; the flood is about 2,000 refusals.
+	assert.GreaterOrEqual(t, lines, 1, "the refusals are logged")
+	assert.LessOrEqual(t, lines, 50, "refusal lines are rate-limited")
 }
