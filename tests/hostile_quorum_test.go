@@ -397,7 +397,7 @@ func stalledFlood(t *testing.T, sources []string, perSource int, addr string) []
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(src)}, Timeout: 5 * time.Second}
+			d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(src)}, Timeout: 2 * time.Second}
 			for range perSource {
 				c, err := d.Dial("tcp", addr)
 				if err != nil {
@@ -413,7 +413,11 @@ func stalledFlood(t *testing.T, sources []string, perSource int, addr string) []
 		}()
 	}
 	wg.Wait()
-	require.Zero(t, errs.Load(), "every flood connection reached the leader's accept queue")
+	// A dial may fail on a loaded machine (the accept queue overflows and
+	// SYNs are dropped while the leader refuses the flood); what matters is
+	// that far more connections reached the leader than any cap allows.
+	require.Greater(t, len(conns), 10*quorumForeignCap,
+		"too few flood connections reached the leader (%d dials failed)", errs.Load())
 	return conns
 }
 
