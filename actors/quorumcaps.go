@@ -27,8 +27,9 @@ const (
 // quorumCaps admits accepted quorum-port connections, counting them per
 // source IP and in total from accept until the socket is closed:
 //
-//   - total: quorumPerMemberPeer × (other configured servers) +
-//     quorumForeignTotal;
+//   - total, with the source check off: quorumPerMemberPeer × (other
+//     configured servers) + quorumForeignTotal (with it on, the caps
+//     below bound the total, and no shared count can refuse a member);
 //   - a member address (an IP some other server's line names or resolves
 //     to): quorumPerMemberPeer × (servers at that IP) + quorumPerMemberPeer,
 //     so co-located members (one IP, several sids) and a reconnect fit;
@@ -125,7 +126,12 @@ func (q *quorumCaps) admit(remote net.Addr) (release func(), reason string) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	switch {
-	case q.count >= q.total:
+	case q.anySource && q.count >= q.total:
+		// With the check on, the caps below already bound the total (the
+		// member caps plus the foreign pool); counting a member against a
+		// shared total as well would let foreign connections, which may
+		// hold the slack, refuse its reconnect while its old socket still
+		// waits for its read timeout.
 		reason = "quorum-total"
 	case !member && q.foreign >= quorumForeignTotal:
 		reason = "quorum-foreign-total"

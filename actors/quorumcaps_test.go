@@ -13,9 +13,10 @@ import (
 
 func tcpAddr(ip string) net.Addr { return &net.TCPAddr{IP: net.ParseIP(ip), Port: 40000} }
 
-// TestQuorumCapsReserveMembersSlots: the total is 2 per other configured
-// server plus the foreign pool; foreign addresses never hold more than
-// the pool, so members keep their slots; closing frees a slot once.
+// TestQuorumCapsReserveMembersSlots: foreign addresses never hold more
+// than their pool; a member address is bounded by its own cap alone (a
+// reconnect fits even while foreign sources fill the pool and the old
+// socket is still open); closing frees a slot once.
 func TestQuorumCapsReserveMembersSlots(t *testing.T) {
 	cfg := testConfig(1, aliasedEnsemble(t)) // 3 other servers on their own aliases
 	q := newQuorumCaps(cfg, newPeerSources(cfg))
@@ -33,19 +34,22 @@ func TestQuorumCapsReserveMembersSlots(t *testing.T) {
 		require.Empty(t, admit([]string{"127.0.0.9", "127.0.0.10"}[i%2]), "foreign connection %d", i)
 	}
 	assert.Equal(t, "quorum-foreign-total", admit("127.0.0.11"))
+	// Each member address: 2 per server there, plus 2 for a reconnect.
+	memberCap := 2 * quorumPerMemberPeer
 	for _, sid := range []int64{2, 3, 4} {
-		for i := 0; i < quorumPerMemberPeer; i++ {
+		for i := 0; i < memberCap; i++ {
 			require.Empty(t, admit(aliasOf(sid)), "member %d, connection %d", sid, i)
 		}
 	}
-	assert.Equal(t, "quorum-total", admit(aliasOf(2)), "every slot taken")
-	assert.Equal(t, q.total, q.open())
+	assert.Equal(t, "quorum-per-source", admit(aliasOf(2)), "member 2's own cap reached")
+	assert.Equal(t, quorumForeignTotal+3*memberCap, q.open())
 	assert.Equal(t, uint64(2), q.refused.Load())
 
 	releases[0]()
 	releases[0]() // twice: still one slot
-	assert.Equal(t, q.total-1, q.open())
-	assert.Empty(t, admit(aliasOf(3)), "a freed slot goes to whoever comes")
+	assert.Equal(t, quorumForeignTotal+3*memberCap-1, q.open())
+	assert.Empty(t, admit("127.0.0.12"), "the freed foreign slot goes to the next foreign source")
+	assert.Equal(t, "quorum-foreign-total", admit("127.0.0.13"))
 }
 
 func TestQuorumCapsPerSource(t *testing.T) {
