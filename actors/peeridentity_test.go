@@ -387,6 +387,10 @@ func TestLimitedCallIsAnsweredWhenTheLinkDies(t *testing.T) {
 // leaving both sides without a link.
 func TestStaleInboundDoesNotReplaceNewer(t *testing.T) {
 	r := newIdentityRig(t, "", nil)
+	// The connection manager must be running before we hand it sockets:
+	// a message sent to its PID before it is published is lost. Its first
+	// link (to sid 1) says it is.
+	require.Eventually(t, func() bool { return r.peer(1).GetConnected() }, 10*time.Second, 5*time.Millisecond)
 	hdr := netbridge.InitialMessage{Version: netbridge.ProtocolV1, SID: 3, Addrs: []string{r.electionAddr("127.0.0.4", 3)}}
 	pair := func() (ours, theirs net.Conn) {
 		ln, err := net.Listen("tcp", "127.0.0.2:0")
@@ -413,6 +417,9 @@ func TestStaleInboundDoesNotReplaceNewer(t *testing.T) {
 	assert.True(t, ps.GetConnected())
 	assert.Equal(t, newerOurs.RemoteAddr().String(), ps.GetRemoteAddress(), "the stale connection replaced the newer one")
 	assert.False(t, hungUp(newer, 100*time.Millisecond), "the newer connection was closed")
+	if t.Failed() {
+		r.dumpLogs()
+	}
 }
 
 // A follower dials the leader's quorum port from its own configured
