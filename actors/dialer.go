@@ -59,7 +59,8 @@ func (d dialer) dial(ctx context.Context) *dialResult {
 	return res
 }
 
-// dialFrom dials addr from local (IP only, any port) when local is set:
+// dialFrom dials addr from local (IP only, any port) when local is set,
+// for election connections and a Follower's dial to its leader alike:
 // peers accept a member's connection only from an address its server
 // line names, and a host with several addresses (or loopback aliases)
 // would otherwise pick its source by route. If local cannot be bound
@@ -81,9 +82,11 @@ func dialFrom(ctx context.Context, nd net.Dialer, local netip.Addr, addr string)
 }
 
 // cannotBind reports a dial error caused by the local address rather than
-// the peer.
+// the peer: not assigned here (EADDRNOTAVAIL), no ephemeral port left on
+// it (EADDRINUSE), a family the destination cannot take (EINVAL), or a
+// destination name with no address of local's family.
 func cannotBind(err error) bool {
-	if errors.Is(err, syscall.EADDRNOTAVAIL) {
+	if errors.Is(err, syscall.EADDRNOTAVAIL) || errors.Is(err, syscall.EADDRINUSE) || errors.Is(err, syscall.EINVAL) {
 		return true
 	}
 	var ae *net.AddrError

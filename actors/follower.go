@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"net/netip"
 	"strconv"
 	"sync"
 
@@ -96,12 +97,15 @@ func (f *followerActor) dial(ctx actor.Context, dl zab.Dial) {
 		return
 	}
 	host, _, _ := net.SplitHostPort(addr)
-	local := quorumLocalAddr(f.rt.cfg, host)
+	var local netip.Addr
+	if a := quorumLocalAddr(f.rt.cfg, host); a != nil {
+		local = a.AddrPort().Addr()
+	}
 	system, self, dctx := ctx.ActorSystem(), ctx.Self(), f.dialCtx
 	f.dialing.Add(1)
 	go func() {
 		defer f.dialing.Done()
-		c, err := dialQuorumFrom(dctx, local, addr, dl.Timeout)
+		c, _, err := dialFrom(dctx, net.Dialer{Timeout: dl.Timeout}, local, addr)
 		if dctx.Err() != nil {
 			if c != nil {
 				_ = c.Close()

@@ -1,12 +1,8 @@
 package actors
 
 import (
-	"context"
-	"errors"
 	"net"
 	"net/netip"
-	"syscall"
-	"time"
 )
 
 // quorumLocalAddr is the source address a Follower binds when it dials the
@@ -15,7 +11,9 @@ import (
 // that a learner claiming sid S connects from an address server.S names;
 // on a host with several addresses (loopback aliases in tests, a second
 // NIC in production) the kernel would otherwise pick one by route, which
-// may not be the configured one. nil means: let the kernel choose.
+// may not be the configured one. nil means: let the kernel choose. The
+// Follower dials through dialFrom, as the election port does, so a bind
+// that still fails falls back to an unbound dial.
 func quorumLocalAddr(cfg Config, leaderHost string) *net.TCPAddr {
 	me, ok := cfg.Verifier.Server(cfg.ID)
 	if !ok && cfg.LastSeen != nil {
@@ -64,28 +62,4 @@ func locallyAssigned(ip netip.Addr) bool {
 		}
 	}
 	return false
-}
-
-// dialQuorumFrom dials addr from local (when set), and unbound if binding local
-// fails: a source address that cannot be used must not keep a follower
-// from its leader (the leader then decides whether the source passes).
-func dialQuorumFrom(ctx context.Context, local *net.TCPAddr, addr string, timeout time.Duration) (net.Conn, error) {
-	if local != nil {
-		d := net.Dialer{Timeout: timeout, LocalAddr: local}
-		c, err := d.DialContext(ctx, "tcp", addr)
-		if err == nil || !bindFailed(err) {
-			return c, err
-		}
-	}
-	d := net.Dialer{Timeout: timeout}
-	return d.DialContext(ctx, "tcp", addr)
-}
-
-// bindFailed reports a dial error caused by the local address: it cannot
-// be bound, or the leader's name resolved only to the other family ("no
-// suitable address").
-func bindFailed(err error) bool {
-	var ae *net.AddrError
-	return errors.Is(err, syscall.EADDRNOTAVAIL) || errors.Is(err, syscall.EADDRINUSE) ||
-		errors.Is(err, syscall.EINVAL) || errors.As(err, &ae)
 }

@@ -3,6 +3,7 @@ package actors
 import (
 	"context"
 	"net"
+	"net/netip"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -126,14 +127,14 @@ func TestDialFromFallsBack(t *testing.T) {
 			_ = c.Close()
 		}
 	}()
-	c, err := dialQuorumFrom(context.Background(), &net.TCPAddr{IP: net.ParseIP("127.0.0.3")}, ln.Addr().String(), waitFor)
+	c, _, err := dialFrom(context.Background(), net.Dialer{Timeout: waitFor}, netip.MustParseAddr("127.0.0.3"), ln.Addr().String())
 	require.NoError(t, err)
 	assert.Equal(t, "127.0.0.3", c.LocalAddr().(*net.TCPAddr).IP.String(), "bound when it can be")
 	_ = c.Close()
-	c, err = dialQuorumFrom(context.Background(), &net.TCPAddr{IP: net.ParseIP("192.0.2.7")}, ln.Addr().String(), waitFor)
+	c, _, err = dialFrom(context.Background(), net.Dialer{Timeout: waitFor}, netip.MustParseAddr("192.0.2.7"), ln.Addr().String())
 	require.NoError(t, err, "unbound when the address is not ours")
 	_ = c.Close()
-	c, err = dialQuorumFrom(context.Background(), &net.TCPAddr{IP: net.ParseIP("::1")}, ln.Addr().String(), waitFor)
+	c, _, err = dialFrom(context.Background(), net.Dialer{Timeout: waitFor}, netip.MustParseAddr("::1"), ln.Addr().String())
 	require.NoError(t, err, "unbound when the families differ")
 	_ = c.Close()
 }
