@@ -82,6 +82,10 @@ type Config struct {
 	// check refuses real members; turning it off lets anyone who reaches
 	// the ports claim any sid (use TLS then).
 	SkipPeerAddressCheck bool
+	// TLS, if set, makes both the election and the quorum port TLS with
+	// mutual authentication (sslQuorum); see QuorumTLS. Nil means plain
+	// TCP, as ZooKeeper without sslQuorum.
+	TLS *QuorumTLS
 	// RecvQueueCapacity is the receive queue's size (ZooKeeper's
 	// RECV_CAPACITY, 100); when full, the oldest notification is dropped.
 	RecvQueueCapacity int
@@ -200,6 +204,9 @@ func (c Config) Validate() error {
 	}
 	if c.RecvQueueCapacity <= 0 {
 		return invalid("RecvQueueCapacity", c.RecvQueueCapacity, "must be positive")
+	}
+	if c.TLS != nil && (c.TLS.Server == nil || c.TLS.Client == nil) {
+		return invalid("TLS", "incomplete", "both TLS.Server and TLS.Client are required")
 	}
 	if c.CurrentEpoch < 0 {
 		return invalid("CurrentEpoch", c.CurrentEpoch, "must not be negative")
