@@ -15,12 +15,16 @@ import (
 	"github.com/zkfle/zkfle/quorumtls"
 )
 
-// tlsRecordHandshake is the content type of a TLS handshake record, the
-// first byte of every ClientHello. Neither port's plaintext protocol
-// starts with it: an election header begins with 0xff (the protocol
-// version, a negative int64) or a sid's high byte, a quorum packet with a
-// packet type's (zero) high byte.
-const tlsRecordHandshake = 0x16
+// looksLikeTLS reports whether the first bytes of a connection start a
+// TLS record, as ZooKeeper's UnifiedServerSocket decides with Netty's
+// SslHandler.isEncrypted: a TLS record type (20..24), major version 3 and
+// a non-zero length. Fewer than five bytes is plaintext. Neither port's
+// plaintext protocol matches: an election header starts with 0xff (a
+// negative protocol version), a quorum packet with its type's high byte,
+// 0.
+func looksLikeTLS(b []byte) bool {
+	return len(b) >= 5 && b[0] >= 20 && b[0] <= 24 && b[1] == 3 && (b[3] != 0 || b[4] != 0)
+}
 
 // acceptTLS runs the accepting side of quorum TLS on conn, bounded by
 // deadline: with portUnification a first byte that does not start a TLS
@@ -41,9 +45,11 @@ func (rt *runtime) acceptTLS(conn net.Conn, port string, deadline time.Time) (c 
 	}
 	if q.PortUnification {
 		br := bufio.NewReaderSize(conn, 16)
-		first, perr := br.Peek(1)
+		// Peek blocks for five bytes, bounded by the deadline; a short
+		// read or a timeout leaves what arrived to the plaintext path.
+		first, _ := br.Peek(5)
 		c = &peekedConn{Conn: conn, r: br}
-		if perr != nil || first[0] != tlsRecordHandshake {
+		if !looksLikeTLS(first) {
 			// Plaintext (or nothing at all): the caller reads it as a
 			// non-TLS node does, and reports what it finds.
 			return c, nil, true, nil
