@@ -262,4 +262,3 @@ func TestTLSElectionPortUnification(t *testing.T) {
 	n.waitRefused(TLSFailIdentity, c)
 	assert.Zero(t, n.failures(TLSPortElection, TLSFailPlaintext))
 }
-
