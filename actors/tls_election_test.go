@@ -262,3 +262,41 @@ func TestTLSElectionPortUnification(t *testing.T) {
 	n.waitRefused(TLSFailIdentity, c)
 	assert.Zero(t, n.failures(TLSPortElection, TLSFailPlaintext))
 }
+
+// In TLS 1.3 a server refuses our certificate after our handshake has
+// returned: the refusal arrives on the first read of the live link, and is
+// counted by reason there.
+func TestTLSRefusalOnFirstReadIsCounted(t *testing.T) {
+	e := newTLSEnsemble(t, 3, nil)
+	_ = e.lns[3].Close()
+	// Sid 1 (below the node: the node keeps its link) trusts another CA;
+	// Go's client then sends no certificate (none is from a CA the server
+	// names), and the server's alert says one is required.
+	strict := quorumTLSWith(e.pki.member(1), testcerts.MustCA("other CA"))
+	strict.Server.MinVersion = tls.VersionTLS13
+	ln1 := e.lns[1]
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			raw, err := ln1.Accept()
+			if err != nil {
+				return
+			}
+			c := tls.Server(raw, strict.Server)
+			_ = c.SetDeadline(time.Now().Add(waitFor))
+			_ = c.Handshake()
+			_ = c.Close()
+		}
+	}()
+	n := e.start(2)
+	require.Eventually(t, func() bool {
+		return n.TLSStatus().Failures[TLSPortElection][TLSFailBadCertificate] > 0
+	}, waitFor, poll, "%v", n.TLSStatus().Failures)
+	warned := e.logs[2].find("TLS connection refused by peer")
+	require.NotEmpty(t, warned)
+	assert.Equal(t, "peer 1", warned[0].attrs["source"].String())
+	e.stop(2)
+	_ = ln1.Close()
+	<-done
+}
