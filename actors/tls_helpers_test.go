@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"slices"
 	"strconv"
 	"sync"
 	"testing"
@@ -193,8 +194,8 @@ func (e *tlsEnsemble) stopAll() {
 }
 
 // leader waits until every running node reports an established role with
-// one common leader, and returns it.
-func (e *tlsEnsemble) leader(within time.Duration) int64 {
+// one common leader (none of not), and returns it.
+func (e *tlsEnsemble) leader(within time.Duration, not ...int64) int64 {
 	e.t.Helper()
 	var leader int64
 	require.Eventuallyf(e.t, func() bool {
@@ -206,7 +207,7 @@ func (e *tlsEnsemble) leader(within time.Duration) int64 {
 			if st.State != messages.ServerState_LEADING && st.State != messages.ServerState_FOLLOWING {
 				return false
 			}
-			if leader != -1 && st.Leader != leader {
+			if (leader != -1 && st.Leader != leader) || slices.Contains(not, st.Leader) {
 				return false
 			}
 			leader = st.Leader
