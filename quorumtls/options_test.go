@@ -56,7 +56,9 @@ func TestValidateNamesTheKey(t *testing.T) {
 		{"enabled", func(o *quorumtls.Options) { o.EnabledProtocols = []string{"TLSv1.2", "TLSv1"} }, "ssl.quorum.enabledProtocols"},
 		{"enabled blank", func(o *quorumtls.Options) { o.EnabledProtocols = []string{"TLSv1.2", " TLSv1.3"} }, "ssl.quorum.enabledProtocols"},
 		{"enabled TLS", func(o *quorumtls.Options) { o.EnabledProtocols = []string{"TLS"} }, "ssl.quorum.enabledProtocols"},
-		{"suite", func(o *quorumtls.Options) { o.CipherSuites = []string{"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256"} }, "ssl.quorum.ciphersuites"},
+		{"suite", func(o *quorumtls.Options) {
+			o.CipherSuites = []string{"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256"}
+		}, "ssl.quorum.ciphersuites"},
 		{"1.3 suites, 1.2 only", func(o *quorumtls.Options) { o.CipherSuites = []string{"TLS_AES_128_GCM_SHA256"} }, "ssl.quorum.ciphersuites"},
 		{"client auth", func(o *quorumtls.Options) { o.ClientAuth = "maybe" }, "ssl.quorum.clientAuth"},
 		{"detection timeout", func(o *quorumtls.Options) { o.HandshakeDetectionTimeout = -time.Second }, "ssl.quorum.handshakeDetectionTimeoutMillis"},

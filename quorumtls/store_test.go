@@ -227,4 +227,3 @@ func TestBadPEMKeyStores(t *testing.T) {
 		assert.Contains(t, err.Error(), name)
 	}
 }
-
