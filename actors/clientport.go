@@ -271,7 +271,7 @@ func (c *clientPortActor) snapshot(word string) fourletter.Snapshot {
 		s.DiskFault = "cannot persist epochs in " + f.Dir + ": " + f.Err
 	}
 	if (word == fourletter.Conf || word == fourletter.Mntr) && c.rt.cfg.TLS != nil {
-		s.TLS = &fourletter.TLSInfo{PortUnification: c.rt.cfg.TLS.PortUnification}
+		s.TLS = &fourletter.TLSInfo{PortUnification: c.rt.cfg.TLS.PortUnification, DialPlaintext: c.rt.cfg.TLS.DialPlaintext}
 		if leaf := presentedCert(c.rt.cfg.TLS.Server); leaf != nil {
 			s.TLS.Subject, s.TLS.NotAfter = leaf.Subject.String(), leaf.NotAfter
 		}

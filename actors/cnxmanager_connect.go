@@ -50,7 +50,7 @@ func (c *cnxManager) connectOne(ctx actor.Context, sid int64) {
 		handshake: c.rt.cfg.handshakeTimeout(),
 		keepAlive: c.rt.cfg.TCPKeepAlive,
 	}
-	if c.rt.cfg.TLS != nil {
+	if c.rt.cfg.TLS.dialsTLS() {
 		rt := c.rt
 		d.secure = func(conn net.Conn, sid int64, host string, deadline time.Time) (net.Conn, error) {
 			return rt.dialTLS(conn, TLSPortElection, sid, host, deadline)

@@ -205,8 +205,11 @@ func (c Config) Validate() error {
 	if c.RecvQueueCapacity <= 0 {
 		return invalid("RecvQueueCapacity", c.RecvQueueCapacity, "must be positive")
 	}
-	if c.TLS != nil && (c.TLS.Server == nil || c.TLS.Client == nil) {
-		return invalid("TLS", "incomplete", "both TLS.Server and TLS.Client are required")
+	if c.TLS != nil && (c.TLS.Server == nil || (c.TLS.Client == nil && c.TLS.ClientFor == nil)) {
+		return invalid("TLS", "incomplete", "TLS.Server and TLS.Client (or TLS.ClientFor) are required")
+	}
+	if c.TLS != nil && c.TLS.DialPlaintext && !c.TLS.PortUnification {
+		return invalid("TLS.DialPlaintext", true, "needs TLS.PortUnification: a TLS-only port would refuse plaintext peers dialing like us")
 	}
 	if c.CurrentEpoch < 0 {
 		return invalid("CurrentEpoch", c.CurrentEpoch, "must not be negative")

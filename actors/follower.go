@@ -109,7 +109,7 @@ func (f *followerActor) dial(ctx actor.Context, dl zab.Dial) {
 	go func() {
 		defer f.dialing.Done()
 		c, _, err := dialFrom(dctx, net.Dialer{Timeout: dl.Timeout}, local, addr)
-		if err == nil && rt.cfg.TLS != nil {
+		if err == nil && rt.cfg.TLS.dialsTLS() {
 			// TLS to the leader's host, and its certificate must prove
 			// the sid we elected, bounded by the handshake timeout.
 			var tc net.Conn

@@ -28,6 +28,13 @@ type QuorumTLS struct {
 	// it dials, so Go's verification checks the peer's certificate against
 	// that host (ZooKeeper's hostname verification).
 	Client *tls.Config
+	// ClientFor, if set, gives the dialing side's configuration for a
+	// dial to host (the host of the server line dialled) instead of a
+	// clone of Client: for certificate sources whose verification must
+	// know the host, as quorumtls.Source.ClientConfigFor (it verifies
+	// against a trust store that may be reloaded, so Go's own check,
+	// bound to a fixed RootCAs, is off).
+	ClientFor func(host string) *tls.Config
 	// VerifyClientAddress checks an accepted peer's certificate against
 	// the IP address it connects from, as ZooKeeper's trust manager does
 	// with ssl.quorum.hostnameVerification=true (its default).
@@ -41,4 +48,14 @@ type QuorumTLS struct {
 	// still dials with TLS. A plaintext peer proves nothing: its claim is
 	// checked as without TLS (the source-address check).
 	PortUnification bool
+	// DialPlaintext keeps our own dials plaintext while PortUnification
+	// accepts TLS too: the first pass of ZooKeeper's rolling upgrade
+	// (portUnification=true without sslQuorum), so every member accepts
+	// TLS before any member starts dialing with it. It requires
+	// PortUnification.
+	DialPlaintext bool
 }
+
+// dialsTLS reports whether our dials use TLS: q is set and not in the
+// first pass of a rolling upgrade.
+func (q *QuorumTLS) dialsTLS() bool { return q != nil && !q.DialPlaintext }

@@ -86,8 +86,14 @@ func (rt *runtime) acceptTLS(conn net.Conn, port string, deadline time.Time) (c 
 // after their handshake completed).
 func (rt *runtime) dialTLS(conn net.Conn, port string, sid int64, host string, deadline time.Time) (net.Conn, error) {
 	q := rt.cfg.TLS
-	cfg := q.Client.Clone()
-	cfg.ServerName = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
+	host = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
+	var cfg *tls.Config
+	if q.ClientFor != nil {
+		cfg = q.ClientFor(host)
+	} else {
+		cfg = q.Client.Clone()
+		cfg.ServerName = host
+	}
 	if err := conn.SetDeadline(deadline); err != nil {
 		return nil, err
 	}

@@ -13,6 +13,9 @@ type TLSStatus struct {
 	Enabled bool
 	// PortUnification is true when plaintext is accepted too.
 	PortUnification bool
+	// DialPlaintext is true in the first pass of a rolling upgrade: TLS
+	// is accepted, our dials are plaintext (QuorumTLS.DialPlaintext).
+	DialPlaintext bool
 	// IdentityCheck is true when a peer's certificate must prove the sid
 	// it claims (QuorumTLS.SkipIdentityCheck unset).
 	IdentityCheck bool
@@ -35,7 +38,7 @@ func (n *Node) TLSStatus() TLSStatus {
 	if q == nil {
 		return st
 	}
-	st.Enabled, st.PortUnification, st.IdentityCheck = true, q.PortUnification, !q.SkipIdentityCheck
+	st.Enabled, st.PortUnification, st.DialPlaintext, st.IdentityCheck = true, q.PortUnification, q.DialPlaintext, !q.SkipIdentityCheck
 	if leaf := presentedCert(q.Server); leaf != nil {
 		st.Subject, st.NotAfter = leaf.Subject.String(), leaf.NotAfter
 	}

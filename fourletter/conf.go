@@ -53,7 +53,7 @@ func conf(b *strings.Builder, s *Snapshot) {
 	if t := s.TLS; t != nil {
 		// Not ZooKeeper's lines (its conf says nothing of TLS): only a
 		// TLS node prints them, before the membership that ends conf.
-		line("sslQuorum", "true")
+		line("sslQuorum", strconv.FormatBool(!t.DialPlaintext))
 		line("portUnification", strconv.FormatBool(t.PortUnification))
 		line("zkfle.ssl.quorum.certSubject", t.Subject)
 		if !t.NotAfter.IsZero() {

@@ -91,6 +91,9 @@ type Snapshot struct {
 type TLSInfo struct {
 	// PortUnification is true when plaintext is accepted too.
 	PortUnification bool
+	// DialPlaintext is true in the first pass of a rolling upgrade
+	// (portUnification without sslQuorum): TLS accepted, dials plaintext.
+	DialPlaintext bool
 	// Subject and NotAfter describe the certificate the node presents;
 	// empty and zero when it cannot be told.
 	Subject  string

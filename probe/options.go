@@ -39,9 +39,12 @@ type Options struct {
 	// trust store accepts (ssl.quorum.clientAuth=need is ZooKeeper's
 	// default) and the roots that verify theirs. Each dial uses
 	// quorumtls.ForHost(TLS, host), host being TLSServerName or the
-	// address's host, so the server's certificate is checked against it
-	// (configs from quorumtls.Source.ClientConfig are bound to it too).
+	// address's host, so the server's certificate is checked against it.
 	TLS *tls.Config
+	// TLSFor, if set, gives the config for a dial to host instead of
+	// TLS: quorumtls.Source.ClientConfigFor, whose verification is bound
+	// to host itself.
+	TLSFor func(host string) *tls.Config
 	// TLSServerName, if set, is the host the servers' certificates are
 	// checked against instead of each address's host.
 	TLSServerName string

@@ -20,7 +20,11 @@ func handshakeTLS(ctx context.Context, conn net.Conn, addr string, o Options) (n
 	if host == "" {
 		host, _, _ = netbridge.HostPort(addr) // checked by the caller
 	}
-	tc := tls.Client(conn, quorumtls.ForHost(o.TLS, host))
+	cfg := quorumtls.ForHost(o.TLS, host)
+	if o.TLSFor != nil {
+		cfg = o.TLSFor(host)
+	}
+	tc := tls.Client(conn, cfg)
 	if err := tc.HandshakeContext(ctx); err != nil {
 		return nil, fmt.Errorf("%w: handshake: %w", ErrTLS, err)
 	}

@@ -70,7 +70,7 @@ func TestProbeOverTLSWithSource(t *testing.T) {
 	require.NoError(t, err)
 	defer src.Close()
 
-	r, err := One(context.Background(), f.addr(), Options{Settle: -1, TLS: src.ClientConfig()})
+	r, err := One(context.Background(), f.addr(), Options{Settle: -1, TLS: src.ClientConfig(), TLSFor: src.ClientConfigFor})
 	require.NoError(t, err)
 	assert.Equal(t, int64(3), r.Leader)
 }

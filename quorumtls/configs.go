@@ -5,7 +5,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
-	"sync"
+	"strings"
 )
 
 // base is the part of both configs the settings fix: versions and suites.
@@ -60,22 +60,21 @@ func (s *Source) ServerConfig() *tls.Config {
 // pool (Go's own verification is off, since its RootCAs cannot change:
 // VerifyConnection does it). With ssl.quorum.hostnameVerification the
 // server's certificate must also be valid for the host dialled: give the
-// config to ForHost with the server line's host for each dial. Without
-// ForHost the host is the SNI name (ServerName), which Go leaves empty
+// config for each dial from ClientConfigFor(the server line's host).
+// Here the host is the SNI name (ServerName), which Go leaves empty
 // for an IP address: the handshake then fails rather than skip the check.
 func (s *Source) ClientConfig() *tls.Config {
 	c := s.base()
 	c.InsecureSkipVerify = true // VerifyConnection verifies, against the current pool
 	c.GetClientCertificate = func(*tls.CertificateRequestInfo) (*tls.Certificate, error) { return s.Certificate(), nil }
 	c.VerifyConnection = s.verifyServer("")
-	register(c, s)
 	return c
 }
 
 // ErrNoServerName: hostname verification is on, but the config does not
 // know which host was dialled (an IP-address ServerName is not sent as
-// SNI, so a clone of ClientConfig cannot see it: use ForHost).
-var ErrNoServerName = errors.New("quorumtls: hostname verification needs the dialled host (dial with quorumtls.ForHost)")
+// SNI, so a clone of ClientConfig cannot see it: use ClientConfigFor).
+var ErrNoServerName = errors.New("quorumtls: hostname verification needs the dialled host (dial with Source.ClientConfigFor)")
 
 // verifyServer verifies the server's chain against the current pool and,
 // with hostname verification, against host (or the SNI name if host is
@@ -110,48 +109,27 @@ func (s *Source) verifyServer(host string) func(tls.ConnectionState) error {
 	}
 }
 
-// ForHost returns a copy of client for dialling host (the host of the
+// ClientConfigFor is ClientConfig for dialling host (the host of the
 // server line, an IP address or a DNS name, brackets allowed): ServerName
-// is host, and when client came from a Source's ClientConfig, its
-// hostname verification is bound to host. Any other config is cloned
-// with ServerName set, so Go's own verification checks host.
-func ForHost(client *tls.Config, host string) *tls.Config {
-	c := client.Clone()
+// is host, and with hostname verification the server's certificate must
+// be valid for host, checked against the current trust pool. Use it for
+// every dial: Go sends no SNI for an IP address, so ClientConfig alone
+// cannot see an IP host (ErrNoServerName).
+func (s *Source) ClientConfigFor(host string) *tls.Config {
+	host = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
+	c := s.ClientConfig()
 	c.ServerName = host
-	if s := registered(client); s != nil {
-		c.VerifyConnection = s.verifyServer(host)
-	}
+	c.VerifyConnection = s.verifyServer(host)
 	return c
 }
 
-// The ClientConfigs made by open Sources, for ForHost.
-var (
-	registryMu sync.Mutex
-	registry   = map[*tls.Config]*Source{}
-)
-
-func register(c *tls.Config, s *Source) {
-	registryMu.Lock()
-	defer registryMu.Unlock()
-	registry[c] = s
-}
-
-func registered(c *tls.Config) *Source {
-	registryMu.Lock()
-	defer registryMu.Unlock()
-	return registry[c]
-}
-
-// unregister forgets s's configs at Close. ForHost then only clones
-// them, and their hostname check falls back to the SNI name.
-func unregister(s *Source) {
-	registryMu.Lock()
-	defer registryMu.Unlock()
-	for c, owner := range registry {
-		if owner == s {
-			delete(registry, c)
-		}
-	}
+// ForHost returns a copy of a config that is not a Source's for dialling
+// host (brackets allowed): ServerName is host, so Go's own verification
+// checks the server's certificate against it.
+func ForHost(client *tls.Config, host string) *tls.Config {
+	c := client.Clone()
+	c.ServerName = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
+	return c
 }
 
 // String describes the config pair's settings, for logs.

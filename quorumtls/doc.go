@@ -10,14 +10,14 @@
 //	opts.TrustStore.Location = "/etc/zookeeper/tls/ca.pem"
 //	src, err := quorumtls.Load(opts, logger) // *OptionError or *StoreError
 //	defer src.Close()
-//	server, client := src.ServerConfig(), src.ClientConfig()
-//	// per dial: quorumtls.ForHost(client, serverLineHost)
+//	server := src.ServerConfig()
+//	client := src.ClientConfigFor(serverLineHost) // per dial
 //
 // Both configs always use the current material: the server's through
 // GetConfigForClient, the client's through GetClientCertificate and a
 // VerifyConnection that checks the server's chain against the current
 // trust pool (and, with ssl.quorum.hostnameVerification, the host given
-// to ForHost). The defaults negotiate with a ZooKeeper 3.8 peer: TLS 1.2
+// to ClientConfigFor). The defaults negotiate with a ZooKeeper 3.8 peer: TLS 1.2
 // and its ECDHE suites. TLS 1.3 suites cannot be chosen in Go: naming
 // them in ssl.quorum.ciphersuites is accepted and changes nothing.
 //

@@ -68,7 +68,7 @@ func TestSourcesHandshakeMutually(t *testing.T) {
 	s1 := load(t, pemOptions(t, loopbackLeaf(ca, "server1", "127.0.0.1"), ca), nil)
 	s2 := load(t, pemOptions(t, loopbackLeaf(ca, "server2", "127.0.0.1"), ca), nil)
 
-	srv, cli := handshake(t, s1.ServerConfig(), quorumtls.ForHost(s2.ClientConfig(), "127.0.0.1"))
+	srv, cli := handshake(t, s1.ServerConfig(), s2.ClientConfigFor("127.0.0.1"))
 	require.NoError(t, srv.err)
 	require.NoError(t, cli.err)
 	assert.Equal(t, "server2", srv.state.PeerCertificates[0].Subject.CommonName, "the client presented its certificate")
@@ -82,7 +82,7 @@ func TestSourcesHandshakeMutually(t *testing.T) {
 	o2 := o1
 	o2.EnabledProtocols = []string{"TLSv1.3"}
 	a, b := load(t, o1, nil), load(t, o2, nil)
-	srv, cli = handshake(t, a.ServerConfig(), quorumtls.ForHost(b.ClientConfig(), "127.0.0.1"))
+	srv, cli = handshake(t, a.ServerConfig(), b.ClientConfigFor("127.0.0.1"))
 	require.NoError(t, srv.err)
 	require.NoError(t, cli.err)
 	assert.Equal(t, uint16(tls.VersionTLS13), cli.state.Version)
@@ -133,19 +133,19 @@ func TestHostnameVerification(t *testing.T) {
 	off := load(t, offOpts, nil)
 
 	// The server's certificate is for 127.0.0.2; we dial 127.0.0.1.
-	_, cli := handshake(t, server.ServerConfig(), quorumtls.ForHost(on.ClientConfig(), "127.0.0.1"))
+	_, cli := handshake(t, server.ServerConfig(), on.ClientConfigFor("127.0.0.1"))
 	var hostErr x509.HostnameError
 	require.ErrorAs(t, cli.err, &hostErr)
 	var cve *tls.CertificateVerificationError
 	require.ErrorAs(t, cli.err, &cve)
 
-	_, cli = handshake(t, server.ServerConfig(), quorumtls.ForHost(on.ClientConfig(), "127.0.0.2"))
+	_, cli = handshake(t, server.ServerConfig(), on.ClientConfigFor("127.0.0.2"))
 	require.NoError(t, cli.err, "the server line's host is what is checked, not the address dialled")
 
-	_, cli = handshake(t, server.ServerConfig(), quorumtls.ForHost(off.ClientConfig(), "127.0.0.1"))
+	_, cli = handshake(t, server.ServerConfig(), off.ClientConfigFor("127.0.0.1"))
 	require.NoError(t, cli.err)
 
-	// Without ForHost an IP host is not visible to the check: refused.
+	// Without ClientConfigFor an IP host is not visible to the check: refused.
 	cfg := on.ClientConfig().Clone()
 	cfg.ServerName = "127.0.0.2"
 	_, cli = handshake(t, server.ServerConfig(), cfg)
@@ -185,7 +185,7 @@ func TestUntrustedAndExpiredRefused(t *testing.T) {
 
 			// As a server we dial.
 			peer := &tls.Config{Certificates: []tls.Certificate{leaf.TLS()}, ClientAuth: tls.RequestClientCert}
-			_, c := handshake(t, peer, quorumtls.ForHost(s.ClientConfig(), "127.0.0.1"))
+			_, c := handshake(t, peer, s.ClientConfigFor("127.0.0.1"))
 			require.ErrorAs(t, c.err, &cve)
 			if name == "expired" {
 				var inv x509.CertificateInvalidError

@@ -104,6 +104,10 @@ type Options struct {
 	// PortUnification is portUnification (default false): also accept
 	// plaintext peers, for a rolling upgrade.
 	PortUnification bool
+	// DialPlaintext is set by portUnification=true without sslQuorum:
+	// ZooKeeper's first rolling-upgrade pass, in which TLS is accepted
+	// but dials stay plaintext.
+	DialPlaintext bool
 	// HandshakeDetectionTimeout is
 	// ssl.quorum.handshakeDetectionTimeoutMillis (default 5 s): with
 	// PortUnification, how long to wait for a connection's first bytes

@@ -47,7 +47,7 @@ func TestReloadPicksUpReplacedFiles(t *testing.T) {
 	log, logs := newLog()
 	s := load(t, o, log)
 	peer := load(t, pemOptions(t, loopbackLeaf(ca, "peer", "127.0.0.1"), ca), nil)
-	client := quorumtls.ForHost(peer.ClientConfig(), "127.0.0.1")
+	client := peer.ClientConfigFor("127.0.0.1")
 	server := s.ServerConfig() // made once, as a node does
 
 	cn, err := presented(t, server, client)
@@ -75,10 +75,10 @@ func TestReloadPicksUpReplacedFiles(t *testing.T) {
 	replace(t, o.KeyStore.Location, loopbackLeaf(ca2, "third", "127.0.0.1").KeyStorePEM())
 	newPeer := load(t, pemOptions(t, loopbackLeaf(ca2, "newpeer", "127.0.0.1"), ca2), nil)
 	require.Eventually(t, func() bool {
-		srv, cli := handshake(t, server, quorumtls.ForHost(newPeer.ClientConfig(), "127.0.0.1"))
+		srv, cli := handshake(t, server, newPeer.ClientConfigFor("127.0.0.1"))
 		return srv.err == nil && cli.err == nil
 	}, 5*time.Second, 10*time.Millisecond, "a client of the new CA is accepted")
-	srv, cli := handshake(t, newPeer.ServerConfig(), quorumtls.ForHost(s.ClientConfig(), "127.0.0.1"))
+	srv, cli := handshake(t, newPeer.ServerConfig(), s.ClientConfigFor("127.0.0.1"))
 	require.NoError(t, srv.err)
 	require.NoError(t, cli.err)
 	assert.Equal(t, "third", srv.state.PeerCertificates[0].Subject.CommonName)

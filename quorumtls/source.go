@@ -116,7 +116,6 @@ func (s *Source) Close() error {
 	s.closeOnce.Do(func() {
 		close(s.stop)
 		<-s.done
-		unregister(s)
 	})
 	return nil
 }

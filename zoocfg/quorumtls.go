@@ -57,12 +57,11 @@ func (p *parser) quorumTLS() error {
 			t.props[name] = tlsProp{key: key, value: v, set: true}
 		}
 	}
-	if !p.bools["sslQuorum"] {
-		if p.bools["portUnification"] {
-			return p.errorf(ErrUnsupported, "portUnification", p.strs["portUnification"],
-				"needs sslQuorum=true in zkfle: it accepts TLS and plaintext and dials with TLS "+
-					"(ZooKeeper's first upgrade step, accept TLS but dial plaintext, is not offered)")
-		}
+	// portUnification without sslQuorum is ZooKeeper's first rolling-
+	// upgrade pass: accept TLS and plaintext, dial plaintext. It needs the
+	// stores, to accept TLS.
+	firstPass := !p.bools["sslQuorum"] && p.bools["portUnification"]
+	if !p.bools["sslQuorum"] && !firstPass {
 		for _, name := range sslQuorumKeys {
 			if pr := t.get(name); pr.set {
 				p.f.ignored = append(p.f.ignored, pr.key)
@@ -74,6 +73,7 @@ func (p *parser) quorumTLS() error {
 	if err != nil {
 		return err
 	}
+	o.DialPlaintext = firstPass
 	p.s.QuorumTLS = &o
 	return nil
 }
@@ -152,7 +152,7 @@ func (t *tlsParser) store(store string) (quorumtls.Store, error) {
 	var s quorumtls.Store
 	loc := t.get(prefix + "location")
 	if loc.value == "" {
-		return s, t.p.errorf(ErrMissing, prefix+"location", loc.value, "sslQuorum=true needs a %s", map[string]string{
+		return s, t.p.errorf(ErrMissing, prefix+"location", loc.value, "sslQuorum=true (or portUnification=true) needs a %s", map[string]string{
 			"keyStore": "key store (this server's key and certificate)", "trustStore": "trust store (the CA certificates peers chain to)"}[store])
 	}
 	s.Location = t.p.resolve(loc.value)

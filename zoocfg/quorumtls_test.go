@@ -112,7 +112,7 @@ func TestQuorumTLSErrors(t *testing.T) {
 		{"no trust store", base + "sslQuorum=true\nssl.quorum.keyStore.location=/k.pem\n", "ssl.quorum.trustStore.location", "", ErrMissing, "needs a trust store"},
 		{"sslQuorum not boolean", base + "sslQuorum=yes\n", "sslQuorum", "yes", ErrBadValue, "not true or false"},
 		{"reload not boolean", tlsBase + "sslQuorumReloadCertFiles=1\n", "sslQuorumReloadCertFiles", "1", ErrBadValue, "not true or false"},
-		{"portUnification without sslQuorum", base + "portUnification=true\n", "portUnification", "true", ErrUnsupported, "needs sslQuorum=true"},
+		{"portUnification without stores", base + "portUnification=true\n", "ssl.quorum.keyStore.location", "", ErrMissing, "(or portUnification=true) needs a key store"},
 		{"store type", tlsBase + "ssl.quorum.trustStore.type=DER\n", "ssl.quorum.trustStore.type", "DER", ErrBadValue, "not PEM, PKCS12 or JKS"},
 		{"BCFKS", tlsBase + "ssl.quorum.keyStore.type=BCFKS\n", "ssl.quorum.keyStore.type", "BCFKS", ErrUnsupported, "not supported"},
 		{"extension", base + "sslQuorum=true\nssl.quorum.keyStore.location=/k.pfx\nssl.quorum.trustStore.location=/t.pem\n", "ssl.quorum.keyStore.location", "/k.pfx", ErrBadValue, "set ssl.quorum.keyStore.type"},
@@ -168,4 +168,18 @@ func TestQuorumTLSRelativePaths(t *testing.T) {
 	require.NotNil(t, o)
 	assert.Equal(t, "/abs/t.pem", o.TrustStore.Location)
 	assert.Equal(t, "tls/k.pem", o.KeyStore.Location)
+}
+
+// portUnification without sslQuorum is ZooKeeper's first rolling-upgrade
+// pass: the stores are loaded to accept TLS, dials stay plaintext.
+func TestQuorumTLSFirstUpgradePass(t *testing.T) {
+	f := mustParse(t, strings.Replace(tlsBase, "sslQuorum=true\n", "portUnification=true\n", 1)+ensemble3)
+	o := f.Settings().QuorumTLS
+	require.NotNil(t, o)
+	assert.True(t, o.PortUnification)
+	assert.True(t, o.DialPlaintext)
+
+	f = mustParse(t, tlsBase+"portUnification=true\n"+ensemble3)
+	require.NotNil(t, f.Settings().QuorumTLS)
+	assert.False(t, f.Settings().QuorumTLS.DialPlaintext, "sslQuorum=true dials with TLS")
 }

@@ -55,14 +55,14 @@ func runProbe(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "node probe: --timeout=%v must be positive\n", *timeout)
 		return exitUsage
 	}
-	tlsCfg, done, err := tlsFlags.tlsConfig(stderr)
+	tlsCfg, tlsFor, done, err := tlsFlags.tlsConfig(stderr)
 	if err != nil {
 		fmt.Fprintln(stderr, "node probe:", err)
 		return exitUsage
 	}
 	defer done()
 	results, err := probe.Probe(context.Background(), fs.Args(),
-		probe.Options{SID: *sid, Timeout: *timeout, TLS: tlsCfg, TLSServerName: tlsFlags.serverName})
+		probe.Options{SID: *sid, Timeout: *timeout, TLS: tlsCfg, TLSFor: tlsFor, TLSServerName: tlsFlags.serverName})
 	if err != nil {
 		fmt.Fprintln(stderr, "node probe:", err)
 		return exitUsage

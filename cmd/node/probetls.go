@@ -42,68 +42,70 @@ var errProbeTLS = errors.New("TLS flags")
 
 // tlsConfig builds the probe's client config (nil without TLS flags) and
 // a function to call when done.
-func (f *probeTLSFlags) tlsConfig(log io.Writer) (*tls.Config, func(), error) {
+// forHost is set when the config comes from a zoo.cfg's stores: use it
+// for each dial (quorumtls.Source.ClientConfigFor).
+func (f *probeTLSFlags) tlsConfig(log io.Writer) (cfg *tls.Config, forHost func(string) *tls.Config, done func(), err error) {
 	nop := func() {}
 	direct := f.keyStore != "" || f.cert != "" || f.key != "" || f.ca != ""
 	switch {
 	case f.config != "" && direct:
-		return nil, nop, fmt.Errorf("%w: --tls-config takes the stores from zoo.cfg: give no other --tls-* store flag", errProbeTLS)
+		return nil, nil, nop, fmt.Errorf("%w: --tls-config takes the stores from zoo.cfg: give no other --tls-* store flag", errProbeTLS)
 	case f.config != "":
 		return f.fromZooCfg(log)
 	case !direct:
 		if f.serverName != "" {
-			return nil, nop, fmt.Errorf("%w: --tls-server-name needs TLS: give --tls-ca (and a client certificate)", errProbeTLS)
+			return nil, nil, nop, fmt.Errorf("%w: --tls-server-name needs TLS: give --tls-ca (and a client certificate)", errProbeTLS)
 		}
-		return nil, nop, nil
+		return nil, nil, nop, nil
 	case f.ca == "":
-		return nil, nop, fmt.Errorf("%w: --tls-ca is required to verify the servers' certificates", errProbeTLS)
+		return nil, nil, nop, fmt.Errorf("%w: --tls-ca is required to verify the servers' certificates", errProbeTLS)
 	case f.keyStore != "" && (f.cert != "" || f.key != ""):
-		return nil, nop, fmt.Errorf("%w: give --tls-keystore or --tls-cert/--tls-key, not both", errProbeTLS)
+		return nil, nil, nop, fmt.Errorf("%w: give --tls-keystore or --tls-cert/--tls-key, not both", errProbeTLS)
 	case (f.cert == "") != (f.key == ""):
-		return nil, nop, fmt.Errorf("%w: --tls-cert and --tls-key go together", errProbeTLS)
+		return nil, nil, nop, fmt.Errorf("%w: --tls-cert and --tls-key go together", errProbeTLS)
 	}
-	cfg := &tls.Config{MinVersion: tls.VersionTLS12}
+	cfg = &tls.Config{MinVersion: tls.VersionTLS12}
 	switch {
 	case f.keyStore != "":
 		cert, err := quorumtls.LoadKeyStore(quorumtls.Store{Location: f.keyStore, Password: f.keyStorePW, Type: f.ksType})
 		if err != nil {
-			return nil, nop, err
+			return nil, nil, nop, err
 		}
 		cfg.Certificates = []tls.Certificate{cert}
 	case f.cert != "":
 		cert, err := tls.LoadX509KeyPair(f.cert, f.key)
 		if err != nil {
-			return nil, nop, fmt.Errorf("--tls-cert=%s --tls-key=%s: %w", f.cert, f.key, err)
+			return nil, nil, nop, fmt.Errorf("--tls-cert=%s --tls-key=%s: %w", f.cert, f.key, err)
 		}
 		cfg.Certificates = []tls.Certificate{cert}
 	}
 	trusted, err := quorumtls.LoadTrustStore(quorumtls.Store{Location: f.ca, Password: f.caPW, Type: f.caType})
 	if err != nil {
-		return nil, nop, err
+		return nil, nil, nop, err
 	}
 	cfg.RootCAs = x509.NewCertPool()
 	for _, c := range trusted {
 		cfg.RootCAs.AddCert(c)
 	}
-	return cfg, nop, nil
+	return cfg, nil, nop, nil
 }
 
 // fromZooCfg uses a server's own settings: its key store as the client
 // certificate, its trust store, protocols and hostname verification.
-func (f *probeTLSFlags) fromZooCfg(log io.Writer) (*tls.Config, func(), error) {
+func (f *probeTLSFlags) fromZooCfg(log io.Writer) (*tls.Config, func(string) *tls.Config, func(), error) {
 	zc, err := zoocfg.Load(f.config)
 	if err != nil {
-		return nil, func() {}, err
+		return nil, nil, func() {}, err
 	}
 	opts := zc.Settings().QuorumTLS
 	if opts == nil {
-		return nil, func() {}, fmt.Errorf("%w: --tls-config=%s does not set sslQuorum=true", errProbeTLS, f.config)
+		return nil, nil, func() {}, fmt.Errorf("%w: --tls-config=%s does not set sslQuorum=true", errProbeTLS, f.config)
 	}
 	o := *opts
 	o.ReloadCertFiles = false // a probe is short-lived
 	src, err := quorumtls.Load(o, slog.New(slog.NewTextHandler(log, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	if err != nil {
-		return nil, func() {}, err
+		return nil, nil, func() {}, err
 	}
-	return src.ClientConfig(), func() { _ = src.Close() }, nil
+	return src.ClientConfig(), src.ClientConfigFor, func() { _ = src.Close() }, nil
 }

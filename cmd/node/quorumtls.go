@@ -39,8 +39,10 @@ func actorsTLS(src *quorumtls.Source) *actors.QuorumTLS {
 	return &actors.QuorumTLS{
 		Server:              src.ServerConfig(),
 		Client:              src.ClientConfig(),
+		ClientFor:           src.ClientConfigFor,
 		VerifyClientAddress: o.HostnameVerification,
 		SkipIdentityCheck:   !o.IdentityCheck,
 		PortUnification:     o.PortUnification,
+		DialPlaintext:       o.DialPlaintext,
 	}
 }
