@@ -299,3 +299,51 @@ func TestTLSRefusalOnFirstReadIsCounted(t *testing.T) {
 	_ = ln1.Close()
 	<-done
 }
+
+// Neighbouring passes of a rolling upgrade elect, fail over and rejoin
+// over both ports. Before the first pass: plaintext; first pass: accept
+// TLS too, dial plaintext; second: accept both, dial TLS. (The first and
+// third passes never meet: ZooKeeper's procedure finishes each pass on
+// every server before the next.)
+func TestTLSRollingUpgradePassesMix(t *testing.T) {
+	plaintext := func(cfg *Config) { cfg.TLS = nil }
+	firstPass := func(cfg *Config) { cfg.TLS.PortUnification, cfg.TLS.DialPlaintext = true, true }
+	secondPass := func(cfg *Config) { cfg.TLS.PortUnification = true }
+	for _, tc := range []struct {
+		name   string
+		passes [3]func(*Config)
+	}{
+		{"plaintext and first pass", [3]func(*Config){firstPass, firstPass, plaintext}},
+		{"first and second pass", [3]func(*Config){firstPass, secondPass, secondPass}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newTLSEnsemble(t, 3, func(sid int64, cfg *Config) { tc.passes[sid-1](cfg) })
+			for sid := int64(1); sid <= 3; sid++ {
+				e.start(sid)
+			}
+			leader := e.leader(20 * time.Second)
+			assert.True(t, e.nodes[1].TLSStatus().DialPlaintext)
+			for _, down := range []int64{leader, 3} {
+				// Every pair elects: the leader's survivors, then the
+				// pair without server 3.
+				e.stop(down)
+				next := e.leader(20*time.Second, down)
+				e.start(down)
+				assert.Equal(t, next, e.leader(20*time.Second), "server %d rejoins as a follower", down)
+			}
+		})
+	}
+}
+
+// DialPlaintext without PortUnification would refuse peers that dial like
+// us: Validate says so.
+func TestTLSDialPlaintextNeedsPortUnification(t *testing.T) {
+	e := newTLSEnsemble(t, 3, nil)
+	cfg := e.config(1)
+	cfg.TLS.DialPlaintext = true
+	err := cfg.Validate()
+	require.ErrorIs(t, err, ErrInvalidConfig)
+	assert.Contains(t, err.Error(), "TLS.DialPlaintext")
+	cfg.TLS.PortUnification = true
+	require.NoError(t, cfg.Validate())
+}
