@@ -1,11 +1,14 @@
 package quorumtls
 
 import (
+	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"net"
 	"strings"
+	"time"
 )
 
 // base is the part of both configs the settings fix: versions and suites.
@@ -102,11 +105,49 @@ func (s *Source) verifyServer(host string) func(tls.ConnectionState) error {
 				return ErrNoServerName
 			}
 		}
-		if _, err := cs.PeerCertificates[0].Verify(opts); err != nil {
+		_, err := cs.PeerCertificates[0].Verify(opts)
+		var hostErr x509.HostnameError
+		if err != nil && errors.As(err, &hostErr) && s.matchesAddressOf(cs.PeerCertificates[0], opts.DNSName) {
+			// ZooKeeper's trust manager accepts a certificate valid for
+			// the IP it connected to as well as for the server line's
+			// name; the chain itself has verified (only the name failed).
+			opts.DNSName = ""
+			_, err = cs.PeerCertificates[0].Verify(opts)
+		}
+		if err != nil {
 			return &tls.CertificateVerificationError{UnverifiedCertificates: cs.PeerCertificates, Err: err}
 		}
 		return nil
 	}
+}
+
+// addressLookupTimeout bounds the resolution of a server line's name
+// when its certificate names IPs only.
+const addressLookupTimeout = 2 * time.Second
+
+// matchesAddressOf reports whether leaf is valid for an IP address that
+// name (a server line's host name, not an IP) resolves to: the addresses
+// the dial may have reached. An IP literal has no other address.
+func (s *Source) matchesAddressOf(leaf *x509.Certificate, name string) bool {
+	if name == "" || net.ParseIP(name) != nil || len(leaf.IPAddresses) == 0 {
+		return false
+	}
+	lookup := s.lookupIP
+	if lookup == nil {
+		lookup = net.DefaultResolver.LookupNetIP
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), addressLookupTimeout)
+	defer cancel()
+	ips, err := lookup(ctx, "ip", name)
+	if err != nil {
+		return false
+	}
+	for _, ip := range ips {
+		if leaf.VerifyHostname(ip.Unmap().String()) == nil {
+			return true
+		}
+	}
+	return false
 }
 
 // ClientConfigFor is ClientConfig for dialling host (the host of the

@@ -1,10 +1,12 @@
 package quorumtls_test
 
 import (
+	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
 	"net"
+	"net/netip"
 	"testing"
 	"time"
 
@@ -213,4 +215,31 @@ func TestForHostForeignConfig(t *testing.T) {
 	_, cli = handshake(t, s.ServerConfig(), quorumtls.ForHost(foreign, "127.0.0.1"))
 	var hostErr x509.HostnameError
 	require.ErrorAs(t, cli.err, &hostErr)
+}
+
+// A server line written as a host name whose certificate names only IPs
+// verifies, as with ZooKeeper's trust manager, when the name resolves to
+// an IP the certificate is valid for; not otherwise.
+func TestHostnameVerificationByResolvedAddress(t *testing.T) {
+	ca := testcerts.MustCA("ca")
+	server := load(t, pemOptions(t, loopbackLeaf(ca, "server", "127.0.0.2"), ca), nil)
+	client := load(t, pemOptions(t, loopbackLeaf(ca, "client", "127.0.0.1"), ca), nil)
+	addrs := map[string][]netip.Addr{
+		"zk2.example": {netip.MustParseAddr("127.0.0.2")},
+		"zk3.example": {netip.MustParseAddr("127.0.0.3")},
+	}
+	client.SetLookupIP(func(_ context.Context, _, host string) ([]netip.Addr, error) {
+		if a, ok := addrs[host]; ok {
+			return a, nil
+		}
+		return nil, errors.New("no such host")
+	})
+	_, cli := handshake(t, server.ServerConfig(), client.ClientConfigFor("zk2.example"))
+	require.NoError(t, cli.err)
+
+	for _, host := range []string{"zk3.example", "unknown.example"} {
+		_, cli = handshake(t, server.ServerConfig(), client.ClientConfigFor(host))
+		var hostErr x509.HostnameError
+		require.ErrorAsf(t, cli.err, &hostErr, "dialling %s", host)
+	}
 }

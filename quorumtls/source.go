@@ -1,10 +1,12 @@
 package quorumtls
 
 import (
+	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"io"
 	"log/slog"
+	"net/netip"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -20,6 +22,9 @@ type Source struct {
 	log    *slog.Logger
 
 	cur atomic.Pointer[material]
+	// lookupIP resolves a server line's name (tests replace it); nil
+	// means the default resolver.
+	lookupIP func(ctx context.Context, network, host string) ([]netip.Addr, error)
 
 	closeOnce sync.Once
 	stop      chan struct{}
