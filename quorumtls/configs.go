@@ -110,7 +110,7 @@ func (s *Source) verifyServer(host string) func(tls.ConnectionState) error {
 		if err != nil && errors.As(err, &hostErr) && s.matchesAddressOf(cs.PeerCertificates[0], opts.DNSName) {
 			// ZooKeeper's trust manager accepts a certificate valid for
 			// the IP it connected to as well as for the server line's
-			// name; the chain itself has verified (only the name failed).
+			// name. The address matched: verify the chain without a name.
 			opts.DNSName = ""
 			_, err = cs.PeerCertificates[0].Verify(opts)
 		}
