@@ -114,13 +114,13 @@ func sampleFailovers() []failoverResult {
 }
 
 func TestSummarizeFailoversPerKind(t *testing.T) {
-	g := summarizeFailovers(3, "zkfle", failKill, sampleFailovers())
+	g := summarizeFailovers(3, "zkfle", transportPlain, failKill, sampleFailovers())
 	assert.Equal(t, 2, g.Tries)
 	assert.Equal(t, 0, g.Failed)
 	assert.Equal(t, map[int]int{2: 2}, g.NewLeaders)
 	assert.Equal(t, summary{Min: 220, Median: 260, Max: 300, Count: 2}, g.Figures["wall_ms"])
 
-	zk := summarizeFailovers(3, "zookeeper", failPause, sampleFailovers())
+	zk := summarizeFailovers(3, "zookeeper", transportPlain, failPause, sampleFailovers())
 	assert.Equal(t, 1, zk.Failed)
 	assert.Equal(t, 0, zk.Figures["wall_ms"].Count, "a failed try gives no figure")
 }

@@ -69,6 +69,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return exitRunFailed
 	}
 	machine := describeMachine(systems[0].binary, zk)
+	systems, tlsNotes := variants(systems, o.transports)
+	notes = append(notes, tlsNotes...)
+	if hasTLS(o.transports) {
+		notes = append(notes, tlsNote)
+	}
 	if o.mode == modeFailover {
 		return runFailoverMode(ctx, o, systems, machine, notes, root, stdout, stderr)
 	}
@@ -195,12 +200,12 @@ func runAll(ctx context.Context, o options, systems []system, root string, stder
 // grep.
 func progressLine(r runResult) string {
 	if !r.ok() {
-		return fmt.Sprintf("run system=%s n=%d run=%d error=%q dir=%s", r.System, r.N, r.Run, r.Err, r.Dir)
+		return fmt.Sprintf("run system=%s transport=%s n=%d run=%d error=%q dir=%s", r.System, r.Transport, r.N, r.Run, r.Err, r.Dir)
 	}
 	rss := make([]string, 0, len(r.Servers))
 	for _, s := range r.Servers {
 		rss = append(rss, fmt.Sprint(s.RSSKiB))
 	}
-	return fmt.Sprintf("run system=%s n=%d run=%d all_serving_ms=%.1f election_ms=%.0f decided_ms=%.0f leader=%d rss_kib=%s load1=%s",
-		r.System, r.N, r.Run, r.AllServingMS, r.ElectionMS, r.DecidedMS, r.Leader, strings.Join(rss, ","), r.Load1)
+	return fmt.Sprintf("run system=%s transport=%s n=%d run=%d all_serving_ms=%.1f election_ms=%.0f decided_ms=%.0f leader=%d rss_kib=%s load1=%s",
+		r.System, r.Transport, r.N, r.Run, r.AllServingMS, r.ElectionMS, r.DecidedMS, r.Leader, strings.Join(rss, ","), r.Load1)
 }
