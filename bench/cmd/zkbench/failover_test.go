@@ -52,11 +52,15 @@ func failoverRows(t *testing.T, table string) map[string][][3]float64 {
 }
 
 // checkFailoverTable asserts that the table has a failover headline for
-// both failures, one positive, ordered cell per system, and no failure.
-func checkFailoverTable(t *testing.T, table string, systems int) {
+// each failure (both when none is given), one positive, ordered cell per
+// system, and no failure.
+func checkFailoverTable(t *testing.T, table string, systems int, kinds ...failureKind) {
 	t.Helper()
 	rows := failoverRows(t, table)
-	for _, k := range []failureKind{failKill, failPause} {
+	if len(kinds) == 0 {
+		kinds = []failureKind{failKill, failPause}
+	}
+	for _, k := range kinds {
 		cells := rows[k.verb()]
 		require.Len(t, cells, systems, "%s row of:\n%s", k.verb(), table)
 		for _, c := range cells {

@@ -30,6 +30,7 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 )
 
 const (
@@ -105,6 +106,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 // runFailoverMode measures leader failovers and prints their table.
 func runFailoverMode(ctx context.Context, o options, systems []system, machine machineInfo, notes []string,
 	root string, stdout, stderr io.Writer) int {
+	if note := backoffNote(o, systems); note != "" {
+		notes = append(notes, note)
+	}
 	results := runFailovers(ctx, o, systems, root, stderr)
 	machine.LoadEnd = loadAvg()
 	if ctx.Err() != nil {
@@ -128,6 +132,29 @@ func runFailoverMode(ctx context.Context, o options, systems []system, machine m
 		}
 	}
 	return finish(ctx, o, root, failed, stderr)
+}
+
+// zkfleStableSession is how long a zkfle session must have lasted for its
+// end not to count as a failed session (actors.sessionStableAfter, issue
+// 11): after a shorter one the node waits a jittered, growing back-off
+// (50-100 ms, then 100-200 ms, ... up to 3 s) before it looks again.
+const zkfleStableSession = 10 * time.Second
+
+// backoffNote warns, in failover mode, when -idle lets zkfle's leaders
+// live less than zkfleStableSession: its figures then include that
+// back-off, growing from try to try, which ZooKeeper does not have.
+func backoffNote(o options, systems []system) string {
+	if o.idle >= zkfleStableSession {
+		return ""
+	}
+	for _, s := range systems {
+		if s.name == "zkfle" {
+			return fmt.Sprintf("zkfle: -idle %s < %s, so each killed leader had led for less than zkfle's stable-session time and its "+
+				"survivors back off (50-100 ms after the first such loss, doubling per consecutive one, jittered) before LOOKING; "+
+				"-idle 11s measures the loss of a long-lived leader", o.idle, zkfleStableSession)
+		}
+	}
+	return ""
 }
 
 // finish removes the work dir when everything was measured and nothing

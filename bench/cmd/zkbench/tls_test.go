@@ -225,3 +225,40 @@ func TestZookeeperTLSClassPath(t *testing.T) {
 		"without netty-codec.jar Debian's ZooKeeper never ends a TLS election")
 	assert.True(t, strings.HasSuffix(strings.Join(zk.tlsArgv("zoo.cfg"), " "), zkMainClass+" zoo.cfg"))
 }
+
+// TestFailoverModeTLS runs failover mode's kill -9 once with TLS on both
+// ports for cmd/node, and for ZooKeeper too when it is installed (the
+// same skip rule as TestFailoverModeZookeeper): both come up, elect and
+// fail over with the harness's certificates and zoo.cfg lines.
+func TestFailoverModeTLS(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts 3-node TLS ensembles of cmd/node and of ZooKeeper")
+	}
+	systems := 2
+	extra := []string{"-tls", "tls", "-failures", "kill"}
+	if _, err := zookeeperSystem("java", "128m"); err != nil {
+		require.ErrorIs(t, err, ErrNoZooKeeper)
+		if os.Getenv("CI") != "" {
+			t.Fatalf("CI is set and real ZooKeeper is required: %v", err)
+		}
+		t.Logf("SKIPPING the ZooKeeper TLS column: %v", err)
+		systems, extra = 1, append(extra, "-zk=false")
+	}
+	table := runFailoverBench(t, extra...)
+	checkFailoverTable(t, table, systems, failKill)
+	assert.Contains(t, table, "zkfle cmd/node, TLS")
+	assert.Contains(t, table, "sslQuorum=true")
+	if systems == 2 {
+		assert.Contains(t, table, "ZooKeeper 3.8 (JVM), TLS")
+	}
+	assert.NotContains(t, table, "cost of TLS", "no plaintext column to compare with")
+}
+
+func TestBackoffNote(t *testing.T) {
+	zkfle := []system{{name: "zkfle"}}
+	note := backoffNote(options{idle: 2 * time.Second}, zkfle)
+	assert.Contains(t, note, "-idle 2s < 10s")
+	assert.Contains(t, note, "-idle 11s")
+	assert.Empty(t, backoffNote(options{idle: 11 * time.Second}, zkfle), "a leader of 11 s ended a stable session")
+	assert.Empty(t, backoffNote(options{idle: 2 * time.Second}, []system{{name: "zookeeper"}}), "only zkfle backs off")
+}
