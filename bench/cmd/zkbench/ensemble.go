@@ -28,8 +28,9 @@ type ensemble struct {
 }
 
 // prepareEnsemble writes zoo.cfg and myid for servers 1..n under dir,
-// with fresh loopback ports.
-func prepareEnsemble(dir string, n int, t timing) (*ensemble, error) {
+// with fresh loopback ports; for the TLS transport also a CA and every
+// server's certificate, which its zoo.cfg names.
+func prepareEnsemble(dir string, n int, t timing, tr transport) (*ensemble, error) {
 	ports, err := freePorts(3 * n)
 	if err != nil {
 		return nil, err
@@ -38,10 +39,16 @@ func prepareEnsemble(dir string, n int, t timing) (*ensemble, error) {
 	for i := 0; i < n; i++ {
 		byID[i+1] = serverPorts{client: ports[3*i], quorum: ports[3*i+1], election: ports[3*i+2]}
 	}
+	var qc *quorumCerts
+	if tr.isTLS() {
+		if qc, err = writeQuorumCerts(dir, n); err != nil {
+			return nil, fmt.Errorf("TLS files: %w", err)
+		}
+	}
 	e := &ensemble{dir: dir}
 	for sid := 1; sid <= n; sid++ {
 		sdir := filepath.Join(dir, fmt.Sprintf("s%d", sid))
-		cfg, err := writeServerFiles(sdir, sid, byID, t)
+		cfg, err := writeServerFiles(sdir, sid, byID, t, qc)
 		if err != nil {
 			return nil, fmt.Errorf("server %d files: %w", sid, err)
 		}

@@ -12,12 +12,14 @@ import (
 // failoverResult is one failover of one system: the leader of a settled
 // ensemble is killed or paused, and the survivors re-elect.
 type failoverResult struct {
-	System  string      `json:"system"`
-	N       int         `json:"n"`
-	Run     int         `json:"run"`
-	Failure failureKind `json:"failure"`
-	Victim  int         `json:"victim"`     // the leader that was killed or paused
-	Leader  int         `json:"new_leader"` // the survivors' new leader
+	System string `json:"system"`
+	// Transport is plain or tls: the quorum and election ports' protocol.
+	Transport string      `json:"transport"`
+	N         int         `json:"n"`
+	Run       int         `json:"run"`
+	Failure   failureKind `json:"failure"`
+	Victim    int         `json:"victim"`     // the leader that was killed or paused
+	Leader    int         `json:"new_leader"` // the survivors' new leader
 	// WallMS: the signal -> the survivors' srvr answers show exactly one
 	// leader and the rest followers, each survivor having logged a new
 	// election since the signal (zk-ensemble.sh failover's condition).
@@ -58,11 +60,12 @@ func runFailovers(ctx context.Context, o options, systems []system, root string,
 // times per failure kind, restoring the ensemble after each. Every process
 // it starts is resumed and stopped before it returns.
 func failoverSeries(ctx context.Context, sys system, n int, root string, o options, stderr io.Writer) (results []failoverResult) {
-	dir := filepath.Join(root, fmt.Sprintf("failover-%s-n%d", sys.name, n))
+	dir := filepath.Join(root, fmt.Sprintf("failover-%s-n%d", sys.dirName(), n))
 	failed := func(run int, kind failureKind, err error) failoverResult {
-		return failoverResult{System: sys.name, N: n, Run: run, Failure: kind, Load1: loadAvg1(), Dir: dir, Err: err.Error()}
+		return failoverResult{System: sys.name, Transport: sys.transport.String(), N: n, Run: run, Failure: kind,
+			Load1: loadAvg1(), Dir: dir, Err: err.Error()}
 	}
-	e, err := prepareEnsemble(dir, n, o.timing)
+	e, err := prepareEnsemble(dir, n, o.timing, sys.transport)
 	if err != nil {
 		return []failoverResult{failed(0, "start", err)}
 	}
@@ -123,7 +126,7 @@ func idle(ctx context.Context, d time.Duration) error {
 // (relaunch after kill -9, SIGCONT after SIGSTOP) and waits until all N
 // servers report a role with one leader again.
 func failoverOnce(ctx context.Context, sys system, e *ensemble, kind failureKind, o options) (res failoverResult) {
-	res = failoverResult{System: sys.name, N: len(e.servers), Failure: kind, Load1: loadAvg1()}
+	res = failoverResult{System: sys.name, Transport: sys.transport.String(), N: len(e.servers), Failure: kind, Load1: loadAvg1()}
 	fail := func(err error) failoverResult {
 		res.Err = err.Error()
 		return res
@@ -302,8 +305,9 @@ func pollModes(ctx context.Context, servers []*server, poll time.Duration, deadl
 // and for grep.
 func failoverProgressLine(r failoverResult) string {
 	if !r.ok() {
-		return fmt.Sprintf("failover system=%s n=%d run=%d failure=%s error=%q dir=%s", r.System, r.N, r.Run, r.Failure, r.Err, r.Dir)
+		return fmt.Sprintf("failover system=%s transport=%s n=%d run=%d failure=%s error=%q dir=%s",
+			r.System, r.Transport, r.N, r.Run, r.Failure, r.Err, r.Dir)
 	}
-	return fmt.Sprintf("failover system=%s n=%d run=%d failure=%s victim=%d new_leader=%d wall_ms=%.1f detect_ms=%.0f election_ms=%.0f restore_ms=%.0f load1=%s",
-		r.System, r.N, r.Run, r.Failure, r.Victim, r.Leader, r.WallMS, r.DetectMS, r.ElectionMS, r.RestoreMS, r.Load1)
+	return fmt.Sprintf("failover system=%s transport=%s n=%d run=%d failure=%s victim=%d new_leader=%d wall_ms=%.1f detect_ms=%.0f election_ms=%.0f restore_ms=%.0f load1=%s",
+		r.System, r.Transport, r.N, r.Run, r.Failure, r.Victim, r.Leader, r.WallMS, r.DetectMS, r.ElectionMS, r.RestoreMS, r.Load1)
 }

@@ -43,6 +43,7 @@ func (k failureKind) verb() string {
 type failoverGroup struct {
 	N          int                `json:"n"`
 	System     string             `json:"system"`
+	Transport  string             `json:"transport"`
 	Failure    failureKind        `json:"failure"`
 	Tries      int                `json:"tries"`
 	Failed     int                `json:"failed"`
@@ -50,11 +51,11 @@ type failoverGroup struct {
 	Figures    map[string]summary `json:"figures"`
 }
 
-func summarizeFailovers(n int, sys string, kind failureKind, rs []failoverResult) failoverGroup {
-	g := failoverGroup{N: n, System: sys, Failure: kind, NewLeaders: map[int]int{}, Figures: map[string]summary{}}
+func summarizeFailovers(n int, sys string, tr transport, kind failureKind, rs []failoverResult) failoverGroup {
+	g := failoverGroup{N: n, System: sys, Transport: tr.String(), Failure: kind, NewLeaders: map[int]int{}, Figures: map[string]summary{}}
 	var good []failoverResult
 	for _, r := range rs {
-		if r.N != n || r.System != sys || r.Failure != kind {
+		if r.N != n || r.System != sys || r.Failure != kind || transport(r.Transport).String() != g.Transport {
 			continue
 		}
 		g.Tries++
@@ -87,6 +88,7 @@ type failoverReport struct {
 	Timing  string           `json:"timing"`
 	Notes   []string         `json:"notes,omitempty"`
 	Groups  []failoverGroup  `json:"summary"`
+	TLSCost []tlsCost        `json:"tls_cost,omitempty"` // -tls plain,tls: per size, failure, system and figure
 	Tries   []failoverResult `json:"tries"`
 }
 
@@ -99,17 +101,59 @@ func buildFailoverReport(m machineInfo, o options, systems []system, rs []failov
 		if a.System != b.System {
 			return a.System > b.System // zkfle before zookeeper
 		}
+		if a.Transport != b.Transport {
+			return a.Transport < b.Transport // plain before tls
+		}
 		return a.Run < b.Run
 	})
 	rep := failoverReport{Machine: m, Timing: o.timing.String(), Notes: notes, Tries: rs}
 	for _, n := range o.sizes {
 		for _, kind := range o.failures {
 			for _, s := range systems {
-				rep.Groups = append(rep.Groups, summarizeFailovers(n, s.name, kind, rs))
+				rep.Groups = append(rep.Groups, summarizeFailovers(n, s.name, s.transport, kind, rs))
+			}
+			for _, row := range failoverCostRows(rep.Groups[len(rep.Groups)-len(systems):], tlsPairs(systems)) {
+				for _, c := range row.costs {
+					if c != nil {
+						c.N, c.Failure = n, kind
+						rep.TLSCost = append(rep.TLSCost, *c)
+					}
+				}
 			}
 		}
 	}
 	return rep
+}
+
+// failoverCostRows compares each pair's plaintext and TLS groups (one
+// size and failure, in the order of the variants) figure by figure.
+func failoverCostRows(row []failoverGroup, pairs []columnPair) []costRow {
+	if len(pairs) == 0 {
+		return nil
+	}
+	var out []costRow
+	for _, f := range failoverFigures {
+		cr := costRow{label: f.rowLabel(row[0].Failure)}
+		for _, p := range pairs {
+			c, ok := newTLSCost(row[p.plain].Figures[f.key], row[p.withT].Figures[f.key])
+			if !ok {
+				cr.costs = append(cr.costs, nil)
+				continue
+			}
+			c.System, c.Figure, c.Unit = p.system, f.key, "ms"
+			cr.costs = append(cr.costs, &c)
+		}
+		out = append(out, cr)
+	}
+	return out
+}
+
+// rowLabel is the figure's label for failure kind.
+func (f failoverFigure) rowLabel(kind failureKind) string {
+	if f.key == "wall_ms" || f.key == "detect_ms" {
+		return fmt.Sprintf(f.label, kind.verb())
+	}
+	return f.label
 }
 
 // writeJSON prints the report as indented JSON.
@@ -134,11 +178,7 @@ func (rep failoverReport) writeTable(w io.Writer, systems []system) error {
 		}
 		fmt.Fprintln(tw)
 		for _, f := range failoverFigures {
-			label := f.label
-			if f.key == "wall_ms" || f.key == "detect_ms" {
-				label = fmt.Sprintf(f.label, g.Failure.verb())
-			}
-			fmt.Fprint(tw, label)
+			fmt.Fprint(tw, f.rowLabel(g.Failure))
 			for _, gg := range row {
 				fmt.Fprintf(tw, "\t%s", gg.Figures[f.key].format("ms"))
 			}
@@ -154,13 +194,15 @@ func (rep failoverReport) writeTable(w io.Writer, systems []system) error {
 			fmt.Fprintf(tw, "\t%d of %d", gg.Failed, gg.Tries)
 		}
 		fmt.Fprintln(tw)
+		pairs := tlsPairs(systems)
+		writeCostBlock(tw, fmt.Sprintf("N=%d, %s of the leader", g.N, g.Failure.verb()), pairs, failoverCostRows(row, pairs))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
 	for _, r := range rep.Tries {
 		if !r.ok() {
-			fmt.Fprintf(w, "failed: system=%s n=%d run=%d failure=%s: %s (files kept in %s)\n", r.System, r.N, r.Run, r.Failure, r.Err, r.Dir)
+			fmt.Fprintf(w, "failed: system=%s n=%d run=%d failure=%s: %s (files kept in %s)\n", systemTag(r.System, r.Transport), r.N, r.Run, r.Failure, r.Err, r.Dir)
 		}
 	}
 	return nil

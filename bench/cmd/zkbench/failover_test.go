@@ -52,11 +52,15 @@ func failoverRows(t *testing.T, table string) map[string][][3]float64 {
 }
 
 // checkFailoverTable asserts that the table has a failover headline for
-// both failures, one positive, ordered cell per system, and no failure.
-func checkFailoverTable(t *testing.T, table string, systems int) {
+// each failure (both when none is given), one positive, ordered cell per
+// system, and no failure.
+func checkFailoverTable(t *testing.T, table string, systems int, kinds ...failureKind) {
 	t.Helper()
 	rows := failoverRows(t, table)
-	for _, k := range []failureKind{failKill, failPause} {
+	if len(kinds) == 0 {
+		kinds = []failureKind{failKill, failPause}
+	}
+	for _, k := range kinds {
 		cells := rows[k.verb()]
 		require.Len(t, cells, systems, "%s row of:\n%s", k.verb(), table)
 		for _, c := range cells {
@@ -114,13 +118,13 @@ func sampleFailovers() []failoverResult {
 }
 
 func TestSummarizeFailoversPerKind(t *testing.T) {
-	g := summarizeFailovers(3, "zkfle", failKill, sampleFailovers())
+	g := summarizeFailovers(3, "zkfle", transportPlain, failKill, sampleFailovers())
 	assert.Equal(t, 2, g.Tries)
 	assert.Equal(t, 0, g.Failed)
 	assert.Equal(t, map[int]int{2: 2}, g.NewLeaders)
 	assert.Equal(t, summary{Min: 220, Median: 260, Max: 300, Count: 2}, g.Figures["wall_ms"])
 
-	zk := summarizeFailovers(3, "zookeeper", failPause, sampleFailovers())
+	zk := summarizeFailovers(3, "zookeeper", transportPlain, failPause, sampleFailovers())
 	assert.Equal(t, 1, zk.Failed)
 	assert.Equal(t, 0, zk.Figures["wall_ms"].Count, "a failed try gives no figure")
 }

@@ -30,6 +30,7 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 )
 
 const (
@@ -69,6 +70,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return exitRunFailed
 	}
 	machine := describeMachine(systems[0].binary, zk)
+	systems, tlsNotes := variants(systems, o.transports)
+	notes = append(notes, tlsNotes...)
+	if hasTLS(o.transports) {
+		notes = append(notes, tlsNote)
+	}
 	if o.mode == modeFailover {
 		return runFailoverMode(ctx, o, systems, machine, notes, root, stdout, stderr)
 	}
@@ -100,6 +106,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 // runFailoverMode measures leader failovers and prints their table.
 func runFailoverMode(ctx context.Context, o options, systems []system, machine machineInfo, notes []string,
 	root string, stdout, stderr io.Writer) int {
+	if note := backoffNote(o, systems); note != "" {
+		notes = append(notes, note)
+	}
 	results := runFailovers(ctx, o, systems, root, stderr)
 	machine.LoadEnd = loadAvg()
 	if ctx.Err() != nil {
@@ -123,6 +132,29 @@ func runFailoverMode(ctx context.Context, o options, systems []system, machine m
 		}
 	}
 	return finish(ctx, o, root, failed, stderr)
+}
+
+// zkfleStableSession is how long a zkfle session must have lasted for its
+// end not to count as a failed session (actors.sessionStableAfter, issue
+// 11): after a shorter one the node waits a jittered, growing back-off
+// (50-100 ms, then 100-200 ms, ... up to 3 s) before it looks again.
+const zkfleStableSession = 10 * time.Second
+
+// backoffNote warns, in failover mode, when -idle lets zkfle's leaders
+// live less than zkfleStableSession: its figures then include that
+// back-off, growing from try to try, which ZooKeeper does not have.
+func backoffNote(o options, systems []system) string {
+	if o.idle >= zkfleStableSession {
+		return ""
+	}
+	for _, s := range systems {
+		if s.name == "zkfle" {
+			return fmt.Sprintf("zkfle: -idle %s < %s, so each killed leader had led for less than zkfle's stable-session time and its "+
+				"survivors back off (50-100 ms after the first such loss, doubling per consecutive one, jittered) before LOOKING; "+
+				"-idle 11s measures the loss of a long-lived leader", o.idle, zkfleStableSession)
+		}
+	}
+	return ""
 }
 
 // finish removes the work dir when everything was measured and nothing
@@ -195,12 +227,12 @@ func runAll(ctx context.Context, o options, systems []system, root string, stder
 // grep.
 func progressLine(r runResult) string {
 	if !r.ok() {
-		return fmt.Sprintf("run system=%s n=%d run=%d error=%q dir=%s", r.System, r.N, r.Run, r.Err, r.Dir)
+		return fmt.Sprintf("run system=%s transport=%s n=%d run=%d error=%q dir=%s", r.System, r.Transport, r.N, r.Run, r.Err, r.Dir)
 	}
 	rss := make([]string, 0, len(r.Servers))
 	for _, s := range r.Servers {
 		rss = append(rss, fmt.Sprint(s.RSSKiB))
 	}
-	return fmt.Sprintf("run system=%s n=%d run=%d all_serving_ms=%.1f election_ms=%.0f decided_ms=%.0f leader=%d rss_kib=%s load1=%s",
-		r.System, r.N, r.Run, r.AllServingMS, r.ElectionMS, r.DecidedMS, r.Leader, strings.Join(rss, ","), r.Load1)
+	return fmt.Sprintf("run system=%s transport=%s n=%d run=%d all_serving_ms=%.1f election_ms=%.0f decided_ms=%.0f leader=%d rss_kib=%s load1=%s",
+		r.System, r.Transport, r.N, r.Run, r.AllServingMS, r.ElectionMS, r.DecidedMS, r.Leader, strings.Join(rss, ","), r.Load1)
 }

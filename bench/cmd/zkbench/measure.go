@@ -26,8 +26,10 @@ type serverResult struct {
 // runResult is one cold start of one system.
 type runResult struct {
 	System string `json:"system"`
-	N      int    `json:"n"`
-	Run    int    `json:"run"`
+	// Transport is plain or tls: the quorum and election ports' protocol.
+	Transport string `json:"transport"`
+	N         int    `json:"n"`
+	Run       int    `json:"run"`
 	// AllServingMS: launch of the first process -> every server reports a
 	// role through srvr (wall clock).
 	AllServingMS float64 `json:"all_serving_ms"`
@@ -54,9 +56,9 @@ func (r runResult) ok() bool { return r.Err == "" }
 func coldStart(ctx context.Context, sys system, n, run int, root string, o options) (res runResult) {
 	// res is a named result so that the deferred clean-up can still record
 	// where a failed run's files were kept.
-	res = runResult{System: sys.name, N: n, Run: run, Load1: loadAvg1()}
-	dir := filepath.Join(root, fmt.Sprintf("%s-n%d-r%d", sys.name, n, run))
-	e, err := prepareEnsemble(dir, n, o.timing)
+	res = runResult{System: sys.name, Transport: sys.transport.String(), N: n, Run: run, Load1: loadAvg1()}
+	dir := filepath.Join(root, fmt.Sprintf("%s-n%d-r%d", sys.dirName(), n, run))
+	e, err := prepareEnsemble(dir, n, o.timing, sys.transport)
 	if err != nil {
 		res.Err = err.Error()
 		res.Dir = dir
@@ -211,7 +213,7 @@ func newWorkDir(o options) (string, error) {
 	return os.MkdirTemp("", "zkbench-")
 }
 
-// sortRuns orders results by size, system, run for the report.
+// sortRuns orders results by size, system, transport, run for the report.
 func sortRuns(rs []runResult) {
 	sort.SliceStable(rs, func(i, j int) bool {
 		if rs[i].N != rs[j].N {
@@ -219,6 +221,9 @@ func sortRuns(rs []runResult) {
 		}
 		if rs[i].System != rs[j].System {
 			return rs[i].System > rs[j].System // zkfle before zookeeper
+		}
+		if rs[i].Transport != rs[j].Transport {
+			return rs[i].Transport < rs[j].Transport // plain before tls
 		}
 		return rs[i].Run < rs[j].Run
 	})

@@ -57,6 +57,7 @@ type options struct {
 	mode        string        // modeCold or modeFailover
 	failures    []failureKind // failover mode: what is done to the leader
 	timing      timing        // zoo.cfg tickTime, initLimit, syncLimit for both systems
+	transports  []transport   // plain and/or tls: one column per system and transport
 }
 
 // The benchmark modes.
@@ -89,6 +90,7 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	fs.DurationVar(&o.timing.tick, "tick-time", defaultTiming.tick, "zoo.cfg tickTime for both systems (whole milliseconds)")
 	fs.IntVar(&o.timing.initLimit, "init-limit", defaultTiming.initLimit, "zoo.cfg initLimit (ticks) for both systems")
 	fs.IntVar(&o.timing.syncLimit, "sync-limit", defaultTiming.syncLimit, "zoo.cfg syncLimit (ticks) for both systems")
+	transports := fs.String("tls", "plain", "quorum and election ports, comma separated: plain, tls (sslQuorum=true, PEM certificates made per ensemble); plain,tls measures both, interleaved, and the cost of TLS")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, usageText)
 		fs.PrintDefaults()
@@ -104,6 +106,9 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 		return o, err
 	}
 	if o.failures, err = parseFailures(*failures); err != nil {
+		return o, err
+	}
+	if o.transports, err = parseTransports(*transports); err != nil {
 		return o, err
 	}
 	return o, o.validate()
@@ -155,6 +160,7 @@ Run it from the zkfle module root:
 
   go run ./bench/cmd/zkbench -n 3,5 -runs 5
   go run ./bench/cmd/zkbench -mode failover -n 3,5 -runs 3
+  go run ./bench/cmd/zkbench -n 3,5 -runs 3 -tls plain,tls
 
 For each size N and each run it writes fresh zoo.cfg files and data dirs,
 launches N servers back to back, polls srvr until every one reports a role,
@@ -163,7 +169,9 @@ every process it started (SIGTERM, then SIGKILL). In failover mode it
 starts one ensemble per size and system and, -runs times per failure kind,
 kills (SIGKILL) or pauses (SIGSTOP) the leader and times the survivors'
 new established leader; a killed leader is restarted, a paused one
-continued (SIGCONT), before the next try. See bench/README.md.
+continued (SIGCONT), before the next try. With -tls plain,tls every system
+runs once with plaintext quorum and election ports and once with TLS
+(sslQuorum=true), and the table adds the cost of TLS. See bench/README.md.
 
 Flags:
 `

@@ -60,21 +60,22 @@ func perServer(f func(serverResult) float64) func([]runResult) []float64 {
 
 // group is the runs of one system at one size, summarised.
 type group struct {
-	N       int                `json:"n"`
-	System  string             `json:"system"`
-	Runs    int                `json:"runs"`
-	Failed  int                `json:"failed"`
-	Killed  int                `json:"killed_on_stop"` // servers that needed SIGKILL
-	Exits   map[int]int        `json:"exit_codes"`     // exit code after SIGTERM -> servers
-	Winners map[int]int        `json:"winners"`        // leader sid -> runs
-	Figures map[string]summary `json:"figures"`
+	N         int                `json:"n"`
+	System    string             `json:"system"`
+	Transport string             `json:"transport"`
+	Runs      int                `json:"runs"`
+	Failed    int                `json:"failed"`
+	Killed    int                `json:"killed_on_stop"` // servers that needed SIGKILL
+	Exits     map[int]int        `json:"exit_codes"`     // exit code after SIGTERM -> servers
+	Winners   map[int]int        `json:"winners"`        // leader sid -> runs
+	Figures   map[string]summary `json:"figures"`
 }
 
-func summarizeGroup(n int, sys string, rs []runResult) group {
-	g := group{N: n, System: sys, Winners: map[int]int{}, Exits: map[int]int{}, Figures: map[string]summary{}}
+func summarizeGroup(n int, sys string, tr transport, rs []runResult) group {
+	g := group{N: n, System: sys, Transport: tr.String(), Winners: map[int]int{}, Exits: map[int]int{}, Figures: map[string]summary{}}
 	var good []runResult
 	for _, r := range rs {
-		if r.N != n || r.System != sys {
+		if r.N != n || r.System != sys || transport(r.Transport).String() != g.Transport {
 			continue
 		}
 		g.Runs++
@@ -131,6 +132,7 @@ type report struct {
 	Machine machineInfo `json:"machine"`
 	Notes   []string    `json:"notes,omitempty"`
 	Groups  []group     `json:"summary"`
+	TLSCost []tlsCost   `json:"tls_cost,omitempty"` // -tls plain,tls: per size, system and figure
 	Runs    []runResult `json:"runs"`
 }
 
@@ -139,10 +141,41 @@ func buildReport(m machineInfo, systems []system, sizes []int, runs []runResult,
 	rep := report{Machine: m, Notes: notes, Runs: runs}
 	for _, n := range sizes {
 		for _, s := range systems {
-			rep.Groups = append(rep.Groups, summarizeGroup(n, s.name, runs))
+			rep.Groups = append(rep.Groups, summarizeGroup(n, s.name, s.transport, runs))
+		}
+		for _, row := range costRows(rep.Groups[len(rep.Groups)-len(systems):], tlsPairs(systems)) {
+			for _, c := range row.costs {
+				if c != nil {
+					c.N = n
+					rep.TLSCost = append(rep.TLSCost, *c)
+				}
+			}
 		}
 	}
 	return rep
+}
+
+// costRows compares each pair's plaintext and TLS groups (one size, in
+// the order of the variants) figure by figure.
+func costRows(row []group, pairs []columnPair) []costRow {
+	if len(pairs) == 0 {
+		return nil
+	}
+	var out []costRow
+	for _, f := range figures {
+		cr := costRow{label: f.label}
+		for _, p := range pairs {
+			c, ok := newTLSCost(row[p.plain].Figures[f.key], row[p.withT].Figures[f.key])
+			if !ok {
+				cr.costs = append(cr.costs, nil)
+				continue
+			}
+			c.System, c.Figure, c.Unit = p.system, f.key, f.unit
+			cr.costs = append(cr.costs, &c)
+		}
+		out = append(out, cr)
+	}
+	return out
 }
 
 // writeJSON prints the report as indented JSON.
@@ -195,13 +228,15 @@ func (rep report) writeTable(w io.Writer, systems []system) error {
 			fmt.Fprintf(tw, "\t%d of %d", gg.Failed, gg.Runs)
 		}
 		fmt.Fprintln(tw)
+		pairs := tlsPairs(systems)
+		writeCostBlock(tw, fmt.Sprintf("N=%d", g.N), pairs, costRows(row, pairs))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
 	for _, r := range rep.Runs {
 		if !r.ok() {
-			fmt.Fprintf(w, "failed: system=%s n=%d run=%d: %s (files kept in %s)\n", r.System, r.N, r.Run, r.Err, r.Dir)
+			fmt.Fprintf(w, "failed: system=%s n=%d run=%d: %s (files kept in %s)\n", systemTag(r.System, r.Transport), r.N, r.Run, r.Err, r.Dir)
 		}
 	}
 	return nil

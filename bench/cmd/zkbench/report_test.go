@@ -25,7 +25,7 @@ func sampleRuns() []runResult {
 }
 
 func TestSummarizeGroupSkipsFailedRuns(t *testing.T) {
-	g := summarizeGroup(3, "zkfle", sampleRuns())
+	g := summarizeGroup(3, "zkfle", transportPlain, sampleRuns())
 	assert.Equal(t, 3, g.Runs)
 	assert.Equal(t, 1, g.Failed)
 	assert.Equal(t, map[int]int{2: 1, 3: 1}, g.Winners)

@@ -43,8 +43,8 @@ func freePorts(n int) ([]int, error) {
 // zooCfg is the text of server sid's zoo.cfg: the same file for zkfle and
 // ZooKeeper, with the settings zk-ensemble.sh uses for its baseline
 // (by default ZooKeeper's default timing, no AdminServer, every
-// four-letter word).
-func zooCfg(sid int, dataDir string, ports map[int]serverPorts, t timing) string {
+// four-letter word), plus the TLS lines when qc is not nil.
+func zooCfg(sid int, dataDir string, ports map[int]serverPorts, t timing, qc *quorumCerts) string {
 	var b strings.Builder
 	b.WriteString("# written by zkbench\n")
 	b.WriteString(t.cfgLines())
@@ -53,12 +53,14 @@ func zooCfg(sid int, dataDir string, ports map[int]serverPorts, t timing) string
 	for id := 1; id <= len(ports); id++ {
 		fmt.Fprintf(&b, "server.%d=%s:%d:%d\n", id, loopback, ports[id].quorum, ports[id].election)
 	}
+	b.WriteString(qc.cfgLines(sid))
 	return b.String()
 }
 
 // writeServerFiles creates dir/data with its myid and dir/zoo.cfg, and
-// returns the zoo.cfg path.
-func writeServerFiles(dir string, sid int, ports map[int]serverPorts, t timing) (string, error) {
+// returns the zoo.cfg path. qc, when not nil, is the ensemble's TLS
+// files.
+func writeServerFiles(dir string, sid int, ports map[int]serverPorts, t timing, qc *quorumCerts) (string, error) {
 	dataDir := filepath.Join(dir, "data")
 	if err := os.MkdirAll(dataDir, 0o755); err != nil {
 		return "", err
@@ -67,5 +69,5 @@ func writeServerFiles(dir string, sid int, ports map[int]serverPorts, t timing) 
 		return "", err
 	}
 	cfg := filepath.Join(dir, "zoo.cfg")
-	return cfg, os.WriteFile(cfg, []byte(zooCfg(sid, dataDir, ports, t)), 0o644)
+	return cfg, os.WriteFile(cfg, []byte(zooCfg(sid, dataDir, ports, t, qc)), 0o644)
 }

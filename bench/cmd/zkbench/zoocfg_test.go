@@ -12,7 +12,7 @@ import (
 func TestWriteServerFiles(t *testing.T) {
 	ports := map[int]serverPorts{1: {11, 21, 31}, 2: {12, 22, 32}, 3: {13, 23, 33}}
 	dir := t.TempDir()
-	cfg, err := writeServerFiles(dir, 2, ports, defaultTiming)
+	cfg, err := writeServerFiles(dir, 2, ports, defaultTiming, nil)
 	require.NoError(t, err)
 	myid, err := os.ReadFile(filepath.Join(dir, "data", "myid"))
 	require.NoError(t, err)
