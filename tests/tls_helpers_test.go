@@ -76,6 +76,8 @@ type tlsOptions struct {
 	sidSANs   bool
 	mode      tlsMode
 	extra     []string
+	// timing replaces the 200 ms ticks (tickTime/initLimit/syncLimit lines).
+	timing string
 }
 
 // newTLSEnsemble writes certificates, stores and zoo.cfg files for n
@@ -88,6 +90,9 @@ func newTLSEnsemble(t *testing.T, n int, o tlsOptions) *tlsEnsemble {
 	e := &tlsEnsemble{failoverEnsemble: newFailoverEnsemble(t, n), ca: testcerts.MustCA("zkfle quorum test CA"),
 		storeType: o.storeType, aliased: o.aliased, sidSANs: o.sidSANs, leaves: map[int64]*testcerts.Leaf{},
 		modes: map[int64]tlsMode{}, extra: o.extra}
+	if o.timing != "" {
+		e.timing = o.timing
+	}
 	trust, err := e.ca.TrustStore(e.storeType, tlsStorePassword)
 	require.NoError(t, err)
 	for _, sid := range sidsUpTo(n) {
@@ -326,4 +331,41 @@ func presented(src, addr string, cfg *tls.Config) (string, error) {
 		return "", errors.New("no peer certificate")
 	}
 	return certs[0].SerialNumber.String(), nil
+}
+
+// waitMixedSettled waits until zkfle and Java servers agree: all report a
+// mode, exactly one leads, and every zkfle node reports the leader's
+// epoch (srvr's Zxid >> 32). Java followers are not compared: one synced
+// by DIFF on an empty ensemble reports Zxid 0 until its first transaction.
+func (e *failoverEnsemble) waitMixedSettled(timeout time.Duration, zkfle, java []int64) settled {
+	e.t.Helper()
+	var last map[int64]role
+	var got settled
+	ok := waitFor(timeout, func() bool {
+		last, got = map[int64]role{}, settled{}
+		leaders := 0
+		for _, sid := range append(append([]int64(nil), zkfle...), java...) {
+			r := e.observe(sid)
+			last[sid] = r
+			switch r.mode {
+			case "leader":
+				leaders++
+				got = settled{leader: sid, epoch: r.epoch}
+			case "follower":
+			default:
+				return false
+			}
+		}
+		if leaders != 1 {
+			return false
+		}
+		for _, sid := range zkfle {
+			if last[sid].epoch != got.epoch {
+				return false
+			}
+		}
+		return true
+	})
+	require.Truef(e.t, ok, "zkfle %v and Java %v did not settle within %v: %v", zkfle, java, timeout, last)
+	return got
 }
