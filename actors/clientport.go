@@ -270,6 +270,12 @@ func (c *clientPortActor) snapshot(word string) fourletter.Snapshot {
 	if f, ok := c.rt.disk.status(c.rt.epochDir()); ok {
 		s.DiskFault = "cannot persist epochs in " + f.Dir + ": " + f.Err
 	}
+	if (word == fourletter.Conf || word == fourletter.Mntr) && c.rt.cfg.TLS != nil {
+		s.TLS = &fourletter.TLSInfo{PortUnification: c.rt.cfg.TLS.PortUnification}
+		if leaf := presentedCert(c.rt.cfg.TLS.Server); leaf != nil {
+			s.TLS.Subject, s.TLS.NotAfter = leaf.Subject.String(), leaf.NotAfter
+		}
+	}
 	switch word {
 	case fourletter.Conf, fourletter.Dirs:
 		s.Config.DataDirSize = hostinfo.VersionDirSize(s.Config.DataDir)

@@ -365,6 +365,9 @@ func (c *cnxManager) rejected(m *handshakeRejected) {
 	if len(m.allowed) > 0 {
 		args = append(args, "allowed", strings.Join(m.allowed, ","))
 	}
+	if len(m.names) > 0 {
+		args = append(args, "cert_names", strings.Join(m.names, ","))
+	}
 	args = append(args, "detail", m.detail)
 	c.rt.warnings().Warn("rejected election connection", sourceIP(m.remote), m.reason, args...)
 }

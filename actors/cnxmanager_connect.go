@@ -50,6 +50,12 @@ func (c *cnxManager) connectOne(ctx actor.Context, sid int64) {
 		handshake: c.rt.cfg.handshakeTimeout(),
 		keepAlive: c.rt.cfg.TCPKeepAlive,
 	}
+	if c.rt.cfg.TLS != nil {
+		rt := c.rt
+		d.secure = func(conn net.Conn, sid int64, host string, deadline time.Time) (net.Conn, error) {
+			return rt.dialTLS(conn, TLSPortElection, sid, host, deadline)
+		}
+	}
 	dctx := c.dialCtx
 	c.wg.Add(1)
 	go func() {

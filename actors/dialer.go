@@ -28,6 +28,9 @@ type dialer struct {
 	timeout   time.Duration
 	handshake time.Duration
 	keepAlive bool
+	// secure, when set (TLS on), runs the TLS client handshake on the
+	// connected socket and checks the peer proves sid (runtime.dialTLS).
+	secure func(conn net.Conn, sid int64, host string, deadline time.Time) (net.Conn, error)
 }
 
 func (d dialer) dial(ctx context.Context) *dialResult {
@@ -43,6 +46,18 @@ func (d dialer) dial(ctx context.Context) *dialResult {
 		return res
 	}
 	setSockOpts(conn, d.keepAlive)
+	if d.secure != nil {
+		// The header goes inside TLS; the handshake gets its own
+		// handshake timeout, as the peer's side bounds both by one.
+		host, _, _ := net.SplitHostPort(d.addr)
+		tc, err := d.secure(conn, d.sid, host, time.Now().Add(d.handshake))
+		if err != nil {
+			_ = conn.Close()
+			res.err = fmt.Errorf("TLS handshake: %w", err)
+			return res
+		}
+		conn = tc
+	}
 	if err := writeWithDeadline(conn, d.header, d.handshake); err != nil {
 		_ = conn.Close()
 		res.err = fmt.Errorf("send initial message: %w", err)

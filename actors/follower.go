@@ -2,11 +2,13 @@ package actors
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/netip"
 	"strconv"
 	"sync"
+	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/zkfle/zkfle/messages"
@@ -102,10 +104,22 @@ func (f *followerActor) dial(ctx actor.Context, dl zab.Dial) {
 		local = a.AddrPort().Addr()
 	}
 	system, self, dctx := ctx.ActorSystem(), ctx.Self(), f.dialCtx
+	rt, leader := f.rt, f.leader
 	f.dialing.Add(1)
 	go func() {
 		defer f.dialing.Done()
 		c, _, err := dialFrom(dctx, net.Dialer{Timeout: dl.Timeout}, local, addr)
+		if err == nil && rt.cfg.TLS != nil {
+			// TLS to the leader's host, and its certificate must prove
+			// the sid we elected, bounded by the handshake timeout.
+			var tc net.Conn
+			if tc, err = rt.dialTLS(c, TLSPortQuorum, leader, host, time.Now().Add(rt.cfg.handshakeTimeout())); err != nil {
+				_ = c.Close()
+				c, err = nil, fmt.Errorf("TLS handshake with leader %d: %w", leader, err)
+			} else {
+				c = tc
+			}
+		}
 		if dctx.Err() != nil {
 			if c != nil {
 				_ = c.Close()
@@ -122,6 +136,13 @@ func (f *followerActor) dial(ctx actor.Context, dl zab.Dial) {
 func (f *followerActor) connected(ctx actor.Context, m *quorumDialed) {
 	if m.err != nil {
 		if !f.over {
+			var te *tlsError
+			if errors.As(m.err, &te) {
+				// A refused TLS handshake is worth a (rate-limited)
+				// warning: it does not heal by retrying.
+				f.rt.warnings().Warn("cannot connect to the leader", fmt.Sprintf("peer %d", f.leader), "tls-"+te.reason,
+					"leader", f.leader, "detail", m.err.Error())
+			}
 			f.rt.log.Debug("cannot connect to the leader", "leader", f.leader, "reason", m.err.Error())
 			f.apply(ctx, f.learner.DialFailed(m.err))
 		}

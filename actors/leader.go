@@ -1,6 +1,7 @@
 package actors
 
 import (
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"net"
@@ -22,13 +23,26 @@ type leaderActor struct {
 	sessionDriver
 	listeners []net.Listener
 	accepting sync.WaitGroup
-	accepted  handoff
-	caps      *quorumCaps
-	gate      claimGate
+	// handshaking counts TLS handshake goroutines (one per accepted
+	// connection with TLS on).
+	handshaking sync.WaitGroup
+	accepted    handoff
+	caps        *quorumCaps
+	gate        claimGate
 }
 
-// quorumAccepted hands the actor a socket its accept loop took.
-type quorumAccepted struct{ conn net.Conn }
+// quorumAccepted hands the actor a socket its accept loop took (with TLS
+// on, once its TLS handshake succeeded).
+type quorumAccepted struct {
+	conn net.Conn
+	// raw is the accepted socket the handoff tracks (conn itself without
+	// TLS; the socket under it with TLS).
+	raw net.Conn
+	// leaf is the learner's certificate when conn is TLS (nil for
+	// plaintext, with or without portUnification).
+	leaf  *x509.Certificate
+	tlsOn bool
+}
 
 func newLeaderProps(rt *runtime) *actor.Props {
 	return rt.props(KindLeader, func() actor.Actor {
@@ -48,7 +62,7 @@ func (l *leaderActor) Receive(ctx actor.Context) {
 	case *actor.Started:
 		l.start(ctx)
 	case *quorumAccepted:
-		if !l.accepted.take(m.conn) {
+		if !l.accepted.take(m.raw) {
 			return // closed by leave
 		}
 		if l.over {
@@ -56,6 +70,9 @@ func (l *leaderActor) Receive(ctx actor.Context) {
 			return
 		}
 		if id := l.adopt(ctx, m.conn); id != 0 {
+			if m.tlsOn {
+				l.gate.certs[id] = tlsPeer{leaf: m.leaf}
+			}
 			l.apply(ctx, l.session.Connected(id))
 		}
 	case *messages.QuorumPacketReceived:
@@ -68,6 +85,10 @@ func (l *leaderActor) Receive(ctx actor.Context) {
 			_ = ln.Close()
 		}
 		l.accepting.Wait()
+		// Closing the sockets still in their TLS handshake ends those at
+		// once; what they handed over meanwhile is closed after.
+		l.accepted.closeAll()
+		l.handshaking.Wait()
 		l.accepted.closeAll()
 		l.gate.checks.Wait()
 	default:
@@ -117,7 +138,21 @@ func (l *leaderActor) start(ctx actor.Context) {
 					return
 				}
 				l.accepted.add(c)
-				system.Root.Send(self, &quorumAccepted{conn: c})
+				if cfg.TLS == nil {
+					system.Root.Send(self, &quorumAccepted{conn: c, raw: c})
+					return
+				}
+				// The TLS handshake runs on its own goroutine: never in
+				// the accept loop (one slow peer would stall the rest),
+				// never on the actor.
+				l.handshaking.Add(1)
+				go func() {
+					defer l.handshaking.Done()
+					defer recoverGoroutine(l.rt, "quorum TLS handshake")
+					if m := l.secure(c); m != nil {
+						system.Root.Send(self, m)
+					}
+				}()
 			})
 		}(ln)
 	}
@@ -136,6 +171,26 @@ func (l *leaderActor) admit(c net.Conn) net.Conn {
 		return nil
 	}
 	return &cappedConn{Conn: c, release: release}
+}
+
+// secure runs the TLS server handshake on an admitted quorum connection
+// (runtime.acceptTLS), bounded by the handshake timeout. A refused one is
+// closed, counted and logged rate-limited, and nil is returned.
+func (l *leaderActor) secure(c net.Conn) *quorumAccepted {
+	tc, leaf, plain, err := l.rt.acceptTLS(c, TLSPortQuorum, time.Now().Add(l.rt.cfg.handshakeTimeout()))
+	if err == nil {
+		err = c.SetDeadline(time.Time{})
+	}
+	if err != nil {
+		if !l.accepted.take(c) {
+			return nil // closed by leave
+		}
+		_ = c.Close()
+		l.rt.warnings().Warn("refused quorum connection", sourceOf(c.RemoteAddr()), "tls-"+tlsReasonOf(err),
+			"remote", c.RemoteAddr().String(), "detail", err.Error())
+		return nil
+	}
+	return &quorumAccepted{conn: tc, raw: c, leaf: leaf, tlsOn: !plain}
 }
 
 // giveUp ends a session that could not start.

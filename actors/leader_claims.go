@@ -1,11 +1,14 @@
 package actors
 
 import (
+	"crypto/x509"
+	"strings"
 	"sync"
 
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/zkfle/zkfle/messages"
 	"github.com/zkfle/zkfle/netbridge"
+	"github.com/zkfle/zkfle/quorumtls"
 	"github.com/zkfle/zkfle/zab"
 )
 
@@ -20,27 +23,42 @@ const maxHeldPackets = 16
 // (membership, role, epoch); this checks where it came from, which only
 // the actor knows. The check may resolve a host name, so it runs on its
 // own goroutine, and the connection's packets wait for it in order.
+//
+// With TLS, the gate also checks that the learner's certificate proves
+// the sid it claims (quorumtls.VerifyIdentity): a member's valid
+// certificate cannot speak for another member.
 type claimGate struct {
 	vetted map[zab.ConnID]bool         // first packet checked (passed, or left to zab to refuse)
 	held   map[zab.ConnID][]zab.Packet // packets waiting for a check in flight
+	// certs holds the TLS connections' peer certificates (plaintext
+	// connections, accepted by portUnification, have none).
+	certs  map[zab.ConnID]tlsPeer
 	checks sync.WaitGroup
 }
+
+// tlsPeer is what a TLS connection's handshake proved: its leaf
+// certificate.
+type tlsPeer struct{ leaf *x509.Certificate }
 
 // claimChecked reports one source check to the Leader.
 type claimChecked struct {
 	conn zab.ConnID
 	sid  int64
 	err  error
+	// names are the certificate's names when err is an identity mismatch.
+	names []string
 }
 
 func newClaimGate() claimGate {
-	return claimGate{vetted: map[zab.ConnID]bool{}, held: map[zab.ConnID][]zab.Packet{}}
+	return claimGate{vetted: map[zab.ConnID]bool{}, held: map[zab.ConnID][]zab.Packet{},
+		certs: map[zab.ConnID]tlsPeer{}}
 }
 
 // forget drops a connection's gate state.
 func (g *claimGate) forget(c zab.ConnID) {
 	delete(g.vetted, c)
 	delete(g.held, c)
+	delete(g.certs, c)
 }
 
 // claimedSID is the sid a learner's first packet claims, if it is a
@@ -86,11 +104,21 @@ func (l *leaderActor) packet(ctx actor.Context, m *messages.QuorumPacketReceived
 		return
 	}
 	l.gate.held[id] = []zab.Packet{p}
-	sources, remote := l.rt.peerSources(), l.remotes[id]
+	rt, sources, remote := l.rt, l.rt.peerSources(), l.remotes[id]
+	peer, tlsOn := l.gate.certs[id]
+	checkIdentity := tlsOn && !rt.cfg.TLS.SkipIdentityCheck
 	system, self := ctx.ActorSystem(), ctx.Self()
 	l.gate.checks.Add(1)
 	go func() {
 		defer l.gate.checks.Done()
+		if checkIdentity {
+			if err := rt.verifyIdentity(leafChain(peer.leaf), sid); err != nil {
+				rt.tlsStats().add(TLSPortQuorum, TLSFailIdentity)
+				system.Root.Send(self, &claimChecked{conn: id, sid: sid, err: err,
+					names: quorumtls.CertNames(orEmpty(peer.leaf))})
+				return
+			}
+		}
 		system.Root.Send(self, &claimChecked{conn: id, sid: sid, err: sources.check(sid, remote)})
 	}()
 }
@@ -103,6 +131,11 @@ func (l *leaderActor) claimChecked(ctx actor.Context, m *claimChecked) {
 	delete(l.gate.held, m.conn)
 	if _, ok := l.conns[m.conn]; !ok || l.over {
 		l.gate.forget(m.conn)
+		return
+	}
+	if m.err != nil && m.names != nil {
+		l.drop(ctx, m.conn, "tls-"+TLSFailIdentity, m.sid, m.err.Error(), "cert_names", strings.Join(m.names, ","))
+		l.apply(ctx, l.session.Disconnected(m.conn))
 		return
 	}
 	if m.err != nil {
@@ -120,9 +153,9 @@ func (l *leaderActor) claimChecked(ctx actor.Context, m *claimChecked) {
 }
 
 // drop closes a connection the actor refuses, with one rate-limited line.
-func (l *leaderActor) drop(ctx actor.Context, id zab.ConnID, reason string, sid int64, detail string) {
-	l.rt.warnings().Warn("refused quorum connection", sourceOf(l.remotes[id]), reason,
-		"sid", sid, "conn", uint64(id), "detail", detail)
+func (l *leaderActor) drop(ctx actor.Context, id zab.ConnID, reason string, sid int64, detail string, extra ...any) {
+	args := append([]any{"sid", sid, "conn", uint64(id), "detail", detail}, extra...)
+	l.rt.warnings().Warn("refused quorum connection", sourceOf(l.remotes[id]), reason, args...)
 	if pid, ok := l.conns[id]; ok {
 		ctx.Stop(pid)
 	}

@@ -1,6 +1,7 @@
 package actors
 
 import (
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"net"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/zkfle/zkfle/netbridge"
+	"github.com/zkfle/zkfle/quorumtls"
 )
 
 // listenerActor is QuorumCnxManager's Listener: it binds the election
@@ -42,6 +44,9 @@ type handshakeRejected struct {
 	// allowed are the addresses the claimed sid's server line allows
 	// (source-mismatch only).
 	allowed []string
+	// names are the certificate's subject and alternative names
+	// (identity-mismatch only).
+	names []string
 }
 
 func (l *listenerActor) Receive(ctx actor.Context) {
@@ -192,10 +197,17 @@ func (l *listenerActor) handshake(conn net.Conn, report func(any)) {
 		defer l.wg.Done()
 		defer recoverGoroutine(l.rt, "handshake")
 		setSockOpts(conn, l.rt.cfg.TCPKeepAlive)
-		_ = conn.SetReadDeadline(time.Now().Add(timeout))
-		hdr, err := netbridge.ReadInitialMessage(conn)
+		deadline := time.Now().Add(timeout)
+		// With TLS the header is read inside the TLS stream, and the TLS
+		// handshake and the header share one handshake timeout.
+		c, leaf, tlsOn, err := l.secure(conn, deadline)
+		var hdr netbridge.InitialMessage
 		if err == nil {
-			err = conn.SetReadDeadline(time.Time{})
+			_ = c.SetReadDeadline(deadline)
+			hdr, err = netbridge.ReadInitialMessage(c)
+		}
+		if err == nil {
+			err = conn.SetDeadline(time.Time{})
 		}
 		if !l.hs.remove(conn) {
 			return // stop closed it
@@ -205,6 +217,18 @@ func (l *listenerActor) handshake(conn net.Conn, report func(any)) {
 			reason, detail := handshakeFailure(err, timeout)
 			report(&handshakeRejected{remote: remote, reason: reason, detail: detail})
 			return
+		}
+		// With TLS, the certificate must prove the sid the header claims
+		// (a member's certificate cannot speak for another member), before
+		// the tie-break, like the source check below.
+		if tlsOn && !l.rt.cfg.TLS.SkipIdentityCheck {
+			if err := l.rt.verifyIdentity(leafChain(leaf), hdr.SID); err != nil {
+				_ = conn.Close()
+				l.rt.tlsStats().add(TLSPortElection, TLSFailIdentity)
+				report(&handshakeRejected{remote: remote, reason: "tls-" + TLSFailIdentity, detail: err.Error(),
+					sid: hdr.SID, claimed: true, names: quorumtls.CertNames(orEmpty(leaf))})
+				return
+			}
 		}
 		// The claim is all a peer offers without TLS: a member's sid is
 		// taken only from an address its server line names. Checked here,
@@ -226,7 +250,7 @@ func (l *listenerActor) handshake(conn net.Conn, report func(any)) {
 		case <-l.done:
 			_ = conn.Close()
 		default:
-			report(&inboundConn{conn: conn, header: hdr, seq: seq})
+			report(&inboundConn{conn: c, header: hdr, seq: seq})
 		}
 	}()
 }
@@ -243,10 +267,42 @@ func (l *listenerActor) stop() {
 	l.wg.Wait()
 }
 
+// secure runs the TLS server handshake on an accepted election
+// connection when TLS is on (see runtime.acceptTLS). It returns the
+// connection to read the header from, the peer's certificate, and
+// whether the connection is TLS (false without TLS, and for plaintext
+// accepted by portUnification, which is then checked as without TLS).
+func (l *listenerActor) secure(conn net.Conn, deadline time.Time) (net.Conn, *x509.Certificate, bool, error) {
+	if l.rt.cfg.TLS == nil {
+		return conn, nil, false, nil
+	}
+	c, leaf, plain, err := l.rt.acceptTLS(conn, TLSPortElection, deadline)
+	return c, leaf, err == nil && !plain, err
+}
+
+// leafChain is leaf as the chain verifyIdentity takes.
+func leafChain(leaf *x509.Certificate) []*x509.Certificate {
+	if leaf == nil {
+		return nil
+	}
+	return []*x509.Certificate{leaf}
+}
+
+// orEmpty is leaf, or an empty certificate to name.
+func orEmpty(leaf *x509.Certificate) *x509.Certificate {
+	if leaf == nil {
+		return &x509.Certificate{}
+	}
+	return leaf
+}
+
 // handshakeFailure names why an initial message was refused.
 func handshakeFailure(err error, timeout time.Duration) (reason, detail string) {
 	var ne net.Error
+	var te *tlsError
 	switch {
+	case errors.As(err, &te):
+		return "tls-" + te.reason, err.Error()
 	case errors.As(err, &ne) && ne.Timeout():
 		return "handshake-timeout", fmt.Sprintf("no complete initial message within %v", timeout)
 	case errors.Is(err, netbridge.ErrUnknownProtocolVersion):

@@ -52,6 +52,10 @@ type runtime struct {
 	sharedOnce sync.Once
 	sources    *peerSources
 	warn       *ratelog.Limiter
+
+	// tlsFailures counts refused TLS connections per port and reason
+	// (tlsfailures.go).
+	tlsFailures tlsCounters
 }
 
 func (rt *runtime) initShared() {
@@ -83,6 +87,9 @@ func (rt *runtime) warnings() *ratelog.Limiter {
 	rt.initShared()
 	return rt.warn
 }
+
+// tlsStats is the node's count of refused TLS connections.
+func (rt *runtime) tlsStats() *tlsCounters { return &rt.tlsFailures }
 
 // props builds supervised props for one of this node's actors.
 func (rt *runtime) props(kind Kind, producer actor.Producer, opts ...actor.PropsOption) *actor.Props {

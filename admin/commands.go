@@ -98,7 +98,31 @@ func runStat(o *Options) (any, error) {
 	if f, ok := o.Node.DiskFault(); ok {
 		out.DiskFault = &DiskFault{Dir: f.Dir, Error: f.Err, Since: f.Since.UTC().Format(time.RFC3339)}
 	}
+	out.TLS = tlsView(o.Node.TLSStatus())
 	return out, nil
+}
+
+// tlsView is the admin view of a node's quorum TLS.
+func tlsView(st actors.TLSStatus) TLS {
+	v := TLS{Enabled: st.Enabled, PortUnification: st.PortUnification, CertSubject: st.Subject}
+	if !st.NotAfter.IsZero() {
+		v.CertNotAfter = st.NotAfter.UTC().Format(time.RFC3339)
+	}
+	for port, reasons := range st.Failures {
+		for reason, n := range reasons {
+			if n == 0 {
+				continue
+			}
+			if v.HandshakeFailures == nil {
+				v.HandshakeFailures = map[string]map[string]uint64{}
+			}
+			if v.HandshakeFailures[port] == nil {
+				v.HandshakeFailures[port] = map[string]uint64{}
+			}
+			v.HandshakeFailures[port][reason] = n
+		}
+	}
+	return v
 }
 
 // mode is ZooKeeper's srvr "Mode" word for a state.

@@ -82,6 +82,24 @@ type Stat struct {
 	// DiskFault is set while the node cannot persist its epoch files:
 	// it votes but does not stand for leader until a probe write works.
 	DiskFault *DiskFault `json:"disk_fault,omitempty"`
+	// TLS says whether the election and quorum ports speak TLS
+	// (sslQuorum), and with which certificate.
+	TLS TLS `json:"tls"`
+}
+
+// TLS describes a node's quorum TLS.
+type TLS struct {
+	// Enabled is true when both quorum ports speak TLS.
+	Enabled bool `json:"enabled"`
+	// PortUnification is true when plaintext is accepted too.
+	PortUnification bool `json:"port_unification,omitempty"`
+	// CertSubject and CertNotAfter (RFC 3339) describe the certificate
+	// the node presents.
+	CertSubject  string `json:"cert_subject,omitempty"`
+	CertNotAfter string `json:"cert_not_after,omitempty"`
+	// HandshakeFailures counts refused TLS connections: port -> reason ->
+	// count (only the non-zero ones).
+	HandshakeFailures map[string]map[string]uint64 `json:"handshake_failures,omitempty"`
 }
 
 // DiskFault says why a node cannot persist its epoch files.

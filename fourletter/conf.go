@@ -50,6 +50,16 @@ func conf(b *strings.Builder, s *Snapshot) {
 		peerType = "1"
 	}
 	line("peerType", peerType)
+	if t := s.TLS; t != nil {
+		// Not ZooKeeper's lines (its conf says nothing of TLS): only a
+		// TLS node prints them, before the membership that ends conf.
+		line("sslQuorum", "true")
+		line("portUnification", strconv.FormatBool(t.PortUnification))
+		line("zkfle.ssl.quorum.certSubject", t.Subject)
+		if !t.NotAfter.IsZero() {
+			line("zkfle.ssl.quorum.certNotAfter", t.NotAfter.UTC().Format(time.RFC3339))
+		}
+	}
 	b.WriteString("membership: \n")
 	b.WriteString(s.Membership)
 }

@@ -159,7 +159,22 @@ func monitor(b *strings.Builder, s *Snapshot) {
 			summary(put, key+"_learner_handler_qp_time_ms", Summary{}, true)
 		}
 	}
+	if t := s.TLS; t != nil {
+		b.WriteString(TLSEnabledKey + "\t1\n")
+		if !t.NotAfter.IsZero() {
+			b.WriteString(TLSNotAfterKey + "\t" + strconv.FormatInt(t.NotAfter.Unix(), 10) + "\n")
+		}
+	}
 }
+
+// The mntr keys zkfle adds when quorum TLS is on (absent when it is off,
+// so a plaintext node's answer is ZooKeeper's).
+const (
+	// TLSEnabledKey is 1 when the quorum ports speak TLS.
+	TLSEnabledKey = "zk_zkfle_tls_enabled"
+	// TLSNotAfterKey is the presented certificate's expiry, unix seconds.
+	TLSNotAfterKey = "zk_zkfle_tls_cert_not_after"
+)
 
 // counterValue is a counter's value: the two zkfle counts, 0 for the rest.
 func counterValue(s *Snapshot, name string) int64 {

@@ -81,6 +81,20 @@ type Snapshot struct {
 	// stat and mntr add a zkfle line for it (see diskFaultLines); no
 	// ZooKeeper line changes.
 	DiskFault string
+	// TLS describes the quorum ports' TLS when it is on (sslQuorum), nil
+	// when it is off: conf and mntr then add zkfle lines (see tlsLines),
+	// so a plaintext node's answers stay ZooKeeper's.
+	TLS *TLSInfo
+}
+
+// TLSInfo is what conf and mntr print about quorum TLS.
+type TLSInfo struct {
+	// PortUnification is true when plaintext is accepted too.
+	PortUnification bool
+	// Subject and NotAfter describe the certificate the node presents;
+	// empty and zero when it cannot be told.
+	Subject  string
+	NotAfter time.Time
 }
 
 // Serving reports whether the node is in a role that answers requests

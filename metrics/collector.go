@@ -73,6 +73,9 @@ var (
 	descActorFailures = desc("actor_failures_total", "Actor failures (panics caught by a supervisor), by actor kind.", "kind")
 	descMessages      = desc("actor_messages_processed_total", "Messages the node's actors processed.")
 	descDiskFault     = desc("disk_fault", "1 while the node cannot persist its epoch files (it votes but does not stand for leader), else 0.")
+	descTLSEnabled    = desc("tls_enabled", "1 when the election and quorum ports speak TLS (sslQuorum), else 0.")
+	descTLSFailures   = desc("tls_handshake_failures_total", "TLS connections refused on the election or quorum port, by reason (either side).", "port", "reason")
+	descTLSNotAfter   = desc("tls_certificate_not_after_seconds", "Expiry time (unix seconds) of the certificate the node presents on the quorum ports.")
 )
 
 // nodeCollector reads a node's status at scrape time.
@@ -85,7 +88,7 @@ func (c *nodeCollector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{descState, descRound, descElecDiscarded, descSent, descReceived,
 		descDropped, descConnected, descSendQueue, descAttempts, descFailures, descRecvQueue,
 		descRecvCapacity, descRecvDropped, descMalformed, descRestarts, descActorFailures, descMessages,
-		descDiskFault} {
+		descDiskFault, descTLSEnabled, descTLSFailures, descTLSNotAfter} {
 		ch <- d
 	}
 }
@@ -105,6 +108,7 @@ func (c *nodeCollector) Collect(ch chan<- prometheus.Metric) {
 	counter(descMessages, c.node.MessagesProcessed())
 	_, faulted := c.node.DiskFault()
 	gauge(descDiskFault, b2f(faulted))
+	c.collectTLS(gauge, counter)
 	failures, restarts := c.node.Supervision()
 	for _, kind := range kinds(failures, restarts) {
 		counter(descRestarts, restarts[kind], string(kind))
@@ -210,4 +214,24 @@ func b2f(b bool) float64 {
 		return 1
 	}
 	return 0
+}
+
+// collectTLS sends the quorum TLS series: whether it is on, and with it
+// the refused connections per port and reason (a closed set: every pair
+// is sent, at 0 until the first) and the presented certificate's expiry.
+func (c *nodeCollector) collectTLS(gauge func(*prometheus.Desc, float64, ...string),
+	counter func(*prometheus.Desc, uint64, ...string)) {
+	st := c.node.TLSStatus()
+	gauge(descTLSEnabled, b2f(st.Enabled))
+	if !st.Enabled {
+		return
+	}
+	for _, port := range actors.TLSPorts {
+		for _, reason := range actors.TLSFailureReasons {
+			counter(descTLSFailures, st.Failures[port][reason], port, reason)
+		}
+	}
+	if !st.NotAfter.IsZero() {
+		gauge(descTLSNotAfter, float64(st.NotAfter.Unix()))
+	}
 }

@@ -24,6 +24,9 @@ var (
 	// ErrNoReply: no answer within the timeout (the server may be stuck in
 	// another connection's handshake, or it is not an election port).
 	ErrNoReply = errors.New("probe: no answer")
+	// ErrTLS: the TLS handshake failed, or the server refused our
+	// certificate (a TLS alert) before answering.
+	ErrTLS = errors.New("probe: TLS failed")
 	// ErrMalformed: the server sent a frame that is not a notification.
 	ErrMalformed = errors.New("probe: malformed answer")
 )

@@ -27,6 +27,12 @@ func newFakeServer(t *testing.T, script func(c net.Conn)) *fakeServer {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
+	return newFakeServerOn(t, ln, script)
+}
+
+// newFakeServerOn is newFakeServer on a given listener (a TLS one, say).
+func newFakeServerOn(t *testing.T, ln net.Listener, script func(c net.Conn)) *fakeServer {
+	t.Helper()
 	f := &fakeServer{ln: ln, done: make(chan struct{})}
 	t.Cleanup(func() {
 		_ = ln.Close()

@@ -1,6 +1,7 @@
 package probe
 
 import (
+	"crypto/tls"
 	"fmt"
 	"math"
 	"time"
@@ -33,6 +34,17 @@ type Options struct {
 	// Settle is how long to keep reading after the first answer; 0 means
 	// DefaultSettle, negative means not at all.
 	Settle time.Duration
+	// TLS, if set, makes the probe a TLS client, for servers with
+	// sslQuorum=true: it should carry a client certificate the servers'
+	// trust store accepts (ssl.quorum.clientAuth=need is ZooKeeper's
+	// default) and the roots that verify theirs. Each dial uses
+	// quorumtls.ForHost(TLS, host), host being TLSServerName or the
+	// address's host, so the server's certificate is checked against it
+	// (configs from quorumtls.Source.ClientConfig are bound to it too).
+	TLS *tls.Config
+	// TLSServerName, if set, is the host the servers' certificates are
+	// checked against instead of each address's host.
+	TLSServerName string
 }
 
 // withDefaults fills in zero fields and checks the sid.

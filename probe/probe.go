@@ -81,10 +81,19 @@ func probeOne(ctx context.Context, addr string, o Options) (*Reply, error) {
 	if err := conn.SetDeadline(deadline); err != nil {
 		return fail(fmt.Errorf("%w: %v", ErrSend, err))
 	}
-	if err := send(conn, o.SID); err != nil {
+	rw := conn // what the header and frames go through
+	if o.TLS != nil {
+		if rw, err = handshakeTLS(ctx, conn, addr, o); err != nil {
+			return fail(err)
+		}
+	}
+	if err := send(rw, o.SID); err != nil {
+		if o.TLS != nil {
+			err = refusedAfterHandshake(rw, err)
+		}
 		return fail(err)
 	}
-	return readAnswer(ctx, conn, addr, o, deadline, fail)
+	return readAnswer(ctx, rw, addr, o, deadline, fail)
 }
 
 // send writes the V1 header (in one write, as Java needs) and then the
@@ -138,6 +147,10 @@ func readAnswer(ctx context.Context, conn net.Conn, addr string, o Options, dead
 				// The settle window ended, or the server hung up after
 				// answering: the answer stands.
 				return newReply(addr, &last, frames), nil
+			case isTLSAlert(err):
+				// TLS 1.3: a refusal of our certificate arrives after
+				// our side of the handshake is done.
+				return fail(fmt.Errorf("%w: %v", ErrTLS, err))
 			case errors.Is(err, netbridge.ErrFrameLength):
 				return fail(fmt.Errorf("%w: %v", ErrMalformed, err))
 			case errors.Is(err, os.ErrDeadlineExceeded) && errors.Is(ctx.Err(), context.Canceled):

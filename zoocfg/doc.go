@@ -64,8 +64,35 @@
 //	                                                                                              runs standalone, and NodeConfig refuses it
 //	reconfigEnabled                    -                                 false                    accepted, ignored with a warning: zkfle never
 //	                                                                                              applies a reconfiguration
-//	sslQuorum, quorum.auth.enableSasl  -                                 false                    refused when true (ErrUnsupported): zkfle
-//	                                                                                              speaks plain TCP, and peers would not agree
+//	sslQuorum                          TLS (via Settings.QuorumTLS)      false                    honoured: TLS with mutual authentication on the
+//	                                                                                              election and quorum ports; needs the two stores
+//	ssl.quorum.keyStore.location,      TLS.Server, TLS.Client            required with sslQuorum  honoured: PEM (key, then chain), PKCS12, JKS;
+//	                                                                                              relative paths as dataDir; type from .pem/.p12/.jks
+//	ssl.quorum.keyStore.password,                                        none                     honoured; passwordPath wins (file, one trailing
+//	ssl.quorum.keyStore.passwordPath,                                                             newline dropped, as ZooKeeper)
+//	ssl.quorum.keyStore.type                                             from the file name       PEM, PKCS12 or JKS (BCFKS refused)
+//	ssl.quorum.trustStore.location,    TLS.Server, TLS.Client            required with sslQuorum  honoured: the CAs peers must chain to (PEM: every
+//	ssl.quorum.trustStore.password,                                                               certificate in the file; PKCS12/JKS: the trusted
+//	ssl.quorum.trustStore.passwordPath,                                                           entries)
+//	ssl.quorum.trustStore.type                                           from the file name       as keyStore.type
+//	ssl.quorum.hostnameVerification    TLS.VerifyClientAddress           true                     honoured: a server's certificate must match its
+//	                                                                                              server line's host, a client's its address
+//	ssl.quorum.protocol,               TLS (versions)                    TLSv1.2                  honoured: TLSv1.2, TLSv1.3, TLS (= both); TLSv1,
+//	ssl.quorum.enabledProtocols                                          [protocol]               TLSv1.1 refused
+//	ssl.quorum.ciphersuites            TLS (suites)                      ZooKeeper's ECDHE list   honoured for TLS 1.2 (IANA names); TLS 1.3 suite
+//	                                                                                              names accepted (Go's TLS 1.3 suites are fixed)
+//	ssl.quorum.clientAuth              TLS.Server.ClientAuth             need                     honoured: need, want, none
+//	ssl.quorum.handshakeDetection...   QuorumTLS.HandshakeDetection...   5000 ms                  with portUnification: wait for a first byte
+//	ssl.quorum.crl, ssl.quorum.ocsp    -                                 false                    refused when true (ErrUnsupported): no revocation
+//	ssl.quorum.context.supplier.class  -                                 unset                    refused (ErrUnsupported): a Java class
+//	sslQuorumReloadCertFiles           QuorumTLS.ReloadCertFiles         false                    honoured: changed store files are polled every
+//	                                                                                              second and used by the next handshake
+//	portUnification                    TLS.PortUnification               false                    honoured with sslQuorum=true (accept TLS and
+//	                                                                                              plaintext, dial TLS); refused without it
+//	zkfle.sslQuorum.identityCheck      TLS.SkipIdentityCheck (negated)   true (zkfle's own key)   honoured: a peer's certificate must prove the sid
+//	                                                                                              it claims (its server line's host, or a URI SAN
+//	                                                                                              zkfle:sid:N)
+//	quorum.auth.enableSasl             -                                 false                    refused when true (ErrUnsupported): no SASL
 //	quorum.auth.*RequireSasl           -                                 false                    true without enableSasl is ZooKeeper's error
 //	oraclePath                         -                                 unset                    refused (ErrUnsupported): no QuorumOracleMaj
 //	minSessionTimeout,                 -                                 2 and 20 ticks           checked as ZooKeeper does (min <= max), ignored
@@ -93,6 +120,10 @@
 // numbers) and Boolean.getBoolean, which silently fall back to the
 // default on a value they cannot parse; zkfle refuses such values.
 //
+// The ssl.quorum.* keys are read the same way (ZooKeeper's X509Util reads
+// the system properties zookeeper.ssl.quorum.*): ssl.quorum.clientAuth or
+// zookeeper.ssl.quorum.clientAuth, the unprefixed one winning.
+//
 // zkfle.peerAddressCheck is zkfle's own key, read the same way (also as
 // zookeeper.zkfle.peerAddressCheck, without a warning: ZooKeeper reads
 // neither). Its value must be true or false: a typo never turns the
@@ -107,7 +138,10 @@
 //   - Values ZooKeeper silently replaces by a default (see above), a
 //     negative tickTime, initLimit or syncLimit, min/max notification
 //     intervals that would make the back-off meaningless, and settings
-//     zkfle cannot honour (TLS, SASL, the oracle) are errors.
+//     zkfle cannot honour (SASL, certificate revocation, the oracle) are
+//     errors. So are sslQuorum=true without a key or trust store (ZooKeeper
+//     starts, and fails every TLS connection), TLS booleans other than
+//     true/false, and portUnification without sslQuorum.
 //   - A one-character relative dataDir, on which ZooKeeper 3.8 throws
 //     StringIndexOutOfBoundsException, is accepted.
 //   - Without DNS, client addresses given as host names are not compared

@@ -58,7 +58,7 @@ func TestErrorsNameKeyAndValue(t *testing.T) {
 		{"max below min", base + "fastleader.minNotificationInterval=500\nfastleader.maxNotificationInterval=100\n" + ensemble3, "", "fastleader.maxNotificationInterval", "100", ErrBadValue, nil, "must not be below fastleader.minNotificationInterval (500 ms)"},
 		{"min above default max", base + "fastleader.minNotificationInterval=70000\n" + ensemble3, "", "fastleader.minNotificationInterval", "70000", ErrBadValue, nil, "must not exceed fastleader.maxNotificationInterval (default 60000 ms)"},
 		{"multiAddress.enabled", base + "multiAddress.enabled=on\n" + ensemble3, "", "multiAddress.enabled", "on", ErrBadValue, nil, "not true or false"},
-		{"sslQuorum", base + "sslQuorum=true\n" + ensemble3, "", "sslQuorum", "true", ErrUnsupported, nil, "no TLS"},
+		{"sslQuorum without a key store", base + "sslQuorum=true\n" + ensemble3, "", "ssl.quorum.keyStore.location", "", ErrMissing, nil, "sslQuorum=true needs a key store"},
 		{"SASL", base + "quorum.auth.enableSasl=true\n" + ensemble3, "", "quorum.auth.enableSasl", "true", ErrUnsupported, nil, "no SASL"},
 		{"SASL required, not enabled", base + "quorum.auth.learnerRequireSasl=TRUE\n" + ensemble3, "", "quorum.auth.learnerRequireSasl", "TRUE", ErrConflict, nil, "quorum.auth.enableSasl is disabled"},
 		{"oracle", base + "oraclePath=/etc/zk/oracle\n" + ensemble3, "", "oraclePath", "/etc/zk/oracle", ErrUnsupported, nil, "no QuorumOracleMaj"},

@@ -90,6 +90,7 @@ var honouredPeerConfigKeys = map[string]bool{
 	"electionAlg": true, "quorumListenOnAllIPs": true, "peerType": true,
 	"dynamicConfigFile": true, "standaloneEnabled": true,
 	"multiAddress.enabled": true, "sslQuorum": true,
+	"portUnification": true, "sslQuorumReloadCertFiles": true,
 	"quorum.auth.enableSasl": true, "quorum.auth.serverRequireSasl": true,
 	"quorum.auth.learnerRequireSasl": true, "oraclePath": true,
 }
@@ -119,6 +120,13 @@ var systemPropertyKeys = map[string]bool{
 	keyCnxTimeout: true, keyQuorumCnxnTimeout: true, keyBindRetry: true,
 	keyTCPKeepAlive: true, keyMinNotification: true, keyMaxNotification: true,
 	keyFourLetterWords: true, keyPeerAddressCheck: true,
+}
+
+func init() {
+	// The ssl.quorum.* keys (quorumtls.go).
+	for _, k := range sslQuorumKeys {
+		systemPropertyKeys[k] = true
+	}
 }
 
 // isEnsembleKey reports whether the quorum verifier reads the key:

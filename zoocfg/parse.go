@@ -75,7 +75,7 @@ func (p *parser) run() error {
 		}
 	}
 	steps := []func() error{
-		p.security, p.paths, p.clientAddr, p.timing, p.systemProperties, p.flags, p.ensembleSetup, p.limits,
+		p.security, p.paths, p.clientAddr, p.timing, p.systemProperties, p.flags, p.quorumTLS, p.ensembleSetup, p.limits,
 	}
 	for _, step := range steps {
 		if err := step(); err != nil {

@@ -11,7 +11,8 @@ import (
 // has read them all, and the settings they give.
 
 // security refuses what zkfle cannot do and must not ignore: peers that
-// expect TLS or SASL on the quorum ports, or an oracle deciding quorums.
+// expect SASL on the quorum ports, or an oracle deciding quorums (TLS,
+// sslQuorum, is quorumTLS's).
 // SASL settings ZooKeeper itself refuses come first, with its reasons.
 func (p *parser) security() error {
 	const enable, server, learner = "quorum.auth.enableSasl", "quorum.auth.serverRequireSasl", "quorum.auth.learnerRequireSasl"
@@ -20,10 +21,8 @@ func (p *parser) security() error {
 			return p.errorf(ErrConflict, k, p.strs[k], "%s is disabled, so cannot enable %s", enable, k)
 		}
 	}
-	for _, k := range []string{enable, "sslQuorum"} {
-		if p.bools[k] {
-			return p.errorf(ErrUnsupported, k, p.strs[k], "zkfle speaks plain TCP on the election port: no TLS, no SASL")
-		}
+	if p.bools[enable] {
+		return p.errorf(ErrUnsupported, enable, p.strs[enable], "zkfle has no SASL on the election and quorum ports (use sslQuorum=true: TLS)")
 	}
 	if v, ok := p.strs["oraclePath"]; ok {
 		return p.errorf(ErrUnsupported, "oraclePath", v, "zkfle has no QuorumOracleMaj: a two-server ensemble would elect differently")

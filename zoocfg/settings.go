@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/zkfle/zkfle/quorum"
+	"github.com/zkfle/zkfle/quorumtls"
 )
 
 // Settings are the typed values of a zoo.cfg, with ZooKeeper 3.8's
@@ -79,4 +80,10 @@ type Settings struct {
 	// server line names. false (for NAT) lets anyone who can reach the
 	// election and quorum ports claim any member's sid.
 	PeerAddressCheck bool
+
+	// QuorumTLS are the quorum TLS settings when sslQuorum=true (the
+	// ssl.quorum.* keys, sslQuorumReloadCertFiles, portUnification and
+	// zkfle.sslQuorum.identityCheck), nil otherwise. The stores are not
+	// read here: quorumtls.Load(*QuorumTLS, log) reads them.
+	QuorumTLS *quorumtls.Options
 }

@@ -14,12 +14,18 @@ import (
 )
 
 // probeUsage heads `node probe -h`.
-const probeUsage = `Usage: node probe [--json] [--sid N] [--timeout D] HOST:ELECTIONPORT...
+const probeUsage = `Usage: node probe [--json] [--sid N] [--timeout D] [TLS flags] HOST:ELECTIONPORT...
 
 Reads each server's election state (state, leader, round, peer epoch, zxid,
 config) through its election port, as a non-voting sid that sends one
 LOOKING notification. Works against ZooKeeper 3.8 and zkfle; never joins or
 disturbs the election. Exit code 0 when every server answered, 1 otherwise.
+
+Servers with sslQuorum=true need TLS: --tls-config zoo.cfg takes a server's
+own stores (its certificate then identifies the probe), or give
+--tls-ca with --tls-keystore (or --tls-cert and --tls-key). The probe
+presents that certificate and verifies the servers' against each address's
+host (or --tls-server-name).
 
 Flags:
 `
@@ -36,6 +42,8 @@ func runProbe(args []string, stdout, stderr io.Writer) int {
 	sid := fs.Int64("sid", probe.DefaultSID,
 		"the probe's server `id`; must be larger than every member's, or servers close the connection")
 	timeout := fs.Duration("timeout", probe.DefaultTimeout, "per-server bound on connecting and answering")
+	var tlsFlags probeTLSFlags
+	addProbeTLSFlags(fs, &tlsFlags)
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
@@ -47,7 +55,14 @@ func runProbe(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "node probe: --timeout=%v must be positive\n", *timeout)
 		return exitUsage
 	}
-	results, err := probe.Probe(context.Background(), fs.Args(), probe.Options{SID: *sid, Timeout: *timeout})
+	tlsCfg, done, err := tlsFlags.tlsConfig(stderr)
+	if err != nil {
+		fmt.Fprintln(stderr, "node probe:", err)
+		return exitUsage
+	}
+	defer done()
+	results, err := probe.Probe(context.Background(), fs.Args(),
+		probe.Options{SID: *sid, Timeout: *timeout, TLS: tlsCfg, TLSServerName: tlsFlags.serverName})
 	if err != nil {
 		fmt.Fprintln(stderr, "node probe:", err)
 		return exitUsage
@@ -122,6 +137,7 @@ func errorKind(err error) string {
 	}{
 		{probe.ErrBadAddress, "bad-address"}, {probe.ErrDial, "dial"}, {probe.ErrSend, "send"},
 		{probe.ErrClosed, "closed"}, {probe.ErrNoReply, "no-reply"}, {probe.ErrMalformed, "malformed"},
+		{probe.ErrTLS, "tls"},
 	}
 	for _, k := range kinds {
 		if errors.Is(err, k.err) {

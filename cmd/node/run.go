@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/zkfle/zkfle/actors"
+	"github.com/zkfle/zkfle/quorumtls"
 	"github.com/zkfle/zkfle/zoocfg"
 )
 
@@ -52,12 +53,22 @@ func runNode(args []string, stdout, stderr io.Writer, sigs <-chan os.Signal) int
 		fmt.Fprintln(stderr, "node:", err)
 		return exitUsage
 	}
-	cfg, err := loadConfig(o, log)
+	cfg, tlsOpts, err := loadConfig(o, log)
 	if err != nil {
 		fmt.Fprintln(stderr, "node:", err)
 		log.Error("bad configuration", "reason", err.Error())
 		return exitConfig
 	}
+	tlsSource, tlsCfg, err := loadQuorumTLS(tlsOpts, log)
+	if err != nil {
+		fmt.Fprintln(stderr, "node:", err)
+		log.Error("bad quorum TLS configuration", "reason", err.Error())
+		return exitConfig
+	}
+	if tlsSource != nil {
+		defer tlsSource.Close() // after the node has stopped (deferred below)
+	}
+	cfg.TLS = tlsCfg
 	obsCfg, err := loadObserveConfig(o.config, o.observe)
 	if err != nil {
 		fmt.Fprintln(stderr, "node:", err)
@@ -110,26 +121,37 @@ func waitForEnd(node *actors.Node, log *slog.Logger, sigs <-chan os.Signal) int 
 }
 
 // loadConfig reads zoo.cfg and myid into a node configuration, logging
-// ZooKeeper's own warnings and every key zkfle does not use.
-func loadConfig(o runOptions, log *slog.Logger) (actors.Config, error) {
+// ZooKeeper's own warnings and every key zkfle does not use. It also
+// returns the quorum TLS settings (nil unless sslQuorum=true), whose
+// files it does not read.
+func loadConfig(o runOptions, log *slog.Logger) (actors.Config, *quorumtls.Options, error) {
+	cfg, f, err := loadNodeConfig(o, log)
+	if err != nil {
+		return cfg, nil, err
+	}
+	return cfg, f.Settings().QuorumTLS, nil
+}
+
+// loadNodeConfig is loadConfig's zoo.cfg and myid part.
+func loadNodeConfig(o runOptions, log *slog.Logger) (actors.Config, *zoocfg.File, error) {
 	f, err := zoocfg.Load(o.config)
 	if err != nil {
-		return actors.Config{}, err
+		return actors.Config{}, nil, err
 	}
 	myid := o.myid
 	if dataDir := f.Settings().DataDir; dataDir != "" {
 		id, err := zoocfg.ReadMyID(dataDir)
 		switch {
 		case err == nil && myid != 0 && id != myid:
-			return actors.Config{}, fmt.Errorf("--myid=%d disagrees with %s/myid (%d)", myid, dataDir, id)
+			return actors.Config{}, nil, fmt.Errorf("--myid=%d disagrees with %s/myid (%d)", myid, dataDir, id)
 		case err == nil:
 			myid = id
 		case myid == 0:
-			return actors.Config{}, err
+			return actors.Config{}, nil, err
 		}
 	}
 	if myid == 0 {
-		return actors.Config{}, errors.New("no server id: dataDir has no myid file and --myid is not set")
+		return actors.Config{}, nil, errors.New("no server id: dataDir has no myid file and --myid is not set")
 	}
 	for _, w := range f.Warnings() {
 		log.Warn("configuration", "warning", w)
@@ -139,9 +161,9 @@ func loadConfig(o runOptions, log *slog.Logger) (actors.Config, error) {
 	}
 	cfg, err := f.NodeConfig(myid)
 	if err != nil {
-		return actors.Config{}, err
+		return actors.Config{}, nil, err
 	}
-	return cfg, cfg.Validate()
+	return cfg, f, cfg.Validate()
 }
 
 func newLogger(w io.Writer, level, format string) (*slog.Logger, error) {

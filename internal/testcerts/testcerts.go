@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/pavlo-v-chernykh/keystore-go/v4"
+	"github.com/youmark/pkcs8"
 	"github.com/zkfle/zkfle/quorumtls"
 	"software.sslmate.com/src/go-pkcs12"
 )
@@ -151,6 +152,22 @@ func (l *Leaf) KeyStorePEM() []byte {
 		b.Write(pemBlock("CERTIFICATE", x.Raw))
 	}
 	return b.Bytes()
+}
+
+// KeyStorePEMEncrypted is KeyStorePEM with the key encrypted with
+// password ("ENCRYPTED PRIVATE KEY", PKCS#8 with PBES2, as
+// openssl pkcs8 -topk8 -v2 aes-256-cbc writes it).
+func (l *Leaf) KeyStorePEMEncrypted(password string) ([]byte, error) {
+	der, err := pkcs8.MarshalPrivateKey(l.Key, []byte(password), nil)
+	if err != nil {
+		return nil, err
+	}
+	var b bytes.Buffer
+	b.Write(pemBlock("ENCRYPTED PRIVATE KEY", der))
+	for _, x := range l.Chain {
+		b.Write(pemBlock("CERTIFICATE", x.Raw))
+	}
+	return b.Bytes(), nil
 }
 
 // KeyStorePKCS12 is the leaf, its key and chain in a PKCS#12 file
