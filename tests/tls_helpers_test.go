@@ -369,3 +369,37 @@ func (e *failoverEnsemble) waitMixedSettled(timeout time.Duration, zkfle, java [
 	require.Truef(e.t, ok, "zkfle %v and Java %v did not settle within %v: %v", zkfle, java, timeout, last)
 	return got
 }
+
+// restartSettled starts sid and waits until all of sids settle, failing
+// at once (with its exit code and stderr) if sid's process exits instead,
+// as a node refusing its zoo.cfg does (exit 3).
+func (e *tlsEnsemble) restartSettled(sid int64, sids ...int64) settled {
+	e.t.Helper()
+	e.start(sid)
+	s := e.servers[sid]
+	var got settled
+	exitedEarly := false
+	ok := waitFor(settleTimeout, func() bool {
+		select {
+		case <-s.exited:
+			exitedEarly = true
+			return true
+		default:
+		}
+		for _, other := range sids {
+			if e.observe(other).mode == "" {
+				return false
+			}
+		}
+		return true
+	})
+	if exitedEarly {
+		e.mu.Lock()
+		code := s.exitCode
+		e.mu.Unlock()
+		e.t.Fatalf("server %d (%s) exited with code %d instead of joining:\n%s", sid, e.modes[sid], code, e.stderrOf(sid))
+	}
+	require.Truef(e.t, ok, "servers %v never all answered with a mode after server %d restarted", sids, sid)
+	got = e.waitSettled(sids...)
+	return got
+}

@@ -36,8 +36,7 @@ func TestTLSRollingUpgrade(t *testing.T) {
 		for _, sid := range order {
 			require.Equalf(t, 0, e.stop(sid), "server %d stops cleanly", sid)
 			e.setMode(sid, mode)
-			e.start(sid)
-			cur = e.waitSettled(all...)
+			cur = e.restartSettled(sid, all...)
 		}
 		t.Logf("all servers %s after %v: leader %d, epoch %d", mode, time.Since(started), cur.leader, cur.epoch)
 		if mode == tlsUnifiedPlain {
