@@ -86,9 +86,8 @@ func (rt *runtime) acceptTLS(conn net.Conn, port string, deadline time.Time) (c 
 // after their handshake completed).
 func (rt *runtime) dialTLS(conn net.Conn, port string, sid int64, host string, deadline time.Time) (net.Conn, error) {
 	q := rt.cfg.TLS
-	// ForHost binds a quorumtls.Source's own hostname check to host (Go
-	// sends no SNI for an IP address, so a plain clone cannot see it).
-	cfg := quorumtls.ForHost(q.Client, strings.TrimSuffix(strings.TrimPrefix(host, "["), "]"))
+	cfg := q.Client.Clone()
+	cfg.ServerName = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
 	if err := conn.SetDeadline(deadline); err != nil {
 		return nil, err
 	}
