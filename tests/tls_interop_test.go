@@ -32,6 +32,7 @@ var javaTLSTiming = fmt.Sprintf("tickTime=%d\ninitLimit=10\nsyncLimit=5\n", zkja
 // and the zkfle nodes follow that one in its new epoch. ZooKeeper logs no
 // TLS failure.
 func TestTLSInteropMixed(t *testing.T) {
+	checkLeaks(t)
 	inst := zkjava.RequireTLSInstalled(t)
 	for _, typ := range []string{testcerts.TypePEM, testcerts.TypePKCS12} {
 		t.Run(typ, func(t *testing.T) {

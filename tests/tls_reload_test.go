@@ -20,6 +20,7 @@ const reloadTimeout = 20 * time.Second
 // the leader and epoch stay. A follower restarted afterwards completes
 // its handshakes with the renewed leader and rejoins in the same epoch.
 func TestTLSReloadCertFiles(t *testing.T) {
+	checkLeaks(t)
 	e := newTLSEnsemble(t, 3, tlsOptions{aliased: true, mode: tlsOnly, extra: []string{"sslQuorumReloadCertFiles=true"}})
 	e.start()
 	before := e.waitSettled(1, 2, 3)

@@ -25,6 +25,7 @@ import (
 // has two leaders, and at the end plaintext is refused on both ports while
 // TLS peers are answered.
 func TestTLSRollingUpgrade(t *testing.T) {
+	checkLeaks(t)
 	e := newTLSEnsemble(t, 3, tlsOptions{mode: tlsOff})
 	all := sidsUpTo(3)
 	e.start()

@@ -31,6 +31,7 @@ func (e *tlsEnsemble) operatorLeaf() *testcerts.Leaf {
 // over after kill -9 of the leader and take the old leader back, as in
 // plaintext; both ports of the leader serve TLS with its certificate.
 func TestTLSEnsembleFailover(t *testing.T) {
+	checkLeaks(t)
 	for _, c := range []struct {
 		n   int
 		typ string
@@ -77,6 +78,7 @@ func TestTLSEnsembleFailover(t *testing.T) {
 // been answered with the right certificate (the controls). The ensemble's
 // leader and epoch stay as they were.
 func TestTLSRefusesBadPeers(t *testing.T) {
+	checkLeaks(t)
 	e := newTLSEnsemble(t, 3, tlsOptions{aliased: true, mode: tlsOnly})
 	e.start()
 	before := e.waitSettled(1, 2, 3)
@@ -140,6 +142,7 @@ func TestTLSRefusesBadPeers(t *testing.T) {
 // leader's quorum port, is refused; the owner's certificate is answered.
 // The stores are JKS, the third format ZooKeeper reads.
 func TestTLSIdentityBinding(t *testing.T) {
+	checkLeaks(t)
 	e := newTLSEnsemble(t, 3, tlsOptions{storeType: testcerts.TypeJKS, sidSANs: true, mode: tlsOnly})
 	e.start()
 	before := e.waitSettled(1, 2, 3)
