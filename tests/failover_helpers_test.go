@@ -179,9 +179,16 @@ type settled struct {
 // of them leads, and all report the same epoch. Every answer is recorded.
 func (e *failoverEnsemble) waitSettled(sids ...int64) settled {
 	e.t.Helper()
+	return e.waitSettledWithin(settleTimeout, sids...)
+}
+
+// waitSettledWithin is waitSettled with its own timeout (servers that
+// include JVMs need longer).
+func (e *failoverEnsemble) waitSettledWithin(timeout time.Duration, sids ...int64) settled {
+	e.t.Helper()
 	var last map[int64]role
 	var got settled
-	ok := waitFor(settleTimeout, func() bool {
+	ok := waitFor(timeout, func() bool {
 		last = map[int64]role{}
 		got = settled{}
 		leaders := 0
@@ -205,7 +212,7 @@ func (e *failoverEnsemble) waitSettled(sids ...int64) settled {
 		got.epoch = last[sids[0]].epoch
 		return leaders == 1
 	})
-	require.Truef(e.t, ok, "servers %v did not settle within %v: %v", sids, settleTimeout, last)
+	require.Truef(e.t, ok, "servers %v did not settle within %v: %v", sids, timeout, last)
 	return got
 }
 

@@ -12,6 +12,10 @@ import (
 const (
 	DefaultJar   = "/usr/share/java/zookeeper.jar"
 	DefaultSLF4J = "/usr/share/java/slf4j-simple.jar"
+	// DefaultNettyCodec is Netty's codec jar, which the server's TLS
+	// quorum sockets need and Debian's manifest Class-Path leaves out
+	// (without it the TLS election listener thread dies silently).
+	DefaultNettyCodec = "/usr/share/java/netty-codec.jar"
 	// MainClass is the server's entry point.
 	MainClass = "org.apache.zookeeper.server.quorum.QuorumPeerMain"
 )
@@ -22,6 +26,8 @@ const (
 	EnvJava  = "ZKJAVA_JAVA"
 	EnvJar   = "ZKJAVA_JAR"
 	EnvSLF4J = "ZKJAVA_SLF4J"
+	// EnvNettyCodec overrides DefaultNettyCodec.
+	EnvNettyCodec = "ZKJAVA_NETTY_CODEC"
 )
 
 // Installation is where java and the ZooKeeper jars are.
@@ -33,6 +39,19 @@ type Installation struct {
 	Jar string
 	// SLF4J is an SLF4J binding jar (slf4j-simple logs to stderr).
 	SLF4J string
+	// NettyCodec is Netty's codec jar, appended to the class path when
+	// set; Find sets it when the file exists. Only sslQuorum needs it.
+	NettyCodec string
+}
+
+// classPath is the JVM's -cp: the server jar (whose manifest names the
+// rest), the SLF4J binding, and Netty's codec jar when there is one.
+func (inst Installation) classPath() string {
+	cp := inst.Jar + ":" + inst.SLF4J
+	if inst.NettyCodec != "" {
+		cp += ":" + inst.NettyCodec
+	}
+	return cp
 }
 
 // Find locates java (on PATH, or $ZKJAVA_JAVA) and the jars (Debian's
@@ -43,6 +62,9 @@ func Find() (Installation, error) {
 		Java:  envOr(EnvJava, "java"),
 		Jar:   envOr(EnvJar, DefaultJar),
 		SLF4J: envOr(EnvSLF4J, DefaultSLF4J),
+	}
+	if codec := envOr(EnvNettyCodec, DefaultNettyCodec); fileExists(codec) {
+		inst.NettyCodec = codec
 	}
 	return inst.check()
 }
@@ -84,5 +106,35 @@ func RequireInstalled(t testing.TB) Installation {
 	}
 	t.Skipf("SKIPPING ZooKeeper interop test: %v. Install it (apt-get install zookeeper) "+
 		"or run .ci/run; with CI set this is a failure.", err)
+	return inst
+}
+
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
+}
+
+// TLSReady reports whether this installation can run sslQuorum: it needs
+// Netty's codec jar (ErrNotInstalled naming DefaultNettyCodec otherwise).
+func (inst Installation) TLSReady() error {
+	if inst.NettyCodec == "" {
+		return fmt.Errorf("%w: Netty's codec jar %q (or $%s) is missing; ZooKeeper's TLS quorum needs it (apt-get install zookeeper)",
+			ErrNotInstalled, DefaultNettyCodec, EnvNettyCodec)
+	}
+	return nil
+}
+
+// RequireTLSInstalled is RequireInstalled for tests that run ZooKeeper
+// with sslQuorum: a missing Netty codec jar fails under CI and skips
+// elsewhere, like a missing ZooKeeper.
+func RequireTLSInstalled(t testing.TB) Installation {
+	t.Helper()
+	inst := RequireInstalled(t)
+	if err := inst.TLSReady(); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("CI is set and ZooKeeper's TLS quorum is required: %v", err)
+		}
+		t.Skipf("SKIPPING ZooKeeper TLS interop test: %v", err)
+	}
 	return inst
 }

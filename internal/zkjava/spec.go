@@ -25,6 +25,12 @@ type Member struct {
 	Observer bool
 	// Java marks a member this package launches.
 	Java bool
+	// TLS, for a Java member, turns on sslQuorum with its own key store
+	// (nil: plaintext).
+	TLS *QuorumTLS
+	// Extra are zoo.cfg lines (key=value) for this Java member only,
+	// written after Settings.Extra.
+	Extra []string
 }
 
 func (m Member) host() string {
@@ -129,11 +135,24 @@ func (s Spec) validate() error {
 		if strings.ContainsAny(m.Host, ":\n=") {
 			return fmt.Errorf("%w: server.%d host %q", ErrBadSpec, m.SID, m.Host)
 		}
+		if m.TLS != nil {
+			if err := m.TLS.validate(m.SID); err != nil {
+				return err
+			}
+		}
+		if err := validateLines(m.Extra); err != nil {
+			return err
+		}
 	}
 	if java == 0 {
 		return fmt.Errorf("%w: no Java member among %d", ErrBadSpec, len(s.Members))
 	}
-	for _, line := range s.Settings.Extra {
+	return validateLines(s.Settings.Extra)
+}
+
+// validateLines checks that every extra zoo.cfg line is one key=value.
+func validateLines(lines []string) error {
+	for _, line := range lines {
 		if !strings.Contains(line, "=") || strings.Contains(line, "\n") {
 			return fmt.Errorf("%w: extra zoo.cfg line %q is not one key=value", ErrBadSpec, line)
 		}
@@ -159,6 +178,14 @@ func (s Spec) zooCfg(me Member, dataDir string) string {
 	for _, line := range st.Extra {
 		b.WriteString(line + "\n")
 	}
+	if me.TLS != nil {
+		for _, line := range me.TLS.lines() {
+			b.WriteString(line + "\n")
+		}
+	}
+	for _, line := range me.Extra {
+		b.WriteString(line + "\n")
+	}
 	members := append([]Member(nil), s.Members...)
 	sort.Slice(members, func(i, j int) bool { return members[i].SID < members[j].SID })
 	for _, m := range members {
@@ -177,7 +204,7 @@ func (s Spec) javaArgs(inst Installation, cfgPath string) []string {
 		// the quick C1 compiler only (the servers run for seconds).
 		"-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
 		"-Djava.net.preferIPv4Stack=true",
-		"-cp", inst.Jar + ":" + inst.SLF4J,
+		"-cp", inst.classPath(),
 		"-Dorg.slf4j.simpleLogger.showDateTime=true",
 		"-Dorg.slf4j.simpleLogger.dateTimeFormat=yyyy-MM-dd HH:mm:ss.SSS",
 		"-Dorg.slf4j.simpleLogger.defaultLogLevel=" + st.LogLevel,

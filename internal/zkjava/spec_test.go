@@ -93,3 +93,46 @@ func TestFindReportsWhatIsMissing(t *testing.T) {
 	require.ErrorIs(t, err, ErrNotInstalled)
 	assert.Contains(t, err.Error(), "no-such-java-binary")
 }
+
+// A TLS member's zoo.cfg carries ZooKeeper's sslQuorum keys and its own
+// extra lines; the class path gains Netty's codec jar when there is one.
+func TestNewWritesTLSLines(t *testing.T) {
+	dir := t.TempDir()
+	spec := Spec{Dir: dir, Members: []Member{
+		{SID: 1, QuorumPort: 2001, ElectionPort: 3001, ClientPort: 1001, Java: true,
+			TLS: &QuorumTLS{KeyStore: "/k/s1.p12", KeyStoreType: "PKCS12", KeyStorePassword: "pw",
+				TrustStore: "/k/ca.pem", TrustStoreType: "PEM", PortUnification: true,
+				NoHostnameVerification: true, ReloadCertFiles: true},
+			Extra: []string{"ssl.quorum.clientAuth=need"}},
+		{SID: 2, QuorumPort: 2002, ElectionPort: 3002, ClientPort: 1002, Java: true},
+	}}
+	e, err := New(Installation{Java: "java", Jar: "zk.jar", SLF4J: "slf.jar", NettyCodec: "codec.jar"}, spec)
+	require.NoError(t, err)
+	cfg, err := os.ReadFile(filepath.Join(dir, "s1", "zoo.cfg"))
+	require.NoError(t, err)
+	assert.Contains(t, string(cfg), "sslQuorum=true\nssl.quorum.keyStore.location=/k/s1.p12\nssl.quorum.keyStore.type=PKCS12\n"+
+		"ssl.quorum.keyStore.password=pw\nssl.quorum.trustStore.location=/k/ca.pem\nssl.quorum.trustStore.type=PEM\n"+
+		"portUnification=true\nssl.quorum.hostnameVerification=false\nsslQuorumReloadCertFiles=true\n"+
+		"ssl.quorum.clientAuth=need\n")
+	assert.NotContains(t, string(cfg), "trustStore.password", "no password, no line")
+	plain, err := os.ReadFile(filepath.Join(dir, "s2", "zoo.cfg"))
+	require.NoError(t, err)
+	assert.NotContains(t, string(plain), "ssl", "server 2 stays plaintext")
+	assert.Contains(t, strings.Join(e.Server(1).args, " "), "-cp zk.jar:slf.jar:codec.jar ")
+
+	spec.Members[0].TLS = &QuorumTLS{KeyStore: "/k/s1.pem"}
+	_, err = New(Installation{}, spec)
+	require.ErrorIs(t, err, ErrBadSpec)
+	assert.Contains(t, err.Error(), "trust store")
+	spec.Members[0].TLS, spec.Members[0].Extra = nil, []string{"nokey"}
+	_, err = New(Installation{}, spec)
+	require.ErrorIs(t, err, ErrBadSpec)
+	assert.Contains(t, err.Error(), "nokey")
+}
+
+func TestTLSReadyNeedsNettyCodec(t *testing.T) {
+	err := Installation{}.TLSReady()
+	require.ErrorIs(t, err, ErrNotInstalled)
+	assert.Contains(t, err.Error(), DefaultNettyCodec)
+	assert.NoError(t, Installation{NettyCodec: "x.jar"}.TLSReady())
+}
