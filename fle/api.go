@@ -188,7 +188,10 @@ type Output struct {
 	// NewerRoundLookingSids lists voters that sent LOOKING in a round
 	// after the one our leader was elected in, while we follow or
 	// observe: they have lost the leader (a restarted server starts over
-	// at round 1 and is not listed). ZooKeeper ignores this; zkfle uses
+	// at round 1 and is not listed). A round we have been LOOKING in
+	// ourselves is no news: two election-only followers would otherwise
+	// push each other back into LOOKING for ever, each re-look's LOOKING
+	// reaching the other after it had rejoined. ZooKeeper ignores this; zkfle uses
 	// it to notice the loss of a leader it cannot watch on the quorum
 	// port (a ZooKeeper leader it follows election-only).
 	NewerRoundLookingSids []int64

@@ -17,7 +17,8 @@ package fle
 //     the round it was decided in and our real state; if we lead, a sender
 //     that voted in our election is reported in Output.LookingSids; if we
 //     follow or observe, a sender in a round after our leader's is
-//     reported in Output.NewerRoundLookingSids;
+//     reported in Output.NewerRoundLookingSids, unless we have been
+//     LOOKING in that round ourselves (see lookedIn);
 //   - neither is LOOKING: dropped.
 func (m *Machine) Step(n Notification) Output {
 	var out Output
@@ -52,7 +53,7 @@ func (m *Machine) Step(n Notification) Output {
 	if m.state == Leading && m.leadingTracker != nil && m.leadingTracker.hasSid(n.From) {
 		out.LookingSids = append(out.LookingSids, n.From)
 	}
-	if m.state != Leading && n.ElectionEpoch > m.currentVote.ElectionEpoch {
+	if m.state != Leading && n.ElectionEpoch > max(m.currentVote.ElectionEpoch, m.lookedIn) {
 		out.NewerRoundLookingSids = append(out.NewerRoundLookingSids, n.From)
 	}
 	reply(&out, n.From, m.state, m.currentVote, m.currentVote.ElectionEpoch)

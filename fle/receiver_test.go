@@ -164,3 +164,17 @@ func withConfig(v quorum.Verifier) Notification {
 	n.Config = v
 	return n
 }
+
+// Two followers of a leader elected in an older round (a ZooKeeper leader
+// followed election-only) must not push each other back into LOOKING for
+// ever: a round we have looked in ourselves is not news of a lost leader.
+func TestNewerRoundEchoOfOurOwnLookIsNotNews(t *testing.T) {
+	m := decidedFollower(t) // decided out of election: the leader's round 6
+	loopback(m, m.Start(9, 2))
+	require.Equal(t, int64(7), m.LogicalClock())
+	m.Step(note(2, Following, 3, 9, 6, 2))
+	require.NotNil(t, m.Step(note(3, Leading, 3, 9, 6, 2)).Decision, "rejoins the leader of round 6")
+	assert.Empty(t, m.Step(note(2, Looking, 2, 50, 7, 2)).NewerRoundLookingSids,
+		"round 7 is the one we looked in: the other follower's echo of our own look")
+	assert.Equal(t, []int64{2}, m.Step(note(2, Looking, 2, 50, 8, 2)).NewerRoundLookingSids)
+}
