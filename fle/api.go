@@ -188,9 +188,11 @@ type Output struct {
 	// NewerRoundLookingSids lists voters that sent LOOKING in a round
 	// after the one our leader was elected in, while we follow or
 	// observe: they have lost the leader (a restarted server starts over
-	// at round 1 and is not listed). A round we have been LOOKING in
-	// ourselves is no news: two election-only followers would otherwise
-	// push each other back into LOOKING for ever, each re-look's LOOKING
+	// at round 1 and is not listed). Each voter is listed once per
+	// round: a follower that re-looks because of it announces the same
+	// round again when its clock was set back to the leader's round by
+	// rejoining, and two election-only followers would otherwise push
+	// each other back into LOOKING for ever, each re-look's LOOKING
 	// reaching the other after it had rejoined. ZooKeeper ignores this; zkfle uses
 	// it to notice the loss of a leader it cannot watch on the quorum
 	// port (a ZooKeeper leader it follows election-only).

@@ -30,7 +30,6 @@ func (m *Machine) Start(lastLoggedZxid, currentEpoch int64) Output {
 	m.cancel(&out, FinalizeTimer)
 
 	m.logicalClock++
-	m.lookedIn = max(m.lookedIn, m.logicalClock)
 	m.proposal = m.initialVote()
 	m.sendNotifications(&out)
 	m.armNotification(&out)
@@ -142,7 +141,6 @@ func (m *Machine) processLooking(out *Output, n Notification) {
 		// A newer round: join it, judging n against our initial vote, not
 		// against whatever we proposed in the round we are leaving.
 		m.logicalClock = n.ElectionEpoch
-		m.lookedIn = max(m.lookedIn, m.logicalClock)
 		clear(m.recvset)
 		if init := m.initialVote(); m.mayAdopt(n) && m.better(n, init) {
 			m.setProposal(n.Leader, n.Zxid, n.PeerEpoch)

@@ -31,11 +31,10 @@ type Machine struct {
 	state   State
 
 	logicalClock int64
-	// lookedIn is the highest round this machine has itself been LOOKING
-	// in. A decision out of election sets logicalClock back to the
-	// leader's round; this keeps what we already announced, so our own
-	// re-look's echo is not mistaken for news (NewerRoundLookingSids).
-	lookedIn int64
+	// reportedRound is, per voter, the newest round of its LOOKING we
+	// have reported in NewerRoundLookingSids: each voter's loss of the
+	// leader is news once per round (see Output.NewerRoundLookingSids).
+	reportedRound map[int64]int64
 	// proposal is getVote(): leader, zxid and peer epoch being proposed.
 	proposal Vote
 	// lastLoggedZxid and currentEpoch are what Start was given; the

@@ -17,8 +17,7 @@ package fle
 //     the round it was decided in and our real state; if we lead, a sender
 //     that voted in our election is reported in Output.LookingSids; if we
 //     follow or observe, a sender in a round after our leader's is
-//     reported in Output.NewerRoundLookingSids, unless we have been
-//     LOOKING in that round ourselves (see lookedIn);
+//     reported in Output.NewerRoundLookingSids, once per voter and round;
 //   - neither is LOOKING: dropped.
 func (m *Machine) Step(n Notification) Output {
 	var out Output
@@ -53,8 +52,12 @@ func (m *Machine) Step(n Notification) Output {
 	if m.state == Leading && m.leadingTracker != nil && m.leadingTracker.hasSid(n.From) {
 		out.LookingSids = append(out.LookingSids, n.From)
 	}
-	if m.state != Leading && n.ElectionEpoch > max(m.currentVote.ElectionEpoch, m.lookedIn) {
+	if m.state != Leading && n.ElectionEpoch > max(m.currentVote.ElectionEpoch, m.reportedRound[n.From]) {
 		out.NewerRoundLookingSids = append(out.NewerRoundLookingSids, n.From)
+		if m.reportedRound == nil {
+			m.reportedRound = map[int64]int64{}
+		}
+		m.reportedRound[n.From] = n.ElectionEpoch // voters only: bounded
 	}
 	reply(&out, n.From, m.state, m.currentVote, m.currentVote.ElectionEpoch)
 	return out
