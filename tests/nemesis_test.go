@@ -43,6 +43,7 @@ const (
 
 func TestNemesisNetns(t *testing.T) {
 	nemRequireNetns(t)
+	checkLeaks(t)
 	duration := nemDefaultDuration
 	if s := os.Getenv("ZKFLE_NEMESIS_DURATION"); s != "" {
 		d, err := time.ParseDuration(s)
