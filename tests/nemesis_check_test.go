@@ -434,8 +434,12 @@ func nemAgreement(voters []int64, srvr, admin map[int64]nemObs) (nemConverged, s
 	var got nemConverged
 	leaders := 0
 	for _, sid := range voters {
-		if o, ok := srvr[sid]; !ok || !o.established() {
-			return got, fmt.Sprintf("sid %d srvr: %v", sid, srvr[sid])
+		o, ok := srvr[sid]
+		if !ok {
+			return got, fmt.Sprintf("sid %d: no srvr answer yet", sid)
+		}
+		if !o.established() {
+			return got, fmt.Sprintf("sid %d srvr: %v", sid, o)
 		}
 		if srvr[sid].mode == "leader" {
 			leaders++
@@ -450,6 +454,8 @@ func nemAgreement(voters []int64, srvr, admin map[int64]nemObs) (nemConverged, s
 		switch {
 		case s.epoch != got.epoch:
 			return got, fmt.Sprintf("sid %d srvr epoch %d, leader %d's is %d", sid, s.epoch, got.leader, got.epoch)
+		case a.sid == 0:
+			return got, fmt.Sprintf("sid %d: no admin answer yet", sid)
 		case !a.established():
 			return got, fmt.Sprintf("sid %d admin: %v", sid, a)
 		case a.mode != s.mode || a.epoch != got.epoch:

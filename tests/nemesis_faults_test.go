@@ -18,10 +18,12 @@ import (
 // said leads, so a replay repeats the schedule but not the interleaving.
 
 // nemLivenessBound is oracle (e)'s bound: after a heal, every node must
-// follow one established leader within it. With tickTime 200 ms it is
-// 50 ticks: a failed leader is noticed within syncLimit (1 s), the
-// election's notification timeout is capped at 2 s, and discovery must
-// finish within initLimit (2 s), with room for a loaded 2-core machine.
+// follow one established leader within it. It is the sum of the waits a
+// healed node may be in: a connect begun during the fault may hang for
+// cnxTimeout (5 s, ZooKeeper's default, kept) before it is retried, the
+// election's notification timeout is capped at 2 s
+// (nsMaxNotification), discovery must finish within initLimit × tickTime
+// (2 s), and 1 s is left for a loaded 2-core machine.
 const nemLivenessBound = 10 * time.Second
 
 // nemFaultKind is one kind of fault.

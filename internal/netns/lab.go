@@ -145,15 +145,14 @@ func (l *Lab) Close() error {
 	l.mu.Unlock()
 	var first error
 	existing, err := List()
-	if err != nil {
-		return err
-	}
 	have := map[string]bool{}
 	for _, ns := range existing {
 		have[ns] = true
 	}
 	for _, ns := range l.Namespaces() {
-		if !have[ns] {
+		// A namespace New never got to make is skipped; if the list
+		// failed, every one is tried.
+		if err == nil && !have[ns] {
 			continue
 		}
 		if err := ip("netns", "del", ns); err != nil && first == nil {
