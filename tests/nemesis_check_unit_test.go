@@ -142,6 +142,16 @@ func TestNemesisCheckerCatchesEpochGoingDown(t *testing.T) {
 		h.obs = append(h.obs, nemObs{sid: 2, source: nemSrvr, sent: h.at(995), done: h.at(1400), answered: true,
 			mode: "follower", epoch: 1})
 		assert.Empty(t, h.verdict().violations)
+
+		// A slow probe that saw the new epoch does not order a file
+		// read that started after it did but finished first.
+		h = newNemHistory()
+		h.epoch(0, 5, 1, 1, 2, 3, 4, 5)
+		h.obs = append(h.obs, nemObs{sid: 2, source: nemSrvr, sent: h.at(990), done: h.at(1400), answered: true,
+			mode: "follower", epoch: 2})
+		h.files(991, 2, 1, 2)
+		h.epoch(1000, 4, 2, 1, 2, 3, 4, 5)
+		assert.Empty(t, h.verdict().violations)
 	})
 	t.Run("currentEpoch file", func(t *testing.T) {
 		h := cleanNemHistory()
