@@ -19,29 +19,38 @@ var netnsDirs = []string{"/run/netns", "/var/run/netns"}
 // cannot be moved back, it stays locked to this goroutine, which makes the
 // Go runtime end it rather than run other goroutines in the wrong
 // namespace.
-func Do(ns string, f func() error) error {
+func Do(ns string, f func() error) (err error) {
 	target, err := openNS(ns)
 	if err != nil {
 		return err
 	}
 	defer target.Close()
 	runtime.LockOSThread()
+	home := false // whether the thread is back in our namespace
+	defer func() {
+		if home {
+			runtime.UnlockOSThread()
+		}
+	}()
 	orig, err := os.Open("/proc/thread-self/ns/net")
 	if err != nil {
-		runtime.UnlockOSThread()
+		home = true
 		return fmt.Errorf("netns: our own namespace: %w", err)
 	}
 	defer orig.Close()
 	if err := setns(target.Fd()); err != nil {
-		runtime.UnlockOSThread()
+		home = true
 		return fmt.Errorf("netns: joining %s: %w", ns, err)
 	}
-	ferr := f()
-	if err := setns(orig.Fd()); err != nil {
-		return fmt.Errorf("netns: leaving %s: %w (the thread is retired)", ns, err)
-	}
-	runtime.UnlockOSThread()
-	return ferr
+	// Deferred, so that a panic in f moves the thread back too.
+	defer func() {
+		if serr := setns(orig.Fd()); serr != nil {
+			err = fmt.Errorf("netns: leaving %s: %w (the thread is retired)", ns, serr)
+			return
+		}
+		home = true
+	}()
+	return f()
 }
 
 func openNS(ns string) (*os.File, error) {

@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -208,4 +209,34 @@ func TestDialOutlivesDo(t *testing.T) {
 	_, err = io.ReadFull(s, buf)
 	require.NoError(t, err)
 	assert.Equal(t, "ping", string(buf))
+}
+
+// Do moves the thread back to our namespace even when f panics.
+func TestDoRestoresNamespace(t *testing.T) {
+	requireSupported(t)
+	l, err := New(1)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = l.Close() })
+	runtime.LockOSThread() // nested with Do's: the thread stays ours to inspect
+	defer runtime.UnlockOSThread()
+	home, err := os.Readlink("/proc/thread-self/ns/net")
+	require.NoError(t, err)
+	var inside string
+	require.NoError(t, Do(l.Hub, func() error {
+		inside, err = os.Readlink("/proc/thread-self/ns/net")
+		return err
+	}))
+	assert.NotEqual(t, home, inside)
+	now, err := os.Readlink("/proc/thread-self/ns/net")
+	require.NoError(t, err)
+	assert.Equal(t, home, now)
+
+	func() {
+		defer func() { assert.Equal(t, "boom", recover()) }()
+		_ = Do(l.Hub, func() error { panic("boom") })
+	}()
+	now, err = os.Readlink("/proc/thread-self/ns/net")
+	require.NoError(t, err)
+	assert.Equal(t, home, now, "a panic in f left the thread in the hub")
+	assert.Error(t, Do("zkfle-no-such-namespace", func() error { return nil }))
 }
