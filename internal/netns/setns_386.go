@@ -1,0 +1,7 @@
+//go:build linux && 386
+
+package netns
+
+// sysSetns is setns(2)'s number; the frozen syscall package lacks it on
+// 386.
+const sysSetns = 346

@@ -1,0 +1,7 @@
+//go:build linux && amd64
+
+package netns
+
+// sysSetns is setns(2)'s number; the frozen syscall package lacks it on
+// amd64.
+const sysSetns = 308
