@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"testing"
 	"time"
 
@@ -14,7 +15,68 @@ import (
 	"github.com/zkfle/zkfle/messages"
 )
 
-var soak = flag.Duration("soak", 0, "run TestSupervisionSoak for this long, injecting random panics into random actors")
+var (
+	soak            = flag.Duration("soak", 0, "run TestSupervisionSoak for this long, injecting random panics into random actors")
+	supervisionSeed = flag.Uint64("supervision.seed", 0,
+		"TestSupervisionFaults, TestSupervisionSoak: the seed that picks the victims (0: a new one, printed)")
+)
+
+// victimSeed is the seed of a test's victim choices: -supervision.seed,
+// or a new one. It is printed with the command that replays it, since a
+// failure may depend on which server was hit.
+func victimSeed(t *testing.T) uint64 {
+	t.Helper()
+	seed := *supervisionSeed
+	if seed == 0 {
+		seed = uint64(time.Now().UnixNano())
+	}
+	t.Logf("victims chosen by seed %d; replay: go test ./tests -run '^%s$' -supervision.seed=%d -v", seed, t.Name(), seed)
+	return seed
+}
+
+// victimRole says which servers may be a target's victim.
+type victimRole int
+
+const (
+	// anyServer: every server, the leader included.
+	anyServer victimRole = iota
+	// theLeader: only the leader has a Leader actor.
+	theLeader
+	// aFollower: only a follower has a Follower actor.
+	aFollower
+)
+
+// pickVictim draws the server to crash from those role allows: the
+// leader (0 while the election runs) and the other servers of sids.
+func pickVictim(rng *rand.Rand, role victimRole, sids []int64, leader int64) int64 {
+	var pool []int64
+	for _, sid := range sids {
+		switch role {
+		case theLeader:
+			if sid == leader {
+				pool = append(pool, sid)
+			}
+		case aFollower:
+			if sid != leader {
+				pool = append(pool, sid)
+			}
+		default:
+			pool = append(pool, sid)
+		}
+	}
+	return pool[rng.IntN(len(pool))]
+}
+
+// others returns sids without the given ones, ascending.
+func others(sids []int64, not ...int64) []int64 {
+	var out []int64
+	for _, sid := range sids {
+		if !slices.Contains(not, sid) {
+			out = append(out, sid)
+		}
+	}
+	return out
+}
 
 // faultTarget names an actor kind and how to find one of its actors.
 type faultTarget struct {
@@ -31,15 +93,16 @@ type faultTarget struct {
 	// session: a Leader or Follower, which exists only after a decision
 	// and is stopped, not restarted, when it fails.
 	session bool
-	// victim is the server to crash (0: server 3, the leader).
-	victim int64
+	// role says which servers may be the victim; the test draws one by
+	// seed.
+	role victimRole
 }
 
 var faultTargets = []faultTarget{
 	{kind: actors.KindNode, endsSession: true},
 	{kind: actors.KindQuorumPeer, endsSession: true},
-	{kind: actors.KindLeader, endsSession: true, session: true},
-	{kind: actors.KindFollower, endsSession: true, session: true, victim: 2},
+	{kind: actors.KindLeader, endsSession: true, session: true, role: theLeader},
+	{kind: actors.KindFollower, endsSession: true, session: true, role: aFollower},
 	{kind: actors.KindElection},
 	{kind: actors.KindMessenger},
 	{kind: actors.KindWorkerSender},
@@ -71,16 +134,26 @@ func (f faultTarget) resolve(t testing.TB, n *actors.Node) (string, bool) {
 	return "", false
 }
 
-// For every actor kind: crash one during an election and one after it.
+// For every actor kind: crash one during an election and one after it,
+// on a server drawn by seed from all of them, the leader included (a
+// Leader actor only lives on the leader, a Follower only on a follower).
 // The test sees the failure and the supervisor's reaction (restart, or for
 // a bridge, the connection replaced), the ensemble still ends with one
 // leader agreed by all, and state that must outlive the crash does.
 func TestSupervisionFaults(t *testing.T) {
+	seed := victimSeed(t)
+	sids := []int64{1, 2, 3}
+	case_ := 0
 	for _, target := range faultTargets {
 		for _, phase := range []string{"during", "after"} {
 			if target.session && phase == "during" {
 				continue // no session exists while the election runs
 			}
+			// One stream per subtest, so that running one subtest
+			// alone (-run 'TestSupervisionFaults/Leader/after') draws
+			// what the whole run drew for it.
+			case_++
+			rng := rand.New(rand.NewPCG(seed, uint64(case_)))
 			t.Run(fmt.Sprintf("%s/%s", target.kind, phase), func(t *testing.T) {
 				checkLeaks(t)
 				e := newEnsemble(t, participants(3), func(c *actors.Config) {
@@ -91,21 +164,20 @@ func TestSupervisionFaults(t *testing.T) {
 						c.Election.FinalizeWait = time.Second
 					}
 				})
-				victim := int64(3)
-				if target.victim != 0 {
-					victim = target.victim
-				}
-				events := make(chan actors.SupervisionEvent, 64)
 				e.start()
-				cancel := e.node(victim).SubscribeSupervision(events)
-				defer cancel()
-
 				var before *messages.ElectionStatus
 				leader := int64(-1)
+				if phase == "after" {
+					leader = e.waitAgreed(agreeTimeout)
+				}
+				victim := pickVictim(rng, target.role, sids, leader)
+				t.Logf("victim: server %d (leader %d, seed %d)", victim, leader, seed)
+				events := make(chan actors.SupervisionEvent, 64)
+				cancel := e.node(victim).SubscribeSupervision(events)
+				defer cancel()
 				changes := e.node(victim).Subscribe()
 				defer changes.Close()
 				if phase == "after" {
-					leader = e.waitAgreed(agreeTimeout)
 					before = electionStatus(t, e, victim)
 				}
 				// The actor may not exist yet (the tree is still being
@@ -162,15 +234,18 @@ func TestSupervisionFaults(t *testing.T) {
 					assert.GreaterOrEqual(t, after.GetCurrentVote().GetPeerEpoch(), before.GetCurrentVote().GetPeerEpoch())
 				}
 				// The victim still serves the election: a restarted
-				// follower asks it (and the others) and rejoins the same
-				// leader, and the victim answers it (its sends to 1 grow),
-				// which needs the victim's whole tree working.
-				sentBefore := sentTo(t, e, victim)[1]
-				e.stop(1)
-				e.start(1)
+				// follower (another server than the victim) asks it (and
+				// the others) and rejoins the same leader, and the victim
+				// answers it (its sends to it grow), which needs the
+				// victim's whole tree working.
+				pool := others(sids, victim, agreed)
+				restarted := pool[rng.IntN(len(pool))]
+				sentBefore := sentTo(t, e, victim)[restarted]
+				e.stop(restarted)
+				e.start(restarted)
 				assert.Equal(t, agreed, e.waitAgreed(agreeTimeout))
-				assert.Eventually(t, func() bool { return sentTo(t, e, victim)[1] > sentBefore },
-					10*time.Second, 10*time.Millisecond, "the victim never answered the restarted server")
+				assert.Eventually(t, func() bool { return sentTo(t, e, victim)[restarted] > sentBefore },
+					10*time.Second, 10*time.Millisecond, "the victim never answered the restarted server %d", restarted)
 			})
 		}
 	}
@@ -213,8 +288,7 @@ func TestSupervisionSoak(t *testing.T) {
 	if *soak == 0 {
 		t.Skip("soak mode off; run with -soak=2m")
 	}
-	seed := uint64(time.Now().UnixNano())
-	t.Logf("seed %d", seed)
+	seed := victimSeed(t)
 	rng := rand.New(rand.NewPCG(seed, 0))
 	deadline := time.Now().Add(*soak)
 	runs, stuck := 0, 0

@@ -70,6 +70,7 @@ func (w *simWorld) dialResult(e *simEvent) {
 		return
 	}
 	w.apply(n, s, s.Connected(sc.id))
+	w.maybeAbandon(n, s)
 }
 
 var errDialRefused = dialError("connection refused")
@@ -127,9 +128,12 @@ func (w *simWorld) deliver(e *simEvent) {
 	}
 	node := w.nodes[sc.owner(e.side)]
 	if e.side == leaderSide {
+		w.observeAtLeader(node, sc.learner, p)
 		w.apply(node, node.leader, node.leader.Received(sc.id, p))
 	} else {
-		w.apply(node, node.learner, node.learner.Received(sc.id, p))
+		s := node.learner
+		w.apply(node, s, s.Received(sc.id, p))
+		w.maybeAbandon(node, s)
 	}
 }
 
@@ -173,5 +177,25 @@ func (w *simWorld) disconnect(c ConnID, side int) {
 		w.apply(node, node.leader, node.leader.Disconnected(c))
 	} else {
 		w.apply(node, node.learner, node.learner.Disconnected(c))
+	}
+}
+
+// observeAtLeader shows the checker what reaches a leader, read from the
+// packet's header fields alone: the acceptedEpoch of a FOLLOWERINFO or
+// OBSERVERINFO (its zxid's high word), an ACKEPOCH, and an ACK whose zxid
+// is (epoch, 0) together with the sender's currentEpoch on disk.
+func (w *simWorld) observeAtLeader(leader *simNode, from int64, p Packet) {
+	if leader.leader == nil {
+		return
+	}
+	switch p.Type {
+	case FollowerInfo, ObserverInfo:
+		w.check.heardLearnerInfo(leader.id, p.Zxid>>32)
+	case AckEpoch:
+		w.check.heardAckEpoch(leader.id, from)
+	case Ack:
+		if p.Zxid&0xffffffff == 0 {
+			w.check.heardNewLeaderAck(leader.id, from, p.Zxid>>32, w.nodes[from].current)
+		}
 	}
 }

@@ -37,8 +37,12 @@ func (w *simWorld) choose(id int64) {
 	voters := w.verifier.VotingMembers()
 	lead := !n.observer && w.rng.Float64() < w.opts.leadProb
 	target := voters[w.rng.IntN(len(voters))]
-	if w.opts.calm {
-		target = voters[len(voters)-1]
+	if w.opts.calm || w.healed() {
+		// An election that has converged: everyone names the voter with
+		// the greatest (currentEpoch, sid), as FLE's (peerEpoch, zxid,
+		// sid) order would with no data. A leader whose currentEpoch
+		// is behind a follower's is refused by it ("follower is ahead").
+		target = w.bestVoter(voters)
 		lead = id == target
 	}
 	if lead {
@@ -48,6 +52,7 @@ func (w *simWorld) choose(id int64) {
 			return
 		}
 		n.leader = l
+		w.check.leaderStarted(id, n.accepted)
 		w.tracef("s%d LEADS (accepted %d, current %d)", id, n.accepted, n.current)
 		w.apply(n, l, l.Start())
 		return
@@ -113,11 +118,13 @@ func (w *simWorld) apply(n *simNode, sess any, out Output) {
 	if out.Established != nil {
 		w.tracef("s%d ESTABLISHED %+v", n.id, *out.Established)
 		w.check.established(n, *out.Established)
+		w.est[n.id] = *out.Established
 	}
 	if out.Ended != nil {
 		w.endings[out.Ended.Reason]++
 		w.tracef("s%d ended: %s (%s)", n.id, out.Ended.Reason, out.Ended.Detail)
 		n.leader, n.learner = nil, nil
+		delete(w.est, n.id)
 		w.schedule(&simEvent{at: w.now + w.jitter(50*time.Millisecond), kind: evChoose, node: n.id})
 	}
 }
@@ -145,9 +152,15 @@ func (w *simWorld) persist(n *simNode, pw EpochWrite) bool {
 			w.check.fail("s%d: acceptedEpoch would go back %d -> %d", n.id, n.accepted, pw.Epoch)
 			return false
 		}
+		raised := pw.Epoch > n.accepted
 		n.accepted = pw.Epoch
-		if l, ok := n.session().(*LeaderSession); ok {
-			w.check.decided(n.id, l.Epoch())
+		switch s := n.session().(type) {
+		case *LeaderSession:
+			w.check.decided(n.id, pw.Epoch)
+		case *LearnerSession:
+			if raised {
+				w.check.promisedEpoch(n.id, s.cfg.LeaderID, pw.Epoch)
+			}
 		}
 	case CurrentEpochFile:
 		if pw.Epoch > n.accepted || pw.Epoch < n.current {
@@ -155,6 +168,9 @@ func (w *simWorld) persist(n *simNode, pw EpochWrite) bool {
 			return false
 		}
 		n.current = pw.Epoch
+		if _, ok := n.session().(*LeaderSession); ok {
+			w.check.epochAcked(n.id, pw.Epoch)
+		}
 	}
 	w.tracef("s%d wrote %s=%d", n.id, pw.File, pw.Epoch)
 	return true
@@ -186,6 +202,7 @@ func (w *simWorld) crash(id int64) {
 	n.up = false
 	n.gen++
 	n.leader, n.learner = nil, nil
+	delete(w.est, id)
 	reset := w.rng.Float64() < 0.7
 	for _, c := range w.sortedConns() {
 		sc := w.conns[c]
@@ -211,4 +228,35 @@ func (w *simWorld) restart(id int64) {
 	}
 	w.tracef("s%d RESTARTS (accepted %d, current %d)", id, n.accepted, n.current)
 	w.schedule(&simEvent{at: w.now + w.jitter(20*time.Millisecond), kind: evChoose, node: id})
+}
+
+// maybeAbandon lets the driver give a learner session up a little later:
+// a new election, or an operator, moves the server on while its leader
+// may still be counting it. It is what sends a learner to a second leader
+// of an epoch it has just accepted from a first.
+func (w *simWorld) maybeAbandon(n *simNode, s *LearnerSession) {
+	if w.chance(w.opts.abandonProb) {
+		w.schedule(&simEvent{at: w.now + w.jitter(30*time.Millisecond), kind: evAbandon, node: n.id, gen: n.gen, sess: s})
+	}
+}
+
+func (w *simWorld) abandon(e *simEvent) {
+	n := w.nodes[e.node]
+	if !n.up || n.gen != e.gen || n.session() != e.sess {
+		return
+	}
+	s := e.sess.(*LearnerSession)
+	w.tracef("s%d abandons its session with s%d", n.id, s.cfg.LeaderID)
+	w.apply(n, s, s.Stop())
+}
+
+// bestVoter is the voter with the greatest (currentEpoch on disk, sid).
+func (w *simWorld) bestVoter(voters []int64) int64 {
+	best := voters[0]
+	for _, v := range voters[1:] {
+		if c, b := w.nodes[v].current, w.nodes[best].current; c > b || (c == b && v > best) {
+			best = v
+		}
+	}
+	return best
 }

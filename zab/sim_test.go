@@ -1,13 +1,17 @@
 package zab
 
 import (
+	"flag"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
+
+var flagZabSimSeed = flag.Uint64("zabsim.seed", 0, "TestSimLivenessAfterHeal: run only this seed")
 
 // simRun builds a world for a seed: 3 to 5 voters and up to one observer,
 // unless opts fixes them.
@@ -33,14 +37,16 @@ func simRun(t testing.TB, seed uint64, opts simOptions) *simWorld {
 // broken connections and failed or interrupted epoch writes, no epoch
 // ever has two established leaders, no learner is established with a
 // leader that is not the epoch's, no server reports an epoch that is not
-// on its disk, and epochs never go back.
+// on its disk, epochs never go back, and every leader proposes above what
+// it heard and moves on only with a quorum of promises and of NEWLEADER
+// acknowledgements, counted by the checker itself (sim_check_test.go).
 func TestSimNoTwoLeadersInAnEpoch(t *testing.T) {
 	runs := 1000
 	if testing.Short() {
 		runs = 200
 	}
 	start := time.Now()
-	var leaders, learners, contended, steps int
+	var leaders, learners, contended, steps, fresh, stale int
 	endings := make(map[Reason]int)
 	for seed := uint64(1); seed <= uint64(runs); seed++ {
 		// The seed varies the ensemble (3-5 voters, 0-1 observer), how
@@ -57,21 +63,104 @@ func TestSimNoTwoLeadersInAnEpoch(t *testing.T) {
 		learners += w.check.learnersEst
 		contended += w.check.contended()
 		steps += w.steps
+		fresh += w.check.freshAcks
+		stale += w.check.staleAcks
 		for r, n := range w.endings {
 			endings[r] += n
 		}
 	}
-	t.Logf("%d runs in %v: %d events, %d epochs established, %d learner establishments, %d epochs decided by two leaders; sessions ended: %v",
-		runs, time.Since(start).Round(time.Millisecond), steps, leaders, learners, contended, endings)
+	t.Logf("%d runs in %v: %d events, %d epochs established, %d learner establishments, %d epochs decided by two leaders, "+
+		"%d ACKEPOCHs carrying a promise, %d without (-1 or promised elsewhere); sessions ended: %v",
+		runs, time.Since(start).Round(time.Millisecond), steps, leaders, learners, contended, fresh, stale, endings)
 	// The runs must reach the interesting places, or they prove nothing.
 	assert.Greater(t, leaders, runs, "more than one established epoch per run on average")
 	assert.Greater(t, learners, leaders, "learners follow the leaders")
 	assert.Positive(t, contended, "some epochs were decided by two leaders at once")
+	assert.Positive(t, stale, "some ACKEPOCHs came from learners that had accepted the epoch before")
 	for r := ReasonPersistFailed; r <= ReasonProtocol; r++ {
 		if r != ReasonProtocol {
 			assert.Positive(t, endings[r], "some session ended with %s", r)
 		}
 	}
+}
+
+// TestSimAlreadyAcceptedEpochs aims the simulator at the ACKEPOCH of -1:
+// three voters, and learner drivers that often give a session up soon
+// after a packet, so that a learner accepts an epoch from one leader and
+// then meets a second leader that decided the same epoch. The checker
+// must see such ACKEPOCHs often, and every leader must still make its
+// epoch current only on promises from a quorum (simChecker.epochAcked).
+func TestSimAlreadyAcceptedEpochs(t *testing.T) {
+	runs := 400
+	if testing.Short() {
+		runs = 150
+	}
+	var fresh, stale int
+	for seed := uint64(1); seed <= uint64(runs); seed++ {
+		opts := defaultSimOptions()
+		opts.voters, opts.leadProb, opts.abandonProb = 3, 0.3, 0.5
+		w := simRun(t, seed, opts)
+		if err := w.run(); err != nil {
+			t.Fatalf("seed %d: %v", seed, err)
+		}
+		fresh += w.check.freshAcks
+		stale += w.check.staleAcks
+	}
+	t.Logf("%d runs: %d ACKEPOCHs carrying a promise, %d from learners that had accepted the epoch before", runs, fresh, stale)
+	assert.Greater(t, stale, runs/4, "the case must be reached often")
+}
+
+// TestSimLivenessAfterHeal: the property test's chaos for ten seconds,
+// then every fault heals (sim_live_test.go) and an established leader with
+// a quorum must follow within simLiveBound. The safety checks hold
+// throughout. The slowest recovery is logged against the bound.
+func TestSimLivenessAfterHeal(t *testing.T) {
+	runs := 1000
+	if testing.Short() {
+		runs = 200
+	}
+	var delays []time.Duration
+	first, last := uint64(1), uint64(runs)
+	if *flagZabSimSeed != 0 {
+		first, last = *flagZabSimSeed, *flagZabSimSeed
+	}
+	for seed := first; seed <= last; seed++ {
+		opts := defaultSimOptions()
+		opts.voters = 0
+		opts.leadProb = []float64{0.2, 0.4, 0.6}[seed%3]
+		opts.chaosEvery = time.Duration(1+seed%4) * 300 * time.Millisecond
+		opts.abandonProb = []float64{0, 0.1}[seed/3%2]
+		opts.healAt = 10 * time.Second
+		opts.liveBound = simLiveBound(opts)
+		opts.runFor = opts.healAt + opts.liveBound
+		w := simRun(t, seed, opts)
+		if err := w.run(); err != nil {
+			t.Fatalf("seed %d: %v\nreplay: go test ./zab -run TestSimLivenessAfterHeal -zabsim.seed=%d -v", seed, err, seed)
+		}
+		delays = append(delays, w.liveDelay())
+	}
+	slices.Sort(delays)
+	bound := simLiveBound(defaultSimOptions())
+	runs = len(delays)
+	t.Logf("%d runs: established leader with a quorum after the heal: median %v, p99 %v, max %v; bound %v",
+		runs, delays[len(delays)/2], delays[len(delays)*99/100], delays[len(delays)-1], bound)
+}
+
+// simLiveBound is the liveness bound after the heal, from the run's
+// timing:
+//
+//   - restartAfter: the last crash's server comes back;
+//   - 3 × initLimit × tickTime: a leader session started before the heal
+//     that cannot complete (its quorum named someone else) gives up, one
+//     phase timeout per discovery phase at most, while the learners that
+//     dialled a server that is not leading exhaust their connect budget
+//     (connectTimeout <= initLimit × tickTime) and read timeouts;
+//   - 2 × initLimit × tickTime: the highest voter leads and the others
+//     connect, register, acknowledge and sync, with slack for a second
+//     attempt when the first collided with a session still ending;
+//   - 50 ms for a LOOKING server's choice.
+func simLiveBound(o simOptions) time.Duration {
+	return o.restartAfter + 5*o.timing.initTimeout() + 50*time.Millisecond
 }
 
 // TestSimCalmEnsembleEstablishes: with no faults and every server

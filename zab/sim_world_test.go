@@ -31,10 +31,13 @@ type simOptions struct {
 	persistFail   float64 // an epoch write fails
 	crashOnWrite  float64 // the server crashes right after an epoch write
 	chaosEvery    time.Duration
-	leadProb      float64 // a LOOKING voter decides to lead
-	calm          bool    // no faults, everyone follows the highest voter
-	forgetEpochs  bool    // mutation: a restart loses the epochs (must be caught)
-	sendFirst     bool    // mutation: sends happen before epoch writes (must be caught)
+	leadProb      float64       // a LOOKING voter decides to lead
+	calm          bool          // no faults, everyone follows the highest voter
+	forgetEpochs  bool          // mutation: a restart loses the epochs (must be caught)
+	sendFirst     bool          // mutation: sends happen before epoch writes (must be caught)
+	abandonProb   float64       // after a packet reaches a learner, its driver gives the session up soon after
+	healAt        time.Duration // 0: faults all run long; else every fault ends here (see heal)
+	liveBound     time.Duration // with healAt: an established leader with a quorum must exist by healAt+liveBound
 	maxTrace      int
 	voters        int
 	observers     int
@@ -72,6 +75,8 @@ const (
 	evChoose
 	evChaos
 	evRestart
+	evAbandon
+	evHeal
 )
 
 type simEvent struct {
@@ -122,6 +127,11 @@ type simWorld struct {
 	trace    []string
 	steps    int
 	endings  map[Reason]int
+	// est holds each server's established session (deleted when it ends),
+	// liveAt when the liveness condition first held after the heal (-1:
+	// not yet).
+	est    map[int64]Established
+	liveAt time.Duration
 }
 
 func newSimWorld(seed uint64, opts simOptions, verifier quorum.Verifier) *simWorld {
@@ -132,8 +142,10 @@ func newSimWorld(seed uint64, opts simOptions, verifier quorum.Verifier) *simWor
 		conns:    make(map[ConnID]*simConn),
 		group:    make(map[int64]int),
 		verifier: verifier,
-		check:    newSimChecker(),
+		check:    newSimChecker(verifier.VotingMembers()),
 		endings:  make(map[Reason]int),
+		est:      make(map[int64]Established),
+		liveAt:   -1,
 	}
 	for _, s := range verifier.Servers() {
 		w.ids = append(w.ids, s.ID)
@@ -145,6 +157,9 @@ func newSimWorld(seed uint64, opts simOptions, verifier quorum.Verifier) *simWor
 	}
 	if !opts.calm {
 		w.schedule(&simEvent{at: opts.chaosEvery, kind: evChaos})
+	}
+	if opts.healAt > 0 {
+		w.schedule(&simEvent{at: opts.healAt, kind: evHeal})
 	}
 	return w
 }
@@ -159,7 +174,12 @@ func (w *simWorld) jitter(max time.Duration) time.Duration {
 	return time.Duration(w.rng.Int64N(int64(max) + 1))
 }
 
-func (w *simWorld) chance(p float64) bool { return !w.opts.calm && w.rng.Float64() < p }
+func (w *simWorld) chance(p float64) bool {
+	return !w.opts.calm && !w.healed() && w.rng.Float64() < p
+}
+
+// healed reports whether the run's faults are over (opts.healAt passed).
+func (w *simWorld) healed() bool { return w.opts.healAt > 0 && w.now >= w.opts.healAt }
 
 func (w *simWorld) tracef(format string, args ...any) {
 	line := fmt.Sprintf("%8.3fs ", w.now.Seconds()) + fmt.Sprintf(format, args...)
@@ -179,7 +199,9 @@ func (w *simWorld) run() error {
 		w.now = e.at
 		w.steps++
 		w.dispatch(e)
+		w.checkLiveness(false)
 	}
+	w.checkLiveness(true)
 	if w.check.err != nil {
 		return fmt.Errorf("%w\nlast events:\n%s", w.check.err, strings.Join(w.trace, "\n"))
 	}
@@ -202,6 +224,10 @@ func (w *simWorld) dispatch(e *simEvent) {
 		w.chaos()
 	case evRestart:
 		w.restart(e.node)
+	case evAbandon:
+		w.abandon(e)
+	case evHeal:
+		w.heal()
 	}
 }
 
@@ -212,8 +238,11 @@ func (w *simWorld) reachable(a, b int64) bool {
 }
 
 // chaos is the fault injector: a crash, a restart is scheduled with it, a
-// partition or a heal.
+// partition or a heal. After opts.healAt it stops.
 func (w *simWorld) chaos() {
+	if w.healed() {
+		return
+	}
 	switch r := w.rng.Float64(); {
 	case r < 0.4:
 		id := w.ids[w.rng.IntN(len(w.ids))]

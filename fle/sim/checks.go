@@ -10,8 +10,12 @@ import (
 // end.
 type checker struct {
 	c *Cluster
+	// members and hier are the ensemble as the oracle counts it (see
+	// oracle.go): never the verifier the machines use.
+	members []Member
+	hier    bool
 	// eligible holds the sids that may ever lead: trusted voters with a
-	// positive weight.
+	// positive weight (mayLead).
 	eligible map[int64]bool
 	// decided marks the nodes that decided at least once.
 	decided map[int64]bool
@@ -37,17 +41,19 @@ type seenDecision struct {
 	at  time.Duration
 }
 
-func newChecker(c *Cluster, ms []Member) *checker {
+func newChecker(c *Cluster, ms []Member, hierarchical bool) *checker {
 	k := &checker{
 		c:        c,
+		members:  ms,
+		hier:     hierarchical,
 		eligible: map[int64]bool{},
 		decided:  map[int64]bool{},
 	}
-	for _, m := range eligible(ms, c.verifier) {
-		k.eligible[m.ID] = true
-	}
-	for _, sid := range c.verifier.VotingMembers() {
-		if c.verifier.ContainsQuorum(map[int64]struct{}{sid: {}}) {
+	for _, m := range ms {
+		if mayLead(m, hierarchical) {
+			k.eligible[m.ID] = true
+		}
+		if !m.Observer && isQuorum(ms, hierarchical, map[int64]bool{m.ID: true}) {
 			k.observersExempt = true
 		}
 	}
@@ -99,9 +105,12 @@ func (k *checker) violate(check, format string, args ...any) {
 //
 //   - liveness: every node settled on one standing leader within the bound
 //     after the faults healed;
+//   - settle, for every settled run: exactly one LEADING node, everyone
+//     else deciding for it, and a quorum behind it (checkSettled);
 //   - for clean runs, (a) agreement: every node decides, and all decisions
 //     of round 1, the election every node started together, name one
-//     leader; (b) that leader is the best eligible voter. Decisions of
+//     leader; (b) that leader is the best eligible voter, by the oracle's
+//     own (peerEpoch, zxid, sid) order (oracle.go). Decisions of
 //     later rounds are not checked: those rounds come from the failure
 //     detector (a follower giving up on a leader that was slow to decide,
 //     e.g. one whose finalize window a stream of worse votes kept
@@ -114,7 +123,18 @@ func (k *checker) finish(res *Result, why StopReason) {
 		res.violate("liveness", "not settled %s after the faults healed at %s (stopped: %s, now %s); states: %s",
 			res.Bound, res.LiveFrom, why, k.c.Now(), k.c.oneLineStatus())
 	}
+	if res.Settled {
+		k.checkSettled(res)
+	}
 	if !res.Clean {
+		// Outside clean runs the election itself promises no agreement:
+		// a lost vote, or one delayed past a finalize window, lets two
+		// nodes of one round close their windows on different
+		// proposals, as ZooKeeper's FastLeaderElection can (its safety
+		// rests on the session after it: a leader needs a quorum of
+		// followers, which two disjoint sides cannot both have). Those
+		// splits are recorded in Result.Splits and the run is judged by
+		// checkSettled and liveness instead.
 		return
 	}
 	if k.first != nil {
@@ -139,5 +159,45 @@ func (k *checker) finish(res *Result, why StopReason) {
 		if !k.decided[sid] && !k.exempt(sid) {
 			res.violate("agreement", "node %d never decided", sid)
 		}
+	}
+}
+
+// checkSettled is check (d), made on every settled run whatever its
+// faults: by then every fault has healed and every running node's
+// decision stands, so exactly one node is LEADING, every other running
+// node decided for it (FOLLOWING, or OBSERVING for an observer), and the
+// leader with its running followers is a quorum by the oracle's own
+// count. Two leaders whose followers each pass the verifier, or a leader
+// kept with half the voters, are exactly what a broken quorum rule would
+// settle on.
+func (k *checker) checkSettled(res *Result) {
+	var leaders []int64
+	for _, n := range k.c.nodes {
+		if n.up && n.decision != nil && n.decision.State == fle.Leading {
+			leaders = append(leaders, n.sid)
+		}
+	}
+	if len(leaders) != 1 {
+		res.violate("settle", "%d LEADING nodes %v at settle; states: %s", len(leaders), leaders, k.c.oneLineStatus())
+		return
+	}
+	l := leaders[0]
+	support := map[int64]bool{l: true}
+	for _, n := range k.c.nodes {
+		if !n.up || n.sid == l {
+			continue
+		}
+		want := fle.Following
+		if n.Observer {
+			want = fle.Observing
+		}
+		if n.decision == nil || n.decision.Leader != l || n.decision.State != want {
+			res.violate("settle", "node %d does not follow leader %d at settle; states: %s", n.sid, l, k.c.oneLineStatus())
+			continue
+		}
+		support[n.sid] = true
+	}
+	if !isQuorum(k.members, k.hier, support) {
+		res.violate("settle", "leader %d settled with %d supporters, not a quorum; states: %s", l, len(support), k.c.oneLineStatus())
 	}
 }

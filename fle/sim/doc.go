@@ -39,6 +39,11 @@
 //   - Links are TCP streams: each direction delivers in order unless the
 //     Policy lets a message overtake (Fate.Reorder).
 //
+// The checks are oracles that share no code with what they judge: the
+// best leader is found with their own (peerEpoch, zxid, sid) comparison
+// and quorums are counted plainly from the members' fields (oracle.go),
+// never with fle.TotalOrderPredicate or a quorum.Verifier.
+//
 // Scripts (testdata/*.txt) drive a Cluster command by command; see
 // script_test.go for the commands. The simulator (Run, Options,
 // RandomOptions) draws a whole scenario from a seed and checks it; see

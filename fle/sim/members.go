@@ -4,7 +4,6 @@ import (
 	"math/rand/v2"
 
 	"github.com/zkfle/zkfle/fle"
-	"github.com/zkfle/zkfle/quorum"
 )
 
 // randomMembers draws the ensemble of a run: sids 1..N, which of them are
@@ -70,50 +69,15 @@ func randomMembers(r *rand.Rand, o Options) []Member {
 }
 
 // eligibleQuorum reports whether the voters that can win (trusted, with a
-// weight) form a quorum. A verifier that cannot be built counts as no.
+// weight) form a quorum, counted by the oracle's own isQuorum.
 func eligibleQuorum(ms []Member, hierarchical bool) bool {
-	v, err := buildVerifier(ms, hierarchical)
-	if err != nil {
-		return false
-	}
-	acks := map[int64]struct{}{}
-	for _, m := range eligible(ms, v) {
-		acks[m.ID] = struct{}{}
-	}
-	return v.ContainsQuorum(acks)
-}
-
-// eligible returns the members that may be elected: voters with a
-// positive weight and a trusted zxid.
-func eligible(ms []Member, v quorum.Verifier) []Member {
-	var out []Member
+	set := map[int64]bool{}
 	for _, m := range ms {
-		if !v.IsVoter(m.ID) || m.Zxid == -1 {
-			continue
-		}
-		if w, ok := v.Weight(m.ID); !ok || w <= 0 {
-			continue
-		}
-		out = append(out, m)
-	}
-	return out
-}
-
-// bestVoter is the leader a clean election must pick: the greatest
-// eligible voter by ZooKeeper's totalOrderPredicate, i.e. the greatest
-// (peerEpoch, zxid, sid). It returns false when no voter is eligible.
-func bestVoter(ms []Member, v quorum.Verifier) (int64, bool) {
-	var best *Member
-	for _, m := range eligible(ms, v) {
-		if best == nil || fle.TotalOrderPredicate(v, m.ID, m.Zxid, m.Epoch, best.ID, best.Zxid, best.Epoch) {
-			m := m
-			best = &m
+		if mayLead(m, hierarchical) {
+			set[m.ID] = true
 		}
 	}
-	if best == nil {
-		return 0, false
-	}
-	return best.ID, true
+	return isQuorum(ms, hierarchical, set)
 }
 
 // newRand is the run's random source: PCG seeded with the run's seed.

@@ -43,7 +43,7 @@ type Result struct {
 // Violation is one failed check.
 type Violation struct {
 	// Check names the check: "agreement", "best-leader", "liveness",
-	// "invariant", "options".
+	// "settle", "invariant", "options".
 	Check string
 	// Detail says what was seen.
 	Detail string
@@ -152,9 +152,9 @@ func Run(o Options) Result {
 		return res
 	}
 	policy.now = c.Now
-	expected, _ := bestVoter(res.Members, c.Verifier())
+	expected, _ := bestVoter(res.Members, o.Hierarchical)
 	res.Expected = expected
-	chk := newChecker(c, res.Members)
+	chk := newChecker(c, res.Members, o.Hierarchical)
 	c.onDecide = chk.onDecide
 
 	scheduleStarts(c, r, o)
