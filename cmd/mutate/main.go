@@ -52,6 +52,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		list      = fs.Bool("list", false, "list the entries, then exit")
 		verbose   = fs.Bool("v", false, "print go test's output for survivors and invalid entries")
 		tmp       = fs.String("tmpdir", "", "where the scratch copies go (default: $TMPDIR)")
+		rootFlag  = fs.String("root", "", "the module to mutate (default: the one around the current directory); only read, never written")
+		trimpath  = fs.Bool("trimpath", true, "build with -trimpath, so later runs reuse this run's builds; -trimpath=false reuses what go vet built (a fresh CI cache)")
 	)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: go run ./cmd/mutate [flags] [id ...]")
@@ -60,7 +62,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	root, err := moduleRoot()
+	root, err := *rootFlag, error(nil)
+	if root == "" {
+		root, err = moduleRoot()
+	}
 	if err != nil {
 		fmt.Fprintln(stderr, "mutate:", err)
 		return 2
@@ -118,6 +123,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		Parallel:    *parallel,
 		TestTimeout: *timeout,
 		GoFlags:     strings.Fields(*goflags),
+		NoTrimPath:  !*trimpath,
 		Progress: func(res mutate.Result) {
 			fmt.Fprintf(stderr, "mutate: %-40s %-18s %5.1fs\n", res.Mutation.ID, res.Outcome, res.Elapsed.Seconds())
 		},

@@ -84,6 +84,12 @@ type Runner struct {
 	TestTimeout time.Duration
 	// GoFlags are extra go test flags (for example "-race").
 	GoFlags []string
+	// NoTrimPath leaves -trimpath off. With it (the default) the build
+	// cache does not depend on the scratch copy's random path, so runs
+	// after the first reuse every compiled package; without it, the
+	// dependencies that go vet or go build already compiled in this
+	// cache are reused instead (cheaper in a fresh CI cache).
+	NoTrimPath bool
 	// Progress, if set, hears each result as it completes.
 	Progress func(Result)
 }
@@ -252,7 +258,12 @@ func (r *Runner) goTest(ctx context.Context, dir string, pkgs []string, run stri
 	}
 	ctx, cancel := context.WithTimeout(ctx, 2*timeout+time.Minute)
 	defer cancel()
-	args := []string{"test", "-count=1", "-trimpath", "-timeout", timeout.String(), "-run", run}
+	// -failfast: the first failing test is enough, and a killed mutation
+	// then costs one failing test, not every Eventually that times out.
+	args := []string{"test", "-count=1", "-failfast", "-timeout", timeout.String(), "-run", run}
+	if !r.NoTrimPath {
+		args = append(args, "-trimpath")
+	}
 	args = append(args, r.GoFlags...)
 	args = append(args, pkgs...)
 	cmd := exec.CommandContext(ctx, "go", args...)
