@@ -4,9 +4,12 @@
 # command; .ci/run installs the system packages it needs, then runs it.
 #
 #   FUZZTIME=15s   how long each fuzz target runs (0 skips fuzzing)
+#   MUTATIONS=0    how many catalogued mutations to run (today's rotating
+#                  window of mutations/catalogue.txt; 0 skips them, all runs all)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 fuzztime="${FUZZTIME:-15s}"
+mutations="${MUTATIONS:-0}"
 
 echo "== gofmt"
 bad=$(gofmt -l $(git ls-files '*.go' | grep -v '\.pb\.go$') || true)
@@ -23,6 +26,19 @@ echo "== go test -race"
 # ZooKeeper's 200 ms finalize window, and sharing 2 cores with another
 # package's CPU-bound simulator runs stretches delays past it.
 go test -race -count=1 -p 1 -timeout 20m ./...
+
+if [ "$mutations" != "0" ]; then
+  echo "== mutations ($mutations of mutations/catalogue.txt)"
+  # Each must make its tests fail. The window rotates daily, so the whole
+  # catalogue is covered every few days; known survivors are skipped. The
+  # race run above already passed unmutated, so no baseline; go vet's
+  # builds are reused (-trimpath=false).
+  if [ "$mutations" = "all" ]; then
+    go run ./cmd/mutate -skip-survivors -baseline=false -trimpath=false
+  else
+    go run ./cmd/mutate -skip-survivors -baseline=false -trimpath=false -sample "$mutations"
+  fi
+fi
 
 if [ "$fuzztime" != "0" ]; then
   echo "== fuzz ($fuzztime per target)"
