@@ -112,6 +112,7 @@ type orderHarness struct {
 	t       *testing.T
 	system  *actor.ActorSystem
 	host    *actor.PID
+	parent  *actor.PID
 	log     *orderLog
 	reports *recorder
 }
@@ -163,7 +164,20 @@ func newOrderHarness(t *testing.T, kind Kind, session zabSession, fail error) *o
 	top := h.system.Root.Spawn(parent)
 	t.Cleanup(func() { require.NoError(t, h.system.Root.StopFuture(top).Wait()) })
 	h.host = <-hosted
+	h.parent = top
 	return h
+}
+
+// reportsSettled is a marker sent to the recording parent after a step.
+type reportsSettled struct{}
+
+// settle waits until every report of the steps so far is recorded: the
+// host sent them before it answered the step, so a marker sent after the
+// answer is queued behind them in the parent's mailbox.
+func (h *orderHarness) settle() {
+	h.t.Helper()
+	h.system.Root.Send(h.parent, &reportsSettled{})
+	eventually(h.t, h.reports, "the marker", func(*reportsSettled) bool { return true })
 }
 
 // step feeds one input and waits until its Output is carried out.
@@ -268,4 +282,27 @@ func TestSessionDriverSendsNothingAfterAFailedWrite(t *testing.T) {
 			"no LEADERINFO for an epoch that is not on disk")
 		eventually(t, h.reports, "persist failed", ended)
 	})
+}
+
+// A lone voter's Start persists both epochs and establishes at once: when
+// the first write fails, nothing after it in that Output happens, the
+// session is not reported established for an epoch that is not on disk.
+func TestSessionDriverReportsNothingAfterAFailedWrite(t *testing.T) {
+	servers := []quorum.Server{{ID: 1, Type: quorum.Participant,
+		Addrs: []quorum.AddrPair{{Host: "127.0.0.1", QuorumPort: 30001, ElectionPort: 31001}}}}
+	v, err := quorum.NewMajority(servers, 0)
+	require.NoError(t, err)
+	l, err := zab.NewLeaderSession(zab.LeaderConfig{ID: 1, Verifier: v, AcceptedEpoch: 4, CurrentEpoch: 4})
+	require.NoError(t, err)
+	out := l.Start()
+	require.NotEmpty(t, out.Persist, "the premise: a lone voter persists in Start")
+
+	l, err = zab.NewLeaderSession(zab.LeaderConfig{ID: 1, Verifier: v, AcceptedEpoch: 4, CurrentEpoch: 4})
+	require.NoError(t, err)
+	h := newOrderHarness(t, KindLeader, l, errors.New("no space left on device"))
+	h.step(func(s zabSession) zab.Output { return s.Start() })
+	h.settle()
+	assert.Equal(t, []string{"write acceptedEpoch=5 FAILED"}, h.log.all(), "no second write")
+	assert.Empty(t, recorded[*messages.SessionEstablished](h.reports), "established with no epoch on disk")
+	assert.NotEmpty(t, recorded[*messages.SessionEnded](h.reports))
 }
