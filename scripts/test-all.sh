@@ -4,12 +4,12 @@
 # command; .ci/run installs the system packages it needs, then runs it.
 #
 #   FUZZTIME=15s   how long each fuzz target runs (0 skips fuzzing)
-#   MUTATIONS=0    how many catalogued mutations to run (today's rotating
+#   MUTATIONS=6    how many catalogued mutations to run (today's rotating
 #                  window of mutations/catalogue.txt; 0 skips them, all runs all)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 fuzztime="${FUZZTIME:-15s}"
-mutations="${MUTATIONS:-0}"
+mutations="${MUTATIONS:-6}"
 
 echo "== gofmt"
 bad=$(gofmt -l $(git ls-files '*.go' | grep -v '\.pb\.go$') || true)
