@@ -22,10 +22,7 @@ func NewRecvQueue[M any](capacity int) *RecvQueue[M] {
 func (r *RecvQueue[M]) Offer(v M) bool {
 	dropped := false
 	if r.n == len(r.buf) {
-		var zero M
-		r.buf[r.head] = zero
-		r.head = (r.head + 1) % len(r.buf)
-		r.n--
+		r.Poll() // the oldest goes: the newest is worth more
 		r.dropped++
 		dropped = true
 	}
