@@ -399,3 +399,10 @@ func TestNonMemberTableEndsForgottenLink(t *testing.T) {
 	require.Len(t, out.Adopts, 1)
 	assert.Equal(t, int64(11), out.Adopts[0].SID)
 }
+
+// The initiator keeps a connection it dialled only to a smaller sid.
+func TestInitiatorKeeps(t *testing.T) {
+	assert.True(t, InitiatorKeeps(2, 1))
+	assert.False(t, InitiatorKeeps(2, 3), "a dial to a larger sid only asks to be called back")
+	assert.False(t, InitiatorKeeps(2, 2))
+}

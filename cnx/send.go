@@ -132,3 +132,10 @@ func (m *Manager[M]) adopt(sid int64, conn Conn, dir Direction, seq uint64, out 
 	out.Adopts = append(out.Adopts, a)
 	m.noteDelivered(out)
 }
+
+// InitiatorKeeps is the initiator's side of the tie-break: a connection we
+// dialled is ours to keep only if we have the larger sid. Otherwise our
+// header was a request for the peer to call us back ("Have smaller server
+// identifier, so dropping the connection"): hang up after sending it and
+// report DialHungUp.
+func InitiatorKeeps(mySID, peerSID int64) bool { return mySID > peerSID }
