@@ -51,6 +51,14 @@ func (c *cnxManager) applyFor(ctx actor.Context, out cnx.Output[*messages.Notifi
 		c.armRedial(ctx, t)
 	}
 	c.pushDelivered(ctx, out.Delivered)
+	// The core adopts or refuses every connection it is handed; one it
+	// did neither would leak its socket.
+	for id, conn := range c.conns {
+		delete(c.conns, id)
+		_ = conn.Close()
+		c.rt.log.Error("connection neither adopted nor refused by the connection rules; closed",
+			"remote", conn.RemoteAddr().String())
+	}
 }
 
 // refuse closes a connection the core will not use, counting and logging
@@ -146,7 +154,7 @@ func (c *cnxManager) startLink(ctx actor.Context, a cnx.Adopt[*messages.Notifica
 		_ = conn.Close()
 		c.rt.log.Error("cannot start peer", "peer", a.SID, "reason", err.Error())
 		out, _ := c.core.Closed(a.SID, a.Conn)
-		c.apply(ctx, out)
+		c.pushDelivered(ctx, out.Delivered) // all that Closed ever asks
 		return
 	}
 	c.peers[a.Conn] = &peerLink{pid: pid, sid: a.SID, direction: dir, remote: remote}
