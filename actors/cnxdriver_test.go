@@ -138,3 +138,29 @@ func TestSendWorkerWritesNewestAfterFrameWritten(t *testing.T) {
 	require.Eventually(t, func() bool { return len(written()) == 3 }, 5*time.Second, time.Millisecond)
 	assert.Equal(t, []int64{1, 3, 4}, written(), "newest wins: 2 was replaced by 3")
 }
+
+// The connection manager tells the Election haveDelivered: once every
+// send queue waits (sid 1's port is closed, sid 3 never calls back), the
+// Election's notification timeouts ask for connectAll instead of
+// re-sending, so the waiting notifications stop being replaced while the
+// dials go on.
+func TestAllQueuesWaitingStopsResends(t *testing.T) {
+	r := newIdentityRig(t, "", func(c *Config) {
+		c.Election.MaxNotificationInterval = 300 * time.Millisecond
+	})
+	require.Eventually(t, func() bool { return r.peer(1).GetConnected() }, 10*time.Second, 5*time.Millisecond)
+	require.NoError(t, r.lns[1].Close())
+	for _, c := range r.dialsTo(1) {
+		_ = c.Close()
+	}
+	require.Eventually(t, func() bool { return r.peer(1).GetPending() == 1 && r.peer(3).GetPending() == 1 },
+		10*time.Second, 5*time.Millisecond, "both queues wait")
+	// One more attempt, so that a timeout that raced the report is past.
+	attempts := r.peer(3).GetConnectAttempts()
+	require.Eventually(t, func() bool { return r.peer(3).GetConnectAttempts() > attempts }, 10*time.Second, 5*time.Millisecond)
+	dropped, attempts := r.peer(3).GetSendDropped(), r.peer(3).GetConnectAttempts()
+	require.Eventually(t, func() bool { return r.peer(3).GetConnectAttempts() >= attempts+3 }, 10*time.Second,
+		5*time.Millisecond, "the timeouts keep dialing")
+	assert.Equal(t, dropped, r.peer(3).GetSendDropped(),
+		"timeouts re-sent (replacing the waiting notification) although no queue was delivered")
+}

@@ -50,7 +50,7 @@ func (c *cnxManager) applyFor(ctx actor.Context, out cnx.Output[*messages.Notifi
 	for _, t := range out.Timers {
 		c.armRedial(ctx, t)
 	}
-	c.pushDelivered(ctx, out.Delivered)
+	c.pushDelivered(ctx, out.Delivered) // to the Election, when it changed
 	// The core adopts or refuses every connection it is handed; one it
 	// did neither would leak its socket.
 	for id, conn := range c.conns {
