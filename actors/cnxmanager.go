@@ -9,20 +9,27 @@ import (
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
+	"github.com/zkfle/zkfle/cnx"
 	"github.com/zkfle/zkfle/messages"
 )
 
-// cnxManager is QuorumCnxManager: one connection per pair of servers (the
-// one opened by the higher sid survives), asynchronous dials with a connect
-// timeout, a send queue of one per peer while it is disconnected, the last
-// message re-sent on reconnect, and haveDelivered/connectAll for the
-// election. It owns the Listener and one Peer actor per live connection.
+// cnxManager is QuorumCnxManager's I/O: it drives the rule book in
+// cnx.Manager (one connection per pair of servers, the one opened by the
+// higher sid surviving; a send queue of one per peer while it is
+// disconnected; the last message re-sent on reconnect; haveDelivered and
+// connectAll for the election) and carries out what it says: dials on
+// their own goroutines with a connect timeout, one Peer actor per live
+// connection, sockets closed, counters and logs. It owns the Listener and
+// the Peers.
 type cnxManager struct {
-	rt    *runtime
-	st    *cnxState
-	links map[int64]*peerLink
-	// dialing marks sids with an attempt in flight (inprogressConnections).
-	dialing map[int64]bool
+	rt   *runtime
+	st   *cnxState
+	core *cnx.Manager[*messages.Notification]
+	// peers are the live links by connection: exactly the core's links.
+	peers map[cnx.Conn]*peerLink
+	// conns are connections handed to the core that it has neither
+	// adopted nor refused yet (only within one input).
+	conns map[cnx.Conn]net.Conn
 	// ended holds, per sid, the last Peer seen Terminated before its
 	// ConnectionClosed report arrived: Terminated is a system message and
 	// overtakes the report, which still carries the reason to record.
@@ -30,23 +37,13 @@ type cnxManager struct {
 	dialCtx context.Context
 	cancel  context.CancelFunc
 	wg      sync.WaitGroup
-	// delivered is the haveDelivered value last pushed to the election.
-	delivered *bool
-	// tornDown is when an inbound claim from a smaller sid last made us
-	// close our live connection to that sid and call back (tieBreak).
-	tornDown map[int64]time.Time
-	// tieBreakTimers are the armed tieBreakDue timers, one per sid at most.
+	// tieBreakTimers are the armed redial timers (cnx.RedialTimer), one
+	// per sid at most.
 	tieBreakTimers map[int64]*time.Timer
-	// leaving is set once this incarnation is stopping or restarting.
-	// protoactor still delivers user messages while it waits for the
-	// children to stop, and a Peer spawned then is never stopped: the
-	// manager would wait for it forever and its parent would never
-	// restart. So a leaving manager dials nobody and closes what arrives.
-	leaving bool
 }
 
 func newCnxManagerProps(rt *runtime) *actor.Props {
-	return rt.props(KindCnxManager, func() actor.Actor { return &cnxManager{rt: rt, st: rt.cnx} },
+	return rt.props(KindCnxManager, func() actor.Actor { return newCnxManager(rt) },
 		// Children: the Listener and the Peers. A crashed Listener is
 		// restarted (it rebinds or reuses its listeners); a crashed Peer
 		// is restarted too, which re-creates its workers on the same
@@ -61,14 +58,19 @@ func (c *cnxManager) Receive(ctx actor.Context) {
 	case *actor.Started:
 		c.started(ctx)
 	case *actor.Stopping, *actor.Restarting:
-		c.leaving = true
+		// protoactor still delivers user messages while it waits for the
+		// children to stop, and a Peer spawned then is never stopped: the
+		// manager would wait for it forever and its parent would never
+		// restart. So a leaving manager dials nobody and closes what
+		// arrives (cnx.Manager.Leave).
+		c.core.Leave()
 		c.shutdown()
 	case *messages.SendNotification:
 		c.toSend(ctx, m)
 	case *messages.ConnectAll:
-		c.connectAll(ctx)
+		c.apply(ctx, c.core.ConnectAll())
 	case *messages.ConnectOne:
-		c.connectOne(ctx, m.GetSid())
+		c.apply(ctx, c.core.ConnectOne(m.GetSid()))
 	case *inboundConn:
 		c.inbound(ctx, m)
 	case *dialResult:
@@ -80,7 +82,8 @@ func (c *cnxManager) Receive(ctx actor.Context) {
 	case *handshakeRejected:
 		c.rejected(m)
 	case *tieBreakDue:
-		c.tieBreakDone(ctx, m)
+		delete(c.tieBreakTimers, m.sid)
+		c.apply(ctx, c.core.RedialDue(m.sid))
 	case *listenerFailed:
 		ctx.Send(c.rt.dir.root, m)
 	case *messages.StatusRequest:
@@ -90,19 +93,28 @@ func (c *cnxManager) Receive(ctx actor.Context) {
 	}
 }
 
+func newCnxManager(rt *runtime) *cnxManager {
+	return &cnxManager{
+		rt: rt, st: rt.cnx, core: rt.cnx.core,
+		peers: map[cnx.Conn]*peerLink{}, conns: map[cnx.Conn]net.Conn{},
+		ended: map[int64]*actor.PID{}, tieBreakTimers: map[int64]*time.Timer{},
+	}
+}
+
 func (c *cnxManager) started(ctx actor.Context) {
-	c.links = map[int64]*peerLink{}
-	c.dialing = map[int64]bool{}
-	c.ended = map[int64]*actor.PID{}
 	c.dialCtx, c.cancel = context.WithCancel(context.Background())
 	if _, err := ctx.SpawnNamed(newListenerProps(c.rt), nameListener); err != nil {
 		panic("spawn listener: " + err.Error())
 	}
-	c.pushDelivered(ctx, true)
+	// A new incarnation: the core forgets the old one's links and dials,
+	// says haveDelivered (true), and asks to reconnect to everyone we
+	// talk to: our Peers are gone, and waiting for the election's next
+	// timeout would cost a round.
+	out := c.core.Restart()
+	c.pushDelivered(ctx, out.Delivered)
+	out.Delivered = nil
 	ctx.Send(ctx.Parent(), &childReady{name: nameCnxManager})
-	// After a restart our Peers are gone: reconnect to everyone we talk
-	// to instead of waiting for the election's next timeout.
-	c.connectAll(ctx)
+	c.apply(ctx, out)
 }
 
 // shutdown cancels dials in flight and waits for their goroutines. The
@@ -121,72 +133,26 @@ func (c *cnxManager) shutdown() {
 // toSend is QuorumCnxManager.toSend for a remote sid (the WorkerSender
 // delivers self-addressed notifications itself).
 func (c *cnxManager) toSend(ctx actor.Context, m *messages.SendNotification) {
-	sid := m.GetSid()
-	c.remember(ctx, sid)
-	c.st.known[sid] = true
-	if l, ok := c.links[sid]; ok {
-		c.st.lastSent[sid] = m.GetNotification()
-		c.st.statsFor(sid).sent++
-		ctx.Send(l.pid, m)
-	} else {
-		if _, had := c.st.pending[sid]; had {
-			c.st.statsFor(sid).sendDropped++
-		}
-		c.st.pending[sid] = m.GetNotification()
-		c.connectOne(ctx, sid)
-	}
-	c.pushDelivered(ctx, c.haveDelivered())
+	c.apply(ctx, c.core.Send(m.GetSid(), m.GetNotification()))
 }
 
-// haveDelivered is ZooKeeper's haveDelivered(), bug for bug, with one
-// exception: true as soon as any peer's send queue is empty
-// (ZOOKEEPER-3637/4605, never fixed), false if every queue holds a
-// message. With no queues at all ZooKeeper says false (connectAll), which
-// is safe there because its election hands sends to the manager in
-// process; here a send can die with a crashing actor between the two, and
-// "no queue" then means "our vote never reached the manager": only a
-// re-send (true) recovers, where connectAll has nobody to connect to.
-func (c *cnxManager) haveDelivered() bool {
-	if len(c.st.known) == 0 {
-		return true
-	}
-	for sid := range c.st.known {
-		if _, waiting := c.st.pending[sid]; !waiting {
-			return true
-		}
-	}
-	return false
-}
-
-// pushDelivered tells the election the current haveDelivered value when it
-// changed, so its notification timeout can choose between re-sending and
-// connectAll without a round trip.
-func (c *cnxManager) pushDelivered(ctx actor.Context, v bool) {
-	if c.delivered != nil && *c.delivered == v {
+// pushDelivered tells the election the haveDelivered value the core
+// reports when it changed (cnx.Manager.HaveDelivered), so its
+// notification timeout can choose between re-sending and connectAll
+// without a round trip.
+func (c *cnxManager) pushDelivered(ctx actor.Context, v *bool) {
+	if v == nil {
 		return
 	}
-	c.delivered = &v
-	ctx.Send(c.rt.dir.election.get(), &messages.HaveDeliveredResponse{Delivered: v})
-}
-
-// connectAll is QuorumCnxManager.connectAll: connectOne for every peer we
-// ever had a send queue for.
-func (c *cnxManager) connectAll(ctx actor.Context) {
-	sids := make([]int64, 0, len(c.st.known))
-	for sid := range c.st.known {
-		sids = append(sids, sid)
-	}
-	sort.Slice(sids, func(i, j int) bool { return sids[i] < sids[j] })
-	for _, sid := range sids {
-		c.connectOne(ctx, sid)
-	}
+	ctx.Send(c.rt.dir.election.get(), &messages.HaveDeliveredResponse{Delivered: *v})
 }
 
 // peerClosed handles a Peer's report that its connection ended.
 func (c *cnxManager) peerClosed(ctx actor.Context, m *messages.ConnectionClosed) {
 	sid := m.GetSid()
-	l, ok := c.links[sid]
-	current := ok && ctx.Sender() != nil && ctx.Sender().Equal(l.pid)
+	conn, _, ok := c.core.Link(sid)
+	l := c.peers[conn]
+	current := ok && l != nil && ctx.Sender() != nil && ctx.Sender().Equal(l.pid)
 	if ended := c.ended[sid]; !current && ended != nil && ctx.Sender() != nil && ctx.Sender().Equal(ended) {
 		// The Peer's Terminated overtook this report: the link is
 		// already forgotten, but the reason is still worth recording.
@@ -197,9 +163,11 @@ func (c *cnxManager) peerClosed(ctx actor.Context, m *messages.ConnectionClosed)
 	if !current {
 		return // a replaced connection's late report
 	}
-	delete(c.links, sid)
+	out, _ := c.core.Closed(sid, conn)
+	delete(c.peers, conn)
 	c.recordClose(sid, l.remote, m)
 	ctx.Stop(l.pid)
+	c.apply(ctx, out)
 }
 
 // recordClose keeps why sid's connection ended and logs it: members at
@@ -212,7 +180,7 @@ func (c *cnxManager) recordClose(sid int64, remote string, m *messages.Connectio
 		c.rt.log.Debug("connection closed", "peer", sid, "reason", m.GetReason().String(), "detail", m.GetDetail())
 		return
 	}
-	if c.isMember(sid) {
+	if c.core.IsMember(sid) {
 		c.rt.log.Info("connection closed", "peer", sid, "reason", m.GetReason().String(), "detail", m.GetDetail())
 		return
 	}
@@ -223,70 +191,16 @@ func (c *cnxManager) recordClose(sid int64, remote string, m *messages.Connectio
 
 // peerTerminated forgets a Peer that stopped, whatever the cause.
 func (c *cnxManager) peerTerminated(ctx actor.Context, who *actor.PID) {
-	for sid, l := range c.links {
+	for conn, l := range c.peers {
 		if l.pid.Equal(who) {
-			delete(c.links, sid)
-			c.ended[sid] = who
-			c.rt.log.Debug("peer actor stopped before its report", "peer", sid, "actor", who.GetId())
-			c.pushDelivered(ctx, c.haveDelivered())
+			out, _ := c.core.Closed(l.sid, conn)
+			delete(c.peers, conn)
+			c.ended[l.sid] = who
+			c.rt.log.Debug("peer actor stopped before its report", "peer", l.sid, "actor", who.GetId())
+			c.apply(ctx, out)
 			return
 		}
 	}
-}
-
-// addLink spawns a Peer for a connection that survived the tie-break,
-// replacing any previous one for the same sid, and hands it what it must
-// send first: the queued notification, or else a re-send of the last one.
-func (c *cnxManager) addLink(ctx actor.Context, sid int64, conn net.Conn, dir messages.Direction) {
-	c.addLinkSeq(ctx, sid, conn, dir, 0)
-}
-
-// addLinkSeq is addLink for an inbound connection with its accept number.
-func (c *cnxManager) addLinkSeq(ctx actor.Context, sid int64, conn net.Conn, dir messages.Direction, seq uint64) {
-	if c.leaving {
-		_ = conn.Close()
-		c.rt.log.Debug("closing connection that arrived while the connection manager stops", "peer", sid)
-		return
-	}
-	if old, ok := c.links[sid]; ok && seq != 0 && old.seq > seq {
-		// Two connections from sid crossed: the peer dropped the older
-		// one for the one we hold, and the older one's handshake was
-		// just slower. Replacing would close the live one and keep a
-		// dead one, leaving both sides without a link.
-		_ = conn.Close()
-		c.rt.log.Debug("closing stale connection: a newer one from the same peer is live", "peer", sid,
-			"remote", conn.RemoteAddr().String(), "live", old.remote)
-		return
-	}
-	if old, ok := c.links[sid]; ok {
-		c.logConn(sid, conn.RemoteAddr().String(), "replacing connection", "non-member-replaced", "old", old.remote)
-		ctx.Stop(old.pid)
-		delete(c.links, sid)
-	}
-	first := c.st.pending[sid]
-	if first != nil {
-		delete(c.st.pending, sid)
-		c.st.lastSent[sid] = first
-	} else {
-		first = c.st.lastSent[sid]
-	}
-	c.st.gen++
-	gen := c.st.gen
-	st := c.st.statsFor(sid)
-	remote := conn.RemoteAddr().String()
-	pid, err := ctx.SpawnNamed(newPeerProps(c.rt, sid, conn, first, &st.received), peerName(sid, gen))
-	if err != nil {
-		_ = conn.Close()
-		c.rt.log.Error("cannot start peer", "peer", sid, "reason", err.Error())
-		return
-	}
-	c.links[sid] = &peerLink{pid: pid, direction: dir, remote: remote, seq: seq}
-	st.consecutiveFailures = 0
-	if first != nil {
-		st.sent++
-	}
-	c.pushDelivered(ctx, c.haveDelivered())
-	c.logConn(sid, remote, "peer connected", "non-member-connected", "direction", dir.String())
 }
 
 func (c *cnxManager) status() *messages.CnxStatus {
@@ -300,10 +214,10 @@ func (c *cnxManager) status() *messages.CnxStatus {
 		ConnectFailures: pruned.connectFailures,
 	}
 	sids := map[int64]bool{}
-	for sid := range c.st.known {
+	for _, sid := range c.core.Known() {
 		sids[sid] = true
 	}
-	for sid := range c.links {
+	for _, sid := range c.core.Links() {
 		sids[sid] = true
 	}
 	for sid := range c.st.stats {
@@ -318,7 +232,7 @@ func (c *cnxManager) status() *messages.CnxStatus {
 		st := c.st.statsFor(sid)
 		ps := &messages.PeerStatus{
 			Sid:             sid,
-			Dialing:         c.dialing[sid],
+			Dialing:         c.core.Dialing(sid),
 			SendDropped:     st.sendDropped,
 			Sent:            st.sent,
 			Received:        st.received.Load(),
@@ -326,12 +240,13 @@ func (c *cnxManager) status() *messages.CnxStatus {
 			ConnectFailures: st.connectFailures,
 			LastClose:       st.lastClose,
 			LastCloseDetail: st.lastCloseDetail,
-			Member:          c.isMember(sid),
+			Member:          c.core.IsMember(sid),
 		}
-		if _, ok := c.st.pending[sid]; ok {
+		if _, ok := c.core.Pending(sid); ok {
 			ps.Pending = 1
 		}
-		if l, ok := c.links[sid]; ok {
+		if conn, _, ok := c.core.Link(sid); ok && c.peers[conn] != nil {
+			l := c.peers[conn]
 			ps.Connected = true
 			ps.Direction = l.direction
 			ps.RemoteAddress = l.remote
@@ -347,8 +262,8 @@ func (c *cnxManager) status() *messages.CnxStatus {
 func (c *cnxManager) peerPaths() *peerPathsResponse {
 	root := rootName(c.rt.cfg.ID) + "/"
 	paths := map[int64]string{}
-	for sid, l := range c.links {
-		paths[sid] = strings.TrimPrefix(l.pid.GetId(), root)
+	for _, l := range c.peers {
+		paths[l.sid] = strings.TrimPrefix(l.pid.GetId(), root)
 	}
 	return &peerPathsResponse{paths: paths}
 }

@@ -1,44 +1,39 @@
 package actors
 
 import (
-	"fmt"
 	"net"
 	"net/netip"
 	"strconv"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
-	"github.com/zkfle/zkfle/messages"
+	"github.com/zkfle/zkfle/cnx"
 	"github.com/zkfle/zkfle/netbridge"
 	"github.com/zkfle/zkfle/quorum"
 )
 
-// connectOne is QuorumCnxManager.connectOne: start an asynchronous
-// connection attempt to sid unless one is up or in flight. Unlike
-// ZooKeeper before 3.5.8 (ZOOKEEPER-900/3756), nothing here blocks: a dead,
-// slow or blackholed peer costs one goroutine waiting out its connect
-// timeout, and every other peer is served meanwhile.
-func (c *cnxManager) connectOne(ctx actor.Context, sid int64) {
-	if c.leaving || sid == c.rt.cfg.ID || c.dialing[sid] {
-		return
-	}
-	if _, up := c.links[sid]; up {
-		return
-	}
+// startDial carries out one of the core's Dials: an asynchronous
+// connection attempt to sid (QuorumCnxManager.connectOne's request
+// thread). Unlike ZooKeeper before 3.5.8 (ZOOKEEPER-900/3756), nothing
+// here blocks: a dead, slow or blackholed peer costs one goroutine
+// waiting out its connect timeout, and every other peer is served
+// meanwhile. Its end comes back as a dialResult.
+func (c *cnxManager) startDial(ctx actor.Context, sid int64) {
 	addr, idx, ok := c.electionAddr(sid)
 	if !ok {
-		// Not in the committed or last-seen view: ZooKeeper logs "Invalid
-		// server id" and gives up. We never dial sids we do not know.
+		// The core dials only sids with an election address; this is
+		// the same view, so it cannot happen. Say the attempt ended.
+		c.apply(ctx, c.core.Dialed(sid, cnx.DialFailed, 0))
 		return
 	}
 	header, err := c.header()
 	if err != nil {
 		c.rt.log.Error("cannot build connection header", "reason", err.Error())
+		c.apply(ctx, c.core.Dialed(sid, cnx.DialFailed, 0))
 		return
 	}
 	st := c.st.statsFor(sid)
 	st.connectAttempts++
-	c.dialing[sid] = true
 	system, self := ctx.ActorSystem(), ctx.Self()
 	d := dialer{
 		sid:       sid,
@@ -72,9 +67,8 @@ func (c *cnxManager) connectOne(ctx actor.Context, sid int64) {
 	}()
 }
 
-// dialed takes the result of an attempt started by connectOne.
+// dialed takes the result of an attempt started by startDial.
 func (c *cnxManager) dialed(ctx actor.Context, m *dialResult) {
-	delete(c.dialing, m.sid)
 	if m.unbound != nil && !c.st.unboundLogged {
 		c.st.unboundLogged = true
 		c.rt.log.Debug("cannot dial from our own address; dialing unbound (peers that check source addresses may refuse us)",
@@ -94,116 +88,44 @@ func (c *cnxManager) dialed(ctx actor.Context, m *dialResult) {
 		}
 		log("cannot open channel to peer", "peer", m.sid, "addr", m.addr, "reason", m.err.Error(),
 			"failures", st.consecutiveFailures)
+		c.apply(ctx, c.core.Dialed(m.sid, cnx.DialFailed, 0))
 	case m.hungUp:
 		// We have the smaller sid: the header asked the peer to call us
 		// back, and we hung up, as ZooKeeper does.
 		st.consecutiveFailures = 0
+		c.apply(ctx, c.core.Dialed(m.sid, cnx.DialHungUp, 0))
 	default:
-		c.addLink(ctx, m.sid, m.conn, messages.Direction_OUTBOUND)
+		id := c.st.newConn()
+		c.conns[id] = m.conn
+		c.apply(ctx, c.core.Dialed(m.sid, cnx.DialConnected, id))
 	}
 }
 
-// inbound applies ZooKeeper's tie-break to a connection whose initial
-// message has been read: only a connection opened by the larger sid
-// survives.
+// inbound hands the core a connection whose initial message has been
+// read and whose source passed the Listener's checks: the core applies
+// ZooKeeper's tie-break (only a connection opened by the larger sid
+// survives) and zkfle's refusals (cnx.Manager.Accepted).
 func (c *cnxManager) inbound(ctx actor.Context, m *inboundConn) {
-	sid, me := m.header.SID, c.rt.cfg.ID
-	remote := m.conn.RemoteAddr().String()
-	reject := func(reason, detail string) {
-		c.st.rejected[reason]++
-		c.rt.warnings().Warn("rejected election connection", sourceIP(remote), reason,
-			"remote", remote, "peer", sid, "detail", detail)
-		_ = m.conn.Close()
+	sid := m.header.SID
+	if sid > c.rt.cfg.ID && !c.core.IsMember(sid) {
+		// An observer missing from our config, or an election probe:
+		// ZooKeeper serves it as a non-voter, and so do we, with a slot
+		// in the bounded table of strangers (which may close the oldest
+		// other one).
+		c.logConn(sid, m.conn.RemoteAddr().String(),
+			"connection from a sid not in the configuration; serving it as a non-voter", "non-member-sid")
 	}
-	member, known := c.server(sid)
-	switch {
-	case sid == me:
-		// ZooKeeper logs this and leaks the socket; we close it.
-		reject("own-sid", "connection request from a server with our own id")
-	case !known && sid < me:
-		// ZooKeeper would dial back the address in the header: an
-		// unauthenticated request to connect anywhere. We only talk to
-		// servers in our configuration.
-		reject("unknown-sid", fmt.Sprintf("sid %d is not in the configuration", sid))
-	case known && !advertisesOwnPort(member, m.header.Addrs):
-		reject("sid-address-mismatch", fmt.Sprintf("sid %d advertised %v but server.%d has election port %v",
-			sid, m.header.Addrs, sid, electionPorts(member)))
-	case sid < me:
-		c.tieBreak(ctx, sid, m.conn)
-	default:
-		if !known {
-			// An observer missing from our config, or an election probe:
-			// ZooKeeper serves it as a non-voter, and so do we, with a
-			// slot in the bounded table of strangers (which may close the
-			// oldest other one).
-			c.logConn(sid, remote, "connection from a sid not in the configuration; serving it as a non-voter",
-				"non-member-sid")
-			c.remember(ctx, sid)
-		}
-		c.addLinkSeq(ctx, sid, m.conn, messages.Direction_INBOUND, m.seq)
-	}
+	id := c.st.newConn()
+	c.conns[id] = m.conn
+	c.applyFor(ctx, c.core.Accepted(cnx.Incoming{Conn: id, SID: sid, Addrs: m.header.Addrs, Seq: m.seq}, time.Now()), m.header.Addrs)
 }
 
 // tieBreakInterval is how often a claim from a smaller sid may make us
-// drop our live connection to it and call back.
+// drop our live connection to it and call back (cnx.Config.RedialInterval).
 const tieBreakInterval = time.Second
 
-// tieBreakDue is sent to the manager itself when the interval of a
-// refused call-back request has passed (see tieBreak).
+// tieBreakDue is sent to the manager itself when a cnx.RedialTimer fires.
 type tieBreakDue struct{ sid int64 }
-
-// tieBreak answers a connection from a smaller sid (one that passed the
-// source check): close it and call back. ZooKeeper also drops the
-// connection it had: the peer would not call unless it lost its side
-// (it restarted, or its connection died first). But each such claim then
-// costs a teardown and a redial, and a peer (or an impostor behind a NAT
-// with the check off) repeating it keeps the link down: 473 redials in
-// 5 s were seen. So a live link is dropped at most once per
-// tieBreakInterval per sid; a claim within the interval only loses its
-// connection, and when the interval ends we call the sid back if the
-// link has died meanwhile (it may have been the stale one: two
-// connections crossing at start-up can leave the newer one closed), so
-// no request to call back is lost.
-func (c *cnxManager) tieBreak(ctx actor.Context, sid int64, conn net.Conn) {
-	_ = conn.Close()
-	if l, ok := c.links[sid]; ok {
-		now := time.Now()
-		if last, seen := c.tornDown[sid]; seen && now.Sub(last) < tieBreakInterval {
-			c.st.rejected["redial-limited"]++
-			c.rt.log.Debug("kept live connection: a smaller sid called again within the redial interval",
-				"peer", sid, "remote", conn.RemoteAddr().String(), "interval", tieBreakInterval)
-			c.afterTieBreakInterval(ctx, sid, last.Add(tieBreakInterval).Sub(now))
-			return
-		}
-		if c.tornDown == nil {
-			c.tornDown = map[int64]time.Time{}
-		}
-		c.tornDown[sid] = now
-		ctx.Stop(l.pid)
-		delete(c.links, sid)
-	}
-	c.connectOne(ctx, sid)
-}
-
-// afterTieBreakInterval arms (once per sid) the check that calls sid back
-// if its link died while its requests were being refused.
-func (c *cnxManager) afterTieBreakInterval(ctx actor.Context, sid int64, d time.Duration) {
-	if _, armed := c.tieBreakTimers[sid]; armed {
-		return
-	}
-	if c.tieBreakTimers == nil {
-		c.tieBreakTimers = map[int64]*time.Timer{}
-	}
-	system, self, msg := ctx.ActorSystem(), ctx.Self(), &tieBreakDue{sid: sid}
-	c.tieBreakTimers[sid] = time.AfterFunc(max(d, 0), func() { system.Root.Send(self, msg) })
-}
-
-// tieBreakDone calls sid back unless its link is up (or a dial is in
-// flight): connectOne checks both.
-func (c *cnxManager) tieBreakDone(ctx actor.Context, m *tieBreakDue) {
-	delete(c.tieBreakTimers, m.sid)
-	c.connectOne(ctx, m.sid)
-}
 
 // server looks sid up in the committed view, then the last-seen one.
 func (c *cnxManager) server(sid int64) (quorum.Server, bool) {
@@ -249,29 +171,6 @@ func (c *cnxManager) header() ([]byte, error) {
 		msg.Version, msg.Addrs = netbridge.ProtocolV2, addrs
 	}
 	return msg.Encode()
-}
-
-// advertisesOwnPort reports whether a header's addresses are plausible for
-// the configured server: at least one carries one of its election ports.
-// A legacy header carries none and passes. Hosts are not compared: peers
-// may name each other differently (aliases, wildcards); a peer that
-// advertises another server's port is claiming a sid that is not its own.
-func advertisesOwnPort(s quorum.Server, addrs []string) bool {
-	if len(addrs) == 0 {
-		return true
-	}
-	for _, a := range addrs {
-		_, port, err := netbridge.HostPort(a)
-		if err != nil {
-			continue
-		}
-		for _, p := range s.Addrs {
-			if p.ElectionPort == port {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 func electionPorts(s quorum.Server) []int {

@@ -9,7 +9,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"github.com/zkfle/zkfle/messages"
+	"github.com/zkfle/zkfle/quorum"
 )
 
 // A connection manager that is stopping or restarting still receives user
@@ -20,8 +20,16 @@ import (
 func TestCnxManagerLeavingClosesArrivals(t *testing.T) {
 	cfg, ln := oneVoter(t)
 	require.NoError(t, ln.Close())
-	rt := &runtime{cfg: cfg, log: slog.New(slog.NewTextHandler(io.Discard, nil)), cnx: newCnxState()}
-	c := &cnxManager{rt: rt, st: rt.cnx, links: map[int64]*peerLink{}, dialing: map[int64]bool{}, leaving: true}
+	me, _ := cfg.Verifier.Server(cfg.ID)
+	// A second member, so that a manager that is not leaving would dial it.
+	v, err := quorum.NewMajority([]quorum.Server{me, {ID: 8, Addrs: []quorum.AddrPair{
+		{Host: "127.0.0.1", QuorumPort: 1, ElectionPort: 2}}}}, 0)
+	require.NoError(t, err)
+	cfg.Verifier = v
+	rt := &runtime{cfg: cfg, log: slog.New(slog.NewTextHandler(io.Discard, nil)), cnx: newCnxState(cfg)}
+	c := newCnxManager(rt)
+	c.core.Restart()
+	c.core.Leave()
 
 	tcp, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
@@ -32,12 +40,13 @@ func TestCnxManagerLeavingClosesArrivals(t *testing.T) {
 	ours, err := tcp.Accept()
 	require.NoError(t, err)
 	// No actor context: a leaving manager must not touch one.
-	c.addLink(nil, 2, ours, messages.Direction_INBOUND)
-	assert.Empty(t, c.links, "a Peer was started for a connection that arrived while stopping")
+	c.dialed(nil, &dialResult{sid: 8, conn: ours})
+	assert.Empty(t, c.peers, "a Peer was started for a connection that arrived while stopping")
+	assert.Empty(t, c.core.Links())
 	require.NoError(t, theirs.SetReadDeadline(time.Now().Add(5*time.Second)))
 	_, err = theirs.Read(make([]byte, 1))
 	assert.ErrorIs(t, err, io.EOF, "the connection was not closed")
 
-	c.connectOne(nil, 2)
-	assert.Empty(t, c.dialing, "a leaving manager started a dial")
+	c.apply(nil, c.core.ConnectOne(8))
+	assert.False(t, c.core.Dialing(8), "a leaving manager started a dial")
 }

@@ -5,30 +5,25 @@ import (
 	"sync/atomic"
 
 	"github.com/asynkron/protoactor-go/actor"
+	"github.com/zkfle/zkfle/cnx"
 	"github.com/zkfle/zkfle/messages"
 	"github.com/zkfle/zkfle/netbridge"
 )
 
 // cnxState is the connection manager's state that outlives its restarts.
-// Like QuorumCnxManager's queueSendMap and lastMessageSent, entries are
+// The rules' state lives in core (cnx.Manager): like QuorumCnxManager's
+// queueSendMap and lastMessageSent, its send queues and last messages are
 // not removed when a connection dies: a peer we once sent to stays known,
 // and the last message we sent it is re-sent when a new connection comes
 // up (ZOOKEEPER-481). Unlike there, that holds for members only: sids
-// outside the configuration share a bounded table (others) and the least
-// recently used is forgotten when it is full (nonmembers.go).
+// outside the configuration share a bounded table and the least recently
+// used is forgotten when it is full. The core's connections and dials
+// belong to one incarnation (cnx.Manager.Restart at each start).
 type cnxState struct {
-	// pending is the send queue of one per peer while it is not
-	// connected: a newer notification replaces the older one.
-	pending map[int64]*messages.Notification
-	// lastSent is the last notification handed to each peer's connection.
-	lastSent map[int64]*messages.Notification
-	// known lists every sid we ever had a send queue for (connectAll).
-	known map[int64]bool
+	// core is the connection manager's rule book.
+	core *cnx.Manager[*messages.Notification]
 	// stats are per-peer counters for the status query.
 	stats map[int64]*peerStats
-	// others lists the non-member sids that have entries in the maps
-	// above (or a live link), least recently used first.
-	others *sidTable
 	// pruned sums the counters of the non-members forgotten so far.
 	pruned peerStats
 	// rejected counts inbound connections refused, by reason.
@@ -44,6 +39,9 @@ type cnxState struct {
 	// gen numbers Peer actors so a new connection's Peer never collides
 	// with a stopping one, and stale reports can be told apart.
 	gen uint64
+	// connSeq names the connections handed to core (cnx.Conn): never
+	// reused while core lives.
+	connSeq uint64
 }
 
 type peerStats struct {
@@ -56,15 +54,24 @@ type peerStats struct {
 	received atomic.Uint64
 }
 
-func newCnxState() *cnxState {
+func newCnxState(cfg Config) *cnxState {
 	return &cnxState{
-		pending:  map[int64]*messages.Notification{},
-		lastSent: map[int64]*messages.Notification{},
-		known:    map[int64]bool{},
+		core: cnx.New[*messages.Notification](cnx.Config{
+			ID:             cfg.ID,
+			Verifier:       cfg.Verifier,
+			LastSeen:       cfg.LastSeen,
+			RedialInterval: tieBreakInterval,
+			NonMemberLimit: nonMemberTableSize,
+		}),
 		stats:    map[int64]*peerStats{},
 		rejected: map[string]uint64{},
-		others:   newSidTable(nonMemberTableSize),
 	}
+}
+
+// newConn names a connection for core.
+func (s *cnxState) newConn() cnx.Conn {
+	s.connSeq++
+	return cnx.Conn(s.connSeq)
 }
 
 func (s *cnxState) statsFor(sid int64) *peerStats {
@@ -81,10 +88,9 @@ func (s *cnxState) statsFor(sid int64) *peerStats {
 // are stopped on restart).
 type peerLink struct {
 	pid       *actor.PID
+	sid       int64
 	direction messages.Direction
 	remote    string
-	// seq is the accept number of an inbound connection (0 for ours).
-	seq uint64
 }
 
 // Internal messages. These carry live sockets or Go values that have no

@@ -10,6 +10,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/zkfle/zkfle/cnx"
 	"github.com/zkfle/zkfle/quorum"
 )
 
@@ -63,7 +64,7 @@ func (d dialer) dial(ctx context.Context) *dialResult {
 		res.err = fmt.Errorf("send initial message: %w", err)
 		return res
 	}
-	if d.sid > d.mySid {
+	if !cnx.InitiatorKeeps(d.mySid, d.sid) {
 		// "Have smaller server identifier, so dropping the connection":
 		// our header was the request for the peer to call us.
 		_ = conn.Close()

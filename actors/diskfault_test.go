@@ -19,7 +19,7 @@ import (
 
 // brokenEpochs is an epoch store whose disk can be broken and mended.
 type brokenEpochs struct {
-	memEpochs
+	*zab.MemoryEpochs
 	broken atomic.Bool
 }
 
@@ -29,7 +29,7 @@ func (b *brokenEpochs) Apply(w zab.EpochWrite) error {
 	if b.broken.Load() {
 		return errReadOnly
 	}
-	return b.memEpochs.Apply(w)
+	return b.MemoryEpochs.Apply(w)
 }
 
 func (b *brokenEpochs) Probe() error {
@@ -43,7 +43,7 @@ func (b *brokenEpochs) Probe() error {
 // non-participant vote, never leads even when everyone votes for it, says
 // why, and stands again once a probe write succeeds.
 func TestDiskFaultedNodeDoesNotStandUntilProbeSucceeds(t *testing.T) {
-	store := &brokenEpochs{}
+	store := &brokenEpochs{MemoryEpochs: memEpochs(t, 0)}
 	store.broken.Store(true)
 	h := newHarness(t, 3, testMajority(t, []int64{1, 2, 3}), withConfig(func(c *Config) {
 		c.DataDir = "/data"

@@ -239,7 +239,7 @@ func newHarness(t *testing.T, sid int64, v quorum.Verifier, opts ...harnessOptio
 		election:   es,
 		quorumPeer: qs,
 		recv:       rs,
-		epochs:     &memEpochs{accepted: cfg.CurrentEpoch, current: cfg.CurrentEpoch},
+		epochs:     memEpochs(t, cfg.CurrentEpoch),
 		// No quorum port here: every decision is established at once, in
 		// the decided epoch, by a stand-in session.
 		sessionProps: instantSessionProps,

@@ -7,14 +7,14 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"sync"
 
 	"github.com/zkfle/zkfle/zab"
 )
 
 // epochStore is where a node keeps acceptedEpoch and currentEpoch: the
 // files in dataDir (zab.EpochStore), or memory for an embedded node
-// without a DataDir. It lives in the runtime, outside every actor, so the
+// without a DataDir (zab.MemoryEpochs); both are zab.EpochStorage, of
+// which the actors need only these methods. It lives in the runtime, outside every actor, so the
 // epochs outlive any restart.
 type epochStore interface {
 	// Accepted is acceptedEpoch.
@@ -32,7 +32,10 @@ type epochStore interface {
 // cfg.CurrentEpoch when there is no DataDir.
 func openEpochStore(cfg Config) (epochStore, error) {
 	if cfg.DataDir == "" {
-		return &memEpochs{accepted: cfg.CurrentEpoch, current: cfg.CurrentEpoch}, nil
+		// The same rules as the files (zab.EpochStorage): epochs never go
+		// back, currentEpoch never passes acceptedEpoch. They survive
+		// actor restarts, not the process.
+		return zab.NewMemoryEpochs(cfg.CurrentEpoch, cfg.CurrentEpoch)
 	}
 	warnMissingSnapDir(cfg.logger().With("sid", cfg.ID), cfg.DataDir)
 	s, err := zab.OpenEpochs(cfg.DataDir)
@@ -58,40 +61,3 @@ func warnMissingSnapDir(log *slog.Logger, dataDir string) {
 			"files", zab.CurrentEpochName+", "+zab.AcceptedEpochName)
 	}
 }
-
-// memEpochs keeps the epochs of a node without a DataDir in memory: they
-// survive actor restarts, not the process.
-type memEpochs struct {
-	mu       sync.Mutex
-	accepted int64
-	current  int64
-}
-
-func (m *memEpochs) Accepted() int64 {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return m.accepted
-}
-
-func (m *memEpochs) Current() int64 {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return m.current
-}
-
-func (m *memEpochs) Apply(w zab.EpochWrite) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	switch w.File {
-	case zab.AcceptedEpochFile:
-		m.accepted = w.Epoch
-	case zab.CurrentEpochFile:
-		m.current = w.Epoch
-	default:
-		return fmt.Errorf("unknown epoch file %v", w.File)
-	}
-	return nil
-}
-
-// Probe always succeeds: memory takes every write.
-func (m *memEpochs) Probe() error { return nil }

@@ -29,7 +29,8 @@ func TestStartReadsEpochFiles(t *testing.T) {
 	assert.Contains(t, err.Error(), cfg.DataDir)
 }
 
-// Without a DataDir the epochs live in memory, starting at CurrentEpoch;
+// Without a DataDir the epochs live in memory (zab.MemoryEpochs), starting
+// at CurrentEpoch, under the files' rules;
 // with one, CurrentEpoch must stay 0 (the file decides).
 func TestEpochsWithoutDataDir(t *testing.T) {
 	cfg, ln := oneVoter(t)
@@ -41,7 +42,20 @@ func TestEpochsWithoutDataDir(t *testing.T) {
 	require.NoError(t, store.Apply(zab.EpochWrite{File: zab.AcceptedEpochFile, Epoch: 5}))
 	assert.Equal(t, int64(5), store.Accepted())
 	assert.Error(t, store.Apply(zab.EpochWrite{File: 9, Epoch: 5}))
+	// The same rules as the files: no epoch goes back, currentEpoch
+	// never passes acceptedEpoch.
+	assert.ErrorIs(t, store.Apply(zab.EpochWrite{File: zab.AcceptedEpochFile, Epoch: 3}), zab.ErrEpochRegression)
+	assert.ErrorIs(t, store.Apply(zab.EpochWrite{File: zab.CurrentEpochFile, Epoch: 6}), zab.ErrEpochOrder)
+	assert.Equal(t, int64(5), store.Accepted())
 
 	cfg.DataDir = t.TempDir()
 	assert.ErrorIs(t, cfg.Validate(), ErrInvalidConfig)
+}
+
+// memEpochs is an in-memory epoch store at epoch (accepted and current).
+func memEpochs(t testing.TB, epoch int64) *zab.MemoryEpochs {
+	t.Helper()
+	s, err := zab.NewMemoryEpochs(epoch, epoch)
+	require.NoError(t, err)
+	return s
 }

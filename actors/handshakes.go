@@ -1,37 +1,31 @@
 package actors
 
 import (
-	"fmt"
 	"net"
 	"net/netip"
 	"slices"
 	"sync"
 
+	"github.com/zkfle/zkfle/cnx"
 	"github.com/zkfle/zkfle/quorum"
 )
 
-// Per-source bounds on pending handshakes. A source that is not a
-// configured member's address may hold handshakesPerSource of them, and
-// all such sources together Config.MaxPendingHandshakes. A member's
-// address has its own allowance, outside that total: a flood from
-// elsewhere can fill the shared slots but never keeps a (restarted)
-// member from being heard. Members open one or two connections to us at
-// a time; the larger allowance is for ensembles whose members share one
-// address (tests on 127.0.0.1, several servers on one host).
+// Per-source bounds on pending handshakes: cnx.HandshakeLimits' rule (a
+// source that is not a member's address may hold handshakesPerSource,
+// all of those together Config.MaxPendingHandshakes; a member's address
+// handshakesPerMemberSource, outside that total).
 const (
-	handshakesPerSource       = 8
-	handshakesPerMemberSource = 32
+	handshakesPerSource       = cnx.HandshakesPerSource
+	handshakesPerMemberSource = cnx.HandshakesPerMemberSource
 )
 
 // handshakes tracks inbound connections whose initial message has not
-// arrived yet, so a stop can close them and a flood is bounded per
-// source address and in total.
+// arrived yet, so a stop can close them, and admits them under
+// cnx.HandshakeLimits. The Listener's handshake goroutines share it.
 type handshakes struct {
 	mu      sync.Mutex
 	conns   map[net.Conn]pendingSource
-	bySrc   map[netip.Addr]int
-	others  int // pending from sources that are not members' addresses
-	max     int // bound on others (Config.MaxPendingHandshakes)
+	limits  *cnx.HandshakeLimits
 	members *memberSources
 	closed  bool
 }
@@ -45,7 +39,7 @@ type pendingSource struct {
 }
 
 func newHandshakes(max int, members *memberSources) *handshakes {
-	return &handshakes{conns: map[net.Conn]pendingSource{}, bySrc: map[netip.Addr]int{}, max: max, members: members}
+	return &handshakes{conns: map[net.Conn]pendingSource{}, limits: cnx.NewHandshakeLimits(max), members: members}
 }
 
 // add admits c, or says why not: the detail of a "too-many-handshakes"
@@ -59,20 +53,9 @@ func (h *handshakes) add(c net.Conn) (bool, string) {
 	if h.closed {
 		return false, "listener stopping"
 	}
-	if member {
-		if h.bySrc[src] >= handshakesPerMemberSource {
-			return false, fmt.Sprintf("%d handshakes already pending from member address %s", h.bySrc[src], src)
-		}
-	} else {
-		if h.bySrc[src] >= min(handshakesPerSource, h.max) {
-			return false, fmt.Sprintf("%d handshakes already pending from %s", h.bySrc[src], src)
-		}
-		if h.others >= h.max {
-			return false, fmt.Sprintf("%d handshakes already pending from non-member addresses", h.others)
-		}
-		h.others++
+	if ok, why := h.limits.Admit(src, member); !ok {
+		return false, why
 	}
-	h.bySrc[src]++
 	h.conns[c] = pendingSource{src: src, member: member}
 	return true, ""
 }
@@ -86,14 +69,7 @@ func (h *handshakes) remove(c net.Conn) bool {
 		return false
 	}
 	delete(h.conns, c)
-	if h.bySrc[p.src] <= 1 {
-		delete(h.bySrc, p.src)
-	} else {
-		h.bySrc[p.src]--
-	}
-	if !p.member {
-		h.others--
-	}
+	h.limits.Release(p.src, p.member)
 	return true
 }
 
@@ -104,6 +80,20 @@ func (h *handshakes) pending() int {
 	return len(h.conns)
 }
 
+// others is how many pending handshakes come from non-member sources
+// (tests).
+func (h *handshakes) others() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	n := 0
+	for _, p := range h.conns {
+		if !p.member {
+			n++
+		}
+	}
+	return n
+}
+
 func (h *handshakes) closeAll() {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -112,8 +102,7 @@ func (h *handshakes) closeAll() {
 		_ = c.Close()
 	}
 	clear(h.conns)
-	clear(h.bySrc)
-	h.others = 0
+	h.limits.Reset()
 }
 
 // memberSources is the set of addresses configured members' server lines

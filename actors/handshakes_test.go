@@ -44,7 +44,7 @@ func TestHandshakesCapPerSourceAndReserveMembers(t *testing.T) {
 
 	// Other sources fill the total...
 	var last *stubConn
-	for i := 0; h.others < 20; i++ {
+	for i := 0; h.others() < 20; i++ {
 		last = from(fmt.Sprintf("127.0.1.%d", i/2+1))
 		ok, why := h.add(last)
 		require.True(t, ok, why)

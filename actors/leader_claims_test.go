@@ -74,7 +74,7 @@ func newLeaderHarness(t *testing.T, tweak func(*Config)) *leaderHarness {
 	system := actor.NewActorSystem(actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger {
 		return slog.New(slog.NewTextHandler(io.Discard, nil))
 	}))
-	rt := &runtime{cfg: cfg, log: cfg.Logger.With("sid", cfg.ID), sup: newSupervision(), epochs: &memEpochs{}}
+	rt := &runtime{cfg: cfg, log: cfg.Logger.With("sid", cfg.ID), sup: newSupervision(), epochs: memEpochs(t, 0)}
 	h := &leaderHarness{t: t, rt: rt, reports: &recorder{}, logs: logs}
 	me, _ := cfg.Verifier.Server(1)
 	h.addr = net.JoinHostPort(me.Addrs[0].Host, strconv.Itoa(me.Addrs[0].QuorumPort))

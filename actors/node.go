@@ -103,7 +103,7 @@ func Start(cfg Config, opts ...Option) (*Node, error) {
 		election:   es,
 		quorumPeer: qs,
 		recv:       rs,
-		cnx:        newCnxState(),
+		cnx:        newCnxState(cfg),
 		epochs:     epochs,
 	}
 	// A node that cannot write its epoch files must not stand in its

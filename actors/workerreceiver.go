@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
+	"github.com/zkfle/zkfle/cnx"
 	"github.com/zkfle/zkfle/messages"
 )
 
@@ -13,12 +14,13 @@ import (
 const recvDropWarnInterval = time.Second
 
 // recvState is the WorkerReceiver's state across its restarts:
-// QuorumCnxManager's receive queue (drop-oldest, RECV_CAPACITY) and the
+// QuorumCnxManager's receive queue (cnx.RecvQueue: drop-oldest,
+// RECV_CAPACITY) and the
 // credit that lets exactly one notification at a time travel to the
 // Election, so a flood waits here, in bounded memory, rather than in the
 // Election's unbounded mailbox.
 type recvState struct {
-	queue *ring[*messages.NotificationReceived]
+	queue *cnx.RecvQueue[*messages.NotificationReceived]
 	// inFlight is true from handing a notification to the Election until
 	// its NotificationProcessed credit comes back. It starts true: the
 	// first credit comes from the Election's Started, so nothing is sent
@@ -53,7 +55,7 @@ func newRecvState(capacity int) (*recvState, error) {
 		return nil, invalid("RecvQueueCapacity", capacity, "must be positive")
 	}
 	return &recvState{
-		queue:     newRing[*messages.NotificationReceived](capacity),
+		queue:     cnx.NewRecvQueue[*messages.NotificationReceived](capacity),
 		inFlight:  true,
 		malformed: map[messages.DropReason]uint64{},
 	}, nil
@@ -123,14 +125,14 @@ func (w *workerReceiver) enqueue(m *messages.NotificationReceived) {
 		w.rt.log.Warn("notification message without a notification dropped", "peer", m.GetSid())
 		return
 	}
-	if st.queue.offer(m) {
+	if st.queue.Offer(m) {
 		now := time.Now()
 		if now.Sub(st.lastDropWarn) >= recvDropWarnInterval {
 			w.rt.log.Warn("receive queue full, oldest notifications dropped",
-				"peer", m.GetSid(), "dropped", st.queue.dropped-st.droppedWarned,
-				"dropped_total", st.queue.dropped)
+				"peer", m.GetSid(), "dropped", st.queue.Dropped()-st.droppedWarned,
+				"dropped_total", st.queue.Dropped())
 			st.lastDropWarn = now
-			st.droppedWarned = st.queue.dropped
+			st.droppedWarned = st.queue.Dropped()
 		}
 	}
 }
@@ -141,7 +143,7 @@ func (w *workerReceiver) pump(ctx actor.Context) {
 	if w.st.inFlight {
 		return
 	}
-	next, ok := w.st.queue.poll()
+	next, ok := w.st.queue.Poll()
 	if !ok {
 		return
 	}
@@ -162,12 +164,12 @@ func (w *workerReceiver) status() *messages.ReceiverStatus {
 	}
 	return &messages.ReceiverStatus{
 		Sid:          w.rt.cfg.ID,
-		Capacity:     int32(len(st.queue.buf)),
-		Queued:       int32(st.queue.len()),
+		Capacity:     int32(st.queue.Cap()),
+		Queued:       int32(st.queue.Len()),
 		InFlight:     st.inFlight,
 		Received:     st.received,
 		Delivered:    st.delivered,
-		QueueDropped: st.queue.dropped,
+		QueueDropped: st.queue.Dropped(),
 		Malformed:    malformed,
 		Empty:        st.empty,
 	}

@@ -28,7 +28,8 @@ const (
 // The in-memory value changes only after the file is durably written, so
 // what the store reports is what a restart would read.
 //
-// An EpochStore is safe for concurrent use.
+// EpochStore is the file implementation of EpochStorage (MemoryEpochs
+// is the other). An EpochStore is safe for concurrent use.
 type EpochStore struct {
 	dir string
 
@@ -179,12 +180,4 @@ func (s *EpochStore) SetCurrent(e int64) error {
 }
 
 // Apply carries out one of a session's EpochWrite outputs.
-func (s *EpochStore) Apply(w EpochWrite) error {
-	switch w.File {
-	case AcceptedEpochFile:
-		return s.SetAccepted(w.Epoch)
-	case CurrentEpochFile:
-		return s.SetCurrent(w.Epoch)
-	}
-	return fmt.Errorf("zab: unknown epoch file %d", w.File)
-}
+func (s *EpochStore) Apply(w EpochWrite) error { return applyEpochWrite(s, w) }

@@ -1,0 +1,130 @@
+package cnx
+
+import (
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Incoming is a connection whose initial message (the connection header)
+// has been read and whose source the driver has checked.
+type Incoming struct {
+	// Conn is the connection.
+	Conn Conn
+	// SID is the sid the header claims.
+	SID int64
+	// Addrs are the election addresses the header advertises, as
+	// host:port (none in a legacy header).
+	Addrs []string
+	// Seq is the connection's accept number: larger is accepted later.
+	// Zero means unknown (never judged stale).
+	Seq uint64
+}
+
+// Accepted applies the acceptor's side of ZooKeeper's tie-break to an
+// inbound connection at time now: only a connection opened by the larger
+// sid survives. From a larger sid it becomes the live link (a sid outside
+// the configuration is served as a non-voter, in the bounded table). From
+// a smaller sid it is closed and we call back, dropping our live link to
+// that sid at most once per RedialInterval. A connection claiming our own
+// sid, a smaller sid we do not know, or a member's sid with none of its
+// election ports is refused.
+func (m *Manager[M]) Accepted(in Incoming, now time.Time) Output[M] {
+	var out Output[M]
+	sid, me := in.SID, m.cfg.ID
+	refuse := func(reason string) {
+		out.Closes = append(out.Closes, Close{Conn: in.Conn, SID: sid, Reason: reason})
+	}
+	member, known := m.server(sid)
+	switch {
+	case sid == me:
+		refuse(ReasonOwnSID)
+	case !known && sid < me:
+		// ZooKeeper would dial back the address in the header: an
+		// unauthenticated request to connect anywhere.
+		refuse(ReasonUnknownSID)
+	case known && !advertisesOwnPort(electionPorts(member), in.Addrs):
+		refuse(ReasonAddressMismatch)
+	case sid < me:
+		m.tieBreak(in, now, &out)
+	default:
+		if !known {
+			m.remember(sid, &out)
+		}
+		m.adopt(sid, in.Conn, Inbound, in.Seq, &out)
+	}
+	return out
+}
+
+// tieBreak answers a connection from a smaller sid: close it and call
+// back. ZooKeeper also drops the live link: the peer would not call unless
+// it lost its side. But a peer repeating the call would keep the link
+// down (473 redials in 5 s were seen), so a live link is dropped at most
+// once per RedialInterval per sid; a call within the interval only loses
+// its own connection, and when the interval ends the sid is called back
+// if the link died meanwhile (RedialDue), so no call is lost.
+func (m *Manager[M]) tieBreak(in Incoming, now time.Time, out *Output[M]) {
+	sid := in.SID
+	if l, ok := m.links[sid]; ok {
+		if last, seen := m.tornDown[sid]; seen && now.Sub(last) < m.cfg.RedialInterval {
+			out.Closes = append(out.Closes, Close{Conn: in.Conn, SID: sid, Reason: ReasonRedialLimited})
+			if !m.redialArmed[sid] {
+				m.redialArmed[sid] = true
+				out.Timers = append(out.Timers, RedialTimer{SID: sid, After: max(last.Add(m.cfg.RedialInterval).Sub(now), 0)})
+			}
+			return
+		}
+		out.Closes = append(out.Closes, Close{Conn: in.Conn, SID: sid, Reason: ReasonTieBreak})
+		m.tornDown[sid] = now
+		out.Ends = append(out.Ends, End{Conn: l.conn, SID: sid, Reason: ReasonTieBreak})
+		delete(m.links, sid)
+	} else {
+		out.Closes = append(out.Closes, Close{Conn: in.Conn, SID: sid, Reason: ReasonTieBreak})
+	}
+	m.connectOne(sid, out)
+}
+
+// RedialDue is the firing of a RedialTimer: call sid back unless its link
+// is up or a dial is in flight.
+func (m *Manager[M]) RedialDue(sid int64) Output[M] {
+	var out Output[M]
+	delete(m.redialArmed, sid)
+	m.connectOne(sid, &out)
+	return out
+}
+
+// advertisesOwnPort reports whether a header's addresses are plausible
+// for a configured server with the given election ports: at least one
+// carries one of them. A legacy header carries none and passes. Hosts are
+// not compared: peers may name each other differently; a peer that
+// advertises another server's port claims a sid that is not its own.
+func advertisesOwnPort(ports []int, addrs []string) bool {
+	if len(addrs) == 0 {
+		return true
+	}
+	for _, a := range addrs {
+		p, ok := portOf(a)
+		if !ok {
+			continue
+		}
+		for _, q := range ports {
+			if p == q {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// portOf is the port of host:port (IPv6 hosts bracketed).
+func portOf(addr string) (int, bool) {
+	i := strings.LastIndexByte(addr, ':')
+	if i < 0 || (strings.Contains(addr[:i], ":") && !strings.HasSuffix(addr[:i], "]")) {
+		return 0, false
+	}
+	p, err := strconv.Atoi(addr[i+1:])
+	if err != nil || p < 0 || p > 65535 {
+		return 0, false
+	}
+	return p, true
+}
