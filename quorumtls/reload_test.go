@@ -71,8 +71,11 @@ func TestReloadPicksUpReplacedFiles(t *testing.T) {
 	// A new CA everywhere: the new trust store is used to verify clients
 	// and the servers we dial.
 	ca2 := testcerts.MustCA("ca2")
-	replace(t, o.TrustStore.Location, append(append([]byte{}, ca.PEM...), ca2.PEM...))
+	// The key store first: it mends the broken one, so every state the
+	// poller may see between the two writes loads (the trust store first
+	// would pair it with the broken key store: a second broken version).
 	replace(t, o.KeyStore.Location, loopbackLeaf(ca2, "third", "127.0.0.1").KeyStorePEM())
+	replace(t, o.TrustStore.Location, append(append([]byte{}, ca.PEM...), ca2.PEM...))
 	newPeer := load(t, pemOptions(t, loopbackLeaf(ca2, "newpeer", "127.0.0.1"), ca2), nil)
 	require.Eventually(t, func() bool {
 		srv, cli := handshake(t, server, newPeer.ClientConfigFor("127.0.0.1"))
