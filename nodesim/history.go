@@ -67,4 +67,10 @@ type History struct {
 	End time.Duration
 	// Bound is the liveness bound after LastHeal.
 	Bound time.Duration
+	// Accepted is each node's acceptedEpoch at the end of the run. A node
+	// whose acceptedEpoch is above the settled leader's epoch cannot join
+	// it (ZooKeeper's learner refuses a leader epoch below its accepted
+	// one) until the next election; (d) and (e) excuse such a node as long
+	// as the leader and its followers are a majority, and report it.
+	Accepted map[int64]int64
 }

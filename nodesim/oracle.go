@@ -19,6 +19,27 @@ type Violation struct {
 
 func (v Violation) String() string { return "oracle (" + v.Oracle + "): " + v.Detail }
 
+// Excused lists the voters (d) excused at the end: not following the
+// leader because their acceptedEpoch is above its epoch.
+func Excused(h History) []int64 {
+	cur := state(h, len(h.Changes))
+	var l *Change
+	for _, v := range h.Voters {
+		if c, ok := cur[v]; ok && c.Role == Leading {
+			c := c
+			l = &c
+		}
+	}
+	var out []int64
+	for _, v := range h.Voters {
+		c := cur[v]
+		if l != nil && v != l.Node && !(c.Role == Following && c.Leader == l.Node && c.Epoch == l.Epoch) && h.Accepted[v] > l.Epoch {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
 // Check runs every oracle and returns the violations and, when the
 // ensemble settled after the last heal, how long after it that happened
 // (-1 if it never did).
@@ -110,8 +131,10 @@ func state(h History, upTo int) map[int64]Change {
 }
 
 // settled reports whether exactly one voter is LEADING and every other
-// voter FOLLOWING it in its epoch.
-func settled(voters []int64, cur map[int64]Change) (bool, string) {
+// voter FOLLOWING it in its epoch, except voters whose acceptedEpoch is
+// above the leader's epoch (see History.Accepted) while the leader and its
+// followers are a majority.
+func settled(voters []int64, cur map[int64]Change, accepted map[int64]int64) (bool, string) {
 	var leaders []Change
 	for _, v := range voters {
 		if c, ok := cur[v]; ok && c.Role == Leading {
@@ -122,12 +145,21 @@ func settled(voters []int64, cur map[int64]Change) (bool, string) {
 		return false, fmt.Sprintf("%d leaders", len(leaders))
 	}
 	l := leaders[0]
+	in := 1
+	for _, v := range voters {
+		if c, ok := cur[v]; ok && v != l.Node && c.Role == Following && c.Leader == l.Node && c.Epoch == l.Epoch {
+			in++
+		}
+	}
 	for _, v := range voters {
 		if v == l.Node {
 			continue
 		}
 		c, ok := cur[v]
 		if !ok || c.Role != Following || c.Leader != l.Node || c.Epoch != l.Epoch {
+			if accepted[v] > l.Epoch && majority(in, len(voters)) {
+				continue
+			}
 			role := Looking
 			if ok {
 				role = c.Role
@@ -141,7 +173,7 @@ func settled(voters []int64, cur map[int64]Change) (bool, string) {
 // SettledAtEnd is oracle (d): when the run stops (all faults healed long
 // before), exactly one node leads and all others follow it.
 func SettledAtEnd(h History) []Violation {
-	if ok, why := settled(h.Voters, state(h, len(h.Changes))); !ok {
+	if ok, why := settled(h.Voters, state(h, len(h.Changes)), h.Accepted); !ok {
 		return []Violation{{"d", fmt.Sprintf("not settled at end %v: %s", h.End, why)}}
 	}
 	return nil
@@ -156,7 +188,7 @@ func Liveness(h History) (time.Duration, []Violation) {
 	for i < len(h.Changes) && h.Changes[i].At <= h.LastHeal {
 		i++
 	}
-	if ok, _ := settled(h.Voters, state(h, i)); ok {
+	if ok, _ := settled(h.Voters, state(h, i), h.Accepted); ok {
 		first = 0
 	}
 	for ; first < 0 && i < len(h.Changes); i++ {
@@ -164,7 +196,7 @@ func Liveness(h History) (time.Duration, []Violation) {
 		if i+1 < len(h.Changes) && h.Changes[i+1].At == h.Changes[i].At {
 			continue
 		}
-		if ok, _ := settled(h.Voters, state(h, i+1)); ok {
+		if ok, _ := settled(h.Voters, state(h, i+1), h.Accepted); ok {
 			first = h.Changes[i].At - h.LastHeal
 		}
 	}

@@ -120,3 +120,17 @@ func TestOracleELiveness(t *testing.T) {
 	require.Empty(t, vs)
 	require.Equal(t, time.Duration(0), settle)
 }
+
+// A node whose acceptedEpoch is above the leader's epoch cannot join it;
+// (d) excuses it only while the leader still has a majority.
+func TestOracleDExcusesANodeAheadOnlyWithAMajority(t *testing.T) {
+	h := cleanHistory()
+	h.Changes = append(h.Changes, Change{At: 40 * ms, Node: 3, Role: Looking})
+	h.Accepted = map[int64]int64{1: 1, 2: 1, 3: 2}
+	require.Empty(t, SettledAtEnd(h))
+	require.Equal(t, []int64{3}, Excused(h))
+
+	h.Changes = append(h.Changes, Change{At: 41 * ms, Node: 2, Role: Looking})
+	h.Accepted[2] = 2
+	require.Equal(t, []string{"d"}, oracles(SettledAtEnd(h)))
+}

@@ -21,6 +21,8 @@ type Result struct {
 	Faults map[string]int
 	// Trace is the tail of the run's trace.
 	Trace []string
+	// Excused lists nodes (d) excused at the end (History.Accepted).
+	Excused []int64
 	// Err is a driver failure (a production constructor refused the
 	// glue's input).
 	Err string
@@ -49,10 +51,29 @@ func Run(cfg Config) (Result, error) {
 	w.hist.LastHeal = cfg.Chaos
 	w.s.after(cfg.Chaos, w.healAll)
 	end := cfg.Chaos + cfg.Bound + cfg.Settle
-	w.s.runUntil(end)
-	w.hist.End = end
+	// Once every node is established with one leader after the heal,
+	// the run only needs Settle more of quiet to judge (d); this keeps a
+	// seed short without cutting the liveness bound.
+	var watch func()
+	watch = func() {
+		if w.allEstablished() {
+			end = min(end, w.s.now+cfg.Settle)
+			return
+		}
+		w.s.after(250*time.Millisecond, watch)
+	}
+	w.s.after(cfg.Chaos, watch)
+	for w.s.q.Len() > 0 && w.s.q[0].at <= end {
+		w.s.runUntil(min(end, w.s.q[0].at))
+	}
+	w.hist.End = w.s.now
+	w.hist.Accepted = map[int64]int64{}
+	for _, id := range w.ids {
+		w.hist.Accepted[id] = w.nodes[id].epochs.Accepted()
+	}
 	vs, settle := Check(w.hist)
-	return Result{Seed: cfg.Seed, Violations: vs, Settle: settle, Faults: faults, Trace: w.trace, Err: w.failed}, nil
+	return Result{Seed: cfg.Seed, Violations: vs, Settle: settle, Faults: faults, Trace: w.trace, Err: w.failed,
+		Excused: Excused(w.hist)}, nil
 }
 
 // planChaos schedules the seed's faults inside [0, Chaos).
@@ -174,4 +195,20 @@ func (r Result) String() string {
 		b.WriteString("\n  driver: " + r.Err)
 	}
 	return b.String()
+}
+
+// allEstablished is the run's early-stop test (not an oracle): every node
+// is up with an established session, one of them leading.
+func (w *World) allEstablished() bool {
+	leaders := 0
+	for _, id := range w.ids {
+		n := w.nodes[id]
+		if !n.up || n.sess == nil || !n.sess.est {
+			return false
+		}
+		if n.sess.leading {
+			leaders++
+		}
+	}
+	return leaders == 1
 }

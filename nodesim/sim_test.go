@@ -39,13 +39,16 @@ func TestNodeSimSeeds(t *testing.T) {
 		t.Run(fmt.Sprintf("N%d", n), func(t *testing.T) {
 			perOracle := map[string]int{}
 			var settles []time.Duration
-			failed := 0
+			failed, excused := 0, 0
 			faults := map[string]int{}
 			for seed := first; seed < first+uint64(seeds); seed++ {
 				r, err := Run(runConfig(n, seed))
 				require.NoError(t, err)
 				for k, v := range r.Faults {
 					faults[k] += v
+				}
+				if len(r.Excused) > 0 {
+					excused++
 				}
 				if r.Settle >= 0 {
 					settles = append(settles, r.Settle)
@@ -69,8 +72,8 @@ func TestNodeSimSeeds(t *testing.T) {
 				}
 				return settles[min(len(settles)-1, len(settles)*p/100)]
 			}
-			t.Logf("N=%d seeds=%d failed=%d violations=%v settle p50=%v p90=%v p99=%v max=%v faults=%v",
-				n, seeds, failed, perOracle, pct(50), pct(90), pct(99), pct(100), faults)
+			t.Logf("N=%d seeds=%d failed=%d excused-runs=%d violations=%v settle p50=%v p90=%v p99=%v max=%v faults=%v",
+				n, seeds, failed, excused, perOracle, pct(50), pct(90), pct(99), pct(100), faults)
 		})
 	}
 }
