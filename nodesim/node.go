@@ -1,0 +1,329 @@
+package nodesim
+
+import (
+	"time"
+
+	"github.com/zkfle/zkfle/cnx"
+	"github.com/zkfle/zkfle/fle"
+	"github.com/zkfle/zkfle/zab"
+)
+
+// zabSession is what both production session types answer (the same
+// interface actors/session_driver.go drives).
+type zabSession interface {
+	Start() zab.Output
+	Connected(c zab.ConnID) zab.Output
+	Received(c zab.ConnID, p zab.Packet) zab.Output
+	Disconnected(c zab.ConnID) zab.Output
+	Tick(t zab.Timer) zab.Output
+	PersistFailed(err error) zab.Output
+	Stop() zab.Output
+}
+
+// session is one running zab session of a node.
+type session struct {
+	impl    zabSession
+	learner *zab.LearnerSession // nil for a leader
+	leading bool
+	leader  int64
+	ended   bool
+	conns   map[zab.ConnID]bool
+	timers  map[[2]uint64]uint64 // (kind, conn) -> pending seq
+	estAt   time.Duration
+	est     bool
+}
+
+// node is one server: production machines plus the glue of quorumpeer.
+type node struct {
+	w      *World
+	id     int64
+	up     bool
+	gen    int // bumped by every crash: stale events check it
+	skew   float64
+	epochs *zab.MemoryEpochs
+	m      *fle.Machine
+	mgr    *cnx.Manager[fle.Message]
+	recv   *cnx.RecvQueue[fle.Notification]
+	sess   *session
+	// fleTimers: kind -> pending seq.
+	fleTimers map[fle.TimerKind]uint64
+	failures  int
+	retryGen  int
+}
+
+func (n *node) timing() zab.Timing {
+	return zab.Timing{TickTime: 100 * time.Millisecond, InitLimit: 10, SyncLimit: 5, ConnectRetryDelay: 100 * time.Millisecond, ConnectTries: 5}
+}
+
+func (n *node) skewed(d time.Duration) time.Duration { return time.Duration(float64(d) * n.skew) }
+
+// boot is a (re)start: fresh election machine and connection manager over
+// the node's surviving epoch storage.
+func (n *node) boot() {
+	w := n.w
+	m, err := fle.New(fle.Config{ID: n.id, Verifier: w.verifier, Timing: fle.Timing{MaxNotificationInterval: 2 * time.Second}})
+	if err != nil {
+		w.fail("fle.New: %v", err)
+		return
+	}
+	n.up = true
+	n.m = m
+	n.mgr = cnx.New[fle.Message](cnx.Config{ID: n.id, Verifier: w.verifier})
+	n.recv = cnx.NewRecvQueue[fle.Notification](100)
+	n.fleTimers = map[fle.TimerKind]uint64{}
+	n.sess = nil
+	n.failures = 0
+	w.record(Change{Node: n.id, Role: Looking})
+	n.applyCnx(n.mgr.Restart())
+	n.startLooking()
+}
+
+// crash loses everything but the epochs; peers see the connections drop.
+func (n *node) crash() {
+	w := n.w
+	if !n.up {
+		return
+	}
+	if n.sess != nil {
+		n.sess.ended = true
+	}
+	for _, id := range sortedConns(w) {
+		if c, ok := w.econns[id]; ok && (c.a == n.id || c.b == n.id) {
+			w.closeElec(id, n.id, "crash")
+		}
+		if c, ok := w.zconns[zabID(id)]; ok && (c.learner == n.id || c.leader == n.id) {
+			w.closeZab(zabID(id), n.id)
+		}
+	}
+	n.up = false
+	n.gen++
+	n.sess = nil
+	w.record(Change{Node: n.id, Role: Down})
+}
+
+// startLooking is QuorumPeer.startLooking (glue).
+func (n *node) startLooking() {
+	epoch := n.epochs.Current()
+	n.applyFle(n.m.Start(epoch<<32, epoch))
+}
+
+// ---- election ----
+
+func (n *node) receiveElec(from int64, m fle.Message) {
+	n.recv.Offer(fle.Notification{From: from, State: m.State, Leader: m.Leader, Zxid: m.Zxid,
+		ElectionEpoch: m.ElectionEpoch, PeerEpoch: m.PeerEpoch, Version: 2, Config: n.w.verifier})
+	for {
+		nt, ok := n.recv.Poll()
+		if !ok {
+			return
+		}
+		n.applyFle(n.m.Step(nt))
+	}
+}
+
+func (n *node) applyFle(out fle.Output) {
+	w := n.w
+	for _, msg := range out.Messages {
+		if msg.To == n.id {
+			gen := n.gen
+			w.s.after(0, func() {
+				if n.gen == gen && n.up {
+					n.receiveElec(n.id, msg)
+				}
+			})
+			continue
+		}
+		n.applyCnx(n.mgr.Send(msg.To, msg))
+	}
+	for _, t := range out.Timers {
+		if t.Cancel {
+			delete(n.fleTimers, t.Kind)
+			continue
+		}
+		n.fleTimers[t.Kind] = t.Seq
+		gen := n.gen
+		w.s.after(n.skewed(t.After), func() {
+			if n.gen != gen || !n.up || n.fleTimers[t.Kind] != t.Seq {
+				return
+			}
+			delete(n.fleTimers, t.Kind)
+			n.applyFle(n.m.Tick(t.Kind, t.Seq, n.mgr.HaveDelivered()))
+		})
+	}
+	if out.ConnectAll {
+		n.applyCnx(n.mgr.ConnectAll())
+	}
+	if d := out.Decision; d != nil {
+		w.tracef("n%d decides %v leader %d round %d", n.id, d.State, d.Leader, d.ElectionEpoch)
+		n.decided(*d)
+	}
+}
+
+func (n *node) applyCnx(out cnx.Output[fle.Message]) {
+	w := n.w
+	for _, c := range out.Closes {
+		w.closeElec(c.Conn, n.id, c.Reason)
+	}
+	for _, e := range out.Ends {
+		w.closeElec(e.Conn, n.id, e.Reason)
+	}
+	for _, a := range out.Adopts {
+		if a.HasFirst {
+			w.sendElec(a.Conn, n.id, a.SID, a.First)
+		}
+	}
+	for _, f := range out.Forwards {
+		w.sendElec(f.Conn, n.id, f.SID, f.Msg)
+	}
+	for _, sid := range out.Dials {
+		w.dial(n.id, sid)
+	}
+	for _, t := range out.Timers {
+		gen, sid := n.gen, t.SID
+		w.s.after(t.After, func() {
+			if n.gen == gen && n.up {
+				n.applyCnx(n.mgr.RedialDue(sid))
+			}
+		})
+	}
+}
+
+// ---- glue: decision -> session -> looking ----
+
+func (n *node) decided(d fle.Decision) {
+	w := n.w
+	if n.sess != nil {
+		n.endSession()
+	}
+	s := &session{leader: d.Leader, conns: map[zab.ConnID]bool{}, timers: map[[2]uint64]uint64{}}
+	switch d.State {
+	case fle.Leading:
+		l, err := zab.NewLeaderSession(zab.LeaderConfig{ID: n.id, Verifier: w.verifier,
+			AcceptedEpoch: n.epochs.Accepted(), CurrentEpoch: n.epochs.Current(), Timing: n.timing()})
+		if err != nil {
+			w.fail("n%d NewLeaderSession: %v", n.id, err)
+			return
+		}
+		s.impl, s.leading = l, true
+	case fle.Following:
+		l, err := zab.NewLearnerSession(zab.LearnerConfig{ID: n.id, LeaderID: d.Leader,
+			AcceptedEpoch: n.epochs.Accepted(), CurrentEpoch: n.epochs.Current(),
+			ConfigVersion: w.verifier.Version(), Timing: n.timing()})
+		if err != nil {
+			w.fail("n%d NewLearnerSession: %v", n.id, err)
+			return
+		}
+		s.impl, s.learner = l, l
+	default:
+		w.fail("n%d decided %v", n.id, d.State)
+		return
+	}
+	n.sess = s
+	n.applyZab(s, s.impl.Start())
+}
+
+// endSession stops the running session and closes its connections.
+func (n *node) endSession() {
+	s := n.sess
+	if s == nil {
+		return
+	}
+	if !s.ended {
+		s.impl.Stop()
+	}
+	s.ended = true
+	for _, id := range sortedConns(n.w) {
+		if s.conns[zabID(id)] {
+			n.w.closeZab(zabID(id), n.id)
+		}
+	}
+	n.sess = nil
+	if s.est {
+		n.w.record(Change{Node: n.id, Role: Looking})
+	}
+}
+
+// sessionOver is QuorumPeer.sessionOver: look again at once after a stable
+// session, else after a back-off with the election stopped.
+func (n *node) sessionOver() {
+	w := n.w
+	s := n.sess
+	stable := s != nil && s.est && w.s.now-s.estAt >= 10*time.Second
+	n.endSession()
+	if stable {
+		n.failures = 0
+		n.startLooking()
+		return
+	}
+	n.failures++
+	d := 3 * time.Second
+	if n.failures < 16 {
+		d = min(d, 100*time.Millisecond<<(n.failures-1))
+	}
+	d = d/2 + time.Duration(w.rng.Int64N(int64(d/2)+1))
+	n.m.Stop()
+	n.fleTimers = map[fle.TimerKind]uint64{}
+	n.retryGen++
+	gen, rg := n.gen, n.retryGen
+	w.s.after(d, func() {
+		if n.gen == gen && n.up && n.retryGen == rg && n.sess == nil {
+			n.startLooking()
+		}
+	})
+}
+
+// applyZab carries out a session Output in actors/session_driver.go's
+// order: epochs first (a failed write ends the carrying-out), then dial,
+// sends, closes, timers, Established, Ended.
+func (n *node) applyZab(s *session, out zab.Output) {
+	w := n.w
+	if n.sess != s || s.ended || !n.up {
+		return
+	}
+	for _, wr := range out.Persist {
+		if err := n.epochs.Apply(wr); err != nil {
+			w.tracef("n%d persist %v=%d failed: %v", n.id, wr.File, wr.Epoch, err)
+			n.applyZab(s, s.impl.PersistFailed(err))
+			return
+		}
+	}
+	if out.Dial != nil {
+		w.zabDial(n, s, *out.Dial)
+	}
+	for _, snd := range out.Send {
+		w.sendZab(snd.Conn, n.id, snd.Packet)
+	}
+	for _, c := range out.Close {
+		delete(s.conns, c.Conn)
+		w.closeZab(c.Conn, n.id)
+	}
+	for _, t := range out.Timers {
+		key := [2]uint64{uint64(t.Kind), uint64(t.Conn)}
+		if t.Cancel {
+			delete(s.timers, key)
+			continue
+		}
+		s.timers[key] = t.Seq
+		w.s.after(n.skewed(t.After), func() {
+			if n.sess != s || s.timers[key] != t.Seq {
+				return
+			}
+			delete(s.timers, key)
+			n.applyZab(s, s.impl.Tick(t))
+		})
+	}
+	if e := out.Established; e != nil {
+		s.est, s.estAt = true, w.s.now
+		role := Following
+		if e.Role == zab.Leading {
+			role = Leading
+		}
+		w.record(Change{Node: n.id, Role: role, Epoch: e.Epoch, Leader: e.Leader})
+		n.m.UpdateElectionVote(e.Epoch)
+	}
+	if e := out.Ended; e != nil {
+		w.tracef("n%d session ended: %v %s", n.id, e.Reason, e.Detail)
+		s.ended = true
+		n.sessionOver()
+	}
+}

@@ -1,0 +1,207 @@
+package nodesim
+
+import (
+	"fmt"
+	"time"
+)
+
+// The oracles below use plain counting over a History. They deliberately
+// import nothing from fle, zab, quorum or cnx: a rule broken in those
+// packages must not be able to break its own judge.
+
+// Violation is one oracle's complaint.
+type Violation struct {
+	// Oracle is "a", "b", "d" or "e" (the lettering).
+	Oracle string
+	// Detail says what was seen.
+	Detail string
+}
+
+func (v Violation) String() string { return "oracle (" + v.Oracle + "): " + v.Detail }
+
+// Excused lists the voters (d) excused at the end: not following the
+// leader because their acceptedEpoch is above its epoch.
+func Excused(h History) []int64 {
+	cur := state(h, len(h.Changes))
+	var l *Change
+	for _, v := range h.Voters {
+		if c, ok := cur[v]; ok && c.Role == Leading {
+			c := c
+			l = &c
+		}
+	}
+	var out []int64
+	for _, v := range h.Voters {
+		c := cur[v]
+		if l != nil && v != l.Node && !(c.Role == Following && c.Leader == l.Node && c.Epoch == l.Epoch) && h.Accepted[v] > l.Epoch {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// Check runs every oracle and returns the violations and, when the
+// ensemble settled after the last heal, how long after it that happened
+// (-1 if it never did).
+func Check(h History) ([]Violation, time.Duration) {
+	var vs []Violation
+	vs = append(vs, OneLeaderPerEpoch(h)...)
+	vs = append(vs, EpochsBackedByQuorum(h)...)
+	vs = append(vs, SettledAtEnd(h)...)
+	settle, lv := Liveness(h)
+	vs = append(vs, lv...)
+	return vs, settle
+}
+
+// majority reports whether n of the voters is more than half of them.
+func majority(n, voters int) bool { return 2*n > voters }
+
+// OneLeaderPerEpoch is oracle (a): over the whole run, no two distinct
+// nodes are established LEADING in the same epoch.
+func OneLeaderPerEpoch(h History) []Violation {
+	var vs []Violation
+	leader := map[int64]int64{}
+	for _, c := range h.Changes {
+		if c.Role != Leading {
+			continue
+		}
+		if l, ok := leader[c.Epoch]; ok && l != c.Node {
+			vs = append(vs, Violation{"a", fmt.Sprintf("at %v node %d leads epoch %d, which node %d already led", c.At, c.Node, c.Epoch, l)})
+			continue
+		}
+		leader[c.Epoch] = c.Node
+	}
+	return vs
+}
+
+// EpochsBackedByQuorum is oracle (b): each node's established epochs
+// strictly increase over the run (restarts included; the one exception is
+// a follower rejoining the same leader in the same epoch), and a node is
+// established LEADING or FOLLOWING in epoch e with leader L only after a
+// majority of the voters (L itself plus the learners whose NEWLEADER ack
+// for e reached L) acknowledged e.
+func EpochsBackedByQuorum(h History) []Violation {
+	var vs []Violation
+	last := map[int64]Change{}
+	acked := map[[2]int64]map[int64]bool{} // (leader, epoch) -> learners
+	ai := 0
+	for _, c := range h.Changes {
+		for ai < len(h.Acks) && h.Acks[ai].At <= c.At {
+			a := h.Acks[ai]
+			k := [2]int64{a.Leader, a.Epoch}
+			if acked[k] == nil {
+				acked[k] = map[int64]bool{}
+			}
+			acked[k][a.Learner] = true
+			ai++
+		}
+		if c.Role != Leading && c.Role != Following {
+			continue
+		}
+		// A follower that rejoins the same leader in the same epoch (after
+		// a reset or its own restart) re-establishes that epoch; anything
+		// else must be a newer epoch.
+		if prev, ok := last[c.Node]; ok && (c.Epoch < prev.Epoch ||
+			(c.Epoch == prev.Epoch && (c.Role != Following || prev.Role != Following || c.Leader != prev.Leader))) {
+			vs = append(vs, Violation{"b", fmt.Sprintf("at %v node %d established %v epoch %d (leader %d) after %v epoch %d (leader %d)",
+				c.At, c.Node, c.Role, c.Epoch, c.Leader, prev.Role, prev.Epoch, prev.Leader)})
+		}
+		last[c.Node] = c
+		n := 0
+		for _, v := range h.Voters {
+			if v == c.Leader || acked[[2]int64{c.Leader, c.Epoch}][v] {
+				n++
+			}
+		}
+		if !majority(n, len(h.Voters)) {
+			vs = append(vs, Violation{"b", fmt.Sprintf("at %v node %d is %v in epoch %d (leader %d) acknowledged by only %d of %d voters",
+				c.At, c.Node, c.Role, c.Epoch, c.Leader, n, len(h.Voters))})
+		}
+	}
+	return vs
+}
+
+// state replays the changes up to and including time t.
+func state(h History, upTo int) map[int64]Change {
+	cur := map[int64]Change{}
+	for _, c := range h.Changes[:upTo] {
+		cur[c.Node] = c
+	}
+	return cur
+}
+
+// settled reports whether exactly one voter is LEADING and every other
+// voter FOLLOWING it in its epoch, except voters whose acceptedEpoch is
+// above the leader's epoch (see History.Accepted) while the leader and its
+// followers are a majority.
+func settled(voters []int64, cur map[int64]Change, accepted map[int64]int64) (bool, string) {
+	var leaders []Change
+	for _, v := range voters {
+		if c, ok := cur[v]; ok && c.Role == Leading {
+			leaders = append(leaders, c)
+		}
+	}
+	if len(leaders) != 1 {
+		return false, fmt.Sprintf("%d leaders", len(leaders))
+	}
+	l := leaders[0]
+	in := 1
+	for _, v := range voters {
+		if c, ok := cur[v]; ok && v != l.Node && c.Role == Following && c.Leader == l.Node && c.Epoch == l.Epoch {
+			in++
+		}
+	}
+	for _, v := range voters {
+		if v == l.Node {
+			continue
+		}
+		c, ok := cur[v]
+		if !ok || c.Role != Following || c.Leader != l.Node || c.Epoch != l.Epoch {
+			if accepted[v] > l.Epoch && majority(in, len(voters)) {
+				continue
+			}
+			role := Looking
+			if ok {
+				role = c.Role
+			}
+			return false, fmt.Sprintf("node %d is %v (leader %d epoch %d), not following %d in epoch %d", v, role, c.Leader, c.Epoch, l.Node, l.Epoch)
+		}
+	}
+	return true, ""
+}
+
+// SettledAtEnd is oracle (d): when the run stops (all faults healed long
+// before), exactly one node leads and all others follow it.
+func SettledAtEnd(h History) []Violation {
+	if ok, why := settled(h.Voters, state(h, len(h.Changes)), h.Accepted); !ok {
+		return []Violation{{"d", fmt.Sprintf("not settled at end %v: %s", h.End, why)}}
+	}
+	return nil
+}
+
+// Liveness is oracle (e): the ensemble is settled (as in (d)) at some
+// moment within Bound after LastHeal. It returns how long after LastHeal
+// that first happened, or -1.
+func Liveness(h History) (time.Duration, []Violation) {
+	first := time.Duration(-1)
+	i := 0
+	for i < len(h.Changes) && h.Changes[i].At <= h.LastHeal {
+		i++
+	}
+	if ok, _ := settled(h.Voters, state(h, i), h.Accepted); ok {
+		first = 0
+	}
+	for ; first < 0 && i < len(h.Changes); i++ {
+		// Apply every change at the same instant before judging.
+		if i+1 < len(h.Changes) && h.Changes[i+1].At == h.Changes[i].At {
+			continue
+		}
+		if ok, _ := settled(h.Voters, state(h, i+1), h.Accepted); ok {
+			first = h.Changes[i].At - h.LastHeal
+		}
+	}
+	if first < 0 || first > h.Bound {
+		return first, []Violation{{"e", fmt.Sprintf("no settled ensemble within %v of the last heal at %v (settled after %v)", h.Bound, h.LastHeal, first)}}
+	}
+	return first, nil
+}

@@ -1,0 +1,214 @@
+package nodesim
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// errDisk is the injected disk failure.
+var errDisk = errors.New("injected disk failure")
+
+// Result is one run's outcome.
+type Result struct {
+	Seed       uint64
+	Violations []Violation
+	// Settle is how long after the last heal the ensemble first settled
+	// (-1: never).
+	Settle time.Duration
+	// Faults counts the injected faults by kind.
+	Faults map[string]int
+	// Trace is the tail of the run's trace.
+	Trace []string
+	// Excused lists nodes (d) excused at the end (History.Accepted).
+	Excused []int64
+	// Err is a driver failure (a production constructor refused the
+	// glue's input).
+	Err string
+}
+
+// TraceTail renders the last n trace lines.
+func (r Result) TraceTail(n int) string {
+	t := r.Trace
+	if len(t) > n {
+		t = t[len(t)-n:]
+	}
+	return strings.Join(t, "\n")
+}
+
+// Run runs one seed: faults chosen by the seed during [0, Chaos), then
+// everything heals and the run goes on for Bound + Settle.
+func Run(cfg Config) (Result, error) {
+	w, err := NewWorld(cfg)
+	if err != nil {
+		return Result{}, err
+	}
+	faults := map[string]int{}
+	if cfg.Chaos > 0 {
+		w.planChaos(faults)
+	}
+	w.hist.LastHeal = cfg.Chaos
+	w.s.after(cfg.Chaos, w.healAll)
+	end := cfg.Chaos + cfg.Bound + cfg.Settle
+	// Once every node is established with one leader after the heal,
+	// the run only needs Settle more of quiet to judge (d); this keeps a
+	// seed short without cutting the liveness bound.
+	var watch func()
+	watch = func() {
+		if w.allEstablished() {
+			end = min(end, w.s.now+cfg.Settle)
+			return
+		}
+		w.s.after(250*time.Millisecond, watch)
+	}
+	w.s.after(cfg.Chaos, watch)
+	for w.s.q.Len() > 0 && w.s.q[0].at <= end {
+		w.s.runUntil(min(end, w.s.q[0].at))
+	}
+	w.hist.End = w.s.now
+	w.hist.Accepted = map[int64]int64{}
+	for _, id := range w.ids {
+		w.hist.Accepted[id] = w.nodes[id].epochs.Accepted()
+	}
+	vs, settle := Check(w.hist)
+	return Result{Seed: cfg.Seed, Violations: vs, Settle: settle, Faults: faults, Trace: w.trace, Err: w.failed,
+		Excused: Excused(w.hist)}, nil
+}
+
+// planChaos schedules the seed's faults inside [0, Chaos).
+func (w *World) planChaos(faults map[string]int) {
+	r := w.rng
+	w.drop = []float64{0, 0, 0.02, 0.1}[r.IntN(4)]
+	w.dup = []float64{0, 0, 0.05}[r.IntN(3)]
+	w.delay = []float64{0, 0.05, 0.2}[r.IntN(3)]
+	for k, v := range map[string]float64{"drop-rate": w.drop, "dup-rate": w.dup, "delay-rate": w.delay} {
+		if v > 0 {
+			faults[k]++
+		}
+	}
+	chaos := w.cfg.Chaos
+	for t := time.Duration(r.IntN(300)) * time.Millisecond; t < chaos; t += time.Duration(200+r.IntN(1500)) * time.Millisecond {
+		dur := time.Duration(100+r.IntN(4000)) * time.Millisecond
+		victim := w.ids[r.IntN(len(w.ids))]
+		kind := []string{"partition", "partition-oneway", "crash", "disk", "reset", "reset"}[r.IntN(6)]
+		faults[kind]++
+		switch kind {
+		case "partition":
+			side := map[int64]bool{}
+			for _, id := range w.ids {
+				side[id] = r.IntN(2) == 0
+			}
+			w.s.after(t, func() {
+				w.tracef("partition %v", side)
+				for _, a := range w.ids {
+					for _, b := range w.ids {
+						if side[a] != side[b] {
+							w.block(a, b, dur)
+						}
+					}
+				}
+			})
+		case "partition-oneway":
+			to := w.ids[r.IntN(len(w.ids))]
+			w.s.after(t, func() {
+				if to != victim {
+					w.tracef("one-way partition n%d -/-> n%d", victim, to)
+					w.block(victim, to, dur)
+				}
+			})
+		case "crash":
+			w.s.after(t, func() {
+				n := w.nodes[victim]
+				if !n.up {
+					return
+				}
+				w.tracef("crash n%d", victim)
+				n.crash()
+				gen := n.gen
+				w.s.after(dur, func() {
+					if n.gen == gen && !n.up {
+						w.tracef("restart n%d", victim)
+						n.boot()
+					}
+				})
+			})
+		case "disk":
+			w.s.after(t, func() {
+				w.tracef("disk of n%d fails", victim)
+				w.nodes[victim].epochs.FailWrites(errDisk)
+				w.s.after(dur, func() { w.nodes[victim].epochs.FailWrites(nil) })
+			})
+		case "reset":
+			w.s.after(t, func() {
+				for _, id := range sortedConns(w) {
+					if r.IntN(3) == 0 {
+						w.tracef("reset conn %d", id)
+						if c, ok := w.econns[id]; ok {
+							w.closeElec(id, -1, "reset")
+							_ = c
+						} else {
+							w.closeZab(zabID(id), -1)
+						}
+						return
+					}
+				}
+			})
+		}
+	}
+}
+
+// block cuts traffic a -> b for d, and resets the election connections
+// between them (TCP cannot live with one way lost).
+func (w *World) block(a, b int64, d time.Duration) {
+	k := [2]int64{a, b}
+	w.blocked[k] = true
+	for _, id := range sortedConns(w) {
+		if c, ok := w.econns[id]; ok && ((c.a == a && c.b == b) || (c.a == b && c.b == a)) {
+			w.closeElec(id, -1, "partition")
+		}
+	}
+	w.s.after(d, func() { delete(w.blocked, k) })
+}
+
+// healAll ends every fault: links, disks, rates; crashed nodes restart.
+func (w *World) healAll() {
+	w.tracef("heal all")
+	w.blocked = map[[2]int64]bool{}
+	w.drop, w.dup, w.delay = 0, 0, 0
+	for _, id := range w.ids {
+		n := w.nodes[id]
+		n.epochs.FailWrites(nil)
+		if !n.up {
+			n.boot()
+		}
+	}
+}
+
+func (r Result) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "seed %d: settle %v faults %v", r.Seed, r.Settle, r.Faults)
+	for _, v := range r.Violations {
+		b.WriteString("\n  " + v.String())
+	}
+	if r.Err != "" {
+		b.WriteString("\n  driver: " + r.Err)
+	}
+	return b.String()
+}
+
+// allEstablished is the run's early-stop test (not an oracle): every node
+// is up with an established session, one of them leading.
+func (w *World) allEstablished() bool {
+	leaders := 0
+	for _, id := range w.ids {
+		n := w.nodes[id]
+		if !n.up || n.sess == nil || !n.sess.est {
+			return false
+		}
+		if n.sess.leading {
+			leaders++
+		}
+	}
+	return leaders == 1
+}

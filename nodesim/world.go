@@ -1,0 +1,325 @@
+package nodesim
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"strconv"
+	"time"
+
+	"github.com/zkfle/zkfle/cnx"
+	"github.com/zkfle/zkfle/fle"
+	"github.com/zkfle/zkfle/quorum"
+	"github.com/zkfle/zkfle/zab"
+)
+
+// Config sizes one run.
+type Config struct {
+	// N is the number of voters (3 or 5 in the tests).
+	N int
+	// Seed chooses every fault and every latency.
+	Seed uint64
+	// Chaos is how long faults are injected (0: none).
+	Chaos time.Duration
+	// Bound is oracle (e)'s liveness bound after the last heal; the run
+	// stops at LastHeal + Bound + Settle.
+	Bound time.Duration
+	// Settle is how long the run continues after Bound (quiet period).
+	Settle time.Duration
+}
+
+// elecConn is one election connection (its number is the cnx.Conn on
+// both ends).
+type elecConn struct {
+	id   cnx.Conn
+	a, b int64 // dialler, acceptor
+	// adopted[x] is whether x's manager holds it as a link.
+	open bool
+}
+
+// zabConn is one quorum connection between a learner and a leader session.
+type zabConn struct {
+	id      zab.ConnID
+	learner int64
+	leader  int64
+	ls      *session // the learner's session
+	lds     *session // the leader's session
+	open    bool
+	// lastAt keeps each direction FIFO (TCP).
+	lastAt [2]time.Duration
+}
+
+// World is one seeded run.
+type World struct {
+	cfg      Config
+	rng      *rand.Rand
+	s        scheduler
+	verifier quorum.Verifier
+	nodes    map[int64]*node
+	ids      []int64
+	econns   map[cnx.Conn]*elecConn
+	zconns   map[zab.ConnID]*zabConn
+	nextConn uint64
+	// blocked[[2]int64{a,b}]: traffic from a to b is lost.
+	blocked map[[2]int64]bool
+	// fault rates while chaos is on.
+	drop, dup, delay float64
+	hist             History
+	trace            []string
+	failed           string
+}
+
+func (w *World) tracef(format string, args ...any) {
+	line := fmt.Sprintf("%9v ", w.s.now) + fmt.Sprintf(format, args...)
+	w.trace = append(w.trace, line)
+	if len(w.trace) > 400 {
+		w.trace = w.trace[len(w.trace)-300:]
+	}
+}
+
+// fail records a driver-level impossibility (a production constructor
+// refusing a config the glue built); the run reports it.
+func (w *World) fail(format string, args ...any) {
+	if w.failed == "" {
+		w.failed = fmt.Sprintf("at %v: ", w.s.now) + fmt.Sprintf(format, args...)
+	}
+}
+
+func electionPort(id int64) int { return 30000 + int(id)*2 + 1 }
+
+// NewWorld builds the ensemble; every node starts looking at time 0.
+func NewWorld(cfg Config) (*World, error) {
+	w := &World{cfg: cfg, rng: rand.New(rand.NewPCG(cfg.Seed, cfg.Seed^0x9e3779b97f4a7c15)),
+		nodes: map[int64]*node{}, econns: map[cnx.Conn]*elecConn{}, zconns: map[zab.ConnID]*zabConn{},
+		blocked: map[[2]int64]bool{}}
+	var servers []quorum.Server
+	for i := 1; i <= cfg.N; i++ {
+		id := int64(i)
+		w.ids = append(w.ids, id)
+		servers = append(servers, quorum.Server{ID: id, Type: quorum.Participant,
+			Addrs: []quorum.AddrPair{{Host: "127.0.0.1", QuorumPort: electionPort(id) - 1, ElectionPort: electionPort(id)}}})
+	}
+	v, err := quorum.NewMajority(servers, 0)
+	if err != nil {
+		return nil, err
+	}
+	w.verifier = v
+	w.hist.Voters = append([]int64(nil), w.ids...)
+	w.hist.Bound = cfg.Bound
+	for _, id := range w.ids {
+		st, err := zab.NewMemoryEpochs(0, 0)
+		if err != nil {
+			return nil, err
+		}
+		// Per-node timer skew: 0.8x to 1.25x.
+		skew := 0.8 + 0.45*w.rng.Float64()
+		w.nodes[id] = &node{w: w, id: id, epochs: st, skew: skew}
+	}
+	for _, id := range w.ids {
+		n := w.nodes[id]
+		start := time.Duration(w.rng.IntN(50)) * time.Millisecond
+		w.s.after(start, n.boot)
+	}
+	return w, nil
+}
+
+// latency is one message's network delay, with the chaos delay fault.
+func (w *World) latency() time.Duration {
+	d := time.Duration(1+w.rng.IntN(5)) * time.Millisecond
+	if w.delay > 0 && w.rng.Float64() < w.delay {
+		d += time.Duration(50+w.rng.IntN(400)) * time.Millisecond
+	}
+	return d
+}
+
+func (w *World) up(id int64) bool { return w.nodes[id].up }
+
+func (w *World) reachable(from, to int64) bool {
+	return w.up(from) && w.up(to) && !w.blocked[[2]int64{from, to}]
+}
+
+func (w *World) vnow() time.Time { return time.Unix(1_000_000, 0).Add(w.s.now) }
+
+// ---- election network ----
+
+// dial carries a cnx Dials output of from to sid.
+func (w *World) dial(from, to int64) {
+	gen := w.nodes[from].gen
+	w.s.after(w.latency(), func() {
+		f := w.nodes[from]
+		if f.gen != gen || !f.up {
+			return
+		}
+		if !w.reachable(from, to) || !w.reachable(to, from) {
+			w.s.after(time.Duration(100+w.rng.IntN(200))*time.Millisecond, func() {
+				if f.gen == gen {
+					f.applyCnx(f.mgr.Dialed(to, cnx.DialFailed, 0))
+				}
+			})
+			return
+		}
+		w.nextConn++
+		c := &elecConn{id: cnx.Conn(w.nextConn), a: from, b: to, open: true}
+		w.econns[c.id] = c
+		w.tracef("n%d dials n%d: conn %d", from, to, c.id)
+		// The acceptor reads the header; the dialler keeps the link only
+		// with the larger sid (cnx.InitiatorKeeps), else it hangs up.
+		t := w.nodes[to]
+		t.applyCnx(t.mgr.Accepted(cnx.Incoming{Conn: c.id, SID: from, Addrs: []string{"127.0.0.1:" + strconv.Itoa(electionPort(from))}, Seq: w.nextConn}, w.vnow()))
+		if cnx.InitiatorKeeps(from, to) {
+			f.applyCnx(f.mgr.Dialed(to, cnx.DialConnected, c.id))
+		} else {
+			f.applyCnx(f.mgr.Dialed(to, cnx.DialHungUp, 0))
+			w.closeElec(c.id, from, "hung up")
+		}
+	})
+}
+
+// closeElec closes conn from one end; the other end's manager hears it
+// one latency later.
+func (w *World) closeElec(id cnx.Conn, by int64, why string) {
+	c, ok := w.econns[id]
+	if !ok || !c.open {
+		return
+	}
+	c.open = false
+	delete(w.econns, id)
+	for _, x := range []int64{c.a, c.b} {
+		n := w.nodes[x]
+		if !n.up {
+			continue
+		}
+		gen := n.gen
+		d := time.Duration(0)
+		if x != by {
+			d = w.latency()
+		}
+		w.s.after(d, func() {
+			if n.gen == gen {
+				out, _ := n.mgr.Closed(other(c, x), id)
+				n.applyCnx(out)
+			}
+		})
+	}
+}
+
+func other(c *elecConn, x int64) int64 {
+	if c.a == x {
+		return c.b
+	}
+	return c.a
+}
+
+// sendElec puts one election frame on conn from -> to, with the chaos
+// faults: loss, duplication, delay (which also reorders).
+func (w *World) sendElec(id cnx.Conn, from, to int64, m fle.Message) {
+	copies := 1
+	if w.dup > 0 && w.rng.Float64() < w.dup {
+		copies = 2
+	}
+	for range copies {
+		if w.drop > 0 && w.rng.Float64() < w.drop {
+			w.tracef("drop n%d->n%d %v", from, to, m)
+			continue
+		}
+		w.s.after(w.latency(), func() {
+			c, ok := w.econns[id]
+			if !ok || !c.open || !w.reachable(from, to) {
+				return
+			}
+			w.nodes[to].receiveElec(from, m)
+		})
+	}
+}
+
+// ---- quorum (zab) network ----
+
+// zabDial carries a learner session's Dial to its leader.
+func (w *World) zabDial(n *node, s *session, dl zab.Dial) {
+	leader := s.leader
+	w.s.after(w.latency(), func() {
+		if n.sess != s || !n.up {
+			return
+		}
+		l := w.nodes[leader]
+		if !w.reachable(n.id, leader) || !w.reachable(leader, n.id) || l.sess == nil || !l.sess.leading || l.sess.ended {
+			w.s.after(w.latency()+time.Duration(w.rng.IntN(int(min(dl.Timeout, time.Second)/time.Millisecond)+1))*time.Millisecond, func() {
+				if n.sess == s {
+					n.applyZab(s, s.learner.DialFailed(fmt.Errorf("leader %d unreachable", leader)))
+				}
+			})
+			return
+		}
+		w.nextConn++
+		c := &zabConn{id: zab.ConnID(w.nextConn), learner: n.id, leader: leader, ls: s, lds: l.sess, open: true}
+		w.zconns[c.id] = c
+		s.conns[c.id], l.sess.conns[c.id] = true, true
+		w.tracef("n%d quorum-connects to n%d: conn %d", n.id, leader, c.id)
+		l.applyZab(l.sess, l.sess.impl.Connected(c.id))
+		n.applyZab(s, s.learner.Connected(c.id))
+	})
+}
+
+// sendZab carries one packet in FIFO order; a lost packet resets the
+// connection (TCP does not lose a byte and carry on).
+func (w *World) sendZab(id zab.ConnID, from int64, p zab.Packet) {
+	c, ok := w.zconns[id]
+	if !ok || !c.open {
+		return
+	}
+	dir, to, target := 0, c.leader, c.lds
+	if from == c.leader {
+		dir, to, target = 1, c.learner, c.ls
+	}
+	if w.drop > 0 && w.rng.Float64() < w.drop/4 {
+		w.tracef("reset quorum conn %d (lost %v)", id, p.Type)
+		w.closeZab(id, -1)
+		return
+	}
+	at := max(w.s.now+w.latency(), c.lastAt[dir])
+	c.lastAt[dir] = at
+	w.s.after(at-w.s.now, func() {
+		if !c.open || !w.reachable(from, to) {
+			return
+		}
+		tn := w.nodes[to]
+		if tn.sess != target {
+			return
+		}
+		if to == c.leader && p.Type == zab.Ack && p.Zxid&0xffffffff == 0 {
+			w.hist.Acks = append(w.hist.Acks, Ack{At: w.s.now, Leader: to, Learner: from, Epoch: p.Zxid >> 32})
+		}
+		tn.applyZab(target, target.impl.Received(id, p))
+	})
+}
+
+// closeZab closes a quorum connection; the ends other than by hear
+// Disconnected one latency later.
+func (w *World) closeZab(id zab.ConnID, by int64) {
+	c, ok := w.zconns[id]
+	if !ok || !c.open {
+		return
+	}
+	c.open = false
+	delete(w.zconns, id)
+	for _, end := range []struct {
+		node int64
+		s    *session
+	}{{c.learner, c.ls}, {c.leader, c.lds}} {
+		if end.node == by {
+			continue
+		}
+		n, s := w.nodes[end.node], end.s
+		w.s.after(w.latency(), func() {
+			if n.sess == s && n.up {
+				n.applyZab(s, s.impl.Disconnected(id))
+			}
+		})
+	}
+}
+
+// record notes a role change for the oracles.
+func (w *World) record(c Change) {
+	c.At = w.s.now
+	w.hist.Changes = append(w.hist.Changes, c)
+	w.tracef("n%d -> %v epoch %d leader %d", c.Node, c.Role, c.Epoch, c.Leader)
+}
