@@ -14,17 +14,8 @@ import (
 )
 
 // zabSession is what the Leader and Follower actors drive: a
-// zab.LeaderSession or zab.LearnerSession, pure state machines whose every
-// input returns the Output to carry out.
-type zabSession interface {
-	Start() zab.Output
-	Connected(c zab.ConnID) zab.Output
-	Received(c zab.ConnID, p zab.Packet) zab.Output
-	Disconnected(c zab.ConnID) zab.Output
-	Tick(t zab.Timer) zab.Output
-	PersistFailed(err error) zab.Output
-	Stop() zab.Output
-}
+// zab.LeaderSession or zab.LearnerSession (zab.Session).
+type zabSession = zab.Session
 
 // sessionTimerFired is a session timer's firing, sent by its time.Timer to
 // the actor that armed it.

@@ -8,17 +8,9 @@ import (
 	"github.com/zkfle/zkfle/zab"
 )
 
-// zabSession is what both production session types answer (the same
-// interface actors/session_driver.go drives).
-type zabSession interface {
-	Start() zab.Output
-	Connected(c zab.ConnID) zab.Output
-	Received(c zab.ConnID, p zab.Packet) zab.Output
-	Disconnected(c zab.ConnID) zab.Output
-	Tick(t zab.Timer) zab.Output
-	PersistFailed(err error) zab.Output
-	Stop() zab.Output
-}
+// zabSession is what both production session types answer (zab.Session,
+// the interface actors/session_driver.go drives).
+type zabSession = zab.Session
 
 // session is one running zab session of a node.
 type session struct {

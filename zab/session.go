@@ -172,3 +172,22 @@ func (o Output) Empty() bool {
 	return len(o.Persist) == 0 && o.Dial == nil && len(o.Send) == 0 && len(o.Close) == 0 &&
 		len(o.Timers) == 0 && o.Established == nil && o.Ended == nil
 }
+
+// Session is what both session machines answer, LeaderSession and
+// LearnerSession: every input returns the Output to carry out, in the
+// order Output documents. The actors drive it over sockets; nodesim drives
+// it in virtual time.
+type Session interface {
+	Start() Output
+	Connected(c ConnID) Output
+	Received(c ConnID, p Packet) Output
+	Disconnected(c ConnID) Output
+	Tick(t Timer) Output
+	PersistFailed(err error) Output
+	Stop() Output
+}
+
+var (
+	_ Session = (*LeaderSession)(nil)
+	_ Session = (*LearnerSession)(nil)
+)
