@@ -149,8 +149,8 @@ func (s *EpochStore) Current() int64 {
 func (s *EpochStore) SetAccepted(e int64) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if e < s.accepted {
-		return fmt.Errorf("%w: acceptedEpoch %d -> %d (%s)", ErrEpochRegression, s.accepted, e, s.path(AcceptedEpochName))
+	if err := acceptedRule(s.accepted, e, s.path(AcceptedEpochName)); err != nil {
+		return err
 	}
 	if err := writeEpochFile(s.path(AcceptedEpochName), e); err != nil {
 		return err
@@ -166,11 +166,8 @@ func (s *EpochStore) SetAccepted(e int64) error {
 func (s *EpochStore) SetCurrent(e int64) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if e > s.accepted {
-		return fmt.Errorf("%w: currentEpoch %d would exceed acceptedEpoch %d (%s)", ErrEpochOrder, e, s.accepted, s.path(CurrentEpochName))
-	}
-	if e < s.current {
-		return fmt.Errorf("%w: currentEpoch %d -> %d (%s)", ErrEpochRegression, s.current, e, s.path(CurrentEpochName))
+	if err := currentRule(s.accepted, s.current, e, s.path(CurrentEpochName)); err != nil {
+		return err
 	}
 	if err := writeEpochFile(s.path(CurrentEpochName), e); err != nil {
 		return err

@@ -106,8 +106,8 @@ func (m *MemoryEpochs) Current() int64 {
 func (m *MemoryEpochs) SetAccepted(e int64) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if e < m.accepted {
-		return fmt.Errorf("%w: acceptedEpoch %d -> %d (memory)", ErrEpochRegression, m.accepted, e)
+	if err := acceptedRule(m.accepted, e, "memory"); err != nil {
+		return err
 	}
 	if m.fail != nil {
 		return fmt.Errorf("zab: writing epoch file memory:%s: %w", AcceptedEpochName, m.fail)
@@ -123,11 +123,8 @@ func (m *MemoryEpochs) SetAccepted(e int64) error {
 func (m *MemoryEpochs) SetCurrent(e int64) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if e > m.accepted {
-		return fmt.Errorf("%w: currentEpoch %d would exceed acceptedEpoch %d (memory)", ErrEpochOrder, e, m.accepted)
-	}
-	if e < m.current {
-		return fmt.Errorf("%w: currentEpoch %d -> %d (memory)", ErrEpochRegression, m.current, e)
+	if err := currentRule(m.accepted, m.current, e, "memory"); err != nil {
+		return err
 	}
 	if m.fail != nil {
 		return fmt.Errorf("zab: writing epoch file memory:%s: %w", CurrentEpochName, m.fail)
@@ -164,4 +161,28 @@ func (m *MemoryEpochs) Writes() []EpochWrite {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return append([]EpochWrite(nil), m.writes...)
+}
+
+// acceptedRule is the rule every EpochStorage keeps for acceptedEpoch: it
+// never goes back (ErrEpochRegression; since acceptedEpoch >= currentEpoch,
+// that also keeps it at or above the current epoch). where names the
+// store in the error.
+func acceptedRule(accepted, e int64, where string) error {
+	if e < accepted {
+		return fmt.Errorf("%w: acceptedEpoch %d -> %d (%s)", ErrEpochRegression, accepted, e, where)
+	}
+	return nil
+}
+
+// currentRule is the rule every EpochStorage keeps for currentEpoch: a
+// server acknowledges only an epoch it has accepted (ErrEpochOrder), and
+// it never goes back (ErrEpochRegression).
+func currentRule(accepted, current, e int64, where string) error {
+	if e > accepted {
+		return fmt.Errorf("%w: currentEpoch %d would exceed acceptedEpoch %d (%s)", ErrEpochOrder, e, accepted, where)
+	}
+	if e < current {
+		return fmt.Errorf("%w: currentEpoch %d -> %d (%s)", ErrEpochRegression, current, e, where)
+	}
+	return nil
 }
