@@ -286,6 +286,9 @@ func TestImpostorIsRefusedAndNeverDisplacesTheLiveLink(t *testing.T) {
 func TestForgedLowerSidClaimDoesNotTearDown(t *testing.T) {
 	r := newIdentityRig(t, "", nil)
 	require.Eventually(t, func() bool { return r.peer(1).GetConnected() }, 10*time.Second, 5*time.Millisecond)
+	// The node may report the link before the rig's accept loop has
+	// recorded it: wait for the rig's side too before counting dials.
+	require.Eventually(t, func() bool { return len(r.dialsTo(1)) > 0 }, 10*time.Second, 5*time.Millisecond)
 	before := r.peer(1)
 	link := r.dialsTo(1)
 	for i := 0; i < 20; i++ {
@@ -363,6 +366,8 @@ func TestLimitedCallIsAnsweredWhenTheLinkDies(t *testing.T) {
 		c.Election.MaxNotificationInterval = time.Minute
 	})
 	require.Eventually(t, func() bool { return r.peer(1).GetConnected() }, 10*time.Second, 5*time.Millisecond)
+	require.Eventually(t, func() bool { return len(r.dialsTo(1)) > 0 }, 10*time.Second, 5*time.Millisecond,
+		"the rig's accept loop records the link")
 	dials := len(r.dialsTo(1))
 	hdr := encodeHeader(t, netbridge.InitialMessage{Version: netbridge.ProtocolV1, SID: 1,
 		Addrs: []string{r.electionAddr("127.0.0.3", 1)}})
