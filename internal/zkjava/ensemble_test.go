@@ -30,7 +30,7 @@ func javaMembers(t *testing.T, n int) []Member {
 }
 
 // A real three-server ZooKeeper ensemble: the highest sid leads; killing
-// it (by pid) makes the survivors elect the next one; Stop reaps all.
+// it (by pid) makes the survivors elect one of them; Stop reaps all.
 func TestRealEnsembleElectsAndFailsOver(t *testing.T) {
 	defer goleak.VerifyNone(t)
 	inst := RequireInstalled(t)
@@ -57,10 +57,18 @@ func TestRealEnsembleElectsAndFailsOver(t *testing.T) {
 	assert.False(t, e.Server(3).Running())
 	assert.Contains(t, e.Server(3).ExitState(), "killed")
 
+	// Which survivor leads depends on the zxids they logged while
+	// following (a follower synced by DIFF may not have logged the new
+	// epoch's first zxid yet), not only on the sid: one leads, the other
+	// follows.
 	require.Eventually(t, func() bool {
 		modes, err := e.WaitServing(time.Second, 1, 2)
-		return err == nil && modes[2].Mode == "leader" && modes[1].Mode == "follower"
-	}, 60*time.Second, 100*time.Millisecond, "survivors elect server 2")
+		if err != nil {
+			return false
+		}
+		roles := modes[1].Mode + "," + modes[2].Mode
+		return roles == "leader,follower" || roles == "follower,leader"
+	}, 60*time.Second, 100*time.Millisecond, "survivors elect one leader")
 
 	logs := e.Logs()
 	assert.Contains(t, logs, "==== ZooKeeper server 1")
