@@ -82,6 +82,14 @@ func TestInteropMeetElectionOnlyFollower(t *testing.T) {
 	// follower has no connection to it and no timer of its own; only a
 	// voter LOOKING in a newer round ends it. Watch it for three of
 	// ZooKeeper's follower timeouts.
+	// A node may have left a role before this point: at a cold start it can
+	// reach the Java leader's quorum port before that port listens, give
+	// up, and look again (seen under load). Once it follows the leader in
+	// its epoch, it must not leave.
+	leftBefore := map[int64]int{}
+	for _, sid := range zkfle {
+		leftBefore[sid] = logs[sid].count(leavingRole)
+	}
 	stableUntil := time.Now().Add(3 * javaFollowerTimeout)
 	for time.Now().Before(stableUntil) {
 		for _, sid := range zkfle {
@@ -93,7 +101,7 @@ func TestInteropMeetElectionOnlyFollower(t *testing.T) {
 		time.Sleep(50 * time.Millisecond) // sampling interval, not synchronisation
 	}
 	for _, sid := range zkfle {
-		assert.Zerof(t, logs[sid].count(leavingRole), "zkfle %d never left its role", sid)
+		assert.Equalf(t, leftBefore[sid], logs[sid].count(leavingRole), "zkfle %d left its role while the leader was healthy", sid)
 	}
 
 	for _, sid := range zkfle {
