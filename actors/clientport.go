@@ -271,10 +271,9 @@ func (c *clientPortActor) snapshot(word string) fourletter.Snapshot {
 		s.DiskFault = "cannot persist epochs in " + f.Dir + ": " + f.Err
 	}
 	if (word == fourletter.Conf || word == fourletter.Mntr) && c.rt.cfg.TLS != nil {
-		s.TLS = &fourletter.TLSInfo{PortUnification: c.rt.cfg.TLS.PortUnification, DialPlaintext: c.rt.cfg.TLS.DialPlaintext}
-		if leaf := presentedCert(c.rt.cfg.TLS.Server); leaf != nil {
-			s.TLS.Subject, s.TLS.NotAfter = leaf.Subject.String(), leaf.NotAfter
-		}
+		st := c.rt.tlsStatus()
+		s.TLS = &fourletter.TLSInfo{PortUnification: st.PortUnification, DialPlaintext: st.DialPlaintext,
+			Subject: st.Subject, NotAfter: st.NotAfter}
 	}
 	switch word {
 	case fourletter.Conf, fourletter.Dirs:

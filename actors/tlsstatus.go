@@ -32,9 +32,12 @@ type TLSStatus struct {
 
 // TLSStatus reports the node's quorum TLS. Safe to call at any time, from
 // any goroutine.
-func (n *Node) TLSStatus() TLSStatus {
-	st := TLSStatus{Failures: n.rt.tlsStats().snapshot()}
-	q := n.rt.cfg.TLS
+func (n *Node) TLSStatus() TLSStatus { return n.rt.tlsStatus() }
+
+// tlsStatus is Node.TLSStatus, for the node's own answers (conf, mntr).
+func (rt *runtime) tlsStatus() TLSStatus {
+	st := TLSStatus{Failures: rt.tlsStats().snapshot()}
+	q := rt.cfg.TLS
 	if q == nil {
 		return st
 	}
