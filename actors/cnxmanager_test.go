@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/asynkron/protoactor-go/actor"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"github.com/zkfle/zkfle/quorum"
@@ -29,7 +30,11 @@ func TestCnxManagerLeavingClosesArrivals(t *testing.T) {
 	rt := &runtime{cfg: cfg, log: slog.New(slog.NewTextHandler(io.Discard, nil)), cnx: newCnxState(cfg)}
 	c := newCnxManager(rt)
 	c.core.Restart()
-	c.core.Leave()
+	// The stop as protoactor delivers it: the manager's own Receive must
+	// mark the core as leaving (a test that called the core directly let
+	// a driver that forgot it pass).
+	c.Receive(messageOnly{msg: &actor.Stopping{}})
+	require.True(t, c.core.Leaving(), "Stopping did not make the core leave")
 
 	tcp, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
@@ -50,3 +55,13 @@ func TestCnxManagerLeavingClosesArrivals(t *testing.T) {
 	c.apply(nil, c.core.ConnectOne(8))
 	assert.False(t, c.core.Dialing(8), "a leaving manager started a dial")
 }
+
+// messageOnly is an actor.Context that answers only Message: enough for a
+// Receive branch that must not touch the context (any other call panics,
+// which fails the test).
+type messageOnly struct {
+	actor.Context
+	msg any
+}
+
+func (m messageOnly) Message() any { return m.msg }
