@@ -7,23 +7,21 @@ import (
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
-	"github.com/zkfle/zkfle/messages"
+	"github.com/zkfle/zkfle/quorumpeer"
 	"github.com/zkfle/zkfle/zab"
 )
 
-// A node that cannot persist its epoch files cannot lead (a leader writes
-// acceptedEpoch and currentEpoch before it is established) and can follow
-// only a leader whose epoch it has already accepted. If it kept standing
-// for leader it would keep winning elections it then abandons, burning an
-// epoch each time while a healthy majority waits (issue 11). So after a
-// failed epoch write, or a failed probe at start, the node is
+// A node that cannot persist its epoch files cannot lead and must not
+// stand for leader (the rule, with its reasons, is quorumpeer's: disk.go
+// there). After a failed epoch write, or a failed probe, the node is
 // disk-faulted: it votes without standing for leader (fle.SetCandidate),
 // says so (log, srvr/mntr, admin, metrics) and probes the directory every
-// few seconds until a write succeeds, then stands again.
+// few seconds until a write succeeds, then stands again. This file is the
+// actor's side: the status the node publishes, which errors are the
+// disk's, the probe write itself (bounded, off the actor's goroutine) and
+// its timer.
 
 const (
-	// diskProbeInterval is how often a disk-faulted node probes.
-	diskProbeInterval = 2 * time.Second
 	// diskProbeTimeout bounds one probe: a hung disk reports a fault
 	// rather than stalling. A probe still running when the next is due is
 	// not duplicated.
@@ -155,7 +153,12 @@ type diskProbeDue struct{ gen uint64 }
 
 // diskProbed is a probe's result, sent back to the QuorumPeer.
 type diskProbed struct {
-	gen uint64
+	err error
+}
+
+// epochWritten is a session's epoch write's result, sent by the session
+// driver to the QuorumPeer (its parent), which owns the disk-fault rule.
+type epochWritten struct {
 	err error
 }
 
@@ -165,49 +168,42 @@ func (rt *runtime) probeInterval() time.Duration {
 	if rt.diskProbeEvery > 0 {
 		return rt.diskProbeEvery
 	}
-	return diskProbeInterval
+	return quorumpeer.DefaultProbeInterval
 }
 
-// armDiskProbe schedules the next probe while the node is faulted. One
-// probe timer at a time: a newer arming makes older firings stale.
-func (q *quorumPeer) armDiskProbe(ctx actor.Context) {
-	if !q.rt.disk.faulted() || q.st.probeArmed {
-		return
-	}
-	q.st.probeArmed = true
-	q.st.probeGen++
-	system, self, due := ctx.ActorSystem(), ctx.Self(), &diskProbeDue{gen: q.st.probeGen}
-	time.AfterFunc(q.rt.probeInterval(), func() { system.Root.Send(self, due) })
+// armDiskProbe arms the probe timer the core asked for. Its firing
+// reaches whichever incarnation runs then; the core ignores all but the
+// latest arming.
+func (q *quorumPeer) armDiskProbe(ctx actor.Context, p *quorumpeer.ProbeTimer) {
+	system, self, due := ctx.ActorSystem(), ctx.Self(), &diskProbeDue{gen: p.Gen}
+	time.AfterFunc(p.After, func() { system.Root.Send(self, due) })
 }
 
-// probeDue runs a probe off the actor's goroutine.
-func (q *quorumPeer) probeDue(ctx actor.Context, m *diskProbeDue) {
-	if m.gen != q.st.probeGen {
-		return
-	}
-	q.st.probeArmed = false
-	if !q.rt.disk.faulted() {
-		return
-	}
+// runProbe runs a probe off the actor's goroutine.
+func (q *quorumPeer) runProbe(ctx actor.Context) {
 	system, self, rt := ctx.ActorSystem(), ctx.Self(), q.rt
-	go func() { system.Root.Send(self, &diskProbed{gen: m.gen, err: rt.probeDisk()}) }()
+	go func() { system.Root.Send(self, &diskProbed{err: rt.probeDisk()}) }()
 }
 
-// probed handles a probe's result: still faulted, probe again later;
-// writable again, stand for leader again at once (a new round), unless a
-// session runs (it goes on; the next round will stand).
+// probed feeds a probe's result to the core: a failure is recorded for
+// the status (and logged) first.
 func (q *quorumPeer) probed(ctx actor.Context, m *diskProbed) {
 	if m.err != nil {
 		q.rt.diskFailed(m.err)
-		q.armDiskProbe(ctx)
-		return
 	}
-	if !q.rt.disk.clear() {
-		return
-	}
-	q.rt.log.Info("epoch files writable again; standing for leader", "dataDir", q.rt.cfg.DataDir)
-	q.st.failures = 0
-	if q.st.session == nil {
-		q.startLooking(ctx, messages.LookingReason_LEADER_LOST)
+	q.apply(ctx, q.loop().Probed(m.err == nil))
+}
+
+// epochWritten feeds a session's epoch write to the core. A refused value
+// (isDiskError false) says nothing about the disk. It is handled even
+// while the QuorumPeer is leaving: it starts nothing, and a fault must not
+// be lost.
+func (q *quorumPeer) epochWritten(ctx actor.Context, m *epochWritten) {
+	switch {
+	case m.err == nil:
+		q.apply(ctx, q.loop().DiskWritten())
+	case isDiskError(m.err):
+		q.rt.diskFailed(m.err)
+		q.apply(ctx, q.loop().DiskFailed())
 	}
 }

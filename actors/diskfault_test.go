@@ -8,7 +8,9 @@ import (
 	"sync/atomic"
 	"syscall"
 	"testing"
+	"time"
 
+	"github.com/asynkron/protoactor-go/actor"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -120,4 +122,58 @@ func TestMissingSnapDirWarns(t *testing.T) {
 	require.NoError(t, os.Mkdir(filepath.Join(dir, "version-2"), 0o755))
 	warnMissingSnapDir(slog.New(logs), dir)
 	assert.Len(t, logs.find("dataDir has a myid file but no version-2 directory: starting at epoch 0 with new epoch files"), 1)
+}
+
+// A session whose epoch write fails reports it to the QuorumPeer before
+// its end: the node is faulted, its next round does not stand (a lone
+// voter then never decides), it probes, and once a probe succeeds it
+// stands and leads again.
+func TestSessionEpochWriteFailureStopsCandidacyUntilProbe(t *testing.T) {
+	store := &brokenEpochs{MemoryEpochs: memEpochs(t, 0)}
+	store.broken.Store(true)
+	var starts atomic.Int64
+	clock := &virtualDelays{horizon: time.Hour}
+	h := newHarness(t, 1, testMajority(t, []int64{1}), withConfig(func(c *Config) {
+		c.DataDir = "/data"
+	}), withRuntime(func(rt *runtime) {
+		rt.epochs = store
+		rt.diskProbeEvery = 20 * poll
+		rt.retryAfter = clock.after
+		rt.sessionProps = func(d *messages.Decision) *actor.Props {
+			return actor.PropsFromFunc(func(ctx actor.Context) {
+				if _, ok := ctx.Message().(*actor.Started); !ok {
+					return
+				}
+				starts.Add(1)
+				if err := store.Apply(zab.EpochWrite{File: zab.AcceptedEpochFile, Epoch: 1}); err != nil {
+					ctx.Send(ctx.Parent(), &epochWritten{err: err})
+					ctx.Request(ctx.Parent(), &messages.SessionEnded{Reason: "PERSIST_FAILED", Detail: err.Error()})
+					return
+				}
+				ctx.Send(ctx.Parent(), &epochWritten{})
+				ctx.Request(ctx.Parent(), &messages.SessionEstablished{Role: d.GetState(), Epoch: 1, Leader: d.GetLeader()})
+			})
+		}
+	}))
+	require.Eventually(t, func() bool { return len(h.logs.find("start looking")) == 2 }, waitFor, poll)
+	looks := h.logs.find("start looking")
+	assert.Equal(t, "true", looks[0].attrs["candidate"].String())
+	assert.Equal(t, "false", looks[1].attrs["candidate"].String(), "the round after the failed write does not stand")
+	_, faulted := (&Node{rt: h.rt}).DiskFault()
+	assert.True(t, faulted)
+	require.NotEmpty(t, h.logs.find(diskFaultMsg))
+	assert.Equal(t, int64(1), starts.Load())
+	assert.Empty(t, recorded[*messages.StateChanged](h.root), "never established")
+
+	store.broken.Store(false)
+	sc := eventually(t, h.root, "LEADING", func(sc *messages.StateChanged) bool {
+		return sc.GetNewState() == messages.ServerState_LEADING
+	})
+	assert.Equal(t, int64(1), sc.GetPeerEpoch())
+	assert.Equal(t, int64(2), starts.Load())
+	require.Len(t, h.logs.find("epoch files writable again; standing for leader"), 1)
+	looks = h.logs.find("start looking")
+	assert.Equal(t, "true", looks[len(looks)-1].attrs["candidate"].String())
+	_, faulted = (&Node{rt: h.rt}).DiskFault()
+	assert.False(t, faulted)
 }

@@ -88,7 +88,7 @@ func (e *election) Receive(ctx actor.Context) {
 		ctx.Send(e.rt.dir.workerReceiver.get(), &electionStopped{})
 	case *actor.Stopped:
 		e.guard.stopped.Store(true)
-	case *messages.StartLooking:
+	case *startLooking:
 		e.startLooking(ctx, m)
 	case *pauseElection:
 		// The QuorumPeer backs off after a failed session; the next
@@ -112,13 +112,13 @@ func (e *election) Receive(ctx actor.Context) {
 	}
 }
 
-func (e *election) startLooking(ctx actor.Context, m *messages.StartLooking) {
+func (e *election) startLooking(ctx actor.Context, s *startLooking) {
 	// A node that cannot persist its epochs votes but does not stand
-	// for leader (diskfault.go, fle.Machine.SetCandidate).
-	candidate := !e.rt.disk.faulted()
-	e.st.machine.SetCandidate(candidate)
+	// for leader (quorumpeer's disk-fault rule, fle.Machine.SetCandidate).
+	e.st.machine.SetCandidate(s.candidate)
+	m := s.msg
 	e.rt.log.Info("start looking", "reason", m.GetReason().String(),
-		"zxid", hexZxid(m.GetLastZxid()), "epoch", m.GetCurrentEpoch(), "candidate", candidate)
+		"zxid", hexZxid(m.GetLastZxid()), "epoch", m.GetCurrentEpoch(), "candidate", s.candidate)
 	before := e.st.machine.LogicalClock()
 	e.apply(ctx, before, e.st.machine.Start(m.GetLastZxid(), m.GetCurrentEpoch()))
 }

@@ -6,7 +6,9 @@ import (
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
+	"github.com/zkfle/zkfle/fle"
 	"github.com/zkfle/zkfle/messages"
+	"github.com/zkfle/zkfle/quorumpeer"
 )
 
 // Restart limits for the workers of the election side. Each is restarted at
@@ -28,48 +30,23 @@ func restartWorkers() actor.SupervisorStrategy {
 }
 
 // quorumPeerState is the QuorumPeer's state across its restarts: the
-// reported state and the vote it stands by, whether the first election
-// has been started (a restarted QuorumPeer must not start another round
-// in the middle of one), and the decision whose session is running.
+// loop's rules and state (quorumpeer.Peer: the reported state, the vote,
+// whether the first round started, the running decision, the back-off and
+// the disk fault) and the running session's actor.
 type quorumPeerState struct {
-	started bool
-	// state is the reported state: LOOKING until a session is
-	// established, then the role, until the session ends.
-	state messages.ServerState
-	// vote is the current vote: the initial one until the first decision,
-	// then the decided one.
-	vote *messages.Vote
-	// lookingSids counts LookingSidReported reports (Leader.reportLookingSid).
-	lookingSids uint64
-	// decision is the election's last decision while its session runs
-	// (nil while looking).
-	decision *messages.Decision
+	// core is the QuorumPeer loop. It is built at the first Started,
+	// when the runtime it reads (epochs, probe interval) is complete.
+	core *quorumpeer.Peer
 	// session is the running Leader or Follower, nil while looking.
 	session *actor.PID
-	// epoch is the established epoch while established, else 0 with
-	// established false.
-	epoch       int64
-	established bool
-	// electionOnly is set while following a ZooKeeper leader, which the
-	// quorum port cannot watch (SessionEstablished.election_only).
-	electionOnly bool
-	// establishedAt is when the running session was established.
-	establishedAt time.Time
-	// failures counts sessions in a row that ended before they had been
-	// established for sessionStableAfter (session_backoff.go).
-	failures int
-	// retryPending is set while a back-off delays the next round;
-	// retryGen identifies its timer.
-	retryPending bool
-	retryGen     uint64
-	// probeArmed is set while a disk probe timer is pending; probeGen
-	// identifies it (diskfault.go).
-	probeArmed bool
-	probeGen   uint64
+	// lookingSids counts LookingSidReported reports (Leader.reportLookingSid).
+	lookingSids uint64
+	// origin is the zero of the core's clock (now is time since origin).
+	origin time.Time
 }
 
 func newQuorumPeerState() *quorumPeerState {
-	return &quorumPeerState{state: messages.ServerState_LOOKING}
+	return &quorumPeerState{origin: time.Now()}
 }
 
 // newRuntimeStates builds the restart-surviving state of the election side
@@ -97,9 +74,6 @@ type quorumPeer struct {
 	// leaving is set once this incarnation is stopping or restarting, when
 	// its children's Terminated messages are expected.
 	leaving bool
-	// statusAsked is set while the restart check's ElectionStatus is
-	// awaited; a Decision in between makes the answer stale.
-	statusAsked bool
 }
 
 // newQuorumPeerProps builds the QuorumPeer's props for the root to spawn.
@@ -141,22 +115,10 @@ func (q *quorumPeer) Receive(ctx actor.Context) {
 			return // a zombie incarnation (protoactor.md §2.7): start nothing
 		}
 		spawnChildren(ctx, KindQuorumPeer, q.children)
-		// A probe timer of an earlier incarnation may have died with it.
-		q.st.probeArmed = false
-		q.armDiskProbe(ctx)
-		switch {
-		case !q.st.started:
-			q.startLooking(ctx, messages.LookingReason_STARTUP)
-		case q.st.decision != nil:
-			// A previous incarnation failed with a session running: the
-			// session died with it.
-			q.sessionOver(ctx, "quorum peer restarted", "the session ended with the failed QuorumPeer")
-		default:
-			// Looking, as far as we know; but the message that failed
-			// may have been the Election's Decision. Ask it.
-			q.statusAsked = true
-			ctx.Request(q.rt.dir.election.get(), &messages.StatusRequest{})
-		}
+		// The first start looks; a restart ends the session that died
+		// with the previous incarnation, or asks the Election where it
+		// stands (quorumpeer.Peer.Start).
+		q.apply(ctx, q.loop().Start(q.now()))
 	case *actor.Stopping, *actor.Restarting:
 		q.leaving = true
 	case *actor.Stopped:
@@ -164,27 +126,27 @@ func (q *quorumPeer) Receive(ctx actor.Context) {
 	case *actor.Terminated:
 		q.childStopped(ctx, m)
 	case *messages.Decision:
-		q.statusAsked = false
-		q.decided(ctx, m)
+		q.apply(ctx, q.loop().Decided(fleDecision(m)))
 	case *messages.SessionEstablished:
-		q.established(ctx, m)
+		if q.current(ctx.Sender()) {
+			q.apply(ctx, q.loop().Established(fle.State(m.GetRole()), m.GetLeader(), m.GetEpoch(), m.GetElectionOnly(), q.now()))
+		}
 	case *messages.SessionEnded:
 		if q.current(ctx.Sender()) {
-			q.sessionOver(ctx, m.GetReason(), m.GetDetail())
+			q.apply(ctx, q.loop().SessionEnded(m.GetReason(), m.GetDetail(), q.now()))
 		}
 	case *messages.VoterLookingInNewerRound:
-		if q.st.electionOnly {
-			// Our ZooKeeper leader is gone for that voter; look again.
-			// If the leader is fine, the others answer with it and we
-			// rejoin at once.
-			q.sessionOver(ctx, "a voter is looking in a newer round", fmt.Sprintf("server %d", m.GetSid()))
-		}
+		// Ends the session only while following a ZooKeeper leader
+		// election-only (quorumpeer.Peer.VoterLookingInNewerRound).
+		q.apply(ctx, q.loop().VoterLookingInNewerRound(m.GetSid(), q.now()))
 	case *lookAgain:
-		q.lookAgainNow(ctx, m)
+		q.apply(ctx, q.loop().BackoffFired(m.gen))
 	case *diskProbeDue:
-		q.probeDue(ctx, m)
+		q.apply(ctx, q.loop().ProbeDue(m.gen))
 	case *diskProbed:
 		q.probed(ctx, m)
+	case *epochWritten:
+		q.epochWritten(ctx, m)
 	case *messages.LookingSidReported:
 		q.st.lookingSids++
 		// One per LOOKING notification a voter sends us while we lead:
@@ -194,21 +156,11 @@ func (q *quorumPeer) Receive(ctx actor.Context) {
 	case *messages.StatusRequest:
 		ctx.Forward(q.rt.dir.election.get())
 	case *messages.ElectionStatus:
-		if !q.statusAsked {
-			return // stale: a Decision came first and moved the loop on
-		}
-		q.statusAsked = false
-		// Our own question after a restart. Either message may have died
-		// with the failed incarnation (or with the tree, when the root
-		// restarted): the StartLooking (the machine never ran: its clock
-		// is still 0), or the Election's Decision (it decided, and we
-		// have no session). Look (again) rather than wait forever.
-		switch {
-		case m.GetLogicalClock() == 0:
-			q.startLooking(ctx, messages.LookingReason_STARTUP)
-		case m.GetState() != messages.ServerState_LOOKING && q.st.decision == nil:
-			q.startLooking(ctx, messages.LookingReason_LEADER_LOST)
-		}
+		// Our own question after a restart (the core ignores an answer
+		// it no longer awaits). Either the StartLooking or the Decision
+		// may have died with the failed incarnation (or with the tree,
+		// when the root restarted).
+		q.apply(ctx, q.loop().ElectionStatus(m.GetLogicalClock(), fle.State(m.GetState())))
 	}
 }
 

@@ -4,60 +4,117 @@ import (
 	"strings"
 
 	"github.com/asynkron/protoactor-go/actor"
+	"github.com/zkfle/zkfle/fle"
 	"github.com/zkfle/zkfle/messages"
+	"github.com/zkfle/zkfle/quorumpeer"
 )
 
-// The QuorumPeer's main loop, as messages: LOOKING (the Election runs) ->
-// a Decision spawns a Leader or Follower -> SessionEstablished makes the
-// role visible -> SessionEnded (or the session actor's death) goes back to
-// LOOKING and starts a new round. The reported state changes only at
-// establishment and at the end of an established session.
+// The QuorumPeer's main loop: LOOKING (the Election runs) -> a Decision
+// spawns a Leader or Follower -> SessionEstablished makes the role visible
+// -> SessionEnded (or the session actor's death) goes back to LOOKING and
+// starts a new round. The rules (when to look, back off, report, stand
+// for leader) are quorumpeer.Peer's; this file carries out its outputs:
+// spawning and stopping sessions, messages to the Election, reports to
+// the root, timers and logs.
 
-// startLooking starts an election round. Our vote carries our last zxid
-// and currentEpoch, as QuorumPeer.start does.
-func (q *quorumPeer) startLooking(ctx actor.Context, reason messages.LookingReason) {
-	epoch := q.rt.epochs.Current()
-	zxid := q.lastZxid(epoch)
-	q.st.started = true
-	q.st.retryPending = false
-	q.armDiskProbe(ctx)
-	q.st.vote = &messages.Vote{Leader: q.rt.cfg.ID, Zxid: zxid, ElectionEpoch: -1, PeerEpoch: epoch}
-	ctx.Send(q.rt.dir.election.get(), &messages.StartLooking{
-		Reason:       reason,
-		LastZxid:     zxid,
-		CurrentEpoch: epoch,
+// loop returns the QuorumPeer's rule core, building it on first use (the
+// runtime is complete by then: tests replace its epoch store after
+// newRuntimeStates). A disk fault found by the probe at start
+// (Node.Start) is its first input.
+func (q *quorumPeer) loop() *quorumpeer.Peer {
+	if q.st.core != nil {
+		return q.st.core
+	}
+	core, err := quorumpeer.New(quorumpeer.Config{
+		ID:            q.rt.cfg.ID,
+		Epochs:        runtimeEpochs{q.rt},
+		LastZxid:      q.rt.cfg.LastZxid,
+		ProbeInterval: q.rt.probeInterval(),
 	})
+	if err != nil {
+		panic("quorumpeer.New: " + err.Error()) // a non-nil store and a positive interval: a bug
+	}
+	q.st.core = core
+	if q.rt.disk.faulted() {
+		core.DiskFailed() // nothing to carry out yet: Start arms the probe
+	}
+	return core
 }
 
-// lastZxid is the replica's last zxid: the embedding program's, or the
-// first zxid of our epoch (zkfle stores no transactions).
-func (q *quorumPeer) lastZxid(epoch int64) int64 {
-	if q.rt.cfg.LastZxid != nil {
-		return q.rt.cfg.LastZxid()
-	}
-	return epoch << 32
+// runtimeEpochs reads the runtime's epoch store at each call.
+type runtimeEpochs struct{ rt *runtime }
+
+// Current implements quorumpeer.Epochs.
+func (e runtimeEpochs) Current() int64 { return e.rt.epochs.Current() }
+
+// fleDecision converts the Election's decision for the core.
+func fleDecision(d *messages.Decision) fle.Decision {
+	return fle.Decision{Leader: d.GetLeader(), Zxid: d.GetZxid(), ElectionEpoch: d.GetElectionEpoch(),
+		PeerEpoch: d.GetPeerEpoch(), State: fle.State(d.GetState())}
 }
 
-// establishedZxid is the zxid a role reports: the embedding program's data
-// decide it (the decided leader's zxid); otherwise, as for a ZooKeeper
-// leader that has just proposed NEWLEADER, the first zxid of the epoch.
-func (q *quorumPeer) establishedZxid(d *messages.Decision, epoch int64) int64 {
-	if q.rt.cfg.LastZxid != nil {
-		return d.GetZxid()
+// apply carries out one output of the core, in the order quorumpeer.Output
+// documents.
+func (q *quorumPeer) apply(ctx actor.Context, out quorumpeer.Output) {
+	if e := out.Ended; e != nil {
+		q.rt.log.Warn("leaving role; looking for a leader", "state", messages.ServerState(e.State).String(),
+			"reason", e.Reason, "detail", e.Detail)
 	}
-	return epoch << 32
+	if out.StopSession && q.st.session != nil {
+		ctx.Stop(q.st.session)
+		q.st.session = nil
+	}
+	if r := out.Report; r != nil {
+		q.reportRole(ctx, r)
+	}
+	if out.UpdateVote != nil {
+		// Servers that join later must see this leader with the new epoch.
+		ctx.Send(q.rt.dir.election.get(), &messages.UpdateElectionVote{PeerEpoch: *out.UpdateVote})
+	}
+	if out.PauseElection {
+		ctx.Send(q.rt.dir.election.get(), &pauseElection{})
+	}
+	if s := out.StartLooking; s != nil {
+		ctx.Send(q.rt.dir.election.get(), &startLooking{candidate: s.Candidate, msg: &messages.StartLooking{
+			Reason:       messages.LookingReason(s.Reason),
+			LastZxid:     s.LastZxid,
+			CurrentEpoch: s.CurrentEpoch,
+		}})
+	}
+	if d := out.StartSession; d != nil {
+		q.spawnSession(ctx, d)
+	}
+	if b := out.Backoff; b != nil {
+		q.rt.log.Info("session failed; waiting before looking again", "delay", b.Delay.String(), "failures", b.Failures)
+		q.armBackoff(ctx, b)
+	}
+	if out.AskStatus {
+		ctx.Request(q.rt.dir.election.get(), &messages.StatusRequest{})
+	}
+	if p := out.ArmProbe; p != nil {
+		q.armDiskProbe(ctx, p)
+	}
+	if out.RunProbe {
+		q.runProbe(ctx)
+	}
+	if d := out.Disk; d != nil && !*d {
+		q.rt.disk.clear()
+		q.rt.log.Info("epoch files writable again; standing for leader", "dataDir", q.rt.cfg.DataDir)
+	}
 }
 
-// decided starts the session the decision calls for. The reported state
-// stays LOOKING until the session is established.
-func (q *quorumPeer) decided(ctx actor.Context, d *messages.Decision) {
-	if q.st.session != nil {
-		// Not expected (the Election decides only after StartLooking,
-		// which follows the end of a session), but never run two, and
-		// never report the old role over the new session.
-		q.leaveRole(ctx, "a new decision replaced the session")
-	}
-	q.st.decision = d
+// startLooking is the core's StartLooking for the Election: the candidacy
+// goes with the round it applies to (fle.Machine.SetCandidate, then
+// Start).
+type startLooking struct {
+	msg       *messages.StartLooking
+	candidate bool
+}
+
+// spawnSession starts the Leader or Follower a decision calls for.
+func (q *quorumPeer) spawnSession(ctx actor.Context, fd *fle.Decision) {
+	d := &messages.Decision{Sid: q.rt.cfg.ID, Leader: fd.Leader, Zxid: fd.Zxid, ElectionEpoch: fd.ElectionEpoch,
+		PeerEpoch: fd.PeerEpoch, State: messages.ServerState(fd.State)}
 	var props *actor.Props
 	switch {
 	case q.rt.sessionProps != nil:
@@ -75,73 +132,26 @@ func (q *quorumPeer) decided(ctx actor.Context, d *messages.Decision) {
 	q.st.session = pid
 }
 
-// established makes the role visible: the session agreed on an epoch with
-// a quorum.
-func (q *quorumPeer) established(ctx actor.Context, m *messages.SessionEstablished) {
-	if !q.current(ctx.Sender()) || q.st.decision == nil {
-		return
-	}
-	d := q.st.decision
-	old := q.st.state
-	q.st.state = m.GetRole()
-	q.st.epoch, q.st.established = m.GetEpoch(), true
-	q.st.establishedAt = q.now()
-	q.st.electionOnly = m.GetElectionOnly()
-	q.st.vote = &messages.Vote{Leader: d.GetLeader(), Zxid: d.GetZxid(),
-		ElectionEpoch: d.GetElectionEpoch(), PeerEpoch: m.GetEpoch()}
-	// Servers that join later must see this leader with the new epoch.
-	ctx.Send(q.rt.dir.election.get(), &messages.UpdateElectionVote{PeerEpoch: m.GetEpoch()})
-	if m.GetElectionOnly() {
+// reportRole logs and publishes a change of the reported state.
+func (q *quorumPeer) reportRole(ctx actor.Context, r *quorumpeer.RoleChange) {
+	state := messages.ServerState(r.New)
+	switch {
+	case r.New == fle.Looking:
+	case r.ElectionOnly:
 		q.rt.log.Warn("following a ZooKeeper leader in the election only: zkfle neither syncs from it nor counts in its quorum",
-			"state", m.GetRole().String(), "leader", m.GetLeader(), "epoch", m.GetEpoch())
-	} else {
-		q.rt.log.Info("session established", "state", m.GetRole().String(), "leader", m.GetLeader(), "epoch", m.GetEpoch())
+			"state", state.String(), "leader", r.Leader, "epoch", r.PeerEpoch)
+	default:
+		q.rt.log.Info("session established", "state", state.String(), "leader", r.Leader, "epoch", r.PeerEpoch)
 	}
-	q.report(ctx, "session established", &messages.StateChanged{
+	q.report(ctx, r.Why, &messages.StateChanged{
 		Sid:           q.rt.cfg.ID,
-		OldState:      old,
-		NewState:      q.st.state,
-		Leader:        m.GetLeader(),
-		Zxid:          q.establishedZxid(d, m.GetEpoch()),
-		ElectionEpoch: d.GetElectionEpoch(),
-		PeerEpoch:     m.GetEpoch(),
+		OldState:      messages.ServerState(r.Old),
+		NewState:      state,
+		Leader:        r.Leader,
+		Zxid:          r.Zxid,
+		ElectionEpoch: r.ElectionEpoch,
+		PeerEpoch:     r.PeerEpoch,
 	})
-}
-
-// sessionOver stops the session, reports LOOKING if a role was visible,
-// and starts a new election round: at once after a session that had been
-// established for a while, else after a back-off (session_backoff.go).
-func (q *quorumPeer) sessionOver(ctx actor.Context, reason, detail string) {
-	q.rt.log.Warn("leaving role; looking for a leader", "state", q.st.state.String(), "reason", reason, "detail", detail)
-	stable := q.st.established && q.now().Sub(q.st.establishedAt) >= sessionStableAfter
-	q.leaveRole(ctx, reason)
-	q.retryLater(ctx, stable)
-}
-
-// leaveRole stops the session, if any, and reports LOOKING if a role was
-// visible.
-func (q *quorumPeer) leaveRole(ctx actor.Context, reason string) {
-	if q.st.session != nil {
-		ctx.Stop(q.st.session)
-		q.st.session = nil
-	}
-	d := q.st.decision
-	q.st.decision = nil
-	if q.st.state != messages.ServerState_LOOKING {
-		old := q.st.state
-		q.st.state = messages.ServerState_LOOKING
-		q.st.established, q.st.epoch, q.st.electionOnly = false, 0, false
-		epoch := q.rt.epochs.Current()
-		q.report(ctx, reason, &messages.StateChanged{
-			Sid:           q.rt.cfg.ID,
-			OldState:      old,
-			NewState:      messages.ServerState_LOOKING,
-			Leader:        q.rt.cfg.ID,
-			Zxid:          q.lastZxid(epoch),
-			ElectionEpoch: d.GetElectionEpoch(),
-			PeerEpoch:     epoch,
-		})
-	}
 }
 
 // drivesSession reports whether msg moves the QuorumPeer's loop (a
@@ -170,7 +180,7 @@ func (q *quorumPeer) childStopped(ctx actor.Context, m *actor.Terminated) {
 	if q.current(who) {
 		if !q.leaving {
 			q.st.session = nil
-			q.sessionOver(ctx, "session actor stopped", who.GetId())
+			q.apply(ctx, q.loop().SessionEnded("session actor stopped", who.GetId(), q.now()))
 		}
 		return
 	}

@@ -1,9 +1,12 @@
 package actors
 
 import (
+	"fmt"
 	"log/slog"
 	"testing"
+	"time"
 
+	"github.com/asynkron/protoactor-go/actor"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -149,4 +152,51 @@ func TestNewRuntimeStatesRejectsNonMember(t *testing.T) {
 	cfg.RecvQueueCapacity = 0
 	_, _, _, err = newRuntimeStates(cfg)
 	require.ErrorIs(t, err, ErrInvalidConfig)
+}
+
+// electionOnlySessionProps stands in for a Follower of a ZooKeeper leader:
+// established at once, election-only when electionOnly is set.
+func electionOnlySessionProps(electionOnly bool) func(*messages.Decision) *actor.Props {
+	return func(d *messages.Decision) *actor.Props {
+		return actor.PropsFromFunc(func(ctx actor.Context) {
+			if _, ok := ctx.Message().(*actor.Started); ok {
+				ctx.Request(ctx.Parent(), &messages.SessionEstablished{Role: d.GetState(), Epoch: d.GetPeerEpoch(),
+					Leader: d.GetLeader(), ElectionOnly: electionOnly})
+			}
+		})
+	}
+}
+
+// The Election's news of a voter looking in a newer round ends a session
+// that follows a ZooKeeper leader election-only (LOOKING, then a new
+// round after the back-off), and nothing else.
+func TestQuorumPeerNewerRoundEndsElectionOnlySession(t *testing.T) {
+	for _, electionOnly := range []bool{true, false} {
+		t.Run(fmt.Sprintf("electionOnly=%v", electionOnly), func(t *testing.T) {
+			clock := &virtualDelays{horizon: time.Hour}
+			h := newHarness(t, 1, testMajority(t, []int64{1}), withRuntime(func(rt *runtime) {
+				rt.sessionProps = electionOnlySessionProps(electionOnly)
+				rt.retryAfter = clock.after
+			}))
+			eventually(t, h.root, "role", func(sc *messages.StateChanged) bool { return true })
+			h.system.Root.Send(h.rt.dir.quorumPeer.get(), &messages.VoterLookingInNewerRound{Sid: 2})
+			if !electionOnly {
+				// A later message through the same mailbox: once it is
+				// answered, the newer-round news has been handled.
+				_, err := h.system.Root.RequestFuture(h.rt.dir.quorumPeer.get(), &messages.StatusRequest{}, waitFor).Result()
+				require.NoError(t, err)
+				assert.Len(t, recorded[*messages.StateChanged](h.root), 1, "a zkfle leader is watched on the quorum port")
+				assert.Empty(t, h.logs.find("leaving role; looking for a leader"))
+				return
+			}
+			eventually(t, h.root, "LOOKING", func(sc *messages.StateChanged) bool {
+				return sc.GetNewState() == messages.ServerState_LOOKING
+			})
+			left := h.logs.find("leaving role; looking for a leader")
+			require.Len(t, left, 1)
+			assert.Equal(t, "a voter is looking in a newer round", left[0].attrs["reason"].String())
+			assert.Equal(t, "server 2", left[0].attrs["detail"].String())
+			require.Eventually(t, func() bool { return len(h.logs.find("start looking")) == 2 }, waitFor, poll, "a new round")
+		})
+	}
 }

@@ -37,7 +37,7 @@ type runtime struct {
 	sessionProps func(d *messages.Decision) *actor.Props
 	// disk says whether the epoch files can be written (diskfault.go).
 	disk diskHealth
-	// diskProbeEvery, if set, replaces diskProbeInterval (tests).
+	// diskProbeEvery, if set, replaces quorumpeer.DefaultProbeInterval (tests).
 	diskProbeEvery time.Duration
 	// retryAfter, if set, replaces time.AfterFunc for the session
 	// back-off (a test seam: record the delay, fire at once).

@@ -11,20 +11,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/zkfle/zkfle/messages"
+	"github.com/zkfle/zkfle/quorumpeer"
 )
-
-func TestSessionBackoffGrowsWithJitterAndCaps(t *testing.T) {
-	for failures := 1; failures <= 40; failures++ {
-		d := min(sessionBackoffCap, sessionBackoffBase<<min(failures-1, 15))
-		for range 50 {
-			got := sessionBackoff(failures)
-			require.GreaterOrEqual(t, got, d/2, "failures %d", failures)
-			require.LessOrEqual(t, got, d, "failures %d", failures)
-		}
-	}
-	assert.LessOrEqual(t, sessionBackoff(1), 100*time.Millisecond)
-	assert.GreaterOrEqual(t, sessionBackoff(1), 50*time.Millisecond)
-}
 
 // virtualDelays is the back-off seam: it records each delay asked for and
 // fires at once while the virtual time spent stays under a horizon.
@@ -94,7 +82,7 @@ func TestQuorumPeerBacksOffFailingSessions(t *testing.T) {
 	for i := 1; i < len(delays); i++ {
 		assert.Greater(t, delays[i], delays[i-1]/2, "grows: %v", delays)
 	}
-	assert.LessOrEqual(t, delays[0], sessionBackoffBase)
+	assert.LessOrEqual(t, delays[0], quorumpeer.BackoffBase)
 	assert.Equal(t, n, int64(len(delays)), "one delay per failed session")
 	assert.Len(t, h.logs.find("start looking"), int(n), "one round per attempt")
 }
@@ -151,7 +139,7 @@ func TestQuorumPeerBackoffResetsAfterStableSession(t *testing.T) {
 
 	established(1)
 	mu.Lock()
-	now = now.Add(sessionStableAfter)
+	now = now.Add(quorumpeer.StableAfter)
 	mu.Unlock()
 	end()
 	established(2) // at once: no delay asked for
@@ -164,7 +152,7 @@ func TestQuorumPeerBackoffResetsAfterStableSession(t *testing.T) {
 	first := delays[0]
 	fire := pending
 	mu.Unlock()
-	assert.LessOrEqual(t, first, sessionBackoffBase)
+	assert.LessOrEqual(t, first, quorumpeer.BackoffBase)
 	fire()
 	established(3)
 	end()
@@ -172,5 +160,5 @@ func TestQuorumPeerBackoffResetsAfterStableSession(t *testing.T) {
 	mu.Lock()
 	second := delays[1]
 	mu.Unlock()
-	assert.GreaterOrEqual(t, second, sessionBackoffBase, "the second failure waits longer")
+	assert.GreaterOrEqual(t, second, quorumpeer.BackoffBase, "the second failure waits longer")
 }

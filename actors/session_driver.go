@@ -127,16 +127,14 @@ func (d *sessionDriver) apply(ctx actor.Context, out zab.Output) {
 	for _, w := range out.Persist {
 		if err := d.rt.epochs.Apply(w); err != nil {
 			d.rt.log.Error("cannot persist epoch", "file", w.File.String(), "epoch", w.Epoch, "reason", err.Error())
-			if isDiskError(err) {
-				d.rt.diskFailed(err)
-			}
+			// The QuorumPeer owns the disk-fault rule; this reaches it
+			// before the session's end does (same sender, same mailbox).
+			ctx.Send(ctx.Parent(), &epochWritten{err: err})
 			d.apply(ctx, d.session.PersistFailed(err))
 			return
 		}
 		d.rt.log.Info("epoch persisted", "file", w.File.String(), "epoch", w.Epoch)
-		if d.rt.disk.clear() {
-			d.rt.log.Info("epoch files writable again; standing for leader", "dataDir", d.rt.cfg.DataDir)
-		}
+		ctx.Send(ctx.Parent(), &epochWritten{})
 	}
 	if out.Dial != nil {
 		d.dial(ctx, *out.Dial)

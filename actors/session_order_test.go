@@ -306,3 +306,36 @@ func TestSessionDriverReportsNothingAfterAFailedWrite(t *testing.T) {
 	assert.Empty(t, recorded[*messages.SessionEstablished](h.reports), "established with no epoch on disk")
 	assert.NotEmpty(t, recorded[*messages.SessionEnded](h.reports))
 }
+
+// The driver tells its parent (the QuorumPeer, which owns the disk-fault
+// rule) the result of every epoch write; a failure arrives before the
+// session's end, so the round that follows already does not stand.
+func TestSessionDriverReportsEpochWritesToItsParent(t *testing.T) {
+	t.Run("written", func(t *testing.T) {
+		h := newOrderHarness(t, KindFollower, newOrderLearner(t), nil)
+		h.learnerUpTo()
+		h.settle()
+		writes := recorded[*epochWritten](h.reports)
+		require.Len(t, writes, 2, "acceptedEpoch and currentEpoch")
+		for _, w := range writes {
+			assert.NoError(t, w.err)
+		}
+	})
+	t.Run("failed", func(t *testing.T) {
+		diskFull := errors.New("no space left on device")
+		h := newOrderHarness(t, KindLeader, newOrderLeader(t), diskFull)
+		h.leaderUpTo()
+		h.settle()
+		var order []string
+		for _, m := range h.reports.all() {
+			switch m := m.(type) {
+			case *epochWritten:
+				assert.ErrorIs(t, m.err, diskFull)
+				order = append(order, "write failed")
+			case *messages.SessionEnded:
+				order = append(order, "ended")
+			}
+		}
+		assert.Equal(t, []string{"write failed", "ended"}, order)
+	})
+}

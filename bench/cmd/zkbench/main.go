@@ -135,7 +135,7 @@ func runFailoverMode(ctx context.Context, o options, systems []system, machine m
 }
 
 // zkfleStableSession is how long a zkfle session must have lasted for its
-// end not to count as a failed session (actors.sessionStableAfter, issue
+// end not to count as a failed session (quorumpeer.StableAfter, issue
 // 11): after a shorter one the node waits a jittered, growing back-off
 // (50-100 ms, then 100-200 ms, ... up to 3 s) before it looks again.
 const zkfleStableSession = 10 * time.Second
