@@ -66,16 +66,19 @@ func Start(ctx context.Context, cfg Config) (*Node, error) {
 // closes every Changes channel and ends every Subscription) and marks the
 // node done.
 func (n *Node) run() {
-	var cause error
 	select {
 	case <-n.stopReq:
 	case <-n.inner.Failed():
-		cause = n.inner.Fatal()
+		// Recorded before the actor tree stops, so that Err already says
+		// why when a Changes loop ends.
+		n.mu.Lock()
+		n.err = n.inner.Fatal()
+		n.mu.Unlock()
 	}
 	stopErr := n.inner.Stop()
 	n.mu.Lock()
 	n.ending = true
-	n.err, n.stopErr = cause, stopErr
+	n.stopErr = stopErr
 	n.mu.Unlock()
 	n.pumps.Wait()
 	close(n.done)
@@ -110,14 +113,11 @@ func (n *Node) Stop(ctx context.Context) error {
 func (n *Node) Done() <-chan struct{} { return n.done }
 
 // Err says why the node ended: the error that made it fail, for example
-// that its election port could not be bound. It is nil while the node
-// runs and after a node ended by Stop.
+// that its election port could not be bound (it wraps ErrBindFailed
+// then). It is set before the node's Changes channels are closed, so a
+// loop over Changes can read it as soon as the loop ends. It is nil while
+// the node runs and for a node ended by Stop.
 func (n *Node) Err() error {
-	select {
-	case <-n.done:
-	default:
-		return nil
-	}
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	return n.err

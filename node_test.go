@@ -179,14 +179,15 @@ func TestFailureEndsTheNode(t *testing.T) {
 	n, err := Start(context.Background(), cfg)
 	require.NoError(t, err)
 	sub := n.Subscribe()
-	ended := make(chan struct{})
+	ended := make(chan error, 1)
 	go func() {
-		defer close(ended)
 		for range n.Changes() {
 		}
+		ended <- n.Err() // already set when the loop ends, Done or not
 	}()
 	select {
-	case <-ended:
+	case err := <-ended:
+		require.ErrorIs(t, err, ErrBindFailed, "Err as the Changes loop ends")
 	case <-time.After(20 * time.Second):
 		t.Fatal("Changes was not closed when the node failed")
 	}
