@@ -528,13 +528,13 @@ func TestClientPortServesARealEnsemble(t *testing.T) {
 		node, err := Start(cfg, WithListeners(lns[i]))
 		require.NoError(t, err)
 		st := newClientPortState(node.rt, time.Now())
-		pid, err := node.System().Root.SpawnNamed(clientPortProps(node.rt, st), "clientport-test")
+		pid, err := node.system.Root.SpawnNamed(clientPortProps(node.rt, st), "clientport-test")
 		require.NoError(t, err)
 		members[i] = member{node, st, pid}
 	}
 	defer func() {
 		for _, m := range members {
-			require.NoError(t, m.node.System().Root.StopFuture(m.pid).Wait())
+			require.NoError(t, m.node.system.Root.StopFuture(m.pid).Wait())
 			require.NoError(t, m.node.Stop())
 		}
 	}()

@@ -17,7 +17,14 @@ var ErrNotEstablished = errors.New("not established in that epoch")
 // resource that remembers the highest token it has seen can refuse a
 // deposed leader's late writes (see CheckFencingToken for the check on
 // this side).
+//
+// A stopped node holds no role: 0 and false.
 func (n *Node) FencingToken() (int64, bool) {
+	select {
+	case <-n.stopped:
+		return 0, false
+	default:
+	}
 	st := n.State()
 	if st == nil || st.GetNewState() == messages.ServerState_LOOKING {
 		return 0, false

@@ -4,7 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"strings"
+	"sync"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -18,8 +18,9 @@ type Node struct {
 	system   *actor.ActorSystem
 	ownsSys  bool
 	rootPID  *actor.PID
-	stopped  chan struct{}
-	stopOnce bool
+	stopped  chan struct{} // closed once Stop has finished
+	stopOnce sync.Once
+	stopErr  error // the first Stop's result, for every caller
 }
 
 // Option adjusts how Start runs a node.
@@ -53,9 +54,6 @@ func WithActorSystem(system *actor.ActorSystem) Option {
 func WithListeners(ls ...net.Listener) Option {
 	return func(o *startOptions) { o.listeners = ls }
 }
-
-// ErrNoSuchActor is returned by InjectFault for a path with no live actor.
-var ErrNoSuchActor = errors.New("no such actor")
 
 // ErrStopped is returned by queries on a node that has been stopped.
 var ErrStopped = errors.New("node stopped")
@@ -141,12 +139,15 @@ const (
 func restartDecider(any) actor.Directive { return actor.RestartDirective }
 
 // Stop stops every actor of the node, closes its sockets and waits until
-// all of its goroutines have ended. It is safe to call more than once.
+// all of its goroutines have ended. It is safe to call more than once and
+// from several goroutines at a time: the first call stops the node, the
+// others wait for it to finish, and all return its result.
 func (n *Node) Stop() error {
-	if n.stopOnce {
-		return nil
-	}
-	n.stopOnce = true
+	n.stopOnce.Do(func() { n.stopErr = n.stop() })
+	return n.stopErr
+}
+
+func (n *Node) stop() error {
 	err := n.system.Root.StopFuture(n.rootPID).Wait()
 	for _, ln := range n.rt.listener {
 		_ = ln.Close()
@@ -207,6 +208,20 @@ func (n *Node) CnxStatus(timeout time.Duration) (*messages.CnxStatus, error) {
 	return st, nil
 }
 
+// ReceiverStatus asks the WorkerReceiver for its receive queue and drop
+// counters.
+func (n *Node) ReceiverStatus(timeout time.Duration) (*messages.ReceiverStatus, error) {
+	res, err := n.ask(n.rt.dir.workerReceiver.get(), timeout)
+	if err != nil {
+		return nil, err
+	}
+	st, ok := res.(*messages.ReceiverStatus)
+	if !ok {
+		return nil, fmt.Errorf("receiver status: unexpected reply %T", res)
+	}
+	return st, nil
+}
+
 func (n *Node) ask(pid *actor.PID, timeout time.Duration) (any, error) {
 	select {
 	case <-n.stopped:
@@ -220,50 +235,11 @@ func (n *Node) ask(pid *actor.PID, timeout time.Duration) (any, error) {
 // restarted since the node started.
 func (n *Node) Supervision() (failures, restarts map[Kind]uint64) { return n.rt.sup.counts() }
 
-// MessagesProcessed returns how many messages the node's actors have
-// processed since it started (a cost measure for benchmarks).
-func (n *Node) MessagesProcessed() uint64 { return n.rt.sup.messages.Load() }
-
 // SubscribeSupervision delivers every failure and restart to ch until the
 // returned cancel function is called. Sends never block.
 func (n *Node) SubscribeSupervision(ch chan<- SupervisionEvent) (cancel func()) {
 	return n.rt.sup.subscribe(ch)
 }
-
-// InjectFault makes the actor at path (relative to the node's root, e.g.
-// "" for the root; see ActorPath and PeerPaths) panic. It requires
-// Config.FaultInjection and exists for supervision tests.
-func (n *Node) InjectFault(path, reason string) error {
-	if !n.rt.cfg.FaultInjection {
-		return errors.New("fault injection is disabled (Config.FaultInjection)")
-	}
-	id := rootName(n.rt.cfg.ID)
-	if path != "" {
-		id += "/" + path
-	}
-	if _, ok := n.system.ProcessRegistry.GetLocal(id); !ok {
-		return fmt.Errorf("%w: %s", ErrNoSuchActor, id)
-	}
-	n.system.Root.Send(actor.NewPID(n.system.Address(), id), &Crash{Reason: reason})
-	return nil
-}
-
-// PeerPaths returns the actor paths (for InjectFault) of the Peer actors
-// currently connected, by sid.
-func (n *Node) PeerPaths(timeout time.Duration) (map[int64]string, error) {
-	res, err := n.system.Root.RequestFuture(n.rt.dir.cnxManager.get(), &peerPathsRequest{}, timeout).Result()
-	if err != nil {
-		return nil, err
-	}
-	paths, ok := res.(*peerPathsResponse)
-	if !ok {
-		return nil, fmt.Errorf("peer paths: unexpected reply %T", res)
-	}
-	return paths.paths, nil
-}
-
-// System returns the actor system the node runs on.
-func (n *Node) System() *actor.ActorSystem { return n.system }
 
 // Status is a node's place in the ensemble, in plain terms.
 type Status struct {
@@ -295,36 +271,4 @@ func (n *Node) Status() Status {
 	st.State, st.Leader, st.Zxid = sc.GetNewState(), sc.GetLeader(), sc.GetZxid()
 	st.ElectionEpoch, st.PeerEpoch = sc.GetElectionEpoch(), sc.GetPeerEpoch()
 	return st
-}
-
-// ActorPath returns the current path (for InjectFault) of the node's one
-// actor of the given kind. Peer, SendWorker, RecvWorker and bridge actors
-// exist once per connection: see PeerPaths.
-func (n *Node) ActorPath(kind Kind) (string, bool) {
-	rel := func(pid *actor.PID) string {
-		return strings.TrimPrefix(pid.GetId(), rootName(n.rt.cfg.ID)+"/")
-	}
-	switch kind {
-	case KindNode:
-		return "", true
-	case KindQuorumPeer:
-		return rel(n.rt.dir.quorumPeer.get()), true
-	case KindElection:
-		return rel(n.rt.dir.election.get()), true
-	case KindMessenger:
-		return rel(n.rt.dir.messenger.get()), true
-	case KindWorkerSender:
-		return rel(n.rt.dir.workerSender.get()), true
-	case KindWorkerReceiver:
-		return rel(n.rt.dir.workerReceiver.get()), true
-	case KindCnxManager:
-		return rel(n.rt.dir.cnxManager.get()), true
-	case KindListener:
-		return rel(n.rt.dir.cnxManager.get()) + "/" + nameListener, true
-	case KindClientPort:
-		return rel(n.rt.dir.clientPort.get()), true
-	case KindLeader, KindFollower:
-		return rel(n.rt.dir.session.get()), true
-	}
-	return "", false
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"github.com/zkfle/zkfle/actors"
+	"github.com/zkfle/zkfle/actors/actorstest"
 	"github.com/zkfle/zkfle/admin"
 	"github.com/zkfle/zkfle/history"
 	"github.com/zkfle/zkfle/history/testensemble"
@@ -179,9 +180,9 @@ func TestAdminCommandsFollowAnElection(t *testing.T) {
 	require.Equal(t, http.StatusOK, get(t, f.addr, "/commands/restarts", &rs))
 	assert.Zero(t, rs.Restarts["election"])
 	assert.Contains(t, rs.Restarts, "bridge", "every kind is listed")
-	path, ok := f.n1.ActorPath(actors.KindElection)
+	path, ok := actorstest.ActorPath(f.n1, actors.KindElection)
 	require.True(t, ok)
-	require.NoError(t, f.n1.InjectFault(path, "admin test"))
+	require.NoError(t, actorstest.InjectFault(f.n1, path, "admin test"))
 	require.True(t, testensemble.WaitFor(10*time.Second, func() bool {
 		rs = admin.Restarts{}
 		get(t, f.addr, "/commands/supervision", &rs)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/zkfle/zkfle/actors"
 	"github.com/zkfle/zkfle/history"
+	"github.com/zkfle/zkfle/internal/nodehooks"
 	"github.com/zkfle/zkfle/messages"
 	"github.com/zkfle/zkfle/quorum"
 )
@@ -93,7 +94,7 @@ func runStat(o *Options) (any, error) {
 		Version: o.Version, Sid: st.ID, State: st.State.String(), ServerState: mode(st.State),
 		Leader: st.Leader, Zxid: st.Zxid, ZxidHex: zxidHex(st.Zxid), ElectionEpoch: st.ElectionEpoch,
 		PeerEpoch: st.PeerEpoch, LogicalClock: es.GetLogicalClock(), CurrentVote: voteOf(es.GetCurrentVote()),
-		Proposal: voteOf(es.GetProposal()), MessagesProcessed: o.Node.MessagesProcessed(),
+		Proposal: voteOf(es.GetProposal()), MessagesProcessed: nodehooks.Of(o.Node).MessagesProcessed(),
 	}
 	if f, ok := o.Node.DiskFault(); ok {
 		out.DiskFault = &DiskFault{Dir: f.Dir, Error: f.Err, Since: f.Since.UTC().Format(time.RFC3339)}

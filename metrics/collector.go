@@ -7,6 +7,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/zkfle/zkfle/actors"
 	"github.com/zkfle/zkfle/history"
+	"github.com/zkfle/zkfle/internal/nodehooks"
 	"github.com/zkfle/zkfle/messages"
 )
 
@@ -105,7 +106,7 @@ func (c *nodeCollector) Collect(ch chan<- prometheus.Metric) {
 	for _, name := range stateNames(state) {
 		gauge(descState, b2f(name == state.String()), name)
 	}
-	counter(descMessages, c.node.MessagesProcessed())
+	counter(descMessages, nodehooks.Of(c.node).MessagesProcessed())
 	_, faulted := c.node.DiskFault()
 	gauge(descDiskFault, b2f(faulted))
 	c.collectTLS(gauge, counter)

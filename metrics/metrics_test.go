@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"github.com/zkfle/zkfle/actors"
+	"github.com/zkfle/zkfle/actors/actorstest"
 	"github.com/zkfle/zkfle/history"
 	"github.com/zkfle/zkfle/history/testensemble"
 	"github.com/zkfle/zkfle/metrics"
@@ -119,9 +120,9 @@ func TestMetricsMoveWithAnElection(t *testing.T) {
 	assert.Equal(t, 1.0, value(t, after, "zkfle_peer_connected", map[string]string{"peer": "3"}))
 
 	// A restart.
-	path, ok := n1.ActorPath(actors.KindElection)
+	path, ok := actorstest.ActorPath(n1, actors.KindElection)
 	require.True(t, ok)
-	require.NoError(t, n1.InjectFault(path, "metrics test"))
+	require.NoError(t, actorstest.InjectFault(n1, path, "metrics test"))
 	require.True(t, testensemble.WaitFor(10*time.Second, func() bool {
 		return value(t, scrape(t, srv.URL), "zkfle_actor_restarts_total", map[string]string{"kind": "election"}) == 1
 	}), "the election's restart is counted")

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/zkfle/zkfle/actors"
+	"github.com/zkfle/zkfle/actors/actorstest"
 	"github.com/zkfle/zkfle/fle"
 )
 
@@ -38,7 +39,7 @@ func BenchmarkElectionLoopback(b *testing.B) {
 				b.StopTimer()
 				for _, sid := range e.running() {
 					node := e.node(sid)
-					msgs += node.MessagesProcessed()
+					msgs += actorstest.MessagesProcessed(node)
 					st, err := node.CnxStatus(5 * time.Second)
 					if err != nil {
 						b.Fatal(err)

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"github.com/zkfle/zkfle/actors"
+	"github.com/zkfle/zkfle/actors/actorstest"
 	"github.com/zkfle/zkfle/messages"
 )
 
@@ -119,9 +120,9 @@ var faultTargets = []faultTarget{
 // node has no such actor right now (no peer connected yet).
 func (f faultTarget) resolve(t testing.TB, n *actors.Node) (string, bool) {
 	if !f.peer {
-		return n.ActorPath(f.kind)
+		return actorstest.ActorPath(n, f.kind)
 	}
-	paths, err := n.PeerPaths(time.Second)
+	paths, err := actorstest.PeerPaths(n, time.Second)
 	if err != nil || len(paths) == 0 {
 		return "", false
 	}
@@ -264,8 +265,8 @@ func TestCnxManagerCrashKeepsLastSent(t *testing.T) {
 	events := make(chan actors.SupervisionEvent, 16)
 	cancel := e.node(1).SubscribeSupervision(events)
 	defer cancel()
-	path, _ := e.node(1).ActorPath(actors.KindCnxManager)
-	require.NoError(t, e.node(1).InjectFault(path, "test"))
+	path, _ := actorstest.ActorPath(e.node(1), actors.KindCnxManager)
+	require.NoError(t, actorstest.InjectFault(e.node(1), path, "test"))
 	waitEvent(t, events, actors.KindCnxManager, true)
 	// Counters live in the manager's durable state, so none went back;
 	// and each rebuilt link started by re-sending the last notification.
@@ -301,7 +302,7 @@ func TestSupervisionSoak(t *testing.T) {
 				target := faultTargets[rng.IntN(len(faultTargets))]
 				n := e.node(int64(1 + rng.IntN(5)))
 				if path, ok := target.resolve(t, n); ok {
-					_ = n.InjectFault(path, "soak")
+					_ = actorstest.InjectFault(n, path, "soak")
 				}
 				time.Sleep(time.Duration(rng.IntN(300)) * time.Millisecond) // spacing faults, not synchronising
 			}
@@ -353,7 +354,7 @@ func injectUntilFailed(t *testing.T, n *actors.Node, target faultTarget, events 
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
 		path, ok := target.resolve(t, n)
-		if !ok || n.InjectFault(path, "test") != nil {
+		if !ok || actorstest.InjectFault(n, path, "test") != nil {
 			time.Sleep(5 * time.Millisecond) // polling for the actor to exist
 			continue
 		}
