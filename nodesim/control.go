@@ -4,7 +4,6 @@ import (
 	"container/heap"
 	"errors"
 	"fmt"
-	"sort"
 	"strings"
 	"time"
 )
@@ -199,7 +198,7 @@ func (w *World) Crash(id int64) error {
 		return err
 	}
 	if !n.up {
-		return controlErr("node %d is already down", id)
+		return controlErr("node %d is down", id)
 	}
 	n.crash()
 	return nil
@@ -379,11 +378,4 @@ func (s NodeStatus) String() string {
 	}
 	fmt.Fprintf(&b, "; disk accepted %d, current %d", s.Accepted, s.Current)
 	return b.String()
-}
-
-// sortedIDs returns ids sorted (for stable output).
-func sortedIDs(ids []int64) []int64 {
-	out := append([]int64(nil), ids...)
-	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
-	return out
 }

@@ -163,9 +163,9 @@ func (e *scriptEnv) settle(t *testing.T, td *datadriven.TestData) string {
 	if !ok {
 		return fmt.Sprintf("not settled within %v\n", limit)
 	}
-	follow := "no followers"
+	follow := "alone"
 	if len(st.Followers) > 0 {
-		follow = sids(st.Followers) + " follow"
+		follow = "followed by " + sids(st.Followers)
 	}
 	return fmt.Sprintf("settled: n%d leads epoch %d, %s (after %v)\n", st.Leader, st.Epoch, follow, (st.At - from).Round(time.Millisecond))
 }
