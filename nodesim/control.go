@@ -31,10 +31,36 @@ func (w *World) History() History { return w.hist }
 // Nodes lists the node ids in order.
 func (w *World) Nodes() []int64 { return append([]int64(nil), w.ids...) }
 
+// stepBudget bounds the events one control call may run, and queueBudget
+// the events pending at once: a rule broken so that nodes answer each
+// other for ever at the same instant, or multiply their messages, would
+// otherwise hang the caller with the clock standing still. The scripts
+// need at most a few thousand events per call and a queue of about a
+// hundred.
+const (
+	stepBudget  = 1_000_000
+	queueBudget = 100_000
+)
+
+// Err reports a driver failure: a production constructor refused the
+// glue's input, or a control call ran out of its event budget (a runaway).
+// After one, the world stops running events.
+func (w *World) Err() error {
+	if w.failed == "" {
+		return nil
+	}
+	return fmt.Errorf("%w: %s", ErrControl, w.failed)
+}
+
 // step runs the next event if it is due by end and reports whether it ran
 // one. The clock moves to the event's time.
 func (w *World) step(end time.Duration) bool {
-	if w.s.q.Len() == 0 || w.s.q[0].at > end {
+	if w.failed != "" || w.s.q.Len() == 0 || w.s.q[0].at > end {
+		return false
+	}
+	w.steps++
+	if w.steps > stepBudget || w.s.q.Len() > queueBudget {
+		w.fail("runaway: %d events run in one control call, %d pending", w.steps, w.s.q.Len())
 		return false
 	}
 	e := heap.Pop(&w.s.q).(*event)
@@ -46,6 +72,7 @@ func (w *World) step(end time.Duration) bool {
 // RunFor runs every event of the next d of virtual time; the clock ends at
 // now+d.
 func (w *World) RunFor(d time.Duration) {
+	w.steps = 0
 	end := w.s.now + d
 	for w.step(end) {
 	}
@@ -57,6 +84,7 @@ func (w *World) RunFor(d time.Duration) {
 // reports whether cond held. On success the clock stays at the event that
 // made cond true.
 func (w *World) RunUntil(cond func() bool, limit time.Duration) bool {
+	w.steps = 0
 	end := w.s.now + limit
 	for {
 		if cond() {
@@ -138,6 +166,7 @@ func (w *World) SettledAmong(ids []int64) (Settlement, bool) {
 // up after limit. The clock ends at the end of the quiet period (or at
 // limit).
 func (w *World) Settle(ids []int64, quiet, limit time.Duration) (Settlement, bool) {
+	w.steps = 0
 	for _, id := range ids {
 		if w.nodes[id] == nil {
 			return Settlement{}, false

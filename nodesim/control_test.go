@@ -127,3 +127,27 @@ func TestTraceIsDeterministic(t *testing.T) {
 	require.Contains(t, a, "n4 LEADING epoch 2")
 	require.Equal(t, a, story())
 }
+
+// TestRunawayStopsTheWorld: events that keep scheduling each other at the
+// same instant (a broken rule's message storm) stop a control call with a
+// driver failure instead of hanging it; the world then runs nothing more.
+func TestRunawayStopsTheWorld(t *testing.T) {
+	w := newTestWorld(t, 3)
+	require.NoError(t, w.Err())
+	var storm func()
+	storm = func() { w.s.after(0, storm) }
+	w.s.after(10*time.Millisecond, storm)
+	w.RunFor(time.Second)
+	require.ErrorIs(t, w.Err(), ErrControl)
+	require.Contains(t, w.Err().Error(), "runaway")
+	require.False(t, w.step(time.Hour), "a failed world runs no more events")
+
+	// A growing storm trips the queue budget long before the step budget.
+	w = newTestWorld(t, 3)
+	var grow func()
+	grow = func() { w.s.after(0, grow); w.s.after(0, grow) }
+	w.s.after(0, grow)
+	_, ok := w.Settle(nil, time.Second, time.Minute)
+	require.False(t, ok)
+	require.ErrorIs(t, w.Err(), ErrControl)
+}

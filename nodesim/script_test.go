@@ -107,6 +107,11 @@ func (e *scriptEnv) handle(t *testing.T, td *datadriven.TestData) string {
 	if err != nil {
 		return "error: " + err.Error() + "\n"
 	}
+	if err := e.w.Err(); err != nil {
+		// A runaway or a refused constructor is never a story to bless.
+		t.Errorf("%s: %v", td.Pos, err)
+		return e.tr.Since(mark) + "driver failure: " + err.Error() + "\n"
+	}
 	out := e.tr.Since(mark) + extra
 	if out == "" {
 		return "ok\n"

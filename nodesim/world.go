@@ -68,6 +68,8 @@ type World struct {
 	failed           string
 	// observe, when set, hears every whole-node fact (trace.go).
 	observe func(Event)
+	// steps counts the events of the current control call (control.go).
+	steps int
 }
 
 func (w *World) tracef(format string, args ...any) {
