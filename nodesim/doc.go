@@ -46,4 +46,14 @@
 // establishment is backed by a majority of NEWLEADER acks seen on the
 // simulated wire, (d) one leader with everyone following it at the end,
 // (e) an ensemble settles within Bound of the last heal.
+//
+// # Scripts
+//
+// control.go drives a World by hand instead of by seed (RunFor, RunUntil,
+// Settle, Crash, Restart, Partition, Cut, Heal, FailDisk, SetFaultRates,
+// Status), and trace.go renders what happened as whole-node facts without
+// timestamps (elections decided, epoch writes, roles established and left,
+// sessions ended and why). script_test.go runs testdata/scripts/*.txt with
+// datadriven against golden traces; each script says in prose what it
+// shows and which lines prove it.
 package nodesim

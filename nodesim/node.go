@@ -147,6 +147,7 @@ func (n *node) applyFle(out fle.Output) {
 	}
 	if d := out.Decision; d != nil {
 		w.tracef("n%d decides %v leader %d round %d", n.id, d.State, d.Leader, d.ElectionEpoch)
+		w.emit(Event{Kind: EventDecided, Node: n.id, State: stateName(d.State), Leader: d.Leader, Round: d.ElectionEpoch})
 		n.decided(*d)
 	}
 }
@@ -275,9 +276,11 @@ func (n *node) applyZab(s *session, out zab.Output) {
 	for _, wr := range out.Persist {
 		if err := n.epochs.Apply(wr); err != nil {
 			w.tracef("n%d persist %v=%d failed: %v", n.id, wr.File, wr.Epoch, err)
+			w.emit(Event{Kind: EventWriteFailed, Node: n.id, File: wr.File.String(), Epoch: wr.Epoch, Detail: err.Error()})
 			n.applyZab(s, s.impl.PersistFailed(err))
 			return
 		}
+		w.emit(Event{Kind: EventWrite, Node: n.id, File: wr.File.String(), Epoch: wr.Epoch})
 	}
 	if out.Dial != nil {
 		w.zabDial(n, s, *out.Dial)
@@ -315,6 +318,7 @@ func (n *node) applyZab(s *session, out zab.Output) {
 	}
 	if e := out.Ended; e != nil {
 		w.tracef("n%d session ended: %v %s", n.id, e.Reason, e.Detail)
+		w.emit(Event{Kind: EventEnded, Node: n.id, Leader: s.leader, Reason: e.Reason.String(), Detail: e.Detail})
 		s.ended = true
 		n.sessionOver()
 	}

@@ -66,6 +66,10 @@ type World struct {
 	hist             History
 	trace            []string
 	failed           string
+	// observe, when set, hears every whole-node fact (trace.go).
+	observe func(Event)
+	// steps counts the events of the current control call (control.go).
+	steps int
 }
 
 func (w *World) tracef(format string, args ...any) {
@@ -241,7 +245,20 @@ func (w *World) zabDial(n *node, s *session, dl zab.Dial) {
 			return
 		}
 		l := w.nodes[leader]
-		if !w.reachable(n.id, leader) || !w.reachable(leader, n.id) || l.sess == nil || !l.sess.leading || l.sess.ended {
+		if w.reachable(n.id, leader) && w.reachable(leader, n.id) && (l.sess == nil || !l.sess.leading || l.sess.ended) {
+			// The host answers but nothing listens on the quorum port
+			// (no leader session yet, or any more): refused at once,
+			// as TCP does, so the learner's retries can meet a leader
+			// that decides a little later.
+			w.s.after(w.latency(), func() {
+				if n.sess == s {
+					n.applyZab(s, s.learner.DialFailed(fmt.Errorf("leader %d refused the connection", leader)))
+				}
+			})
+			return
+		}
+		if !w.reachable(n.id, leader) || !w.reachable(leader, n.id) {
+			// Unreachable: the SYN is lost and the dial times out.
 			w.s.after(w.latency()+time.Duration(w.rng.IntN(int(min(dl.Timeout, time.Second)/time.Millisecond)+1))*time.Millisecond, func() {
 				if n.sess == s {
 					n.applyZab(s, s.learner.DialFailed(fmt.Errorf("leader %d unreachable", leader)))
@@ -308,6 +325,11 @@ func (w *World) closeZab(id zab.ConnID, by int64) {
 		if end.node == by {
 			continue
 		}
+		// A FIN crosses only a link that carries traffic: across a cut
+		// the other end finds out by its own timeouts.
+		if by >= 0 && w.blocked[[2]int64{by, end.node}] {
+			continue
+		}
 		n, s := w.nodes[end.node], end.s
 		w.s.after(w.latency(), func() {
 			if n.sess == s && n.up {
@@ -322,4 +344,5 @@ func (w *World) record(c Change) {
 	c.At = w.s.now
 	w.hist.Changes = append(w.hist.Changes, c)
 	w.tracef("n%d -> %v epoch %d leader %d", c.Node, c.Role, c.Epoch, c.Leader)
+	w.emit(Event{Kind: EventRole, Node: c.Node, Role: c.Role, Epoch: c.Epoch, Leader: c.Leader})
 }

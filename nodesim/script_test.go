@@ -1,0 +1,250 @@
+package nodesim
+
+import (
+	"flag"
+	"fmt"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cockroachdb/datadriven"
+	"github.com/stretchr/testify/require"
+)
+
+var scriptDebug = flag.Bool("nodesim.debug", false, "log the simulator's low-level trace (with virtual timestamps) of every script command")
+
+// TestScripts runs the whole-node scripts in testdata/scripts. Each command
+// prints the whole-node facts it caused (elections decided, epoch writes,
+// roles established and left, sessions ended, crashes, partitions), in
+// order and without timestamps, so a change in election timing changes a
+// golden file only where the order of those facts changes. Every script
+// also passes oracles (a) and (b) over its whole history.
+// Regenerate with: go test ./nodesim -run TestScripts -rewrite (and read
+// the diff: a changed golden line is a changed protocol outcome).
+func TestScripts(t *testing.T) {
+	datadriven.Walk(t, "testdata/scripts", func(t *testing.T, path string) {
+		e := &scriptEnv{}
+		datadriven.RunTest(t, path, e.handle)
+		require.NotNil(t, e.w, "script never started a world")
+		h := e.w.History()
+		require.Empty(t, OneLeaderPerEpoch(h), "oracle (a)")
+		require.Empty(t, EpochsBackedByQuorum(h), "oracle (b)")
+	})
+}
+
+// scriptEnv is one script's world and its trace.
+type scriptEnv struct {
+	w  *World
+	tr *Trace
+}
+
+func (e *scriptEnv) handle(t *testing.T, td *datadriven.TestData) string {
+	if td.Cmd != "start" && e.w == nil {
+		td.Fatalf(t, "%s before start", td.Cmd)
+	}
+	mark := 0
+	if e.tr != nil {
+		mark = e.tr.Len()
+		if *scriptDebug {
+			// The simulator's own trace (timestamps, connections,
+			// packets lost) of what this command runs.
+			e.w.trace = nil
+			defer func() { t.Logf("%s:\n%s", td.Pos, strings.Join(e.w.trace, "\n")) }()
+		}
+	}
+	var extra string
+	var err error
+	switch td.Cmd {
+	case "start":
+		err = e.start(t, td)
+	case "run":
+		e.w.RunFor(durationArg(t, td, "for", 0))
+	case "run-until":
+		extra = e.runUntil(t, td)
+	case "settle":
+		extra = e.settle(t, td)
+	case "crash":
+		err = e.crash(t, td)
+	case "restart":
+		err = e.eachSid(t, td, e.w.Restart)
+	case "partition":
+		err = e.w.Partition(sides(t, td)...)
+	case "cut":
+		var from int64
+		td.ScanArgs(t, "from", &from)
+		var to []int64
+		td.ScanArgs(t, "to", &to)
+		err = e.w.Cut(from, to...)
+	case "heal":
+		e.w.Heal()
+	case "disk":
+		require.Len(t, td.CmdArgs, 2, "disk SID fail|ok")
+		sid := parseSid(t, td.CmdArgs[0].Key)
+		switch td.CmdArgs[1].Key {
+		case "fail", "ok":
+			err = e.w.FailDisk(sid, td.CmdArgs[1].Key == "fail")
+		default:
+			td.Fatalf(t, "disk SID fail|ok, not %q", td.CmdArgs[1].Key)
+		}
+	case "faults":
+		var drop, dup, delay float64
+		td.MaybeScanArgs(t, "drop", &drop)
+		td.MaybeScanArgs(t, "dup", &dup)
+		td.MaybeScanArgs(t, "delay", &delay)
+		err = e.w.SetFaultRates(drop, dup, delay)
+	case "status":
+		var b strings.Builder
+		for _, s := range e.w.Status() {
+			b.WriteString(s.String() + "\n")
+		}
+		return b.String()
+	case "check":
+		return checkText(e.w.History())
+	default:
+		td.Fatalf(t, "unknown command %q", td.Cmd)
+	}
+	if err != nil {
+		return "error: " + err.Error() + "\n"
+	}
+	if err := e.w.Err(); err != nil {
+		// A runaway or a refused constructor is never a story to bless.
+		t.Errorf("%s: %v", td.Pos, err)
+		return e.tr.Since(mark) + "driver failure: " + err.Error() + "\n"
+	}
+	out := e.tr.Since(mark) + extra
+	if out == "" {
+		return "ok\n"
+	}
+	return out
+}
+
+// start builds the world: start n=N [seed=S]. Nodes boot at seeded
+// moments in the first 50 ms; nothing runs until the next command.
+func (e *scriptEnv) start(t *testing.T, td *datadriven.TestData) error {
+	if e.w != nil {
+		td.Fatalf(t, "start twice")
+	}
+	var n int
+	td.ScanArgs(t, "n", &n)
+	seed := uint64(1)
+	td.MaybeScanArgs(t, "seed", &seed)
+	w, err := NewWorld(Config{N: n, Seed: seed})
+	if err != nil {
+		return err
+	}
+	e.w, e.tr = w, NewTrace(w)
+	return nil
+}
+
+// runUntil runs until a trace line contains the input text, for at most
+// `for` (default 30s): run-until [for=30s] with the text as input.
+func (e *scriptEnv) runUntil(t *testing.T, td *datadriven.TestData) string {
+	want := strings.TrimSpace(td.Input)
+	if want == "" {
+		td.Fatalf(t, "run-until needs the text of a trace line as input")
+	}
+	mark := e.tr.Len()
+	seen := func() bool { return strings.Contains(e.tr.Since(mark), want) }
+	if e.w.RunUntil(seen, durationArg(t, td, "for", 30*time.Second)) {
+		return ""
+	}
+	return fmt.Sprintf("(no %q)\n", want)
+}
+
+// settle runs until the nodes (default: every node that is up) have one
+// leader that all the others follow, steady for quiet (default 2s), for at
+// most `for` (default 60s): settle [nodes=(1,2,3)] [quiet=2s] [for=60s].
+// It prints the settlement and how long after the command it began.
+func (e *scriptEnv) settle(t *testing.T, td *datadriven.TestData) string {
+	var ids []int64
+	if td.HasArg("nodes") {
+		td.ScanArgs(t, "nodes", &ids)
+	}
+	quiet := durationArg(t, td, "quiet", 2*time.Second)
+	limit := durationArg(t, td, "for", 60*time.Second)
+	from := e.w.Now()
+	st, ok := e.w.Settle(ids, quiet, limit)
+	if !ok {
+		return fmt.Sprintf("not settled within %v\n", limit)
+	}
+	follow := "alone"
+	if len(st.Followers) > 0 {
+		follow = "followed by " + sids(st.Followers)
+	}
+	return fmt.Sprintf("settled: n%d leads epoch %d, %s (after %v)\n", st.Leader, st.Epoch, follow, (st.At - from).Round(time.Millisecond))
+}
+
+// crash crashes the listed sids, or the leader: crash 3 | crash leader.
+func (e *scriptEnv) crash(t *testing.T, td *datadriven.TestData) error {
+	if len(td.CmdArgs) == 1 && td.CmdArgs[0].Key == "leader" {
+		l, ok := e.w.Leader()
+		if !ok {
+			return fmt.Errorf("%w: no leader to crash", ErrControl)
+		}
+		return e.w.Crash(l)
+	}
+	return e.eachSid(t, td, e.w.Crash)
+}
+
+// eachSid applies f to every sid listed as a bare argument, in order.
+func (e *scriptEnv) eachSid(t *testing.T, td *datadriven.TestData, f func(int64) error) error {
+	if len(td.CmdArgs) == 0 {
+		td.Fatalf(t, "%s needs sids", td.Cmd)
+	}
+	for _, arg := range td.CmdArgs {
+		if err := f(parseSid(t, arg.Key)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// sides reads partition 1 2 / 3 4 5.
+func sides(t *testing.T, td *datadriven.TestData) [][]int64 {
+	var out [][]int64
+	var cur []int64
+	for _, arg := range td.CmdArgs {
+		if arg.Key == "/" {
+			out = append(out, cur)
+			cur = nil
+			continue
+		}
+		cur = append(cur, parseSid(t, arg.Key))
+	}
+	return append(out, cur)
+}
+
+// checkText runs the oracles that judge a run at any moment: (a) one
+// leader per epoch, (b) epochs increase and are backed by a quorum.
+func checkText(h History) string {
+	vs := append(OneLeaderPerEpoch(h), EpochsBackedByQuorum(h)...)
+	if len(vs) == 0 {
+		return "oracles (a) and (b): ok\n"
+	}
+	var b strings.Builder
+	for _, v := range vs {
+		b.WriteString(v.String() + "\n")
+	}
+	return b.String()
+}
+
+func durationArg(t *testing.T, td *datadriven.TestData, key string, def time.Duration) time.Duration {
+	if !td.HasArg(key) {
+		if def == 0 {
+			td.Fatalf(t, "%s needs %s=", td.Cmd, key)
+		}
+		return def
+	}
+	var s string
+	td.ScanArgs(t, key, &s)
+	d, err := time.ParseDuration(s)
+	require.NoError(t, err, key)
+	return d
+}
+
+func parseSid(t *testing.T, s string) int64 {
+	v, err := strconv.ParseInt(s, 10, 64)
+	require.NoError(t, err, "sid %q", s)
+	return v
+}
