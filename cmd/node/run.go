@@ -7,7 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/zkfle/zkfle/actors"
@@ -125,45 +124,55 @@ func waitForEnd(node *actors.Node, log *slog.Logger, sigs <-chan os.Signal) int 
 // returns the quorum TLS settings (nil unless sslQuorum=true), whose
 // files it does not read.
 func loadConfig(o runOptions, log *slog.Logger) (actors.Config, *quorumtls.Options, error) {
-	cfg, f, err := loadNodeConfig(o, log)
+	nc, err := loadNodeConfig(o, log)
 	if err != nil {
-		return cfg, nil, err
+		return actors.Config{}, nil, err
 	}
-	return cfg, f.Settings().QuorumTLS, nil
+	cfg := actorsConfig(nc)
+	return cfg, nc.QuorumTLS, cfg.Validate()
 }
 
 // loadNodeConfig is loadConfig's zoo.cfg and myid part.
-func loadNodeConfig(o runOptions, log *slog.Logger) (actors.Config, *zoocfg.File, error) {
+func loadNodeConfig(o runOptions, log *slog.Logger) (zoocfg.NodeConfig, error) {
 	f, err := zoocfg.Load(o.config)
 	if err != nil {
-		return actors.Config{}, nil, err
+		return zoocfg.NodeConfig{}, err
 	}
 	myid := o.myid
 	if dataDir := f.Settings().DataDir; dataDir != "" {
 		id, err := zoocfg.ReadMyID(dataDir)
 		switch {
 		case err == nil && myid != 0 && id != myid:
-			return actors.Config{}, nil, fmt.Errorf("--myid=%d disagrees with %s/myid (%d)", myid, dataDir, id)
+			return zoocfg.NodeConfig{}, fmt.Errorf("--myid=%d disagrees with %s/myid (%d)", myid, dataDir, id)
 		case err == nil:
 			myid = id
 		case myid == 0:
-			return actors.Config{}, nil, err
+			return zoocfg.NodeConfig{}, err
 		}
 	}
 	if myid == 0 {
-		return actors.Config{}, nil, errors.New("no server id: dataDir has no myid file and --myid is not set")
+		return zoocfg.NodeConfig{}, errors.New("no server id: dataDir has no myid file and --myid is not set")
 	}
-	for _, w := range f.Warnings() {
+	for _, w := range f.WarningsFor(myid) {
 		log.Warn("configuration", "warning", w)
 	}
-	if unknown := f.Unknown(); len(unknown) > 0 {
-		log.Warn("zoo.cfg keys zkfle does not use", "keys", strings.Join(unknown, ","))
+	warnUnknownKeys(f, log)
+	return f.NodeConfig(myid)
+}
+
+// warnUnknownKeys logs each key neither ZooKeeper nor zkfle knows, with
+// the known key it most likely misspells: ZooKeeper takes it as a system
+// property and runs with the default, which is rarely what was meant.
+func warnUnknownKeys(f *zoocfg.File, log *slog.Logger) {
+	for _, key := range f.Unknown() {
+		if s := zoocfg.Suggest(key); s != "" {
+			value, _ := f.Get(key)
+			log.Warn(fmt.Sprintf("unknown zoo.cfg key %s (did you mean %s?)", key, s),
+				"key", key, "value", value, "suggestion", s)
+			continue
+		}
+		log.Warn("zoo.cfg key zkfle does not use", "key", key)
 	}
-	cfg, err := f.NodeConfig(myid)
-	if err != nil {
-		return actors.Config{}, nil, err
-	}
-	return cfg, f, cfg.Validate()
 }
 
 func newLogger(w io.Writer, level, format string) (*slog.Logger, error) {
