@@ -28,7 +28,8 @@ type Options struct {
 	// Verifier is the ensemble, for voting_view and leader_ip; nil gives
 	// an empty view and no leader_ip.
 	Verifier quorum.Verifier
-	// Version is reported by stat.
+	// Version is reported by stat; "" means zkfle's own version string
+	// (the one `node version` prints and srvr prints in ZooKeeper's form).
 	Version string
 	// Logger receives a line per failed request; nil means slog.Default().
 	Logger *slog.Logger

@@ -1,6 +1,10 @@
 package main
 
 import (
+	"bytes"
+	"log/slog"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -119,4 +123,19 @@ func TestEverySettingIsMapped(t *testing.T) {
 		assert.True(t, ok, "zoocfg.Settings.%s is new: map it in actorsConfig (and TestActorsConfigMapsEveryHonouredKey), then list it in mappedSettings", name)
 	}
 	assert.Len(t, mappedSettings, typ.NumField(), "mappedSettings lists a field Settings no longer has")
+}
+
+// A typo'd key is not an error (ZooKeeper takes it as a system property),
+// but the warning names the key it most likely meant.
+func TestTypoKeyWarnsWithTheKeyMeant(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "zoo.cfg")
+	require.NoError(t, os.WriteFile(path, []byte("tickTme=2000\ninitLimit=10\nsyncLimit=5\ndataDir="+dir+"\nmyOwnKey=1\n"+
+		"server.1=127.0.0.1:2888:3888\nserver.2=127.0.0.2:2888:3888\nserver.3=127.0.0.3:2888:3888\n"), 0o644))
+	var logs bytes.Buffer
+	cfg, _, err := loadConfig(runOptions{config: path, myid: 1}, slog.New(slog.NewTextHandler(&logs, nil)))
+	require.NoError(t, err)
+	assert.Equal(t, 3*time.Second, cfg.TickTime, "the typo leaves ZooKeeper's default")
+	assert.Contains(t, logs.String(), `msg="unknown zoo.cfg key tickTme (did you mean tickTime?)" key=tickTme value=2000 suggestion=tickTime`)
+	assert.Contains(t, logs.String(), `msg="zoo.cfg key zkfle does not use" key=myOwnKey`)
 }

@@ -40,10 +40,15 @@ func newRunFlags(o *runOptions, out io.Writer) *flag.FlagSet {
 func runNode(args []string, stdout, stderr io.Writer, sigs <-chan os.Signal) int {
 	var o runOptions
 	fs := newRunFlags(&o, stderr)
-	if err := fs.Parse(args); err != nil {
+	fs.Usage = func() { printUsage(fs.Output()) }
+	if code, ok := parseFlags(fs, args, stdout, stderr); !ok {
+		return code
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "node: unexpected argument %q: flags only after the command, zoo.cfg goes in --config (see node help)\n", fs.Arg(0))
 		return exitUsage
 	}
-	if o.config == "" || fs.NArg() > 0 {
+	if o.config == "" {
 		fmt.Fprintln(stderr, "node: --config zoo.cfg is required (see node help)")
 		return exitUsage
 	}
@@ -52,16 +57,16 @@ func runNode(args []string, stdout, stderr io.Writer, sigs <-chan os.Signal) int
 		fmt.Fprintln(stderr, "node:", err)
 		return exitUsage
 	}
+	// Configuration errors are said once, in a plain line: the logger
+	// writes to the same stderr.
 	cfg, tlsOpts, err := loadConfig(o, log)
 	if err != nil {
 		fmt.Fprintln(stderr, "node:", err)
-		log.Error("bad configuration", "reason", err.Error())
 		return exitConfig
 	}
 	tlsSource, tlsCfg, err := loadQuorumTLS(tlsOpts, log)
 	if err != nil {
 		fmt.Fprintln(stderr, "node:", err)
-		log.Error("bad quorum TLS configuration", "reason", err.Error())
 		return exitConfig
 	}
 	if tlsSource != nil {
