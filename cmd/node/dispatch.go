@@ -31,7 +31,7 @@ Run flags:
 const exitCodes = `
 Exit codes:
   0   stopped cleanly (SIGTERM or SIGINT)
-  1   failed at run time
+  1   failed at run time, or could not bind the client, admin or metrics port
   2   bad command line
   3   bad configuration (the message names the key and the value)
   14  the election port could not be bound (as ZooKeeper)

@@ -201,3 +201,30 @@ func TestRunFailsWhenTheAdminPortIsTaken(t *testing.T) {
 	assert.Contains(t, errOut, "node: metrics endpoint: listen on \""+taken.Addr().String())
 	assert.NotContains(t, errOut, "admin")
 }
+
+// A client port (four-letter words) that is taken fails the run with exit
+// code 1, as the admin and metrics ports do, before the node starts: it
+// never logs "node started".
+func TestRunFailsWhenTheClientPortIsTaken(t *testing.T) {
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer taken.Close()
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "myid"), []byte("1\n"), 0o644))
+	ports := make([]any, 6)
+	for i := range ports {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		require.NoError(t, err)
+		ports[i] = ln.Addr().(*net.TCPAddr).Port
+		require.NoError(t, ln.Close())
+	}
+	_, clientPort, err := net.SplitHostPort(taken.Addr().String())
+	require.NoError(t, err)
+	path := filepath.Join(dir, "zoo.cfg")
+	require.NoError(t, os.WriteFile(path, []byte(fmt.Sprintf(threeServers, ports...)+"\ndataDir="+dir+"\n"+
+		"clientPort="+clientPort+"\nclientPortAddress=127.0.0.1\n"), 0o644))
+	code, _, errOut := run("run", "--config", path)
+	assert.Equal(t, exitFailed, code, errOut)
+	assert.Contains(t, errOut, "node: cannot bind client port "+taken.Addr().String())
+	assert.NotContains(t, errOut, "node started")
+}

@@ -90,6 +90,9 @@ func runNode(args []string, stdout, stderr io.Writer, sigs <-chan os.Signal) int
 	node, err := actors.Start(cfg)
 	if err != nil {
 		fmt.Fprintln(stderr, "node:", err)
+		if errors.Is(err, actors.ErrClientPortBind) {
+			return exitFailed // as the admin and metrics ports
+		}
 		return exitConfig
 	}
 	log.Info("node started", "config", o.config, "election_addr", electionAddr(cfg), "client_addr", cfg.ClientAddr)
