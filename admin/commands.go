@@ -187,7 +187,18 @@ func runConnections(o *Options) (any, error) {
 		return nil, errUnavailable{err}
 	}
 	out := &Connections{Peers: []Peer{}, Rejected: map[string]uint64{}}
+	pruned := cs.GetNonMembersPruned()
+	out.NonMembers = NonMembers{Sent: pruned.GetSent(), Received: pruned.GetReceived(), SendDropped: pruned.GetSendDropped()}
 	for _, p := range cs.GetPeers() {
+		if !p.GetMember() && !p.GetConnected() && p.GetPending() == 0 {
+			// A probe that hung up: summed, not listed (it chose its
+			// sid, and would otherwise stay listed until pruned).
+			out.NonMembers.Remembered++
+			out.NonMembers.Sent += p.GetSent()
+			out.NonMembers.Received += p.GetReceived()
+			out.NonMembers.SendDropped += p.GetSendDropped()
+			continue
+		}
 		peer := Peer{Sid: p.GetSid(), Member: p.GetMember(), Connected: p.GetConnected(), Dialing: p.GetDialing(),
 			Direction: p.GetDirection().String(), RemoteAddress: p.GetRemoteAddress(), SendQueue: p.GetPending(),
 			SendDropped: p.GetSendDropped(), Sent: p.GetSent(), Received: p.GetReceived(),
