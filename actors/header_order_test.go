@@ -30,7 +30,7 @@ func TestV2HeaderListsAddressesInJavasOrder(t *testing.T) {
 
 	got, err := c.header()
 	require.NoError(t, err)
-	addrs := "127.0.0.2:3888|127.0.0.1:3890" // Java: bucket 2 before bucket 3
+	addrs := "127.0.0.2:3888|127.0.0.1:3890"                       // Java: bucket 2 before bucket 3
 	want := binary.BigEndian.AppendUint64(nil, 0xffffffffffff0001) // -65535: V2
 	want = binary.BigEndian.AppendUint64(want, 1)
 	want = binary.BigEndian.AppendUint32(want, uint32(len(addrs)))
