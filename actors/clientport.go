@@ -3,6 +3,7 @@ package actors
 import (
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"path/filepath"
@@ -102,15 +103,21 @@ func (c *clientPortActor) start(ctx actor.Context) {
 	if c.rt.cfg.ClientAddr == "" {
 		return
 	}
-	// A restart binds the port the first incarnation got (it may have
-	// asked for port 0).
-	addr := c.st.listenAddr(c.rt.cfg.ClientAddr)
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		// Four-letter words are for monitoring: the election goes on
-		// without them rather than the node failing.
-		c.rt.log.Error("cannot bind client port", "addr", addr, "reason", err.Error())
-		return
+	// The first incarnation serves the listener Start bound; a restart
+	// binds the port the first incarnation got (it may have asked for
+	// port 0).
+	ln := c.rt.clientLn.take()
+	if ln == nil {
+		addr := c.st.listenAddr(c.rt.cfg.ClientAddr)
+		var err error
+		if ln, err = net.Listen("tcp", addr); err != nil {
+			// As ZooKeeper, which does not run without its client port:
+			// another process answering srvr there would speak for us.
+			err = fmt.Errorf("%w %s: %w", ErrClientPortBind, addr, err)
+			c.rt.log.Error("node cannot continue", "reason", err.Error())
+			c.rt.pub.setFatal(err)
+			return
+		}
 	}
 	c.ln = ln
 	c.st.setBound(ln.Addr())
@@ -639,4 +646,47 @@ func (r *clientConns) clients(now time.Time, idleTimeout time.Duration) []fourle
 		out = append(out, c)
 	}
 	return out
+}
+
+// ErrClientPortBind is wrapped by the error of a node whose client port
+// (Config.ClientAddr, the four-letter words) could not be bound: Start
+// returns it, or, when a restarted client-port actor cannot bind the port
+// again, the node fails with it (Fatal). ZooKeeper does not start
+// without its client port either.
+var ErrClientPortBind = errors.New("cannot bind client port")
+
+// bindClientPort binds cfg.ClientAddr for Start, before anything else
+// runs, so that a taken port fails the start; "" binds nothing.
+func bindClientPort(cfg Config) (net.Listener, error) {
+	if cfg.ClientAddr == "" {
+		return nil, nil
+	}
+	ln, err := net.Listen("tcp", cfg.ClientAddr)
+	if err != nil {
+		return nil, fmt.Errorf("%w %s: %w", ErrClientPortBind, cfg.ClientAddr, err)
+	}
+	return ln, nil
+}
+
+// preBound holds the client listener Start bound until the client-port
+// actor takes it (once), or Stop closes it unused.
+type preBound struct {
+	mu sync.Mutex
+	ln net.Listener
+}
+
+// take hands the listener over, once; nil afterwards or if there is none.
+func (p *preBound) take() net.Listener {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	ln := p.ln
+	p.ln = nil
+	return ln
+}
+
+// close closes the listener if nobody took it.
+func (p *preBound) close() {
+	if ln := p.take(); ln != nil {
+		_ = ln.Close()
+	}
 }

@@ -422,17 +422,49 @@ func TestClientPortWithoutAddress(t *testing.T) {
 	assert.Zero(t, failures[KindClientPort])
 }
 
-func TestClientPortBindFailureKeepsTheNodeRunning(t *testing.T) {
+// A client port another process holds fails the node, as it fails
+// ZooKeeper: whatever holds it would answer srvr for this node. Start
+// refuses at once; a restarted actor that cannot bind again fails the
+// running node.
+func TestClientPortBindFailureFailsTheNode(t *testing.T) {
 	taken, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	defer taken.Close()
 	cfg := clientPortConfig(t, 1)
 	cfg.ClientAddr = taken.Addr().String()
-	h := newClientPortHarness(t, cfg)
-	require.Eventually(t, func() bool { return h.logs.has("cannot bind client port") }, 5*time.Second, time.Millisecond)
+
+	node, err := Start(cfg)
+	require.ErrorIs(t, err, ErrClientPortBind)
+	assert.Nil(t, node)
+	assert.Contains(t, err.Error(), taken.Addr().String())
+
+	h := newClientPortHarness(t, cfg) // no listener from Start: the actor binds
+	require.Eventually(t, func() bool { return h.rt.pub.getFatal() != nil }, 5*time.Second, time.Millisecond)
+	assert.ErrorIs(t, h.rt.pub.getFatal(), ErrClientPortBind)
+	assert.True(t, h.logs.has("node cannot continue"))
 	assert.Empty(t, h.st.boundAddr())
 	failures, _ := h.rt.sup.counts()
-	assert.Zero(t, failures[KindClientPort], "a taken port is logged, not a crash")
+	assert.Zero(t, failures[KindClientPort], "a taken port fails the node, it is not a crash to restart")
+}
+
+// Start binds the client port before it returns (a connection made right
+// after Start is accepted by the kernel, whether or not the client-port
+// actor runs yet), and Stop leaves nothing bound.
+func TestStartBindsTheClientPort(t *testing.T) {
+	free, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := free.Addr().String()
+	require.NoError(t, free.Close())
+	cfg := clientPortConfig(t, 1)
+	cfg.ClientAddr = addr
+	node, err := Start(cfg)
+	require.NoError(t, err)
+	conn, err := net.DialTimeout("tcp", addr, time.Second)
+	require.NoError(t, err, "bound by Start")
+	_ = conn.Close()
+	require.NoError(t, node.Stop())
+	_, err = net.DialTimeout("tcp", addr, time.Second)
+	assert.Error(t, err, "nothing listens after Stop")
 }
 
 func TestClientPortStateTimesElections(t *testing.T) {

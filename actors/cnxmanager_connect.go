@@ -159,11 +159,15 @@ func (c *cnxManager) localAddr(i int) netip.Addr {
 
 // header builds our initial message: V1 with one address unless
 // MultiAddress asks for V2 with all of them (3.5 servers reject V2,
-// ZOOKEEPER-3720).
+// ZOOKEEPER-3720), listed in the order ZooKeeper lists them
+// (quorum.ElectionAddrOrder).
 func (c *cnxManager) header() ([]byte, error) {
 	me, _ := c.rt.cfg.Verifier.Server(c.rt.cfg.ID)
 	addrs := make([]string, 0, len(me.Addrs))
-	for _, a := range me.Addrs {
+	// In Java's order (its address set's), not the line's, so that the
+	// header is byte for byte the one ZooKeeper sends.
+	for _, i := range quorum.ElectionAddrOrder(me) {
+		a := me.Addrs[i]
 		addrs = append(addrs, net.JoinHostPort(a.Host, strconv.Itoa(a.ElectionPort)))
 	}
 	msg := netbridge.InitialMessage{Version: netbridge.ProtocolV1, SID: c.rt.cfg.ID, Addrs: addrs[:1]}

@@ -100,7 +100,7 @@ func (p *peerActor) start(ctx actor.Context) {
 	}
 	bridge := netbridge.NewBridgeProps(p.conn, p.sid,
 		netbridge.WithWriteTimeout(p.rt.cfg.writeTimeout()),
-		netbridge.WithLogger(p.rt.log.With("peer", p.sid)))
+		netbridge.WithLogger(p.rt.log)) // the bridge adds peer=<sid> itself
 	// The bridge first: the SendWorker sends to it from its Started, and a
 	// send racing the bridge's spawn would be lost (or race protoactor's
 	// registration). The bridge reports to this Peer, which forwards only

@@ -133,7 +133,13 @@ func (d *sessionDriver) apply(ctx actor.Context, out zab.Output) {
 			d.apply(ctx, d.session.PersistFailed(err))
 			return
 		}
-		d.rt.log.Info("epoch persisted", "file", w.File.String(), "epoch", w.Epoch)
+		if d.rt.cfg.DataDir != "" {
+			d.rt.log.Info("epoch persisted", "file", w.File.String(), "epoch", w.Epoch)
+		} else {
+			// Without a dataDir the epochs live in memory: nothing was
+			// persisted, and saying so would mislead.
+			d.rt.log.Debug("epoch kept in memory (no dataDir)", "file", w.File.String(), "epoch", w.Epoch)
+		}
 		ctx.Send(ctx.Parent(), &epochWritten{})
 	}
 	if out.Dial != nil {

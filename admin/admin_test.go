@@ -3,7 +3,9 @@ package admin_test
 import (
 	"context"
 	"encoding/json"
+	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -15,6 +17,7 @@ import (
 	"github.com/zkfle/zkfle/admin"
 	"github.com/zkfle/zkfle/history"
 	"github.com/zkfle/zkfle/history/testensemble"
+	"github.com/zkfle/zkfle/probe"
 	"go.uber.org/goleak"
 )
 
@@ -266,4 +269,32 @@ func TestListenRejectsABadAddress(t *testing.T) {
 	_, err := admin.Listen("127.0.0.1:notaport", http.NotFoundHandler())
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "notaport")
+}
+
+// A probe (node probe: a client with a made-up sid) is a peer while it is
+// connected; once it has hung up, connections counts it under
+// non_members instead of listing its sid.
+func TestConnectionsForgetAProbeThatHungUp(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent(), goleak.IgnoreAnyFunction(testensemble.LeakOptions()[0]))
+	f := start(t)
+	defer f.stop(t)
+	me, ok := f.ens.Verifier().Server(1)
+	require.True(t, ok)
+	addr := net.JoinHostPort(me.Addrs[0].Host, strconv.Itoa(me.Addrs[0].ElectionPort))
+	results, err := probe.Probe(context.Background(), []string{addr}, probe.Options{})
+	require.NoError(t, err)
+	require.NoError(t, results[0].Err)
+
+	var cons admin.Connections
+	require.True(t, testensemble.WaitFor(10*time.Second, func() bool {
+		cons = admin.Connections{}
+		get(t, f.addr, "/commands/connections", &cons)
+		return cons.NonMembers.Remembered == 1
+	}), "the probe is counted once it has hung up: %+v", cons)
+	for _, p := range cons.Peers {
+		assert.True(t, p.Member, "sid %d listed after it hung up", p.Sid)
+		assert.NotEqual(t, probe.DefaultSID, p.Sid)
+	}
+	assert.Positive(t, cons.NonMembers.Received, "the probe's notification")
+	assert.Positive(t, cons.NonMembers.Sent, "the node's answer")
 }

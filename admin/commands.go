@@ -29,7 +29,8 @@ type Options struct {
 	// Verifier is the ensemble, for voting_view and leader_ip; nil gives
 	// an empty view and no leader_ip.
 	Verifier quorum.Verifier
-	// Version is reported by stat.
+	// Version is reported by stat; "" means zkfle's own version string
+	// (the one `node version` prints and srvr prints in ZooKeeper's form).
 	Version string
 	// Logger receives a line per failed request; nil means slog.Default().
 	Logger *slog.Logger
@@ -187,7 +188,18 @@ func runConnections(o *Options) (any, error) {
 		return nil, errUnavailable{err}
 	}
 	out := &Connections{Peers: []Peer{}, Rejected: map[string]uint64{}}
+	pruned := cs.GetNonMembersPruned()
+	out.NonMembers = NonMembers{Sent: pruned.GetSent(), Received: pruned.GetReceived(), SendDropped: pruned.GetSendDropped()}
 	for _, p := range cs.GetPeers() {
+		if !p.GetMember() && !p.GetConnected() && p.GetPending() == 0 {
+			// A probe that hung up: summed, not listed (it chose its
+			// sid, and would otherwise stay listed until pruned).
+			out.NonMembers.Remembered++
+			out.NonMembers.Sent += p.GetSent()
+			out.NonMembers.Received += p.GetReceived()
+			out.NonMembers.SendDropped += p.GetSendDropped()
+			continue
+		}
 		peer := Peer{Sid: p.GetSid(), Member: p.GetMember(), Connected: p.GetConnected(), Dialing: p.GetDialing(),
 			Direction: p.GetDirection().String(), RemoteAddress: p.GetRemoteAddress(), SendQueue: p.GetPending(),
 			SendDropped: p.GetSendDropped(), Sent: p.GetSent(), Received: p.GetReceived(),

@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+
+	"github.com/zkfle/zkfle/internal/version"
 )
 
 // Prefix is where the commands live, as in ZooKeeper (admin.commandURL).
@@ -31,6 +33,9 @@ func NewHandler(o Options) (http.Handler, error) {
 	}
 	if o.Logger == nil {
 		o.Logger = slog.Default()
+	}
+	if o.Version == "" {
+		o.Version = version.String()
 	}
 	return &handler{o: o}, nil
 }

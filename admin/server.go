@@ -21,11 +21,12 @@ type Server struct {
 }
 
 // Listen binds addr ("host:port"; port 0 picks a free one) and serves h
-// on it in the background.
+// on it in the background. Its error names the address, not the endpoint
+// (the caller knows whether it is the admin or the metrics one).
 func Listen(addr string, h http.Handler) (*Server, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return nil, fmt.Errorf("admin: listen on %q: %w", addr, err)
+		return nil, fmt.Errorf("listen on %q: %w", addr, err)
 	}
 	s := &Server{
 		// The timeouts keep a slow or idle client from holding a

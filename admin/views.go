@@ -167,8 +167,9 @@ type Peer struct {
 	// Sid is the peer's id.
 	Sid int64 `json:"sid"`
 	// Member is true for a sid in the configuration. Others (election
-	// probes, observers missing from the configuration) are listed from
-	// a small bounded table, least recently used pruned first.
+	// probes, observers missing from the configuration) are listed only
+	// while connected or with a notification waiting for them; after
+	// that they count in Connections.NonMembers.
 	Member bool `json:"member"`
 	// Connected is true while a connection carries frames.
 	Connected bool `json:"connected"`
@@ -219,6 +220,24 @@ type Connections struct {
 	// Rejected counts inbound connections refused during the handshake,
 	// by reason.
 	Rejected map[string]uint64 `json:"rejected"`
+	// NonMembers sums the sids outside the configuration that are no
+	// longer connected: a probe (node probe connects with a made-up sid)
+	// is a peer while it is connected, then only a count here.
+	NonMembers NonMembers `json:"non_members"`
 	// ReceiveQueue is the receive side; null if it could not be queried.
 	ReceiveQueue *ReceiveQueue `json:"receive_queue"`
+}
+
+// NonMembers is the sum of the links of sids outside the configuration
+// that are not listed as peers: disconnected ones the node still
+// remembers, and those it has forgotten.
+type NonMembers struct {
+	// Remembered is how many such sids the node still holds state for
+	// (a small bounded table).
+	Remembered int `json:"remembered"`
+	// Sent and Received count their notifications.
+	Sent     uint64 `json:"sent"`
+	Received uint64 `json:"received"`
+	// SendDropped counts notifications to them replaced in a send queue.
+	SendDropped uint64 `json:"send_dropped"`
 }

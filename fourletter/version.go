@@ -1,8 +1,9 @@
 package fourletter
 
 import (
-	"runtime/debug"
 	"time"
+
+	"github.com/zkfle/zkfle/internal/version"
 )
 
 // ZooKeeperVersion is the ZooKeeper release whose answers this package
@@ -23,48 +24,10 @@ func FullVersion(zkfleVersion string, built time.Time) string {
 	return ZooKeeperVersion + "-zkfle-" + zkfleVersion + ", built on " + date
 }
 
-// BuildVersion is FullVersion for the running binary: the zkfle module's
-// version (or its VCS revision when built from a work tree) and the
-// commit time the Go toolchain stamped into the binary.
+// BuildVersion is FullVersion for the running binary: zkfle's one
+// version string (internal/version: the stamped or module version, or the
+// VCS revision of a work-tree build) and the commit time the Go toolchain
+// stamped into the binary.
 func BuildVersion() string {
-	info, ok := debug.ReadBuildInfo()
-	if !ok {
-		return FullVersion("devel", time.Time{})
-	}
-	return FullVersion(moduleVersion(info), commitTime(info))
-}
-
-// modulePath is zkfle's Go module.
-const modulePath = "github.com/zkfle/zkfle"
-
-func moduleVersion(info *debug.BuildInfo) string {
-	version := ""
-	if info.Main.Path == modulePath {
-		version = info.Main.Version
-	}
-	for _, dep := range info.Deps {
-		if dep.Path == modulePath {
-			version = dep.Version
-		}
-	}
-	if version != "" && version != "(devel)" {
-		return version
-	}
-	for _, s := range info.Settings {
-		if s.Key == "vcs.revision" && len(s.Value) >= 12 {
-			return s.Value[:12]
-		}
-	}
-	return "devel"
-}
-
-func commitTime(info *debug.BuildInfo) time.Time {
-	for _, s := range info.Settings {
-		if s.Key == "vcs.time" {
-			if t, err := time.Parse(time.RFC3339, s.Value); err == nil {
-				return t
-			}
-		}
-	}
-	return time.Time{}
+	return FullVersion(version.String(), version.Built())
 }

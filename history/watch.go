@@ -33,7 +33,15 @@ func Watch(node *actors.Node, rec *Recorder, since time.Time) *Watcher {
 	cancelSup := node.SubscribeSupervision(sup)
 	initial := SampleNode(node)
 	initial.At = since
-	rec.Begin(node.State(), initial)
+	state := node.State()
+	if state == nil {
+		// The node is in its first election: every notification it has
+		// exchanged belongs to it. A baseline taken now would leave out
+		// what went before the watcher was attached, which for a node
+		// that wins is often all it sends (its peers adopt its vote).
+		initial.Sent, initial.Received = 0, 0
+	}
+	rec.Begin(state, initial)
 
 	ctx, cancel := context.WithCancel(context.Background())
 	w := &Watcher{cancel: cancel, done: make(chan struct{})}

@@ -313,7 +313,27 @@ func TestProcessBadConfigNamesTheKey(t *testing.T) {
 	require.ErrorAs(t, err, &ee, "exit code: %v", err)
 	assert.Equal(t, 3, ee.ExitCode())
 	assert.Contains(t, string(out), "tickTime")
-	assert.Contains(t, string(out), "abc")
+	assert.Equal(t, 1, strings.Count(string(out), "abc"), "said once:\n%s", out)
+}
+
+// A client port already taken exits 1 at once, as ZooKeeper does not start
+// without its client port: nothing else may answer srvr for this node.
+func TestProcessClientPortTakenExits1(t *testing.T) {
+	e := newProcEnsemble(t, 3)
+	taken, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(e.servers[1].clientPort))
+	require.NoError(t, err)
+	defer taken.Close()
+	e.start(1)
+	select {
+	case <-e.servers[1].exited:
+	case <-time.After(20 * time.Second):
+		t.Fatal("node kept running without its client port")
+	}
+	e.mu.Lock()
+	code := e.servers[1].exitCode
+	e.mu.Unlock()
+	assert.Equal(t, 1, code)
+	assert.Contains(t, e.servers[1].stderr.String(), "cannot bind client port 127.0.0.1:"+strconv.Itoa(e.servers[1].clientPort))
 }
 
 // A port already taken exits with ZooKeeper's code 14 after the retries.

@@ -1,5 +1,5 @@
 // Package zoocfg reads the zoo.cfg files (and myid files) ZooKeeper 3.8
-// operators already have, and turns them into an actors.Config, the way
+// operators already have, and turns them into a NodeConfig, the way
 // ZooKeeper's QuorumPeerConfig turns them into a QuorumPeer:
 //
 //	f, err := zoocfg.Load("/etc/zookeeper/conf/zoo.cfg")
@@ -23,8 +23,9 @@
 //
 // Defaults are ZooKeeper 3.8's, read from its source and checked against
 // the real QuorumPeerConfig (testdata/javagen). "Honoured" means the value
-// ends up in the actors.Config field; a value ZooKeeper would refuse is an
-// *Error naming the key and the value.
+// ends up in the actors.Config field named below, which cmd/node fills
+// from NodeConfig (zoocfg itself depends on no part of the node); a value
+// ZooKeeper would refuse is an *Error naming the key and the value.
 //
 //	zoo.cfg key                        Config field                      ZooKeeper default        zkfle
 //	---------------------------------  --------------------------------  -----------------------  ----------------------------------------------
@@ -142,6 +143,13 @@
 //     errors. So are sslQuorum=true without a key or trust store (ZooKeeper
 //     starts, and fails every TLS connection), TLS booleans other than
 //     true/false, and portUnification without sslQuorum.
+//   - Server lines that give one socket address (host and port) to two
+//     listeners (the same quorum or election address twice, one server's
+//     quorum port as another's election port on the same host) are refused
+//     by NodeConfig (ErrConflict, naming both lines); ZooKeeper starts and
+//     warns forever. Hosts are compared as written, without DNS.
+//   - A key that is neither ZooKeeper's nor zkfle's is listed by Unknown
+//     with the known key it most likely misspells (Suggest).
 //   - A one-character relative dataDir, on which ZooKeeper 3.8 throws
 //     StringIndexOutOfBoundsException, is accepted.
 //   - Without DNS, client addresses given as host names are not compared

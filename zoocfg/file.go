@@ -23,6 +23,9 @@ type File struct {
 	baseDir  string            // relative paths are resolved against it ("" = cwd)
 	props    []quorum.Property // as written (raw keys and values), file order
 	settings Settings
+	// ensemble are the server/group/weight lines as written, from the
+	// zoo.cfg or its dynamic config file (for errors naming a line).
+	ensemble []quorum.Property
 
 	unknown  []string
 	ignored  []string
@@ -77,6 +80,7 @@ func (f *File) parse(data []byte) error {
 	if err := p.run(); err != nil {
 		return err
 	}
+	f.ensemble = p.ensemble
 	return nil
 }
 

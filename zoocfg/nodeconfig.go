@@ -4,61 +4,53 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
-	"slices"
 	"strconv"
-
-	"github.com/zkfle/zkfle/actors"
-	"github.com/zkfle/zkfle/fle"
 )
 
-// NodeConfig builds the configuration of node myid from actors.DefaultConfig
-// and the file's settings, and validates it. It also applies the checks
-// ZooKeeper makes once it knows its id: the node must have a server line,
-// and a client address on that line must agree with clientPort and
+// NodeConfig is the configuration of one server of a zoo.cfg's ensemble:
+// the file's Settings plus what depends on which server reads it. It is
+// this package's own type, so that a config parser does not pull in the
+// node's runtime; cmd/node maps it onto actors.Config (a field each, as
+// the package documentation's table says).
+type NodeConfig struct {
+	// ID is the server's sid (its myid).
+	ID int64
+	// ClientAddr is this server's four-letter-word address, "host:port",
+	// or "" for none: its server line's ";client" part when it has one
+	// (which must agree with clientPort and clientPortAddress), else the
+	// file's Settings.ClientAddr. It shadows Settings.ClientAddr.
+	ClientAddr string
+	// Settings are the file's typed values (Verifier, LastSeen, TickTime,
+	// InitLimit, SyncLimit, timeouts, DataDir, QuorumTLS, ...).
+	Settings
+}
+
+// NodeConfig returns the configuration of node myid. It applies the
+// checks ZooKeeper makes once it knows its id: the node must have a server
+// line, and a client address on that line must agree with clientPort and
 // clientPortAddress (the line's address is the one used). It refuses a
-// configuration ZooKeeper would run standalone (ErrStandalone).
-func (f *File) NodeConfig(myid int64) (actors.Config, error) {
-	s := f.settings
+// configuration ZooKeeper would run standalone (ErrStandalone), and, unlike
+// ZooKeeper, server lines that share a socket address (ErrConflict, naming
+// both lines): such an ensemble cannot run, and ZooKeeper only warns about
+// it forever.
+func (f *File) NodeConfig(myid int64) (NodeConfig, error) {
+	s := f.Settings()
 	if !s.Distributed {
-		return actors.Config{}, f.standaloneError()
+		return NodeConfig{}, f.standaloneError()
 	}
 	self, ok := s.Verifier.Server(myid)
 	if !ok {
-		return actors.Config{}, &Error{File: f.settings.ensembleSource(f.name), Key: "myid", Value: strconv.FormatInt(myid, 10),
+		return NodeConfig{}, &Error{File: f.settings.ensembleSource(f.name), Key: "myid", Value: strconv.FormatInt(myid, 10),
 			Reason: fmt.Sprintf("no server.%d line in the ensemble", myid), Err: ErrNotMember}
+	}
+	if err := f.checkPortOverlaps(); err != nil {
+		return NodeConfig{}, err
 	}
 	clientAddr, err := f.clientAddrFor(myid, self.ClientAddr)
 	if err != nil {
-		return actors.Config{}, err
+		return NodeConfig{}, err
 	}
-	cfg := actors.DefaultConfig()
-	cfg.ID = myid
-	cfg.Verifier = s.Verifier
-	cfg.LastSeen = s.LastSeen
-	cfg.TickTime = s.TickTime
-	cfg.InitLimit = s.InitLimit
-	cfg.SyncLimit = s.SyncLimit
-	cfg.Election = fle.Timing{
-		FinalizeWait:            cfg.Election.FinalizeWait,
-		MinNotificationInterval: s.MinNotificationInterval,
-		MaxNotificationInterval: s.MaxNotificationInterval,
-	}
-	cfg.ConnectTimeout = s.ConnectTimeout
-	cfg.HandshakeTimeout = s.HandshakeTimeout
-	cfg.ElectionPortBindRetry = s.ElectionPortBindRetry
-	cfg.ListenOnAllIPs = s.ListenOnAllIPs
-	cfg.TCPKeepAlive = s.TCPKeepAlive
-	cfg.MultiAddress = s.MultiAddressEnabled
-	cfg.ClientAddr = clientAddr
-	cfg.FourLetterWords = slices.Clone(s.FourLetterWords)
-	cfg.DataDir = s.DataDir
-	cfg.SkipPeerAddressCheck = !s.PeerAddressCheck
-	if err := cfg.Validate(); err != nil {
-		// Unreachable after the checks above; kept so that a new rule in
-		// Validate surfaces as this package's error type.
-		return actors.Config{}, &Error{File: f.name, Reason: err.Error(), Err: fmt.Errorf("%w: %w", ErrBadValue, err)}
-	}
-	return cfg, nil
+	return NodeConfig{ID: myid, ClientAddr: clientAddr, Settings: s}, nil
 }
 
 // standaloneError explains why there is no election to join.

@@ -38,7 +38,7 @@ func TestPeerAddressCheckKey(t *testing.T) {
 			}
 			cfg, err := f.NodeConfig(1)
 			require.NoError(t, err)
-			assert.Equal(t, !tc.check, cfg.SkipPeerAddressCheck)
+			assert.Equal(t, tc.check, cfg.PeerAddressCheck)
 		})
 	}
 	for _, bad := range []string{"zkfle.peerAddressCheck=off", "zookeeper.zkfle.peerAddressCheck=0"} {

@@ -9,7 +9,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/zkfle/zkfle/actors"
 	"github.com/zkfle/zkfle/fle"
 )
 
@@ -25,14 +24,11 @@ func TestReadmeZooCfg(t *testing.T) {
 
 	cfg, err := f.NodeConfig(id)
 	require.NoError(t, err)
-	want := actors.DefaultConfig()
-	want.ID = 1
-	want.Verifier = f.Settings().Verifier
-	want.TickTime = 2 * time.Second
-	want.ClientAddr = "127.0.0.1:12001"
-	want.FourLetterWords = []string{"*"}
-	want.DataDir = filepath.Join(dir, "s1/data")
+	want := NodeConfig{ID: 1, ClientAddr: "127.0.0.1:12001", Settings: f.Settings()}
 	assert.Equal(t, want, cfg)
+	assert.Equal(t, 2*time.Second, cfg.TickTime)
+	assert.Equal(t, []string{"*"}, cfg.FourLetterWords)
+	assert.Equal(t, filepath.Join(dir, "s1/data"), cfg.DataDir)
 	// The exact config string the Java servers of that ensemble put in
 	// their notifications (golden-frames.md).
 	assert.Equal(t, "server.1=127.0.0.1:12101:12201:participant\n"+
@@ -87,6 +83,7 @@ func TestDefaultsAreZooKeepers(t *testing.T) {
 
 	cfg, err := f.NodeConfig(2)
 	require.NoError(t, err)
-	assert.Equal(t, fle.DefaultTiming(), cfg.Election)
+	assert.Equal(t, fle.DefaultTiming().MinNotificationInterval, cfg.MinNotificationInterval)
+	assert.Equal(t, fle.DefaultTiming().MaxNotificationInterval, cfg.MaxNotificationInterval)
 	assert.Equal(t, 3*time.Second, cfg.TickTime, "DefaultConfig's 2 s is the sample zoo.cfg's, not ZooKeeper's default")
 }

@@ -45,10 +45,14 @@ func runDemo(args []string, stdout, stderr io.Writer, sigs <-chan os.Signal) int
 	fs.StringVar(&o.logLevel, "log-level", "warn", "node log level (debug, info, warn, error), to stderr")
 	fs.StringVar(&o.logFormat, "log-format", "text", "node log format: text or json")
 	fs.StringVar(&o.traceDir, "trace", "", "write each node's election trace to `DIR`/trace-<sid>.jsonl")
-	if err := fs.Parse(args); err != nil {
+	if code, ok := parseFlags(fs, args, stdout, stderr); !ok {
+		return code
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "node demo: unexpected argument %q (see node demo -h)\n", fs.Arg(0))
 		return exitUsage
 	}
-	if o.n < 1 || o.n > 51 || fs.NArg() > 0 || o.failover < 0 {
+	if o.n < 1 || o.n > 51 || o.failover < 0 {
 		fmt.Fprintln(stderr, "node demo: -n must be 1..51 and -failover not negative")
 		return exitUsage
 	}

@@ -1,21 +1,22 @@
 package main
 
 import (
+	"bytes"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
+	"strings"
 )
-
-// version is set at build time with -ldflags "-X main.version=...".
-var version = defaultVersion
-
-const defaultVersion = "0.1.0-dev"
 
 const usage = `node runs a zkfle leader-election node: ZooKeeper's FastLeaderElection,
 byte-compatible with ZooKeeper 3.8 on the election port.
 
 Usage:
   node --config zoo.cfg [flags]   run a node from an unchanged ZooKeeper zoo.cfg
+  node run --config zoo.cfg [flags]
+                                  the same
   node demo [-n 3] [-once] [-failover 3s]
                                   run a local ensemble in this process: watch it elect,
                                   lose its leader and fail over
@@ -30,7 +31,7 @@ Run flags:
 const exitCodes = `
 Exit codes:
   0   stopped cleanly (SIGTERM or SIGINT)
-  1   failed at run time
+  1   failed at run time, or could not bind the client, admin or metrics port
   2   bad command line
   3   bad configuration (the message names the key and the value)
   14  the election port could not be bound (as ZooKeeper)
@@ -44,9 +45,7 @@ func dispatch(args []string, stdout, stderr io.Writer, sigs <-chan os.Signal) in
 			fmt.Fprintln(stdout, versionString())
 			return exitOK
 		case "help", "--help", "-help", "-h":
-			fmt.Fprint(stdout, usage)
-			newRunFlags(&runOptions{}, stdout).PrintDefaults()
-			fmt.Fprint(stdout, exitCodes)
+			printUsage(stdout)
 			return exitOK
 		case "demo":
 			return runDemo(args[1:], stdout, stderr, sigs)
@@ -56,7 +55,41 @@ func dispatch(args []string, stdout, stderr io.Writer, sigs <-chan os.Signal) in
 			return runTrace(args[1:], stdout, stderr)
 		case "run":
 			args = args[1:]
+		default:
+			if !strings.HasPrefix(args[0], "-") {
+				fmt.Fprintf(stderr, "node: unknown command %q: want run, demo, probe, trace, version or help (see node help)\n", args[0])
+				return exitUsage
+			}
 		}
 	}
 	return runNode(args, stdout, stderr, sigs)
+}
+
+// printUsage prints `node help`: the commands, the run flags, the exit
+// codes.
+func printUsage(w io.Writer) {
+	fmt.Fprint(w, usage)
+	newRunFlags(&runOptions{}, w).PrintDefaults()
+	fmt.Fprint(w, exitCodes)
+}
+
+// parseFlags parses a subcommand's flags. It returns ok when the command
+// should go on; otherwise the exit code: 0 for -h (the usage goes to
+// stdout, as `node help` prints it), 2 for a bad flag (the message and
+// the usage go to stderr).
+func parseFlags(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) (code int, ok bool) {
+	var buf bytes.Buffer
+	fs.SetOutput(&buf)
+	err := fs.Parse(args)
+	fs.SetOutput(stderr)
+	switch {
+	case err == nil:
+		return exitOK, true
+	case errors.Is(err, flag.ErrHelp):
+		_, _ = stdout.Write(buf.Bytes())
+		return exitOK, false
+	default:
+		_, _ = stderr.Write(buf.Bytes())
+		return exitUsage, false
+	}
 }

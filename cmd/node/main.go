@@ -1,11 +1,15 @@
 // Command node runs a zkfle election node from a ZooKeeper zoo.cfg.
 //
 //	node --config /etc/zookeeper/zoo.cfg   run a node (myid from dataDir/myid)
+//	node run --config zoo.cfg               the same
 //	node demo [-n 3] [-once]                a local ensemble in one process
+//	node probe HOST:PORT...                 read running servers' election state
+//	node trace render T...                  draw election traces as one HTML page
 //	node version                            print the version
 //	node help                               print usage
 //
-// Exit codes: 0 stopped cleanly (SIGTERM/SIGINT); 1 failed at run time;
+// Exit codes: 0 stopped cleanly (SIGTERM/SIGINT); 1 failed at run time
+// (the client, admin or metrics port could not be bound, among others);
 // 2 bad command line; 3 bad configuration (the message names the key and
 // the value); 14 the election port could not be bound (ZooKeeper's
 // UNABLE_TO_BIND_QUORUM_PORT).

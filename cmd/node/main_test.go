@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -10,6 +11,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
+
+	"github.com/zkfle/zkfle/fourletter"
+	"github.com/zkfle/zkfle/internal/version"
 )
 
 func TestMain(m *testing.M) {
@@ -48,6 +52,73 @@ func TestUsageErrors(t *testing.T) {
 	assert.Contains(t, errOut, `--log-level="loud"`)
 }
 
+// Each mistake gets its own message: an unknown command is not a missing
+// --config, nor is an argument after the flags.
+func TestUsageErrorsSayWhatIsWrong(t *testing.T) {
+	code, _, errOut := run("start")
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, errOut, `unknown command "start"`)
+	assert.NotContains(t, errOut, "--config zoo.cfg is required")
+
+	code, _, errOut = run("--config", "ok.cfg", "extra")
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, errOut, `unexpected argument "extra"`)
+	assert.NotContains(t, errOut, "--config zoo.cfg is required")
+
+	code, _, errOut = run("run", "--config", "ok.cfg", "extra")
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, errOut, `unexpected argument "extra"`)
+
+	code, _, errOut = run("demo", "extra")
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, errOut, `unexpected argument "extra"`)
+
+	code, _, errOut = run("run")
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, errOut, "--config zoo.cfg is required")
+}
+
+// -h is a request, not a mistake: every subcommand answers it on stdout
+// and exits 0, as `node help` does.
+func TestHelpFlagExitsZero(t *testing.T) {
+	for _, args := range [][]string{{"-h"}, {"help"}, {"run", "-h"}, {"--config", "x.cfg", "-h"},
+		{"demo", "-h"}, {"demo", "--help"}, {"probe", "-h"}, {"trace", "-h"}, {"trace", "render", "-h"}} {
+		code, out, errOut := run(args...)
+		assert.Equal(t, exitOK, code, "%v", args)
+		assert.Contains(t, out, "Usage", "%v", args)
+		assert.Empty(t, errOut, "%v", args)
+	}
+	_, out, _ := run("demo", "-h")
+	assert.Contains(t, out, "-failover")
+	_, out, _ = run("run", "-h")
+	assert.Contains(t, out, "-metrics-addr")
+}
+
+// A bad zoo.cfg is reported once, naming the key.
+func TestConfigErrorIsPrintedOnce(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "zoo.cfg")
+	require.NoError(t, os.WriteFile(path, []byte("tickTime=abc\ninitLimit=10\nsyncLimit=5\ndataDir="+dir+"\n"+
+		"server.1=127.0.0.1:2888:3888\nserver.2=127.0.0.2:2888:3888\nserver.3=127.0.0.3:2888:3888\n"), 0o644))
+	code, _, errOut := run("--config", path, "--myid", "1")
+	assert.Equal(t, exitConfig, code)
+	assert.Equal(t, 1, strings.Count(errOut, `tickTime="abc"`), errOut)
+}
+
+// Server lines that share a socket address are refused at start, exit 3,
+// with both lines named.
+func TestOverlappingPortsAreRefused(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "zoo.cfg")
+	require.NoError(t, os.WriteFile(path, []byte("initLimit=10\nsyncLimit=5\ndataDir="+dir+"\n"+
+		"server.1=127.0.0.1:2888:3888\nserver.2=127.0.0.1:3888:3889\nserver.3=127.0.0.3:2888:3888\n"), 0o644))
+	code, _, errOut := run("--config", path, "--myid", "1")
+	assert.Equal(t, exitConfig, code)
+	assert.Contains(t, errOut, `server.2="127.0.0.1:3888:3889"`)
+	assert.Contains(t, errOut, `server.1="127.0.0.1:2888:3888"`)
+	assert.Equal(t, 1, strings.Count(errOut, "server.2="), errOut)
+}
+
 func TestMissingConfigFile(t *testing.T) {
 	code, _, errOut := run("--config", "/nonexistent/zoo.cfg")
 	assert.Equal(t, exitConfig, code)
@@ -78,4 +149,15 @@ func TestDemoWithoutFailover(t *testing.T) {
 	assert.NotContains(t, out, "killing")
 	code, _, _ = run("demo", "-failover", "-1s")
 	assert.Equal(t, exitUsage, code)
+}
+
+// One version string: `node version`, the admin endpoint's stat and the
+// four-letter words (in ZooKeeper's "3.8.0-zkfle-<version>" form) all say
+// internal/version's.
+func TestOneVersionString(t *testing.T) {
+	v := version.String()
+	_, out, _ := run("version")
+	assert.True(t, strings.HasPrefix(out, "zkfle node "+v+" "), out)
+	assert.True(t, strings.HasPrefix(fourletter.BuildVersion(), fourletter.ZooKeeperVersion+"-zkfle-"+v+", built on "),
+		fourletter.BuildVersion())
 }

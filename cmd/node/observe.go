@@ -147,14 +147,13 @@ func startObserve(node *actors.Node, cfg actors.Config, c observeConfig, log *sl
 		mux := newMetricsMux(m)
 		srv, err := admin.Listen(c.metricsAddr, mux)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("metrics endpoint: %w", err)
 		}
 		obs.servers = append(obs.servers, srv)
 		log.Info("metrics endpoint started", "addr", srv.Addr(), "path", metricsPath)
 	}
 	if c.adminAddr != "" {
-		h, err := admin.NewHandler(admin.Options{Node: node, Recorder: rec, Verifier: cfg.Verifier,
-			Version: version, Logger: log})
+		h, err := admin.NewHandler(admin.Options{Node: node, Recorder: rec, Verifier: cfg.Verifier, Logger: log})
 		if err == nil {
 			var srv *admin.Server
 			if srv, err = admin.Listen(c.adminAddr, h); err == nil {
@@ -164,7 +163,7 @@ func startObserve(node *actors.Node, cfg actors.Config, c observeConfig, log *sl
 		}
 		if err != nil {
 			obs.stop()
-			return nil, err
+			return nil, fmt.Errorf("admin endpoint: %w", err)
 		}
 	}
 	obs.watcher = history.Watch(node, rec, since)

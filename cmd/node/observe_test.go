@@ -18,6 +18,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/zkfle/zkfle/internal/version"
 	"github.com/zkfle/zkfle/zoocfg"
 )
 
@@ -136,6 +137,7 @@ func TestRunServesAdminAndMetrics(t *testing.T) {
 		Error   *string `json:"error"`
 		Sid     int64   `json:"sid"`
 		State   string  `json:"state"`
+		Version string  `json:"version"`
 	}
 	require.NoError(t, json.NewDecoder(resp.Body).Decode(&stat))
 	resp.Body.Close()
@@ -143,6 +145,7 @@ func TestRunServesAdminAndMetrics(t *testing.T) {
 	assert.Equal(t, "stat", stat.Command)
 	assert.Equal(t, int64(1), stat.Sid)
 	assert.Equal(t, "LOOKING", stat.State, "alone of three, it cannot elect")
+	assert.Equal(t, version.String(), stat.Version, "the version `node version` prints")
 
 	resp, err = noKeepAlive.Get("http://" + metricsAddr + "/metrics")
 	require.NoError(t, err)
@@ -190,4 +193,38 @@ func TestRunFailsWhenTheAdminPortIsTaken(t *testing.T) {
 	code, _, errOut := run("run", "--config", path, "--admin-addr", taken.Addr().String())
 	assert.Equal(t, exitFailed, code)
 	assert.Contains(t, errOut, taken.Addr().String())
+	assert.Contains(t, errOut, "node: admin endpoint: listen on")
+
+	// The metrics endpoint's failure says metrics, not admin.
+	code, _, errOut = run("run", "--config", path, "--metrics-addr", taken.Addr().String())
+	assert.Equal(t, exitFailed, code)
+	assert.Contains(t, errOut, "node: metrics endpoint: listen on \""+taken.Addr().String())
+	assert.NotContains(t, errOut, "admin")
+}
+
+// A client port (four-letter words) that is taken fails the run with exit
+// code 1, as the admin and metrics ports do, before the node starts: it
+// never logs "node started".
+func TestRunFailsWhenTheClientPortIsTaken(t *testing.T) {
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer taken.Close()
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "myid"), []byte("1\n"), 0o644))
+	ports := make([]any, 6)
+	for i := range ports {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		require.NoError(t, err)
+		ports[i] = ln.Addr().(*net.TCPAddr).Port
+		require.NoError(t, ln.Close())
+	}
+	_, clientPort, err := net.SplitHostPort(taken.Addr().String())
+	require.NoError(t, err)
+	path := filepath.Join(dir, "zoo.cfg")
+	require.NoError(t, os.WriteFile(path, []byte(fmt.Sprintf(threeServers, ports...)+"\ndataDir="+dir+"\n"+
+		"clientPort="+clientPort+"\nclientPortAddress=127.0.0.1\n"), 0o644))
+	code, _, errOut := run("run", "--config", path)
+	assert.Equal(t, exitFailed, code, errOut)
+	assert.Contains(t, errOut, "node: cannot bind client port "+taken.Addr().String())
+	assert.NotContains(t, errOut, "node started")
 }

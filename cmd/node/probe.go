@@ -35,7 +35,7 @@ func runProbe(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("node probe", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprint(stderr, probeUsage)
+		fmt.Fprint(fs.Output(), probeUsage)
 		fs.PrintDefaults()
 	}
 	asJSON := fs.Bool("json", false, "print JSON instead of a table")
@@ -44,8 +44,8 @@ func runProbe(args []string, stdout, stderr io.Writer) int {
 	timeout := fs.Duration("timeout", probe.DefaultTimeout, "per-server bound on connecting and answering")
 	var tlsFlags probeTLSFlags
 	addProbeTLSFlags(fs, &tlsFlags)
-	if err := fs.Parse(args); err != nil {
-		return exitUsage
+	if code, ok := parseFlags(fs, args, stdout, stderr); !ok {
+		return code
 	}
 	if fs.NArg() == 0 {
 		fmt.Fprintln(stderr, "node probe: give at least one HOST:ELECTIONPORT (see node probe -h)")

@@ -7,7 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/zkfle/zkfle/actors"
@@ -41,10 +40,15 @@ func newRunFlags(o *runOptions, out io.Writer) *flag.FlagSet {
 func runNode(args []string, stdout, stderr io.Writer, sigs <-chan os.Signal) int {
 	var o runOptions
 	fs := newRunFlags(&o, stderr)
-	if err := fs.Parse(args); err != nil {
+	fs.Usage = func() { printUsage(fs.Output()) }
+	if code, ok := parseFlags(fs, args, stdout, stderr); !ok {
+		return code
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "node: unexpected argument %q: flags only after the command, zoo.cfg goes in --config (see node help)\n", fs.Arg(0))
 		return exitUsage
 	}
-	if o.config == "" || fs.NArg() > 0 {
+	if o.config == "" {
 		fmt.Fprintln(stderr, "node: --config zoo.cfg is required (see node help)")
 		return exitUsage
 	}
@@ -53,16 +57,16 @@ func runNode(args []string, stdout, stderr io.Writer, sigs <-chan os.Signal) int
 		fmt.Fprintln(stderr, "node:", err)
 		return exitUsage
 	}
+	// Configuration errors are said once, in a plain line: the logger
+	// writes to the same stderr.
 	cfg, tlsOpts, err := loadConfig(o, log)
 	if err != nil {
 		fmt.Fprintln(stderr, "node:", err)
-		log.Error("bad configuration", "reason", err.Error())
 		return exitConfig
 	}
 	tlsSource, tlsCfg, err := loadQuorumTLS(tlsOpts, log)
 	if err != nil {
 		fmt.Fprintln(stderr, "node:", err)
-		log.Error("bad quorum TLS configuration", "reason", err.Error())
 		return exitConfig
 	}
 	if tlsSource != nil {
@@ -86,6 +90,9 @@ func runNode(args []string, stdout, stderr io.Writer, sigs <-chan os.Signal) int
 	node, err := actors.Start(cfg)
 	if err != nil {
 		fmt.Fprintln(stderr, "node:", err)
+		if errors.Is(err, actors.ErrClientPortBind) {
+			return exitFailed // as the admin and metrics ports
+		}
 		return exitConfig
 	}
 	log.Info("node started", "config", o.config, "election_addr", electionAddr(cfg), "client_addr", cfg.ClientAddr)
@@ -125,45 +132,55 @@ func waitForEnd(node *actors.Node, log *slog.Logger, sigs <-chan os.Signal) int 
 // returns the quorum TLS settings (nil unless sslQuorum=true), whose
 // files it does not read.
 func loadConfig(o runOptions, log *slog.Logger) (actors.Config, *quorumtls.Options, error) {
-	cfg, f, err := loadNodeConfig(o, log)
+	nc, err := loadNodeConfig(o, log)
 	if err != nil {
-		return cfg, nil, err
+		return actors.Config{}, nil, err
 	}
-	return cfg, f.Settings().QuorumTLS, nil
+	cfg := actorsConfig(nc)
+	return cfg, nc.QuorumTLS, cfg.Validate()
 }
 
 // loadNodeConfig is loadConfig's zoo.cfg and myid part.
-func loadNodeConfig(o runOptions, log *slog.Logger) (actors.Config, *zoocfg.File, error) {
+func loadNodeConfig(o runOptions, log *slog.Logger) (zoocfg.NodeConfig, error) {
 	f, err := zoocfg.Load(o.config)
 	if err != nil {
-		return actors.Config{}, nil, err
+		return zoocfg.NodeConfig{}, err
 	}
 	myid := o.myid
 	if dataDir := f.Settings().DataDir; dataDir != "" {
 		id, err := zoocfg.ReadMyID(dataDir)
 		switch {
 		case err == nil && myid != 0 && id != myid:
-			return actors.Config{}, nil, fmt.Errorf("--myid=%d disagrees with %s/myid (%d)", myid, dataDir, id)
+			return zoocfg.NodeConfig{}, fmt.Errorf("--myid=%d disagrees with %s/myid (%d)", myid, dataDir, id)
 		case err == nil:
 			myid = id
 		case myid == 0:
-			return actors.Config{}, nil, err
+			return zoocfg.NodeConfig{}, err
 		}
 	}
 	if myid == 0 {
-		return actors.Config{}, nil, errors.New("no server id: dataDir has no myid file and --myid is not set")
+		return zoocfg.NodeConfig{}, errors.New("no server id: dataDir has no myid file and --myid is not set")
 	}
-	for _, w := range f.Warnings() {
+	for _, w := range f.WarningsFor(myid) {
 		log.Warn("configuration", "warning", w)
 	}
-	if unknown := f.Unknown(); len(unknown) > 0 {
-		log.Warn("zoo.cfg keys zkfle does not use", "keys", strings.Join(unknown, ","))
+	warnUnknownKeys(f, log)
+	return f.NodeConfig(myid)
+}
+
+// warnUnknownKeys logs each key neither ZooKeeper nor zkfle knows, with
+// the known key it most likely misspells: ZooKeeper takes it as a system
+// property and runs with the default, which is rarely what was meant.
+func warnUnknownKeys(f *zoocfg.File, log *slog.Logger) {
+	for _, key := range f.Unknown() {
+		if s := zoocfg.Suggest(key); s != "" {
+			value, _ := f.Get(key)
+			log.Warn(fmt.Sprintf("unknown zoo.cfg key %s (did you mean %s?)", key, s),
+				"key", key, "value", value, "suggestion", s)
+			continue
+		}
+		log.Warn("zoo.cfg key zkfle does not use", "key", key)
 	}
-	cfg, err := f.NodeConfig(myid)
-	if err != nil {
-		return actors.Config{}, nil, err
-	}
-	return cfg, f, cfg.Validate()
 }
 
 func newLogger(w io.Writer, level, format string) (*slog.Logger, error) {

@@ -32,11 +32,12 @@ Flags:
 // runTrace is the trace subcommand; it returns the exit code.
 func runTrace(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 || args[0] != "render" {
-		fmt.Fprint(stderr, traceUsage)
-		switch {
-		case len(args) > 0 && isHelp(args[0]):
+		if len(args) > 0 && isHelp(args[0]) {
+			fmt.Fprint(stdout, traceUsage)
 			return exitOK
-		case len(args) > 0:
+		}
+		fmt.Fprint(stderr, traceUsage)
+		if len(args) > 0 {
 			fmt.Fprintf(stderr, "node trace: unknown subcommand %q (want render)\n", args[0])
 		}
 		return exitUsage
@@ -44,16 +45,13 @@ func runTrace(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("node trace render", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprint(stderr, traceUsage)
+		fmt.Fprint(fs.Output(), traceUsage)
 		fs.PrintDefaults()
 	}
 	out := fs.String("o", "", "write the page to `FILE` (default: standard output)")
 	title := fs.String("title", "", "the page's title (default: the trace files' names)")
-	if err := fs.Parse(args[1:]); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
+	if code, ok := parseFlags(fs, args[1:], stdout, stderr); !ok {
+		return code
 	}
 	if fs.NArg() == 0 {
 		fmt.Fprintln(stderr, "node trace render: give at least one trace file (see node trace -h)")

@@ -1,0 +1,36 @@
+package actors
+
+import (
+	"context"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"github.com/zkfle/zkfle/messages"
+)
+
+// "epoch persisted" is said only when a file was written: a node without
+// a dataDir keeps its epochs in memory and says that (at debug).
+func TestEpochPersistedOnlyWithADataDir(t *testing.T) {
+	for _, withDir := range []bool{false, true} {
+		cfg, ln := oneVoter(t)
+		logs := &clientPortLogs{}
+		cfg.Logger = slog.New(logs)
+		if withDir {
+			cfg.DataDir = t.TempDir()
+		}
+		node, err := Start(cfg, WithListeners(ln))
+		require.NoError(t, err)
+		sub := node.Subscribe()
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		sc, err := sub.Next(ctx)
+		cancel()
+		require.NoError(t, err)
+		require.Equal(t, messages.ServerState_LEADING, sc.GetNewState())
+		require.NoError(t, node.Stop())
+		assert.Equal(t, withDir, logs.has("epoch persisted"), "dataDir: %v", withDir)
+		assert.Equal(t, !withDir, logs.has("epoch kept in memory (no dataDir)"), "dataDir: %v", withDir)
+	}
+}
