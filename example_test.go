@@ -10,16 +10,12 @@ import (
 	"time"
 
 	"github.com/zkfle/zkfle"
+	"github.com/zkfle/zkfle/internal/freeport"
 )
 
 // freePort returns a loopback port that was free a moment ago.
 func freePort() int {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		panic(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
+	return freeport.MustPort()
 }
 
 // oneServer returns a config for a one-server ensemble on loopback. A lone

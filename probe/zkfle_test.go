@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"github.com/zkfle/zkfle/actors"
+	"github.com/zkfle/zkfle/internal/freeport"
 	"github.com/zkfle/zkfle/messages"
 	"github.com/zkfle/zkfle/netbridge"
 	"github.com/zkfle/zkfle/quorum"
@@ -29,10 +30,8 @@ func checkLeaks(t *testing.T) {
 
 // freePort returns a loopback port nothing listens on.
 func freePort(t *testing.T) int {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
+	t.Helper()
+	return freeport.MustPort()
 }
 
 // zkfleEnsemble starts in-process zkfle nodes with the given sids on

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"math/rand/v2"
 	"net"
 	"os"
 	"sort"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 	"github.com/zkfle/zkfle/actors"
+	"github.com/zkfle/zkfle/internal/freeport"
 	"github.com/zkfle/zkfle/messages"
 	"github.com/zkfle/zkfle/quorum"
 	"google.golang.org/protobuf/encoding/prototext"
@@ -150,64 +150,15 @@ func newEnsembleWith(t testing.TB, ms []member, build func([]quorum.Server) (quo
 	return e
 }
 
-// freePort returns a loopback port nothing listens on (for quorum ports,
-// bound by whichever server is elected, and for processes' ports). It
-// draws from below the kernel's ephemeral range, so no outgoing
-// connection can take the port before its server binds it (a leader that
-// cannot bind its quorum port re-elects itself forever), and never hands
-// out the same port twice in one test binary.
+// freePort returns a loopback port nothing listens on, from below the
+// kernel's ephemeral range and never twice in one test binary
+// (internal/freeport says why).
 func freePort(t testing.TB) int {
 	t.Helper()
-	givenMu.Lock()
-	defer givenMu.Unlock()
-	lo, hi := 20000, ephemeralLow()
-	for try := 0; try < 1000 && hi > lo; try++ {
-		port := lo + rand.IntN(hi-lo)
-		if given[port] {
-			continue
-		}
-		ln, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(port))
-		if err != nil {
-			continue
-		}
-		_ = ln.Close()
-		given[port] = true
-		return port
-	}
-	// No room below the ephemeral range: let the kernel choose.
-	for {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		require.NoError(t, err)
-		port := ln.Addr().(*net.TCPAddr).Port
-		_ = ln.Close()
-		if !given[port] {
-			given[port] = true
-			return port
-		}
-	}
+	p, err := freeport.Port()
+	require.NoError(t, err)
+	return p
 }
-
-// ephemeralLow is the first port of the kernel's ephemeral range.
-func ephemeralLow() int {
-	b, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range")
-	if err != nil {
-		return 32768
-	}
-	f := strings.Fields(string(b))
-	if len(f) == 0 {
-		return 32768
-	}
-	n, err := strconv.Atoi(f[0])
-	if err != nil {
-		return 32768
-	}
-	return n
-}
-
-var (
-	givenMu sync.Mutex
-	given   = map[int]bool{}
-)
 
 // config builds sid's node config with fast test timing.
 func (e *ensemble) config(sid int64) actors.Config {

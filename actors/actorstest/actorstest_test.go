@@ -3,22 +3,19 @@ package actorstest_test
 import (
 	"io"
 	"log/slog"
-	"net"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 	"github.com/zkfle/zkfle/actors"
 	"github.com/zkfle/zkfle/actors/actorstest"
+	"github.com/zkfle/zkfle/internal/freeport"
 	"github.com/zkfle/zkfle/quorum"
 )
 
 func freePort(t *testing.T) int {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
+	return freeport.MustPort()
 }
 
 // A fault injected through the hooks restarts the actor it names, the

@@ -9,10 +9,12 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"time"
 
 	"github.com/zkfle/zkfle/actors"
+	"github.com/zkfle/zkfle/internal/freeport"
 	"github.com/zkfle/zkfle/messages"
 	"github.com/zkfle/zkfle/quorum"
 )
@@ -186,17 +188,22 @@ func startDemo(n int, log *slog.Logger, out io.Writer, traceDir string) (*demo, 
 	d := &demo{log: log, out: out, start: time.Now(), nodes: make([]*actors.Node, n), addrs: make([]string, n)}
 	d.ctx, d.cancel = context.WithCancel(context.Background())
 	for i := range lns {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		// Both ports from below the kernel's ephemeral range
+		// (internal/freeport): a dial's source port could otherwise take
+		// a quorum port before its leader binds it, or a killed node's
+		// election port before it restarts.
+		ports, err := freeport.Ports(2)
+		if err != nil {
+			closeAll(lns)
+			return nil, err
+		}
+		ln, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(ports[0]))
 		if err != nil {
 			closeAll(lns)
 			return nil, fmt.Errorf("bind a loopback port: %w", err)
 		}
 		lns[i] = ln
-		qp, err := freeLoopbackPort()
-		if err != nil {
-			closeAll(lns)
-			return nil, err
-		}
+		qp := ports[1]
 		d.addrs[i] = ln.Addr().String()
 		servers[i] = quorum.Server{ID: int64(i + 1), Addrs: []quorum.AddrPair{
 			{Host: "127.0.0.1", QuorumPort: qp, ElectionPort: ln.Addr().(*net.TCPAddr).Port}}}
@@ -341,15 +348,4 @@ func closeAll(lns []net.Listener) {
 			_ = ln.Close()
 		}
 	}
-}
-
-// freeLoopbackPort returns a loopback port nothing listened on a moment
-// ago (for quorum ports, which the leader binds when elected).
-func freeLoopbackPort() (int, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, fmt.Errorf("find a free loopback port: %w", err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port, nil
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"github.com/zkfle/zkfle/actors"
+	"github.com/zkfle/zkfle/internal/freeport"
 	"github.com/zkfle/zkfle/internal/zkjava"
 	"github.com/zkfle/zkfle/messages"
 	"github.com/zkfle/zkfle/quorum"
@@ -19,10 +20,7 @@ import (
 
 func loopbackPort(t *testing.T) int {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
+	return freeport.MustPort()
 }
 
 // probeTargets starts a 3-node in-process zkfle ensemble, waits for its

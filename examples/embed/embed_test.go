@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/zkfle/zkfle/internal/freeport"
 )
 
 // The README's embedding example is this program, byte for byte: the
@@ -103,10 +105,7 @@ func (l *lockedWriter) Write(b []byte) (int, error) {
 
 func freePort(t *testing.T) int {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
+	return freeport.MustPort()
 }
 
 var (

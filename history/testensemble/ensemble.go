@@ -14,6 +14,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 	"github.com/zkfle/zkfle/actors"
+	"github.com/zkfle/zkfle/internal/freeport"
 	"github.com/zkfle/zkfle/messages"
 	"github.com/zkfle/zkfle/quorum"
 )
@@ -50,10 +51,8 @@ func New(t testing.TB, n int) *Ensemble {
 }
 
 func freePort(t testing.TB) int {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
+	t.Helper()
+	return freeport.MustPort()
 }
 
 // Verifier returns the ensemble's quorum configuration.

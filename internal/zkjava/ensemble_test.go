@@ -1,7 +1,6 @@
 package zkjava
 
 import (
-	"net"
 	"strings"
 	"testing"
 	"time"
@@ -9,14 +8,13 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
+
+	"github.com/zkfle/zkfle/internal/freeport"
 )
 
 func freePort(t *testing.T) int {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
+	return freeport.MustPort()
 }
 
 // javaMembers returns n Java members with sids 1..n on free ports.
