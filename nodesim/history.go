@@ -53,6 +53,37 @@ type Ack struct {
 	Epoch   int64
 }
 
+// Summary is a server's state summary as the election orders it: its
+// currentEpoch (FLE's peerEpoch) and last zxid.
+type Summary struct {
+	CurrentEpoch int64
+	Zxid         int64
+}
+
+// Info is a learner's FOLLOWERINFO/OBSERVERINFO reaching a leader session
+// (Session numbers the sessions of the run), with the acceptedEpoch it
+// carries; a leader session's start is recorded as an Info from itself
+// with its own acceptedEpoch.
+type Info struct {
+	// Seq orders Infos and Proposals of the same instant.
+	Seq      int
+	At       time.Duration
+	Leader   int64
+	Session  int
+	Learner  int64
+	Accepted int64
+}
+
+// Proposal is a leader session writing the epoch it proposes as its
+// acceptedEpoch (Zab phase 1 decided).
+type Proposal struct {
+	Seq     int
+	At      time.Duration
+	Leader  int64
+	Session int
+	Epoch   int64
+}
+
 // History is everything the oracles judge.
 type History struct {
 	// Voters are the voting members.
@@ -61,6 +92,14 @@ type History struct {
 	Changes []Change
 	// Acks are the NEWLEADER acks delivered, in time order.
 	Acks []Ack
+	// Infos and Proposals are Zab phase 1 as seen on the wire and disk.
+	Infos     []Info
+	Proposals []Proposal
+	// Start is each voter's state summary when the run began.
+	Start map[int64]Summary
+	// Clean says the run had no faults, a simultaneous start and small
+	// delays: the election promises the best leader (oracle (c)).
+	Clean bool
 	// LastHeal is when the last fault ended.
 	LastHeal time.Duration
 	// End is when the run stopped.
@@ -73,4 +112,8 @@ type History struct {
 	// one) until the next election; (d) and (e) excuse such a node as long
 	// as the leader and its followers are a majority, and report it.
 	Accepted map[int64]int64
+}
+
+func (s Summary) String() string {
+	return fmt.Sprintf("(epoch %d, zxid %#x)", s.CurrentEpoch, s.Zxid)
 }

@@ -23,6 +23,8 @@ type session struct {
 	timers  map[[2]uint64]uint64 // (kind, conn) -> pending seq
 	estAt   time.Duration
 	est     bool
+	epoch   int64 // the established epoch
+	serial  int   // world-wide session number (the oracles' session identity)
 }
 
 // node is one server: production machines plus the glue of quorumpeer.
@@ -41,6 +43,12 @@ type node struct {
 	fleTimers map[fle.TimerKind]uint64
 	failures  int
 	retryGen  int
+	// The transaction log (log.go): zxid is the last zxid logged (what
+	// the node votes with and reports in ACKEPOCH), durable the last one
+	// synced to disk; a crash falls back to durable. logGen is bumped by
+	// every truncation, so a sync of an older write cannot land after it.
+	zxid, durable int64
+	logGen        int
 }
 
 func (n *node) timing() zab.Timing {
@@ -90,13 +98,14 @@ func (n *node) crash() {
 	n.up = false
 	n.gen++
 	n.sess = nil
+	n.loseUnsynced()
 	w.record(Change{Node: n.id, Role: Down})
 }
 
 // startLooking is QuorumPeer.startLooking (glue).
 func (n *node) startLooking() {
 	epoch := n.epochs.Current()
-	n.applyFle(n.m.Start(epoch<<32, epoch))
+	n.applyFle(n.m.Start(n.zxid, epoch))
 }
 
 // ---- election ----
@@ -191,7 +200,7 @@ func (n *node) decided(d fle.Decision) {
 	switch d.State {
 	case fle.Leading:
 		l, err := zab.NewLeaderSession(zab.LeaderConfig{ID: n.id, Verifier: w.verifier,
-			AcceptedEpoch: n.epochs.Accepted(), CurrentEpoch: n.epochs.Current(), Timing: n.timing()})
+			AcceptedEpoch: n.epochs.Accepted(), CurrentEpoch: n.epochs.Current(), LastZxid: n.zxid, Timing: n.timing()})
 		if err != nil {
 			w.fail("n%d NewLeaderSession: %v", n.id, err)
 			return
@@ -200,7 +209,7 @@ func (n *node) decided(d fle.Decision) {
 	case fle.Following:
 		l, err := zab.NewLearnerSession(zab.LearnerConfig{ID: n.id, LeaderID: d.Leader,
 			AcceptedEpoch: n.epochs.Accepted(), CurrentEpoch: n.epochs.Current(),
-			ConfigVersion: w.verifier.Version(), Timing: n.timing()})
+			ConfigVersion: w.verifier.Version(), LastZxid: n.zxid, Timing: n.timing()})
 		if err != nil {
 			w.fail("n%d NewLearnerSession: %v", n.id, err)
 			return
@@ -210,7 +219,12 @@ func (n *node) decided(d fle.Decision) {
 		w.fail("n%d decided %v", n.id, d.State)
 		return
 	}
+	w.sessions++
+	s.serial = w.sessions
 	n.sess = s
+	if s.leading {
+		w.hist.Infos = append(w.hist.Infos, Info{Seq: w.obsSeq(), At: w.s.now, Leader: n.id, Session: s.serial, Learner: n.id, Accepted: n.epochs.Accepted()})
+	}
 	n.applyZab(s, s.impl.Start())
 }
 
@@ -273,6 +287,9 @@ func (n *node) applyZab(s *session, out zab.Output) {
 		return
 	}
 	for _, wr := range out.Persist {
+		if s.leading && wr.File == zab.AcceptedEpochFile {
+			w.hist.Proposals = append(w.hist.Proposals, Proposal{Seq: w.obsSeq(), At: w.s.now, Leader: n.id, Session: s.serial, Epoch: wr.Epoch})
+		}
 		if err := n.epochs.Apply(wr); err != nil {
 			w.tracef("n%d persist %v=%d failed: %v", n.id, wr.File, wr.Epoch, err)
 			n.applyZab(s, s.impl.PersistFailed(err))
@@ -305,13 +322,16 @@ func (n *node) applyZab(s *session, out zab.Output) {
 		})
 	}
 	if e := out.Established; e != nil {
-		s.est, s.estAt = true, w.s.now
+		s.est, s.estAt, s.epoch = true, w.s.now, e.Epoch
 		role := Following
 		if e.Role == zab.Leading {
 			role = Leading
 		}
 		w.record(Change{Node: n.id, Role: role, Epoch: e.Epoch, Leader: e.Leader})
 		n.m.UpdateElectionVote(e.Epoch)
+		if role == Leading {
+			n.scheduleTxn(s)
+		}
 	}
 	if e := out.Ended; e != nil {
 		w.tracef("n%d session ended: %v %s", n.id, e.Reason, e.Detail)

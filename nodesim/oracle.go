@@ -11,7 +11,8 @@ import (
 
 // Violation is one oracle's complaint.
 type Violation struct {
-	// Oracle is "a", "b", "d" or "e" (the lettering).
+	// Oracle is "a" to "e" (the lettering), or "p" (Zab phase
+	// 1: a proposal above every acceptedEpoch the leader heard of).
 	Oracle string
 	// Detail says what was seen.
 	Detail string
@@ -47,6 +48,8 @@ func Check(h History) ([]Violation, time.Duration) {
 	var vs []Violation
 	vs = append(vs, OneLeaderPerEpoch(h)...)
 	vs = append(vs, EpochsBackedByQuorum(h)...)
+	vs = append(vs, ProposalAboveAccepted(h)...)
+	vs = append(vs, BestLeader(h)...)
 	vs = append(vs, SettledAtEnd(h)...)
 	settle, lv := Liveness(h)
 	vs = append(vs, lv...)
@@ -204,4 +207,64 @@ func Liveness(h History) (time.Duration, []Violation) {
 		return first, []Violation{{"e", fmt.Sprintf("no settled ensemble within %v of the last heal at %v (settled after %v)", h.Bound, h.LastHeal, first)}}
 	}
 	return first, nil
+}
+
+// ProposalAboveAccepted is oracle (p), Zab phase 1 as seen on the wire and
+// disk: the epoch a leader session proposes (writes as its acceptedEpoch)
+// is above its own acceptedEpoch at the session's start and above the
+// acceptedEpoch of every FOLLOWERINFO/OBSERVERINFO that reached the
+// session before it proposed: e' = max + 1, so that no server has
+// promised the proposal to anyone else.
+func ProposalAboveAccepted(h History) []Violation {
+	var vs []Violation
+	for _, p := range h.Proposals {
+		for _, i := range h.Infos {
+			if i.Session == p.Session && i.Seq < p.Seq && p.Epoch <= i.Accepted {
+				vs = append(vs, Violation{"p", fmt.Sprintf("at %v node %d proposed epoch %d although node %d's acceptedEpoch %d had reached it at %v",
+					p.At, p.Leader, p.Epoch, i.Learner, i.Accepted, i.At)})
+			}
+		}
+	}
+	return vs
+}
+
+// ahead reports whether a (of server aid) comes after b (of bid) in the
+// election's order: currentEpoch first, then the zxid, then the sid.
+func ahead(a Summary, aid int64, b Summary, bid int64) bool {
+	if a.CurrentEpoch != b.CurrentEpoch {
+		return a.CurrentEpoch > b.CurrentEpoch
+	}
+	if a.Zxid != b.Zxid {
+		return a.Zxid > b.Zxid
+	}
+	return aid > bid
+}
+
+// BestLeader is oracle (c): in a clean run (History.Clean: simultaneous
+// start, no loss, no crash, delays far below the finalize window) the
+// first node established LEADING is the voter that is up with the
+// greatest (currentEpoch, zxid, sid) of History.Start. A clean run with no
+// leader at all is (e)'s business.
+func BestLeader(h History) []Violation {
+	if !h.Clean {
+		return nil
+	}
+	up := map[int64]bool{}
+	for _, c := range h.Changes {
+		if c.Role == Leading {
+			best, found := int64(0), false
+			for _, v := range h.Voters {
+				if up[v] && (!found || ahead(h.Start[v], v, h.Start[best], best)) {
+					best, found = v, true
+				}
+			}
+			if c.Node != best {
+				return []Violation{{"c", fmt.Sprintf("at %v the first leader is node %d %v, but node %d %v is the best voter up",
+					c.At, c.Node, h.Start[c.Node], best, h.Start[best])}}
+			}
+			return nil
+		}
+		up[c.Node] = c.Role != Down
+	}
+	return nil
 }

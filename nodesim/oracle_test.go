@@ -134,3 +134,77 @@ func TestOracleDExcusesANodeAheadOnlyWithAMajority(t *testing.T) {
 	h.Accepted[2] = 2
 	require.Equal(t, []string{"d"}, oracles(SettledAtEnd(h)))
 }
+
+// cleanStart makes cleanHistory a clean run in which node 1 is the best
+// voter: every voter in epoch 1, node 1 with the greatest zxid.
+func cleanStart(h History) History {
+	h.Clean = true
+	h.Changes = append([]Change{{At: 0, Node: 1, Role: Looking}, {At: 0, Node: 2, Role: Looking}, {At: 0, Node: 3, Role: Looking}}, h.Changes...)
+	h.Start = map[int64]Summary{1: {1, 1<<32 | 5}, 2: {1, 1<<32 | 4}, 3: {1, 1<<32 | 4}}
+	return h
+}
+
+func TestOracleCBestLeaderInACleanRun(t *testing.T) {
+	h := cleanStart(cleanHistory())
+	require.Empty(t, BestLeader(h))
+
+	// The zxid decides between equal epochs: 2 has the greater zxid.
+	h.Start[2] = Summary{1, 1<<32 | 6}
+	require.Equal(t, []string{"c"}, oracles(BestLeader(h)))
+
+	// The epoch decides before the zxid: 3's epoch 2 beats 2's zxid.
+	h.Start[3] = Summary{2, 2 << 32}
+	require.Equal(t, []string{"c"}, oracles(BestLeader(h)))
+	h.Start[2], h.Start[3] = Summary{1, 1<<32 | 4}, Summary{0, 9}
+	require.Empty(t, BestLeader(h), "an older epoch loses whatever its zxid")
+
+	// Equal epoch and zxid: the larger sid decides.
+	h.Start = map[int64]Summary{1: {1, 7}, 2: {1, 7}, 3: {1, 7}}
+	require.Equal(t, []string{"c"}, oracles(BestLeader(h)))
+	h.Start = map[int64]Summary{1: {1, 7}, 2: {1, 7}, 3: {1, 6}}
+	require.Equal(t, []string{"c"}, oracles(BestLeader(h)), "2 beats 1 on the sid")
+
+	// Only voters that are up count: 3, best but down, does not.
+	h = cleanStart(cleanHistory())
+	h.Start[3] = Summary{5, 5 << 32}
+	require.Equal(t, []string{"c"}, oracles(BestLeader(h)))
+	h.Changes = append(h.Changes[:3:3], append([]Change{{At: 1 * ms, Node: 3, Role: Down}}, h.Changes[3:]...)...)
+	require.Empty(t, BestLeader(h))
+
+	// Only the first leader is judged, and only in clean runs.
+	h = cleanStart(cleanHistory())
+	h.Changes = append(h.Changes, Change{At: 50 * ms, Node: 2, Role: Leading, Epoch: 2, Leader: 2})
+	require.Empty(t, BestLeader(h))
+	h = cleanStart(cleanHistory())
+	h.Start[2] = Summary{1, 1<<32 | 6}
+	h.Clean = false
+	require.Empty(t, BestLeader(h))
+}
+
+func TestOraclePProposalAboveEveryAcceptedEpochHeard(t *testing.T) {
+	h := cleanHistory()
+	h.Infos = []Info{
+		{Seq: 1, At: 1 * ms, Leader: 1, Session: 7, Learner: 1, Accepted: 2},
+		{Seq: 2, At: 2 * ms, Leader: 1, Session: 7, Learner: 2, Accepted: 3},
+	}
+	h.Proposals = []Proposal{{Seq: 3, At: 3 * ms, Leader: 1, Session: 7, Epoch: 4}}
+	require.Empty(t, ProposalAboveAccepted(h))
+
+	// A learner that had accepted the proposal already: e' must be above.
+	h.Proposals[0].Epoch = 3
+	require.Equal(t, []string{"p"}, oracles(ProposalAboveAccepted(h)))
+	// The leader's own acceptedEpoch counts too.
+	h.Infos[1].Accepted = 0
+	h.Proposals[0].Epoch = 2
+	require.Equal(t, []string{"p"}, oracles(ProposalAboveAccepted(h)))
+
+	// An info after the proposal, or to another session, does not count.
+	h = cleanHistory()
+	h.Infos = []Info{
+		{Seq: 2, At: 3 * ms, Leader: 1, Session: 7, Learner: 2, Accepted: 5},
+		{Seq: 1, At: 1 * ms, Leader: 1, Session: 6, Learner: 3, Accepted: 5},
+	}
+	h.Proposals = []Proposal{{Seq: 3, At: 3 * ms, Leader: 1, Session: 7, Epoch: 4}}
+	h.Infos[0].Seq = 4
+	require.Empty(t, ProposalAboveAccepted(h))
+}

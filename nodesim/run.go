@@ -26,6 +26,11 @@ type Result struct {
 	// Err is a driver failure (a production constructor refused the
 	// glue's input).
 	Err string
+	// Best is the voter with the greatest (currentEpoch, zxid, sid) at
+	// the start, and ZxidDecided whether the zxid (not the epoch, not
+	// the sid) made it best: what the seeded disks exercise.
+	Best        int64
+	ZxidDecided bool
 }
 
 // TraceTail renders the last n trace lines.
@@ -45,6 +50,9 @@ func Run(cfg Config) (Result, error) {
 		return Result{}, err
 	}
 	faults := map[string]int{}
+	if cfg.Clean {
+		cfg.Chaos = 0
+	}
 	if cfg.Chaos > 0 {
 		w.planChaos(faults)
 	}
@@ -72,8 +80,9 @@ func Run(cfg Config) (Result, error) {
 		w.hist.Accepted[id] = w.nodes[id].epochs.Accepted()
 	}
 	vs, settle := Check(w.hist)
+	best, byZxid := w.bestAtStart()
 	return Result{Seed: cfg.Seed, Violations: vs, Settle: settle, Faults: faults, Trace: w.trace, Err: w.failed,
-		Excused: Excused(w.hist)}, nil
+		Excused: Excused(w.hist), Best: best, ZxidDecided: byZxid}, nil
 }
 
 // planChaos schedules the seed's faults inside [0, Chaos).
@@ -211,4 +220,22 @@ func (w *World) allEstablished() bool {
 		}
 	}
 	return leaders == 1
+}
+
+// bestAtStart is a statistic for the tests (not an oracle): the best voter
+// at the start, and whether the zxid decided it over the runner-up.
+func (w *World) bestAtStart() (int64, bool) {
+	var best, second int64
+	for _, id := range w.ids {
+		if best == 0 || ahead(w.hist.Start[id], id, w.hist.Start[best], best) {
+			best, second = id, best
+		} else if second == 0 || ahead(w.hist.Start[id], id, w.hist.Start[second], second) {
+			second = id
+		}
+	}
+	if second == 0 {
+		return best, false
+	}
+	a, b := w.hist.Start[best], w.hist.Start[second]
+	return best, a.CurrentEpoch == b.CurrentEpoch && a.Zxid != b.Zxid
 }

@@ -77,3 +77,53 @@ func TestNodeSimSeeds(t *testing.T) {
 		})
 	}
 }
+
+// TestNodeSimCleanRunsElectTheBest runs clean whole-node runs (no faults,
+// start within 50 ms, 1-5 ms latencies) from seeded disks whose epochs and
+// zxids differ, and judges them with every oracle, (c) included: the first
+// leader is the best voter by (currentEpoch, zxid, sid). It also checks
+// that the seeded disks make the order matter: the best voter is often
+// not the largest sid, and is often decided by the zxid.
+func TestNodeSimCleanRunsElectTheBest(t *testing.T) {
+	seeds := 500
+	if testing.Short() {
+		seeds = 100
+	}
+	if *seedsFlag > 0 {
+		seeds = *seedsFlag
+	}
+	first := *firstFlag
+	if *seedFlag != 0 {
+		first, seeds = *seedFlag, 1
+	}
+	for _, n := range []int{3, 5} {
+		t.Run(fmt.Sprintf("N%d", n), func(t *testing.T) {
+			failed, notMaxSID, byZxid := 0, 0, 0
+			for seed := first; seed < first+uint64(seeds); seed++ {
+				cfg := runConfig(n, seed)
+				cfg.Clean = true
+				r, err := Run(cfg)
+				require.NoError(t, err)
+				if best := r.Best; best != int64(n) {
+					notMaxSID++
+				}
+				if r.ZxidDecided {
+					byZxid++
+				}
+				if len(r.Violations) == 0 && r.Err == "" {
+					continue
+				}
+				failed++
+				if failed <= 3 {
+					t.Errorf("%v\nreplay: go test ./nodesim -run 'TestNodeSimCleanRunsElectTheBest/N%d' -nodesim.seed=%d -v\ntrace tail:\n%s",
+						r, n, seed, r.TraceTail(40))
+				}
+			}
+			t.Logf("N=%d clean seeds=%d failed=%d best-not-largest-sid=%d decided-by-zxid=%d", n, seeds, failed, notMaxSID, byZxid)
+			if seeds >= 100 {
+				require.Greater(t, notMaxSID, seeds/10, "the seeded disks must make the epoch and zxid decide often")
+				require.Greater(t, byZxid, seeds/20, "the zxid must decide often")
+			}
+		})
+	}
+}

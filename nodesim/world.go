@@ -25,6 +25,11 @@ type Config struct {
 	Bound time.Duration
 	// Settle is how long the run continues after Bound (quiet period).
 	Settle time.Duration
+	// Clean asks for a run in which the election promises the best
+	// leader (oracle (c)): no faults at all (Chaos is ignored), every
+	// node starting within 50 ms, latencies of 1-5 ms, far below the
+	// finalize window.
+	Clean bool
 }
 
 // elecConn is one election connection (its number is the cnx.Conn on
@@ -46,6 +51,8 @@ type zabConn struct {
 	open    bool
 	// lastAt keeps each direction FIFO (TCP).
 	lastAt [2]time.Duration
+	// synced: the leader has sent DIFF+NEWLEADER here; TXNs follow.
+	synced bool
 }
 
 // World is one seeded run.
@@ -59,6 +66,8 @@ type World struct {
 	econns   map[cnx.Conn]*elecConn
 	zconns   map[zab.ConnID]*zabConn
 	nextConn uint64
+	sessions int
+	obs      int
 	// blocked[[2]int64{a,b}]: traffic from a to b is lost.
 	blocked map[[2]int64]bool
 	// fault rates while chaos is on.
@@ -67,6 +76,9 @@ type World struct {
 	trace            []string
 	failed           string
 }
+
+// obsSeq numbers the phase-1 observations in the order they happened.
+func (w *World) obsSeq() int { w.obs++; return w.obs }
 
 func (w *World) tracef(format string, args ...any) {
 	line := fmt.Sprintf("%9v ", w.s.now) + fmt.Sprintf(format, args...)
@@ -105,14 +117,19 @@ func NewWorld(cfg Config) (*World, error) {
 	w.verifier = v
 	w.hist.Voters = append([]int64(nil), w.ids...)
 	w.hist.Bound = cfg.Bound
+	w.hist.Clean = cfg.Clean
+	w.hist.Start = map[int64]Summary{}
+	base := int64(w.rng.IntN(4))
 	for _, id := range w.ids {
-		st, err := zab.NewMemoryEpochs(0, 0)
+		d := seededDisk(w.rng, base)
+		st, err := zab.NewMemoryEpochs(d.accepted, d.current)
 		if err != nil {
 			return nil, err
 		}
 		// Per-node timer skew: 0.8x to 1.25x.
 		skew := 0.8 + 0.45*w.rng.Float64()
-		w.nodes[id] = &node{w: w, id: id, epochs: st, skew: skew}
+		w.nodes[id] = &node{w: w, id: id, epochs: st, skew: skew, zxid: d.zxid, durable: d.zxid}
+		w.hist.Start[id] = Summary{CurrentEpoch: d.current, Zxid: d.zxid}
 	}
 	for _, id := range w.ids {
 		n := w.nodes[id]
@@ -275,6 +292,11 @@ func (w *World) sendZab(id zab.ConnID, from int64, p zab.Packet) {
 		w.closeZab(id, -1)
 		return
 	}
+	var base int64
+	if from == c.leader && p.Type == zab.NewLeader {
+		// The leader's log as it syncs this learner (log.go).
+		base, c.synced = w.nodes[from].zxid, true
+	}
 	at := max(w.s.now+w.latency(), c.lastAt[dir])
 	c.lastAt[dir] = at
 	w.s.after(at-w.s.now, func() {
@@ -288,7 +310,34 @@ func (w *World) sendZab(id zab.ConnID, from int64, p zab.Packet) {
 		if to == c.leader && p.Type == zab.Ack && p.Zxid&0xffffffff == 0 {
 			w.hist.Acks = append(w.hist.Acks, Ack{At: w.s.now, Leader: to, Learner: from, Epoch: p.Zxid >> 32})
 		}
+		if to == c.leader && (p.Type == zab.FollowerInfo || p.Type == zab.ObserverInfo) {
+			w.hist.Infos = append(w.hist.Infos, Info{Seq: w.obsSeq(), At: w.s.now, Leader: to, Session: target.serial, Learner: from, Accepted: p.Zxid >> 32})
+		}
+		if to == c.learner && p.Type == zab.NewLeader {
+			tn.truncateTo(base)
+		}
 		tn.applyZab(target, target.impl.Received(id, p))
+	})
+}
+
+// sendTxn carries one of the leader's transactions (log.go) to a synced
+// learner, FIFO behind the session's own packets; like any packet on the
+// quorum connection, a loss resets it.
+func (w *World) sendTxn(c *zabConn, z int64) {
+	if w.drop > 0 && w.rng.Float64() < w.drop/4 {
+		w.tracef("reset quorum conn %d (lost txn)", c.id)
+		w.closeZab(c.id, -1)
+		return
+	}
+	at := max(w.s.now+w.latency(), c.lastAt[1])
+	c.lastAt[1] = at
+	w.s.after(at-w.s.now, func() {
+		if !c.open || !w.reachable(c.leader, c.learner) {
+			return
+		}
+		if tn := w.nodes[c.learner]; tn.sess == c.ls && !c.ls.ended {
+			tn.logZxid(max(tn.zxid, z))
+		}
 	})
 }
 
