@@ -14,7 +14,8 @@ import "time"
 //     sessions never see) on every quorum connection it has synced;
 //   - a learner logs a TXN that reaches its running session;
 //   - a logged zxid becomes durable syncDelay later (the log's group
-//     commit); a crash before that loses it: the last unsynced write;
+//     commit); a crash before that loses it: the last unsynced write (the
+//     crash-in-write fault aims a crash at exactly that moment);
 //   - synchronisation: the NEWLEADER a learner receives carries the
 //     leader's log as it was when the leader sent DIFF and NEWLEADER (one
 //     Output); on receipt the learner's log becomes exactly that (DIFF or
@@ -29,6 +30,14 @@ const syncDelay = 2 * time.Millisecond
 // node crashes or truncates its log first.
 func (n *node) logZxid(z int64) {
 	n.zxid = z
+	if n.crashWrite == 1 {
+		// An armed crash-during-write fault (faults.go) hits the log
+		// write before its sync: the entry is lost.
+		n.w.tracef("crash n%d before its log write %#x is synced", n.id, z)
+		n.w.counts["crash-in-write-fired"]++
+		n.crashFor(n.crashDown)
+		return
+	}
 	gen, lg := n.gen, n.logGen
 	n.w.s.after(syncDelay, func() {
 		if n.gen == gen && n.logGen == lg && z > n.durable {
@@ -47,6 +56,7 @@ func (n *node) truncateTo(z int64) {
 func (n *node) loseUnsynced() {
 	if n.zxid != n.durable {
 		n.w.tracef("n%d loses unsynced zxid %#x (durable %#x)", n.id, n.zxid, n.durable)
+		n.w.counts["lost-unsynced-zxid"]++
 	}
 	n.zxid = n.durable
 }
@@ -54,7 +64,7 @@ func (n *node) loseUnsynced() {
 // scheduleTxn arms the established leader session s's next transaction.
 func (n *node) scheduleTxn(s *session) {
 	w := n.w
-	w.s.after(n.skewed(time.Duration(100+w.rng.IntN(400))*time.Millisecond), func() {
+	n.after(n.skewed(time.Duration(100+w.rng.IntN(400))*time.Millisecond), func() {
 		if n.sess != s || s.ended || !n.up {
 			return
 		}

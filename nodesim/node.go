@@ -38,6 +38,7 @@ type node struct {
 	m      *fle.Machine
 	mgr    *cnx.Manager[fle.Message]
 	recv   *cnx.RecvQueue[fle.Notification]
+	hs     *cnx.HandshakeLimits // the Listener's admission rule
 	sess   *session
 	// fleTimers: kind -> pending seq.
 	fleTimers map[fle.TimerKind]uint64
@@ -49,7 +50,18 @@ type node struct {
 	// every truncation, so a sync of an older write cannot land after it.
 	zxid, durable int64
 	logGen        int
+	// faults.go: a paused node's inputs wait in backlog; crashWrite arms
+	// a crash during the next epoch write (1: any, 2: currentEpoch only)
+	// with the restart crashDown later.
+	paused     bool
+	backlog    []func()
+	crashWrite int
+	crashDown  time.Duration
 }
+
+// pendingHandshakes is the Listener's total for non-member sources
+// (actors.Config.MaxPendingHandshakes's default).
+const pendingHandshakes = 256
 
 func (n *node) timing() zab.Timing {
 	return zab.Timing{TickTime: 100 * time.Millisecond, InitLimit: 10, SyncLimit: 5, ConnectRetryDelay: 100 * time.Millisecond, ConnectTries: 5}
@@ -70,6 +82,7 @@ func (n *node) boot() {
 	n.m = m
 	n.mgr = cnx.New[fle.Message](cnx.Config{ID: n.id, Verifier: w.verifier})
 	n.recv = cnx.NewRecvQueue[fle.Notification](100)
+	n.hs = cnx.NewHandshakeLimits(pendingHandshakes)
 	n.fleTimers = map[fle.TimerKind]uint64{}
 	n.sess = nil
 	n.failures = 0
@@ -98,6 +111,7 @@ func (n *node) crash() {
 	n.up = false
 	n.gen++
 	n.sess = nil
+	n.paused, n.backlog, n.crashWrite = false, nil, 0
 	n.loseUnsynced()
 	w.record(Change{Node: n.id, Role: Down})
 }
@@ -113,7 +127,8 @@ func (n *node) startLooking() {
 func (n *node) receiveElec(from int64, m fle.Message) {
 	n.recv.Offer(fle.Notification{From: from, State: m.State, Leader: m.Leader, Zxid: m.Zxid,
 		ElectionEpoch: m.ElectionEpoch, PeerEpoch: m.PeerEpoch, Version: 2, Config: n.w.verifier})
-	for {
+	gen := n.gen
+	for n.gen == gen && n.up {
 		nt, ok := n.recv.Poll()
 		if !ok {
 			return
@@ -127,7 +142,7 @@ func (n *node) applyFle(out fle.Output) {
 	for _, msg := range out.Messages {
 		if msg.To == n.id {
 			gen := n.gen
-			w.s.after(0, func() {
+			n.after(0, func() {
 				if n.gen == gen && n.up {
 					n.receiveElec(n.id, msg)
 				}
@@ -143,7 +158,7 @@ func (n *node) applyFle(out fle.Output) {
 		}
 		n.fleTimers[t.Kind] = t.Seq
 		gen := n.gen
-		w.s.after(n.skewed(t.After), func() {
+		n.after(n.skewed(t.After), func() {
 			if n.gen != gen || !n.up || n.fleTimers[t.Kind] != t.Seq {
 				return
 			}
@@ -169,24 +184,64 @@ func (n *node) applyCnx(out cnx.Output[fle.Message]) {
 		w.closeElec(e.Conn, n.id, e.Reason)
 	}
 	for _, a := range out.Adopts {
-		if a.HasFirst {
-			w.sendElec(a.Conn, n.id, a.SID, a.First)
+		c, ok := w.econns[a.Conn]
+		if !ok {
+			continue
+		}
+		snd := cnx.NewSender(a.First, a.HasFirst)
+		c.senders[n.id] = snd
+		if m, ok := snd.Start(); ok {
+			n.write(c, snd, a.SID, m)
 		}
 	}
 	for _, f := range out.Forwards {
-		w.sendElec(f.Conn, n.id, f.SID, f.Msg)
+		c, ok := w.econns[f.Conn]
+		if !ok {
+			continue
+		}
+		snd := c.senders[n.id]
+		if snd == nil {
+			snd = cnx.NewSender(fle.Message{}, false)
+			c.senders[n.id] = snd
+		}
+		if m, ok := snd.Send(f.Msg); ok {
+			n.write(c, snd, f.SID, m)
+		} else {
+			w.counts["sender-waits"]++
+		}
 	}
 	for _, sid := range out.Dials {
 		w.dial(n.id, sid)
 	}
 	for _, t := range out.Timers {
 		gen, sid := n.gen, t.SID
-		w.s.after(t.After, func() {
+		n.after(t.After, func() {
 			if n.gen == gen && n.up {
 				n.applyCnx(n.mgr.RedialDue(sid))
 			}
 		})
 	}
+}
+
+// write is the SendWorker writing one frame: it is on the wire now, and
+// the socket takes it in writeTime (longer under the delay fault: a slow
+// peer or a full buffer); then the Sender hands over the waiting message.
+func (n *node) write(c *elecConn, snd *cnx.Sender[fle.Message], to int64, m fle.Message) {
+	w := n.w
+	w.sendElec(c.id, n.id, to, m)
+	d := 100 * time.Microsecond
+	if w.delay > 0 && w.rng.Float64() < w.delay {
+		d = time.Duration(50+w.rng.IntN(400)) * time.Millisecond
+	}
+	gen := n.gen
+	n.after(d, func() {
+		if n.gen != gen || !c.open || c.senders[n.id] != snd {
+			return
+		}
+		if next, ok := snd.Written(); ok {
+			n.write(c, snd, to, next)
+		}
+	})
 }
 
 // ---- glue: decision -> session -> looking ----
@@ -271,7 +326,7 @@ func (n *node) sessionOver() {
 	n.fleTimers = map[fle.TimerKind]uint64{}
 	n.retryGen++
 	gen, rg := n.gen, n.retryGen
-	w.s.after(d, func() {
+	n.after(d, func() {
 		if n.gen == gen && n.up && n.retryGen == rg && n.sess == nil {
 			n.startLooking()
 		}
@@ -287,6 +342,9 @@ func (n *node) applyZab(s *session, out zab.Output) {
 		return
 	}
 	for _, wr := range out.Persist {
+		if n.crashesDuring(wr) {
+			return
+		}
 		if s.leading && wr.File == zab.AcceptedEpochFile {
 			w.hist.Proposals = append(w.hist.Proposals, Proposal{Seq: w.obsSeq(), At: w.s.now, Leader: n.id, Session: s.serial, Epoch: wr.Epoch})
 		}
@@ -313,7 +371,7 @@ func (n *node) applyZab(s *session, out zab.Output) {
 			continue
 		}
 		s.timers[key] = t.Seq
-		w.s.after(n.skewed(t.After), func() {
+		n.after(n.skewed(t.After), func() {
 			if n.sess != s || s.timers[key] != t.Seq {
 				return
 			}

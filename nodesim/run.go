@@ -49,7 +49,7 @@ func Run(cfg Config) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	faults := map[string]int{}
+	faults := w.counts
 	if cfg.Clean {
 		cfg.Chaos = 0
 	}
@@ -85,6 +85,11 @@ func Run(cfg Config) (Result, error) {
 		Excused: Excused(w.hist), Best: best, ZxidDecided: byZxid}, nil
 }
 
+// faultKinds are the discrete faults planChaos draws from (reset twice:
+// it is the cheapest and most common).
+var faultKinds = []string{"partition", "partition-oneway", "crash", "crash-in-write", "crash-before-newleader",
+	"pause", "disk", "reset", "reset"}
+
 // planChaos schedules the seed's faults inside [0, Chaos).
 func (w *World) planChaos(faults map[string]int) {
 	r := w.rng
@@ -100,7 +105,7 @@ func (w *World) planChaos(faults map[string]int) {
 	for t := time.Duration(r.IntN(300)) * time.Millisecond; t < chaos; t += time.Duration(200+r.IntN(1500)) * time.Millisecond {
 		dur := time.Duration(100+r.IntN(4000)) * time.Millisecond
 		victim := w.ids[r.IntN(len(w.ids))]
-		kind := []string{"partition", "partition-oneway", "crash", "disk", "reset", "reset"}[r.IntN(6)]
+		kind := faultKinds[r.IntN(len(faultKinds))]
 		faults[kind]++
 		switch kind {
 		case "partition":
@@ -128,17 +133,43 @@ func (w *World) planChaos(faults map[string]int) {
 			})
 		case "crash":
 			w.s.after(t, func() {
+				if n := w.nodes[victim]; n.up {
+					w.tracef("crash n%d", victim)
+					n.crashFor(dur)
+				}
+			})
+		case "crash-in-write", "crash-before-newleader":
+			// Armed for a while: the victim crashes during its next
+			// epoch write (any, or only a currentEpoch write: a leader
+			// between its epoch proposal and NEWLEADER, or a learner
+			// taking NEWLEADER), if one comes.
+			which := 1
+			if kind == "crash-before-newleader" {
+				which = 2
+			}
+			w.s.after(t, func() {
 				n := w.nodes[victim]
 				if !n.up {
 					return
 				}
-				w.tracef("crash n%d", victim)
-				n.crash()
+				w.tracef("arm n%d to crash during its next epoch write", victim)
+				n.crashWrite, n.crashDown = which, dur
 				gen := n.gen
 				w.s.after(dur, func() {
-					if n.gen == gen && !n.up {
-						w.tracef("restart n%d", victim)
-						n.boot()
+					if n.gen == gen {
+						n.crashWrite = 0
+					}
+				})
+			})
+		case "pause":
+			// Longer than syncLimit (5 ticks of 100 ms) most of the time.
+			w.s.after(t, func() {
+				n := w.nodes[victim]
+				n.pause()
+				gen := n.gen
+				w.s.after(dur/2+300*time.Millisecond, func() {
+					if n.gen == gen {
+						n.resume()
 					}
 				})
 			})
@@ -188,6 +219,8 @@ func (w *World) healAll() {
 	for _, id := range w.ids {
 		n := w.nodes[id]
 		n.epochs.FailWrites(nil)
+		n.crashWrite = 0
+		n.resume()
 		if !n.up {
 			n.boot()
 		}

@@ -3,6 +3,7 @@ package nodesim
 import (
 	"fmt"
 	"math/rand/v2"
+	"net/netip"
 	"strconv"
 	"time"
 
@@ -37,8 +38,10 @@ type Config struct {
 type elecConn struct {
 	id   cnx.Conn
 	a, b int64 // dialler, acceptor
-	// adopted[x] is whether x's manager holds it as a link.
 	open bool
+	// senders[x] is end x's SendWorker (cnx.Sender), made when x's
+	// manager adopts the connection.
+	senders map[int64]*cnx.Sender[fle.Message]
 }
 
 // zabConn is one quorum connection between a learner and a leader session.
@@ -68,6 +71,8 @@ type World struct {
 	nextConn uint64
 	sessions int
 	obs      int
+	// counts are fault and event counters for the report (Result.Faults).
+	counts map[string]int
 	// blocked[[2]int64{a,b}]: traffic from a to b is lost.
 	blocked map[[2]int64]bool
 	// fault rates while chaos is on.
@@ -102,7 +107,7 @@ func electionPort(id int64) int { return 30000 + int(id)*2 + 1 }
 func NewWorld(cfg Config) (*World, error) {
 	w := &World{cfg: cfg, rng: rand.New(rand.NewPCG(cfg.Seed, cfg.Seed^0x9e3779b97f4a7c15)),
 		nodes: map[int64]*node{}, econns: map[cnx.Conn]*elecConn{}, zconns: map[zab.ConnID]*zabConn{},
-		blocked: map[[2]int64]bool{}}
+		blocked: map[[2]int64]bool{}, counts: map[string]int{}}
 	var servers []quorum.Server
 	for i := 1; i <= cfg.N; i++ {
 		id := int64(i)
@@ -158,7 +163,9 @@ func (w *World) vnow() time.Time { return time.Unix(1_000_000, 0).Add(w.s.now) }
 
 // ---- election network ----
 
-// dial carries a cnx Dials output of from to sid.
+// dial carries a cnx Dials output of from to sid. The connection is made
+// at the kernel level even while an end is paused; each end's handling of
+// it is that end's input (deferred while it is paused).
 func (w *World) dial(from, to int64) {
 	gen := w.nodes[from].gen
 	w.s.after(w.latency(), func() {
@@ -167,7 +174,7 @@ func (w *World) dial(from, to int64) {
 			return
 		}
 		if !w.reachable(from, to) || !w.reachable(to, from) {
-			w.s.after(time.Duration(100+w.rng.IntN(200))*time.Millisecond, func() {
+			f.after(time.Duration(100+w.rng.IntN(200))*time.Millisecond, func() {
 				if f.gen == gen {
 					f.applyCnx(f.mgr.Dialed(to, cnx.DialFailed, 0))
 				}
@@ -175,19 +182,40 @@ func (w *World) dial(from, to int64) {
 			return
 		}
 		w.nextConn++
-		c := &elecConn{id: cnx.Conn(w.nextConn), a: from, b: to, open: true}
+		c := &elecConn{id: cnx.Conn(w.nextConn), a: from, b: to, open: true, senders: map[int64]*cnx.Sender[fle.Message]{}}
 		w.econns[c.id] = c
 		w.tracef("n%d dials n%d: conn %d", from, to, c.id)
-		// The acceptor reads the header; the dialler keeps the link only
-		// with the larger sid (cnx.InitiatorKeeps), else it hangs up.
+		// The acceptor's listener admits the handshake (HandshakeLimits)
+		// and reads the header; the dialler keeps the link only with the
+		// larger sid (cnx.InitiatorKeeps), else it hangs up.
 		t := w.nodes[to]
-		t.applyCnx(t.mgr.Accepted(cnx.Incoming{Conn: c.id, SID: from, Addrs: []string{"127.0.0.1:" + strconv.Itoa(electionPort(from))}, Seq: w.nextConn}, w.vnow()))
-		if cnx.InitiatorKeeps(from, to) {
-			f.applyCnx(f.mgr.Dialed(to, cnx.DialConnected, c.id))
-		} else {
-			f.applyCnx(f.mgr.Dialed(to, cnx.DialHungUp, 0))
-			w.closeElec(c.id, from, "hung up")
-		}
+		tgen, seq := t.gen, w.nextConn
+		t.input(func() {
+			if t.gen != tgen || !t.up || !c.open {
+				return
+			}
+			src := netip.AddrFrom4([4]byte{127, 0, 0, 1})
+			member := t.mgr.IsMember(from)
+			if ok, why := t.hs.Admit(src, member); !ok {
+				w.tracef("n%d refuses conn %d: %s", to, c.id, why)
+				w.counts["handshake-refused"]++
+				w.closeElec(c.id, to, "too-many-handshakes")
+				return
+			}
+			t.applyCnx(t.mgr.Accepted(cnx.Incoming{Conn: c.id, SID: from, Addrs: []string{"127.0.0.1:" + strconv.Itoa(electionPort(from))}, Seq: seq}, w.vnow()))
+			t.hs.Release(src, member)
+		})
+		f.input(func() {
+			if f.gen != gen || !f.up {
+				return
+			}
+			if cnx.InitiatorKeeps(from, to) {
+				f.applyCnx(f.mgr.Dialed(to, cnx.DialConnected, c.id))
+			} else {
+				f.applyCnx(f.mgr.Dialed(to, cnx.DialHungUp, 0))
+				w.closeElec(c.id, from, "hung up")
+			}
+		})
 	})
 }
 
@@ -210,7 +238,7 @@ func (w *World) closeElec(id cnx.Conn, by int64, why string) {
 		if x != by {
 			d = w.latency()
 		}
-		w.s.after(d, func() {
+		n.after(d, func() {
 			if n.gen == gen {
 				out, _ := n.mgr.Closed(other(c, x), id)
 				n.applyCnx(out)
@@ -243,7 +271,13 @@ func (w *World) sendElec(id cnx.Conn, from, to int64, m fle.Message) {
 			if !ok || !c.open || !w.reachable(from, to) {
 				return
 			}
-			w.nodes[to].receiveElec(from, m)
+			t := w.nodes[to]
+			gen := t.gen
+			t.input(func() {
+				if t.gen == gen && t.up {
+					t.receiveElec(from, m)
+				}
+			})
 		})
 	}
 }
@@ -259,7 +293,7 @@ func (w *World) zabDial(n *node, s *session, dl zab.Dial) {
 		}
 		l := w.nodes[leader]
 		if !w.reachable(n.id, leader) || !w.reachable(leader, n.id) || l.sess == nil || !l.sess.leading || l.sess.ended {
-			w.s.after(w.latency()+time.Duration(w.rng.IntN(int(min(dl.Timeout, time.Second)/time.Millisecond)+1))*time.Millisecond, func() {
+			n.after(w.latency()+time.Duration(w.rng.IntN(int(min(dl.Timeout, time.Second)/time.Millisecond)+1))*time.Millisecond, func() {
 				if n.sess == s {
 					n.applyZab(s, s.learner.DialFailed(fmt.Errorf("leader %d unreachable", leader)))
 				}
@@ -271,8 +305,9 @@ func (w *World) zabDial(n *node, s *session, dl zab.Dial) {
 		w.zconns[c.id] = c
 		s.conns[c.id], l.sess.conns[c.id] = true, true
 		w.tracef("n%d quorum-connects to n%d: conn %d", n.id, leader, c.id)
-		l.applyZab(l.sess, l.sess.impl.Connected(c.id))
-		n.applyZab(s, s.learner.Connected(c.id))
+		ls := l.sess
+		l.input(func() { l.applyZab(ls, ls.impl.Connected(c.id)) })
+		n.input(func() { n.applyZab(s, s.learner.Connected(c.id)) })
 	})
 }
 
@@ -304,20 +339,27 @@ func (w *World) sendZab(id zab.ConnID, from int64, p zab.Packet) {
 			return
 		}
 		tn := w.nodes[to]
-		if tn.sess != target {
-			return
-		}
-		if to == c.leader && p.Type == zab.Ack && p.Zxid&0xffffffff == 0 {
-			w.hist.Acks = append(w.hist.Acks, Ack{At: w.s.now, Leader: to, Learner: from, Epoch: p.Zxid >> 32})
-		}
-		if to == c.leader && (p.Type == zab.FollowerInfo || p.Type == zab.ObserverInfo) {
-			w.hist.Infos = append(w.hist.Infos, Info{Seq: w.obsSeq(), At: w.s.now, Leader: to, Session: target.serial, Learner: from, Accepted: p.Zxid >> 32})
-		}
-		if to == c.learner && p.Type == zab.NewLeader {
-			tn.truncateTo(base)
-		}
-		tn.applyZab(target, target.impl.Received(id, p))
+		tn.input(func() { w.receiveZab(c, tn, target, from, p, base) })
 	})
+}
+
+// receiveZab is a quorum packet read by its receiving session (or by the
+// node's next session: then it is ignored).
+func (w *World) receiveZab(c *zabConn, tn *node, target *session, from int64, p zab.Packet, base int64) {
+	to, id := tn.id, c.id
+	if tn.sess != target {
+		return
+	}
+	if to == c.leader && p.Type == zab.Ack && p.Zxid&0xffffffff == 0 {
+		w.hist.Acks = append(w.hist.Acks, Ack{At: w.s.now, Leader: to, Learner: from, Epoch: p.Zxid >> 32})
+	}
+	if to == c.leader && (p.Type == zab.FollowerInfo || p.Type == zab.ObserverInfo) {
+		w.hist.Infos = append(w.hist.Infos, Info{Seq: w.obsSeq(), At: w.s.now, Leader: to, Session: target.serial, Learner: from, Accepted: p.Zxid >> 32})
+	}
+	if to == c.learner && p.Type == zab.NewLeader {
+		tn.truncateTo(base)
+	}
+	tn.applyZab(target, target.impl.Received(id, p))
 }
 
 // sendTxn carries one of the leader's transactions (log.go) to a synced
@@ -335,9 +377,12 @@ func (w *World) sendTxn(c *zabConn, z int64) {
 		if !c.open || !w.reachable(c.leader, c.learner) {
 			return
 		}
-		if tn := w.nodes[c.learner]; tn.sess == c.ls && !c.ls.ended {
-			tn.logZxid(max(tn.zxid, z))
-		}
+		tn := w.nodes[c.learner]
+		tn.input(func() {
+			if tn.sess == c.ls && !c.ls.ended {
+				tn.logZxid(max(tn.zxid, z))
+			}
+		})
 	})
 }
 
@@ -358,7 +403,7 @@ func (w *World) closeZab(id zab.ConnID, by int64) {
 			continue
 		}
 		n, s := w.nodes[end.node], end.s
-		w.s.after(w.latency(), func() {
+		n.after(w.latency(), func() {
 			if n.sess == s && n.up {
 				n.applyZab(s, s.impl.Disconnected(id))
 			}
