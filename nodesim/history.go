@@ -16,6 +16,8 @@ const (
 	Leading
 	// Following: established as follower.
 	Following
+	// Observing: established as observer.
+	Observing
 	// Down: crashed.
 	Down
 )
@@ -28,6 +30,8 @@ func (r Role) String() string {
 		return "LEADING"
 	case Following:
 		return "FOLLOWING"
+	case Observing:
+		return "OBSERVING"
 	case Down:
 		return "DOWN"
 	}
@@ -86,8 +90,13 @@ type Proposal struct {
 
 // History is everything the oracles judge.
 type History struct {
-	// Voters are the voting members.
-	Voters []int64
+	// Voters are the voting members; Observers the non-voting ones.
+	Voters    []int64
+	Observers []int64
+	// Groups and Weights describe a hierarchical configuration (sid ->
+	// group id, sid -> weight); nil for a plain majority.
+	Groups  map[int64]int64
+	Weights map[int64]int64
 	// Changes are the role changes, in time order.
 	Changes []Change
 	// Acks are the NEWLEADER acks delivered, in time order.

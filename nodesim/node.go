@@ -261,8 +261,8 @@ func (n *node) decided(d fle.Decision) {
 			return
 		}
 		s.impl, s.leading = l, true
-	case fle.Following:
-		l, err := zab.NewLearnerSession(zab.LearnerConfig{ID: n.id, LeaderID: d.Leader,
+	case fle.Following, fle.Observing:
+		l, err := zab.NewLearnerSession(zab.LearnerConfig{ID: n.id, LeaderID: d.Leader, Observer: d.State == fle.Observing,
 			AcceptedEpoch: n.epochs.Accepted(), CurrentEpoch: n.epochs.Current(),
 			ConfigVersion: w.verifier.Version(), LastZxid: n.zxid, Timing: n.timing()})
 		if err != nil {
@@ -382,8 +382,11 @@ func (n *node) applyZab(s *session, out zab.Output) {
 	if e := out.Established; e != nil {
 		s.est, s.estAt, s.epoch = true, w.s.now, e.Epoch
 		role := Following
-		if e.Role == zab.Leading {
+		switch e.Role {
+		case zab.Leading:
 			role = Leading
+		case zab.Observing:
+			role = Observing
 		}
 		w.record(Change{Node: n.id, Role: role, Epoch: e.Epoch, Leader: e.Leader})
 		n.m.UpdateElectionVote(e.Epoch)

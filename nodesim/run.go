@@ -19,7 +19,8 @@ type Result struct {
 	Settle time.Duration
 	// Faults counts the injected faults by kind.
 	Faults map[string]int
-	// Trace is the tail of the run's trace.
+	// Trace is the tail of the run's trace (kept for a failed run, or
+	// with Config.KeepTrace).
 	Trace []string
 	// Excused lists nodes (d) excused at the end (History.Accepted).
 	Excused []int64
@@ -81,7 +82,11 @@ func Run(cfg Config) (Result, error) {
 	}
 	vs, settle := Check(w.hist)
 	best, byZxid := w.bestAtStart()
-	return Result{Seed: cfg.Seed, Violations: vs, Settle: settle, Faults: faults, Trace: w.trace, Err: w.failed,
+	var trace []string
+	if len(vs) > 0 || w.failed != "" || cfg.KeepTrace {
+		trace = w.heldTrace()
+	}
+	return Result{Seed: cfg.Seed, Violations: vs, Settle: settle, Faults: faults, Trace: trace, Err: w.failed,
 		Excused: Excused(w.hist), Best: best, ZxidDecided: byZxid}, nil
 }
 
@@ -259,7 +264,10 @@ func (w *World) allEstablished() bool {
 // at the start, and whether the zxid decided it over the runner-up.
 func (w *World) bestAtStart() (int64, bool) {
 	var best, second int64
-	for _, id := range w.ids {
+	for _, id := range w.hist.Voters {
+		if w.hist.Weights != nil && w.hist.Weights[id] == 0 {
+			continue
+		}
 		if best == 0 || ahead(w.hist.Start[id], id, w.hist.Start[best], best) {
 			best, second = id, best
 		} else if second == 0 || ahead(w.hist.Start[id], id, w.hist.Start[second], second) {

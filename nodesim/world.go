@@ -26,6 +26,14 @@ type Config struct {
 	Bound time.Duration
 	// Settle is how long the run continues after Bound (quiet period).
 	Settle time.Duration
+	// Observers is the number of observers (sids N+1 ...): they elect
+	// and follow (observe) but never count in a quorum.
+	Observers int
+	// Hierarchical makes the voters a seeded hierarchical (weighted
+	// groups) configuration instead of a plain majority (seededGroups).
+	Hierarchical bool
+	// KeepTrace renders Result.Trace even for a passing run.
+	KeepTrace bool
 	// Clean asks for a run in which the election promises the best
 	// leader (oracle (c)): no faults at all (Chaos is ignored), every
 	// node starting within 50 ms, latencies of 1-5 ms, far below the
@@ -78,19 +86,35 @@ type World struct {
 	// fault rates while chaos is on.
 	drop, dup, delay float64
 	hist             History
-	trace            []string
+	trace            []heldLine
 	failed           string
 }
 
 // obsSeq numbers the phase-1 observations in the order they happened.
 func (w *World) obsSeq() int { w.obs++; return w.obs }
 
+// heldLine is one trace line, formatted only if the trace is read (most
+// runs pass and never are).
+type heldLine struct {
+	at     time.Duration
+	format string
+	args   []any
+}
+
 func (w *World) tracef(format string, args ...any) {
-	line := fmt.Sprintf("%9v ", w.s.now) + fmt.Sprintf(format, args...)
-	w.trace = append(w.trace, line)
+	w.trace = append(w.trace, heldLine{w.s.now, format, args})
 	if len(w.trace) > 400 {
-		w.trace = w.trace[len(w.trace)-300:]
+		w.trace = append(w.trace[:0], w.trace[len(w.trace)-300:]...)
 	}
+}
+
+// heldTrace renders the kept trace lines.
+func (w *World) heldTrace() []string {
+	out := make([]string, len(w.trace))
+	for i, l := range w.trace {
+		out[i] = fmt.Sprintf("%9v ", l.at) + fmt.Sprintf(l.format, l.args...)
+	}
+	return out
 }
 
 // fail records a driver-level impossibility (a production constructor
@@ -109,18 +133,38 @@ func NewWorld(cfg Config) (*World, error) {
 		nodes: map[int64]*node{}, econns: map[cnx.Conn]*elecConn{}, zconns: map[zab.ConnID]*zabConn{},
 		blocked: map[[2]int64]bool{}, counts: map[string]int{}}
 	var servers []quorum.Server
-	for i := 1; i <= cfg.N; i++ {
+	for i := 1; i <= cfg.N+cfg.Observers; i++ {
 		id := int64(i)
 		w.ids = append(w.ids, id)
-		servers = append(servers, quorum.Server{ID: id, Type: quorum.Participant,
+		typ := quorum.Participant
+		if i > cfg.N {
+			typ = quorum.Observer
+			w.hist.Observers = append(w.hist.Observers, id)
+		} else {
+			w.hist.Voters = append(w.hist.Voters, id)
+		}
+		servers = append(servers, quorum.Server{ID: id, Type: typ,
 			Addrs: []quorum.AddrPair{{Host: "127.0.0.1", QuorumPort: electionPort(id) - 1, ElectionPort: electionPort(id)}}})
 	}
-	v, err := quorum.NewMajority(servers, 0)
+	var v quorum.Verifier
+	var err error
+	if cfg.Hierarchical {
+		groups, weights := seededGroups(w.rng, w.hist.Voters)
+		v, err = quorum.NewHierarchical(servers, groups, weights, 0)
+		w.hist.Groups, w.hist.Weights = map[int64]int64{}, map[int64]int64{}
+		for gid, sids := range groups {
+			for _, sid := range sids {
+				w.hist.Groups[sid] = gid
+				w.hist.Weights[sid] = weights[sid]
+			}
+		}
+	} else {
+		v, err = quorum.NewMajority(servers, 0)
+	}
 	if err != nil {
 		return nil, err
 	}
 	w.verifier = v
-	w.hist.Voters = append([]int64(nil), w.ids...)
 	w.hist.Bound = cfg.Bound
 	w.hist.Clean = cfg.Clean
 	w.hist.Start = map[int64]Summary{}
