@@ -208,3 +208,58 @@ func TestOraclePProposalAboveEveryAcceptedEpochHeard(t *testing.T) {
 	h.Infos[0].Seq = 4
 	require.Empty(t, ProposalAboveAccepted(h))
 }
+
+// Observers never count in a quorum: leader 1 with observer 4's ack is 1
+// of 3 voters.
+func TestOracleBIgnoresObservers(t *testing.T) {
+	h := cleanHistory()
+	h.Observers = []int64{4}
+	h.Acks = []Ack{{At: 10 * ms, Leader: 1, Learner: 4, Epoch: 1}}
+	h.Changes = []Change{{At: 12 * ms, Node: 1, Role: Leading, Epoch: 1, Leader: 1}}
+	require.Equal(t, []string{"b"}, oracles(EpochsBackedByQuorum(h)))
+
+	// With a voter's ack it is a quorum, and the observer may observe.
+	h.Acks = append(h.Acks, Ack{At: 11 * ms, Leader: 1, Learner: 2, Epoch: 1})
+	h.Changes = append(h.Changes, Change{At: 13 * ms, Node: 4, Role: Observing, Epoch: 1, Leader: 1})
+	require.Empty(t, EpochsBackedByQuorum(h))
+
+	// (d): an observer must observe the leader at the end.
+	h = cleanHistory()
+	h.Observers = []int64{4}
+	require.Equal(t, []string{"d"}, oracles(SettledAtEnd(h)))
+	h.Changes = append(h.Changes, Change{At: 15 * ms, Node: 4, Role: Observing, Epoch: 1, Leader: 1})
+	require.Empty(t, SettledAtEnd(h))
+	h.Changes = append(h.Changes, Change{At: 16 * ms, Node: 4, Role: Following, Epoch: 1, Leader: 1})
+	require.Equal(t, []string{"d"}, oracles(SettledAtEnd(h)), "an observer reporting FOLLOWING is not settled")
+}
+
+// A hierarchical configuration counts weighted groups: groups {1,2} (2+1)
+// and {3,4} (1+1) and {5} (weight 0: not a group at all).
+func TestOracleBCountsWeightedGroups(t *testing.T) {
+	h := History{Voters: []int64{1, 2, 3, 4, 5},
+		Groups:  map[int64]int64{1: 1, 2: 1, 3: 2, 4: 2, 5: 3},
+		Weights: map[int64]int64{1: 2, 2: 1, 3: 1, 4: 1, 5: 0}}
+	q := func(sids ...int64) bool {
+		set := map[int64]bool{}
+		for _, s := range sids {
+			set[s] = true
+		}
+		return isQuorum(h, set)
+	}
+	// Two groups count; both need a majority of their weight.
+	require.False(t, q(1), "group 1 alone (weight 2 of 3) is one group of two")
+	require.False(t, q(1, 3), "group 2 needs more than half of weight 2")
+	require.True(t, q(1, 3, 4), "1 has group 1's majority alone; 3+4 make group 2's")
+	require.False(t, q(2, 3, 4), "2 has 1 of group 1's weight 3")
+	require.False(t, q(3, 4, 5), "5 weighs nothing and group 3 does not count")
+	require.True(t, q(1, 2, 3, 4))
+	// Three of five servers, a plain majority, is not always a quorum here.
+	require.False(t, q(2, 4, 5))
+
+	// Used by (b): leader 1 with 3's ack only is no quorum; with 4's it is.
+	h.Acks = []Ack{{At: 1 * ms, Leader: 1, Learner: 3, Epoch: 1}}
+	h.Changes = []Change{{At: 2 * ms, Node: 1, Role: Leading, Epoch: 1, Leader: 1}}
+	require.Equal(t, []string{"b"}, oracles(EpochsBackedByQuorum(h)))
+	h.Acks = append(h.Acks, Ack{At: 1 * ms, Leader: 1, Learner: 4, Epoch: 1})
+	require.Empty(t, EpochsBackedByQuorum(h))
+}

@@ -36,7 +36,7 @@ var variants = []variant{
 
 func runConfig(v variant, seed uint64) Config {
 	return Config{N: v.n, Observers: v.observers, Hierarchical: v.hier, Seed: seed,
-		Chaos: time.Duration(2+seed%9) * time.Second, Bound: 20 * time.Second, Settle: 3 * time.Second}
+		Chaos: time.Duration(2+seed%9) * time.Second, Bound: 20 * time.Second, Settle: 5 * time.Second}
 }
 
 // seedRange is the seeds a test runs for a variant: the flags, or def.
