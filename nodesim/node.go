@@ -116,12 +116,6 @@ func (n *node) crash() {
 	w.record(Change{Node: n.id, Role: Down})
 }
 
-// startLooking is QuorumPeer.startLooking (glue).
-func (n *node) startLooking() {
-	epoch := n.epochs.Current()
-	n.applyFle(n.m.Start(n.zxid, epoch))
-}
-
 // ---- election ----
 
 func (n *node) receiveElec(from int64, m fle.Message) {
@@ -244,95 +238,6 @@ func (n *node) write(c *elecConn, snd *cnx.Sender[fle.Message], to int64, m fle.
 	})
 }
 
-// ---- glue: decision -> session -> looking ----
-
-func (n *node) decided(d fle.Decision) {
-	w := n.w
-	if n.sess != nil {
-		n.endSession()
-	}
-	s := &session{leader: d.Leader, conns: map[zab.ConnID]bool{}, timers: map[[2]uint64]uint64{}}
-	switch d.State {
-	case fle.Leading:
-		l, err := zab.NewLeaderSession(zab.LeaderConfig{ID: n.id, Verifier: w.verifier,
-			AcceptedEpoch: n.epochs.Accepted(), CurrentEpoch: n.epochs.Current(), LastZxid: n.zxid, Timing: n.timing()})
-		if err != nil {
-			w.fail("n%d NewLeaderSession: %v", n.id, err)
-			return
-		}
-		s.impl, s.leading = l, true
-	case fle.Following, fle.Observing:
-		l, err := zab.NewLearnerSession(zab.LearnerConfig{ID: n.id, LeaderID: d.Leader, Observer: d.State == fle.Observing,
-			AcceptedEpoch: n.epochs.Accepted(), CurrentEpoch: n.epochs.Current(),
-			ConfigVersion: w.verifier.Version(), LastZxid: n.zxid, Timing: n.timing()})
-		if err != nil {
-			w.fail("n%d NewLearnerSession: %v", n.id, err)
-			return
-		}
-		s.impl, s.learner = l, l
-	default:
-		w.fail("n%d decided %v", n.id, d.State)
-		return
-	}
-	w.sessions++
-	s.serial = w.sessions
-	n.sess = s
-	if s.leading {
-		w.hist.Infos = append(w.hist.Infos, Info{Seq: w.obsSeq(), At: w.s.now, Leader: n.id, Session: s.serial, Learner: n.id, Accepted: n.epochs.Accepted()})
-	}
-	n.applyZab(s, s.impl.Start())
-}
-
-// endSession stops the running session and closes its connections.
-func (n *node) endSession() {
-	s := n.sess
-	if s == nil {
-		return
-	}
-	if !s.ended {
-		s.impl.Stop()
-	}
-	s.ended = true
-	for _, id := range sortedConns(n.w) {
-		if s.conns[zabID(id)] {
-			n.w.closeZab(zabID(id), n.id)
-		}
-	}
-	n.sess = nil
-	if s.est {
-		n.w.record(Change{Node: n.id, Role: Looking})
-	}
-}
-
-// sessionOver is QuorumPeer.sessionOver: look again at once after a stable
-// session, else after a back-off with the election stopped.
-func (n *node) sessionOver() {
-	w := n.w
-	s := n.sess
-	stable := s != nil && s.est && w.s.now-s.estAt >= 10*time.Second
-	n.endSession()
-	if stable {
-		n.failures = 0
-		n.startLooking()
-		return
-	}
-	n.failures++
-	d := 3 * time.Second
-	if n.failures < 16 {
-		d = min(d, 100*time.Millisecond<<(n.failures-1))
-	}
-	d = d/2 + time.Duration(w.rng.Int64N(int64(d/2)+1))
-	n.m.Stop()
-	n.fleTimers = map[fle.TimerKind]uint64{}
-	n.retryGen++
-	gen, rg := n.gen, n.retryGen
-	n.after(d, func() {
-		if n.gen == gen && n.up && n.retryGen == rg && n.sess == nil {
-			n.startLooking()
-		}
-	})
-}
-
 // applyZab carries out a session Output in actors/session_driver.go's
 // order: epochs first (a failed write ends the carrying-out), then dial,
 // sends, closes, timers, Established, Ended.
@@ -380,19 +285,7 @@ func (n *node) applyZab(s *session, out zab.Output) {
 		})
 	}
 	if e := out.Established; e != nil {
-		s.est, s.estAt, s.epoch = true, w.s.now, e.Epoch
-		role := Following
-		switch e.Role {
-		case zab.Leading:
-			role = Leading
-		case zab.Observing:
-			role = Observing
-		}
-		w.record(Change{Node: n.id, Role: role, Epoch: e.Epoch, Leader: e.Leader})
-		n.m.UpdateElectionVote(e.Epoch)
-		if role == Leading {
-			n.scheduleTxn(s)
-		}
+		n.established(s, *e)
 	}
 	if e := out.Ended; e != nil {
 		w.tracef("n%d session ended: %v %s", n.id, e.Reason, e.Detail)
