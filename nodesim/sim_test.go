@@ -152,3 +152,27 @@ func TestNodeSimCleanRunsElectTheBest(t *testing.T) {
 		})
 	}
 }
+
+// TestNodeSimReplaysExactly: a seed is its whole run (the replay command
+// a failure prints must reproduce it): the same seed gives the same trace,
+// faults and settle time, and another seed a different trace.
+func TestNodeSimReplaysExactly(t *testing.T) {
+	for _, v := range variants {
+		for _, seed := range []uint64{7, 367} {
+			cfg := runConfig(v, seed)
+			cfg.KeepTrace = true
+			a, err := Run(cfg)
+			require.NoError(t, err)
+			b, err := Run(cfg)
+			require.NoError(t, err)
+			require.Equal(t, a.Trace, b.Trace, "%s seed %d", v.name, seed)
+			require.Equal(t, a.Faults, b.Faults)
+			require.Equal(t, a.Settle, b.Settle)
+			require.NotEmpty(t, a.Trace)
+			cfg.Seed++
+			c, err := Run(cfg)
+			require.NoError(t, err)
+			require.NotEqual(t, a.Trace, c.Trace)
+		}
+	}
+}
