@@ -55,6 +55,9 @@ type Ack struct {
 	Leader  int64
 	Learner int64
 	Epoch   int64
+	// Stale: when the learner sent it, its currentEpoch on disk was not
+	// Epoch (it acknowledged an epoch it had not made current).
+	Stale bool
 }
 
 // Summary is a server's state summary as the election orders it: its
@@ -88,6 +91,29 @@ type Proposal struct {
 	Epoch   int64
 }
 
+// Promise is a learner's promise of a leader session's epoch reaching
+// it: the learner raised its acceptedEpoch on disk in answer to that
+// session's LEADERINFO, and its ACKEPOCH then reached the session. A
+// learner that had accepted the epoch before (an ACKEPOCH of -1) made no
+// promise.
+type Promise struct {
+	Seq     int
+	At      time.Duration
+	Leader  int64
+	Session int
+	Learner int64
+}
+
+// Current is a leader session writing its epoch as its currentEpoch (the
+// epoch agreed: Zab phase 1 done).
+type Current struct {
+	Seq     int
+	At      time.Duration
+	Leader  int64
+	Session int
+	Epoch   int64
+}
+
 // History is everything the oracles judge.
 type History struct {
 	// Voters are the voting members; Observers the non-voting ones.
@@ -104,6 +130,8 @@ type History struct {
 	// Infos and Proposals are Zab phase 1 as seen on the wire and disk.
 	Infos     []Info
 	Proposals []Proposal
+	Promises  []Promise
+	Currents  []Current
 	// Start is each voter's state summary when the run began.
 	Start map[int64]Summary
 	// Clean says the run had no faults, a simultaneous start and small

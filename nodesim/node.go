@@ -253,10 +253,22 @@ func (n *node) applyZab(s *session, out zab.Output) {
 		if s.leading && wr.File == zab.AcceptedEpochFile {
 			w.hist.Proposals = append(w.hist.Proposals, Proposal{Seq: w.obsSeq(), At: w.s.now, Leader: n.id, Session: s.serial, Epoch: wr.Epoch})
 		}
+		if s.leading && wr.File == zab.CurrentEpochFile {
+			w.hist.Currents = append(w.hist.Currents, Current{Seq: w.obsSeq(), At: w.s.now, Leader: n.id, Session: s.serial, Epoch: wr.Epoch})
+		}
+		before := n.epochs.Accepted()
 		if err := n.epochs.Apply(wr); err != nil {
 			w.tracef("n%d persist %v=%d failed: %v", n.id, wr.File, wr.Epoch, err)
 			n.applyZab(s, s.impl.PersistFailed(err))
 			return
+		}
+		if !s.leading && wr.File == zab.AcceptedEpochFile && n.epochs.Accepted() > before {
+			// A promise, to the leader session at the other end.
+			for id := range s.conns {
+				if c, ok := w.zconns[id]; ok && c.lds != nil {
+					w.promised[[2]int64{n.id, int64(c.lds.serial)}] = true
+				}
+			}
 		}
 	}
 	if out.Dial != nil {

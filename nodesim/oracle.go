@@ -13,7 +13,8 @@ import (
 // Violation is one oracle's complaint.
 type Violation struct {
 	// Oracle is "a" to "e" (the lettering), or "p" (Zab phase
-	// 1: a proposal above every acceptedEpoch the leader heard of).
+	// 1: a proposal above every acceptedEpoch the leader heard of, and
+	// made current only with a quorum of promises).
 	Oracle string
 	// Detail says what was seen.
 	Detail string
@@ -50,6 +51,7 @@ func Check(h History) ([]Violation, time.Duration) {
 	vs = append(vs, OneLeaderPerEpoch(h)...)
 	vs = append(vs, EpochsBackedByQuorum(h)...)
 	vs = append(vs, ProposalAboveAccepted(h)...)
+	vs = append(vs, EpochAgreedByPromises(h)...)
 	vs = append(vs, BestLeader(h)...)
 	vs = append(vs, SettledAtEnd(h)...)
 	settle, lv := Liveness(h)
@@ -125,8 +127,9 @@ func OneLeaderPerEpoch(h History) []Violation {
 // strictly increase over the run (restarts included; the one exception is
 // a follower rejoining the same leader in the same epoch), and a node is
 // established LEADING or FOLLOWING in epoch e with leader L only after a
-// majority of the voters (L itself plus the learners whose NEWLEADER ack
-// for e reached L) acknowledged e.
+// quorum of the voters (L itself plus the learners whose NEWLEADER ack
+// for e reached L, sent with e as their currentEpoch on disk)
+// acknowledged e.
 func EpochsBackedByQuorum(h History) []Violation {
 	var vs []Violation
 	last := map[int64]Change{}
@@ -135,6 +138,11 @@ func EpochsBackedByQuorum(h History) []Violation {
 	for _, c := range h.Changes {
 		for ai < len(h.Acks) && h.Acks[ai].At <= c.At {
 			a := h.Acks[ai]
+			if a.Stale {
+				// Not an acknowledgement: the epoch was not on its disk.
+				ai++
+				continue
+			}
 			k := [2]int64{a.Leader, a.Epoch}
 			if acked[k] == nil {
 				acked[k] = map[int64]bool{}
@@ -330,4 +338,27 @@ func BestLeader(h History) []Violation {
 		up[c.Node] = c.Role != Down
 	}
 	return nil
+}
+
+// EpochAgreedByPromises is the rest of oracle (p): a leader session makes
+// its epoch its currentEpoch only once a quorum of voters (itself
+// included) promised it: raised their acceptedEpoch on disk in answer to
+// that session's LEADERINFO, with the ACKEPOCH saying so delivered before.
+// A learner that had accepted the epoch already (ACKEPOCH -1) promised
+// nothing to this session.
+func EpochAgreedByPromises(h History) []Violation {
+	var vs []Violation
+	for _, cu := range h.Currents {
+		set := map[int64]bool{cu.Leader: true}
+		for _, pr := range h.Promises {
+			if pr.Session == cu.Session && pr.Seq < cu.Seq {
+				set[pr.Learner] = true
+			}
+		}
+		if !isQuorum(h, set) {
+			vs = append(vs, Violation{"p", fmt.Sprintf("at %v node %d made epoch %d current with promises from only %v (voters %v)",
+				cu.At, cu.Leader, cu.Epoch, sortedSet(set), h.Voters)})
+		}
+	}
+	return vs
 }

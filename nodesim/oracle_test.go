@@ -263,3 +263,32 @@ func TestOracleBCountsWeightedGroups(t *testing.T) {
 	h.Acks = append(h.Acks, Ack{At: 1 * ms, Leader: 1, Learner: 4, Epoch: 1})
 	require.Empty(t, EpochsBackedByQuorum(h))
 }
+
+func TestOraclePEpochMadeCurrentOnlyWithAQuorumOfPromises(t *testing.T) {
+	h := cleanHistory()
+	h.Promises = []Promise{{Seq: 1, At: 1 * ms, Leader: 1, Session: 7, Learner: 2}}
+	h.Currents = []Current{{Seq: 2, At: 2 * ms, Leader: 1, Session: 7, Epoch: 1}}
+	require.Empty(t, EpochAgreedByPromises(h), "1 and 2 are 2 of 3")
+
+	// The leader alone is not a quorum; nor is a promise to another
+	// session, or one that arrived after the epoch was made current.
+	h.Promises[0].Session = 6
+	require.Equal(t, []string{"p"}, oracles(EpochAgreedByPromises(h)))
+	h.Promises[0].Session, h.Promises[0].Seq = 7, 3
+	require.Equal(t, []string{"p"}, oracles(EpochAgreedByPromises(h)))
+
+	// An observer's promise never counts.
+	h.Observers = []int64{4}
+	h.Promises = []Promise{{Seq: 1, At: 1 * ms, Leader: 1, Session: 7, Learner: 4}}
+	require.Equal(t, []string{"p"}, oracles(EpochAgreedByPromises(h)))
+}
+
+// A NEWLEADER ack sent while the learner's currentEpoch on disk was not
+// the epoch acknowledges nothing.
+func TestOracleBStaleAckDoesNotCount(t *testing.T) {
+	h := cleanHistory()
+	h.Acks[0].Stale = true
+	require.Empty(t, EpochsBackedByQuorum(h), "1 with 3's ack is still 2 of 3")
+	h.Acks[1].Stale = true
+	require.Equal(t, []string{"b", "b", "b"}, oracles(EpochsBackedByQuorum(h)))
+}

@@ -79,6 +79,9 @@ type World struct {
 	nextConn uint64
 	sessions int
 	obs      int
+	// promised[(learner, leader session)]: the learner raised its
+	// acceptedEpoch for that session's LEADERINFO.
+	promised map[[2]int64]bool
 	// counts are fault and event counters for the report (Result.Faults).
 	counts map[string]int
 	// blocked[[2]int64{a,b}]: traffic from a to b is lost.
@@ -131,7 +134,7 @@ func electionPort(id int64) int { return 30000 + int(id)*2 + 1 }
 func NewWorld(cfg Config) (*World, error) {
 	w := &World{cfg: cfg, rng: rand.New(rand.NewPCG(cfg.Seed, cfg.Seed^0x9e3779b97f4a7c15)),
 		nodes: map[int64]*node{}, econns: map[cnx.Conn]*elecConn{}, zconns: map[zab.ConnID]*zabConn{},
-		blocked: map[[2]int64]bool{}, counts: map[string]int{}}
+		blocked: map[[2]int64]bool{}, counts: map[string]int{}, promised: map[[2]int64]bool{}}
 	var servers []quorum.Server
 	for i := 1; i <= cfg.N+cfg.Observers; i++ {
 		id := int64(i)
@@ -376,6 +379,11 @@ func (w *World) sendZab(id zab.ConnID, from int64, p zab.Packet) {
 		// The leader's log as it syncs this learner (log.go).
 		base, c.synced = w.nodes[from].zxid, true
 	}
+	stale := false
+	if from == c.learner && p.Type == zab.Ack && p.Zxid&0xffffffff == 0 {
+		// What the learner's disk says as it acknowledges NEWLEADER.
+		stale = w.nodes[from].epochs.Current() != p.Zxid>>32
+	}
 	at := max(w.s.now+w.latency(), c.lastAt[dir])
 	c.lastAt[dir] = at
 	w.s.after(at-w.s.now, func() {
@@ -383,22 +391,25 @@ func (w *World) sendZab(id zab.ConnID, from int64, p zab.Packet) {
 			return
 		}
 		tn := w.nodes[to]
-		tn.input(func() { w.receiveZab(c, tn, target, from, p, base) })
+		tn.input(func() { w.receiveZab(c, tn, target, from, p, base, stale) })
 	})
 }
 
 // receiveZab is a quorum packet read by its receiving session (or by the
 // node's next session: then it is ignored).
-func (w *World) receiveZab(c *zabConn, tn *node, target *session, from int64, p zab.Packet, base int64) {
+func (w *World) receiveZab(c *zabConn, tn *node, target *session, from int64, p zab.Packet, base int64, stale bool) {
 	to, id := tn.id, c.id
 	if tn.sess != target {
 		return
 	}
 	if to == c.leader && p.Type == zab.Ack && p.Zxid&0xffffffff == 0 {
-		w.hist.Acks = append(w.hist.Acks, Ack{At: w.s.now, Leader: to, Learner: from, Epoch: p.Zxid >> 32})
+		w.hist.Acks = append(w.hist.Acks, Ack{At: w.s.now, Leader: to, Learner: from, Epoch: p.Zxid >> 32, Stale: stale})
 	}
 	if to == c.leader && (p.Type == zab.FollowerInfo || p.Type == zab.ObserverInfo) {
 		w.hist.Infos = append(w.hist.Infos, Info{Seq: w.obsSeq(), At: w.s.now, Leader: to, Session: target.serial, Learner: from, Accepted: p.Zxid >> 32})
+	}
+	if to == c.leader && p.Type == zab.AckEpoch && w.promised[[2]int64{from, int64(target.serial)}] {
+		w.hist.Promises = append(w.hist.Promises, Promise{Seq: w.obsSeq(), At: w.s.now, Leader: to, Session: target.serial, Learner: from})
 	}
 	if to == c.learner && p.Type == zab.NewLeader {
 		tn.truncateTo(base)
