@@ -60,18 +60,24 @@ func Run(cfg Config) (Result, error) {
 	w.hist.LastHeal = cfg.Chaos
 	w.s.after(cfg.Chaos, w.healAll)
 	end := cfg.Chaos + cfg.Bound + cfg.Settle
-	// Once every node is established with one leader after the heal,
-	// the run only needs Settle more of quiet to judge (d); this keeps a
-	// seed short without cutting the liveness bound.
+	// Once every node has stayed established with one leader for Settle
+	// after the heal (sampled every 250 ms), the run has had its quiet
+	// period and stops: this keeps a seed short without cutting the
+	// liveness bound. An ensemble that falls apart again after settling
+	// starts the quiet period over, up to the hard end.
+	stableSince := time.Duration(-1)
 	var watch func()
 	watch = func() {
-		if w.allEstablished() {
-			end = min(end, w.s.now+cfg.Settle)
+		if !w.allEstablished() {
+			stableSince = -1
+		} else if stableSince < 0 {
+			stableSince = w.s.now
+		} else if w.s.now-stableSince >= cfg.Settle {
+			end = w.s.now
 			return
 		}
 		w.s.after(250*time.Millisecond, watch)
 	}
-	w.s.after(cfg.Chaos, watch)
 	for w.s.q.Len() > 0 && w.s.q[0].at <= end {
 		w.s.runUntil(min(end, w.s.q[0].at))
 	}
