@@ -151,6 +151,7 @@ type History struct {
 	Accepted map[int64]int64
 }
 
+// String renders the summary with the zxid in hex (epoch<<32 | counter).
 func (s Summary) String() string {
 	return fmt.Sprintf("(epoch %d, zxid %#x)", s.CurrentEpoch, s.Zxid)
 }
