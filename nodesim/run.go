@@ -32,6 +32,8 @@ type Result struct {
 	// the sid) made it best: what the seeded disks exercise.
 	Best        int64
 	ZxidDecided bool
+	// End is the virtual time the run stopped at.
+	End time.Duration
 }
 
 // TraceTail renders the last n trace lines.
@@ -78,6 +80,7 @@ func Run(cfg Config) (Result, error) {
 		}
 		w.s.after(250*time.Millisecond, watch)
 	}
+	w.s.after(cfg.Chaos, watch)
 	for w.s.q.Len() > 0 && w.s.q[0].at <= end {
 		w.s.runUntil(min(end, w.s.q[0].at))
 	}
@@ -93,7 +96,7 @@ func Run(cfg Config) (Result, error) {
 		trace = w.heldTrace()
 	}
 	return Result{Seed: cfg.Seed, Violations: vs, Settle: settle, Faults: faults, Trace: trace, Err: w.failed,
-		Excused: Excused(w.hist), Best: best, ZxidDecided: byZxid}, nil
+		Excused: Excused(w.hist), Best: best, ZxidDecided: byZxid, End: w.hist.End}, nil
 }
 
 // faultKinds are the discrete faults planChaos draws from (reset twice:

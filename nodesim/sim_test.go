@@ -176,3 +176,17 @@ func TestNodeSimReplaysExactly(t *testing.T) {
 		}
 	}
 }
+
+// TestNodeSimStopsAfterItsQuietPeriod: a run that settles stops once it
+// has stayed settled for Settle (what keeps a seed cheap), not before.
+func TestNodeSimStopsAfterItsQuietPeriod(t *testing.T) {
+	for seed := uint64(1); seed <= 20; seed++ {
+		cfg := runConfig(variants[0], seed)
+		cfg.Clean = true
+		r, err := Run(cfg)
+		require.NoError(t, err)
+		require.Empty(t, r.Violations)
+		require.GreaterOrEqual(t, r.End, r.Settle+cfg.Settle, "seed %d", seed)
+		require.Less(t, r.End, r.Settle+cfg.Settle+time.Second, "seed %d: the run went on after its quiet period", seed)
+	}
+}
