@@ -9,7 +9,7 @@ import (
 
 func newTestWorld(t *testing.T, n int) *World {
 	t.Helper()
-	w, err := NewWorld(Config{N: n, Seed: 7})
+	w, err := NewWorld(Config{N: n, Seed: 7, EmptyDisks: true})
 	require.NoError(t, err)
 	return w
 }

@@ -16,6 +16,8 @@ const (
 	Leading
 	// Following: established as follower.
 	Following
+	// Observing: established as observer.
+	Observing
 	// Down: crashed.
 	Down
 )
@@ -28,6 +30,8 @@ func (r Role) String() string {
 		return "LEADING"
 	case Following:
 		return "FOLLOWING"
+	case Observing:
+		return "OBSERVING"
 	case Down:
 		return "DOWN"
 	}
@@ -51,16 +55,88 @@ type Ack struct {
 	Leader  int64
 	Learner int64
 	Epoch   int64
+	// Stale: when the learner sent it, its currentEpoch on disk was not
+	// Epoch (it acknowledged an epoch it had not made current).
+	Stale bool
+}
+
+// Summary is a server's state summary as the election orders it: its
+// currentEpoch (FLE's peerEpoch) and last zxid.
+type Summary struct {
+	CurrentEpoch int64
+	Zxid         int64
+}
+
+// Info is a learner's FOLLOWERINFO/OBSERVERINFO reaching a leader session
+// (Session numbers the sessions of the run), with the acceptedEpoch it
+// carries; a leader session's start is recorded as an Info from itself
+// with its own acceptedEpoch.
+type Info struct {
+	// Seq orders Infos and Proposals of the same instant.
+	Seq      int
+	At       time.Duration
+	Leader   int64
+	Session  int
+	Learner  int64
+	Accepted int64
+}
+
+// Proposal is a leader session writing the epoch it proposes as its
+// acceptedEpoch (Zab phase 1 decided).
+type Proposal struct {
+	Seq     int
+	At      time.Duration
+	Leader  int64
+	Session int
+	Epoch   int64
+}
+
+// Promise is a learner's promise of a leader session's epoch reaching
+// it: the learner raised its acceptedEpoch on disk in answer to that
+// session's LEADERINFO, and its ACKEPOCH then reached the session. A
+// learner that had accepted the epoch before (an ACKEPOCH of -1) made no
+// promise.
+type Promise struct {
+	Seq     int
+	At      time.Duration
+	Leader  int64
+	Session int
+	Learner int64
+}
+
+// Current is a leader session writing its epoch as its currentEpoch (the
+// epoch agreed: Zab phase 1 done).
+type Current struct {
+	Seq     int
+	At      time.Duration
+	Leader  int64
+	Session int
+	Epoch   int64
 }
 
 // History is everything the oracles judge.
 type History struct {
-	// Voters are the voting members.
-	Voters []int64
+	// Voters are the voting members; Observers the non-voting ones.
+	Voters    []int64
+	Observers []int64
+	// Groups and Weights describe a hierarchical configuration (sid ->
+	// group id, sid -> weight); nil for a plain majority.
+	Groups  map[int64]int64
+	Weights map[int64]int64
 	// Changes are the role changes, in time order.
 	Changes []Change
 	// Acks are the NEWLEADER acks delivered, in time order.
 	Acks []Ack
+	// Infos and Proposals are Zab phase 1 as seen on the wire and disk.
+	Infos     []Info
+	Proposals []Proposal
+	Promises  []Promise
+	Currents  []Current
+	// Start is each voter's state summary when the run began.
+	Start map[int64]Summary
+	// Clean says the run had no faults, a simultaneous start and small
+	// delays: the election promises the best leader (oracle (c)).
+	Clean bool
 	// LastHeal is when the last fault ended.
 	LastHeal time.Duration
 	// End is when the run stopped.
@@ -73,4 +149,9 @@ type History struct {
 	// one) until the next election; (d) and (e) excuse such a node as long
 	// as the leader and its followers are a majority, and report it.
 	Accepted map[int64]int64
+}
+
+// String renders the summary with the zxid in hex (epoch<<32 | counter).
+func (s Summary) String() string {
+	return fmt.Sprintf("(epoch %d, zxid %#x)", s.CurrentEpoch, s.Zxid)
 }

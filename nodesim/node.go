@@ -23,6 +23,8 @@ type session struct {
 	timers  map[[2]uint64]uint64 // (kind, conn) -> pending seq
 	estAt   time.Duration
 	est     bool
+	epoch   int64 // the established epoch
+	serial  int   // world-wide session number (the oracles' session identity)
 }
 
 // node is one server: production machines plus the glue of quorumpeer.
@@ -36,12 +38,30 @@ type node struct {
 	m      *fle.Machine
 	mgr    *cnx.Manager[fle.Message]
 	recv   *cnx.RecvQueue[fle.Notification]
+	hs     *cnx.HandshakeLimits // the Listener's admission rule
 	sess   *session
 	// fleTimers: kind -> pending seq.
 	fleTimers map[fle.TimerKind]uint64
 	failures  int
 	retryGen  int
+	// The transaction log (log.go): zxid is the last zxid logged (what
+	// the node votes with and reports in ACKEPOCH), durable the last one
+	// synced to disk; a crash falls back to durable. logGen is bumped by
+	// every truncation, so a sync of an older write cannot land after it.
+	zxid, durable int64
+	logGen        int
+	// faults.go: a paused node's inputs wait in backlog; crashWrite arms
+	// a crash during the next epoch write (1: any, 2: currentEpoch only)
+	// with the restart crashDown later.
+	paused     bool
+	backlog    []func()
+	crashWrite int
+	crashDown  time.Duration
 }
+
+// pendingHandshakes is the Listener's total for non-member sources
+// (actors.Config.MaxPendingHandshakes's default).
+const pendingHandshakes = 256
 
 func (n *node) timing() zab.Timing {
 	return zab.Timing{TickTime: 100 * time.Millisecond, InitLimit: 10, SyncLimit: 5, ConnectRetryDelay: 100 * time.Millisecond, ConnectTries: 5}
@@ -62,6 +82,7 @@ func (n *node) boot() {
 	n.m = m
 	n.mgr = cnx.New[fle.Message](cnx.Config{ID: n.id, Verifier: w.verifier})
 	n.recv = cnx.NewRecvQueue[fle.Notification](100)
+	n.hs = cnx.NewHandshakeLimits(pendingHandshakes)
 	n.fleTimers = map[fle.TimerKind]uint64{}
 	n.sess = nil
 	n.failures = 0
@@ -90,13 +111,9 @@ func (n *node) crash() {
 	n.up = false
 	n.gen++
 	n.sess = nil
+	n.paused, n.backlog, n.crashWrite = false, nil, 0
+	n.loseUnsynced()
 	w.record(Change{Node: n.id, Role: Down})
-}
-
-// startLooking is QuorumPeer.startLooking (glue).
-func (n *node) startLooking() {
-	epoch := n.epochs.Current()
-	n.applyFle(n.m.Start(epoch<<32, epoch))
 }
 
 // ---- election ----
@@ -104,7 +121,8 @@ func (n *node) startLooking() {
 func (n *node) receiveElec(from int64, m fle.Message) {
 	n.recv.Offer(fle.Notification{From: from, State: m.State, Leader: m.Leader, Zxid: m.Zxid,
 		ElectionEpoch: m.ElectionEpoch, PeerEpoch: m.PeerEpoch, Version: 2, Config: n.w.verifier})
-	for {
+	gen := n.gen
+	for n.gen == gen && n.up {
 		nt, ok := n.recv.Poll()
 		if !ok {
 			return
@@ -118,7 +136,7 @@ func (n *node) applyFle(out fle.Output) {
 	for _, msg := range out.Messages {
 		if msg.To == n.id {
 			gen := n.gen
-			w.s.after(0, func() {
+			n.after(0, func() {
 				if n.gen == gen && n.up {
 					n.receiveElec(n.id, msg)
 				}
@@ -134,7 +152,7 @@ func (n *node) applyFle(out fle.Output) {
 		}
 		n.fleTimers[t.Kind] = t.Seq
 		gen := n.gen
-		w.s.after(n.skewed(t.After), func() {
+		n.after(n.skewed(t.After), func() {
 			if n.gen != gen || !n.up || n.fleTimers[t.Kind] != t.Seq {
 				return
 			}
@@ -161,19 +179,38 @@ func (n *node) applyCnx(out cnx.Output[fle.Message]) {
 		w.closeElec(e.Conn, n.id, e.Reason)
 	}
 	for _, a := range out.Adopts {
-		if a.HasFirst {
-			w.sendElec(a.Conn, n.id, a.SID, a.First)
+		c, ok := w.econns[a.Conn]
+		if !ok {
+			continue
+		}
+		snd := cnx.NewSender(a.First, a.HasFirst)
+		c.senders[n.id] = snd
+		if m, ok := snd.Start(); ok {
+			n.write(c, snd, a.SID, m)
 		}
 	}
 	for _, f := range out.Forwards {
-		w.sendElec(f.Conn, n.id, f.SID, f.Msg)
+		c, ok := w.econns[f.Conn]
+		if !ok {
+			continue
+		}
+		snd := c.senders[n.id]
+		if snd == nil {
+			snd = cnx.NewSender(fle.Message{}, false)
+			c.senders[n.id] = snd
+		}
+		if m, ok := snd.Send(f.Msg); ok {
+			n.write(c, snd, f.SID, m)
+		} else {
+			w.counts["sender-waits"]++
+		}
 	}
 	for _, sid := range out.Dials {
 		w.dial(n.id, sid)
 	}
 	for _, t := range out.Timers {
 		gen, sid := n.gen, t.SID
-		w.s.after(t.After, func() {
+		n.after(t.After, func() {
 			if n.gen == gen && n.up {
 				n.applyCnx(n.mgr.RedialDue(sid))
 			}
@@ -181,86 +218,23 @@ func (n *node) applyCnx(out cnx.Output[fle.Message]) {
 	}
 }
 
-// ---- glue: decision -> session -> looking ----
-
-func (n *node) decided(d fle.Decision) {
+// write is the SendWorker writing one frame: it is on the wire now, and
+// the socket takes it in writeTime (longer under the delay fault: a slow
+// peer or a full buffer); then the Sender hands over the waiting message.
+func (n *node) write(c *elecConn, snd *cnx.Sender[fle.Message], to int64, m fle.Message) {
 	w := n.w
-	if n.sess != nil {
-		n.endSession()
+	w.sendElec(c.id, n.id, to, m)
+	d := 100 * time.Microsecond
+	if w.delay > 0 && w.rng.Float64() < w.delay {
+		d = time.Duration(50+w.rng.IntN(400)) * time.Millisecond
 	}
-	s := &session{leader: d.Leader, conns: map[zab.ConnID]bool{}, timers: map[[2]uint64]uint64{}}
-	switch d.State {
-	case fle.Leading:
-		l, err := zab.NewLeaderSession(zab.LeaderConfig{ID: n.id, Verifier: w.verifier,
-			AcceptedEpoch: n.epochs.Accepted(), CurrentEpoch: n.epochs.Current(), Timing: n.timing()})
-		if err != nil {
-			w.fail("n%d NewLeaderSession: %v", n.id, err)
+	gen := n.gen
+	n.after(d, func() {
+		if n.gen != gen || !c.open || c.senders[n.id] != snd {
 			return
 		}
-		s.impl, s.leading = l, true
-	case fle.Following:
-		l, err := zab.NewLearnerSession(zab.LearnerConfig{ID: n.id, LeaderID: d.Leader,
-			AcceptedEpoch: n.epochs.Accepted(), CurrentEpoch: n.epochs.Current(),
-			ConfigVersion: w.verifier.Version(), Timing: n.timing()})
-		if err != nil {
-			w.fail("n%d NewLearnerSession: %v", n.id, err)
-			return
-		}
-		s.impl, s.learner = l, l
-	default:
-		w.fail("n%d decided %v", n.id, d.State)
-		return
-	}
-	n.sess = s
-	n.applyZab(s, s.impl.Start())
-}
-
-// endSession stops the running session and closes its connections.
-func (n *node) endSession() {
-	s := n.sess
-	if s == nil {
-		return
-	}
-	if !s.ended {
-		s.impl.Stop()
-	}
-	s.ended = true
-	for _, id := range sortedConns(n.w) {
-		if s.conns[zabID(id)] {
-			n.w.closeZab(zabID(id), n.id)
-		}
-	}
-	n.sess = nil
-	if s.est {
-		n.w.record(Change{Node: n.id, Role: Looking})
-	}
-}
-
-// sessionOver is QuorumPeer.sessionOver: look again at once after a stable
-// session, else after a back-off with the election stopped.
-func (n *node) sessionOver() {
-	w := n.w
-	s := n.sess
-	stable := s != nil && s.est && w.s.now-s.estAt >= 10*time.Second
-	n.endSession()
-	if stable {
-		n.failures = 0
-		n.startLooking()
-		return
-	}
-	n.failures++
-	d := 3 * time.Second
-	if n.failures < 16 {
-		d = min(d, 100*time.Millisecond<<(n.failures-1))
-	}
-	d = d/2 + time.Duration(w.rng.Int64N(int64(d/2)+1))
-	n.m.Stop()
-	n.fleTimers = map[fle.TimerKind]uint64{}
-	n.retryGen++
-	gen, rg := n.gen, n.retryGen
-	w.s.after(d, func() {
-		if n.gen == gen && n.up && n.retryGen == rg && n.sess == nil {
-			n.startLooking()
+		if next, ok := snd.Written(); ok {
+			n.write(c, snd, to, next)
 		}
 	})
 }
@@ -274,6 +248,16 @@ func (n *node) applyZab(s *session, out zab.Output) {
 		return
 	}
 	for _, wr := range out.Persist {
+		if n.crashesDuring(wr) {
+			return
+		}
+		if s.leading && wr.File == zab.AcceptedEpochFile {
+			w.hist.Proposals = append(w.hist.Proposals, Proposal{Seq: w.obsSeq(), At: w.s.now, Leader: n.id, Session: s.serial, Epoch: wr.Epoch})
+		}
+		if s.leading && wr.File == zab.CurrentEpochFile {
+			w.hist.Currents = append(w.hist.Currents, Current{Seq: w.obsSeq(), At: w.s.now, Leader: n.id, Session: s.serial, Epoch: wr.Epoch})
+		}
+		before := n.epochs.Accepted()
 		if err := n.epochs.Apply(wr); err != nil {
 			w.tracef("n%d persist %v=%d failed: %v", n.id, wr.File, wr.Epoch, err)
 			w.emit(Event{Kind: EventWriteFailed, Node: n.id, File: wr.File.String(), Epoch: wr.Epoch, Detail: err.Error()})
@@ -281,6 +265,14 @@ func (n *node) applyZab(s *session, out zab.Output) {
 			return
 		}
 		w.emit(Event{Kind: EventWrite, Node: n.id, File: wr.File.String(), Epoch: wr.Epoch})
+		if !s.leading && wr.File == zab.AcceptedEpochFile && n.epochs.Accepted() > before {
+			// A promise, to the leader session at the other end.
+			for id := range s.conns {
+				if c, ok := w.zconns[id]; ok && c.lds != nil {
+					w.promised[[2]int64{n.id, int64(c.lds.serial)}] = true
+				}
+			}
+		}
 	}
 	if out.Dial != nil {
 		w.zabDial(n, s, *out.Dial)
@@ -299,7 +291,7 @@ func (n *node) applyZab(s *session, out zab.Output) {
 			continue
 		}
 		s.timers[key] = t.Seq
-		w.s.after(n.skewed(t.After), func() {
+		n.after(n.skewed(t.After), func() {
 			if n.sess != s || s.timers[key] != t.Seq {
 				return
 			}
@@ -308,13 +300,7 @@ func (n *node) applyZab(s *session, out zab.Output) {
 		})
 	}
 	if e := out.Established; e != nil {
-		s.est, s.estAt = true, w.s.now
-		role := Following
-		if e.Role == zab.Leading {
-			role = Leading
-		}
-		w.record(Change{Node: n.id, Role: role, Epoch: e.Epoch, Leader: e.Leader})
-		n.m.UpdateElectionVote(e.Epoch)
+		n.established(s, *e)
 	}
 	if e := out.Ended; e != nil {
 		w.tracef("n%d session ended: %v %s", n.id, e.Reason, e.Detail)

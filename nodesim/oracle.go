@@ -2,6 +2,7 @@ package nodesim
 
 import (
 	"fmt"
+	"sort"
 	"time"
 )
 
@@ -11,7 +12,9 @@ import (
 
 // Violation is one oracle's complaint.
 type Violation struct {
-	// Oracle is "a", "b", "d" or "e" (the lettering).
+	// Oracle is "a" to "e" (the lettering), or "p" (Zab phase
+	// 1: a proposal above every acceptedEpoch the leader heard of, and
+	// made current only with a quorum of promises).
 	Oracle string
 	// Detail says what was seen.
 	Detail string
@@ -31,9 +34,9 @@ func Excused(h History) []int64 {
 		}
 	}
 	var out []int64
-	for _, v := range h.Voters {
+	for _, v := range members(h) {
 		c := cur[v]
-		if l != nil && v != l.Node && !(c.Role == Following && c.Leader == l.Node && c.Epoch == l.Epoch) && h.Accepted[v] > l.Epoch {
+		if l != nil && v != l.Node && !(learnerRole(c.Role) && c.Leader == l.Node && c.Epoch == l.Epoch) && h.Accepted[v] > l.Epoch {
 			out = append(out, v)
 		}
 	}
@@ -47,6 +50,9 @@ func Check(h History) ([]Violation, time.Duration) {
 	var vs []Violation
 	vs = append(vs, OneLeaderPerEpoch(h)...)
 	vs = append(vs, EpochsBackedByQuorum(h)...)
+	vs = append(vs, ProposalAboveAccepted(h)...)
+	vs = append(vs, EpochAgreedByPromises(h)...)
+	vs = append(vs, BestLeader(h)...)
 	vs = append(vs, SettledAtEnd(h)...)
 	settle, lv := Liveness(h)
 	vs = append(vs, lv...)
@@ -55,6 +61,49 @@ func Check(h History) ([]Violation, time.Duration) {
 
 // majority reports whether n of the voters is more than half of them.
 func majority(n, voters int) bool { return 2*n > voters }
+
+// isQuorum counts set among h's voters: a plain majority, or, for a
+// hierarchical configuration (h.Weights), a majority of the groups of
+// non-zero total weight, where a group has a majority when the weights of
+// its members in set add up to more than half of its total. Both
+// comparisons are doubled so no division rounds. Observers and unknown
+// sids count nowhere.
+func isQuorum(h History, set map[int64]bool) bool {
+	if h.Weights == nil {
+		n := 0
+		for _, v := range h.Voters {
+			if set[v] {
+				n++
+			}
+		}
+		return majority(n, len(h.Voters))
+	}
+	total, in := map[int64]int64{}, map[int64]int64{}
+	for _, v := range h.Voters {
+		g := h.Groups[v]
+		total[g] += h.Weights[v]
+		if set[v] {
+			in[g] += h.Weights[v]
+		}
+	}
+	groups, majorities := 0, 0
+	for g, t := range total {
+		if t == 0 {
+			continue
+		}
+		groups++
+		if 2*in[g] > t {
+			majorities++
+		}
+	}
+	return 2*majorities > groups
+}
+
+// members is the voters and then the observers.
+func members(h History) []int64 { return append(append([]int64(nil), h.Voters...), h.Observers...) }
+
+// learnerRole reports whether r is a learner's established role.
+func learnerRole(r Role) bool { return r == Following || r == Observing }
 
 // OneLeaderPerEpoch is oracle (a): over the whole run, no two distinct
 // nodes are established LEADING in the same epoch.
@@ -78,8 +127,9 @@ func OneLeaderPerEpoch(h History) []Violation {
 // strictly increase over the run (restarts included; the one exception is
 // a follower rejoining the same leader in the same epoch), and a node is
 // established LEADING or FOLLOWING in epoch e with leader L only after a
-// majority of the voters (L itself plus the learners whose NEWLEADER ack
-// for e reached L) acknowledged e.
+// quorum of the voters (L itself plus the learners whose NEWLEADER ack
+// for e reached L, sent with e as their currentEpoch on disk)
+// acknowledged e.
 func EpochsBackedByQuorum(h History) []Violation {
 	var vs []Violation
 	last := map[int64]Change{}
@@ -88,6 +138,11 @@ func EpochsBackedByQuorum(h History) []Violation {
 	for _, c := range h.Changes {
 		for ai < len(h.Acks) && h.Acks[ai].At <= c.At {
 			a := h.Acks[ai]
+			if a.Stale {
+				// Not an acknowledgement: the epoch was not on its disk.
+				ai++
+				continue
+			}
 			k := [2]int64{a.Leader, a.Epoch}
 			if acked[k] == nil {
 				acked[k] = map[int64]bool{}
@@ -95,27 +150,25 @@ func EpochsBackedByQuorum(h History) []Violation {
 			acked[k][a.Learner] = true
 			ai++
 		}
-		if c.Role != Leading && c.Role != Following {
+		if c.Role != Leading && !learnerRole(c.Role) {
 			continue
 		}
-		// A follower that rejoins the same leader in the same epoch (after
+		// A learner that rejoins the same leader in the same epoch (after
 		// a reset or its own restart) re-establishes that epoch; anything
 		// else must be a newer epoch.
 		if prev, ok := last[c.Node]; ok && (c.Epoch < prev.Epoch ||
-			(c.Epoch == prev.Epoch && (c.Role != Following || prev.Role != Following || c.Leader != prev.Leader))) {
+			(c.Epoch == prev.Epoch && (!learnerRole(c.Role) || c.Role != prev.Role || c.Leader != prev.Leader))) {
 			vs = append(vs, Violation{"b", fmt.Sprintf("at %v node %d established %v epoch %d (leader %d) after %v epoch %d (leader %d)",
 				c.At, c.Node, c.Role, c.Epoch, c.Leader, prev.Role, prev.Epoch, prev.Leader)})
 		}
 		last[c.Node] = c
-		n := 0
-		for _, v := range h.Voters {
-			if v == c.Leader || acked[[2]int64{c.Leader, c.Epoch}][v] {
-				n++
-			}
+		set := map[int64]bool{c.Leader: true}
+		for v := range acked[[2]int64{c.Leader, c.Epoch}] {
+			set[v] = true
 		}
-		if !majority(n, len(h.Voters)) {
-			vs = append(vs, Violation{"b", fmt.Sprintf("at %v node %d is %v in epoch %d (leader %d) acknowledged by only %d of %d voters",
-				c.At, c.Node, c.Role, c.Epoch, c.Leader, n, len(h.Voters))})
+		if !isQuorum(h, set) {
+			vs = append(vs, Violation{"b", fmt.Sprintf("at %v node %d is %v in epoch %d (leader %d) acknowledged only by %v (not a quorum of voters %v)",
+				c.At, c.Node, c.Role, c.Epoch, c.Leader, sortedSet(set), h.Voters)})
 		}
 	}
 	return vs
@@ -130,13 +183,13 @@ func state(h History, upTo int) map[int64]Change {
 	return cur
 }
 
-// settled reports whether exactly one voter is LEADING and every other
-// voter FOLLOWING it in its epoch, except voters whose acceptedEpoch is
-// above the leader's epoch (see History.Accepted) while the leader and its
-// followers are a majority.
-func settled(voters []int64, cur map[int64]Change, accepted map[int64]int64) (bool, string) {
+// settled reports whether exactly one voter is LEADING, every other voter
+// FOLLOWING it in its epoch and every observer OBSERVING it, except
+// members whose acceptedEpoch is above the leader's epoch (see
+// History.Accepted) while the leader and its followers are a quorum.
+func settled(h History, cur map[int64]Change) (bool, string) {
 	var leaders []Change
-	for _, v := range voters {
+	for _, v := range h.Voters {
 		if c, ok := cur[v]; ok && c.Role == Leading {
 			leaders = append(leaders, c)
 		}
@@ -145,35 +198,53 @@ func settled(voters []int64, cur map[int64]Change, accepted map[int64]int64) (bo
 		return false, fmt.Sprintf("%d leaders", len(leaders))
 	}
 	l := leaders[0]
-	in := 1
-	for _, v := range voters {
+	in := map[int64]bool{l.Node: true}
+	for _, v := range h.Voters {
 		if c, ok := cur[v]; ok && v != l.Node && c.Role == Following && c.Leader == l.Node && c.Epoch == l.Epoch {
-			in++
+			in[v] = true
 		}
 	}
-	for _, v := range voters {
+	observer := map[int64]bool{}
+	for _, o := range h.Observers {
+		observer[o] = true
+	}
+	for _, v := range members(h) {
 		if v == l.Node {
 			continue
 		}
+		want := Following
+		if observer[v] {
+			want = Observing
+		}
 		c, ok := cur[v]
-		if !ok || c.Role != Following || c.Leader != l.Node || c.Epoch != l.Epoch {
-			if accepted[v] > l.Epoch && majority(in, len(voters)) {
+		if !ok || c.Role != want || c.Leader != l.Node || c.Epoch != l.Epoch {
+			if h.Accepted[v] > l.Epoch && isQuorum(h, in) {
 				continue
 			}
 			role := Looking
 			if ok {
 				role = c.Role
 			}
-			return false, fmt.Sprintf("node %d is %v (leader %d epoch %d), not following %d in epoch %d", v, role, c.Leader, c.Epoch, l.Node, l.Epoch)
+			return false, fmt.Sprintf("node %d is %v (leader %d epoch %d), not %v %d in epoch %d", v, role, c.Leader, c.Epoch, want, l.Node, l.Epoch)
 		}
 	}
 	return true, ""
 }
 
+// sortedSet lists a set's members in order.
+func sortedSet(set map[int64]bool) []int64 {
+	var out []int64
+	for v := range set {
+		out = append(out, v)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	return out
+}
+
 // SettledAtEnd is oracle (d): when the run stops (all faults healed long
 // before), exactly one node leads and all others follow it.
 func SettledAtEnd(h History) []Violation {
-	if ok, why := settled(h.Voters, state(h, len(h.Changes)), h.Accepted); !ok {
+	if ok, why := settled(h, state(h, len(h.Changes))); !ok {
 		return []Violation{{"d", fmt.Sprintf("not settled at end %v: %s", h.End, why)}}
 	}
 	return nil
@@ -188,7 +259,7 @@ func Liveness(h History) (time.Duration, []Violation) {
 	for i < len(h.Changes) && h.Changes[i].At <= h.LastHeal {
 		i++
 	}
-	if ok, _ := settled(h.Voters, state(h, i), h.Accepted); ok {
+	if ok, _ := settled(h, state(h, i)); ok {
 		first = 0
 	}
 	for ; first < 0 && i < len(h.Changes); i++ {
@@ -196,7 +267,7 @@ func Liveness(h History) (time.Duration, []Violation) {
 		if i+1 < len(h.Changes) && h.Changes[i+1].At == h.Changes[i].At {
 			continue
 		}
-		if ok, _ := settled(h.Voters, state(h, i+1), h.Accepted); ok {
+		if ok, _ := settled(h, state(h, i+1)); ok {
 			first = h.Changes[i].At - h.LastHeal
 		}
 	}
@@ -204,4 +275,90 @@ func Liveness(h History) (time.Duration, []Violation) {
 		return first, []Violation{{"e", fmt.Sprintf("no settled ensemble within %v of the last heal at %v (settled after %v)", h.Bound, h.LastHeal, first)}}
 	}
 	return first, nil
+}
+
+// ProposalAboveAccepted is oracle (p), Zab phase 1 as seen on the wire and
+// disk: the epoch a leader session proposes (writes as its acceptedEpoch)
+// is above its own acceptedEpoch at the session's start and above the
+// acceptedEpoch of every FOLLOWERINFO/OBSERVERINFO that reached the
+// session before it proposed: e' = max + 1, so that no server has
+// promised the proposal to anyone else.
+func ProposalAboveAccepted(h History) []Violation {
+	var vs []Violation
+	for _, p := range h.Proposals {
+		for _, i := range h.Infos {
+			if i.Session == p.Session && i.Seq < p.Seq && p.Epoch <= i.Accepted {
+				vs = append(vs, Violation{"p", fmt.Sprintf("at %v node %d proposed epoch %d although node %d's acceptedEpoch %d had reached it at %v",
+					p.At, p.Leader, p.Epoch, i.Learner, i.Accepted, i.At)})
+			}
+		}
+	}
+	return vs
+}
+
+// ahead reports whether a (of server aid) comes after b (of bid) in the
+// election's order: currentEpoch first, then the zxid, then the sid.
+func ahead(a Summary, aid int64, b Summary, bid int64) bool {
+	if a.CurrentEpoch != b.CurrentEpoch {
+		return a.CurrentEpoch > b.CurrentEpoch
+	}
+	if a.Zxid != b.Zxid {
+		return a.Zxid > b.Zxid
+	}
+	return aid > bid
+}
+
+// BestLeader is oracle (c): in a clean run (History.Clean: simultaneous
+// start, no loss, no crash, delays far below the finalize window) the
+// first node established LEADING is the voter that is up with the
+// greatest (currentEpoch, zxid, sid) of History.Start. A clean run with no
+// leader at all is (e)'s business.
+func BestLeader(h History) []Violation {
+	if !h.Clean {
+		return nil
+	}
+	up := map[int64]bool{}
+	for _, c := range h.Changes {
+		if c.Role == Leading {
+			best, found := int64(0), false
+			for _, v := range h.Voters {
+				if h.Weights != nil && h.Weights[v] == 0 {
+					continue // weight 0: never elected
+				}
+				if up[v] && (!found || ahead(h.Start[v], v, h.Start[best], best)) {
+					best, found = v, true
+				}
+			}
+			if c.Node != best {
+				return []Violation{{"c", fmt.Sprintf("at %v the first leader is node %d %v, but node %d %v is the best voter up",
+					c.At, c.Node, h.Start[c.Node], best, h.Start[best])}}
+			}
+			return nil
+		}
+		up[c.Node] = c.Role != Down
+	}
+	return nil
+}
+
+// EpochAgreedByPromises is the rest of oracle (p): a leader session makes
+// its epoch its currentEpoch only once a quorum of voters (itself
+// included) promised it: raised their acceptedEpoch on disk in answer to
+// that session's LEADERINFO, with the ACKEPOCH saying so delivered before.
+// A learner that had accepted the epoch already (ACKEPOCH -1) promised
+// nothing to this session.
+func EpochAgreedByPromises(h History) []Violation {
+	var vs []Violation
+	for _, cu := range h.Currents {
+		set := map[int64]bool{cu.Leader: true}
+		for _, pr := range h.Promises {
+			if pr.Session == cu.Session && pr.Seq < cu.Seq {
+				set[pr.Learner] = true
+			}
+		}
+		if !isQuorum(h, set) {
+			vs = append(vs, Violation{"p", fmt.Sprintf("at %v node %d made epoch %d current with promises from only %v (voters %v)",
+				cu.At, cu.Leader, cu.Epoch, sortedSet(set), h.Voters)})
+		}
+	}
+	return vs
 }

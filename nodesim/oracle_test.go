@@ -134,3 +134,161 @@ func TestOracleDExcusesANodeAheadOnlyWithAMajority(t *testing.T) {
 	h.Accepted[2] = 2
 	require.Equal(t, []string{"d"}, oracles(SettledAtEnd(h)))
 }
+
+// cleanStart makes cleanHistory a clean run in which node 1 is the best
+// voter: every voter in epoch 1, node 1 with the greatest zxid.
+func cleanStart(h History) History {
+	h.Clean = true
+	h.Changes = append([]Change{{At: 0, Node: 1, Role: Looking}, {At: 0, Node: 2, Role: Looking}, {At: 0, Node: 3, Role: Looking}}, h.Changes...)
+	h.Start = map[int64]Summary{1: {1, 1<<32 | 5}, 2: {1, 1<<32 | 4}, 3: {1, 1<<32 | 4}}
+	return h
+}
+
+func TestOracleCBestLeaderInACleanRun(t *testing.T) {
+	h := cleanStart(cleanHistory())
+	require.Empty(t, BestLeader(h))
+
+	// The zxid decides between equal epochs: 2 has the greater zxid.
+	h.Start[2] = Summary{1, 1<<32 | 6}
+	require.Equal(t, []string{"c"}, oracles(BestLeader(h)))
+
+	// The epoch decides before the zxid: 3's epoch 2 beats 2's zxid.
+	h.Start[3] = Summary{2, 2 << 32}
+	require.Equal(t, []string{"c"}, oracles(BestLeader(h)))
+	h.Start[2], h.Start[3] = Summary{1, 1<<32 | 4}, Summary{0, 9}
+	require.Empty(t, BestLeader(h), "an older epoch loses whatever its zxid")
+
+	// Equal epoch and zxid: the larger sid decides.
+	h.Start = map[int64]Summary{1: {1, 7}, 2: {1, 7}, 3: {1, 7}}
+	require.Equal(t, []string{"c"}, oracles(BestLeader(h)))
+	h.Start = map[int64]Summary{1: {1, 7}, 2: {1, 7}, 3: {1, 6}}
+	require.Equal(t, []string{"c"}, oracles(BestLeader(h)), "2 beats 1 on the sid")
+
+	// Only voters that are up count: 3, best but down, does not.
+	h = cleanStart(cleanHistory())
+	h.Start[3] = Summary{5, 5 << 32}
+	require.Equal(t, []string{"c"}, oracles(BestLeader(h)))
+	h.Changes = append(h.Changes[:3:3], append([]Change{{At: 1 * ms, Node: 3, Role: Down}}, h.Changes[3:]...)...)
+	require.Empty(t, BestLeader(h))
+
+	// Only the first leader is judged, and only in clean runs.
+	h = cleanStart(cleanHistory())
+	h.Changes = append(h.Changes, Change{At: 50 * ms, Node: 2, Role: Leading, Epoch: 2, Leader: 2})
+	require.Empty(t, BestLeader(h))
+	h = cleanStart(cleanHistory())
+	h.Start[2] = Summary{1, 1<<32 | 6}
+	h.Clean = false
+	require.Empty(t, BestLeader(h))
+}
+
+func TestOraclePProposalAboveEveryAcceptedEpochHeard(t *testing.T) {
+	h := cleanHistory()
+	h.Infos = []Info{
+		{Seq: 1, At: 1 * ms, Leader: 1, Session: 7, Learner: 1, Accepted: 2},
+		{Seq: 2, At: 2 * ms, Leader: 1, Session: 7, Learner: 2, Accepted: 3},
+	}
+	h.Proposals = []Proposal{{Seq: 3, At: 3 * ms, Leader: 1, Session: 7, Epoch: 4}}
+	require.Empty(t, ProposalAboveAccepted(h))
+
+	// A learner that had accepted the proposal already: e' must be above.
+	h.Proposals[0].Epoch = 3
+	require.Equal(t, []string{"p"}, oracles(ProposalAboveAccepted(h)))
+	// The leader's own acceptedEpoch counts too.
+	h.Infos[1].Accepted = 0
+	h.Proposals[0].Epoch = 2
+	require.Equal(t, []string{"p"}, oracles(ProposalAboveAccepted(h)))
+
+	// An info after the proposal, or to another session, does not count.
+	h = cleanHistory()
+	h.Infos = []Info{
+		{Seq: 2, At: 3 * ms, Leader: 1, Session: 7, Learner: 2, Accepted: 5},
+		{Seq: 1, At: 1 * ms, Leader: 1, Session: 6, Learner: 3, Accepted: 5},
+	}
+	h.Proposals = []Proposal{{Seq: 3, At: 3 * ms, Leader: 1, Session: 7, Epoch: 4}}
+	h.Infos[0].Seq = 4
+	require.Empty(t, ProposalAboveAccepted(h))
+}
+
+// Observers never count in a quorum: leader 1 with observer 4's ack is 1
+// of 3 voters.
+func TestOracleBIgnoresObservers(t *testing.T) {
+	h := cleanHistory()
+	h.Observers = []int64{4}
+	h.Acks = []Ack{{At: 10 * ms, Leader: 1, Learner: 4, Epoch: 1}}
+	h.Changes = []Change{{At: 12 * ms, Node: 1, Role: Leading, Epoch: 1, Leader: 1}}
+	require.Equal(t, []string{"b"}, oracles(EpochsBackedByQuorum(h)))
+
+	// With a voter's ack it is a quorum, and the observer may observe.
+	h.Acks = append(h.Acks, Ack{At: 11 * ms, Leader: 1, Learner: 2, Epoch: 1})
+	h.Changes = append(h.Changes, Change{At: 13 * ms, Node: 4, Role: Observing, Epoch: 1, Leader: 1})
+	require.Empty(t, EpochsBackedByQuorum(h))
+
+	// (d): an observer must observe the leader at the end.
+	h = cleanHistory()
+	h.Observers = []int64{4}
+	require.Equal(t, []string{"d"}, oracles(SettledAtEnd(h)))
+	h.Changes = append(h.Changes, Change{At: 15 * ms, Node: 4, Role: Observing, Epoch: 1, Leader: 1})
+	require.Empty(t, SettledAtEnd(h))
+	h.Changes = append(h.Changes, Change{At: 16 * ms, Node: 4, Role: Following, Epoch: 1, Leader: 1})
+	require.Equal(t, []string{"d"}, oracles(SettledAtEnd(h)), "an observer reporting FOLLOWING is not settled")
+}
+
+// A hierarchical configuration counts weighted groups: groups {1,2} (2+1)
+// and {3,4} (1+1) and {5} (weight 0: not a group at all).
+func TestOracleBCountsWeightedGroups(t *testing.T) {
+	h := History{Voters: []int64{1, 2, 3, 4, 5},
+		Groups:  map[int64]int64{1: 1, 2: 1, 3: 2, 4: 2, 5: 3},
+		Weights: map[int64]int64{1: 2, 2: 1, 3: 1, 4: 1, 5: 0}}
+	q := func(sids ...int64) bool {
+		set := map[int64]bool{}
+		for _, s := range sids {
+			set[s] = true
+		}
+		return isQuorum(h, set)
+	}
+	// Two groups count; both need a majority of their weight.
+	require.False(t, q(1), "group 1 alone (weight 2 of 3) is one group of two")
+	require.False(t, q(1, 3), "group 2 needs more than half of weight 2")
+	require.True(t, q(1, 3, 4), "1 has group 1's majority alone; 3+4 make group 2's")
+	require.False(t, q(2, 3, 4), "2 has 1 of group 1's weight 3")
+	require.False(t, q(3, 4, 5), "5 weighs nothing and group 3 does not count")
+	require.True(t, q(1, 2, 3, 4))
+	// Three of five servers, a plain majority, is not always a quorum here.
+	require.False(t, q(2, 4, 5))
+
+	// Used by (b): leader 1 with 3's ack only is no quorum; with 4's it is.
+	h.Acks = []Ack{{At: 1 * ms, Leader: 1, Learner: 3, Epoch: 1}}
+	h.Changes = []Change{{At: 2 * ms, Node: 1, Role: Leading, Epoch: 1, Leader: 1}}
+	require.Equal(t, []string{"b"}, oracles(EpochsBackedByQuorum(h)))
+	h.Acks = append(h.Acks, Ack{At: 1 * ms, Leader: 1, Learner: 4, Epoch: 1})
+	require.Empty(t, EpochsBackedByQuorum(h))
+}
+
+func TestOraclePEpochMadeCurrentOnlyWithAQuorumOfPromises(t *testing.T) {
+	h := cleanHistory()
+	h.Promises = []Promise{{Seq: 1, At: 1 * ms, Leader: 1, Session: 7, Learner: 2}}
+	h.Currents = []Current{{Seq: 2, At: 2 * ms, Leader: 1, Session: 7, Epoch: 1}}
+	require.Empty(t, EpochAgreedByPromises(h), "1 and 2 are 2 of 3")
+
+	// The leader alone is not a quorum; nor is a promise to another
+	// session, or one that arrived after the epoch was made current.
+	h.Promises[0].Session = 6
+	require.Equal(t, []string{"p"}, oracles(EpochAgreedByPromises(h)))
+	h.Promises[0].Session, h.Promises[0].Seq = 7, 3
+	require.Equal(t, []string{"p"}, oracles(EpochAgreedByPromises(h)))
+
+	// An observer's promise never counts.
+	h.Observers = []int64{4}
+	h.Promises = []Promise{{Seq: 1, At: 1 * ms, Leader: 1, Session: 7, Learner: 4}}
+	require.Equal(t, []string{"p"}, oracles(EpochAgreedByPromises(h)))
+}
+
+// A NEWLEADER ack sent while the learner's currentEpoch on disk was not
+// the epoch acknowledges nothing.
+func TestOracleBStaleAckDoesNotCount(t *testing.T) {
+	h := cleanHistory()
+	h.Acks[0].Stale = true
+	require.Empty(t, EpochsBackedByQuorum(h), "1 with 3's ack is still 2 of 3")
+	h.Acks[1].Stale = true
+	require.Equal(t, []string{"b", "b", "b"}, oracles(EpochsBackedByQuorum(h)))
+}

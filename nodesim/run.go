@@ -19,13 +19,21 @@ type Result struct {
 	Settle time.Duration
 	// Faults counts the injected faults by kind.
 	Faults map[string]int
-	// Trace is the tail of the run's trace.
+	// Trace is the tail of the run's trace (kept for a failed run, or
+	// with Config.KeepTrace).
 	Trace []string
 	// Excused lists nodes (d) excused at the end (History.Accepted).
 	Excused []int64
 	// Err is a driver failure (a production constructor refused the
 	// glue's input).
 	Err string
+	// Best is the voter with the greatest (currentEpoch, zxid, sid) at
+	// the start, and ZxidDecided whether the zxid (not the epoch, not
+	// the sid) made it best: what the seeded disks exercise.
+	Best        int64
+	ZxidDecided bool
+	// End is the virtual time the run stopped at.
+	End time.Duration
 }
 
 // TraceTail renders the last n trace lines.
@@ -44,20 +52,30 @@ func Run(cfg Config) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	faults := map[string]int{}
+	faults := w.counts
+	if cfg.Clean {
+		cfg.Chaos = 0
+	}
 	if cfg.Chaos > 0 {
 		w.planChaos(faults)
 	}
 	w.hist.LastHeal = cfg.Chaos
 	w.s.after(cfg.Chaos, w.healAll)
 	end := cfg.Chaos + cfg.Bound + cfg.Settle
-	// Once every node is established with one leader after the heal,
-	// the run only needs Settle more of quiet to judge (d); this keeps a
-	// seed short without cutting the liveness bound.
+	// Once every node has stayed established with one leader for Settle
+	// after the heal (sampled every 250 ms), the run has had its quiet
+	// period and stops: this keeps a seed short without cutting the
+	// liveness bound. An ensemble that falls apart again after settling
+	// starts the quiet period over, up to the hard end.
+	stableSince := time.Duration(-1)
 	var watch func()
 	watch = func() {
-		if w.allEstablished() {
-			end = min(end, w.s.now+cfg.Settle)
+		if !w.allEstablished() {
+			stableSince = -1
+		} else if stableSince < 0 {
+			stableSince = w.s.now
+		} else if w.s.now-stableSince >= cfg.Settle {
+			end = w.s.now
 			return
 		}
 		w.s.after(250*time.Millisecond, watch)
@@ -72,9 +90,19 @@ func Run(cfg Config) (Result, error) {
 		w.hist.Accepted[id] = w.nodes[id].epochs.Accepted()
 	}
 	vs, settle := Check(w.hist)
-	return Result{Seed: cfg.Seed, Violations: vs, Settle: settle, Faults: faults, Trace: w.trace, Err: w.failed,
-		Excused: Excused(w.hist)}, nil
+	best, byZxid := w.bestAtStart()
+	var trace []string
+	if len(vs) > 0 || w.failed != "" || cfg.KeepTrace {
+		trace = w.heldTrace()
+	}
+	return Result{Seed: cfg.Seed, Violations: vs, Settle: settle, Faults: faults, Trace: trace, Err: w.failed,
+		Excused: Excused(w.hist), Best: best, ZxidDecided: byZxid, End: w.hist.End}, nil
 }
+
+// faultKinds are the discrete faults planChaos draws from (reset twice:
+// it is the cheapest and most common).
+var faultKinds = []string{"partition", "partition-oneway", "crash", "crash-in-write", "crash-before-newleader",
+	"pause", "disk", "reset", "reset"}
 
 // planChaos schedules the seed's faults inside [0, Chaos).
 func (w *World) planChaos(faults map[string]int) {
@@ -91,7 +119,7 @@ func (w *World) planChaos(faults map[string]int) {
 	for t := time.Duration(r.IntN(300)) * time.Millisecond; t < chaos; t += time.Duration(200+r.IntN(1500)) * time.Millisecond {
 		dur := time.Duration(100+r.IntN(4000)) * time.Millisecond
 		victim := w.ids[r.IntN(len(w.ids))]
-		kind := []string{"partition", "partition-oneway", "crash", "disk", "reset", "reset"}[r.IntN(6)]
+		kind := faultKinds[r.IntN(len(faultKinds))]
 		faults[kind]++
 		switch kind {
 		case "partition":
@@ -119,17 +147,43 @@ func (w *World) planChaos(faults map[string]int) {
 			})
 		case "crash":
 			w.s.after(t, func() {
+				if n := w.nodes[victim]; n.up {
+					w.tracef("crash n%d", victim)
+					n.crashFor(dur)
+				}
+			})
+		case "crash-in-write", "crash-before-newleader":
+			// Armed for a while: the victim crashes during its next
+			// epoch write (any, or only a currentEpoch write: a leader
+			// between its epoch proposal and NEWLEADER, or a learner
+			// taking NEWLEADER), if one comes.
+			which := 1
+			if kind == "crash-before-newleader" {
+				which = 2
+			}
+			w.s.after(t, func() {
 				n := w.nodes[victim]
 				if !n.up {
 					return
 				}
-				w.tracef("crash n%d", victim)
-				n.crash()
+				w.tracef("arm n%d to crash during its next epoch write", victim)
+				n.crashWrite, n.crashDown = which, dur
 				gen := n.gen
 				w.s.after(dur, func() {
-					if n.gen == gen && !n.up {
-						w.tracef("restart n%d", victim)
-						n.boot()
+					if n.gen == gen {
+						n.crashWrite = 0
+					}
+				})
+			})
+		case "pause":
+			// Longer than syncLimit (5 ticks of 100 ms) most of the time.
+			w.s.after(t, func() {
+				n := w.nodes[victim]
+				n.pause()
+				gen := n.gen
+				w.s.after(dur/2+300*time.Millisecond, func() {
+					if n.gen == gen {
+						n.resume()
 					}
 				})
 			})
@@ -179,6 +233,8 @@ func (w *World) healAll() {
 	for _, id := range w.ids {
 		n := w.nodes[id]
 		n.epochs.FailWrites(nil)
+		n.crashWrite = 0
+		n.resume()
 		if !n.up {
 			n.boot()
 		}
@@ -211,4 +267,25 @@ func (w *World) allEstablished() bool {
 		}
 	}
 	return leaders == 1
+}
+
+// bestAtStart is a statistic for the tests (not an oracle): the best voter
+// at the start, and whether the zxid decided it over the runner-up.
+func (w *World) bestAtStart() (int64, bool) {
+	var best, second int64
+	for _, id := range w.hist.Voters {
+		if w.hist.Weights != nil && w.hist.Weights[id] == 0 {
+			continue
+		}
+		if best == 0 || ahead(w.hist.Start[id], id, w.hist.Start[best], best) {
+			best, second = id, best
+		} else if second == 0 || ahead(w.hist.Start[id], id, w.hist.Start[second], second) {
+			second = id
+		}
+	}
+	if second == 0 {
+		return best, false
+	}
+	a, b := w.hist.Start[best], w.hist.Start[second]
+	return best, a.CurrentEpoch == b.CurrentEpoch && a.Zxid != b.Zxid
 }

@@ -50,7 +50,7 @@ func (e *scriptEnv) handle(t *testing.T, td *datadriven.TestData) string {
 			// The simulator's own trace (timestamps, connections,
 			// packets lost) of what this command runs.
 			e.w.trace = nil
-			defer func() { t.Logf("%s:\n%s", td.Pos, strings.Join(e.w.trace, "\n")) }()
+			defer func() { t.Logf("%s:\n%s", td.Pos, strings.Join(e.w.heldTrace(), "\n")) }()
 		}
 	}
 	var extra string
@@ -129,7 +129,7 @@ func (e *scriptEnv) start(t *testing.T, td *datadriven.TestData) error {
 	td.ScanArgs(t, "n", &n)
 	seed := uint64(1)
 	td.MaybeScanArgs(t, "seed", &seed)
-	w, err := NewWorld(Config{N: n, Seed: seed})
+	w, err := NewWorld(Config{N: n, Seed: seed, EmptyDisks: true})
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package nodesim
 import (
 	"fmt"
 	"math/rand/v2"
+	"net/netip"
 	"strconv"
 	"time"
 
@@ -25,6 +26,22 @@ type Config struct {
 	Bound time.Duration
 	// Settle is how long the run continues after Bound (quiet period).
 	Settle time.Duration
+	// Observers is the number of observers (sids N+1 ...): they elect
+	// and follow (observe) but never count in a quorum.
+	Observers int
+	// Hierarchical makes the voters a seeded hierarchical (weighted
+	// groups) configuration instead of a plain majority (seededGroups).
+	Hierarchical bool
+	// KeepTrace renders Result.Trace even for a passing run.
+	KeepTrace bool
+	// Clean asks for a run in which the election promises the best
+	// leader (oracle (c)): no faults at all (Chaos is ignored), every
+	// node starting within 50 ms, latencies of 1-5 ms, far below the
+	// finalize window.
+	Clean bool
+	// EmptyDisks starts every node as a new ensemble does: epochs 0 and
+	// no transactions (the scripts), instead of seeded disks.
+	EmptyDisks bool
 }
 
 // elecConn is one election connection (its number is the cnx.Conn on
@@ -32,8 +49,10 @@ type Config struct {
 type elecConn struct {
 	id   cnx.Conn
 	a, b int64 // dialler, acceptor
-	// adopted[x] is whether x's manager holds it as a link.
 	open bool
+	// senders[x] is end x's SendWorker (cnx.Sender), made when x's
+	// manager adopts the connection.
+	senders map[int64]*cnx.Sender[fle.Message]
 }
 
 // zabConn is one quorum connection between a learner and a leader session.
@@ -46,6 +65,8 @@ type zabConn struct {
 	open    bool
 	// lastAt keeps each direction FIFO (TCP).
 	lastAt [2]time.Duration
+	// synced: the leader has sent DIFF+NEWLEADER here; TXNs follow.
+	synced bool
 }
 
 // World is one seeded run.
@@ -59,12 +80,19 @@ type World struct {
 	econns   map[cnx.Conn]*elecConn
 	zconns   map[zab.ConnID]*zabConn
 	nextConn uint64
+	sessions int
+	obs      int
+	// promised[(learner, leader session)]: the learner raised its
+	// acceptedEpoch for that session's LEADERINFO.
+	promised map[[2]int64]bool
+	// counts are fault and event counters for the report (Result.Faults).
+	counts map[string]int
 	// blocked[[2]int64{a,b}]: traffic from a to b is lost.
 	blocked map[[2]int64]bool
 	// fault rates while chaos is on.
 	drop, dup, delay float64
 	hist             History
-	trace            []string
+	trace            []heldLine
 	failed           string
 	// observe, when set, hears every whole-node fact (trace.go).
 	observe func(Event)
@@ -72,12 +100,31 @@ type World struct {
 	steps int
 }
 
+// obsSeq numbers the phase-1 observations in the order they happened.
+func (w *World) obsSeq() int { w.obs++; return w.obs }
+
+// heldLine is one trace line, formatted only if the trace is read (most
+// runs pass and never are).
+type heldLine struct {
+	at     time.Duration
+	format string
+	args   []any
+}
+
 func (w *World) tracef(format string, args ...any) {
-	line := fmt.Sprintf("%9v ", w.s.now) + fmt.Sprintf(format, args...)
-	w.trace = append(w.trace, line)
+	w.trace = append(w.trace, heldLine{w.s.now, format, args})
 	if len(w.trace) > 400 {
-		w.trace = w.trace[len(w.trace)-300:]
+		w.trace = append(w.trace[:0], w.trace[len(w.trace)-300:]...)
 	}
+}
+
+// heldTrace renders the kept trace lines.
+func (w *World) heldTrace() []string {
+	out := make([]string, len(w.trace))
+	for i, l := range w.trace {
+		out[i] = fmt.Sprintf("%9v ", l.at) + fmt.Sprintf(l.format, l.args...)
+	}
+	return out
 }
 
 // fail records a driver-level impossibility (a production constructor
@@ -94,29 +141,57 @@ func electionPort(id int64) int { return 30000 + int(id)*2 + 1 }
 func NewWorld(cfg Config) (*World, error) {
 	w := &World{cfg: cfg, rng: rand.New(rand.NewPCG(cfg.Seed, cfg.Seed^0x9e3779b97f4a7c15)),
 		nodes: map[int64]*node{}, econns: map[cnx.Conn]*elecConn{}, zconns: map[zab.ConnID]*zabConn{},
-		blocked: map[[2]int64]bool{}}
+		blocked: map[[2]int64]bool{}, counts: map[string]int{}, promised: map[[2]int64]bool{}}
 	var servers []quorum.Server
-	for i := 1; i <= cfg.N; i++ {
+	for i := 1; i <= cfg.N+cfg.Observers; i++ {
 		id := int64(i)
 		w.ids = append(w.ids, id)
-		servers = append(servers, quorum.Server{ID: id, Type: quorum.Participant,
+		typ := quorum.Participant
+		if i > cfg.N {
+			typ = quorum.Observer
+			w.hist.Observers = append(w.hist.Observers, id)
+		} else {
+			w.hist.Voters = append(w.hist.Voters, id)
+		}
+		servers = append(servers, quorum.Server{ID: id, Type: typ,
 			Addrs: []quorum.AddrPair{{Host: "127.0.0.1", QuorumPort: electionPort(id) - 1, ElectionPort: electionPort(id)}}})
 	}
-	v, err := quorum.NewMajority(servers, 0)
+	var v quorum.Verifier
+	var err error
+	if cfg.Hierarchical {
+		groups, weights := seededGroups(w.rng, w.hist.Voters)
+		v, err = quorum.NewHierarchical(servers, groups, weights, 0)
+		w.hist.Groups, w.hist.Weights = map[int64]int64{}, map[int64]int64{}
+		for gid, sids := range groups {
+			for _, sid := range sids {
+				w.hist.Groups[sid] = gid
+				w.hist.Weights[sid] = weights[sid]
+			}
+		}
+	} else {
+		v, err = quorum.NewMajority(servers, 0)
+	}
 	if err != nil {
 		return nil, err
 	}
 	w.verifier = v
-	w.hist.Voters = append([]int64(nil), w.ids...)
 	w.hist.Bound = cfg.Bound
+	w.hist.Clean = cfg.Clean
+	w.hist.Start = map[int64]Summary{}
+	base := int64(w.rng.IntN(4))
 	for _, id := range w.ids {
-		st, err := zab.NewMemoryEpochs(0, 0)
+		d := seededDisk(w.rng, base)
+		if cfg.EmptyDisks {
+			d = disk{}
+		}
+		st, err := zab.NewMemoryEpochs(d.accepted, d.current)
 		if err != nil {
 			return nil, err
 		}
 		// Per-node timer skew: 0.8x to 1.25x.
 		skew := 0.8 + 0.45*w.rng.Float64()
-		w.nodes[id] = &node{w: w, id: id, epochs: st, skew: skew}
+		w.nodes[id] = &node{w: w, id: id, epochs: st, skew: skew, zxid: d.zxid, durable: d.zxid}
+		w.hist.Start[id] = Summary{CurrentEpoch: d.current, Zxid: d.zxid}
 	}
 	for _, id := range w.ids {
 		n := w.nodes[id]
@@ -145,7 +220,9 @@ func (w *World) vnow() time.Time { return time.Unix(1_000_000, 0).Add(w.s.now) }
 
 // ---- election network ----
 
-// dial carries a cnx Dials output of from to sid.
+// dial carries a cnx Dials output of from to sid. The connection is made
+// at the kernel level even while an end is paused; each end's handling of
+// it is that end's input (deferred while it is paused).
 func (w *World) dial(from, to int64) {
 	gen := w.nodes[from].gen
 	w.s.after(w.latency(), func() {
@@ -154,7 +231,7 @@ func (w *World) dial(from, to int64) {
 			return
 		}
 		if !w.reachable(from, to) || !w.reachable(to, from) {
-			w.s.after(time.Duration(100+w.rng.IntN(200))*time.Millisecond, func() {
+			f.after(time.Duration(100+w.rng.IntN(200))*time.Millisecond, func() {
 				if f.gen == gen {
 					f.applyCnx(f.mgr.Dialed(to, cnx.DialFailed, 0))
 				}
@@ -162,19 +239,40 @@ func (w *World) dial(from, to int64) {
 			return
 		}
 		w.nextConn++
-		c := &elecConn{id: cnx.Conn(w.nextConn), a: from, b: to, open: true}
+		c := &elecConn{id: cnx.Conn(w.nextConn), a: from, b: to, open: true, senders: map[int64]*cnx.Sender[fle.Message]{}}
 		w.econns[c.id] = c
 		w.tracef("n%d dials n%d: conn %d", from, to, c.id)
-		// The acceptor reads the header; the dialler keeps the link only
-		// with the larger sid (cnx.InitiatorKeeps), else it hangs up.
+		// The acceptor's listener admits the handshake (HandshakeLimits)
+		// and reads the header; the dialler keeps the link only with the
+		// larger sid (cnx.InitiatorKeeps), else it hangs up.
 		t := w.nodes[to]
-		t.applyCnx(t.mgr.Accepted(cnx.Incoming{Conn: c.id, SID: from, Addrs: []string{"127.0.0.1:" + strconv.Itoa(electionPort(from))}, Seq: w.nextConn}, w.vnow()))
-		if cnx.InitiatorKeeps(from, to) {
-			f.applyCnx(f.mgr.Dialed(to, cnx.DialConnected, c.id))
-		} else {
-			f.applyCnx(f.mgr.Dialed(to, cnx.DialHungUp, 0))
-			w.closeElec(c.id, from, "hung up")
-		}
+		tgen, seq := t.gen, w.nextConn
+		t.input(func() {
+			if t.gen != tgen || !t.up || !c.open {
+				return
+			}
+			src := netip.AddrFrom4([4]byte{127, 0, 0, 1})
+			member := t.mgr.IsMember(from)
+			if ok, why := t.hs.Admit(src, member); !ok {
+				w.tracef("n%d refuses conn %d: %s", to, c.id, why)
+				w.counts["handshake-refused"]++
+				w.closeElec(c.id, to, "too-many-handshakes")
+				return
+			}
+			t.applyCnx(t.mgr.Accepted(cnx.Incoming{Conn: c.id, SID: from, Addrs: []string{"127.0.0.1:" + strconv.Itoa(electionPort(from))}, Seq: seq}, w.vnow()))
+			t.hs.Release(src, member)
+		})
+		f.input(func() {
+			if f.gen != gen || !f.up {
+				return
+			}
+			if cnx.InitiatorKeeps(from, to) {
+				f.applyCnx(f.mgr.Dialed(to, cnx.DialConnected, c.id))
+			} else {
+				f.applyCnx(f.mgr.Dialed(to, cnx.DialHungUp, 0))
+				w.closeElec(c.id, from, "hung up")
+			}
+		})
 	})
 }
 
@@ -197,7 +295,7 @@ func (w *World) closeElec(id cnx.Conn, by int64, why string) {
 		if x != by {
 			d = w.latency()
 		}
-		w.s.after(d, func() {
+		n.after(d, func() {
 			if n.gen == gen {
 				out, _ := n.mgr.Closed(other(c, x), id)
 				n.applyCnx(out)
@@ -230,7 +328,13 @@ func (w *World) sendElec(id cnx.Conn, from, to int64, m fle.Message) {
 			if !ok || !c.open || !w.reachable(from, to) {
 				return
 			}
-			w.nodes[to].receiveElec(from, m)
+			t := w.nodes[to]
+			gen := t.gen
+			t.input(func() {
+				if t.gen == gen && t.up {
+					t.receiveElec(from, m)
+				}
+			})
 		})
 	}
 }
@@ -250,7 +354,7 @@ func (w *World) zabDial(n *node, s *session, dl zab.Dial) {
 			// (no leader session yet, or any more): refused at once,
 			// as TCP does, so the learner's retries can meet a leader
 			// that decides a little later.
-			w.s.after(w.latency(), func() {
+			n.after(w.latency(), func() {
 				if n.sess == s {
 					n.applyZab(s, s.learner.DialFailed(fmt.Errorf("leader %d refused the connection", leader)))
 				}
@@ -259,7 +363,7 @@ func (w *World) zabDial(n *node, s *session, dl zab.Dial) {
 		}
 		if !w.reachable(n.id, leader) || !w.reachable(leader, n.id) {
 			// Unreachable: the SYN is lost and the dial times out.
-			w.s.after(w.latency()+time.Duration(w.rng.IntN(int(min(dl.Timeout, time.Second)/time.Millisecond)+1))*time.Millisecond, func() {
+			n.after(w.latency()+time.Duration(w.rng.IntN(int(min(dl.Timeout, time.Second)/time.Millisecond)+1))*time.Millisecond, func() {
 				if n.sess == s {
 					n.applyZab(s, s.learner.DialFailed(fmt.Errorf("leader %d unreachable", leader)))
 				}
@@ -271,8 +375,9 @@ func (w *World) zabDial(n *node, s *session, dl zab.Dial) {
 		w.zconns[c.id] = c
 		s.conns[c.id], l.sess.conns[c.id] = true, true
 		w.tracef("n%d quorum-connects to n%d: conn %d", n.id, leader, c.id)
-		l.applyZab(l.sess, l.sess.impl.Connected(c.id))
-		n.applyZab(s, s.learner.Connected(c.id))
+		ls := l.sess
+		l.input(func() { l.applyZab(ls, ls.impl.Connected(c.id)) })
+		n.input(func() { n.applyZab(s, s.learner.Connected(c.id)) })
 	})
 }
 
@@ -292,6 +397,16 @@ func (w *World) sendZab(id zab.ConnID, from int64, p zab.Packet) {
 		w.closeZab(id, -1)
 		return
 	}
+	var base int64
+	if from == c.leader && p.Type == zab.NewLeader {
+		// The leader's log as it syncs this learner (log.go).
+		base, c.synced = w.nodes[from].zxid, true
+	}
+	stale := false
+	if from == c.learner && p.Type == zab.Ack && p.Zxid&0xffffffff == 0 {
+		// What the learner's disk says as it acknowledges NEWLEADER.
+		stale = w.nodes[from].epochs.Current() != p.Zxid>>32
+	}
 	at := max(w.s.now+w.latency(), c.lastAt[dir])
 	c.lastAt[dir] = at
 	w.s.after(at-w.s.now, func() {
@@ -299,13 +414,53 @@ func (w *World) sendZab(id zab.ConnID, from int64, p zab.Packet) {
 			return
 		}
 		tn := w.nodes[to]
-		if tn.sess != target {
+		tn.input(func() { w.receiveZab(c, tn, target, from, p, base, stale) })
+	})
+}
+
+// receiveZab is a quorum packet read by its receiving session (or by the
+// node's next session: then it is ignored).
+func (w *World) receiveZab(c *zabConn, tn *node, target *session, from int64, p zab.Packet, base int64, stale bool) {
+	to, id := tn.id, c.id
+	if tn.sess != target {
+		return
+	}
+	if to == c.leader && p.Type == zab.Ack && p.Zxid&0xffffffff == 0 {
+		w.hist.Acks = append(w.hist.Acks, Ack{At: w.s.now, Leader: to, Learner: from, Epoch: p.Zxid >> 32, Stale: stale})
+	}
+	if to == c.leader && (p.Type == zab.FollowerInfo || p.Type == zab.ObserverInfo) {
+		w.hist.Infos = append(w.hist.Infos, Info{Seq: w.obsSeq(), At: w.s.now, Leader: to, Session: target.serial, Learner: from, Accepted: p.Zxid >> 32})
+	}
+	if to == c.leader && p.Type == zab.AckEpoch && w.promised[[2]int64{from, int64(target.serial)}] {
+		w.hist.Promises = append(w.hist.Promises, Promise{Seq: w.obsSeq(), At: w.s.now, Leader: to, Session: target.serial, Learner: from})
+	}
+	if to == c.learner && p.Type == zab.NewLeader {
+		tn.truncateTo(base)
+	}
+	tn.applyZab(target, target.impl.Received(id, p))
+}
+
+// sendTxn carries one of the leader's transactions (log.go) to a synced
+// learner, FIFO behind the session's own packets; like any packet on the
+// quorum connection, a loss resets it.
+func (w *World) sendTxn(c *zabConn, z int64) {
+	if w.drop > 0 && w.rng.Float64() < w.drop/4 {
+		w.tracef("reset quorum conn %d (lost txn)", c.id)
+		w.closeZab(c.id, -1)
+		return
+	}
+	at := max(w.s.now+w.latency(), c.lastAt[1])
+	c.lastAt[1] = at
+	w.s.after(at-w.s.now, func() {
+		if !c.open || !w.reachable(c.leader, c.learner) {
 			return
 		}
-		if to == c.leader && p.Type == zab.Ack && p.Zxid&0xffffffff == 0 {
-			w.hist.Acks = append(w.hist.Acks, Ack{At: w.s.now, Leader: to, Learner: from, Epoch: p.Zxid >> 32})
-		}
-		tn.applyZab(target, target.impl.Received(id, p))
+		tn := w.nodes[c.learner]
+		tn.input(func() {
+			if tn.sess == c.ls && !c.ls.ended {
+				tn.logZxid(max(tn.zxid, z))
+			}
+		})
 	})
 }
 
@@ -331,7 +486,7 @@ func (w *World) closeZab(id zab.ConnID, by int64) {
 			continue
 		}
 		n, s := w.nodes[end.node], end.s
-		w.s.after(w.latency(), func() {
+		n.after(w.latency(), func() {
 			if n.sess == s && n.up {
 				n.applyZab(s, s.impl.Disconnected(id))
 			}
