@@ -47,14 +47,22 @@ type Machine struct {
 	currentVote Vote
 	decided     bool
 
-	recvset       map[int64]Vote
+	recvset map[int64]Vote
+	// recvIndex indexes recvset by vote for the LOOKING quorum check
+	// (tracker.go); record and clearVotes keep the two in step.
+	recvIndex     *ackIndex
 	outofelection map[int64]Vote
 	notTimeout    time.Duration
 
-	// finalizing is true while the finalize window is open;
-	// finalizeTracker is the tracker that opened it.
-	finalizing      bool
-	finalizeTracker *voteTracker
+	// finalizing is true while the finalize window is open.
+	finalizing bool
+
+	// fast enables the fast paths (fastpath.go); fastVoters are the
+	// voters whose votes they must account for, and unreachable the
+	// voters known unreachable during this election.
+	fast        bool
+	fastVoters  []int64
+	unreachable map[int64]struct{}
 	// leadingTracker is the tracker that made us LEADING (Java's
 	// leadingVoteSet), consulted when LOOKING voters ping the leader.
 	leadingTracker *voteTracker
@@ -84,7 +92,7 @@ func New(cfg Config) (*Machine, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Machine{
+	m := &Machine{
 		id:        cfg.ID,
 		committed: cfg.Verifier,
 		lastSeen:  cfg.LastSeen,
@@ -95,8 +103,13 @@ func New(cfg Config) (*Machine, error) {
 		// unset (zero) epoch.
 		proposal:      Vote{Leader: -1, Zxid: -1, ElectionEpoch: -1, State: Looking},
 		recvset:       map[int64]Vote{},
+		recvIndex:     newAckIndex(cfg.Verifier, cfg.LastSeen),
 		outofelection: map[int64]Vote{},
-	}, nil
+		fast:          !cfg.DisableFastPaths,
+		unreachable:   map[int64]struct{}{},
+	}
+	m.fastVoters = m.mustHearFrom()
+	return m, nil
 }
 
 // resolveTiming fills zero fields with defaults and rejects negative ones
@@ -142,7 +155,6 @@ func (m *Machine) Stop() {
 	m.proposal.Zxid = -1
 	m.leadingTracker = nil
 	m.finalizing = false
-	m.finalizeTracker = nil
 	m.timers.forget()
 }
 
