@@ -89,7 +89,8 @@ package fle
 // weight in the committed configuration).
 func (m *Machine) mustHearFrom() []int64 {
 	var out []int64
-	for _, sid := range m.voters() {
+	candidates := m.voters()
+	for _, sid := range candidates {
 		if w, ok := m.committed.Weight(sid); ok && w > 0 {
 			out = append(out, sid)
 		}

@@ -130,8 +130,8 @@ func TestFastPathsDisabledWaitsOutTheWindow(t *testing.T) {
 	m.Step(vote3(1))
 	out := m.Step(vote3(2))
 	assert.Nil(t, out.Decision)
-	m.PeerUnreachable(2)
-	assert.Nil(t, m.PeerUnreachable(1).Decision)
+	assert.Nil(t, m.PeerUnreachable(2).Decision, "with 2 unreachable the reachable path would hold")
+	assert.True(t, m.finalizing)
 }
 
 // The failover path: a quorum votes for our proposal and every other
