@@ -53,6 +53,7 @@ func (f *File) NodeConfig(myid int64) (actors.Config, error) {
 	cfg.FourLetterWords = slices.Clone(s.FourLetterWords)
 	cfg.DataDir = s.DataDir
 	cfg.SkipPeerAddressCheck = !s.PeerAddressCheck
+	cfg.DisableElectionFastPaths = !s.ElectionFastPaths
 	if err := cfg.Validate(); err != nil {
 		// Unreachable after the checks above; kept so that a new rule in
 		// Validate surfaces as this package's error type.
