@@ -179,7 +179,9 @@ func (e *election) apply(ctx actor.Context, roundBefore int64, out fle.Output) {
 		e.rt.log.Info("election decided", "leader", d.Leader,
 			"zxid", hexZxid(d.Zxid), "epoch", d.PeerEpoch, "round", d.ElectionEpoch,
 			"state", stateToProto(d.State).String(), "path", d.Path.String())
-		ctx.Send(ctx.Parent(), decisionToProto(e.rt.cfg.ID, d))
+		pd := decisionToProto(e.rt.cfg.ID, d)
+		pd.Path = d.Path.String()
+		ctx.Send(ctx.Parent(), pd)
 	}
 	for _, sid := range out.LookingSids {
 		ctx.Send(ctx.Parent(), &messages.LookingSidReported{Sid: sid})
