@@ -20,7 +20,15 @@
 // machine addresses to its own sid; keep at most one pending timer per
 // TimerKind (an arming replaces the previous one) and report firings with
 // Tick, passing the connection manager's haveDelivered(); carry out the
-// Messages, ConnectAll and Decision of every Output in order.
+// Messages, ConnectAll and Decision of every Output in order; and, for the
+// reachable fast path, report a peer whose connection closed or whose dial
+// failed with PeerUnreachable, and a new connection with PeerReachable.
+//
+// Fast paths (fastpath.go, zkfle's own, on unless
+// Config.DisableFastPaths): a round decides at once, without the finalize
+// window, when every voter has voted for the proposal (no better vote can
+// exist), or when a quorum has and every other voter is known unreachable.
+// Decision.Path says which rule decided.
 //
 // Where Java blocks, the machine arms a timer instead: lookForLeader's
 // poll becomes NotificationTimer (re-armed whenever a notification is taken
