@@ -1,5 +1,7 @@
 package fle
 
+import "slices"
+
 // Fast paths: deciding a LOOKING round without waiting out the finalize
 // window, when waiting cannot change (or, for the reachable path, is not
 // worth waiting for) the outcome. zkfle's own; ZooKeeper always waits.
@@ -89,7 +91,7 @@ package fle
 // weight in the committed configuration).
 func (m *Machine) mustHearFrom() []int64 {
 	var out []int64
-	candidates := m.voters()
+	candidates := slices.Clone(m.voters())
 	for _, sid := range candidates {
 		if w, ok := m.committed.Weight(sid); ok && w > 0 {
 			out = append(out, sid)

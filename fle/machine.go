@@ -63,6 +63,9 @@ type Machine struct {
 	fast        bool
 	fastVoters  []int64
 	unreachable map[int64]struct{}
+
+	// voterList is voters(), computed once.
+	voterList []int64
 	// leadingTracker is the tracker that made us LEADING (Java's
 	// leadingVoteSet), consulted when LOOKING voters ping the leader.
 	leadingTracker *voteTracker
@@ -108,6 +111,7 @@ func New(cfg Config) (*Machine, error) {
 		fast:          !cfg.DisableFastPaths,
 		unreachable:   map[int64]struct{}{},
 	}
+	m.voterList = m.computeVoters()
 	m.fastVoters = m.mustHearFrom()
 	return m, nil
 }
@@ -207,8 +211,13 @@ func (m *Machine) validVoter(sid int64) bool {
 	return m.committed.IsVoter(sid) || (m.lastSeen != nil && m.lastSeen.IsVoter(sid))
 }
 
-// voters returns the valid voters in ascending order, each once.
-func (m *Machine) voters() []int64 {
+// voters returns the valid voters in ascending order, each once. The
+// verifiers never change, so the list is computed once (New); callers must
+// not modify it.
+func (m *Machine) voters() []int64 { return m.voterList }
+
+// computeVoters builds the list voters returns.
+func (m *Machine) computeVoters() []int64 {
 	set := map[int64]struct{}{}
 	for _, sid := range m.committed.VotingMembers() {
 		set[sid] = struct{}{}

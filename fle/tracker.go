@@ -101,18 +101,27 @@ func keyOf(v Vote) voteKey {
 // targets: for every distinct vote (voteKey) in recvset, the voters that
 // cast it, one ack set per tracked verifier. Java rebuilds a tracker over
 // the whole recvset for every notification; here a notification moves one
-// sid from its old vote's sets to its new one's, and asking whether a vote
-// has a quorum costs one ContainsQuorum per verifier. Sets emptied by a new
-// round are kept for reuse, so a long election allocates nothing per
-// notification once its votes have been seen.
+// sid from its old vote's sets to its new one's, and the quorum answer of
+// each vote is kept until its sets change (a repeated vote costs two map
+// lookups). Sets emptied by a new round are kept for reuse, so a long
+// election allocates nothing per notification once its votes have been
+// seen.
 type ackIndex struct {
 	verifiers []quorum.Verifier
-	byVote    map[voteKey][]map[int64]struct{}
-	spare     [][]map[int64]struct{}
+	byVote    map[voteKey]*voteAcks
+	spare     []*voteAcks
+}
+
+// voteAcks are one vote's ack sets and, if known, whether they form a
+// quorum in every verifier.
+type voteAcks struct {
+	sets   []map[int64]struct{}
+	known  bool
+	quorum bool
 }
 
 func newAckIndex(committed, lastSeen quorum.Verifier) *ackIndex {
-	return &ackIndex{verifiers: trackedVerifiers(committed, lastSeen), byVote: map[voteKey][]map[int64]struct{}{}}
+	return &ackIndex{verifiers: trackedVerifiers(committed, lastSeen), byVote: map[voteKey]*voteAcks{}}
 }
 
 // move records that sid's vote changed from old (if hadOld) to v.
@@ -123,51 +132,54 @@ func (x *ackIndex) move(sid int64, old Vote, hadOld bool, v Vote) {
 		if ok == k {
 			return
 		}
-		if sets, found := x.byVote[ok]; found {
+		if a, found := x.byVote[ok]; found {
 			empty := true
-			for _, s := range sets {
+			for _, s := range a.sets {
 				delete(s, sid)
 				empty = empty && len(s) == 0
 			}
+			a.known = false
 			if empty {
 				delete(x.byVote, ok)
-				x.spare = append(x.spare, sets)
+				x.spare = append(x.spare, a)
 			}
 		}
 	}
-	sets, found := x.byVote[k]
+	a, found := x.byVote[k]
 	if !found {
-		sets = x.newSets()
-		x.byVote[k] = sets
+		a = x.newAcks()
+		x.byVote[k] = a
 	}
 	for i, vf := range x.verifiers {
 		if vf.IsVoter(sid) {
-			sets[i][sid] = struct{}{}
+			a.sets[i][sid] = struct{}{}
 		}
 	}
+	a.known = false
 }
 
-func (x *ackIndex) newSets() []map[int64]struct{} {
+func (x *ackIndex) newAcks() *voteAcks {
 	if n := len(x.spare); n > 0 {
-		s := x.spare[n-1]
+		a := x.spare[n-1]
 		x.spare = x.spare[:n-1]
-		return s
+		return a
 	}
-	sets := make([]map[int64]struct{}, len(x.verifiers))
-	for i := range sets {
-		sets[i] = map[int64]struct{}{}
+	a := &voteAcks{sets: make([]map[int64]struct{}, len(x.verifiers))}
+	for i := range a.sets {
+		a.sets[i] = map[int64]struct{}{}
 	}
-	return sets
+	return a
 }
 
 // reset forgets every vote (recvset was cleared), keeping the sets for
 // reuse.
 func (x *ackIndex) reset() {
-	for k, sets := range x.byVote {
-		for _, s := range sets {
+	for k, a := range x.byVote {
+		for _, s := range a.sets {
 			clear(s)
 		}
-		x.spare = append(x.spare, sets)
+		a.known = false
+		x.spare = append(x.spare, a)
 		delete(x.byVote, k)
 	}
 }
@@ -176,14 +188,18 @@ func (x *ackIndex) reset() {
 // key form a quorum in every tracked verifier: trackVotes(recvset,
 // target).hasAllQuorums() for a LOOKING target.
 func (x *ackIndex) hasAllQuorums(target Vote) bool {
-	sets, ok := x.byVote[keyOf(target)]
+	a, ok := x.byVote[keyOf(target)]
 	if !ok {
 		return false
 	}
-	for i, v := range x.verifiers {
-		if !v.ContainsQuorum(sets[i]) {
-			return false
+	if !a.known {
+		a.quorum, a.known = true, true
+		for i, v := range x.verifiers {
+			if !v.ContainsQuorum(a.sets[i]) {
+				a.quorum = false
+				break
+			}
 		}
 	}
-	return true
+	return a.quorum
 }
