@@ -44,7 +44,6 @@ const (
 	nameCnxManager     = "cnxmanager"
 	nameListener       = "listener"
 	nameSendWorker     = "sendworker"
-	nameRecvWorker     = "recvworker"
 	nameBridge         = "bridge"
 	nameClientPort     = "clientport"
 	nameSession        = "session"

@@ -16,7 +16,7 @@ type messenger struct {
 // newMessengerProps builds the Messenger's props for the root to spawn.
 // Its workers are spawned inside its own Spawn (see withChildren): when
 // the root's SpawnNamed returns, the WorkerSender and WorkerReceiver are
-// ready for the Election and the RecvWorkers.
+// ready for the Election and the connections' readers (recvWorkerSink).
 func newMessengerProps(rt *runtime) *actor.Props {
 	// Our committed config, as every notification we send carries it. The
 	// verifier is immutable, so it is printed once per spawn, not once per

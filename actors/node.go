@@ -298,7 +298,7 @@ func (n *Node) Status() Status {
 }
 
 // ActorPath returns the current path (for InjectFault) of the node's one
-// actor of the given kind. Peer, SendWorker, RecvWorker and bridge actors
+// actor of the given kind. Peer, SendWorker and bridge actors
 // exist once per connection: see PeerPaths.
 func (n *Node) ActorPath(kind Kind) (string, bool) {
 	rel := func(pid *actor.PID) string {

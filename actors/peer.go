@@ -13,12 +13,18 @@ import (
 )
 
 // peerActor is one live connection to one server: ZooKeeper's
-// SendWorker/RecvWorker pair, plus the bridge that owns the socket. It
-// routes: the connection manager's sends go to the SendWorker, the
-// bridge's inbound traffic to the RecvWorker, and the end of the
+// SendWorker, plus the bridge that owns the socket. It routes: the
+// connection manager's sends go to the SendWorker, and the end of the
 // connection back to the connection manager, after which the Peer stops
-// (and with it, both workers: ZOOKEEPER-880's lesson, a pair lives and
-// dies together).
+// (and with it the SendWorker and the bridge: ZOOKEEPER-880's lesson, a
+// connection's workers live and die together).
+//
+// ZooKeeper's RecvWorker is the bridge's reader goroutine with
+// recvWorkerSink (recvworker.go): each decoded notification goes from the
+// reader straight to the WorkerReceiver, one actor message instead of
+// four (reader -> bridge -> Peer -> RecvWorker -> WorkerReceiver). A body
+// that does not decode still comes through the bridge and this Peer, which
+// logs it, ends the link and passes the drop on to be counted.
 type peerActor struct {
 	rt       *runtime
 	sid      int64
@@ -28,7 +34,6 @@ type peerActor struct {
 	sh       *peerShell
 
 	sendWorker *actor.PID
-	recvWorker *actor.PID
 	bridge     *actor.PID
 	closed     bool
 }
@@ -72,8 +77,10 @@ func (p *peerActor) Receive(ctx actor.Context) {
 		p.start(ctx)
 	case *messages.SendNotification:
 		ctx.Send(p.sendWorker, m)
-	case *messages.NotificationReceived, *messages.NotificationDropped:
-		ctx.Send(p.recvWorker, m)
+	case *messages.NotificationDropped:
+		// Counted by the WorkerReceiver; the bridge ends the link next.
+		m.Sid = p.sid
+		ctx.Send(p.rt.dir.workerReceiver.get(), m)
 	case *messages.ConnectionClosed:
 		p.end(ctx, m.GetReason(), m.GetDetail())
 	case *actor.Terminated:
@@ -90,7 +97,6 @@ func (p *peerActor) Receive(ctx actor.Context) {
 func (p *peerActor) start(ctx actor.Context) {
 	p.bridge = actor.NewPID(ctx.Self().GetAddress(), ctx.Self().GetId()+"/"+nameBridge)
 	p.sendWorker = actor.NewPID(ctx.Self().GetAddress(), ctx.Self().GetId()+"/"+nameSendWorker)
-	p.recvWorker = actor.NewPID(ctx.Self().GetAddress(), ctx.Self().GetId()+"/"+nameRecvWorker)
 	if p.sh.started.Swap(true) {
 		// A restarted Peer: restarting stopped its bridge, which closed
 		// the socket. This link is over; say so and let the connection
@@ -100,13 +106,13 @@ func (p *peerActor) start(ctx actor.Context) {
 	}
 	bridge := netbridge.NewBridgeProps(p.conn, p.sid,
 		netbridge.WithWriteTimeout(p.rt.cfg.writeTimeout()),
-		netbridge.WithLogger(p.rt.log.With("peer", p.sid)))
+		netbridge.WithLogger(p.rt.log.With("peer", p.sid)),
+		netbridge.WithInbound(recvWorkerSink(p.rt, ctx.ActorSystem(), p.received)))
 	// The bridge first: the SendWorker sends to it from its Started, and a
 	// send racing the bridge's spawn would be lost (or race protoactor's
 	// registration). The bridge reports to this Peer, which forwards only
-	// after Started returns, when all three exist.
+	// after Started returns, when both exist.
 	p.spawn(ctx, nameBridge, p.rt.wrap(KindBridge, bridge))
-	p.spawn(ctx, nameRecvWorker, newRecvWorkerProps(p.rt, p.sid, p.received))
 	p.spawn(ctx, nameSendWorker, newSendWorkerProps(p.rt, p.sid, p.bridge, p.first))
 }
 

@@ -27,7 +27,6 @@ const (
 	KindListener       Kind = "listener"
 	KindPeer           Kind = "peer"
 	KindSendWorker     Kind = "sendworker"
-	KindRecvWorker     Kind = "recvworker"
 	KindBridge         Kind = "bridge"
 	KindClientPort     Kind = "clientport"
 	KindLeader         Kind = "leader"
@@ -39,7 +38,7 @@ const (
 var AllKinds = []Kind{
 	KindNode, KindQuorumPeer, KindElection, KindMessenger, KindWorkerSender,
 	KindWorkerReceiver, KindCnxManager, KindListener, KindPeer, KindSendWorker,
-	KindRecvWorker, KindBridge, KindClientPort, KindLeader, KindFollower, KindQuorumBridge,
+	KindBridge, KindClientPort, KindLeader, KindFollower, KindQuorumBridge,
 }
 
 // Crash is the test-only fault: with Config.FaultInjection set, any actor

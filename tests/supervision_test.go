@@ -111,7 +111,6 @@ var faultTargets = []faultTarget{
 	{kind: actors.KindListener},
 	{kind: actors.KindPeer, path: "", peer: true},
 	{kind: actors.KindSendWorker, path: "sendworker", peer: true},
-	{kind: actors.KindRecvWorker, path: "recvworker", peer: true},
 	{kind: actors.KindBridge, path: "bridge", peer: true},
 }
 
