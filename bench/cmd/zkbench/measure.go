@@ -21,6 +21,9 @@ type serverResult struct {
 	StopMS                float64 `json:"stop_ms"` // SIGTERM -> exited
 	ExitCode              int     `json:"exit_code"`
 	Killed                bool    `json:"killed,omitempty"`
+	// DecisionPath is how its election decided (zkfle's "election
+	// decided" path=, see decisionPath); "" when not logged.
+	DecisionPath string `json:"decision_path,omitempty"`
 }
 
 // runResult is one cold start of one system.
@@ -189,6 +192,7 @@ func timeFromLogs(sys system, e *ensemble, res *runResult) error {
 		}
 		res.Servers[i].LookingAfterLaunchMS = ms(sl.looking.Sub(s.launched))
 		res.Servers[i].ElectedAfterLookingMS = ms(sl.elected.Sub(sl.looking))
+		res.Servers[i].DecisionPath = sl.path
 		lastLooking = latest(lastLooking, sl.looking)
 		lastElected = latest(lastElected, sl.elected)
 		lastDecided = latest(lastDecided, sl.decided)
