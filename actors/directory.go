@@ -43,7 +43,6 @@ const (
 	nameWorkerReceiver = "workerreceiver"
 	nameCnxManager     = "cnxmanager"
 	nameListener       = "listener"
-	nameSendWorker     = "sendworker"
 	nameBridge         = "bridge"
 	nameClientPort     = "clientport"
 	nameSession        = "session"

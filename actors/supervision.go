@@ -26,7 +26,6 @@ const (
 	KindCnxManager     Kind = "cnxmanager"
 	KindListener       Kind = "listener"
 	KindPeer           Kind = "peer"
-	KindSendWorker     Kind = "sendworker"
 	KindBridge         Kind = "bridge"
 	KindClientPort     Kind = "clientport"
 	KindLeader         Kind = "leader"
@@ -37,7 +36,7 @@ const (
 // AllKinds lists every actor kind, for tests and metrics.
 var AllKinds = []Kind{
 	KindNode, KindQuorumPeer, KindElection, KindMessenger, KindWorkerSender,
-	KindWorkerReceiver, KindCnxManager, KindListener, KindPeer, KindSendWorker,
+	KindWorkerReceiver, KindCnxManager, KindListener, KindPeer,
 	KindBridge, KindClientPort, KindLeader, KindFollower, KindQuorumBridge,
 }
 

@@ -110,7 +110,6 @@ var faultTargets = []faultTarget{
 	{kind: actors.KindCnxManager},
 	{kind: actors.KindListener},
 	{kind: actors.KindPeer, path: "", peer: true},
-	{kind: actors.KindSendWorker, path: "sendworker", peer: true},
 	{kind: actors.KindBridge, path: "bridge", peer: true},
 }
 
