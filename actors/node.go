@@ -313,8 +313,6 @@ func (n *Node) ActorPath(kind Kind) (string, bool) {
 		return rel(n.rt.dir.election.get()), true
 	case KindMessenger:
 		return rel(n.rt.dir.messenger.get()), true
-	case KindWorkerSender:
-		return rel(n.rt.dir.workerSender.get()), true
 	case KindWorkerReceiver:
 		return rel(n.rt.dir.workerReceiver.get()), true
 	case KindCnxManager:

@@ -21,7 +21,6 @@ const (
 	KindQuorumPeer     Kind = "quorumpeer"
 	KindElection       Kind = "election"
 	KindMessenger      Kind = "messenger"
-	KindWorkerSender   Kind = "workersender"
 	KindWorkerReceiver Kind = "workerreceiver"
 	KindCnxManager     Kind = "cnxmanager"
 	KindListener       Kind = "listener"
@@ -35,7 +34,7 @@ const (
 
 // AllKinds lists every actor kind, for tests and metrics.
 var AllKinds = []Kind{
-	KindNode, KindQuorumPeer, KindElection, KindMessenger, KindWorkerSender,
+	KindNode, KindQuorumPeer, KindElection, KindMessenger,
 	KindWorkerReceiver, KindCnxManager, KindListener, KindPeer,
 	KindBridge, KindClientPort, KindLeader, KindFollower, KindQuorumBridge,
 }

@@ -105,7 +105,6 @@ var faultTargets = []faultTarget{
 	{kind: actors.KindFollower, endsSession: true, session: true, role: aFollower},
 	{kind: actors.KindElection},
 	{kind: actors.KindMessenger},
-	{kind: actors.KindWorkerSender},
 	{kind: actors.KindWorkerReceiver},
 	{kind: actors.KindCnxManager},
 	{kind: actors.KindListener},
