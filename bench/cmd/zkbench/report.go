@@ -28,6 +28,8 @@ var figures = []figure{
 		perRun(func(r runResult) float64 { return r.DecidedMS })},
 	{"elected_after_looking_ms", "each server: its LOOKING -> its elected line", "ms",
 		perServer(func(s serverResult) float64 { return s.ElectedAfterLookingMS })},
+	{"elected_after_decided_ms", "each server: its decided line -> its elected line", "ms",
+		perServer(func(s serverResult) float64 { return s.ElectedAfterDecidedMS })},
 	{"looking_after_launch_ms", "each server: launch -> LOOKING (process start-up)", "ms",
 		perServer(func(s serverResult) float64 { return s.LookingAfterLaunchMS })},
 	{"rss_mib", "idle RSS per node (VmRSS after settling + idle)", "MiB",
