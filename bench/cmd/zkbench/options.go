@@ -76,7 +76,7 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	o := options{}
 	fs := flag.NewFlagSet("zkbench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	sizes := fs.String("n", "3,5", "ensemble sizes, comma separated (each 2..25)")
+	sizes := fs.String("n", "3,5", "ensemble sizes, comma separated (each 2..25; 2..101 with -mode inprocess)")
 	fs.IntVar(&o.runs, "runs", 5, "cold starts, or failovers per failure kind, per ensemble size and system (1..100)")
 	fs.DurationVar(&o.poll, "poll", 5*time.Millisecond, "interval between srvr polling rounds")
 	fs.DurationVar(&o.idle, "idle", 2*time.Second, "how long a settled ensemble idles before VmRSS is read (failover mode: before each failure)")
