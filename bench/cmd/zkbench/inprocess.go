@@ -14,6 +14,7 @@ import (
 
 	"github.com/zkfle/zkfle/actors"
 	"github.com/zkfle/zkfle/fle"
+	"github.com/zkfle/zkfle/history"
 	"github.com/zkfle/zkfle/messages"
 	"github.com/zkfle/zkfle/quorum"
 )
@@ -38,7 +39,11 @@ type inprocessResult struct {
 	// ActorMessages: messages all nodes' actors processed
 	// (Node.MessagesProcessed), start to established.
 	ActorMessages uint64 `json:"actor_messages"`
-	Leader        int64  `json:"leader"`
+	// QueueDropped: notifications the nodes' receive queues (100, oldest
+	// dropped, as ZooKeeper's) dropped; each costs a re-send on a
+	// notification timeout.
+	QueueDropped uint64 `json:"queue_dropped"`
+	Leader       int64  `json:"leader"`
 	// Paths counts the nodes' decisions by path (decisionPath).
 	Paths map[string]int `json:"decision_paths"`
 	Err   string         `json:"error,omitempty"`
@@ -172,6 +177,12 @@ func inprocessOnce(ctx context.Context, n, run int, timeout time.Duration) (res 
 		for _, p := range st.GetPeers() {
 			res.Notifications += p.GetSent()
 		}
+		rs, err := history.ReceiverStatus(node, 5*time.Second)
+		if err != nil {
+			res.Err = err.Error()
+			return res
+		}
+		res.QueueDropped += rs.GetQueueDropped()
 	}
 	return res
 }
@@ -218,12 +229,13 @@ type inprocessGroup struct {
 	Notifications summary        `json:"notifications"`
 	ActorMessages summary        `json:"actor_messages"`
 	PerNote       summary        `json:"actor_messages_per_notification"`
+	QueueDropped  summary        `json:"queue_dropped"`
 	Paths         map[string]int `json:"decision_paths"`
 }
 
 func summarizeInProcess(n int, rs []inprocessResult) inprocessGroup {
 	g := inprocessGroup{N: n, Paths: map[string]int{}}
-	var est, notes, msgs, per []float64
+	var est, notes, msgs, per, dropped []float64
 	for _, r := range rs {
 		if r.N != n {
 			continue
@@ -237,11 +249,13 @@ func summarizeInProcess(n int, rs []inprocessResult) inprocessGroup {
 		notes = append(notes, float64(r.Notifications))
 		msgs = append(msgs, float64(r.ActorMessages))
 		per = append(per, r.perNotification())
+		dropped = append(dropped, float64(r.QueueDropped))
 		for p, k := range r.Paths {
 			g.Paths[p] += k
 		}
 	}
 	g.Established, g.Notifications, g.ActorMessages, g.PerNote = summarize(est), summarize(notes), summarize(msgs), summarize(per)
+	g.QueueDropped = summarize(dropped)
 	return g
 }
 
@@ -264,10 +278,11 @@ func (rep inprocessReport) writeTable(w io.Writer) error {
 	writeHeader(w, rep.Machine, []string{"in-process: N actors.Node in one process over loopback TCP, ZooKeeper's default timing, all started together; no ZooKeeper column"})
 	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 0, 0, 3, ' ', 0)
-	fmt.Fprintln(tw, "N\tstart -> all established (min / median / max)\tnotifications / election\tactor messages / election\tmessages / notification\tdecision path (nodes)\tfailed\t")
+	fmt.Fprintln(tw, "N\tstart -> all established (min / median / max)\tnotifications / election\tactor messages / election\tmessages / notification\treceive-queue drops\tdecision path (nodes)\tfailed\t")
 	for _, g := range rep.Groups {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%d of %d\t\n", g.N, g.Established.format("ms"),
-			medianOnly(g.Notifications), medianOnly(g.ActorMessages), medianOnly(g.PerNote), pathsText(g.Paths), g.Failed, g.Runs)
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%d of %d\t\n", g.N, g.Established.format("ms"),
+			medianOnly(g.Notifications), medianOnly(g.ActorMessages), medianOnly(g.PerNote), medianOnly(g.QueueDropped),
+			pathsText(g.Paths), g.Failed, g.Runs)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -295,8 +310,8 @@ func runInProcessMode(ctx context.Context, o options, stdout, stderr io.Writer) 
 	for _, n := range o.sizes {
 		for run := 1; run <= o.runs && ctx.Err() == nil; run++ {
 			r := inprocessOnce(ctx, n, run, o.timeout)
-			fmt.Fprintf(stderr, "mode=inprocess n=%d run=%d established_ms=%.0f notifications=%d actor_messages=%d per_notification=%.1f load=%s err=%q\n",
-				n, run, r.EstablishedMS, r.Notifications, r.ActorMessages, r.perNotification(), loadAvg1(), r.Err)
+			fmt.Fprintf(stderr, "mode=inprocess n=%d run=%d established_ms=%.0f notifications=%d actor_messages=%d per_notification=%.1f queue_dropped=%d decisions=%d load=%s err=%q\n",
+				n, run, r.EstablishedMS, r.Notifications, r.ActorMessages, r.perNotification(), r.QueueDropped, pathTotal(r.Paths), loadAvg1(), r.Err)
 			results = append(results, r)
 		}
 	}
@@ -325,4 +340,13 @@ func runInProcessMode(ctx context.Context, o options, stdout, stderr io.Writer) 
 		return exitRunFailed
 	}
 	return exitOK
+}
+
+// pathTotal is the number of decisions a path histogram counts.
+func pathTotal(paths map[string]int) int {
+	total := 0
+	for _, k := range paths {
+		total += k
+	}
+	return total
 }
