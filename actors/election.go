@@ -98,6 +98,13 @@ func (e *election) Receive(ctx actor.Context) {
 	case *messages.NotificationReceived:
 		e.step(ctx, m)
 		ctx.Request(e.rt.dir.workerReceiver.get(), &messages.NotificationProcessed{})
+	case *notificationBatch:
+		// All that waited in the receive queue, oldest first: one
+		// credit for the lot (workerreceiver.go).
+		for _, n := range m.items {
+			e.step(ctx, n)
+		}
+		ctx.Request(e.rt.dir.workerReceiver.get(), &messages.NotificationProcessed{})
 	case *creditRequest:
 		// A restarted WorkerReceiver cannot tell whether our last credit
 		// reached its previous incarnation: give it one.
@@ -159,7 +166,7 @@ func (e *election) tick(ctx actor.Context, m *messages.TimerFired) {
 func (e *election) apply(ctx actor.Context, roundBefore int64, out fle.Output) {
 	e.traceOutput(out, e.st.machine.LogicalClock() != roundBefore)
 	for _, msg := range out.Messages {
-		ctx.Send(e.rt.dir.workerSender.get(), sendFromMessage(msg))
+		e.rt.sendNotification(ctx, sendFromMessage(msg))
 	}
 	e.timers.apply(e.st, out.Timers, e.st.machine.LogicalClock(), time.Now())
 	if out.ConnectAll {

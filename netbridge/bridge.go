@@ -121,10 +121,6 @@ func (b *bridge) Receive(ctx actor.Context) {
 		if b.current(m.link) {
 			b.deliver(ctx, &messages.FrameReceived{Sid: b.sid, Body: m.body})
 		}
-	case *linkWritten:
-		if b.current(m.link) && m.replyTo != nil {
-			ctx.Send(m.replyTo, &messages.FrameWritten{Sid: b.sid})
-		}
 	case *linkFailed:
 		if b.current(m.link) {
 			b.release()
@@ -181,7 +177,8 @@ func (b *bridge) started(ctx actor.Context) {
 	_ = b.conn.SetReadDeadline(time.Time{})
 
 	system, self := ctx.ActorSystem(), ctx.Self()
-	b.link = newLink(b.conn, b.cfg, func(msg interface{}) { system.Root.Send(self, msg) })
+	b.link = newLink(b.conn, b.cfg, b.sid, func(msg interface{}) { system.Root.Send(self, msg) },
+		func(to *actor.PID, msg *messages.FrameWritten) { system.Root.Send(to, msg) })
 	b.link.start()
 }
 

@@ -59,6 +59,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
+	if o.mode == modeInProcess {
+		return runInProcessMode(ctx, o, stdout, stderr)
+	}
+
 	root, err := newWorkDir(o)
 	if err != nil {
 		fmt.Fprintln(stderr, "zkbench:", err)
