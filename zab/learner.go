@@ -15,9 +15,9 @@ type LearnerConfig struct {
 	// Observer makes this an observer: it registers with OBSERVERINFO and
 	// reports Observing.
 	Observer bool
-	// AcceptedEpoch is this server's acceptedEpoch (EpochStore.Accepted).
+	// AcceptedEpoch is this server's acceptedEpoch (EpochStorage.Accepted).
 	AcceptedEpoch int64
-	// CurrentEpoch is this server's currentEpoch (EpochStore.Current).
+	// CurrentEpoch is this server's currentEpoch (EpochStorage.Current).
 	CurrentEpoch int64
 	// LastZxid is this server's last logged zxid, sent in ACKEPOCH (0 for
 	// zkfle's empty database).
