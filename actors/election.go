@@ -67,7 +67,7 @@ func (e *election) Receive(ctx actor.Context) {
 	case *actor.Started:
 		e.timers = newElectionTimers(ctx.ActorSystem(), ctx.Self())
 		if e.guard.stopped.Load() {
-			return // a zombie incarnation (protoactor.md §2.7): arm nothing
+			return // a zombie incarnation (a Stop that raced a pending Restart started it again): arm nothing
 		}
 		e.timers.resume(e.st, time.Now())
 		// The WorkerReceiver's first credit. After a restart: a

@@ -36,7 +36,7 @@ func (m *messenger) Receive(ctx actor.Context) {
 	switch msg := ctx.Message().(type) {
 	case *actor.Started:
 		if m.guard.stopped.Load() {
-			return // a zombie incarnation (protoactor.md §2.7): start nothing
+			return // a zombie incarnation (a Stop that raced a pending Restart started it again): start nothing
 		}
 		spawnChildren(ctx, KindMessenger, m.children)
 		// The root spawns the QuorumPeer only after this: its Election

@@ -112,7 +112,7 @@ func (q *quorumPeer) Receive(ctx actor.Context) {
 	switch m := ctx.Message().(type) {
 	case *actor.Started:
 		if q.guard.stopped.Load() {
-			return // a zombie incarnation (protoactor.md §2.7): start nothing
+			return // a zombie incarnation (a Stop that raced a pending Restart started it again): start nothing
 		}
 		spawnChildren(ctx, KindQuorumPeer, q.children)
 		// The first start looks; a restart ends the session that died
@@ -176,7 +176,7 @@ type childSpec struct {
 
 // incarnationGuard is shared by every incarnation of one spawned actor. A
 // Stop that races a pending Restart can start a new incarnation after the
-// actor has stopped (protoactor.md §2.7); that zombie must not spawn
+// actor has stopped (seen at the pinned protoactor version); that zombie must not spawn
 // children, which nothing would ever stop.
 type incarnationGuard struct {
 	stopped atomic.Bool

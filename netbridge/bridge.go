@@ -69,8 +69,8 @@ var discardLogger = slog.New(slog.NewTextHandler(io.Discard, nil))
 // (restarts build a new bridge value from the producer).
 type bridgeShell struct {
 	// stopped is set in Stopped. protoactor can run the producer and
-	// Started once more after a stop that raced a restart (protoactor.md
-	// §2.7); such a zombie incarnation must not touch the connection.
+	// Started once more after a stop that raced a restart (seen at the
+	// pinned protoactor version); such a zombie incarnation must not touch the connection.
 	stopped atomic.Bool
 	// connClosed is set once an incarnation has closed conn: later
 	// incarnations must not read from or write to it.

@@ -207,7 +207,8 @@ func (l *link) decode(body []byte) interface{} {
 // Why a goroutine rather than writing inline from Receive with a deadline:
 // an inline write to a peer that stopped reading blocks the actor for up to
 // the write timeout, and with it the Stop/Restart system messages and the
-// parent's own stop or restart (protoactor.md §2.4, §3.1). Here the actor
+// parent's own stop or restart (system messages wait behind the running
+// Receive). Here the actor
 // only enqueues; Stop closes the socket, which fails a pending Write at
 // once, so stopping never waits on the peer. The deadline still bounds how
 // long a stuck peer can hold a frame before the connection is declared dead.

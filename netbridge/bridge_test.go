@@ -438,7 +438,7 @@ type startedContext struct{ actor.Context }
 func (startedContext) Message() interface{} { return &actor.Started{} }
 
 // A stop that races a pending restart can make protoactor start one more
-// incarnation after Stopped (protoactor.md §2.7). It must not touch the
+// incarnation after Stopped (a Stop that raced a pending Restart). It must not touch the
 // connection, start goroutines or report anything.
 func TestBridgeZombieIncarnationAcquiresNothing(t *testing.T) {
 	conn, _ := pipePair(t)
