@@ -71,13 +71,12 @@ func newDirectory(address string, sid int64) directory {
 // name each time. Readers on any goroutine see either the previous PID
 // (a dead letter once it stopped) or the new one, fully started.
 type livePID struct {
-	base *actor.PID
-	cur  atomic.Pointer[actor.PID]
-	gen  atomic.Uint64
+	cur atomic.Pointer[actor.PID]
+	gen atomic.Uint64
 }
 
 func newLivePID(base *actor.PID) *livePID {
-	l := &livePID{base: base}
+	l := &livePID{}
 	l.cur.Store(actor.NewPID(base.GetAddress(), base.GetId()+"-unborn"))
 	return l
 }
