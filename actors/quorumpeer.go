@@ -11,24 +11,6 @@ import (
 	"github.com/zkfle/zkfle/quorumpeer"
 )
 
-// Restart limits for the workers of the election side. Each is restarted at
-// once (its state lives outside the actor, so a restart loses at most the
-// message that failed); a worker that fails more than this many times
-// within the window is stopped, and its parent escalates (see
-// supervisedChildLost) so the node's root decides.
-const (
-	workerMaxRestarts   = 10
-	workerRestartWindow = 10 * time.Second
-)
-
-// restartWorkers is the strategy QuorumPeer and Messenger use for their
-// children: one-for-one, because siblings share nothing but PIDs, which a
-// restart keeps.
-func restartWorkers() actor.SupervisorStrategy {
-	return actor.NewOneForOneStrategy(workerMaxRestarts, workerRestartWindow,
-		func(any) actor.Directive { return actor.RestartDirective })
-}
-
 // quorumPeerState is the QuorumPeer's state across its restarts: the
 // loop's rules and state (quorumpeer.Peer: the reported state, the vote,
 // whether the first round started, the running decision, the back-off and
@@ -96,7 +78,7 @@ func newQuorumPeerProps(rt *runtime) *actor.Props {
 		// half-agreed epoch cannot be resumed, and the QuorumPeer then
 		// goes back to LOOKING, as ZooKeeper does when lead() or
 		// followLeader() throws.
-		actor.WithSupervisor(sessionOrWorkers{session: stopChildren(), workers: restartWorkers()}),
+		actor.WithSupervisor(sessionOrWorkers{session: stopChildren(), workers: restartWorkers(), election: rt.dir.election}),
 		withChildren(KindQuorumPeer, children))
 }
 
