@@ -37,11 +37,11 @@ const (
 // and deciding that it belongs.
 var imports = map[string][]string{
 	"zkfle":                {"actors", "messages", "quorum"},
-	"actors":               {"cnx", "fle", "internal/nodehooks", "internal/ratelog", "messages", "netbridge", protoactor, "quorum", "quorumpeer", "quorumtls", "trace", "zab", "zab/epochfile"},
+	"actors":               {"cnx", "fle", "internal/acceptloop", "internal/nodehooks", "internal/ratelog", "messages", "netbridge", protoactor, "quorum", "quorumpeer", "quorumtls", "trace", "zab", "zab/epochfile"},
 	"actors/actorstest":    {"actors", "internal/nodehooks", protoactor},
 	"admin":                {"actors", "history", "internal/nodehooks", "internal/version", "messages", "quorum"},
 	"bench/cmd/zkbench":    {"actors", "fle", "history", "internal/nodehooks", "internal/testcerts", "messages", "quorum"},
-	"clientport":           {"actors", "fourletter", "fourletter/hostinfo", "internal/ratelog", "messages", "quorum"},
+	"clientport":           {"actors", "fourletter", "fourletter/hostinfo", "internal/acceptloop", "internal/ratelog", "messages", "quorum"},
 	"cmd/mutate":           {"internal/mutate"},
 	"cmd/node":             {"actors", "admin", "clientport", "history", "internal/freeport", "internal/version", "messages", "metrics", "probe", "quorum", "quorumtls", "trace", "zoocfg"},
 	"cnx":                  {"quorum"},
@@ -57,6 +57,7 @@ var imports = map[string][]string{
 	"internal/nodehooks":   {protoactor},
 	"internal/ratelog":     nil,
 	"internal/testcerts":   {"quorumtls"},
+	"internal/acceptloop":  nil,
 	"internal/freeport":    nil,
 	"internal/version":     nil,
 	"internal/zkjava":      nil,

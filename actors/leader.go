@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
+	"github.com/zkfle/zkfle/internal/acceptloop"
 	"github.com/zkfle/zkfle/messages"
 	"github.com/zkfle/zkfle/zab"
 )
@@ -133,7 +134,10 @@ func (l *leaderActor) start(ctx actor.Context) {
 		l.accepting.Add(1)
 		go func(ln net.Listener) {
 			defer l.accepting.Done()
-			acceptLoop(ln, func(c net.Conn) {
+			// A panic in admit ends this loop; the learners already
+			// admitted carry on, and the session's timers end a leader
+			// that can no longer gather its quorum.
+			err := acceptloop.Serve(ln, nil, func(c net.Conn) {
 				if c = l.admit(c); c == nil {
 					return
 				}
@@ -153,7 +157,12 @@ func (l *leaderActor) start(ctx actor.Context) {
 						system.Root.Send(self, m)
 					}
 				}()
+			}, func(err error) {
+				l.rt.warnings().Warn("quorum port accept failed", ln.Addr().String(), "accept-failed", "detail", err.Error())
 			})
+			if errors.Is(err, acceptloop.ErrPanicked) {
+				l.rt.log.Error("goroutine panicked", "goroutine", "quorum accept loop", "reason", err.Error())
+			}
 		}(ln)
 	}
 	l.apply(ctx, l.session.Start())
@@ -221,24 +230,4 @@ func quorumListenAddrs(cfg Config) ([]string, error) {
 		}
 	}
 	return out, nil
-}
-
-// acceptLoop accepts until ln is closed. Other errors (out of file
-// descriptors, say) are retried after a pause that doubles up to a second,
-// as net/http's server does: a leader must keep accepting its learners.
-func acceptLoop(ln net.Listener, take func(net.Conn)) {
-	var delay time.Duration
-	for {
-		c, err := ln.Accept()
-		if err != nil {
-			if errors.Is(err, net.ErrClosed) {
-				return // closed by leave
-			}
-			delay = min(max(2*delay, 5*time.Millisecond), time.Second)
-			time.Sleep(delay) // back-off between failed accepts, not synchronisation
-			continue
-		}
-		delay = 0
-		take(c)
-	}
 }

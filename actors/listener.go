@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
+	"github.com/zkfle/zkfle/internal/acceptloop"
 	"github.com/zkfle/zkfle/netbridge"
 	"github.com/zkfle/zkfle/quorumtls"
 )
@@ -153,32 +154,15 @@ func (l *listenerActor) serve(ln net.Listener, report func(any)) {
 	go func() {
 		defer l.wg.Done()
 		defer recoverGoroutine(l.rt, "listener accept loop")
-		for {
-			conn, err := ln.Accept()
-			if err != nil {
-				select {
-				case <-l.done:
-					return
-				default:
-				}
-				var ne net.Error
-				if errors.As(err, &ne) && ne.Timeout() {
-					return // our own deadline: a restart is stopping us
-				}
-				if errors.Is(err, net.ErrClosed) {
-					return
-				}
-				// EMFILE and friends: back off briefly, keep serving.
-				l.rt.log.Warn("accept failed", "addr", ln.Addr().String(), "reason", err.Error())
-				select {
-				case <-l.done:
-					return
-				case <-time.After(50 * time.Millisecond):
-				}
-				continue
-			}
-			l.handshake(conn, report)
+		err := acceptloop.Serve(ln, l.done, func(conn net.Conn) { l.handshake(conn, report) }, func(err error) {
+			// EMFILE and friends: the loop backs off and keeps serving.
+			l.rt.warnings().Warn("accept failed", ln.Addr().String(), "accept-failed", "detail", err.Error())
+		})
+		if errors.Is(err, acceptloop.ErrPanicked) {
+			l.rt.log.Error("goroutine panicked", "goroutine", "listener accept loop", "reason", err.Error())
 		}
+		// Otherwise: stopped, closed, or our own deadline (a restart
+		// stopping us).
 	}()
 }
 

@@ -14,6 +14,7 @@ import (
 
 	"github.com/zkfle/zkfle/actors"
 	"github.com/zkfle/zkfle/fourletter"
+	"github.com/zkfle/zkfle/internal/acceptloop"
 	"github.com/zkfle/zkfle/internal/ratelog"
 )
 
@@ -37,9 +38,6 @@ const (
 	// to take in the state the node publishes now (microseconds in
 	// practice), so that its counters and Mode agree.
 	catchUpWait = time.Second
-	// acceptBackoff is the pause after a failed accept (EMFILE and
-	// friends), as ZooKeeper's pauseAccept.
-	acceptBackoff = 50 * time.Millisecond
 	// drainTimeout and drainLimit bound reading what a client sent after
 	// its word (`echo srvr | nc` sends a newline), once the answer is
 	// written: closing a socket with unread input makes the kernel send
@@ -199,38 +197,18 @@ func (s *Server) watch() {
 	}
 }
 
-// accept is the accept loop. A panic in it is a bug: the server stops and
-// reports it (Done, Err) rather than serve on in an unknown state.
+// accept is the accept loop (internal/acceptloop). A panic in it is a
+// bug, and a listener closed by someone else leaves nothing to serve: the
+// server stops and reports either (Done, Err) rather than serve on in an
+// unknown state.
 func (s *Server) accept() {
 	defer s.wg.Done()
-	defer func() {
-		if r := recover(); r != nil {
-			s.fail(fmt.Errorf("%w: panic: %v", ErrAcceptLoop, r))
-		}
-	}()
-	for {
-		conn, err := s.ln.Accept()
-		if err != nil {
-			select {
-			case <-s.closing:
-				return
-			default:
-			}
-			if errors.Is(err, net.ErrClosed) {
-				// Closed by someone else: nothing to serve any more.
-				s.fail(fmt.Errorf("%w: %w", ErrAcceptLoop, err))
-				return
-			}
-			// EMFILE and friends: back off briefly, keep serving.
-			s.log.Warn("client port accept failed", "reason", err.Error())
-			select {
-			case <-s.closing:
-				return
-			case <-time.After(acceptBackoff):
-			}
-			continue
-		}
-		s.admit(conn)
+	err := acceptloop.Serve(s.ln, s.closing, s.admit, func(err error) {
+		// EMFILE and friends: the loop backs off and keeps serving.
+		s.log.Warn("client port accept failed", "reason", err.Error())
+	})
+	if err != nil {
+		s.fail(fmt.Errorf("%w: %w", ErrAcceptLoop, err))
 	}
 }
 
