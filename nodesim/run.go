@@ -25,7 +25,7 @@ type Result struct {
 	// Excused lists nodes (d) excused at the end (History.Accepted).
 	Excused []int64
 	// Err is a driver failure (a production constructor refused the
-	// glue's input).
+	// driver's input).
 	Err string
 	// Best is the voter with the greatest (currentEpoch, zxid, sid) at
 	// the start, and ZxidDecided whether the zxid (not the epoch, not

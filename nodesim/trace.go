@@ -28,6 +28,10 @@ const (
 	// EventControl: something a script or test did to the world (a
 	// partition, a heal, a disk fault): Detail.
 	EventControl
+	// EventDisk: the QuorumPeer's disk-fault state changed (the rule of
+	// quorumpeer/disk.go): Detail is "faulted" (the node stops standing
+	// for leader) or "writable" (it stands again).
+	EventDisk
 )
 
 // Event is one whole-node fact: what a reader of a run needs to follow it,
@@ -153,6 +157,11 @@ func (t *Trace) describe(e Event) string {
 		return line
 	case EventControl:
 		return e.Detail
+	case EventDisk:
+		if e.Detail == "faulted" {
+			return n + " cannot persist epochs: stops standing for leader"
+		}
+		return n + " can persist epochs again: stands for leader"
 	}
 	return fmt.Sprintf("%s event %d", n, e.Kind)
 }

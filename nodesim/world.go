@@ -128,7 +128,7 @@ func (w *World) heldTrace() []string {
 }
 
 // fail records a driver-level impossibility (a production constructor
-// refusing a config the glue built); the run reports it.
+// refusing a config the driver built); the run reports it.
 func (w *World) fail(format string, args ...any) {
 	if w.failed == "" {
 		w.failed = fmt.Sprintf("at %v: ", w.s.now) + fmt.Sprintf(format, args...)
