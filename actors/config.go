@@ -100,14 +100,6 @@ type Config struct {
 	// epoch files decide and CurrentEpoch must be 0.
 	CurrentEpoch int64
 
-	// ClientAddr is where the node answers ZooKeeper's four-letter words
-	// (clientPortAddress:clientPort), or "" for no client port.
-	ClientAddr string
-	// FourLetterWords is the set of four-letter words answered
-	// (4lw.commands.whitelist); "*" allows all. ZooKeeper's default is
-	// srvr alone. Others get ZooKeeper's "is not executed because it is
-	// not in the whitelist." answer.
-	FourLetterWords []string
 	// DataDir is the data directory (dataDir). The epoch files live in its
 	// version-2 subdirectory, in ZooKeeper's format (acceptedEpoch,
 	// currentEpoch). Empty means no persistence: the epochs live in
@@ -141,7 +133,6 @@ func DefaultConfig() Config {
 		BindRetryInterval:     time.Second,
 		MaxPendingHandshakes:  256,
 		RecvQueueCapacity:     100,
-		FourLetterWords:       []string{"srvr"},
 	}
 }
 

@@ -28,7 +28,6 @@ type directory struct {
 	workerSender   *livePID
 	workerReceiver *livePID
 	cnxManager     *livePID
-	clientPort     *livePID
 	// session is the QuorumPeer's Leader or Follower child, one per
 	// decision.
 	session *livePID
@@ -46,7 +45,6 @@ const (
 	nameSendWorker     = "sendworker"
 	nameRecvWorker     = "recvworker"
 	nameBridge         = "bridge"
-	nameClientPort     = "clientport"
 	nameSession        = "session"
 )
 
@@ -70,7 +68,6 @@ func newDirectory(address string, sid int64) directory {
 		workerSender:   newLivePID(pid("/" + nameMessenger + "/" + nameWorkerSender)),
 		workerReceiver: newLivePID(pid("/" + nameMessenger + "/" + nameWorkerReceiver)),
 		cnxManager:     newLivePID(pid("/" + nameCnxManager)),
-		clientPort:     newLivePID(pid("/" + nameClientPort)),
 		session:        newLivePID(pid("/" + nameQuorumPeer + "/" + nameSession)),
 	}
 }

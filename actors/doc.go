@@ -20,8 +20,8 @@
 //     status messages; Supervision and SubscribeSupervision report
 //     failures and restarts per actor kind.
 //   - Config carries every knob (multi-address servers, hierarchical
-//     quorums, a newer proposed configuration, the four-letter-word
-//     port, the election trace).
+//     quorums, a newer proposed configuration, the election trace). The
+//     four-letter-word port is package clientport, a client of Node.
 //
 // A node that cannot go on (its election port cannot be bound, an actor
 // failed too often) closes Failed and reports why through Fatal; it then

@@ -16,7 +16,7 @@ import (
 func TestEpochPersistedOnlyWithADataDir(t *testing.T) {
 	for _, withDir := range []bool{false, true} {
 		cfg, ln := oneVoter(t)
-		logs := &clientPortLogs{}
+		logs := &messageLog{}
 		cfg.Logger = slog.New(logs)
 		if withDir {
 			cfg.DataDir = t.TempDir()

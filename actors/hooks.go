@@ -91,8 +91,6 @@ func (n *Node) actorPath(kind Kind) (string, bool) {
 		return rel(n.rt.dir.cnxManager.get()), true
 	case KindListener:
 		return rel(n.rt.dir.cnxManager.get()) + "/" + nameListener, true
-	case KindClientPort:
-		return rel(n.rt.dir.clientPort.get()), true
 	case KindLeader, KindFollower:
 		return rel(n.rt.dir.session.get()), true
 	}

@@ -78,10 +78,6 @@ func Start(cfg Config, opts ...Option) (*Node, error) {
 	if err != nil {
 		return nil, err
 	}
-	clientLn, err := bindClientPort(cfg)
-	if err != nil {
-		return nil, err
-	}
 	n := &Node{stopped: make(chan struct{})}
 	if o.system == nil {
 		n.system = actor.NewActorSystem(actor.WithLoggerFactory(quietProtoactorLogger(cfg.logger())))
@@ -107,7 +103,6 @@ func Start(cfg Config, opts ...Option) (*Node, error) {
 		recv:       rs,
 		cnx:        newCnxState(cfg),
 		epochs:     epochs,
-		clientLn:   preBound{ln: clientLn},
 	}
 	// A node that cannot write its epoch files must not stand in its
 	// first election either (diskfault.go).
@@ -130,7 +125,6 @@ func Start(cfg Config, opts ...Option) (*Node, error) {
 	)
 	pid, err := n.system.Root.SpawnNamed(props, rootName(cfg.ID))
 	if err != nil {
-		n.rt.clientLn.close()
 		return nil, fmt.Errorf("start node %d: %w", cfg.ID, err)
 	}
 	n.rootPID = pid
@@ -158,7 +152,6 @@ func (n *Node) stop() error {
 	for _, ln := range n.rt.listener {
 		_ = ln.Close()
 	}
-	n.rt.clientLn.close() // the node stopped before serving it
 	n.rt.pub.close()
 	close(n.stopped)
 	if n.ownsSys {

@@ -40,11 +40,6 @@ func (r *rootActor) Receive(ctx actor.Context) {
 			r.spawn(ctx, nameCnxManager, r.rt.dir.cnxManager, newCnxManagerProps(r.rt))
 		case m.name == nameCnxManager && len(ctx.Children()) == 2:
 			r.spawn(ctx, nameQuorumPeer, r.rt.dir.quorumPeer, newQuorumPeerProps(r.rt))
-			if r.rt.cfg.ClientAddr != "" {
-				// Answers four-letter words from the published state;
-				// it sends to no sibling, so it can come last.
-				r.spawn(ctx, nameClientPort, r.rt.dir.clientPort, newClientPortProps(r.rt))
-			}
 		}
 	case *actor.Stopping, *actor.Restarting:
 		r.stopping = true
@@ -52,9 +47,6 @@ func (r *rootActor) Receive(ctx actor.Context) {
 		r.rt.pub.set(m)
 		for _, pid := range r.rt.pub.subscribedPIDs() {
 			ctx.Send(pid, m)
-		}
-		if r.rt.cfg.ClientAddr != "" {
-			ctx.Send(r.rt.dir.clientPort.get(), m)
 		}
 		r.rt.log.Info("state changed", "state", m.GetNewState().String(), "leader", m.GetLeader(),
 			"zxid", fmt.Sprintf("%x", m.GetZxid()), "round", m.GetElectionEpoch(), "epoch", m.GetPeerEpoch())

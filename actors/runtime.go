@@ -25,7 +25,6 @@ type runtime struct {
 	log      *slog.Logger
 	sup      *supervision
 	listener []net.Listener // pre-bound election listeners, if the caller gave any
-	clientLn preBound       // the client port Start bound, until the client-port actor takes it
 
 	election   *electionState
 	quorumPeer *quorumPeerState

@@ -29,7 +29,6 @@ const (
 	KindSendWorker     Kind = "sendworker"
 	KindRecvWorker     Kind = "recvworker"
 	KindBridge         Kind = "bridge"
-	KindClientPort     Kind = "clientport"
 	KindLeader         Kind = "leader"
 	KindFollower       Kind = "follower"
 	KindQuorumBridge   Kind = "quorumbridge"
@@ -39,7 +38,7 @@ const (
 var AllKinds = []Kind{
 	KindNode, KindQuorumPeer, KindElection, KindMessenger, KindWorkerSender,
 	KindWorkerReceiver, KindCnxManager, KindListener, KindPeer, KindSendWorker,
-	KindRecvWorker, KindBridge, KindClientPort, KindLeader, KindFollower, KindQuorumBridge,
+	KindRecvWorker, KindBridge, KindLeader, KindFollower, KindQuorumBridge,
 }
 
 // Crash is the test-only fault: with Config.FaultInjection set, any actor

@@ -3,7 +3,6 @@ package actors
 import (
 	"crypto/tls"
 	"net"
-	"strconv"
 	"testing"
 	"time"
 
@@ -11,7 +10,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/zkfle/zkfle/internal/testcerts"
-	"github.com/zkfle/zkfle/messages"
 	"github.com/zkfle/zkfle/netbridge"
 	"github.com/zkfle/zkfle/zab"
 )
@@ -167,21 +165,4 @@ func TestTLSFollowerChecksTheLeadersIdentity(t *testing.T) {
 	p, err := zab.NewPacketReader(genuine).Next()
 	require.NoError(t, err)
 	assert.Equal(t, zab.FollowerInfo, p.Type)
-}
-
-// conf and mntr show that TLS is on, the presented certificate's subject
-// and expiry.
-func TestTLSClientPortWords(t *testing.T) {
-	pki := newTestPKI(t)
-	cfg := clientPortConfig(t, 3)
-	leaf := pki.member(3)
-	cfg.TLS = pki.quorumTLS(leaf)
-	h := newClientPortHarness(t, cfg)
-	h.setState(messages.ServerState_FOLLOWING, 1)
-	mntr := h.ask("mntr")
-	assert.Contains(t, mntr, "\nzk_zkfle_tls_enabled\t1\n")
-	assert.Contains(t, mntr, "\nzk_zkfle_tls_cert_not_after\t"+strconv.FormatInt(leaf.Cert.NotAfter.Unix(), 10)+"\n")
-	conf := h.ask("conf")
-	assert.Contains(t, conf, "\nsslQuorum=true\n")
-	assert.Contains(t, conf, "\nzkfle.ssl.quorum.certSubject=CN=server3,O=zkfle tests\n")
 }

@@ -7,7 +7,7 @@
 // The package is pure formatting: Answer turns a word, a Snapshot of the
 // node and the configured whitelist into the bytes ZooKeeper would write
 // before closing the connection. Gathering the snapshot (sockets, clocks,
-// file-descriptor counts) is the client-port actor's job; package
+// file-descriptor counts) is package clientport's job; package
 // hostinfo reads the machine and process facts a JVM would supply.
 //
 // The reference answers, captured from a real ZooKeeper 3.8.0 ensemble, are

@@ -109,7 +109,7 @@ func verifierOf(t *testing.T, cfg string) quorum.Verifier {
 // captureTraceMask is the mask capture.sh sends with stmk.
 const captureTraceMask = 0x1f2
 
-// snapshotOf describes a captured server the way the client-port actor
+// snapshotOf describes a captured server the way package clientport
 // would. Counters that depend on how often the capture script polled the
 // server are masked in the comparison, so they get plausible values here.
 func snapshotOf(t *testing.T, sc scenario, name string) Snapshot {

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"slices"
-
 	"github.com/zkfle/zkfle/actors"
 	"github.com/zkfle/zkfle/zoocfg"
 )
@@ -31,8 +29,6 @@ func actorsConfig(nc zoocfg.NodeConfig) actors.Config {
 	cfg.ListenOnAllIPs = nc.ListenOnAllIPs
 	cfg.TCPKeepAlive = nc.TCPKeepAlive
 	cfg.MultiAddress = nc.MultiAddressEnabled
-	cfg.ClientAddr = nc.ClientAddr
-	cfg.FourLetterWords = slices.Clone(nc.FourLetterWords)
 	cfg.DataDir = nc.DataDir
 	cfg.SkipPeerAddressCheck = !nc.PeerAddressCheck
 	return cfg

@@ -53,7 +53,6 @@ server.3=127.0.0.3:2888:3888
 	want.InitLimit = 7
 	want.SyncLimit = 4
 	want.DataDir = "/var/lib/zk"
-	want.ClientAddr = "127.0.0.1:2181"
 	want.ConnectTimeout = 1200 * time.Millisecond
 	want.HandshakeTimeout = 900 * time.Millisecond
 	want.ElectionPortBindRetry = 0
@@ -62,11 +61,11 @@ server.3=127.0.0.3:2888:3888
 	want.MultiAddress = true
 	want.Election.MinNotificationInterval = 150 * time.Millisecond
 	want.Election.MaxNotificationInterval = 9 * time.Second
-	want.FourLetterWords = []string{"ruok", "mntr", "srvr"}
 	want.SkipPeerAddressCheck = true
 	got := actorsConfig(nc)
 	assert.Equal(t, want, got)
 	require.NoError(t, got.Validate())
+	assert.Equal(t, clientPortConfig{addr: "127.0.0.1:2181", words: []string{"ruok", "mntr", "srvr"}}, clientPortSettings(nc))
 }
 
 // TestActorsConfigDefaultsAreZooKeepers: keys a zoo.cfg leaves out get
@@ -81,9 +80,9 @@ func TestActorsConfigDefaultsAreZooKeepers(t *testing.T) {
 	cfg := actorsConfig(nc)
 	assert.Equal(t, 3*time.Second, cfg.TickTime)
 	assert.Equal(t, actors.DefaultConfig().Election, cfg.Election)
-	assert.Equal(t, []string{"srvr"}, cfg.FourLetterWords)
+	assert.Equal(t, []string{"srvr"}, clientPortSettings(nc).words)
 	assert.False(t, cfg.SkipPeerAddressCheck)
-	assert.Empty(t, cfg.ClientAddr)
+	assert.Empty(t, clientPortSettings(nc).addr)
 }
 
 // mappedSettings says, for every field of zoocfg.Settings, where it goes:
@@ -94,7 +93,7 @@ var mappedSettings = map[string]string{
 	"TickTime": "TickTime", "InitLimit": "InitLimit", "SyncLimit": "SyncLimit",
 	"DataDir":                 "DataDir",
 	"DataLogDir":              "- zkfle has no transaction log",
-	"ClientAddr":              "ClientAddr (NodeConfig.ClientAddr, which a server line's client part overrides)",
+	"ClientAddr":              "- clientPortSettings: NodeConfig.ClientAddr, which a server line's client part overrides",
 	"PeerType":                "- the server list wins (zoocfg.WarningsFor)",
 	"StandaloneEnabled":       "- NodeConfig refuses standalone configurations",
 	"ReconfigEnabled":         "- zkfle never applies a reconfiguration",
@@ -110,7 +109,7 @@ var mappedSettings = map[string]string{
 	"TCPKeepAlive":            "TCPKeepAlive",
 	"MinNotificationInterval": "Election.MinNotificationInterval",
 	"MaxNotificationInterval": "Election.MaxNotificationInterval",
-	"FourLetterWords":         "FourLetterWords",
+	"FourLetterWords":         "- clientPortSettings: the client port's whitelist",
 	"PeerAddressCheck":        "SkipPeerAddressCheck (negated)",
 	"QuorumTLS":               "TLS (loadQuorumTLS reads the stores)",
 }
@@ -133,7 +132,7 @@ func TestTypoKeyWarnsWithTheKeyMeant(t *testing.T) {
 	require.NoError(t, os.WriteFile(path, []byte("tickTme=2000\ninitLimit=10\nsyncLimit=5\ndataDir="+dir+"\nmyOwnKey=1\n"+
 		"server.1=127.0.0.1:2888:3888\nserver.2=127.0.0.2:2888:3888\nserver.3=127.0.0.3:2888:3888\n"), 0o644))
 	var logs bytes.Buffer
-	cfg, _, err := loadConfig(runOptions{config: path, myid: 1}, slog.New(slog.NewTextHandler(&logs, nil)))
+	cfg, _, _, err := loadConfig(runOptions{config: path, myid: 1}, slog.New(slog.NewTextHandler(&logs, nil)))
 	require.NoError(t, err)
 	assert.Equal(t, 3*time.Second, cfg.TickTime, "the typo leaves ZooKeeper's default")
 	assert.Contains(t, logs.String(), `msg="unknown zoo.cfg key tickTme (did you mean tickTime?)" key=tickTme value=2000 suggestion=tickTime`)

@@ -59,7 +59,7 @@ func runNode(args []string, stdout, stderr io.Writer, sigs <-chan os.Signal) int
 	}
 	// Configuration errors are said once, in a plain line: the logger
 	// writes to the same stderr.
-	cfg, tlsOpts, err := loadConfig(o, log)
+	cfg, clientCfg, tlsOpts, err := loadConfig(o, log)
 	if err != nil {
 		fmt.Fprintln(stderr, "node:", err)
 		return exitConfig
@@ -86,16 +86,28 @@ func runNode(args []string, stdout, stderr io.Writer, sigs <-chan os.Signal) int
 	}
 	defer tf.close(log) // after the node has stopped: every event is in
 	cfg.Trace = tf.writer()
+	clientLn, err := bindClientPort(clientCfg)
+	if err != nil {
+		fmt.Fprintln(stderr, "node:", err)
+		return exitFailed // as the admin and metrics ports
+	}
 	started := time.Now()
 	node, err := actors.Start(cfg)
 	if err != nil {
-		fmt.Fprintln(stderr, "node:", err)
-		if errors.Is(err, actors.ErrClientPortBind) {
-			return exitFailed // as the admin and metrics ports
+		if clientLn != nil {
+			_ = clientLn.Close()
 		}
+		fmt.Fprintln(stderr, "node:", err)
 		return exitConfig
 	}
-	log.Info("node started", "config", o.config, "election_addr", electionAddr(cfg), "client_addr", cfg.ClientAddr)
+	client, err := serveClientPort(clientLn, node, cfg, clientCfg, log)
+	if err != nil {
+		_ = node.Stop()
+		fmt.Fprintln(stderr, "node:", err)
+		return exitFailed
+	}
+	defer client.close() // after the node has stopped (deferred below)
+	log.Info("node started", "config", o.config, "election_addr", electionAddr(cfg), "client_addr", clientCfg.addr)
 	obs, err := startObserve(node, cfg, obsCfg, log, started)
 	if err != nil {
 		_ = node.Stop() // first: its logger shares stderr with this message
@@ -103,11 +115,13 @@ func runNode(args []string, stdout, stderr io.Writer, sigs <-chan os.Signal) int
 		return exitFailed
 	}
 	defer obs.stop() // after the node has stopped
-	return waitForEnd(node, log, sigs)
+	return waitForEnd(node, client, log, sigs)
 }
 
-// waitForEnd waits for a signal (clean stop) or a fatal node error.
-func waitForEnd(node *actors.Node, log *slog.Logger, sigs <-chan os.Signal) int {
+// waitForEnd waits for a signal (clean stop), a fatal node error, or the
+// client port's server dying (the node then stops: it does not run
+// without its client port, as ZooKeeper does not).
+func waitForEnd(node *actors.Node, client clientPortServer, log *slog.Logger, sigs <-chan os.Signal) int {
 	select {
 	case s := <-sigs:
 		log.Info("stopping", "signal", s.String())
@@ -117,6 +131,10 @@ func waitForEnd(node *actors.Node, log *slog.Logger, sigs <-chan os.Signal) int 
 		}
 		log.Info("stopped")
 		return exitOK
+	case <-client.done():
+		log.Error("node cannot continue", "reason", client.err().Error())
+		_ = node.Stop()
+		return exitFailed
 	case <-node.Failed():
 		err := node.Fatal()
 		_ = node.Stop()
@@ -129,15 +147,15 @@ func waitForEnd(node *actors.Node, log *slog.Logger, sigs <-chan os.Signal) int 
 
 // loadConfig reads zoo.cfg and myid into a node configuration, logging
 // ZooKeeper's own warnings and every key zkfle does not use. It also
-// returns the quorum TLS settings (nil unless sslQuorum=true), whose
-// files it does not read.
-func loadConfig(o runOptions, log *slog.Logger) (actors.Config, *quorumtls.Options, error) {
+// returns the client port's settings and the quorum TLS settings (nil
+// unless sslQuorum=true), whose files it does not read.
+func loadConfig(o runOptions, log *slog.Logger) (actors.Config, clientPortConfig, *quorumtls.Options, error) {
 	nc, err := loadNodeConfig(o, log)
 	if err != nil {
-		return actors.Config{}, nil, err
+		return actors.Config{}, clientPortConfig{}, nil, err
 	}
 	cfg := actorsConfig(nc)
-	return cfg, nc.QuorumTLS, cfg.Validate()
+	return cfg, clientPortSettings(nc), nc.QuorumTLS, cfg.Validate()
 }
 
 // loadNodeConfig is loadConfig's zoo.cfg and myid part.

@@ -1,0 +1,375 @@
+package zkfle
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// module is the module path; packages are named relative to it below
+// ("zkfle" is the root package itself).
+const module = "github.com/zkfle/zkfle"
+
+// Pseudo-packages for the two external libraries whose reach the layering
+// limits: protoactor-go (actors, PIDs) and the protobuf runtime.
+const (
+	protoactor = "protoactor"
+	protobuf   = "protobuf"
+)
+
+// imports is every project package and the project packages (plus
+// protoactor and protobuf) it imports directly, test files excluded. It
+// must equal what `go list` reports and the `imports` block of
+// docs/ARCHITECTURE.md: adding an import means adding it here and there,
+// and deciding that it belongs.
+var imports = map[string][]string{
+	"zkfle":                {"actors", "messages", "quorum"},
+	"actors":               {"cnx", "fle", "internal/nodehooks", "internal/ratelog", "messages", "netbridge", protoactor, "quorum", "quorumpeer", "quorumtls", "trace", "zab"},
+	"actors/actorstest":    {"actors", "internal/nodehooks", protoactor},
+	"admin":                {"actors", "history", "internal/nodehooks", "internal/version", "messages", "quorum"},
+	"bench/cmd/zkbench":    {"internal/testcerts"},
+	"clientport":           {"actors", "fourletter", "fourletter/hostinfo", "internal/ratelog", "messages", "quorum"},
+	"cmd/mutate":           {"internal/mutate"},
+	"cmd/node":             {"actors", "admin", "clientport", "history", "internal/freeport", "internal/version", "messages", "metrics", "probe", "quorum", "quorumtls", "trace", "zoocfg"},
+	"cnx":                  {"quorum"},
+	"examples/embed":       {"zkfle"},
+	"fle":                  {"quorum"},
+	"fle/sim":              {"fle", "quorum"},
+	"fourletter":           {"internal/version", "messages"},
+	"fourletter/hostinfo":  {"fourletter"},
+	"history":              {"actors", "messages"},
+	"history/testensemble": {"actors", "internal/freeport", "messages", "quorum"},
+	"internal/mutate":      nil,
+	"internal/netns":       nil,
+	"internal/nodehooks":   {protoactor},
+	"internal/ratelog":     nil,
+	"internal/testcerts":   {"quorumtls"},
+	"internal/freeport":    nil,
+	"internal/version":     nil,
+	"internal/zkjava":      nil,
+	"messages":             {protobuf},
+	"metrics":              {"actors", "history", "internal/nodehooks", "messages"},
+	"netbridge":            {"messages", protoactor, "zab"},
+	"nodesim":              {"cnx", "fle", "quorum", "zab"},
+	"probe":                {"netbridge", "quorum", "quorumtls"},
+	"quorum":               nil,
+	"quorumpeer":           {"fle"},
+	"quorumtls":            nil,
+	"tests":                nil,
+	"trace":                nil,
+	"zab":                  {"quorum"},
+	"zoocfg":               {"fle", "quorum", "quorumtls"},
+}
+
+// forbidden are the layering rules, checked on every dependency, direct
+// or not: the pure cores stay pure and the config parser pulls in no
+// actor runtime.
+var forbidden = map[string][]string{
+	"quorum":     {"*"}, // nothing of the project
+	"fle":        {"actors", "netbridge", protoactor},
+	"cnx":        {"actors", "netbridge", protoactor},
+	"zab":        {"actors", "netbridge", protoactor},
+	"quorumpeer": {"actors", "netbridge", protoactor},
+	"zoocfg":     {"actors", protoactor},
+	"fourletter": {"actors", protoactor},
+}
+
+// listedPackage is the part of `go list -json` this test reads.
+type listedPackage struct {
+	ImportPath string
+	Imports    []string
+	Deps       []string
+}
+
+// shortName names a package or external import as the tables do, "" for
+// the ones the layering ignores (the standard library, other modules).
+func shortName(path string) string {
+	switch {
+	case path == module:
+		return "zkfle"
+	case strings.HasPrefix(path, module+"/"):
+		return strings.TrimPrefix(path, module+"/")
+	case strings.HasPrefix(path, "github.com/asynkron/protoactor-go"):
+		return protoactor
+	case strings.HasPrefix(path, "google.golang.org/protobuf"):
+		return protobuf
+	}
+	return ""
+}
+
+// shortNames maps and deduplicates paths, sorted.
+func shortNames(paths []string) []string {
+	var out []string
+	for _, p := range paths {
+		if n := shortName(p); n != "" && !slices.Contains(out, n) {
+			out = append(out, n)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// listPackages runs `go list -json ./...`.
+func listPackages(t *testing.T) []listedPackage {
+	t.Helper()
+	cmd := exec.Command("go", "list", "-json", "./...")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	require.NoError(t, err, stderr.String())
+	var pkgs []listedPackage
+	dec := json.NewDecoder(bytes.NewReader(out))
+	for dec.More() {
+		var p listedPackage
+		require.NoError(t, dec.Decode(&p))
+		pkgs = append(pkgs, p)
+	}
+	require.NotEmpty(t, pkgs)
+	return pkgs
+}
+
+// sorted returns a sorted copy of every table entry (nil as empty).
+func sorted(m map[string][]string) map[string][]string {
+	out := map[string][]string{}
+	for k, v := range m {
+		v = slices.Clone(v)
+		slices.Sort(v)
+		if v == nil {
+			v = []string{}
+		}
+		out[k] = v
+	}
+	return out
+}
+
+func TestImportsMatchTheLayeringTable(t *testing.T) {
+	actual := map[string][]string{}
+	for _, p := range listPackages(t) {
+		actual[shortName(p.ImportPath)] = shortNames(p.Imports)
+	}
+	want := sorted(imports)
+	got := sorted(actual)
+	for pkg, deps := range got {
+		allowed, ok := want[pkg]
+		if !assert.True(t, ok, "package %s is not in the layering table (layering_test.go and docs/ARCHITECTURE.md): decide what it may import", pkg) {
+			continue
+		}
+		for _, d := range deps {
+			assert.Contains(t, allowed, d, "%s imports %s, which the layering table does not allow", pkg, d)
+		}
+		for _, d := range allowed {
+			assert.Contains(t, deps, d, "the layering table lets %s import %s, which it no longer does: remove the edge", pkg, d)
+		}
+	}
+	for pkg := range want {
+		_, ok := got[pkg]
+		assert.True(t, ok, "the layering table lists %s, which no longer exists", pkg)
+	}
+}
+
+func TestLayeringRules(t *testing.T) {
+	for _, p := range listDeps(t) {
+		name := shortName(p.ImportPath)
+		rules, ok := forbidden[name]
+		if !ok {
+			continue
+		}
+		for _, d := range shortNames(p.Deps) {
+			if slices.Contains(rules, "*") {
+				assert.Fail(t, "layering", "%s must import nothing of the project, but depends on %s", name, d)
+				continue
+			}
+			assert.NotContains(t, rules, d, "%s must not depend on %s, even indirectly", name, d)
+		}
+	}
+}
+
+// listDeps lists the packages that have layering rules with every
+// dependency, direct or not.
+func listDeps(t *testing.T) []listedPackage {
+	t.Helper()
+	var args []string
+	for pkg := range forbidden {
+		args = append(args, "./"+pkg)
+	}
+	slices.Sort(args)
+	cmd := exec.Command("go", append([]string{"list", "-json"}, args...)...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	require.NoError(t, err, stderr.String())
+	var pkgs []listedPackage
+	dec := json.NewDecoder(bytes.NewReader(out))
+	for dec.More() {
+		var p listedPackage
+		require.NoError(t, dec.Decode(&p))
+		pkgs = append(pkgs, p)
+	}
+	require.Len(t, pkgs, len(forbidden))
+	return pkgs
+}
+
+// docImports parses the fenced ```imports block of docs/ARCHITECTURE.md:
+// one "package: import import ..." line per package.
+func docImports(t *testing.T) map[string][]string {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join("docs", "ARCHITECTURE.md"))
+	require.NoError(t, err)
+	out := map[string][]string{}
+	in, found := false, false
+	sc := bufio.NewScanner(bytes.NewReader(raw))
+	for sc.Scan() {
+		line := sc.Text()
+		switch {
+		case !in && line == "```imports":
+			in, found = true, true
+		case in && line == "```":
+			in = false
+		case in && strings.TrimSpace(line) != "":
+			pkg, deps, ok := strings.Cut(line, ":")
+			require.True(t, ok, "docs/ARCHITECTURE.md imports block: %q is not \"package: imports\"", line)
+			pkg = strings.TrimSpace(pkg)
+			_, dup := out[pkg]
+			require.False(t, dup, "docs/ARCHITECTURE.md lists %s twice", pkg)
+			out[pkg] = strings.Fields(deps)
+		}
+	}
+	require.True(t, found, "docs/ARCHITECTURE.md has no ```imports block")
+	require.False(t, in, "docs/ARCHITECTURE.md's imports block is not closed")
+	return out
+}
+
+func TestArchitectureDocStatesTheLayeringTable(t *testing.T) {
+	assert.Equal(t, sorted(imports), sorted(docImports(t)),
+		"docs/ARCHITECTURE.md's imports block and layering_test.go's table differ")
+}
+
+// The root package's exported API speaks plain Go: no protobuf message,
+// no protoactor type, and of actors only QuorumTLS (plain *tls.Config
+// values and flags) and the sentinel errors' values.
+func TestRootAPIShowsNoProtobufOrActorTypes(t *testing.T) {
+	fset := token.NewFileSet()
+	files, err := filepath.Glob("*.go")
+	require.NoError(t, err)
+	allowedActors := []string{"QuorumTLS"}
+	checked := 0
+	for _, name := range files {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, name, nil, parser.SkipObjectResolution)
+		require.NoError(t, err)
+		pkgOf := map[string]string{} // local name -> short name
+		for _, imp := range f.Imports {
+			path, _ := strconv.Unquote(imp.Path.Value)
+			local := filepath.Base(path)
+			if imp.Name != nil {
+				local = imp.Name.Name
+			}
+			pkgOf[local] = shortName(path)
+		}
+		for _, expr := range exportedTypeExprs(f) {
+			checked++
+			ast.Inspect(expr, func(n ast.Node) bool {
+				sel, ok := n.(*ast.SelectorExpr)
+				if !ok {
+					return true
+				}
+				id, ok := sel.X.(*ast.Ident)
+				if !ok {
+					return true
+				}
+				at := fset.Position(sel.Pos())
+				switch pkgOf[id.Name] {
+				case "messages", protoactor, protobuf:
+					assert.Fail(t, "root API", "%s: %s.%s in the exported API", at, id.Name, sel.Sel.Name)
+				case "actors":
+					assert.Contains(t, allowedActors, sel.Sel.Name, "%s: actors.%s in the exported API", at, sel.Sel.Name)
+				}
+				return true
+			})
+		}
+	}
+	require.Greater(t, checked, 10, "the walk found the exported API")
+}
+
+// exportedTypeExprs returns the type expressions of f's exported API:
+// exported functions' and methods' signatures (methods of exported
+// types), exported types (their exported fields and methods), and the
+// declared types of exported variables and constants.
+func exportedTypeExprs(f *ast.File) []ast.Expr {
+	var out []ast.Expr
+	for _, decl := range f.Decls {
+		switch d := decl.(type) {
+		case *ast.FuncDecl:
+			if !d.Name.IsExported() || (d.Recv != nil && !exportedRecv(d.Recv)) {
+				continue
+			}
+			out = append(out, d.Type)
+		case *ast.GenDecl:
+			for _, spec := range d.Specs {
+				switch s := spec.(type) {
+				case *ast.TypeSpec:
+					if s.Name.IsExported() {
+						out = append(out, exportedPart(s.Type))
+					}
+				case *ast.ValueSpec:
+					if s.Type != nil && slices.ContainsFunc(s.Names, func(n *ast.Ident) bool { return n.IsExported() }) {
+						out = append(out, s.Type)
+					}
+				}
+			}
+		}
+	}
+	return out
+}
+
+// exportedRecv reports whether a method's receiver type is exported.
+func exportedRecv(recv *ast.FieldList) bool {
+	t := recv.List[0].Type
+	if star, ok := t.(*ast.StarExpr); ok {
+		t = star.X
+	}
+	if idx, ok := t.(*ast.IndexExpr); ok {
+		t = idx.X
+	}
+	id, ok := t.(*ast.Ident)
+	return ok && id.IsExported()
+}
+
+// exportedPart drops a struct's unexported fields (and an interface's
+// unexported methods): they are not API.
+func exportedPart(t ast.Expr) ast.Expr {
+	var fields *ast.FieldList
+	switch x := t.(type) {
+	case *ast.StructType:
+		fields = x.Fields
+	case *ast.InterfaceType:
+		fields = x.Methods
+	default:
+		return t
+	}
+	kept := &ast.FieldList{}
+	for _, f := range fields.List {
+		if len(f.Names) == 0 || slices.ContainsFunc(f.Names, func(n *ast.Ident) bool { return n.IsExported() }) {
+			kept.List = append(kept.List, f)
+		}
+	}
+	if _, ok := t.(*ast.StructType); ok {
+		return &ast.StructType{Fields: kept}
+	}
+	return &ast.InterfaceType{Methods: kept}
+}
