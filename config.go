@@ -82,6 +82,11 @@ type Config struct {
 	// SkipPeerAddressCheck accepts a connection claiming to be server S
 	// from any address, not only from S's Host (for NAT; use TLS then).
 	SkipPeerAddressCheck bool
+	// DisableFastPaths makes every election wait out ZooKeeper's finalize
+	// window (ZooKeeper-exact timing). By default a round is decided at
+	// once when every voter agrees, or when every voter that has not is
+	// known to be unreachable (fle/fastpath.go says why that is safe).
+	DisableFastPaths bool
 	// TLS, if set, makes both ports TLS with mutual authentication. Nil
 	// means plain TCP.
 	TLS *QuorumTLS
@@ -195,6 +200,7 @@ func (c Config) actorsConfig() (actors.Config, error) {
 	a.ElectionPortBindRetry, a.BindRetryInterval = c.ElectionPortBindRetry, c.BindRetryInterval
 	a.ListenOnAllIPs, a.TCPKeepAlive = c.ListenOnAllIPs, c.TCPKeepAlive
 	a.SkipPeerAddressCheck, a.TLS = c.SkipPeerAddressCheck, c.TLS
+	a.DisableElectionFastPaths = c.DisableFastPaths
 	a.LastZxid, a.DataDir, a.CurrentEpoch = c.LastZxid, c.DataDir, c.CurrentEpoch
 	a.Logger = c.Logger
 	if err := a.Validate(); err != nil {

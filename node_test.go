@@ -275,6 +275,7 @@ func TestConfigMapsOntoTheActorTree(t *testing.T) {
 	cfg.MinNotificationInterval = 50 * time.Millisecond
 	cfg.ConnectTimeout, cfg.WriteTimeout = 2*time.Second, time.Second
 	cfg.ListenOnAllIPs, cfg.SkipPeerAddressCheck = true, true
+	cfg.DisableFastPaths = true
 	cfg.LastZxid = func() int64 { return 42 }
 	cfg.CurrentEpoch = 5
 	a, err := cfg.actorsConfig()
@@ -289,6 +290,7 @@ func TestConfigMapsOntoTheActorTree(t *testing.T) {
 	require.Equal(t, time.Second, a.WriteTimeout)
 	require.True(t, a.ListenOnAllIPs)
 	require.True(t, a.SkipPeerAddressCheck)
+	require.True(t, a.DisableElectionFastPaths)
 	require.Equal(t, int64(42), a.LastZxid())
 	require.Equal(t, int64(5), a.CurrentEpoch)
 }

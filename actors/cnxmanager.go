@@ -168,6 +168,7 @@ func (c *cnxManager) peerClosed(ctx actor.Context, m *messages.ConnectionClosed)
 	c.recordClose(sid, l.remote, m)
 	ctx.Stop(l.pid)
 	c.apply(ctx, out)
+	c.reportReachability(ctx, sid, false)
 }
 
 // recordClose keeps why sid's connection ended and logs it: members at

@@ -34,6 +34,7 @@ func (c *cnxManager) applyFor(ctx actor.Context, out cnx.Output[*messages.Notifi
 	}
 	for _, a := range out.Adopts {
 		c.startLink(ctx, a)
+		c.reportReachability(ctx, a.SID, true)
 	}
 	for _, f := range out.Forwards {
 		if l := c.peers[f.Conn]; l != nil {

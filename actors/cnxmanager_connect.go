@@ -89,6 +89,7 @@ func (c *cnxManager) dialed(ctx actor.Context, m *dialResult) {
 		log("cannot open channel to peer", "peer", m.sid, "addr", m.addr, "reason", m.err.Error(),
 			"failures", st.consecutiveFailures)
 		c.apply(ctx, c.core.Dialed(m.sid, cnx.DialFailed, 0))
+		c.reportReachability(ctx, m.sid, false)
 	case m.hungUp:
 		// We have the smaller sid: the header asked the peer to call us
 		// back, and we hung up, as ZooKeeper does.

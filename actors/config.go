@@ -37,6 +37,11 @@ type Config struct {
 	// Election holds FastLeaderElection's timing (finalizeWait, the
 	// notification interval back-off).
 	Election fle.Timing
+	// DisableElectionFastPaths turns off the election's fast paths
+	// (fle.Config.DisableFastPaths: deciding at once on a unanimous vote,
+	// or on a quorum when every other voter is known unreachable), for
+	// ZooKeeper-exact timing. zoo.cfg: zkfle.election.fastPaths=false.
+	DisableElectionFastPaths bool
 
 	// ConnectTimeout bounds each outbound TCP connect (cnxTimeout,
 	// default 5 s). Dials are asynchronous: a slow peer delays nobody else.

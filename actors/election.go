@@ -31,7 +31,8 @@ type electionState struct {
 }
 
 func newElectionState(cfg Config) (*electionState, error) {
-	m, err := fle.New(fle.Config{ID: cfg.ID, Verifier: cfg.Verifier, LastSeen: cfg.LastSeen, Timing: cfg.Election})
+	m, err := fle.New(fle.Config{ID: cfg.ID, Verifier: cfg.Verifier, LastSeen: cfg.LastSeen, Timing: cfg.Election,
+		DisableFastPaths: cfg.DisableElectionFastPaths})
 	if err != nil {
 		return nil, fmt.Errorf("election: %w", err)
 	}
@@ -107,6 +108,8 @@ func (e *election) Receive(ctx actor.Context) {
 		e.st.machine.UpdateElectionVote(m.GetPeerEpoch())
 	case *messages.HaveDeliveredResponse:
 		e.st.delivered = m.GetDelivered()
+	case *peerReachability:
+		e.reachability(ctx, m)
 	case *messages.StatusRequest:
 		ctx.Respond(e.status())
 	}
@@ -175,8 +178,10 @@ func (e *election) apply(ctx actor.Context, roundBefore int64, out fle.Output) {
 	if d := out.Decision; d != nil {
 		e.rt.log.Info("election decided", "leader", d.Leader,
 			"zxid", hexZxid(d.Zxid), "epoch", d.PeerEpoch, "round", d.ElectionEpoch,
-			"state", stateToProto(d.State).String())
-		ctx.Send(ctx.Parent(), decisionToProto(e.rt.cfg.ID, d))
+			"state", stateToProto(d.State).String(), "path", d.Path.String())
+		pd := decisionToProto(e.rt.cfg.ID, d)
+		pd.Path = d.Path.String()
+		ctx.Send(ctx.Parent(), pd)
 	}
 	for _, sid := range out.LookingSids {
 		ctx.Send(ctx.Parent(), &messages.LookingSidReported{Sid: sid})

@@ -34,6 +34,10 @@ func TestNodeSubscriptionsAndStop(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent(),
 		goleak.IgnoreAnyFunction("github.com/asynkron/protoactor-go/actor.NewDeadLetter.NewThrottle.func4.1"))
 	cfg, ln := oneVoter(t)
+	// The subscriptions start after Start and must see LOOKING -> LEADING:
+	// with the fast paths a lone voter decides at once (unanimity), so
+	// keep the finalize window in front of the decision, as before.
+	cfg.DisableElectionFastPaths = true
 	system := actor.NewActorSystem(actor.WithLoggerFactory(quietProtoactorLogger(cfg.logger())))
 	got := make(chan *messages.StateChanged, 4)
 	watcher := system.Root.Spawn(actor.PropsFromFunc(func(ctx actor.Context) {

@@ -20,7 +20,15 @@
 // machine addresses to its own sid; keep at most one pending timer per
 // TimerKind (an arming replaces the previous one) and report firings with
 // Tick, passing the connection manager's haveDelivered(); carry out the
-// Messages, ConnectAll and Decision of every Output in order.
+// Messages, ConnectAll and Decision of every Output in order; and, for the
+// reachable fast path, report a peer whose connection closed or whose dial
+// failed with PeerUnreachable, and a new connection with PeerReachable.
+//
+// Fast paths (fastpath.go, zkfle's own, on unless
+// Config.DisableFastPaths): a round decides at once, without the finalize
+// window, when every voter has voted for the proposal (no better vote can
+// exist), or when a quorum has and every other voter is known unreachable.
+// Decision.Path says which rule decided.
 //
 // Where Java blocks, the machine arms a timer instead: lookForLeader's
 // poll becomes NotificationTimer (re-armed whenever a notification is taken
@@ -166,7 +174,49 @@ type Decision struct {
 	PeerEpoch int64
 	// State is the state the node enters: Leading, Following or Observing.
 	State State
+	// Path is the rule that decided (see DecisionPath).
+	Path DecisionPath
 }
+
+// DecisionPath names the rule that ended an election, for metrics, traces
+// and benchmarks.
+type DecisionPath int
+
+const (
+	// PathFinalizeWindow: a quorum agreed on our proposal and the finalize
+	// window closed with nothing better arriving (ZooKeeper's only way
+	// out of a LOOKING round).
+	PathFinalizeWindow DecisionPath = iota + 1
+	// PathUnanimity: every voter voted for our proposal in this round, so
+	// no better vote can exist (fast path, fastpath.go).
+	PathUnanimity
+	// PathReachable: a quorum voted for our proposal in this round and
+	// every other voter is known unreachable (fast path, fastpath.go).
+	PathReachable
+	// PathLeaderNotification: FOLLOWING/LEADING notifications showed a
+	// quorum behind a leader that says it leads (receivedFollowing, as in
+	// ZooKeeper; no window).
+	PathLeaderNotification
+)
+
+// String names the path as logs, traces and metrics do.
+func (p DecisionPath) String() string {
+	switch p {
+	case PathFinalizeWindow:
+		return "finalize-window"
+	case PathUnanimity:
+		return "unanimity"
+	case PathReachable:
+		return "reachable"
+	case PathLeaderNotification:
+		return "leader-notification"
+	}
+	return fmt.Sprintf("path(%d)", int(p))
+}
+
+// Fast reports whether the path is one of the fast paths, which decide
+// without waiting out the finalize window.
+func (p DecisionPath) Fast() bool { return p == PathUnanimity || p == PathReachable }
 
 // Output is everything the machine asks the driver to do after one input,
 // in order.
@@ -244,4 +294,8 @@ type Config struct {
 	LastSeen quorum.Verifier
 	// Timing holds the timeouts; zero fields take ZooKeeper's defaults.
 	Timing Timing
+	// DisableFastPaths turns off the unanimity and reachable fast paths
+	// (fastpath.go): every LOOKING decision then waits out the finalize
+	// window, as ZooKeeper's does. The fast paths are on by default.
+	DisableFastPaths bool
 }

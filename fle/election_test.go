@@ -24,7 +24,7 @@ func TestLookingQuorumDecidesAfterFinalizeWindow(t *testing.T) {
 
 	out = m.Tick(FinalizeTimer, fin.Seq, true)
 	require.NotNil(t, out.Decision)
-	assert.Equal(t, Decision{Leader: 3, Zxid: MakeZxid(1, 5), ElectionEpoch: 1, PeerEpoch: 1, State: Leading}, *out.Decision)
+	assert.Equal(t, Decision{Leader: 3, Zxid: MakeZxid(1, 5), ElectionEpoch: 1, PeerEpoch: 1, State: Leading, Path: PathFinalizeWindow}, *out.Decision)
 	assert.Equal(t, Leading, m.State())
 	assert.Equal(t, Vote{Leader: 3, Zxid: MakeZxid(1, 5), ElectionEpoch: 1, PeerEpoch: 1, State: Looking}, m.CurrentVote())
 	assert.Empty(t, out.Messages)
@@ -145,7 +145,7 @@ func TestLostMessage(t *testing.T) {
 
 	out = m.Step(note(0, Following, 1, 0, 1, 0))
 	require.NotNil(t, out.Decision)
-	assert.Equal(t, Decision{Leader: 1, Zxid: 0, ElectionEpoch: 1, PeerEpoch: 0, State: Leading}, *out.Decision)
+	assert.Equal(t, Decision{Leader: 1, Zxid: 0, ElectionEpoch: 1, PeerEpoch: 0, State: Leading, Path: PathLeaderNotification}, *out.Decision)
 	assert.True(t, cancelled(out, NotificationTimer))
 }
 
@@ -165,7 +165,7 @@ func TestVoteWithUnparsableConfigCounts(t *testing.T) {
 	fin := armed(t, out, FinalizeTimer)
 	out = m.Tick(FinalizeTimer, fin.Seq, true)
 	require.NotNil(t, out.Decision, "the election finishes")
-	assert.Equal(t, Decision{Leader: 1, Zxid: 0, ElectionEpoch: 1, PeerEpoch: 0, State: Following}, *out.Decision)
+	assert.Equal(t, Decision{Leader: 1, Zxid: 0, ElectionEpoch: 1, PeerEpoch: 0, State: Following, Path: PathFinalizeWindow}, *out.Decision)
 }
 
 // ZOOKEEPER-3537: a same-round FOLLOWING/LEADING notification is weighed
@@ -178,7 +178,7 @@ func TestSameRoundLeadingCountsLookingVotes(t *testing.T) {
 
 	out := m.Step(note(3, Leading, 3, 9, 1, 1))
 	require.NotNil(t, out.Decision, "recvset {1: LOOKING for 3, 3: LEADING} is a quorum with a leading leader")
-	assert.Equal(t, Decision{Leader: 3, Zxid: 9, ElectionEpoch: 1, PeerEpoch: 1, State: Following}, *out.Decision)
+	assert.Equal(t, Decision{Leader: 3, Zxid: 9, ElectionEpoch: 1, PeerEpoch: 1, State: Following, Path: PathLeaderNotification}, *out.Decision)
 	assert.Empty(t, m.OutOfElection(), "decided on recvset before outofelection was consulted")
 	assert.Equal(t, Leading, m.ReceivedVotes()[3].State)
 	assert.Equal(t, int32(0), m.ReceivedVotes()[3].Version, "recvset entries carry version 0")

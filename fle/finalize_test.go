@@ -40,7 +40,7 @@ func TestFinalizeWindowDropsWorseVotes(t *testing.T) {
 
 	out = m.Tick(FinalizeTimer, fin.Seq, true)
 	require.NotNil(t, out.Decision)
-	assert.Equal(t, Decision{Leader: 3, Zxid: 10, ElectionEpoch: 1, PeerEpoch: 1, State: Leading}, *out.Decision)
+	assert.Equal(t, Decision{Leader: 3, Zxid: 10, ElectionEpoch: 1, PeerEpoch: 1, State: Leading, Path: PathFinalizeWindow}, *out.Decision)
 }
 
 // The receiver side still answers during the window even though the
@@ -122,7 +122,7 @@ func TestFinalizeWindowNotBetterStreamKeepsDeadline(t *testing.T) {
 			}
 			require.NotNil(t, c.decision, "the stream held the window open")
 			assert.Equal(t, wait, c.decidedAt, "decided at the first deadline")
-			assert.Equal(t, Decision{Leader: 3, Zxid: 10, ElectionEpoch: 1, PeerEpoch: 1, State: Leading}, *c.decision)
+			assert.Equal(t, Decision{Leader: 3, Zxid: 10, ElectionEpoch: 1, PeerEpoch: 1, State: Leading, Path: PathFinalizeWindow}, *c.decision)
 			assert.Equal(t, []time.Duration{0}, c.opened, "armed once, when the window opened")
 		})
 	}
@@ -157,5 +157,5 @@ func TestFinalizeWindowBetterVoteResets(t *testing.T) {
 	c.advance(reopen + wait)
 	require.NotNil(t, c.decision)
 	assert.Equal(t, reopen+wait, c.decidedAt)
-	assert.Equal(t, Decision{Leader: 5, Zxid: 10, ElectionEpoch: 1, PeerEpoch: 1, State: Following}, *c.decision)
+	assert.Equal(t, Decision{Leader: 5, Zxid: 10, ElectionEpoch: 1, PeerEpoch: 1, State: Following, Path: PathFinalizeWindow}, *c.decision)
 }

@@ -8,7 +8,17 @@ import (
 	"github.com/zkfle/zkfle/quorum"
 )
 
+// newMachine builds a machine with ZooKeeper's exact behaviour (fast
+// paths off): most tests here check conformance with ZooKeeper.
 func newMachine(t testing.TB, id int64, v quorum.Verifier) *Machine {
+	t.Helper()
+	m, err := New(Config{ID: id, Verifier: v, DisableFastPaths: true})
+	require.NoError(t, err)
+	return m
+}
+
+// newFastMachine builds a machine with the fast paths on (the default).
+func newFastMachine(t testing.TB, id int64, v quorum.Verifier) *Machine {
 	t.Helper()
 	m, err := New(Config{ID: id, Verifier: v})
 	require.NoError(t, err)

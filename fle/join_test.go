@@ -19,7 +19,7 @@ func TestJoinEstablishedEnsemble(t *testing.T) {
 	assert.Nil(t, out.Decision, "one follower is no quorum")
 	out = m.Step(note(2, Leading, 2, MakeZxid(2, 0), 5, 2))
 	require.NotNil(t, out.Decision)
-	assert.Equal(t, Decision{Leader: 2, Zxid: MakeZxid(2, 0), ElectionEpoch: 5, PeerEpoch: 2, State: Following}, *out.Decision)
+	assert.Equal(t, Decision{Leader: 2, Zxid: MakeZxid(2, 0), ElectionEpoch: 5, PeerEpoch: 2, State: Following, Path: PathLeaderNotification}, *out.Decision)
 	assert.Equal(t, int64(5), m.LogicalClock(), "the clock jumps to the leader's round")
 	assert.Equal(t, Following, m.State())
 	for _, tm := range out.Timers {

@@ -22,11 +22,12 @@ func (m *Machine) Start(lastLoggedZxid, currentEpoch int64) Output {
 	if !m.decided {
 		m.currentVote = Vote{Leader: m.id, Zxid: lastLoggedZxid, ElectionEpoch: -1, PeerEpoch: currentEpoch, State: Looking}
 	}
-	m.recvset = map[int64]Vote{}
+	m.clearVotes()
 	m.outofelection = map[int64]Vote{}
 	m.notTimeout = m.timing.MinNotificationInterval
 	m.finalizing = false
-	m.finalizeTracker = nil
+	// Reachability facts belong to one election (fastpath.go).
+	clear(m.unreachable)
 	m.cancel(&out, FinalizeTimer)
 
 	m.logicalClock++
@@ -84,17 +85,25 @@ func (m *Machine) better(n Notification, v Vote) bool {
 // undecided, for as long as it keeps sending. Only a strictly better vote
 // ends the window early; it is processed as in Java, and a fresh window
 // (with a fresh deadline) opens if a quorum agrees again.
+//
+// With the fast paths on, one kind of not-better notification is not
+// dropped: a LOOKING vote of the current round for exactly our proposal
+// (confirms). It is recorded as outside the window, since it may complete
+// the unanimity that decides at once (fastpath.go); the window's deadline
+// stays where it is.
 func (m *Machine) receive(out *Output, n Notification) {
 	if m.finalizing {
 		if !m.better(n, m.proposal) {
-			out.drop(n.From, DropNotBetter)
-			return
+			if !m.confirms(n) {
+				out.drop(n.From, DropNotBetter)
+				return
+			}
+		} else {
+			// Java puts the better notification back and leaves the
+			// window; the main loop takes it next.
+			m.finalizing = false
+			m.cancel(out, FinalizeTimer)
 		}
-		// Java puts the better notification back and leaves the window;
-		// the main loop takes it next.
-		m.finalizing = false
-		m.finalizeTracker = nil
-		m.cancel(out, FinalizeTimer)
 	}
 	m.process(out, n)
 	switch {
@@ -141,7 +150,7 @@ func (m *Machine) processLooking(out *Output, n Notification) {
 		// A newer round: join it, judging n against our initial vote, not
 		// against whatever we proposed in the round we are leaving.
 		m.logicalClock = n.ElectionEpoch
-		clear(m.recvset)
+		m.clearVotes()
 		if init := m.initialVote(); m.mayAdopt(n) && m.better(n, init) {
 			m.setProposal(n.Leader, n.Zxid, n.PeerEpoch)
 		} else {
@@ -157,26 +166,46 @@ func (m *Machine) processLooking(out *Output, n Notification) {
 	}
 	// LOOKING votes are stored without version: it plays no part in
 	// comparing them.
-	m.recvset[n.From] = Vote{Leader: n.Leader, Zxid: n.Zxid, ElectionEpoch: n.ElectionEpoch, PeerEpoch: n.PeerEpoch, State: Looking}
-	target := m.proposal
-	target.ElectionEpoch = m.logicalClock
-	t := trackVotes(m.committed, m.lastSeen, m.recvset, target)
-	if t.hasAllQuorums() {
-		m.openFinalize(out, t)
+	m.record(n.From, Vote{Leader: n.Leader, Zxid: n.Zxid, ElectionEpoch: n.ElectionEpoch, PeerEpoch: n.PeerEpoch, State: Looking})
+	if m.recvIndex.hasAllQuorums(m.target()) {
+		if m.decideFast(out) {
+			return
+		}
+		m.openFinalize(out)
 	}
 }
 
+// target is the vote a LOOKING quorum must agree on: our proposal in the
+// current round.
+func (m *Machine) target() Vote {
+	t := m.proposal
+	t.ElectionEpoch = m.logicalClock
+	return t
+}
+
+// record stores sid's vote in recvset and keeps the index in step.
+func (m *Machine) record(sid int64, v Vote) {
+	old, had := m.recvset[sid]
+	m.recvset[sid] = v
+	m.recvIndex.move(sid, old, had, v)
+}
+
+// clearVotes empties recvset and its index (a new round).
+func (m *Machine) clearVotes() {
+	clear(m.recvset)
+	m.recvIndex.reset()
+}
+
 // openFinalize opens the finalize window because a quorum agrees with our
-// proposal (t is the tracker that shows it). The decision comes when
-// FinalizeTimer fires with nothing better arriving. Only the transition
-// from closed to open arms the timer: an already open window keeps the
-// deadline it was given when it opened (see receive).
-func (m *Machine) openFinalize(out *Output, t *voteTracker) {
+// proposal. The decision comes when FinalizeTimer fires with nothing
+// better arriving. Only the transition from closed to open arms the timer:
+// an already open window keeps the deadline it was given when it opened
+// (see receive).
+func (m *Machine) openFinalize(out *Output) {
 	if m.finalizing {
 		return
 	}
 	m.finalizing = true
-	m.finalizeTracker = t
 	m.cancel(out, NotificationTimer)
 	m.armFinalize(out)
 }
@@ -189,10 +218,10 @@ func (m *Machine) receivedFollowing(out *Output, n Notification) {
 		// Same round (ZOOKEEPER-3537): recvset keeps the state but, as in
 		// Java's five-argument Vote constructor, version 0, so against a
 		// versioned target these entries match on the leader alone.
-		m.recvset[n.From] = Vote{Leader: n.Leader, Zxid: n.Zxid, ElectionEpoch: n.ElectionEpoch, PeerEpoch: n.PeerEpoch, State: n.State}
+		m.record(n.From, Vote{Leader: n.Leader, Zxid: n.Zxid, ElectionEpoch: n.ElectionEpoch, PeerEpoch: n.PeerEpoch, State: n.State})
 		t := trackVotes(m.committed, m.lastSeen, m.recvset, target)
 		if t.hasAllQuorums() && m.checkLeader(m.recvset, n.Leader, n.ElectionEpoch) {
-			m.decide(out, n.Leader, n.Zxid, n.ElectionEpoch, n.PeerEpoch, t)
+			m.decide(out, n.Leader, n.Zxid, n.ElectionEpoch, n.PeerEpoch, t, PathLeaderNotification)
 			return
 		}
 	}
@@ -202,7 +231,7 @@ func (m *Machine) receivedFollowing(out *Output, n Notification) {
 	t := trackVotes(m.committed, m.lastSeen, m.outofelection, target)
 	if t.hasAllQuorums() && m.checkLeader(m.outofelection, n.Leader, n.ElectionEpoch) {
 		m.logicalClock = n.ElectionEpoch
-		m.decide(out, n.Leader, n.Zxid, n.ElectionEpoch, n.PeerEpoch, t)
+		m.decide(out, n.Leader, n.Zxid, n.ElectionEpoch, n.PeerEpoch, t, PathLeaderNotification)
 	}
 }
 
@@ -220,8 +249,10 @@ func (m *Machine) checkLeader(votes map[int64]Vote, leader, electionEpoch int64)
 
 // decide ends the election: we lead if the leader is us, else follow (or
 // observe, for an observer). The decided vote becomes the current vote and
-// every pending timer is cancelled.
-func (m *Machine) decide(out *Output, leader, zxid, electionEpoch, peerEpoch int64, t *voteTracker) {
+// every pending timer is cancelled. t is the tracker a leader keeps (only
+// its verifiers matter, see voteTracker.hasSid); path says which rule
+// decided.
+func (m *Machine) decide(out *Output, leader, zxid, electionEpoch, peerEpoch int64, t *voteTracker, path DecisionPath) {
 	switch {
 	case leader == m.id:
 		m.state = Leading
@@ -233,9 +264,8 @@ func (m *Machine) decide(out *Output, leader, zxid, electionEpoch, peerEpoch int
 	}
 	m.decided = true
 	m.finalizing = false
-	m.finalizeTracker = nil
 	m.currentVote = Vote{Leader: leader, Zxid: zxid, ElectionEpoch: electionEpoch, PeerEpoch: peerEpoch, State: Looking}
 	m.cancel(out, NotificationTimer)
 	m.cancel(out, FinalizeTimer)
-	out.Decision = &Decision{Leader: leader, Zxid: zxid, ElectionEpoch: electionEpoch, PeerEpoch: peerEpoch, State: m.state}
+	out.Decision = &Decision{Leader: leader, Zxid: zxid, ElectionEpoch: electionEpoch, PeerEpoch: peerEpoch, State: m.state, Path: path}
 }

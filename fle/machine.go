@@ -47,14 +47,25 @@ type Machine struct {
 	currentVote Vote
 	decided     bool
 
-	recvset       map[int64]Vote
+	recvset map[int64]Vote
+	// recvIndex indexes recvset by vote for the LOOKING quorum check
+	// (tracker.go); record and clearVotes keep the two in step.
+	recvIndex     *ackIndex
 	outofelection map[int64]Vote
 	notTimeout    time.Duration
 
-	// finalizing is true while the finalize window is open;
-	// finalizeTracker is the tracker that opened it.
-	finalizing      bool
-	finalizeTracker *voteTracker
+	// finalizing is true while the finalize window is open.
+	finalizing bool
+
+	// fast enables the fast paths (fastpath.go); fastVoters are the
+	// voters whose votes they must account for, and unreachable the
+	// voters known unreachable during this election.
+	fast        bool
+	fastVoters  []int64
+	unreachable map[int64]struct{}
+
+	// voterList is voters(), computed once.
+	voterList []int64
 	// leadingTracker is the tracker that made us LEADING (Java's
 	// leadingVoteSet), consulted when LOOKING voters ping the leader.
 	leadingTracker *voteTracker
@@ -84,7 +95,7 @@ func New(cfg Config) (*Machine, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Machine{
+	m := &Machine{
 		id:        cfg.ID,
 		committed: cfg.Verifier,
 		lastSeen:  cfg.LastSeen,
@@ -95,8 +106,14 @@ func New(cfg Config) (*Machine, error) {
 		// unset (zero) epoch.
 		proposal:      Vote{Leader: -1, Zxid: -1, ElectionEpoch: -1, State: Looking},
 		recvset:       map[int64]Vote{},
+		recvIndex:     newAckIndex(cfg.Verifier, cfg.LastSeen),
 		outofelection: map[int64]Vote{},
-	}, nil
+		fast:          !cfg.DisableFastPaths,
+		unreachable:   map[int64]struct{}{},
+	}
+	m.voterList = m.computeVoters()
+	m.fastVoters = m.mustHearFrom()
+	return m, nil
 }
 
 // resolveTiming fills zero fields with defaults and rejects negative ones
@@ -142,7 +159,6 @@ func (m *Machine) Stop() {
 	m.proposal.Zxid = -1
 	m.leadingTracker = nil
 	m.finalizing = false
-	m.finalizeTracker = nil
 	m.timers.forget()
 }
 
@@ -195,8 +211,13 @@ func (m *Machine) validVoter(sid int64) bool {
 	return m.committed.IsVoter(sid) || (m.lastSeen != nil && m.lastSeen.IsVoter(sid))
 }
 
-// voters returns the valid voters in ascending order, each once.
-func (m *Machine) voters() []int64 {
+// voters returns the valid voters in ascending order, each once. The
+// verifiers never change, so the list is computed once (New); callers must
+// not modify it.
+func (m *Machine) voters() []int64 { return m.voterList }
+
+// computeVoters builds the list voters returns.
+func (m *Machine) computeVoters() []int64 {
 	set := map[int64]struct{}{}
 	for _, sid := range m.committed.VotingMembers() {
 		set[sid] = struct{}{}

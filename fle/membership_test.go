@@ -76,7 +76,7 @@ func TestZeroWeightNeverAdopted(t *testing.T) {
 		assert.Empty(t, out.Timers)
 		out = m.Tick(FinalizeTimer, fin.Seq, true)
 		require.NotNil(t, out.Decision)
-		assert.Equal(t, Decision{Leader: 2, Zxid: 7, ElectionEpoch: 1, PeerEpoch: 1, State: Following}, *out.Decision)
+		assert.Equal(t, Decision{Leader: 2, Zxid: 7, ElectionEpoch: 1, PeerEpoch: 1, State: Following, Path: PathFinalizeWindow}, *out.Decision)
 	})
 	t.Run("with equal data it keeps its own vote and joins out of election", func(t *testing.T) {
 		// The predicate only asks whether the newcomer is better; a lower
@@ -109,7 +109,7 @@ func TestObserverDecidesObserving(t *testing.T) {
 		fin := armed(t, out, FinalizeTimer)
 		out = m.Tick(FinalizeTimer, fin.Seq, true)
 		require.NotNil(t, out.Decision)
-		assert.Equal(t, Decision{Leader: 3, Zxid: 7, ElectionEpoch: 1, PeerEpoch: 1, State: Observing}, *out.Decision)
+		assert.Equal(t, Decision{Leader: 3, Zxid: 7, ElectionEpoch: 1, PeerEpoch: 1, State: Observing, Path: PathFinalizeWindow}, *out.Decision)
 		assert.Equal(t, Observing, m.State())
 	})
 	t.Run("joining an established leader", func(t *testing.T) {

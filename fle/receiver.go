@@ -25,6 +25,10 @@ func (m *Machine) Step(n Notification) Output {
 		out.drop(n.From, DropNotStarted)
 		return out
 	}
+	if len(m.unreachable) > 0 {
+		// A notification from sid shows it reachable (fastpath.go).
+		delete(m.unreachable, n.From)
+	}
 	if m.state == Looking && m.newerConfig(n) {
 		out.drop(n.From, DropNewerConfig)
 		return out

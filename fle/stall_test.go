@@ -43,7 +43,7 @@ func TestFinalizeWindowStallAttack(t *testing.T) {
 			require.Equal(t, 40, fed)
 			require.NotNil(t, c.decision, "the stream held the window open for %v", 10*wait)
 			assert.LessOrEqual(t, c.decidedAt-opened, wait, "decided within FinalizeWait of the window opening")
-			assert.Equal(t, Decision{Leader: 3, Zxid: 10, ElectionEpoch: 1, PeerEpoch: 1, State: Leading}, *c.decision)
+			assert.Equal(t, Decision{Leader: 3, Zxid: 10, ElectionEpoch: 1, PeerEpoch: 1, State: Leading, Path: PathFinalizeWindow}, *c.decision)
 			assert.Equal(t, Leading, m.State(), "the forged stream after the decision changes nothing")
 			assert.Equal(t, []time.Duration{opened}, c.opened)
 		})

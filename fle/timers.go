@@ -94,11 +94,10 @@ func (m *Machine) Tick(kind TimerKind, seq uint64, haveDelivered bool) Output {
 		if p.Leader == m.id && m.nonCandidate {
 			// Only reachable if candidacy was withdrawn mid-round: never
 			// lead; keep polling until a vote for someone else arrives.
-			m.finalizeTracker = nil
 			m.armNotification(&out)
 			return out
 		}
-		m.decide(&out, p.Leader, p.Zxid, m.logicalClock, p.PeerEpoch, m.finalizeTracker)
+		m.decide(&out, p.Leader, p.Zxid, m.logicalClock, p.PeerEpoch, newVoteTracker(m.committed, m.lastSeen), PathFinalizeWindow)
 	}
 	return out
 }

@@ -1,9 +1,12 @@
 package fle
 
 import (
+	"math/rand/v2"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"github.com/zkfle/zkfle/quorum"
 )
 
 // z is FLEOutOfElectionTest's shorthand for a zxid.
@@ -124,4 +127,32 @@ func TestCheckLeader(t *testing.T) {
 	assert.False(t, m.checkLeader(votes, 4, 1), "no vote from the named leader")
 	assert.True(t, m.checkLeader(votes, 1, 3), "ourselves, in our round")
 	assert.False(t, m.checkLeader(votes, 1, 2), "ourselves, in an old round (ZOOKEEPER-1514)")
+}
+
+// The incremental index answers exactly as a tracker rebuilt over recvset
+// (Java's way) for LOOKING targets, whatever sequence of votes, vote
+// changes and new rounds comes, in a reconfiguration too.
+func TestAckIndexMatchesRebuiltTracker(t *testing.T) {
+	committed := majorityV(t, 1, []int64{1, 2, 3, 4, 5}, 9)
+	next := majorityV(t, 2, []int64{3, 4, 5, 6})
+	r := rand.New(rand.NewPCG(7, 7))
+	for _, lastSeen := range []quorum.Verifier{nil, next} {
+		x := newAckIndex(committed, lastSeen)
+		votes := map[int64]Vote{}
+		for step := range 5000 {
+			if r.IntN(50) == 0 {
+				clear(votes)
+				x.reset()
+			}
+			sid := int64(1 + r.IntN(9))
+			v := Vote{Leader: int64(1 + r.IntN(3)), Zxid: int64(r.IntN(2)), ElectionEpoch: int64(r.IntN(2)), PeerEpoch: 1,
+				State: []State{Looking, Following, Leading}[r.IntN(3)]}
+			old, had := votes[sid]
+			votes[sid] = v
+			x.move(sid, old, had, v)
+			target := Vote{Leader: int64(1 + r.IntN(3)), Zxid: int64(r.IntN(2)), ElectionEpoch: int64(r.IntN(2)), PeerEpoch: 1, State: Looking}
+			want := trackVotes(committed, lastSeen, votes, target).hasAllQuorums()
+			require.Equal(t, want, x.hasAllQuorums(target), "step %d, votes %v, target %+v", step, votes, target)
+		}
+	}
 }

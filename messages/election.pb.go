@@ -285,7 +285,10 @@ type Decision struct {
 	// Elected leader's epoch.
 	PeerEpoch int64 `protobuf:"varint,5,opt,name=peer_epoch,json=peerEpoch,proto3" json:"peer_epoch,omitempty"`
 	// State the server enters: LEADING, FOLLOWING or OBSERVING.
-	State         ServerState `protobuf:"varint,6,opt,name=state,proto3,enum=zkfle.messages.ServerState" json:"state,omitempty"`
+	State ServerState `protobuf:"varint,6,opt,name=state,proto3,enum=zkfle.messages.ServerState" json:"state,omitempty"`
+	// Rule that decided (fle.DecisionPath.String()): "finalize-window",
+	// "unanimity", "reachable" (the fast paths) or "leader-notification".
+	Path          string `protobuf:"bytes,7,opt,name=path,proto3" json:"path,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -360,6 +363,13 @@ func (x *Decision) GetState() ServerState {
 		return x.State
 	}
 	return ServerState_LOOKING
+}
+
+func (x *Decision) GetPath() string {
+	if x != nil {
+		return x.Path
+	}
+	return ""
 }
 
 // StateChanged reports a server's role change (LOOKING -> FOLLOWING/LEADING/
@@ -479,7 +489,7 @@ const file_election_proto_rawDesc = "" +
 	"TimerFired\x12-\n" +
 	"\x04kind\x18\x01 \x01(\x0e2\x19.zkfle.messages.TimerKindR\x04kind\x12\x10\n" +
 	"\x03seq\x18\x02 \x01(\x04R\x03seq\x12\x14\n" +
-	"\x05round\x18\x03 \x01(\x03R\x05round\"\xc1\x01\n" +
+	"\x05round\x18\x03 \x01(\x03R\x05round\"\xd5\x01\n" +
 	"\bDecision\x12\x10\n" +
 	"\x03sid\x18\x01 \x01(\x03R\x03sid\x12\x16\n" +
 	"\x06leader\x18\x02 \x01(\x03R\x06leader\x12\x12\n" +
@@ -487,7 +497,8 @@ const file_election_proto_rawDesc = "" +
 	"\x0eelection_epoch\x18\x04 \x01(\x03R\relectionEpoch\x12\x1d\n" +
 	"\n" +
 	"peer_epoch\x18\x05 \x01(\x03R\tpeerEpoch\x121\n" +
-	"\x05state\x18\x06 \x01(\x0e2\x1b.zkfle.messages.ServerStateR\x05state\"\x86\x02\n" +
+	"\x05state\x18\x06 \x01(\x0e2\x1b.zkfle.messages.ServerStateR\x05state\x12\x12\n" +
+	"\x04path\x18\a \x01(\tR\x04path\"\x86\x02\n" +
 	"\fStateChanged\x12\x10\n" +
 	"\x03sid\x18\x01 \x01(\x03R\x03sid\x128\n" +
 	"\told_state\x18\x02 \x01(\x0e2\x1b.zkfle.messages.ServerStateR\boldState\x128\n" +

@@ -58,6 +58,9 @@
 //	zkfle.peerAddressCheck             SkipPeerAddressCheck (negated)    true (zkfle's own key)   honoured: a connection claiming server S (either
 //	                                                                                              port) only from an address S's line names or
 //	                                                                                              resolves to; false for NAT gives that up (WARN)
+//	zkfle.election.fastPaths           DisableElectionFastPaths          true (zkfle's own key)   honoured: decide without the finalize window on a
+//	                                   (negated)                                                  unanimous vote or when every missing voter is
+//	                                                                                              unreachable; false: ZooKeeper's exact timing
 //	dataDir                            DataDir                           required                 honoured; relative to the working directory
 //	peerType                           -                                 participant              checked; the server list wins (WarningsFor)
 //	electionAlg                        -                                 3                        anything but 3 is an error, as in ZooKeeper
@@ -128,7 +131,7 @@
 // zkfle.peerAddressCheck is zkfle's own key, read the same way (also as
 // zookeeper.zkfle.peerAddressCheck, without a warning: ZooKeeper reads
 // neither). Its value must be true or false: a typo never turns the
-// check off.
+// check off. zkfle.election.fastPaths is read the same way.
 //
 // # Differences from ZooKeeper, on purpose
 //

@@ -111,6 +111,9 @@ const (
 	// keyPeerAddressCheck is zkfle's own: ZooKeeper has no such check (it
 	// exports the key as an unused system property).
 	keyPeerAddressCheck = "zkfle.peerAddressCheck"
+	// keyFastPaths is zkfle's own: false makes every election wait out
+	// the finalize window, as ZooKeeper's does.
+	keyFastPaths = "zkfle.election.fastPaths"
 )
 
 // systemPropertyKeys are the system properties zkfle honours, by their
@@ -119,7 +122,7 @@ const (
 var systemPropertyKeys = map[string]bool{
 	keyCnxTimeout: true, keyQuorumCnxnTimeout: true, keyBindRetry: true,
 	keyTCPKeepAlive: true, keyMinNotification: true, keyMaxNotification: true,
-	keyFourLetterWords: true, keyPeerAddressCheck: true,
+	keyFourLetterWords: true, keyPeerAddressCheck: true, keyFastPaths: true,
 }
 
 func init() {

@@ -80,6 +80,11 @@ type Settings struct {
 	// server line names. false (for NAT) lets anyone who can reach the
 	// election and quorum ports claim any member's sid.
 	PeerAddressCheck bool
+	// ElectionFastPaths is zkfle.election.fastPaths (default true): the
+	// election decides at once, without the finalize window, when every
+	// voter votes for the proposal or every missing voter is known
+	// unreachable. false gives ZooKeeper's exact timing.
+	ElectionFastPaths bool
 
 	// QuorumTLS are the quorum TLS settings when sslQuorum=true (the
 	// ssl.quorum.* keys, sslQuorumReloadCertFiles, portUnification and

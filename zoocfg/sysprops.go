@@ -102,6 +102,14 @@ func (p *parser) systemProperties() error {
 		}
 		p.s.PeerAddressCheck = b
 	}
+	p.s.ElectionFastPaths = true
+	if key, v, ok := p.systemProperty(keyFastPaths); ok {
+		b, good := parseJavaBoolean(v)
+		if !good {
+			return p.errorf(ErrBadValue, key, v, "not true or false")
+		}
+		p.s.ElectionFastPaths = b
+	}
 	return nil
 }
 

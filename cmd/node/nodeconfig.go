@@ -31,5 +31,6 @@ func actorsConfig(nc zoocfg.NodeConfig) actors.Config {
 	cfg.MultiAddress = nc.MultiAddressEnabled
 	cfg.DataDir = nc.DataDir
 	cfg.SkipPeerAddressCheck = !nc.PeerAddressCheck
+	cfg.DisableElectionFastPaths = !nc.ElectionFastPaths
 	return cfg
 }

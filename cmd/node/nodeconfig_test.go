@@ -38,6 +38,7 @@ fastleader.minNotificationInterval=150
 fastleader.maxNotificationInterval=9000
 4lw.commands.whitelist=ruok,mntr
 zkfle.peerAddressCheck=false
+zkfle.election.fastPaths=false
 server.1=127.0.0.1:2888:3888|127.0.1.1:2888:3888
 server.2=127.0.0.2:2888:3888
 server.3=127.0.0.3:2888:3888
@@ -62,6 +63,7 @@ server.3=127.0.0.3:2888:3888
 	want.Election.MinNotificationInterval = 150 * time.Millisecond
 	want.Election.MaxNotificationInterval = 9 * time.Second
 	want.SkipPeerAddressCheck = true
+	want.DisableElectionFastPaths = true
 	got := actorsConfig(nc)
 	assert.Equal(t, want, got)
 	require.NoError(t, got.Validate())
@@ -111,6 +113,7 @@ var mappedSettings = map[string]string{
 	"MaxNotificationInterval": "Election.MaxNotificationInterval",
 	"FourLetterWords":         "- clientPortSettings: the client port's whitelist",
 	"PeerAddressCheck":        "SkipPeerAddressCheck (negated)",
+	"ElectionFastPaths":       "DisableElectionFastPaths (negated)",
 	"QuorumTLS":               "TLS (loadQuorumTLS reads the stores)",
 }
 

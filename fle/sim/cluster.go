@@ -49,6 +49,9 @@ type Stats struct {
 	Events int
 	// MaxRound is the highest logical clock any machine reached.
 	MaxRound int64
+	// ByPath counts decisions by the rule that made them (index:
+	// fle.DecisionPath; 0 for machines that do not say).
+	ByPath [5]int
 }
 
 // Split is two nodes holding decisions for different leaders made in the
@@ -72,6 +75,13 @@ type Cluster struct {
 	newMachine func(fle.Config) (Machine, error)
 	detTimeout time.Duration
 	detGrace   time.Duration
+	fast       bool
+	// reports are unreachability reports waiting for the current input
+	// (depth > 0) to finish; draining is set while they are handed out
+	// (reachability.go).
+	reports  []report
+	depth    int
+	draining bool
 
 	nodes []*node // sorted by sid
 	byID  map[int64]*node
@@ -102,6 +112,7 @@ func NewCluster(cfg Config) (*Cluster, error) {
 		detTimeout: cfg.DetectorTimeout,
 		byID:       make(map[int64]*node, len(ms)),
 		trace:      cfg.Trace,
+		fast:       cfg.FastPaths,
 	}
 	if c.newMachine == nil {
 		c.newMachine = newFLEMachine

@@ -54,6 +54,13 @@ type Config struct {
 	// NewMachine builds a node's election machine; nil means fle.New.
 	// Tests of the harness itself substitute a fake.
 	NewMachine func(fle.Config) (Machine, error)
+	// FastPaths turns on the machines' fast paths (fle.Config's
+	// DisableFastPaths is set otherwise, for ZooKeeper-exact scripts) and
+	// feeds them reachability: a node whose dial fails (the peer is down
+	// or across a partition) or whose connection closes (a crash, a
+	// partition) is told the peer is unreachable; a new connection tells
+	// both ends the other is reachable.
+	FastPaths bool
 }
 
 // DefaultDelay is the one-way delay of every message when Config.Policy is
@@ -79,6 +86,13 @@ type Machine interface {
 	LogicalClock() int64
 	Proposal() fle.Vote
 	CurrentVote() fle.Vote
+}
+
+// reachabilityMachine is the optional part of Machine that the fast paths
+// need (*fle.Machine has it; fakes need not).
+type reachabilityMachine interface {
+	PeerUnreachable(sid int64) fle.Output
+	PeerReachable(sid int64)
 }
 
 // newFLEMachine adapts fle.New to Config.NewMachine.

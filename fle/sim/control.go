@@ -18,7 +18,7 @@ func (c *Cluster) Start(sid int64) error {
 	if n.up {
 		return &NodeError{Op: "start", Sid: sid, Err: ErrNodeUp}
 	}
-	m, err := c.newMachine(fle.Config{ID: n.sid, Verifier: c.verifier, Timing: c.timing})
+	m, err := c.newMachine(fle.Config{ID: n.sid, Verifier: c.verifier, Timing: c.timing, DisableFastPaths: !c.fast})
 	if err != nil {
 		return &NodeError{Op: "start", Sid: sid, Err: err}
 	}
@@ -56,6 +56,7 @@ func (c *Cluster) Crash(sid int64) error {
 		return err
 	}
 	c.trace.add(TraceEvent{At: c.sched.now, Kind: TraceCrash, Node: sid})
+	defer c.hold()()
 	n.up = false
 	n.m = nil
 	n.decision = nil
@@ -63,6 +64,9 @@ func (c *Cluster) Crash(sid int64) error {
 	for _, p := range c.nodes {
 		if p == n {
 			continue
+		}
+		if c.net.connected(n.sid, p.sid) {
+			c.unreachable(p, n, "connection closed")
 		}
 		c.net.setConnected(n.sid, p.sid, false)
 		*c.net.link(n.sid, p.sid) = link{}
@@ -177,9 +181,14 @@ func (c *Cluster) Partition(sides ...[]int64) error {
 	}
 	copy(c.net.side, side)
 	c.trace.add(TraceEvent{At: c.sched.now, Kind: TracePartition, Note: formatSides(sides)})
+	defer c.hold()()
 	for _, a := range c.nodes {
 		for _, b := range c.nodes {
 			if a.sid < b.sid && !c.net.sameSide(a.sid, b.sid) {
+				if c.net.connected(a.sid, b.sid) {
+					c.unreachable(a, b, "connection closed")
+					c.unreachable(b, a, "connection closed")
+				}
 				c.net.setConnected(a.sid, b.sid, false)
 			}
 		}

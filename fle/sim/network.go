@@ -116,10 +116,16 @@ func (c *Cluster) send(n *node, m fle.Message) {
 // the peer can be reached. A new connection starts both SendWorkers, and
 // each sends its queued message or, with none, re-sends its last one.
 func (c *Cluster) connectOne(a, b *node) {
-	if c.net.connected(a.sid, b.sid) || !c.reachable(a, b) {
+	if c.net.connected(a.sid, b.sid) {
+		return
+	}
+	if !c.reachable(a, b) {
+		c.unreachable(a, b, "dial failed")
 		return
 	}
 	c.net.setConnected(a.sid, b.sid, true)
+	c.reachableAgain(a, b)
+	c.reachableAgain(b, a)
 	c.net.link(a.sid, b.sid).hasQueue = true
 	c.net.link(b.sid, a.sid).hasQueue = true
 	c.trace.add(TraceEvent{At: c.sched.now, Kind: TraceConnect, Node: a.sid, Peer: b.sid})

@@ -42,6 +42,9 @@ type Options struct {
 	MaxEvents int
 	// Trace records every event in Result.Trace.
 	Trace bool
+	// FastPaths turns on the machines' fast paths and the reachability
+	// reports they use (Config.FastPaths).
+	FastPaths bool
 
 	// newMachine replaces fle.New, for tests of the checks themselves.
 	newMachine func(fle.Config) (Machine, error)

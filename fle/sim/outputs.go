@@ -44,8 +44,10 @@ func (c *Cluster) tick(n *node, kind fle.TimerKind) {
 	c.apply(n, n.m.Tick(kind, seq, hd))
 }
 
-// apply carries out a machine's output.
+// apply carries out a machine's output. Unreachability reports it causes
+// (a dial that fails) are handed out when it is done.
 func (c *Cluster) apply(n *node, out fle.Output) {
+	defer c.hold()()
 	for _, d := range out.Dropped {
 		c.trace.add(TraceEvent{At: c.sched.now, Kind: TraceIgnored, Node: n.sid, Peer: d.From, Note: d.Reason})
 	}
@@ -84,6 +86,9 @@ func (c *Cluster) setTimer(n *node, t fle.Timer) {
 // decided records n's decision and looks for a split.
 func (c *Cluster) decided(n *node, d fle.Decision) {
 	c.stats.Decisions++
+	if p := int(d.Path); p >= 0 && p < len(c.stats.ByPath) {
+		c.stats.ByPath[p]++
+	}
 	n.decision = &d
 	c.trace.add(TraceEvent{At: c.sched.now, Kind: TraceDecide, Node: n.sid, Decision: d})
 	if c.onDecide != nil {

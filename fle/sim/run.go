@@ -62,14 +62,14 @@ func (r *Result) violate(check, format string, args ...any) {
 // ReplayCommand is the command that replays this run (for runs built by
 // RandomOptions) and prints its trace.
 func (r *Result) ReplayCommand() string {
-	return fmt.Sprintf("go test ./fle/sim -run TestSimulatorReplay -sim.seed=%d -sim.n=%d -v", r.Options.Seed, r.Options.N)
+	return fmt.Sprintf("go test ./fle/sim -run TestSimulatorReplay -sim.seed=%d -sim.n=%d -sim.replayfast=%v -v", r.Options.Seed, r.Options.N, r.Options.FastPaths)
 }
 
 // String summarises the run on one line.
 func (r *Result) String() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "seed=%d n=%d clean=%v settled=%v leader=%d expected=%d splits=%d msgs=%d rounds=%d events=%d",
-		r.Options.Seed, r.Options.N, r.Clean, r.Settled, r.Leader, r.Expected, len(r.Splits),
+	fmt.Fprintf(&b, "seed=%d n=%d fast=%v clean=%v settled=%v leader=%d expected=%d splits=%d msgs=%d rounds=%d events=%d",
+		r.Options.Seed, r.Options.N, r.Options.FastPaths, r.Clean, r.Settled, r.Leader, r.Expected, len(r.Splits),
 		r.Stats.Messages, r.Stats.MaxRound, r.Stats.Events)
 	for _, v := range r.Violations {
 		b.WriteString("; " + v.String())
@@ -146,6 +146,7 @@ func Run(o Options) Result {
 		Policy:          policy,
 		Trace:           res.Trace,
 		NewMachine:      o.newMachine,
+		FastPaths:       o.FastPaths,
 	})
 	if err != nil {
 		res.violate("options", "%v", err)

@@ -94,11 +94,13 @@ func (e *scriptEnv) handle(t *testing.T, td *datadriven.TestData) string {
 //
 //	add-nodes N [zxid=v|zxid=(v1,...)] [epoch=...] [observers=(sid,...)]
 //	            [groups=(1:2:3,4:5)] [weights=(sid:w,...)]
-//	            [delay=10ms] [detector=10s]
+//	            [delay=10ms] [detector=10s] [fast]
 //
 // Sids are 1..N. A single zxid or epoch applies to every node; a list
 // gives one per node in sid order. groups makes quorums hierarchical
-// (group ids 1, 2, ... in order); a sid without a weight weighs 1.
+// (group ids 1, 2, ... in order); a sid without a weight weighs 1. fast
+// turns the fast paths on (Config.FastPaths); without it the machines
+// behave exactly as ZooKeeper's.
 func (e *scriptEnv) addNodes(t *testing.T, td *datadriven.TestData) error {
 	if e.c != nil {
 		td.Fatalf(t, "add-nodes twice")
@@ -159,6 +161,8 @@ func (e *scriptEnv) addNodes(t *testing.T, td *datadriven.TestData) error {
 			d, err := time.ParseDuration(arg.Vals[0])
 			require.NoError(t, err, "detector")
 			cfg.DetectorTimeout = d
+		case "fast":
+			cfg.FastPaths = true
 		default:
 			td.Fatalf(t, "add-nodes: unknown argument %q", arg.Key)
 		}

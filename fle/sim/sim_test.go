@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/zkfle/zkfle/fle"
 )
 
 var (
@@ -20,7 +22,24 @@ var (
 	flagSeeds = flag.Int("sim.seeds", 2000, "TestSimulatorSeeds: how many seeds to run")
 	flagBase  = flag.Uint64("sim.base", 1, "TestSimulatorSeeds: the first seed")
 	flagSoak  = flag.Duration("sim.soak", 0, "TestSimulatorSoak: run random seeds for this long (e.g. 10m)")
+	flagFast  = flag.String("sim.fast", "both", "TestSimulatorSeeds/Soak: fast paths on, off, or both (each seed twice)")
+	flagRFast = flag.Bool("sim.replayfast", false, "TestSimulatorReplay: replay with the fast paths on")
 )
+
+// fastModes is the fast-path settings -sim.fast asks each seed to run
+// with.
+func fastModes(t *testing.T) []bool {
+	switch *flagFast {
+	case "on":
+		return []bool{true}
+	case "off":
+		return []bool{false}
+	case "both":
+		return []bool{false, true}
+	}
+	t.Fatalf("-sim.fast=%q: want on, off or both", *flagFast)
+	return nil
+}
 
 // sizeForSeed picks a run's cluster size from its seed: mostly small
 // clusters (where schedules are most varied per event), some up to 51.
@@ -48,6 +67,7 @@ type summary struct {
 	maxRound                       int64
 	messages                       int
 	settleShare                    float64
+	byPath                         [5]int
 }
 
 func (s *summary) add(res Result) {
@@ -73,6 +93,9 @@ func (s *summary) add(res Result) {
 	}
 	s.maxRound = max(s.maxRound, res.Stats.MaxRound)
 	s.messages += res.Stats.Messages
+	for i, k := range res.Stats.ByPath {
+		s.byPath[i] += k
+	}
 }
 
 func (s *summary) report(t *testing.T, took time.Duration) {
@@ -80,13 +103,16 @@ func (s *summary) report(t *testing.T, took time.Duration) {
 		s.runs, took.Round(time.Millisecond), s.clean, s.splitRuns, s.splits, s.exempted, len(s.failures))
 	t.Logf("slowest to settle after the faults healed: %s (%.0f%% of the bound) seed=%d n=%d; highest round %d; %d messages",
 		s.maxSettle, 100*s.settleShare, s.maxSettleSeed, s.maxSettleN, s.maxRound, s.messages)
+	t.Logf("decisions by path: finalize-window %d, unanimity %d, reachable %d, leader-notification %d",
+		s.byPath[fle.PathFinalizeWindow], s.byPath[fle.PathUnanimity], s.byPath[fle.PathReachable], s.byPath[fle.PathLeaderNotification])
 	for _, f := range s.failures {
 		t.Errorf("FAILED %s", f)
 	}
 }
 
-// runSeeds runs seeds from next() on every CPU until next reports false.
-func runSeeds(next func() (uint64, bool)) *summary {
+// runSeeds runs seeds from next() on every CPU until next reports false,
+// each once per fast-path setting in modes.
+func runSeeds(modes []bool, next func() (uint64, bool)) *summary {
 	s := &summary{}
 	var mu sync.Mutex
 	var wg sync.WaitGroup
@@ -101,7 +127,11 @@ func runSeeds(next func() (uint64, bool)) *summary {
 				if !ok {
 					return
 				}
-				s.add(Run(RandomOptions(seed, sizeForSeed(seed))))
+				for _, fast := range modes {
+					o := RandomOptions(seed, sizeForSeed(seed))
+					o.FastPaths = fast
+					s.add(Run(o))
+				}
 			}
 		}()
 	}
@@ -117,7 +147,8 @@ func runSeeds(next func() (uint64, bool)) *summary {
 func TestSimulatorSeeds(t *testing.T) {
 	start := time.Now()
 	seed, last := *flagBase, *flagBase+uint64(*flagSeeds)
-	s := runSeeds(func() (uint64, bool) {
+	modes := fastModes(t)
+	s := runSeeds(modes, func() (uint64, bool) {
 		if seed >= last {
 			return 0, false
 		}
@@ -125,7 +156,7 @@ func TestSimulatorSeeds(t *testing.T) {
 		return seed - 1, true
 	})
 	s.report(t, time.Since(start))
-	require.Equal(t, *flagSeeds, s.runs)
+	require.Equal(t, *flagSeeds*len(modes), s.runs)
 	require.Positive(t, s.clean, "the mix must include clean runs")
 }
 
@@ -141,7 +172,7 @@ func TestSimulatorSoak(t *testing.T) {
 	t.Logf("soak from seed %d for %s", seed, *flagSoak)
 	start := time.Now()
 	deadline := start.Add(*flagSoak)
-	s := runSeeds(func() (uint64, bool) {
+	s := runSeeds(fastModes(t), func() (uint64, bool) {
 		if time.Now().After(deadline) {
 			return 0, false
 		}
@@ -158,6 +189,7 @@ func TestSimulatorReplay(t *testing.T) {
 		t.Skip("set -sim.seed and -sim.n to replay a run")
 	}
 	o := RandomOptions(*flagSeed, *flagN)
+	o.FastPaths = *flagRFast
 	o.Trace = true
 	res := Run(o)
 	t.Logf("options: %+v", o)

@@ -56,6 +56,10 @@ const (
 	// TraceSplit: Node decided a different leader than Peer in the same
 	// round while Peer still holds its decision.
 	TraceSplit
+	// TraceUnreachable: Node's machine was told Peer is unreachable (its
+	// connection closed or a dial failed; Note says which). Traced only
+	// with the fast paths on.
+	TraceUnreachable
 )
 
 // TraceEvent is one line of a trace. Which fields are set depends on Kind.
@@ -137,7 +141,7 @@ func (t *Trace) Summary(i int) string {
 	counts := map[TraceKind]int{}
 	for _, e := range t.Events[i:] {
 		switch e.Kind {
-		case TraceStart, TraceDecide, TraceSplit, TraceDetector, TraceCrash, TracePartition, TraceHeal:
+		case TraceStart, TraceDecide, TraceSplit, TraceDetector, TraceCrash, TracePartition, TraceHeal, TraceUnreachable:
 			b.WriteString(e.String())
 			b.WriteByte('\n')
 		default:
@@ -185,7 +189,12 @@ func (e TraceEvent) String() string {
 	case TraceIgnored:
 		return at + fmt.Sprintf("%d ignored notification from %d: %s", e.Node, e.Peer, e.Note)
 	case TraceDecide:
+		if e.Decision.Path.Fast() {
+			return at + fmt.Sprintf("%d decided %s (fast: %s)", e.Node, FormatDecision(e.Decision), e.Decision.Path)
+		}
 		return at + fmt.Sprintf("%d decided %s", e.Node, FormatDecision(e.Decision))
+	case TraceUnreachable:
+		return at + fmt.Sprintf("%d: %d unreachable (%s)", e.Node, e.Peer, e.Note)
 	case TraceCrash:
 		return at + fmt.Sprintf("%d crashed", e.Node)
 	case TracePartition:

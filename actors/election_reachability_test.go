@@ -1,0 +1,98 @@
+package actors
+
+import (
+	"bufio"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/zkfle/zkfle/messages"
+	"github.com/zkfle/zkfle/netbridge"
+)
+
+// The connection manager feeds the reachable fast path: server 3's
+// connection breaks and its port refuses, server 1 votes for the node
+// (server 2, the best), and the node leads at once, although its
+// finalize window is a minute long. Without the reports (or with
+// zkfle.election.fastPaths=false) it would wait out the window.
+func TestElectionDecidesAtOnceWhenTheMissingVoterIsUnreachable(t *testing.T) {
+	r := newIdentityRig(t, "", func(c *Config) {
+		c.Election.FinalizeWait = time.Minute
+		c.LastZxid = func() int64 { return 0x100000009 }
+		c.CurrentEpoch = 1
+	})
+	// Server 3 goes away: its port refuses, and connections to it break.
+	require.NoError(t, r.lns[3].Close())
+	for _, c := range r.dialsTo(3) {
+		_ = c.Close()
+	}
+	// The node (sid 2) dials server 1 and keeps the link (it has the
+	// greater sid): read its header and vote, and answer for 2.
+	require.Eventually(t, func() bool { return len(r.dialsTo(1)) > 0 }, 10*time.Second, 5*time.Millisecond)
+	c := r.dialsTo(1)[0]
+	require.NoError(t, c.SetReadDeadline(time.Now().Add(5*time.Second)))
+	br := bufio.NewReader(c)
+	_, err := netbridge.ReadInitialMessage(br)
+	require.NoError(t, err)
+	body, err := netbridge.NewFrameReader(br).Next()
+	require.NoError(t, err)
+	var own netbridge.Notification
+	require.NoError(t, netbridge.DecodeNotification(body, &own))
+	require.Equal(t, int64(2), own.Leader)
+
+	reply := own
+	reply.Size = 0
+	frame, err := netbridge.AppendNotificationFrame(nil, &reply)
+	require.NoError(t, err)
+	_, err = c.Write(frame)
+	require.NoError(t, err)
+
+	var decided []loggedRecord
+	require.Eventually(t, func() bool {
+		decided = r.logs.find("election decided")
+		return len(decided) > 0
+	}, 10*time.Second, 5*time.Millisecond, "no decision: the node waits out its minute-long window")
+	assert.Equal(t, "reachable", decided[0].attrs["path"].String())
+	assert.Equal(t, "LEADING", decided[0].attrs["state"].String())
+}
+
+// The Election applies reachability reports to its machine, and a report
+// that completes the reachable rule decides at once.
+func TestElectionAppliesReachabilityReports(t *testing.T) {
+	h := newHarness(t, 1, testMajority(t, []int64{1, 2, 3}), withConfig(func(c *Config) {
+		c.Election.FinalizeWait = time.Minute
+		c.LastZxid = func() int64 { return 0x100000009 }
+		c.CurrentEpoch = 1
+	}))
+	h.waitSentTo(2, "initial vote", func(*messages.Notification) bool { return true })
+	// 3 reconnects after a failure: reachable again, so the quorum of 1
+	// and 2 must wait for it.
+	h.system.Root.Send(h.rt.dir.election.get(), &peerReachability{sid: 3})
+	h.system.Root.Send(h.rt.dir.election.get(), &peerReachability{sid: 3, reachable: true})
+	h.fromPeer(2, looking(1, 0x100000009, 1, 1))
+	require.Eventually(t, func() bool {
+		return len(h.electionStatus().GetReceivedVotes()) == 2
+	}, 10*time.Second, 5*time.Millisecond)
+	assert.Empty(t, h.logs.find("election decided"), "3 is reachable: the window stays open")
+
+	h.system.Root.Send(h.rt.dir.election.get(), &peerReachability{sid: 3})
+	sc := eventually(h.t, h.root, "StateChanged", func(*messages.StateChanged) bool { return true })
+	assert.Equal(t, messages.ServerState_LEADING, sc.GetNewState())
+	decided := h.logs.find("election decided")
+	require.Len(t, decided, 1)
+	assert.Equal(t, "reachable", decided[0].attrs["path"].String())
+}
+
+// Config.DisableElectionFastPaths reaches the machine.
+func TestElectionFastPathsSwitch(t *testing.T) {
+	cfg := testConfig(1, testMajority(t, []int64{1, 2, 3}))
+	st, err := newElectionState(cfg)
+	require.NoError(t, err)
+	assert.True(t, st.machine.FastPaths(), "on by default")
+	cfg.DisableElectionFastPaths = true
+	st, err = newElectionState(cfg)
+	require.NoError(t, err)
+	assert.False(t, st.machine.FastPaths())
+}

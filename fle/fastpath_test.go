@@ -1,0 +1,259 @@
+package fle
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// startFast starts machine id (zxid 10, epoch 1) with the fast paths on
+// and feeds its own vote back.
+func startFast(t *testing.T, id int64, m *Machine) {
+	t.Helper()
+	require.Equal(t, id, m.ID())
+	loopback(m, m.Start(10, 1))
+}
+
+// vote3 is a LOOKING round-1 vote for 3 (zxid 10, epoch 1) from sid.
+func vote3(from int64) Notification { return note(from, Looking, 3, 10, 1, 1) }
+
+// When the last voter's vote for our proposal arrives, the window (opened
+// by the quorum) gives way to an immediate decision: nothing better can
+// exist in the round.
+func TestUnanimityDecidesAtOnce(t *testing.T) {
+	m := newFastMachine(t, 3, majority(t, []int64{1, 2, 3}))
+	startFast(t, 3, m)
+
+	out := m.Step(vote3(1))
+	require.Nil(t, out.Decision, "a quorum, not every voter: the window opens")
+	fin := armed(t, out, FinalizeTimer)
+	assert.True(t, m.finalizing)
+
+	out = m.Step(vote3(2))
+	require.NotNil(t, out.Decision, "every voter voted for 3")
+	assert.Equal(t, Decision{Leader: 3, Zxid: 10, ElectionEpoch: 1, PeerEpoch: 1, State: Leading, Path: PathUnanimity}, *out.Decision)
+	assert.True(t, cancelled(out, FinalizeTimer))
+	assert.Equal(t, Output{}, m.Tick(FinalizeTimer, fin.Seq, true), "the window's timer is stale")
+}
+
+// A follower decides at once too when the votes arrive before its own
+// quorum forms: the quorum and unanimity come with the same vote.
+func TestUnanimityFollowerDecidesOnLastVote(t *testing.T) {
+	m := newFastMachine(t, 1, majority(t, []int64{1, 2, 3}))
+	loopback(m, m.Start(5, 1))
+	out := m.Step(vote3(3))
+	loopbackOut := loopback(m, out)
+	require.Len(t, loopbackOut, 1)
+	assert.Nil(t, loopbackOut[0].Decision, "our own vote for 3 and 3's: a quorum, but 2 may hold a better vote")
+	out = m.Step(vote3(2))
+	require.NotNil(t, out.Decision)
+	assert.Equal(t, Decision{Leader: 3, Zxid: 10, ElectionEpoch: 1, PeerEpoch: 1, State: Following, Path: PathUnanimity}, *out.Decision)
+}
+
+// A quorum is not unanimity: with two of five voters unheard (and not
+// known unreachable) the window opens and decides only when it closes.
+func TestUnanimityNeedsEveryVoterNotAQuorum(t *testing.T) {
+	m := newFastMachine(t, 3, majority(t, []int64{1, 2, 3, 4, 5}))
+	startFast(t, 3, m)
+	m.Step(vote3(1))
+	out := m.Step(vote3(2))
+	require.Nil(t, out.Decision)
+	fin := armed(t, out, FinalizeTimer)
+	out = m.Step(vote3(4))
+	assert.Nil(t, out.Decision, "voter 5 is silent, not unreachable")
+	out = m.Tick(FinalizeTimer, fin.Seq, true)
+	require.NotNil(t, out.Decision)
+	assert.Equal(t, PathFinalizeWindow, out.Decision.Path)
+}
+
+// A voter that votes for someone else is not part of the unanimity, even
+// when its vote is worse: it must come round first.
+func TestUnanimityNotWhileAVoterVotesForAnother(t *testing.T) {
+	m := newFastMachine(t, 3, majority(t, []int64{1, 2, 3}))
+	startFast(t, 3, m)
+	m.Step(vote3(1))
+	out := m.Step(note(2, Looking, 2, 10, 1, 1))
+	assert.Nil(t, out.Decision)
+	assert.True(t, m.finalizing)
+	assert.Equal(t, []string{DropNotBetter}, reasons(out), "the window drops a worse vote")
+	out = m.Step(vote3(2))
+	require.NotNil(t, out.Decision, "2 came round to 3")
+	assert.Equal(t, PathUnanimity, out.Decision.Path)
+}
+
+// Observers are not voters: they never vote, and unanimity does not wait
+// for them.
+func TestUnanimityIgnoresObservers(t *testing.T) {
+	m := newFastMachine(t, 3, majority(t, []int64{1, 2, 3}, 9))
+	startFast(t, 3, m)
+	m.Step(vote3(1))
+	out := m.Step(vote3(2))
+	require.NotNil(t, out.Decision)
+	assert.Equal(t, PathUnanimity, out.Decision.Path)
+}
+
+// During a reconfiguration every voter of the proposed configuration must
+// vote too: a quorum of both is not enough while the new voter is unheard.
+func TestUnanimityNeedsTheProposedConfigsVoters(t *testing.T) {
+	m, err := New(Config{ID: 3, Verifier: majorityV(t, 1, []int64{1, 2, 3}), LastSeen: majorityV(t, 2, []int64{1, 2, 3, 4})})
+	require.NoError(t, err)
+	startFast(t, 3, m)
+	m.Step(vote3(1))
+	out := m.Step(vote3(2))
+	assert.Nil(t, out.Decision, "4 votes in the proposed configuration and is unheard")
+	assert.True(t, m.finalizing, "a quorum of both configurations opens the window")
+	out = m.Step(vote3(4))
+	require.NotNil(t, out.Decision)
+	assert.Equal(t, PathUnanimity, out.Decision.Path)
+}
+
+// A zero-weight voter can never win here, so unanimity does not wait for
+// it.
+func TestUnanimitySkipsZeroWeightVoters(t *testing.T) {
+	v := hierarchical(t, map[int64][]int64{1: {1, 2, 3, 4}}, map[int64]int64{1: 1, 2: 1, 3: 1, 4: 0})
+	m, err := New(Config{ID: 3, Verifier: v})
+	require.NoError(t, err)
+	startFast(t, 3, m)
+	m.Step(vote3(1))
+	out := m.Step(vote3(2))
+	require.NotNil(t, out.Decision, "4 weighs nothing: 1, 2 and 3 are every voter that counts")
+	assert.Equal(t, PathUnanimity, out.Decision.Path)
+}
+
+// With the fast paths disabled, a unanimous round waits out the window as
+// ZooKeeper's does.
+func TestFastPathsDisabledWaitsOutTheWindow(t *testing.T) {
+	m := newMachine(t, 3, majority(t, []int64{1, 2, 3}))
+	assert.False(t, m.FastPaths())
+	loopback(m, m.Start(10, 1))
+	m.Step(vote3(1))
+	out := m.Step(vote3(2))
+	assert.Nil(t, out.Decision)
+	assert.Nil(t, m.PeerUnreachable(2).Decision, "with 2 unreachable the reachable path would hold")
+	assert.True(t, m.finalizing)
+}
+
+// The failover path: a quorum votes for our proposal and every other
+// voter's connection broke or its dial failed during this election.
+func TestReachableDecidesWhenTheRestAreUnreachable(t *testing.T) {
+	m := newFastMachine(t, 3, majority(t, []int64{1, 2, 3, 4, 5}))
+	startFast(t, 3, m)
+	assert.Nil(t, m.PeerUnreachable(4).Decision)
+	assert.Nil(t, m.PeerUnreachable(5).Decision)
+	assert.Equal(t, []int64{4, 5}, m.Unreachable())
+	out := m.Step(vote3(1))
+	assert.Nil(t, out.Decision, "no quorum yet")
+	out = m.Step(vote3(2))
+	require.NotNil(t, out.Decision)
+	assert.Equal(t, Decision{Leader: 3, Zxid: 10, ElectionEpoch: 1, PeerEpoch: 1, State: Leading, Path: PathReachable}, *out.Decision)
+}
+
+// The fact that completes the failover rule may come while the window is
+// open: the last unheard voter becoming unreachable decides at once.
+func TestReachableDecidesWhenTheLastSilentVoterBecomesUnreachable(t *testing.T) {
+	m := newFastMachine(t, 3, majority(t, []int64{1, 2, 3, 4, 5}))
+	startFast(t, 3, m)
+	m.Step(vote3(1))
+	fin := armed(t, m.Step(vote3(2)), FinalizeTimer)
+	assert.Nil(t, m.PeerUnreachable(4).Decision, "5 is still silent")
+	out := m.PeerUnreachable(5)
+	require.NotNil(t, out.Decision)
+	assert.Equal(t, PathReachable, out.Decision.Path)
+	assert.True(t, cancelled(out, FinalizeTimer))
+	assert.Equal(t, Output{}, m.Tick(FinalizeTimer, fin.Seq, true))
+}
+
+// A silent voter is not an unreachable one: with 4 unreachable and 5
+// connected but silent, the round waits out the window.
+func TestReachableNotWithASilentVoter(t *testing.T) {
+	m := newFastMachine(t, 3, majority(t, []int64{1, 2, 3, 4, 5}))
+	startFast(t, 3, m)
+	m.PeerUnreachable(4)
+	m.Step(vote3(1))
+	out := m.Step(vote3(2))
+	require.Nil(t, out.Decision)
+	fin := armed(t, out, FinalizeTimer)
+	out = m.Tick(FinalizeTimer, fin.Seq, true)
+	require.NotNil(t, out.Decision)
+	assert.Equal(t, PathFinalizeWindow, out.Decision.Path)
+}
+
+// A voter that votes for another leader is not waited for only if it is
+// unreachable; a reachable one that votes otherwise blocks the fast path.
+func TestReachableNotWhileAReachableVoterVotesForAnother(t *testing.T) {
+	m := newFastMachine(t, 3, majority(t, []int64{1, 2, 3, 4, 5}))
+	startFast(t, 3, m)
+	m.PeerUnreachable(5)
+	m.Step(note(4, Looking, 2, 10, 1, 1))
+	m.Step(vote3(1))
+	out := m.Step(vote3(2))
+	assert.Nil(t, out.Decision, "4 votes for 2 and is reachable")
+	assert.True(t, m.finalizing)
+}
+
+// Reachability facts end when the peer shows it is reachable: a new
+// connection (PeerReachable) or a notification from it.
+func TestReachableFactsEndWhenThePeerShowsUp(t *testing.T) {
+	m := newFastMachine(t, 3, majority(t, []int64{1, 2, 3, 4, 5}))
+	startFast(t, 3, m)
+	m.PeerUnreachable(4)
+	m.PeerUnreachable(5)
+	m.PeerReachable(4)
+	m.Step(note(5, Looking, 5, 1, 0, 1)) // an old round's vote: ignored, but 5 is alive
+	assert.Empty(t, m.Unreachable())
+	m.Step(vote3(1))
+	out := m.Step(vote3(2))
+	assert.Nil(t, out.Decision)
+	assert.True(t, m.finalizing)
+}
+
+// Reachability facts belong to one election: the next Start forgets them,
+// so a voter unreachable in the last election and silent in this one is
+// waited for.
+func TestReachableFactsResetAtStart(t *testing.T) {
+	m := newFastMachine(t, 3, majority(t, []int64{1, 2, 3}))
+	startFast(t, 3, m)
+	m.PeerUnreachable(2)
+	out := m.Step(vote3(1))
+	require.NotNil(t, out.Decision)
+	assert.Equal(t, PathReachable, out.Decision.Path)
+
+	loopback(m, m.Start(10, 1))
+	out = m.Step(note(1, Looking, 3, 10, 2, 1))
+	assert.Nil(t, out.Decision, "2 was unreachable in the last election, not in this one")
+	assert.True(t, m.finalizing)
+}
+
+// Reports about ourselves, observers and strangers are ignored.
+func TestReachableIgnoresNonVoters(t *testing.T) {
+	m := newFastMachine(t, 3, majority(t, []int64{1, 2, 3}, 9))
+	startFast(t, 3, m)
+	m.PeerUnreachable(3)
+	m.PeerUnreachable(9)
+	m.PeerUnreachable(77)
+	assert.Empty(t, m.Unreachable())
+}
+
+// A server that does not stand for leader never decides to lead by a fast
+// path either.
+func TestFastPathsRespectCandidacy(t *testing.T) {
+	m := newFastMachine(t, 3, majority(t, []int64{1, 2, 3}))
+	startFast(t, 3, m)
+	m.SetCandidate(false)
+	m.Step(vote3(1))
+	out := m.Step(vote3(2))
+	assert.Nil(t, out.Decision)
+	assert.Equal(t, Looking, m.State())
+}
+
+// The path names are stable tokens for metrics.
+func TestDecisionPathString(t *testing.T) {
+	assert.Equal(t, "finalize-window", PathFinalizeWindow.String())
+	assert.Equal(t, "unanimity", PathUnanimity.String())
+	assert.Equal(t, "reachable", PathReachable.String())
+	assert.Equal(t, "leader-notification", PathLeaderNotification.String())
+	assert.Equal(t, "path(0)", DecisionPath(0).String())
+	assert.True(t, PathReachable.Fast())
+	assert.False(t, PathFinalizeWindow.Fast())
+}
