@@ -9,7 +9,8 @@
 // # What runs production rules, and what is glue
 //
 // Production code (unchanged, called as the actors call it):
-//   - fle.Machine: Start, Step, Tick, UpdateElectionVote, Stop.
+//   - fle.Machine: Start (after SetCandidate), Step, Tick,
+//     UpdateElectionVote, Stop, PeerUnreachable, PeerReachable.
 //   - cnx.Manager: Send (send queue of one, newest wins), ConnectAll,
 //     Dialed (with cnx.InitiatorKeeps deciding DialConnected or
 //     DialHungUp), Accepted (tie-break, redial limit), RedialDue, Closed,
@@ -43,6 +44,13 @@
 //     session's next step (DiskWritten; DiskFailed for a disk error, not a
 //     refused value), as actors/session_driver.go sends it.
 //
+// The election's fast paths (fle/fastpath.go) run as in production, on by
+// default (Config.DisableFastPaths turns them off): the connection
+// manager's events feed the machine as actors/cnxmanager*.go feed the
+// Election, a failed dial and the close of a live link (cnx.Manager.Closed
+// says it was live) as PeerUnreachable, every adopted link as
+// PeerReachable. Result.Paths counts decisions by fle.DecisionPath.
+//
 // The driver's part (quorumpeer.go), the simulator's stand-in for actor
 // plumbing: the back-off and probe timers are the node's virtual timers
 // (n.after: a pause holds them; the node's skew applies); a probe is
@@ -72,7 +80,8 @@
 // during a currentEpoch write (a leader between its epoch proposal and
 // NEWLEADER), disk write failures, pauses of 0.35-2.4 s (SIGSTOP: every
 // input of the node queues until it resumes; syncLimit is 0.5 s), and
-// per-node timer skew 0.8-1.25x. Clean runs (Config.Clean) have none.
+// per-node timer skew 0.8-1.25x. Clean runs (Config.Clean) have none, and
+// every node starts at the same instant (oracle (c)'s premise).
 //
 // Not modelled yet: reconfiguration, election-only sessions with
 // ZooKeeper leaders (so the newer-round rule is fed but never fires),

@@ -75,7 +75,8 @@ func (n *node) skewed(d time.Duration) time.Duration { return time.Duration(floa
 // QuorumPeer loop over the node's surviving epoch storage.
 func (n *node) boot() {
 	w := n.w
-	m, err := fle.New(fle.Config{ID: n.id, Verifier: w.verifier, Timing: fle.Timing{MaxNotificationInterval: 2 * time.Second}})
+	m, err := fle.New(fle.Config{ID: n.id, Verifier: w.verifier, Timing: fle.Timing{MaxNotificationInterval: 2 * time.Second},
+		DisableFastPaths: w.cfg.DisableFastPaths})
 	if err != nil {
 		w.fail("fle.New: %v", err)
 		return
@@ -170,8 +171,9 @@ func (n *node) applyFle(out fle.Output) {
 		n.applyCnx(n.mgr.ConnectAll())
 	}
 	if d := out.Decision; d != nil {
-		w.tracef("n%d decides %v leader %d round %d", n.id, d.State, d.Leader, d.ElectionEpoch)
-		w.emit(Event{Kind: EventDecided, Node: n.id, State: stateName(d.State), Leader: d.Leader, Round: d.ElectionEpoch})
+		w.tracef("n%d decides %v leader %d round %d (%v)", n.id, d.State, d.Leader, d.ElectionEpoch, d.Path)
+		w.paths[d.Path.String()]++
+		w.emit(Event{Kind: EventDecided, Node: n.id, State: stateName(d.State), Leader: d.Leader, Round: d.ElectionEpoch, Detail: d.Path.String()})
 		n.applyQP(n.qp.Decided(*d))
 	}
 	// The newer-round rule ends only a session that follows a ZooKeeper
@@ -203,6 +205,9 @@ func (n *node) applyCnx(out cnx.Output[fle.Message]) {
 		if m, ok := snd.Start(); ok {
 			n.write(c, snd, a.SID, m)
 		}
+		// A new live link: the peer is reachable (the reachable fast
+		// path's input, as actors/cnxmanager_apply.go reports it).
+		n.m.PeerReachable(a.SID)
 	}
 	for _, f := range out.Forwards {
 		c, ok := w.econns[f.Conn]

@@ -237,3 +237,13 @@ func (n *node) epochWritten(err error) {
 		n.applyQP(n.qp.DiskFailed())
 	}
 }
+
+// peerUnreachable feeds the connection manager's news that sid is
+// unreachable (a failed dial, the live link closed) to the election
+// machine, the reachable fast path's input; it may complete a decision.
+func (n *node) peerUnreachable(sid int64) {
+	if !n.up || n.m == nil {
+		return
+	}
+	n.applyFle(n.m.PeerUnreachable(sid))
+}

@@ -16,7 +16,8 @@ const (
 	// EventRole: a role change the oracles see (booted, established,
 	// left a role, crashed): Role, Epoch, Leader.
 	EventRole EventKind = iota + 1
-	// EventDecided: the election machine decided: State, Leader, Round.
+	// EventDecided: the election machine decided: State, Leader, Round,
+	// and Detail the fle.DecisionPath that decided.
 	EventDecided
 	// EventWrite: an epoch write reached the disk: File, Epoch.
 	EventWrite
@@ -134,10 +135,13 @@ func (t *Trace) describe(e Event) string {
 		}
 		return fmt.Sprintf("%s %v", n, e.Role)
 	case EventDecided:
+		// The path (Detail) says which rule decided: a fast path
+		// (unanimity, reachable), the finalize window, or a leader's
+		// notifications.
 		if e.Leader == e.Node {
-			return fmt.Sprintf("%s decides %s (round %d)", n, e.State, e.Round)
+			return fmt.Sprintf("%s decides %s (round %d, %s)", n, e.State, e.Round, e.Detail)
 		}
-		return fmt.Sprintf("%s decides %s n%d (round %d)", n, e.State, e.Leader, e.Round)
+		return fmt.Sprintf("%s decides %s n%d (round %d, %s)", n, e.State, e.Leader, e.Round, e.Detail)
 	case EventWrite:
 		return fmt.Sprintf("%s writes %s %d", n, e.File, e.Epoch)
 	case EventWriteFailed:
