@@ -37,10 +37,10 @@ const (
 // and deciding that it belongs.
 var imports = map[string][]string{
 	"zkfle":                {"actors", "messages", "quorum"},
-	"actors":               {"cnx", "fle", "internal/nodehooks", "internal/ratelog", "messages", "netbridge", protoactor, "quorum", "quorumpeer", "quorumtls", "trace", "zab"},
+	"actors":               {"cnx", "fle", "internal/nodehooks", "internal/ratelog", "messages", "netbridge", protoactor, "quorum", "quorumpeer", "quorumtls", "trace", "zab", "zab/epochfile"},
 	"actors/actorstest":    {"actors", "internal/nodehooks", protoactor},
 	"admin":                {"actors", "history", "internal/nodehooks", "internal/version", "messages", "quorum"},
-	"bench/cmd/zkbench":    {"internal/testcerts"},
+	"bench/cmd/zkbench":    {"actors", "fle", "history", "internal/nodehooks", "internal/testcerts", "messages", "quorum"},
 	"clientport":           {"actors", "fourletter", "fourletter/hostinfo", "internal/ratelog", "messages", "quorum"},
 	"cmd/mutate":           {"internal/mutate"},
 	"cmd/node":             {"actors", "admin", "clientport", "history", "internal/freeport", "internal/version", "messages", "metrics", "probe", "quorum", "quorumtls", "trace", "zoocfg"},
@@ -71,6 +71,7 @@ var imports = map[string][]string{
 	"tests":                nil,
 	"trace":                nil,
 	"zab":                  {"quorum"},
+	"zab/epochfile":        {"zab"},
 	"zoocfg":               {"fle", "quorum", "quorumtls"},
 }
 
@@ -87,9 +88,36 @@ var forbidden = map[string][]string{
 	"fourletter": {"actors", protoactor},
 }
 
+// noIO are the standard packages through which code reaches the file
+// system, the network or the process.
+var noIO = []string{"io/fs", "io/ioutil", "net", "os", "os/exec", "os/signal", "path", "path/filepath", "syscall"}
+
+// stdForbidden are the standard packages a pure core must not import
+// directly (fmt reaches os underneath, only to print): its driver does the
+// I/O. zab also holds no mutex: its session machines take epochs as
+// values and hand writes back as outputs, and the epoch files (with the
+// file store's mutex) are package zab/epochfile's.
+var stdForbidden = map[string][]string{
+	"fle":        noIO,
+	"cnx":        noIO,
+	"quorumpeer": noIO,
+	"zab":        append(slices.Clone(noIO), "sync", "sync/atomic"),
+}
+
+// stdExempt names the one file of a package that may import a forbidden
+// standard package, and why.
+var stdExempt = map[string]map[string]string{
+	// MemoryEpochs, the in-memory EpochStorage beside the interface (etcd
+	// raft's MemoryStorage has its mutex too): a node's driver writes
+	// through it while a probe and status readers run on other goroutines.
+	"zab": {"sync": "epochstorage.go"},
+}
+
 // listedPackage is the part of `go list -json` this test reads.
 type listedPackage struct {
 	ImportPath string
+	Dir        string
+	GoFiles    []string
 	Imports    []string
 	Deps       []string
 }
@@ -195,6 +223,44 @@ func TestLayeringRules(t *testing.T) {
 			assert.NotContains(t, rules, d, "%s must not depend on %s, even indirectly", name, d)
 		}
 	}
+}
+
+// The pure cores import no file, network or process package of the
+// standard library (and zab no sync, but for MemoryEpochs), file by file.
+func TestPureCoresDoNoIO(t *testing.T) {
+	var args []string
+	for pkg := range stdForbidden {
+		args = append(args, "./"+pkg)
+	}
+	slices.Sort(args)
+	cmd := exec.Command("go", append([]string{"list", "-json"}, args...)...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	require.NoError(t, err, stderr.String())
+	dec := json.NewDecoder(bytes.NewReader(out))
+	checked := 0
+	for dec.More() {
+		var p listedPackage
+		require.NoError(t, dec.Decode(&p))
+		name := shortName(p.ImportPath)
+		rules := stdForbidden[name]
+		require.NotEmpty(t, rules, name)
+		fset := token.NewFileSet()
+		for _, file := range p.GoFiles {
+			f, err := parser.ParseFile(fset, filepath.Join(p.Dir, file), nil, parser.ImportsOnly)
+			require.NoError(t, err)
+			for _, imp := range f.Imports {
+				path, _ := strconv.Unquote(imp.Path.Value)
+				checked++
+				if !slices.Contains(rules, path) || stdExempt[name][path] == file {
+					continue
+				}
+				assert.Fail(t, "layering", "%s/%s imports %s: the pure core %s does no I/O and holds no lock (its driver does)", name, file, path, name)
+			}
+		}
+	}
+	require.Greater(t, checked, 20, "the walk read the imports")
 }
 
 // listDeps lists the packages that have layering rules with every

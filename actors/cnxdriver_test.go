@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -93,10 +94,10 @@ func TestDialFailureAllowsTheNextAttempt(t *testing.T) {
 		10*time.Second, 5*time.Millisecond, "a failed dial kept the sid busy: no new attempt")
 }
 
-// The SendWorker writes one frame at a time and, when the bridge says a
-// frame is written, sends the newest waiting notification: the ones it
-// replaced are never written.
-func TestSendWorkerWritesNewestAfterFrameWritten(t *testing.T) {
+// The Peer's send queue (ZooKeeper's SendWorker) writes one frame at a
+// time and, when the bridge says a frame is written, sends the newest
+// waiting notification: the ones it replaced are never written.
+func TestPeerWritesNewestAfterFrameWritten(t *testing.T) {
 	cfg, ln := oneVoter(t)
 	require.NoError(t, ln.Close())
 	system := actor.NewActorSystem(actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger {
@@ -105,30 +106,31 @@ func TestSendWorkerWritesNewestAfterFrameWritten(t *testing.T) {
 	rt := &runtime{cfg: cfg, log: slog.New(slog.NewTextHandler(io.Discard, nil)), sup: newSupervision()}
 	var mu sync.Mutex
 	var wrote []int64
-	bridge := system.Root.Spawn(actor.PropsFromFunc(func(ctx actor.Context) {
-		if m, ok := ctx.Message().(*messages.SendNotification); ok {
-			mu.Lock()
-			wrote = append(wrote, m.GetNotification().GetLeader())
-			mu.Unlock()
-		}
-	}))
+	fakeBridge := func(*peerActor, actor.Context) *actor.Props {
+		return actor.PropsFromFunc(func(ctx actor.Context) {
+			if m, ok := ctx.Message().(*messages.SendNotification); ok {
+				mu.Lock()
+				wrote = append(wrote, m.GetNotification().GetLeader())
+				mu.Unlock()
+			}
+		})
+	}
 	written := func() []int64 {
 		mu.Lock()
 		defer mu.Unlock()
 		return append([]int64(nil), wrote...)
 	}
-	w := system.Root.Spawn(newSendWorkerProps(rt, 9, bridge, nil))
-	t.Cleanup(func() {
-		_ = system.Root.StopFuture(w).Wait()
-		_ = system.Root.StopFuture(bridge).Wait()
-	})
+	var received atomic.Uint64
+	first := &messages.Notification{Leader: 1}
+	w := system.Root.Spawn(newPeerPropsWith(rt, 9, nil, first, &received, fakeBridge))
+	t.Cleanup(func() { _ = system.Root.StopFuture(w).Wait() })
 	vote := func(leader int64) *messages.SendNotification {
 		return &messages.SendNotification{Sid: 9, Notification: &messages.Notification{Leader: leader}}
 	}
-	system.Root.Send(w, vote(1))
+	// The first message goes out at once.
+	require.Eventually(t, func() bool { return len(written()) == 1 }, 5*time.Second, time.Millisecond)
 	system.Root.Send(w, vote(2))
 	system.Root.Send(w, vote(3))
-	require.Eventually(t, func() bool { return len(written()) == 1 }, 5*time.Second, time.Millisecond)
 	// Same sender, same mailbox: FrameWritten comes after 2 and 3.
 	system.Root.Send(w, &messages.FrameWritten{})
 	require.Eventually(t, func() bool { return len(written()) == 2 }, 5*time.Second, time.Millisecond,

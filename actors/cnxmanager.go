@@ -49,7 +49,7 @@ func newCnxManagerProps(rt *runtime) *actor.Props {
 		// is restarted too, which re-creates its workers on the same
 		// connection. Peers that keep failing are stopped; we then forget
 		// the link and redial on the next send.
-		actor.WithSupervisor(actor.NewOneForOneStrategy(10, 10*time.Second, restartDecider)),
+		actor.WithSupervisor(restartWorkers()),
 	)
 }
 

@@ -50,7 +50,7 @@ type peerStats struct {
 	consecutiveFailures              uint64
 	lastClose                        messages.CloseReason
 	lastCloseDetail                  string
-	// received is counted by the peer's RecvWorker, on its own goroutine.
+	// received is counted by the peer's RecvWorker (the bridge's reader goroutine, recvWorkerSink).
 	received atomic.Uint64
 }
 

@@ -32,20 +32,6 @@ func notificationFromProto(sid int64, n *messages.Notification, cfg quorum.Verif
 	}
 }
 
-// notificationToProto is the inverse of notificationFromProto for the five
-// wire fields and the version. The config is left empty: the WorkerSender
-// attaches our own committed config to everything it sends.
-func notificationToProto(n fle.Notification) *messages.Notification {
-	return &messages.Notification{
-		State:         stateToProto(n.State),
-		Leader:        n.Leader,
-		Zxid:          n.Zxid,
-		ElectionEpoch: n.ElectionEpoch,
-		PeerEpoch:     n.PeerEpoch,
-		Version:       n.Version,
-	}
-}
-
 // sendFromMessage builds the Election's request to send m. Version and
 // config are the WorkerSender's to fill in.
 func sendFromMessage(m fle.Message) *messages.SendNotification {
@@ -61,19 +47,6 @@ func sendFromMessage(m fle.Message) *messages.SendNotification {
 	}
 }
 
-// messageFromSend is the inverse of sendFromMessage.
-func messageFromSend(s *messages.SendNotification) fle.Message {
-	n := s.GetNotification()
-	return fle.Message{
-		To:            s.GetSid(),
-		State:         stateFromProto(n.GetState()),
-		Leader:        n.GetLeader(),
-		Zxid:          n.GetZxid(),
-		ElectionEpoch: n.GetElectionEpoch(),
-		PeerEpoch:     n.GetPeerEpoch(),
-	}
-}
-
 func voteToProto(v fle.Vote) *messages.Vote {
 	return &messages.Vote{
 		Version:       v.Version,
@@ -82,17 +55,6 @@ func voteToProto(v fle.Vote) *messages.Vote {
 		ElectionEpoch: v.ElectionEpoch,
 		PeerEpoch:     v.PeerEpoch,
 		State:         stateToProto(v.State),
-	}
-}
-
-func voteFromProto(v *messages.Vote) fle.Vote {
-	return fle.Vote{
-		Version:       v.GetVersion(),
-		Leader:        v.GetLeader(),
-		Zxid:          v.GetZxid(),
-		ElectionEpoch: v.GetElectionEpoch(),
-		PeerEpoch:     v.GetPeerEpoch(),
-		State:         stateFromProto(v.GetState()),
 	}
 }
 
@@ -113,16 +75,6 @@ func decisionToProto(sid int64, d *fle.Decision) *messages.Decision {
 		ElectionEpoch: d.ElectionEpoch,
 		PeerEpoch:     d.PeerEpoch,
 		State:         stateToProto(d.State),
-	}
-}
-
-func decisionFromProto(d *messages.Decision) fle.Decision {
-	return fle.Decision{
-		Leader:        d.GetLeader(),
-		Zxid:          d.GetZxid(),
-		ElectionEpoch: d.GetElectionEpoch(),
-		PeerEpoch:     d.GetPeerEpoch(),
-		State:         stateFromProto(d.GetState()),
 	}
 }
 

@@ -14,7 +14,7 @@ import (
 //
 // The actors that are re-spawned while others may still send to them (the
 // root's children when the root restarts, the Election when its
-// QuorumPeer restarts, the two workers when the Messenger restarts) are
+// QuorumPeer restarts, the WorkerReceiver when the Messenger restarts) are
 // the exception: each spawn gets a new name and its parent publishes the
 // PID once the spawn has returned (livePID).
 // protoactor registers a PID before it wires the mailbox, and a send that
@@ -25,7 +25,6 @@ type directory struct {
 	quorumPeer     *livePID
 	election       *livePID
 	messenger      *livePID
-	workerSender   *livePID
 	workerReceiver *livePID
 	cnxManager     *livePID
 	// session is the QuorumPeer's Leader or Follower child, one per
@@ -38,12 +37,9 @@ const (
 	nameQuorumPeer     = "quorumpeer"
 	nameElection       = "election"
 	nameMessenger      = "messenger"
-	nameWorkerSender   = "workersender"
 	nameWorkerReceiver = "workerreceiver"
 	nameCnxManager     = "cnxmanager"
 	nameListener       = "listener"
-	nameSendWorker     = "sendworker"
-	nameRecvWorker     = "recvworker"
 	nameBridge         = "bridge"
 	nameSession        = "session"
 )
@@ -65,7 +61,6 @@ func newDirectory(address string, sid int64) directory {
 		quorumPeer:     newLivePID(pid("/" + nameQuorumPeer)),
 		election:       newLivePID(pid("/" + nameQuorumPeer + "/" + nameElection)),
 		messenger:      newLivePID(pid("/" + nameMessenger)),
-		workerSender:   newLivePID(pid("/" + nameMessenger + "/" + nameWorkerSender)),
 		workerReceiver: newLivePID(pid("/" + nameMessenger + "/" + nameWorkerReceiver)),
 		cnxManager:     newLivePID(pid("/" + nameCnxManager)),
 		session:        newLivePID(pid("/" + nameQuorumPeer + "/" + nameSession)),
@@ -76,13 +71,12 @@ func newDirectory(address string, sid int64) directory {
 // name each time. Readers on any goroutine see either the previous PID
 // (a dead letter once it stopped) or the new one, fully started.
 type livePID struct {
-	base *actor.PID
-	cur  atomic.Pointer[actor.PID]
-	gen  atomic.Uint64
+	cur atomic.Pointer[actor.PID]
+	gen atomic.Uint64
 }
 
 func newLivePID(base *actor.PID) *livePID {
-	l := &livePID{base: base}
+	l := &livePID{}
 	l.cur.Store(actor.NewPID(base.GetAddress(), base.GetId()+"-unborn"))
 	return l
 }

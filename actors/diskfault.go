@@ -9,6 +9,7 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/zkfle/zkfle/quorumpeer"
 	"github.com/zkfle/zkfle/zab"
+	"github.com/zkfle/zkfle/zab/epochfile"
 )
 
 // A node that cannot persist its epoch files cannot lead and must not
@@ -104,7 +105,7 @@ func (rt *runtime) epochDir() string {
 	if rt.cfg.DataDir == "" {
 		return ""
 	}
-	return rt.cfg.DataDir + "/" + zab.SnapDirName
+	return rt.cfg.DataDir + "/" + epochfile.SnapDirName
 }
 
 // DiskFault reports whether the node cannot persist its epoch files, and

@@ -67,7 +67,7 @@ func (e *election) Receive(ctx actor.Context) {
 	case *actor.Started:
 		e.timers = newElectionTimers(ctx.ActorSystem(), ctx.Self())
 		if e.guard.stopped.Load() {
-			return // a zombie incarnation (protoactor.md §2.7): arm nothing
+			return // a zombie incarnation (a Stop that raced a pending Restart started it again): arm nothing
 		}
 		e.timers.resume(e.st, time.Now())
 		// The WorkerReceiver's first credit. After a restart: a
@@ -97,6 +97,13 @@ func (e *election) Receive(ctx actor.Context) {
 		e.st.machine.Stop()
 	case *messages.NotificationReceived:
 		e.step(ctx, m)
+		ctx.Request(e.rt.dir.workerReceiver.get(), &messages.NotificationProcessed{})
+	case *notificationBatch:
+		// All that waited in the receive queue, oldest first: one
+		// credit for the lot (workerreceiver.go).
+		for _, n := range m.items {
+			e.step(ctx, n)
+		}
 		ctx.Request(e.rt.dir.workerReceiver.get(), &messages.NotificationProcessed{})
 	case *creditRequest:
 		// A restarted WorkerReceiver cannot tell whether our last credit
@@ -159,7 +166,7 @@ func (e *election) tick(ctx actor.Context, m *messages.TimerFired) {
 func (e *election) apply(ctx actor.Context, roundBefore int64, out fle.Output) {
 	e.traceOutput(out, e.st.machine.LogicalClock() != roundBefore)
 	for _, msg := range out.Messages {
-		ctx.Send(e.rt.dir.workerSender.get(), sendFromMessage(msg))
+		e.rt.sendNotification(ctx, sendFromMessage(msg))
 	}
 	e.timers.apply(e.st, out.Timers, e.st.machine.LogicalClock(), time.Now())
 	if out.ConnectAll {

@@ -22,7 +22,7 @@ type pendingTimer struct {
 // electionTimers are the live time.Timers of one Election incarnation.
 // They fire by sending TimerFired to the actor itself with Root.Send, never
 // through protoactor's scheduler or ReceiveTimeout, which race at the
-// pinned version (protoactor.md §0.4). A firing that loses a race with a
+// pinned version (a ReceiveTimeout can fire after it was reset). A firing that loses a race with a
 // re-arm or a cancel carries a stale seq and the machine ignores it.
 type electionTimers struct {
 	system  *actor.ActorSystem

@@ -9,10 +9,11 @@ import (
 	"path/filepath"
 
 	"github.com/zkfle/zkfle/zab"
+	"github.com/zkfle/zkfle/zab/epochfile"
 )
 
 // epochStore is where a node keeps acceptedEpoch and currentEpoch: the
-// files in dataDir (zab.EpochStore), or memory for an embedded node
+// files in dataDir (epochfile.Store), or memory for an embedded node
 // without a DataDir (zab.MemoryEpochs); both are zab.EpochStorage, of
 // which the actors need only these methods. It lives in the runtime, outside every actor, so the
 // epochs outlive any restart.
@@ -23,7 +24,7 @@ type epochStore interface {
 	Current() int64
 	// Apply makes one write durable before it returns.
 	Apply(w zab.EpochWrite) error
-	// Probe checks that a write would succeed now (zab.ProbeWritable),
+	// Probe checks that a write would succeed now (epochfile.ProbeWritable),
 	// leaving the epochs unchanged.
 	Probe() error
 }
@@ -38,7 +39,7 @@ func openEpochStore(cfg Config) (epochStore, error) {
 		return zab.NewMemoryEpochs(cfg.CurrentEpoch, cfg.CurrentEpoch)
 	}
 	warnMissingSnapDir(cfg.logger().With("sid", cfg.ID), cfg.DataDir)
-	s, err := zab.OpenEpochs(cfg.DataDir)
+	s, err := epochfile.Open(cfg.DataDir)
 	if err != nil {
 		return nil, fmt.Errorf("epoch files in dataDir %s: %w", cfg.DataDir, err)
 	}
@@ -46,12 +47,12 @@ func openEpochStore(cfg Config) (epochStore, error) {
 }
 
 // warnMissingSnapDir warns when dataDir has been used (it holds myid) but
-// its version-2 directory, where the epoch files live, is gone: OpenEpochs
+// its version-2 directory, where the epoch files live, is gone: epochfile.Open
 // will create it and start at epoch 0, which is right for a new server and
 // wrong for one whose files were deleted (it forgets the epochs it
 // accepted). ZooKeeper would start the same way; an operator wants to know.
 func warnMissingSnapDir(log *slog.Logger, dataDir string) {
-	snap := filepath.Join(dataDir, zab.SnapDirName)
+	snap := filepath.Join(dataDir, epochfile.SnapDirName)
 	if _, err := os.Stat(filepath.Join(dataDir, "myid")); err != nil {
 		return // a fresh dataDir, or none yet
 	}

@@ -32,6 +32,27 @@ type followerActor struct {
 	dialed  handoff
 }
 
+// learnerRetryFirst is the Follower's first pause after a refused dial to
+// the leader's quorum port; pauses double up to ZooKeeper's 100 ms
+// (zab.Timing.ConnectRetryFirst), and the learner gives up no sooner than
+// ZooKeeper's 5 dials over 400 ms.
+//
+// Why a back-off and not a quorum port bound for the node's lifetime: the
+// follower decides at about the moment its leader does, so its first dial
+// usually beats the leader's bind and is refused; at ZooKeeper's fixed
+// 100 ms that cost ~100 ms of every election. A port bound while not
+// leading would have to answer a dialing learner somehow, and every
+// answer harms a Java learner: accepting and closing makes its
+// registerWithLeader read EOF, and Follower.followLeader then abandons the
+// leader and re-elects instead of retrying (a refused connect is retried);
+// leaving the connection in the accept backlog holds it in
+// registerWithLeader until its read timeout (initLimit × tickTime, 20 s),
+// out of every election. A refused dial is what a Java learner expects
+// from a server that is not leading yet. So the leader binds when it
+// leads, as ZooKeeper's does, and our learner just looks again sooner;
+// a Java leader sees the same few extra SYNs, refused by its kernel.
+const learnerRetryFirst = 5 * time.Millisecond
+
 // quorumDialed reports one connection attempt to the leader.
 type quorumDialed struct {
 	conn net.Conn
@@ -78,7 +99,7 @@ func (f *followerActor) start(ctx actor.Context) {
 		AcceptedEpoch: f.rt.epochs.Accepted(),
 		CurrentEpoch:  f.rt.epochs.Current(),
 		ConfigVersion: cfg.Verifier.Version(),
-		Timing:        cfg.zabTiming(),
+		Timing:        learnerTiming(cfg),
 	})
 	if err != nil {
 		f.rt.log.Error("cannot follow", "leader", f.leader, "reason", err.Error())
@@ -89,6 +110,13 @@ func (f *followerActor) start(ctx actor.Context) {
 	f.session, f.learner = s, s
 	f.rt.log.Info("following: connecting to the leader", "leader", f.leader)
 	f.apply(ctx, s.Start())
+}
+
+// learnerTiming is the session timing with the short retry back-off.
+func learnerTiming(cfg Config) zab.Timing {
+	t := cfg.zabTiming()
+	t.ConnectRetryFirst = learnerRetryFirst
+	return t
 }
 
 // dial starts one connection attempt to the leader's quorum address.

@@ -68,8 +68,8 @@ func (n *Node) peerPaths(timeout time.Duration) (map[int64]string, error) {
 }
 
 // actorPath returns the current path (for injectFault) of the node's one
-// actor of the given kind. Peer, SendWorker, RecvWorker and bridge actors
-// exist once per connection: see peerPaths.
+// actor of the given kind. Peer and bridge actors exist once per
+// connection: see peerPaths.
 func (n *Node) actorPath(kind Kind) (string, bool) {
 	rel := func(pid *actor.PID) string {
 		return strings.TrimPrefix(pid.GetId(), rootName(n.rt.cfg.ID)+"/")
@@ -83,8 +83,6 @@ func (n *Node) actorPath(kind Kind) (string, bool) {
 		return rel(n.rt.dir.election.get()), true
 	case KindMessenger:
 		return rel(n.rt.dir.messenger.get()), true
-	case KindWorkerSender:
-		return rel(n.rt.dir.workerSender.get()), true
 	case KindWorkerReceiver:
 		return rel(n.rt.dir.workerReceiver.get()), true
 	case KindCnxManager:

@@ -223,13 +223,6 @@ func quorumListenAddrs(cfg Config) ([]string, error) {
 	return out, nil
 }
 
-// stopChildren is the strategy for children that cannot be restarted in
-// place (sockets, sessions): a failed child is stopped and its parent
-// hears Terminated or the child's own closing report.
-func stopChildren() actor.SupervisorStrategy {
-	return actor.NewOneForOneStrategy(0, 0, func(any) actor.Directive { return actor.StopDirective })
-}
-
 // acceptLoop accepts until ln is closed. Other errors (out of file
 // descriptors, say) are retried after a pause that doubles up to a second,
 // as net/http's server does: a leader must keep accepting its learners.

@@ -116,12 +116,12 @@ func Start(cfg Config, opts ...Option) (*Node, error) {
 		// more than rootMaxRestarts in rootRestartWindow means something is
 		// broken for good, and the child is stopped and the node reports a
 		// fatal error rather than spinning.
-		actor.WithSupervisor(actor.NewOneForOneStrategy(rootMaxRestarts, rootRestartWindow, restartDecider)),
+		actor.WithSupervisor(restartPillars()),
 		// The root itself is top-level: only a guardian supervises it
 		// (a WithSupervisor on a top-level actor governs its children).
 		// Restart it, never escalate: an escalating guardian kills the
 		// process.
-		actor.WithGuardian(actor.NewOneForOneStrategy(rootMaxRestarts, rootRestartWindow, restartDecider)),
+		actor.WithGuardian(restartPillars()),
 	)
 	pid, err := n.system.Root.SpawnNamed(props, rootName(cfg.ID))
 	if err != nil {
@@ -130,13 +130,6 @@ func Start(cfg Config, opts ...Option) (*Node, error) {
 	n.rootPID = pid
 	return n, nil
 }
-
-const (
-	rootMaxRestarts   = 10
-	rootRestartWindow = 10 * time.Second
-)
-
-func restartDecider(any) actor.Directive { return actor.RestartDirective }
 
 // Stop stops every actor of the node, closes its sockets and waits until
 // all of its goroutines have ended. It is safe to call more than once and

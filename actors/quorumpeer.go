@@ -11,24 +11,6 @@ import (
 	"github.com/zkfle/zkfle/quorumpeer"
 )
 
-// Restart limits for the workers of the election side. Each is restarted at
-// once (its state lives outside the actor, so a restart loses at most the
-// message that failed); a worker that fails more than this many times
-// within the window is stopped, and its parent escalates (see
-// supervisedChildLost) so the node's root decides.
-const (
-	workerMaxRestarts   = 10
-	workerRestartWindow = 10 * time.Second
-)
-
-// restartWorkers is the strategy QuorumPeer and Messenger use for their
-// children: one-for-one, because siblings share nothing but PIDs, which a
-// restart keeps.
-func restartWorkers() actor.SupervisorStrategy {
-	return actor.NewOneForOneStrategy(workerMaxRestarts, workerRestartWindow,
-		func(any) actor.Directive { return actor.RestartDirective })
-}
-
 // quorumPeerState is the QuorumPeer's state across its restarts: the
 // loop's rules and state (quorumpeer.Peer: the reported state, the vote,
 // whether the first round started, the running decision, the back-off and
@@ -96,7 +78,7 @@ func newQuorumPeerProps(rt *runtime) *actor.Props {
 		// half-agreed epoch cannot be resumed, and the QuorumPeer then
 		// goes back to LOOKING, as ZooKeeper does when lead() or
 		// followLeader() throws.
-		actor.WithSupervisor(sessionOrWorkers{session: stopChildren(), workers: restartWorkers()}),
+		actor.WithSupervisor(sessionOrWorkers{session: stopChildren(), workers: restartWorkers(), election: rt.dir.election}),
 		withChildren(KindQuorumPeer, children))
 }
 
@@ -112,7 +94,7 @@ func (q *quorumPeer) Receive(ctx actor.Context) {
 	switch m := ctx.Message().(type) {
 	case *actor.Started:
 		if q.guard.stopped.Load() {
-			return // a zombie incarnation (protoactor.md §2.7): start nothing
+			return // a zombie incarnation (a Stop that raced a pending Restart started it again): start nothing
 		}
 		spawnChildren(ctx, KindQuorumPeer, q.children)
 		// The first start looks; a restart ends the session that died
@@ -176,7 +158,7 @@ type childSpec struct {
 
 // incarnationGuard is shared by every incarnation of one spawned actor. A
 // Stop that races a pending Restart can start a new incarnation after the
-// actor has stopped (protoactor.md §2.7); that zombie must not spawn
+// actor has stopped (seen at the pinned protoactor version); that zombie must not spawn
 // children, which nothing would ever stop.
 type incarnationGuard struct {
 	stopped atomic.Bool

@@ -1,7 +1,6 @@
 package actors
 
 import (
-	"strings"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -183,8 +182,8 @@ func (q *quorumPeer) current(pid *actor.PID) bool {
 
 // childStopped handles a child's Terminated: the running session's death
 // ends the session (its supervisor stopped it after a failure, or it
-// stopped before reporting); an old session's is expected; anything else
-// is the Election giving up.
+// stopped before reporting); an old session's is expected; the Election's
+// (known by its PID) is the Election giving up.
 func (q *quorumPeer) childStopped(ctx actor.Context, m *actor.Terminated) {
 	who := m.GetWho()
 	if q.current(who) {
@@ -194,32 +193,10 @@ func (q *quorumPeer) childStopped(ctx actor.Context, m *actor.Terminated) {
 		}
 		return
 	}
-	if isSessionChild(who) {
-		return
+	if !who.Equal(q.rt.dir.election.get()) {
+		return // an earlier session's end, already handled
 	}
 	supervisedChildLost(q.leaving, KindQuorumPeer, m)
-}
-
-// isSessionChild reports whether pid names a Leader or Follower.
-func isSessionChild(pid *actor.PID) bool {
-	id := pid.GetId()
-	return strings.Contains(id[strings.LastIndex(id, "/")+1:], nameSession)
-}
-
-// sessionOrWorkers supervises the QuorumPeer's children: sessions with one
-// strategy, the Election with another.
-type sessionOrWorkers struct {
-	session, workers actor.SupervisorStrategy
-}
-
-// HandleFailure implements actor.SupervisorStrategy.
-func (s sessionOrWorkers) HandleFailure(system *actor.ActorSystem, supervisor actor.Supervisor, child *actor.PID,
-	rs *actor.RestartStatistics, reason interface{}, message interface{}) {
-	if isSessionChild(child) {
-		s.session.HandleFailure(system, supervisor, child, rs, reason, message)
-		return
-	}
-	s.workers.HandleFailure(system, supervisor, child, rs, reason, message)
 }
 
 // report publishes a role change through the root, and traces it.

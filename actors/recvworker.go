@@ -7,32 +7,24 @@ import (
 	"github.com/zkfle/zkfle/messages"
 )
 
-// recvWorker is ZooKeeper's RecvWorker for one connection. The bridge
-// already reads and decodes the frames; the RecvWorker hands each
-// notification, tagged with the connection's sid, to the WorkerReceiver's
-// receive queue, and passes on bodies that did not decode so they are
-// counted. The bridge closes the connection after such a body, and the
-// Peer logs it once, rate-limited: no log line here.
-type recvWorker struct {
-	rt       *runtime
-	sid      int64
-	received *atomic.Uint64
-}
-
-func newRecvWorkerProps(rt *runtime, sid int64, received *atomic.Uint64) *actor.Props {
-	return rt.props(KindRecvWorker, func() actor.Actor {
-		return &recvWorker{rt: rt, sid: sid, received: received}
-	})
-}
-
-func (w *recvWorker) Receive(ctx actor.Context) {
-	switch m := ctx.Message().(type) {
-	case *messages.NotificationReceived:
-		w.received.Add(1)
-		m.Sid = w.sid // the sender is whoever is on this connection
-		ctx.Send(w.rt.dir.workerReceiver.get(), m)
-	case *messages.NotificationDropped:
-		m.Sid = w.sid
-		ctx.Send(w.rt.dir.workerReceiver.get(), m)
+// recvWorkerSink is ZooKeeper's RecvWorker for one connection, run on the
+// bridge's reader goroutine (netbridge.WithInbound): the bridge reads and
+// decodes each frame, tags it with the connection's sid (the sender is
+// whoever is on this connection, never what the body claims), and this
+// counts it and puts it into the WorkerReceiver's receive queue.
+//
+// It used to be an actor between the Peer and the WorkerReceiver that did
+// nothing but this forward: four actor messages per inbound notification
+// (reader -> bridge -> Peer -> RecvWorker -> WorkerReceiver), now one
+// (issue 14). Nothing is lost by it: the receive queue's bound and the
+// one-at-a-time credit to the Election live in the WorkerReceiver; the
+// order of one connection's notifications is the reader's; and the
+// WorkerReceiver's PID is read at each send, so a re-spawned
+// WorkerReceiver (Messenger restart) gets the next one (a send to the old
+// one is a dead letter, as it was from the actor).
+func recvWorkerSink(rt *runtime, system *actor.ActorSystem, received *atomic.Uint64) func(*messages.NotificationReceived) {
+	return func(m *messages.NotificationReceived) {
+		received.Add(1)
+		system.Root.Send(rt.dir.workerReceiver.get(), m)
 	}
 }

@@ -30,6 +30,8 @@ type runtime struct {
 	quorumPeer *quorumPeerState
 	cnx        *cnxState
 	recv       *recvState
+	// sender is the WorkerSender's printed config (workersender.go).
+	sender workerSender
 	// epochs holds acceptedEpoch and currentEpoch (dataDir's files).
 	epochs epochStore
 	// sessionProps, when set, replaces the Leader/Follower a decision

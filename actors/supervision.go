@@ -21,13 +21,10 @@ const (
 	KindQuorumPeer     Kind = "quorumpeer"
 	KindElection       Kind = "election"
 	KindMessenger      Kind = "messenger"
-	KindWorkerSender   Kind = "workersender"
 	KindWorkerReceiver Kind = "workerreceiver"
 	KindCnxManager     Kind = "cnxmanager"
 	KindListener       Kind = "listener"
 	KindPeer           Kind = "peer"
-	KindSendWorker     Kind = "sendworker"
-	KindRecvWorker     Kind = "recvworker"
 	KindBridge         Kind = "bridge"
 	KindLeader         Kind = "leader"
 	KindFollower       Kind = "follower"
@@ -36,9 +33,9 @@ const (
 
 // AllKinds lists every actor kind, for tests and metrics.
 var AllKinds = []Kind{
-	KindNode, KindQuorumPeer, KindElection, KindMessenger, KindWorkerSender,
-	KindWorkerReceiver, KindCnxManager, KindListener, KindPeer, KindSendWorker,
-	KindRecvWorker, KindBridge, KindLeader, KindFollower, KindQuorumBridge,
+	KindNode, KindQuorumPeer, KindElection, KindMessenger,
+	KindWorkerReceiver, KindCnxManager, KindListener, KindPeer,
+	KindBridge, KindLeader, KindFollower, KindQuorumBridge,
 }
 
 // Crash is the test-only fault: with Config.FaultInjection set, any actor

@@ -1,6 +1,8 @@
 package actors
 
 import (
+	"sync"
+
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/zkfle/zkfle/messages"
 )
@@ -10,34 +12,34 @@ import (
 // body with our config.
 const notificationVersion = 2
 
-// workerSender is FastLeaderElection.Messenger.WorkerSender: it completes
-// each notification the Election asks to send with the version and our
-// config, and hands it to the connection manager, or straight back to the
-// WorkerReceiver when it is addressed to ourselves (QuorumCnxManager.toSend
-// puts self-messages into its receive queue without touching a socket).
+// workerSender holds what FastLeaderElection.Messenger.WorkerSender
+// needs: our committed config, printed once (the verifier is immutable)
+// since every notification we send carries it. The zero value is ready.
 type workerSender struct {
-	rt     *runtime
+	once   sync.Once
 	config []byte
 }
 
-func newWorkerSenderProps(rt *runtime, config []byte) *actor.Props {
-	return rt.props(KindWorkerSender, func() actor.Actor {
-		return &workerSender{rt: rt, config: config}
-	})
-}
-
-// Receive handles one message.
-func (w *workerSender) Receive(ctx actor.Context) {
-	m, ok := ctx.Message().(*messages.SendNotification)
-	if !ok {
-		return
-	}
+// sendNotification is FastLeaderElection.Messenger.WorkerSender, run by
+// the Election for each notification it sends: it completes the
+// notification with the version and our config and hands it to the
+// connection manager, or straight to the WorkerReceiver when it is
+// addressed to ourselves (QuorumCnxManager.toSend puts self-messages into
+// its receive queue without touching a socket).
+//
+// It used to be an actor between the Election and the connection manager
+// that did only this: one actor message per notification sent, for a
+// hand-off that was already asynchronous (issue 14). The order of the
+// Election's sends is kept: they leave its goroutine in order, to one
+// mailbox per destination.
+func (rt *runtime) sendNotification(ctx actor.SenderContext, m *messages.SendNotification) {
 	n := m.GetNotification()
 	if n == nil {
-		w.rt.log.Warn("send request without a notification dropped", "peer", m.GetSid())
+		rt.log.Warn("send request without a notification dropped", "peer", m.GetSid())
 		return
 	}
-	// A fresh message: the Election may not reuse it, but nothing here
+	rt.sender.once.Do(func() { rt.sender.config = []byte(rt.cfg.Verifier.String()) })
+	// A fresh message: the caller may not reuse it, but nothing here
 	// should rely on that.
 	out := &messages.Notification{
 		State:         n.GetState(),
@@ -46,11 +48,11 @@ func (w *workerSender) Receive(ctx actor.Context) {
 		ElectionEpoch: n.GetElectionEpoch(),
 		PeerEpoch:     n.GetPeerEpoch(),
 		Version:       notificationVersion,
-		Config:        w.config,
+		Config:        rt.sender.config,
 	}
-	if m.GetSid() == w.rt.cfg.ID {
-		ctx.Send(w.rt.dir.workerReceiver.get(), &messages.NotificationReceived{Sid: w.rt.cfg.ID, Notification: out})
+	if m.GetSid() == rt.cfg.ID {
+		ctx.Send(rt.dir.workerReceiver.get(), &messages.NotificationReceived{Sid: rt.cfg.ID, Notification: out})
 		return
 	}
-	ctx.Send(w.rt.dir.cnxManager.get(), &messages.SendNotification{Sid: m.GetSid(), Notification: out})
+	ctx.Send(rt.dir.cnxManager.get(), &messages.SendNotification{Sid: m.GetSid(), Notification: out})
 }

@@ -19,8 +19,8 @@ func TestWorkerSenderCompletesAndRoutes(t *testing.T) {
 	vote := &messages.Notification{State: messages.ServerState_LOOKING, Leader: 1, Zxid: 0x100000002,
 		ElectionEpoch: 3, PeerEpoch: 1}
 
-	h.system.Root.Send(h.rt.dir.workerSender.get(), &messages.SendNotification{Sid: 2, Notification: vote})
-	h.system.Root.Send(h.rt.dir.workerSender.get(), &messages.SendNotification{Sid: 1, Notification: vote})
+	h.rt.sendNotification(h.system.Root, &messages.SendNotification{Sid: 2, Notification: vote})
+	h.rt.sendNotification(h.system.Root, &messages.SendNotification{Sid: 1, Notification: vote})
 
 	sent := eventually(t, h.cnx, "SendNotification", func(*messages.SendNotification) bool { return true })
 	assert.Equal(t, int64(2), sent.GetSid())
@@ -41,11 +41,11 @@ func TestWorkerSenderCompletesAndRoutes(t *testing.T) {
 }
 
 // A send request without a notification is dropped, not sent as zeros,
-// and does not hurt the WorkerSender.
+// and sends nothing.
 func TestWorkerSenderDropsEmptyRequest(t *testing.T) {
 	h := newHarness(t, 1, testMajority(t, []int64{1, 2, 3}), withElectionProbe())
-	h.system.Root.Send(h.rt.dir.workerSender.get(), &messages.SendNotification{Sid: 2})
-	h.system.Root.Send(h.rt.dir.workerSender.get(), &messages.SendNotification{Sid: 3, Notification: looking(1, 0, 1, 0)})
+	h.rt.sendNotification(h.system.Root, &messages.SendNotification{Sid: 2})
+	h.rt.sendNotification(h.system.Root, &messages.SendNotification{Sid: 3, Notification: looking(1, 0, 1, 0)})
 
 	sent := eventually(t, h.cnx, "SendNotification", func(*messages.SendNotification) bool { return true })
 	assert.Equal(t, int64(3), sent.GetSid(), "requests are handled in order, so the empty one was dropped")

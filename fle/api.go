@@ -10,10 +10,10 @@
 // simulated time and feeds timer firings back in with Tick.
 //
 // A Machine combines two Java classes' worth of behaviour:
-//   - FastLeaderElection.lookForLeader (the election loop, §4.6 of the spec),
+//   - FastLeaderElection.lookForLeader (the election loop),
 //   - FastLeaderElection.Messenger.WorkerReceiver (the immediate replies to
 //     non-voters, lagging LOOKING peers, and LOOKING peers while we are not
-//     LOOKING, §4.10).
+//     LOOKING).
 //
 // The driver's duties: call Start when the server becomes LOOKING; deliver
 // every received notification through Step, including the ones the

@@ -24,7 +24,7 @@ const (
 	// is not a voter (ZOOKEEPER-2988).
 	DropLeaderNotVoter = "leader not a voter"
 	// DropOwnZxidUnknown: our own last logged zxid is -1 (untrusted empty
-	// database), so we ignore every LOOKING notification (spec §4.9).
+	// database), so we ignore every LOOKING notification, as lookForLeader does.
 	DropOwnZxidUnknown = "own zxid -1"
 	// DropZxidUnknown: a LOOKING notification carried zxid -1.
 	DropZxidUnknown = "zxid -1"
@@ -34,7 +34,7 @@ const (
 	// DropObserving: OBSERVING notifications play no part in the election.
 	DropObserving = "observing sender"
 	// DropNotBetter: during the finalize window a notification that does
-	// not beat our proposal is consumed and discarded (spec §4.7).
+	// not beat our proposal is consumed and discarded, as lookForLeader's finalize loop does.
 	DropNotBetter = "not better during finalize"
 )
 

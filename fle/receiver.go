@@ -1,7 +1,7 @@
 package fle
 
 // Step hands the machine one received notification. It first applies
-// WorkerReceiver's rules (spec §4.10), which may answer the sender at once,
+// WorkerReceiver's rules (FastLeaderElection.Messenger.WorkerReceiver), which may answer the sender at once,
 // and then, if we are LOOKING, lookForLeader's handling of it.
 //
 // WorkerReceiver's rules, in order:

@@ -1,6 +1,6 @@
 package fle
 
-// Equal is ZooKeeper's Vote.equals, quirks included (spec §5.2), with v as
+// Equal is ZooKeeper's Vote.equals, quirks included (ZooKeeper's Vote.java), with v as
 // the receiver Java calls it on (the tracker's target):
 //
 //   - if either vote was cast while LOOKING, the leader, zxid, round and

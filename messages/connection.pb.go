@@ -554,71 +554,6 @@ func (x *NotificationDropped) GetBodySize() int32 {
 	return 0
 }
 
-// PeerConnected reports a connection to peer sid that survived the handshake
-// and the tie-break and is now carrying frames.
-type PeerConnected struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// Peer's sid.
-	Sid int64 `protobuf:"varint,1,opt,name=sid,proto3" json:"sid,omitempty"`
-	// Peer's address as host:port (the socket's remote address).
-	RemoteAddress string `protobuf:"bytes,2,opt,name=remote_address,json=remoteAddress,proto3" json:"remote_address,omitempty"`
-	// Who dialled whom.
-	Direction     Direction `protobuf:"varint,3,opt,name=direction,proto3,enum=zkfle.messages.Direction" json:"direction,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
-}
-
-func (x *PeerConnected) Reset() {
-	*x = PeerConnected{}
-	mi := &file_connection_proto_msgTypes[5]
-	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-	ms.StoreMessageInfo(mi)
-}
-
-func (x *PeerConnected) String() string {
-	return protoimpl.X.MessageStringOf(x)
-}
-
-func (*PeerConnected) ProtoMessage() {}
-
-func (x *PeerConnected) ProtoReflect() protoreflect.Message {
-	mi := &file_connection_proto_msgTypes[5]
-	if x != nil {
-		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-		if ms.LoadMessageInfo() == nil {
-			ms.StoreMessageInfo(mi)
-		}
-		return ms
-	}
-	return mi.MessageOf(x)
-}
-
-// Deprecated: Use PeerConnected.ProtoReflect.Descriptor instead.
-func (*PeerConnected) Descriptor() ([]byte, []int) {
-	return file_connection_proto_rawDescGZIP(), []int{5}
-}
-
-func (x *PeerConnected) GetSid() int64 {
-	if x != nil {
-		return x.Sid
-	}
-	return 0
-}
-
-func (x *PeerConnected) GetRemoteAddress() string {
-	if x != nil {
-		return x.RemoteAddress
-	}
-	return ""
-}
-
-func (x *PeerConnected) GetDirection() Direction {
-	if x != nil {
-		return x.Direction
-	}
-	return Direction_DIRECTION_UNSPECIFIED
-}
-
 // ConnectionClosed reports that the connection to peer sid ended (or could
 // not be made). Whoever owned it sends exactly one per connection.
 type ConnectionClosed struct {
@@ -635,7 +570,7 @@ type ConnectionClosed struct {
 
 func (x *ConnectionClosed) Reset() {
 	*x = ConnectionClosed{}
-	mi := &file_connection_proto_msgTypes[6]
+	mi := &file_connection_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -647,7 +582,7 @@ func (x *ConnectionClosed) String() string {
 func (*ConnectionClosed) ProtoMessage() {}
 
 func (x *ConnectionClosed) ProtoReflect() protoreflect.Message {
-	mi := &file_connection_proto_msgTypes[6]
+	mi := &file_connection_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -660,7 +595,7 @@ func (x *ConnectionClosed) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConnectionClosed.ProtoReflect.Descriptor instead.
 func (*ConnectionClosed) Descriptor() ([]byte, []int) {
-	return file_connection_proto_rawDescGZIP(), []int{6}
+	return file_connection_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *ConnectionClosed) GetSid() int64 {
@@ -696,7 +631,7 @@ type ConnectOne struct {
 
 func (x *ConnectOne) Reset() {
 	*x = ConnectOne{}
-	mi := &file_connection_proto_msgTypes[7]
+	mi := &file_connection_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -708,7 +643,7 @@ func (x *ConnectOne) String() string {
 func (*ConnectOne) ProtoMessage() {}
 
 func (x *ConnectOne) ProtoReflect() protoreflect.Message {
-	mi := &file_connection_proto_msgTypes[7]
+	mi := &file_connection_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -721,7 +656,7 @@ func (x *ConnectOne) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConnectOne.ProtoReflect.Descriptor instead.
 func (*ConnectOne) Descriptor() ([]byte, []int) {
-	return file_connection_proto_rawDescGZIP(), []int{7}
+	return file_connection_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *ConnectOne) GetSid() int64 {
@@ -742,7 +677,7 @@ type ConnectAll struct {
 
 func (x *ConnectAll) Reset() {
 	*x = ConnectAll{}
-	mi := &file_connection_proto_msgTypes[8]
+	mi := &file_connection_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -754,7 +689,7 @@ func (x *ConnectAll) String() string {
 func (*ConnectAll) ProtoMessage() {}
 
 func (x *ConnectAll) ProtoReflect() protoreflect.Message {
-	mi := &file_connection_proto_msgTypes[8]
+	mi := &file_connection_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -767,51 +702,15 @@ func (x *ConnectAll) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConnectAll.ProtoReflect.Descriptor instead.
 func (*ConnectAll) Descriptor() ([]byte, []int) {
-	return file_connection_proto_rawDescGZIP(), []int{8}
+	return file_connection_proto_rawDescGZIP(), []int{7}
 }
 
-// HaveDeliveredRequest asks the connection manager whether its send queues
-// have drained (QuorumCnxManager.haveDelivered).
-type HaveDeliveredRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
-}
-
-func (x *HaveDeliveredRequest) Reset() {
-	*x = HaveDeliveredRequest{}
-	mi := &file_connection_proto_msgTypes[9]
-	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-	ms.StoreMessageInfo(mi)
-}
-
-func (x *HaveDeliveredRequest) String() string {
-	return protoimpl.X.MessageStringOf(x)
-}
-
-func (*HaveDeliveredRequest) ProtoMessage() {}
-
-func (x *HaveDeliveredRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_connection_proto_msgTypes[9]
-	if x != nil {
-		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-		if ms.LoadMessageInfo() == nil {
-			ms.StoreMessageInfo(mi)
-		}
-		return ms
-	}
-	return mi.MessageOf(x)
-}
-
-// Deprecated: Use HaveDeliveredRequest.ProtoReflect.Descriptor instead.
-func (*HaveDeliveredRequest) Descriptor() ([]byte, []int) {
-	return file_connection_proto_rawDescGZIP(), []int{9}
-}
-
-// HaveDeliveredResponse answers HaveDeliveredRequest with ZooKeeper 3.8's
-// real semantics: true as soon as ANY per-peer send queue is empty; false
-// when every queue holds a message or there are no queues at all
-// (zk-fle-spec.md §2.5).
+// HaveDeliveredResponse is what the connection manager pushes to the
+// election whenever QuorumCnxManager.haveDelivered's answer changes
+// (cnx.Manager.HaveDelivered), so the notification timeout needs no round
+// trip. ZooKeeper 3.8's real semantics: true as soon as ANY per-peer send
+// queue is empty; false when every queue holds a message or there are no
+// queues at all.
 type HaveDeliveredResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Whether ZooKeeper's haveDelivered would return true.
@@ -822,7 +721,7 @@ type HaveDeliveredResponse struct {
 
 func (x *HaveDeliveredResponse) Reset() {
 	*x = HaveDeliveredResponse{}
-	mi := &file_connection_proto_msgTypes[10]
+	mi := &file_connection_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -834,7 +733,7 @@ func (x *HaveDeliveredResponse) String() string {
 func (*HaveDeliveredResponse) ProtoMessage() {}
 
 func (x *HaveDeliveredResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_connection_proto_msgTypes[10]
+	mi := &file_connection_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -847,7 +746,7 @@ func (x *HaveDeliveredResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HaveDeliveredResponse.ProtoReflect.Descriptor instead.
 func (*HaveDeliveredResponse) Descriptor() ([]byte, []int) {
-	return file_connection_proto_rawDescGZIP(), []int{10}
+	return file_connection_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *HaveDeliveredResponse) GetDelivered() bool {
@@ -879,11 +778,7 @@ const file_connection_proto_rawDesc = "" +
 	"\x03sid\x18\x01 \x01(\x03R\x03sid\x122\n" +
 	"\x06reason\x18\x02 \x01(\x0e2\x1a.zkfle.messages.DropReasonR\x06reason\x12\x16\n" +
 	"\x06detail\x18\x03 \x01(\tR\x06detail\x12\x1b\n" +
-	"\tbody_size\x18\x04 \x01(\x05R\bbodySize\"\x81\x01\n" +
-	"\rPeerConnected\x12\x10\n" +
-	"\x03sid\x18\x01 \x01(\x03R\x03sid\x12%\n" +
-	"\x0eremote_address\x18\x02 \x01(\tR\rremoteAddress\x127\n" +
-	"\tdirection\x18\x03 \x01(\x0e2\x19.zkfle.messages.DirectionR\tdirection\"q\n" +
+	"\tbody_size\x18\x04 \x01(\x05R\bbodySize\"q\n" +
 	"\x10ConnectionClosed\x12\x10\n" +
 	"\x03sid\x18\x01 \x01(\x03R\x03sid\x123\n" +
 	"\x06reason\x18\x02 \x01(\x0e2\x1b.zkfle.messages.CloseReasonR\x06reason\x12\x16\n" +
@@ -892,8 +787,7 @@ const file_connection_proto_rawDesc = "" +
 	"ConnectOne\x12\x10\n" +
 	"\x03sid\x18\x01 \x01(\x03R\x03sid\"\f\n" +
 	"\n" +
-	"ConnectAll\"\x16\n" +
-	"\x14HaveDeliveredRequest\"5\n" +
+	"ConnectAll\"5\n" +
 	"\x15HaveDeliveredResponse\x12\x1c\n" +
 	"\tdelivered\x18\x01 \x01(\bR\tdelivered*A\n" +
 	"\tDirection\x12\x19\n" +
@@ -941,7 +835,7 @@ func file_connection_proto_rawDescGZIP() []byte {
 }
 
 var file_connection_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
-var file_connection_proto_msgTypes = make([]protoimpl.MessageInfo, 11)
+var file_connection_proto_msgTypes = make([]protoimpl.MessageInfo, 9)
 var file_connection_proto_goTypes = []any{
 	(Direction)(0),                // 0: zkfle.messages.Direction
 	(CloseReason)(0),              // 1: zkfle.messages.CloseReason
@@ -951,25 +845,22 @@ var file_connection_proto_goTypes = []any{
 	(*NotificationReceived)(nil),  // 5: zkfle.messages.NotificationReceived
 	(*FrameReceived)(nil),         // 6: zkfle.messages.FrameReceived
 	(*NotificationDropped)(nil),   // 7: zkfle.messages.NotificationDropped
-	(*PeerConnected)(nil),         // 8: zkfle.messages.PeerConnected
-	(*ConnectionClosed)(nil),      // 9: zkfle.messages.ConnectionClosed
-	(*ConnectOne)(nil),            // 10: zkfle.messages.ConnectOne
-	(*ConnectAll)(nil),            // 11: zkfle.messages.ConnectAll
-	(*HaveDeliveredRequest)(nil),  // 12: zkfle.messages.HaveDeliveredRequest
-	(*HaveDeliveredResponse)(nil), // 13: zkfle.messages.HaveDeliveredResponse
-	(*Notification)(nil),          // 14: zkfle.messages.Notification
+	(*ConnectionClosed)(nil),      // 8: zkfle.messages.ConnectionClosed
+	(*ConnectOne)(nil),            // 9: zkfle.messages.ConnectOne
+	(*ConnectAll)(nil),            // 10: zkfle.messages.ConnectAll
+	(*HaveDeliveredResponse)(nil), // 11: zkfle.messages.HaveDeliveredResponse
+	(*Notification)(nil),          // 12: zkfle.messages.Notification
 }
 var file_connection_proto_depIdxs = []int32{
-	14, // 0: zkfle.messages.SendNotification.notification:type_name -> zkfle.messages.Notification
-	14, // 1: zkfle.messages.NotificationReceived.notification:type_name -> zkfle.messages.Notification
+	12, // 0: zkfle.messages.SendNotification.notification:type_name -> zkfle.messages.Notification
+	12, // 1: zkfle.messages.NotificationReceived.notification:type_name -> zkfle.messages.Notification
 	2,  // 2: zkfle.messages.NotificationDropped.reason:type_name -> zkfle.messages.DropReason
-	0,  // 3: zkfle.messages.PeerConnected.direction:type_name -> zkfle.messages.Direction
-	1,  // 4: zkfle.messages.ConnectionClosed.reason:type_name -> zkfle.messages.CloseReason
-	5,  // [5:5] is the sub-list for method output_type
-	5,  // [5:5] is the sub-list for method input_type
-	5,  // [5:5] is the sub-list for extension type_name
-	5,  // [5:5] is the sub-list for extension extendee
-	0,  // [0:5] is the sub-list for field type_name
+	1,  // 3: zkfle.messages.ConnectionClosed.reason:type_name -> zkfle.messages.CloseReason
+	4,  // [4:4] is the sub-list for method output_type
+	4,  // [4:4] is the sub-list for method input_type
+	4,  // [4:4] is the sub-list for extension type_name
+	4,  // [4:4] is the sub-list for extension extendee
+	0,  // [0:4] is the sub-list for field type_name
 }
 
 func init() { file_connection_proto_init() }
@@ -984,7 +875,7 @@ func file_connection_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_connection_proto_rawDesc), len(file_connection_proto_rawDesc)),
 			NumEnums:      3,
-			NumMessages:   11,
+			NumMessages:   9,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -91,7 +91,8 @@ const (
 	// epoch agreement timed out).
 	LookingReason_LEADER_LOST LookingReason = 2
 	// RECONFIG: a newer quorum config arrived and the election restarts with
-	// it (zk-fle-spec.md §3.3).
+	// it (ZooKeeper's reconfiguration: the notification carries a newer
+	// quorum config).
 	LookingReason_RECONFIG LookingReason = 3
 )
 
@@ -140,7 +141,8 @@ func (LookingReason) EnumDescriptor() ([]byte, []int) {
 
 // StartLooking tells the Election actor to start a new election round
 // (QuorumPeer entering LOOKING and calling lookForLeader). The initial vote
-// is for this server with its last logged zxid and current epoch (§4.2).
+// is for this server with its last logged zxid and current epoch, as
+// lookForLeader's first vote.
 type StartLooking struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Why we are looking.

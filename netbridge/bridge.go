@@ -69,8 +69,8 @@ var discardLogger = slog.New(slog.NewTextHandler(io.Discard, nil))
 // (restarts build a new bridge value from the producer).
 type bridgeShell struct {
 	// stopped is set in Stopped. protoactor can run the producer and
-	// Started once more after a stop that raced a restart (protoactor.md
-	// §2.7); such a zombie incarnation must not touch the connection.
+	// Started once more after a stop that raced a restart (seen at the
+	// pinned protoactor version); such a zombie incarnation must not touch the connection.
 	stopped atomic.Bool
 	// connClosed is set once an incarnation has closed conn: later
 	// incarnations must not read from or write to it.
@@ -120,10 +120,6 @@ func (b *bridge) Receive(ctx actor.Context) {
 	case *linkFrame:
 		if b.current(m.link) {
 			b.deliver(ctx, &messages.FrameReceived{Sid: b.sid, Body: m.body})
-		}
-	case *linkWritten:
-		if b.current(m.link) && m.replyTo != nil {
-			ctx.Send(m.replyTo, &messages.FrameWritten{Sid: b.sid})
 		}
 	case *linkFailed:
 		if b.current(m.link) {
@@ -181,7 +177,8 @@ func (b *bridge) started(ctx actor.Context) {
 	_ = b.conn.SetReadDeadline(time.Time{})
 
 	system, self := ctx.ActorSystem(), ctx.Self()
-	b.link = newLink(b.conn, b.cfg, func(msg interface{}) { system.Root.Send(self, msg) })
+	b.link = newLink(b.conn, b.cfg, b.sid, func(msg interface{}) { system.Root.Send(self, msg) },
+		func(to *actor.PID, msg *messages.FrameWritten) { system.Root.Send(to, msg) })
 	b.link.start()
 }
 

@@ -29,7 +29,7 @@ import (
 const bridgeWait = 5 * time.Second
 
 // deadLetterThrottleTop is the protoactor goroutine that outlives a dead
-// letter by the throttle interval (protoactor.md §5.3).
+// letter by the throttle interval (protoactor's dead-letter throttle).
 const deadLetterThrottleTop = "github.com/asynkron/protoactor-go/actor.NewDeadLetter.NewThrottle.func4.1"
 
 // bridgeHarness is one test's actor system and parent probe.

@@ -26,6 +26,13 @@ type link struct {
 	// send delivers a report to the owning actor. It must only use
 	// ActorSystem().Root and Self() captured in Started, never a Context.
 	send func(msg interface{})
+	// inbound, when set (WithInbound), takes decoded notifications
+	// straight from the reader; sid tags them.
+	inbound func(*messages.NotificationReceived)
+	sid     int64
+	// ack tells a requester its frame is written, straight from the
+	// writer goroutine (ActorSystem().Root.Send captured in Started).
+	ack func(to *actor.PID, msg *messages.FrameWritten)
 
 	out  chan outFrame // encoded frames for the writer
 	done chan struct{} // closed by shutdown; stops the writer
@@ -57,11 +64,6 @@ type (
 		link *link
 		body []byte
 	}
-	// linkWritten is a frame the writer finished writing.
-	linkWritten struct {
-		link    *link
-		replyTo *actor.PID
-	}
 	// linkFailed ends the connection.
 	linkFailed struct {
 		link   *link
@@ -70,15 +72,22 @@ type (
 	}
 )
 
-func newLink(conn net.Conn, cfg bridgeConfig, send func(msg interface{})) *link {
-	return &link{
+func newLink(conn net.Conn, cfg bridgeConfig, sid int64, send func(msg interface{}),
+	ack func(to *actor.PID, msg *messages.FrameWritten)) *link {
+	l := &link{
 		conn:         conn,
 		writeTimeout: cfg.writeTimeout,
 		rawFrames:    cfg.rawFrames,
 		send:         send,
+		sid:          sid,
+		ack:          ack,
 		out:          make(chan outFrame, bridgeSendQueueLen),
 		done:         make(chan struct{}),
 	}
+	if !cfg.rawFrames {
+		l.inbound = cfg.inbound
+	}
+	return l
 }
 
 // start launches the reader and the writer.
@@ -164,7 +173,11 @@ func (l *link) readLoop() {
 		if l.closing.Load() {
 			return
 		}
-		msg := l.inbound(body)
+		msg := l.decode(body)
+		if n, ok := msg.(*linkNotification); ok && l.inbound != nil {
+			l.inbound(&messages.NotificationReceived{Sid: l.sid, Notification: n.n})
+			continue
+		}
 		l.send(msg)
 		if _, bad := msg.(*linkDropped); bad {
 			// The actor closes the connection on a body that does not
@@ -174,10 +187,10 @@ func (l *link) readLoop() {
 	}
 }
 
-// inbound turns one frame body into the report for the actor. The body is
+// decode turns one frame body into the report for the actor. The body is
 // copied (or decoded into fresh memory) because the frame reader may reuse
 // its buffer for the next frame.
-func (l *link) inbound(body []byte) interface{} {
+func (l *link) decode(body []byte) interface{} {
 	if l.rawFrames {
 		return &linkFrame{link: l, body: append([]byte(nil), body...)}
 	}
@@ -194,7 +207,8 @@ func (l *link) inbound(body []byte) interface{} {
 // Why a goroutine rather than writing inline from Receive with a deadline:
 // an inline write to a peer that stopped reading blocks the actor for up to
 // the write timeout, and with it the Stop/Restart system messages and the
-// parent's own stop or restart (protoactor.md §2.4, §3.1). Here the actor
+// parent's own stop or restart (system messages wait behind the running
+// Receive). Here the actor
 // only enqueues; Stop closes the socket, which fails a pending Write at
 // once, so stopping never waits on the peer. The deadline still bounds how
 // long a stuck peer can hold a frame before the connection is declared dead.
@@ -215,7 +229,10 @@ func (l *link) writeLoop() {
 				return
 			}
 			if f.replyTo != nil && !l.closing.Load() {
-				l.send(&linkWritten{link: l, replyTo: f.replyTo})
+				// Straight to the requester: the frame is on the wire
+				// whatever the actor does next, and a round through the
+				// actor would cost a message per frame.
+				l.ack(f.replyTo, &messages.FrameWritten{Sid: l.sid})
 			}
 		}
 	}

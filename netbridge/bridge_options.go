@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
+
+	"github.com/zkfle/zkfle/messages"
 )
 
 // DefaultWriteTimeout bounds one frame write. ZooKeeper's SendWorker has no
@@ -28,6 +30,7 @@ type bridgeConfig struct {
 	logger       *slog.Logger
 	recipient    *actor.PID
 	rawFrames    bool
+	inbound      func(*messages.NotificationReceived)
 }
 
 func defaultBridgeConfig() bridgeConfig {
@@ -75,4 +78,21 @@ func WithRecipient(pid *actor.PID) BridgeOption {
 // that want ZooKeeper's bytes as they are.
 func WithRawFrames() BridgeOption {
 	return func(c *bridgeConfig) { c.rawFrames = true }
+}
+
+// WithInbound hands each decoded inbound notification to fn on the
+// bridge's reader goroutine, tagged with the bridge's sid, instead of
+// reporting it to the recipient through the bridge actor. fn must not
+// block (send it to an actor: ActorSystem().Root.Send is safe from any
+// goroutine) and is called in the order the frames arrived. It saves two
+// actor messages per notification (the reader's report to the bridge and
+// the bridge's to the recipient); bodies that do not decode and the end of
+// the connection still go through the actor, which closes and reports
+// them. A nil fn keeps the default. Ignored with WithRawFrames.
+func WithInbound(fn func(*messages.NotificationReceived)) BridgeOption {
+	return func(c *bridgeConfig) {
+		if fn != nil {
+			c.inbound = fn
+		}
+	}
 }

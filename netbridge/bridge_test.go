@@ -438,7 +438,7 @@ type startedContext struct{ actor.Context }
 func (startedContext) Message() interface{} { return &actor.Started{} }
 
 // A stop that races a pending restart can make protoactor start one more
-// incarnation after Stopped (protoactor.md §2.7). It must not touch the
+// incarnation after Stopped (a Stop that raced a pending Restart). It must not touch the
 // connection, start goroutines or report anything.
 func TestBridgeZombieIncarnationAcquiresNothing(t *testing.T) {
 	conn, _ := pipePair(t)
@@ -486,4 +486,35 @@ func TestBridgeSlowPeerDropsTheOldestQueuedFrame(t *testing.T) {
 		want = append(want, b)
 	}
 	assert.Equal(t, want, got, "frame 2, the oldest queued, was dropped")
+}
+
+// WithInbound: decoded notifications go to the function, in order and
+// tagged with the bridge's sid, from the reader goroutine; the recipient
+// hears only the drop of a malformed body and the end of the connection.
+func TestBridgeInboundHandsNotificationsToTheFunction(t *testing.T) {
+	h := newBridgeHarness(t, nil)
+	conn, peer := tcpPair(t)
+	got := make(chan *messages.NotificationReceived, 8)
+	pid := h.spawn(NewBridgeProps(conn, 2, WithInbound(func(m *messages.NotificationReceived) { got <- m })))
+
+	legacy40 := goldenBody(t, "spec-3.6-frame-legacy40.hex")
+	legacy28 := legacy40[:28]
+	writeAll(t, peer, append(mustFrame(t, legacy40), mustFrame(t, legacy28)...))
+	for _, size := range []int32{40, 28} {
+		select {
+		case m := <-got:
+			assert.EqualValues(t, 2, m.GetSid())
+			assert.EqualValues(t, size, m.GetNotification().GetWireSize(), "in the order sent")
+		case <-time.After(bridgeWait):
+			t.Fatalf("no notification of %d bytes", size)
+		}
+	}
+	assert.Empty(t, h.drain(), "decoded notifications do not go through the actor")
+
+	writeAll(t, peer, mustFrame(t, []byte{1, 2, 3}))
+	drop := expectBridgeMsg[*messages.NotificationDropped](t, h.parent)
+	assert.EqualValues(t, 2, drop.GetSid())
+	assert.Equal(t, messages.CloseReason_MALFORMED_NOTIFICATION, expectBridgeMsg[*messages.ConnectionClosed](t, h.parent).GetReason())
+	h.parent.expectTerminated(t, pid)
+	assert.Empty(t, got)
 }

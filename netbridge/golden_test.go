@@ -17,7 +17,7 @@ import (
 )
 
 // The config strings in the vectors. cfgCapture is what every server of the
-// captured 3.8.0 ensemble sent (138 bytes); cfgSpec is the spec's §3.6
+// captured 3.8.0 ensemble sent (138 bytes); cfgSpec is a hand-built
 // example (129 bytes).
 const (
 	cfgCapture = "server.1=127.0.0.1:12101:12201:participant\n" +

@@ -68,7 +68,7 @@ func TestHostPortRejects(t *testing.T) {
 }
 
 // TestIsWildcardHost mirrors CnxManagerTest.testWildcardAddressRecognition
-// (spec §6.12), with literal recognition only.
+// (ZooKeeper's own parser tests), with literal recognition only.
 func TestIsWildcardHost(t *testing.T) {
 	for _, host := range []string{"0.0.0.0", "::", "0:0:0:0:0:0:0:0", "::ffff:0.0.0.0", "::%eth0"} {
 		assert.True(t, IsWildcardHost(host), host)

@@ -27,7 +27,7 @@ func headerOf(version, sid int64, addr string) []byte {
 }
 
 // TestInitialMessageCnxManagerCases are CnxManagerTest.testInitialMessage's
-// parser cases (spec §6.12).
+// parser cases (ZooKeeper's own parser tests).
 func TestInitialMessageCnxManagerCases(t *testing.T) {
 	t.Run("protocol -65530 is rejected", func(t *testing.T) {
 		r := bytes.NewReader(headerOf(-65530, 5, "10.0.0.2:3888"))

@@ -112,7 +112,7 @@ func TestDecodeNotificationRejects(t *testing.T) {
 }
 
 // TestDecodeNotificationMalformedMessages are the payloads of
-// FLEMalformedNotificationMessageTest (spec §6.6, ZOOKEEPER-3769): the
+// FLEMalformedNotificationMessageTest (ZooKeeper's own test, ZOOKEEPER-3769): the
 // Java receiver skips each and survives; here each is a typed error,
 // except the invalid config string, whose vote still counts.
 func TestDecodeNotificationMalformedMessages(t *testing.T) {

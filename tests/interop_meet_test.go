@@ -20,6 +20,7 @@ import (
 	"github.com/zkfle/zkfle/internal/zkjava"
 	"github.com/zkfle/zkfle/messages"
 	"github.com/zkfle/zkfle/zab"
+	"github.com/zkfle/zkfle/zab/epochfile"
 )
 
 // Issue 7(f): where zkfle and ZooKeeper meet after the election, on the
@@ -325,7 +326,7 @@ func readEpochFiles(t *testing.T, dataDir string) map[string]int64 {
 	t.Helper()
 	out := map[string]int64{}
 	for _, name := range []string{zab.AcceptedEpochName, zab.CurrentEpochName} {
-		b, err := os.ReadFile(filepath.Join(dataDir, zab.SnapDirName, name))
+		b, err := os.ReadFile(filepath.Join(dataDir, epochfile.SnapDirName, name))
 		require.NoError(t, err)
 		v, err := strconv.ParseInt(strings.TrimSpace(string(b)), 10, 64)
 		require.NoErrorf(t, err, "%s holds %q", name, b)

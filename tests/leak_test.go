@@ -17,7 +17,7 @@ func checkLeaks(t *testing.T) {
 	opts := []goleak.Option{
 		goleak.IgnoreCurrent(),
 		// protoactor's dead-letter log throttle sleeps for its interval in
-		// a goroutine of its own (protoactor.md §5.3); it ends by itself.
+		// a goroutine of its own (protoactor's dead-letter throttle); it ends by itself.
 		goleak.IgnoreAnyFunction("github.com/asynkron/protoactor-go/actor.NewDeadLetter.NewThrottle.func4.1"),
 	}
 	t.Cleanup(func() { goleak.VerifyNone(t, opts...) })

@@ -106,13 +106,10 @@ var faultTargets = []faultTarget{
 	{kind: actors.KindFollower, endsSession: true, session: true, role: aFollower},
 	{kind: actors.KindElection},
 	{kind: actors.KindMessenger},
-	{kind: actors.KindWorkerSender},
 	{kind: actors.KindWorkerReceiver},
 	{kind: actors.KindCnxManager},
 	{kind: actors.KindListener},
 	{kind: actors.KindPeer, path: "", peer: true},
-	{kind: actors.KindSendWorker, path: "sendworker", peer: true},
-	{kind: actors.KindRecvWorker, path: "recvworker", peer: true},
 	{kind: actors.KindBridge, path: "bridge", peer: true},
 }
 

@@ -13,9 +13,11 @@
 //     EpochProposal (LEADERINFO) and EpochAck (ACKEPOCH) are the payloads
 //     discovery needs.
 //
-//   - The epoch store: EpochStore keeps acceptedEpoch and currentEpoch in
-//     <dataDir>/version-2/, as decimal text, written atomically (temp file,
-//     fsync, rename, fsync of the directory).
+//   - The epoch storage: EpochStorage is where a server keeps
+//     acceptedEpoch and currentEpoch, with its rules (AcceptedRule,
+//     CurrentRule) and errors; MemoryEpochs keeps them in memory. The
+//     files in <dataDir>/version-2/ are package zab/epochfile's, which
+//     implements EpochStorage: package zab does no file I/O.
 //
 //   - The session state machines: LeaderSession and LearnerSession, in the
 //     style of etcd's raft package and of this project's fle package. They
@@ -26,10 +28,10 @@
 // # Driving a session
 //
 // The driver (the Leader/Follower actors) owns the sockets, the timers and
-// the EpochStore:
+// the EpochStorage:
 //
 //   - After the election decides, build a LeaderSession or LearnerSession
-//     from the EpochStore's Accepted/Current, the committed verifier and
+//     from the EpochStorage's Accepted/Current, the committed verifier and
 //     the last zxid (0 for zkfle), and call Start.
 //   - Leader: listen on the quorum port only while the session runs; give
 //     every accepted socket a fresh ConnID and call Connected. Learner: dial
@@ -40,7 +42,7 @@
 //     no read deadline of your own: the session's ReadTimer is ZooKeeper's
 //     socket timeout, and it knows when the handler is not reading.
 //   - Carry out every Output in the order Output documents: epochs first
-//     (EpochStore.Apply; on error call PersistFailed and do nothing else
+//     (EpochStorage.Apply; on error call PersistFailed and do nothing else
 //     of that Output), then sends (AppendEncode, one write per packet or
 //     batched per connection, in order), closes, timers.
 //   - Keep one pending timer per (Kind, Conn); hand its firing back with

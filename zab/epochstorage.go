@@ -5,12 +5,27 @@ import (
 	"sync"
 )
 
+// The names of the two epochs, as ZooKeeper names their files
+// (QuorumPeer.ACCEPTED_EPOCH_FILENAME and CURRENT_EPOCH_FILENAME; package
+// zab/epochfile keeps them in <dataDir>/version-2/). EpochFile.String and
+// the errors of both stores use them.
+const (
+	// AcceptedEpochName is the file of the last epoch this server accepted
+	// (from LEADERINFO as a learner, or proposed as a leader).
+	AcceptedEpochName = "acceptedEpoch"
+	// CurrentEpochName is the file of the last epoch this server
+	// acknowledged NEWLEADER for (or established as a leader).
+	CurrentEpochName = "currentEpoch"
+)
+
 // EpochStorage is where a server keeps acceptedEpoch and currentEpoch.
 // Two implementations enforce the same rules with the same errors:
-// EpochStore (ZooKeeper's files in dataDir/version-2, opened with
-// OpenEpochs) and MemoryEpochs (memory only, for simulators, tests and
-// embedded nodes without a dataDir), in the manner of etcd raft's
-// MemoryStorage beside its WAL.
+// epochfile.Store (package zab/epochfile: ZooKeeper's files in
+// dataDir/version-2, the only file I/O of the epoch agreement) and
+// MemoryEpochs (memory only, for simulators, tests and embedded nodes
+// without a dataDir), in the manner of etcd raft's MemoryStorage beside
+// its WAL. Both check a write with AcceptedRule and CurrentRule and route
+// an EpochWrite with ApplyEpochWrite, so the rules exist once.
 //
 // The rules: a write returns only once it would survive a restart; an
 // epoch never goes back (ErrEpochRegression); currentEpoch never exceeds
@@ -32,17 +47,19 @@ type EpochStorage interface {
 	Probe() error
 }
 
-var (
-	_ EpochStorage = (*EpochStore)(nil)
-	_ EpochStorage = (*MemoryEpochs)(nil)
-)
+var _ EpochStorage = (*MemoryEpochs)(nil)
 
-// applyEpochWrite routes an EpochWrite to s's setters: one rule for every
-// EpochStorage.
-func applyEpochWrite(s interface {
-	SetAccepted(int64) error
-	SetCurrent(int64) error
-}, w EpochWrite) error {
+// EpochSetter is the part of an EpochStorage that ApplyEpochWrite needs.
+type EpochSetter interface {
+	// SetAccepted durably records acceptedEpoch.
+	SetAccepted(e int64) error
+	// SetCurrent durably records currentEpoch.
+	SetCurrent(e int64) error
+}
+
+// ApplyEpochWrite routes an EpochWrite to s's setters (an unknown file is
+// an error): the Apply of every EpochStorage.
+func ApplyEpochWrite(s EpochSetter, w EpochWrite) error {
 	switch w.File {
 	case AcceptedEpochFile:
 		return s.SetAccepted(w.Epoch)
@@ -53,13 +70,16 @@ func applyEpochWrite(s interface {
 }
 
 // MemoryEpochs is an EpochStorage in memory, with exactly the rules of
-// the file store (EpochStore): the same sentinel errors for the same
+// the file store (epochfile.Store): the same sentinel errors for the same
 // misuse, unchanged values after any error. FailWrites makes every write
 // and Probe fail, as a full or read-only disk does, for tests of what a
 // driver does then; Writes lists the writes that succeeded, in order, for
 // tests of when it wrote.
 //
-// A MemoryEpochs is safe for concurrent use.
+// A MemoryEpochs is safe for concurrent use: a node's driver writes from
+// its session while a probe and status readers run on other goroutines.
+// Its mutex is the only one in package zab; the session machines take
+// their epochs as values and hand writes back as EpochWrite outputs.
 type MemoryEpochs struct {
 	mu       sync.Mutex
 	accepted int64
@@ -69,7 +89,7 @@ type MemoryEpochs struct {
 }
 
 // NewMemoryEpochs returns a store holding accepted and current, checked as
-// OpenEpochs checks the files: each a decimal long >= 0
+// epochfile.Open checks the files: each a decimal long >= 0
 // (ErrCorruptEpochFile otherwise) and accepted >= current (ErrEpochOrder).
 func NewMemoryEpochs(accepted, current int64) (*MemoryEpochs, error) {
 	for _, v := range []struct {
@@ -102,11 +122,11 @@ func (m *MemoryEpochs) Current() int64 {
 }
 
 // SetAccepted records e as acceptedEpoch, refusing an e below it
-// (ErrEpochRegression), as EpochStore.SetAccepted.
+// (ErrEpochRegression), as epochfile.Store.SetAccepted.
 func (m *MemoryEpochs) SetAccepted(e int64) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if err := acceptedRule(m.accepted, e, "memory"); err != nil {
+	if err := AcceptedRule(m.accepted, e, "memory"); err != nil {
 		return err
 	}
 	if m.fail != nil {
@@ -119,11 +139,11 @@ func (m *MemoryEpochs) SetAccepted(e int64) error {
 
 // SetCurrent records e as currentEpoch, refusing an e above acceptedEpoch
 // (ErrEpochOrder) or below currentEpoch (ErrEpochRegression), as
-// EpochStore.SetCurrent.
+// epochfile.Store.SetCurrent.
 func (m *MemoryEpochs) SetCurrent(e int64) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if err := currentRule(m.accepted, m.current, e, "memory"); err != nil {
+	if err := CurrentRule(m.accepted, m.current, e, "memory"); err != nil {
 		return err
 	}
 	if m.fail != nil {
@@ -135,7 +155,7 @@ func (m *MemoryEpochs) SetCurrent(e int64) error {
 }
 
 // Apply carries out one of a session's EpochWrite outputs.
-func (m *MemoryEpochs) Apply(w EpochWrite) error { return applyEpochWrite(m, w) }
+func (m *MemoryEpochs) Apply(w EpochWrite) error { return ApplyEpochWrite(m, w) }
 
 // Probe fails while FailWrites is in force, and succeeds otherwise.
 func (m *MemoryEpochs) Probe() error {
@@ -163,21 +183,22 @@ func (m *MemoryEpochs) Writes() []EpochWrite {
 	return append([]EpochWrite(nil), m.writes...)
 }
 
-// acceptedRule is the rule every EpochStorage keeps for acceptedEpoch: it
-// never goes back (ErrEpochRegression; since acceptedEpoch >= currentEpoch,
-// that also keeps it at or above the current epoch). where names the
-// store in the error.
-func acceptedRule(accepted, e int64, where string) error {
+// AcceptedRule is the rule every EpochStorage keeps for acceptedEpoch,
+// checked before any write: it never goes back (ErrEpochRegression; since
+// acceptedEpoch >= currentEpoch, that also keeps it at or above the
+// current epoch). where names the store (a path, "memory") in the error.
+func AcceptedRule(accepted, e int64, where string) error {
 	if e < accepted {
 		return fmt.Errorf("%w: acceptedEpoch %d -> %d (%s)", ErrEpochRegression, accepted, e, where)
 	}
 	return nil
 }
 
-// currentRule is the rule every EpochStorage keeps for currentEpoch: a
-// server acknowledges only an epoch it has accepted (ErrEpochOrder), and
-// it never goes back (ErrEpochRegression).
-func currentRule(accepted, current, e int64, where string) error {
+// CurrentRule is the rule every EpochStorage keeps for currentEpoch,
+// checked before any write: a server acknowledges only an epoch it has
+// accepted (ErrEpochOrder), and it never goes back (ErrEpochRegression).
+// where names the store in the error.
+func CurrentRule(accepted, current, e int64, where string) error {
 	if e > accepted {
 		return fmt.Errorf("%w: currentEpoch %d would exceed acceptedEpoch %d (%s)", ErrEpochOrder, e, accepted, where)
 	}

@@ -20,9 +20,9 @@ type LeaderConfig struct {
 	// ReconfigEnabled is zoo.cfg's reconfigEnabled; it only changes the
 	// version line of the config NEWLEADER carries (see NewLeaderConfig).
 	ReconfigEnabled bool
-	// AcceptedEpoch is this server's acceptedEpoch (EpochStore.Accepted).
+	// AcceptedEpoch is this server's acceptedEpoch (EpochStorage.Accepted).
 	AcceptedEpoch int64
-	// CurrentEpoch is this server's currentEpoch (EpochStore.Current).
+	// CurrentEpoch is this server's currentEpoch (EpochStorage.Current).
 	CurrentEpoch int64
 	// LastZxid is this server's last zxid (0 for zkfle's empty database).
 	// With CurrentEpoch it forms the summary a learner must not be ahead

@@ -15,9 +15,9 @@ type LearnerConfig struct {
 	// Observer makes this an observer: it registers with OBSERVERINFO and
 	// reports Observing.
 	Observer bool
-	// AcceptedEpoch is this server's acceptedEpoch (EpochStore.Accepted).
+	// AcceptedEpoch is this server's acceptedEpoch (EpochStorage.Accepted).
 	AcceptedEpoch int64
-	// CurrentEpoch is this server's currentEpoch (EpochStore.Current).
+	// CurrentEpoch is this server's currentEpoch (EpochStorage.Current).
 	CurrentEpoch int64
 	// LastZxid is this server's last logged zxid, sent in ACKEPOCH (0 for
 	// zkfle's empty database).
@@ -54,6 +54,9 @@ type LearnerSession struct {
 	timing   Timing
 	stage    learnerStage
 	attempts int
+	// waited is the sum of the pauses between dials so far (the retry
+	// back-off gives up only once it reaches Timing.retryBudget).
+	waited   time.Duration
 	conn     ConnID
 	accepted int64
 	current  int64
@@ -141,18 +144,24 @@ func (s *LearnerSession) dial(out *Output) {
 }
 
 // DialFailed reports that the last Dial failed. The learner tries again
-// after ConnectRetryDelay, up to ConnectTries dials, then gives up.
+// after ConnectRetryDelay, up to ConnectTries dials, then gives up. With
+// Timing.ConnectRetryFirst the pauses start small and double, and the
+// learner gives up only once it has made ConnectTries dials and waited
+// ZooKeeper's (ConnectTries-1) × ConnectRetryDelay in all (the connect
+// budget still ends it first if that is shorter).
 func (s *LearnerSession) DialFailed(err error) Output {
 	var out Output
 	if s.stage != learnerDialing {
 		return out
 	}
-	if s.attempts >= s.timing.ConnectTries {
+	if s.attempts >= s.timing.ConnectTries && s.waited >= s.timing.retryBudget() {
 		s.end(&out, ReasonConnectFailed, fmt.Sprintf("failed to connect to leader %d after %d tries: %v", s.cfg.LeaderID, s.attempts, err))
 		return out
 	}
+	pause := s.timing.retryPause(s.attempts)
+	s.waited += pause
 	s.stage = learnerRetryWait
-	s.timers.arm(&out, RetryTimer, 0, s.timing.ConnectRetryDelay)
+	s.timers.arm(&out, RetryTimer, 0, pause)
 	return out
 }
 

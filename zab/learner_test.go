@@ -264,3 +264,35 @@ func TestLearnerSessionConfigErrors(t *testing.T) {
 		assert.ErrorIs(t, err, ErrBadConfig, name)
 	}
 }
+
+// With ConnectRetryFirst the learner redials after 5 ms, doubling up to
+// ConnectRetryDelay, and gives up only once it has made ConnectTries dials
+// and waited ZooKeeper's 400 ms in all: never sooner than a Java learner.
+func TestLearnerRetryBackOffStartsSmall(t *testing.T) {
+	s := newLearner(t, LearnerConfig{ID: 2, LeaderID: 1, Timing: Timing{ConnectRetryFirst: 5 * time.Millisecond}})
+	clk := newClock()
+	clk.apply(s.Start())
+	want := []time.Duration{5, 10, 20, 40, 80, 100, 100, 100}
+	var waited time.Duration
+	for i, ms := range want {
+		pause := ms * time.Millisecond
+		out := clk.apply(s.DialFailed(errors.New("connection refused")))
+		require.Nil(t, out.Ended, "gave up after %d dials, %v waited", i+1, waited)
+		assert.Equal(t, pause, armed(t, out, RetryTimer, 0).After, "pause after dial %d", i+1)
+		waited += pause
+		outs := clk.advance(pause, s.Tick)
+		require.Len(t, outs, 1)
+		require.NotNil(t, outs[0].Dial)
+		assert.Equal(t, i+2, outs[0].Dial.Attempt)
+	}
+	require.Equal(t, 455*time.Millisecond, waited)
+	out := clk.apply(s.DialFailed(errors.New("connection refused")))
+	require.NotNil(t, out.Ended, "9 dials and 455 ms waited: past ZooKeeper's 5 dials and 400 ms")
+	assert.Equal(t, ReasonConnectFailed, out.Ended.Reason)
+	assert.Contains(t, out.Ended.Detail, "after 9 tries")
+}
+
+func TestLearnerRetryBackOffRejectsNegative(t *testing.T) {
+	_, err := NewLearnerSession(LearnerConfig{ID: 2, LeaderID: 1, Timing: Timing{ConnectRetryFirst: -time.Millisecond}})
+	require.ErrorIs(t, err, ErrBadConfig)
+}

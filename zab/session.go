@@ -57,7 +57,7 @@ func (f EpochFile) String() string {
 	return fmt.Sprintf("EpochFile(%d)", int(f))
 }
 
-// EpochWrite asks the driver to persist an epoch (EpochStore.Apply).
+// EpochWrite asks the driver to persist an epoch (EpochStorage.Apply).
 type EpochWrite struct {
 	// File is the file to write.
 	File EpochFile

@@ -143,7 +143,7 @@ func persistFailed(sess any) Output {
 	return sess.(*LearnerSession).PersistFailed(err)
 }
 
-// persist is EpochStore's rule book applied to the simulated disk; a
+// persist is EpochStorage's rule book applied to the simulated disk; a
 // machine that asks for a write the store would refuse is a violation.
 func (w *simWorld) persist(n *simNode, pw EpochWrite) bool {
 	switch pw.File {

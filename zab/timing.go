@@ -25,6 +25,22 @@ type Timing struct {
 	ConnectRetryDelay time.Duration
 	// ConnectTries bounds the dials of one session (5, fixed in Java).
 	ConnectTries int
+	// ConnectRetryFirst, when > 0, replaces the fixed pause with a
+	// back-off: the first pause is ConnectRetryFirst, each next one twice
+	// the last, capped at ConnectRetryDelay. The learner then keeps
+	// dialing until it has both made ConnectTries dials and waited as long
+	// as ZooKeeper's fixed pace does ((ConnectTries-1) × ConnectRetryDelay,
+	// 400 ms), so it gives up no sooner than a Java learner, in dials or in
+	// time. Zero (the default) is ZooKeeper's fixed pause.
+	//
+	// Why: a follower decides at about the moment its leader does, and
+	// its first dial usually reaches the quorum port before the leader
+	// has bound it. Refused at once (loopback or LAN: an RST), ZooKeeper's
+	// pace then idles 100 ms that carry no information; a pause of a few
+	// milliseconds, doubling, finds the port within a few milliseconds of
+	// the bind and costs a leader that is really gone only a handful of
+	// refused SYNs.
+	ConnectRetryFirst time.Duration
 }
 
 // DefaultTiming returns ZooKeeper 3.8's defaults.
@@ -46,7 +62,7 @@ var ErrBadConfig = errors.New("zab: bad session config")
 func (t Timing) withDefaults() (Timing, error) {
 	d := DefaultTiming()
 	if t.TickTime < 0 || t.InitLimit < 0 || t.SyncLimit < 0 || t.ConnectToLearnerMasterLimit < 0 ||
-		t.ConnectRetryDelay < 0 || t.ConnectTries < 0 {
+		t.ConnectRetryDelay < 0 || t.ConnectTries < 0 || t.ConnectRetryFirst < 0 {
 		return t, fmt.Errorf("%w: negative timing value in %+v", ErrBadConfig, t)
 	}
 	if t.TickTime == 0 {
@@ -65,6 +81,26 @@ func (t Timing) withDefaults() (Timing, error) {
 		t.ConnectTries = d.ConnectTries
 	}
 	return t, nil
+}
+
+// retryPause is the pause after the attempt-th failed dial (1-based):
+// ConnectRetryDelay, or with ConnectRetryFirst set, ConnectRetryFirst ×
+// 2^(attempt-1) capped at ConnectRetryDelay.
+func (t Timing) retryPause(attempt int) time.Duration {
+	if t.ConnectRetryFirst <= 0 || t.ConnectRetryFirst >= t.ConnectRetryDelay {
+		return t.ConnectRetryDelay
+	}
+	d := t.ConnectRetryFirst
+	for i := 1; i < attempt && d < t.ConnectRetryDelay; i++ {
+		d *= 2
+	}
+	return min(d, t.ConnectRetryDelay)
+}
+
+// retryBudget is how long a learner waits between dials in all before it
+// may give up: ZooKeeper's (ConnectTries-1) pauses of ConnectRetryDelay.
+func (t Timing) retryBudget() time.Duration {
+	return time.Duration(t.ConnectTries-1) * t.ConnectRetryDelay
 }
 
 // initTimeout is initLimit × tickTime.

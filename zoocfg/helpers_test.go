@@ -9,7 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// readmeZooCfg is the zoo.cfg of /work/shared/zk-reference/README.md §1
+// readmeZooCfg is the zoo.cfg of the reference ensemble's README (zk-ensemble.sh)
 // (server 1 of 3, base port 12000), as zk-ensemble.sh writes it; DIR is
 // replaced by a test directory.
 const readmeZooCfg = `tickTime=2000

@@ -14,7 +14,7 @@ type Member struct {
 	// ID is the sid (myid). It must be positive.
 	ID int64
 	// Zxid is the last logged zxid; -1 models an untrusted empty database
-	// (spec §4.9), which can only join by following an established leader.
+	// (FastLeaderElection ignores every LOOKING vote then), which can only join by following an established leader.
 	Zxid int64
 	// Epoch is the currentEpoch file's value.
 	Epoch int64

@@ -9,7 +9,7 @@
 // choice comes from a math/rand/v2 source seeded explicitly by the caller.
 // The same Options (or the same script) always yield the same trace.
 //
-// What the harness models of ZooKeeper around the election (spec §2, §4):
+// What the harness models of ZooKeeper around the election (QuorumCnxManager and the rest of FastLeaderElection):
 //
 //   - Connections (QuorumCnxManager): one per pair of live, reachable
 //     nodes. A send on a connected pair goes on the wire and becomes the
@@ -20,7 +20,7 @@
 //     only (re)established by a send or by ConnectAll, as in ZooKeeper: a
 //     healed partition does not reconnect by itself.
 //   - haveDelivered is ZooKeeper's real one: true as soon as any send queue
-//     the node ever created is empty (spec §2.5).
+//     the node ever created is empty (QuorumCnxManager.haveDelivered).
 //   - Loopback: a message a node sends to itself is delivered through Step
 //     at the same instant, after the current input, and is never lost.
 //   - Crash: the machine is gone; messages in flight to it are lost, its

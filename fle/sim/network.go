@@ -159,7 +159,7 @@ func (c *Cluster) connectAll(n *node) {
 
 // haveDelivered is QuorumCnxManager.haveDelivered as ZooKeeper 3.8
 // implements it: true as soon as any send queue is empty, false if every
-// queue holds a message or there are no queues (spec §2.5).
+// queue holds a message or there are no queues (QuorumCnxManager.haveDelivered).
 func (c *Cluster) haveDelivered(n *node) bool {
 	for _, peer := range c.nodes {
 		if peer == n {

@@ -32,9 +32,12 @@ type failoverResult struct {
 	// RestoreMS: relaunch (kill) or SIGCONT (pause) of the old leader ->
 	// all N report a role again, exactly one of them leader.
 	RestoreMS float64 `json:"restore_ms"`
-	Load1     string  `json:"loadavg_1m"`
-	Dir       string  `json:"dir,omitempty"`
-	Err       string  `json:"error,omitempty"`
+	// Paths counts the survivors' decisions after the failure by path
+	// (decisionPath).
+	Paths map[string]int `json:"decision_paths,omitempty"`
+	Load1 string         `json:"loadavg_1m"`
+	Dir   string         `json:"dir,omitempty"`
+	Err   string         `json:"error,omitempty"`
 }
 
 // ok reports whether the failover produced every figure.
@@ -227,6 +230,10 @@ func survivorTimes(sys system, survivors []*server, offsets map[int]int64, faile
 		}
 		lastLooking = latest(lastLooking, sl.looking)
 		lastElected = latest(lastElected, sl.elected)
+		if res.Paths == nil {
+			res.Paths = map[string]int{}
+		}
+		res.Paths[pathKey(sl.path)]++
 	}
 	res.DetectMS = ms(firstLooking.Sub(failedAt))
 	res.ElectionMS = ms(lastElected.Sub(lastLooking))

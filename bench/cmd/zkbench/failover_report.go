@@ -41,18 +41,21 @@ func (k failureKind) verb() string {
 
 // failoverGroup is the tries of one system, size and failure, summarised.
 type failoverGroup struct {
-	N          int                `json:"n"`
-	System     string             `json:"system"`
-	Transport  string             `json:"transport"`
-	Failure    failureKind        `json:"failure"`
-	Tries      int                `json:"tries"`
-	Failed     int                `json:"failed"`
-	NewLeaders map[int]int        `json:"new_leaders"` // sid -> tries it won
-	Figures    map[string]summary `json:"figures"`
+	N          int         `json:"n"`
+	System     string      `json:"system"`
+	Transport  string      `json:"transport"`
+	Failure    failureKind `json:"failure"`
+	Tries      int         `json:"tries"`
+	Failed     int         `json:"failed"`
+	NewLeaders map[int]int `json:"new_leaders"` // sid -> tries it won
+	// Paths counts the survivors' decisions by path (decisionPath).
+	Paths   map[string]int     `json:"decision_paths"`
+	Figures map[string]summary `json:"figures"`
 }
 
 func summarizeFailovers(n int, sys string, tr transport, kind failureKind, rs []failoverResult) failoverGroup {
-	g := failoverGroup{N: n, System: sys, Transport: tr.String(), Failure: kind, NewLeaders: map[int]int{}, Figures: map[string]summary{}}
+	g := failoverGroup{N: n, System: sys, Transport: tr.String(), Failure: kind, NewLeaders: map[int]int{},
+		Paths: map[string]int{}, Figures: map[string]summary{}}
 	var good []failoverResult
 	for _, r := range rs {
 		if r.N != n || r.System != sys || r.Failure != kind || transport(r.Transport).String() != g.Transport {
@@ -65,6 +68,9 @@ func summarizeFailovers(n int, sys string, tr transport, kind failureKind, rs []
 		}
 		good = append(good, r)
 		g.NewLeaders[r.Leader]++
+		for p, k := range r.Paths {
+			g.Paths[p] += k
+		}
 	}
 	for _, f := range failoverFigures {
 		vs := make([]float64, 0, len(good))
@@ -189,6 +195,11 @@ func (rep failoverReport) writeTable(w io.Writer, systems []system) error {
 			fmt.Fprintf(tw, "\t%s", gg.newLeaders())
 		}
 		fmt.Fprintln(tw)
+		fmt.Fprint(tw, "  survivors' decision path")
+		for _, gg := range row {
+			fmt.Fprintf(tw, "\t%s", pathsText(gg.Paths))
+		}
+		fmt.Fprintln(tw)
 		fmt.Fprint(tw, "  failed tries")
 		for _, gg := range row {
 			fmt.Fprintf(tw, "\t%d of %d", gg.Failed, gg.Tries)
@@ -200,6 +211,7 @@ func (rep failoverReport) writeTable(w io.Writer, systems []system) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
+	writeTargets(w, failoverTargets(rep.Groups))
 	for _, r := range rep.Tries {
 		if !r.ok() {
 			fmt.Fprintf(w, "failed: system=%s n=%d run=%d failure=%s: %s (files kept in %s)\n", systemTag(r.System, r.Transport), r.N, r.Run, r.Failure, r.Err, r.Dir)

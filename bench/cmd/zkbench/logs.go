@@ -29,6 +29,9 @@ const (
 // zero time means the event was not logged.
 type serverLog struct {
 	looking, elected, decided time.Time
+	// path is the decision line's path= value (decisionPath): which rule
+	// decided, for zkfle; "" when the line has none (ZooKeeper).
+	path string
 }
 
 // lineClassifier tells what a log line means and when it was written.
@@ -83,6 +86,7 @@ func scanEvents(r io.Reader, classify lineClassifier) (serverLog, error) {
 		}
 		if ev&evDecided != 0 && sl.decided.IsZero() {
 			sl.decided = t
+			sl.path = decisionPath(sc.Text())
 		}
 	}
 	return sl, sc.Err()

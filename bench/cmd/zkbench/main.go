@@ -10,7 +10,7 @@
 // back to back, srvr polled every few ms until each reports a role, its
 // logs read for the election proper, an idle pause, VmRSS read from /proc,
 // and SIGTERM (SIGKILL after a grace) for every process it started. The
-// figures follow the definitions of /work/shared/zk-reference/README.md §3.
+// figures' definitions are in bench/README.md.
 // With -mode failover it starts one ensemble per size and system and
 // kills (SIGKILL) or pauses (SIGSTOP) its leader -runs times per failure,
 // timing the survivors' new established leader (failover.go).
@@ -58,6 +58,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	// further signals are swallowed so the clean-up is not cut short.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+
+	if o.mode == modeInProcess {
+		return runInProcessMode(ctx, o, stdout, stderr)
+	}
 
 	root, err := newWorkDir(o)
 	if err != nil {

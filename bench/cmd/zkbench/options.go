@@ -64,6 +64,10 @@ type options struct {
 const (
 	modeCold     = "cold"     // cold-start elections (the original zkbench)
 	modeFailover = "failover" // leader kill -9 / SIGSTOP of a running ensemble
+	// modeInProcess: N actors.Node in this process (no cmd/node, no
+	// ZooKeeper), N up to maxInProcess: time to established, actor
+	// messages and notifications per election (inprocess.go).
+	modeInProcess = "inprocess"
 )
 
 // parseOptions reads the command line. Usage errors come back as
@@ -72,7 +76,7 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	o := options{}
 	fs := flag.NewFlagSet("zkbench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	sizes := fs.String("n", "3,5", "ensemble sizes, comma separated (each 2..25)")
+	sizes := fs.String("n", "3,5", "ensemble sizes, comma separated (each 2..25; 2..101 with -mode inprocess)")
 	fs.IntVar(&o.runs, "runs", 5, "cold starts, or failovers per failure kind, per ensemble size and system (1..100)")
 	fs.DurationVar(&o.poll, "poll", 5*time.Millisecond, "interval between srvr polling rounds")
 	fs.DurationVar(&o.idle, "idle", 2*time.Second, "how long a settled ensemble idles before VmRSS is read (failover mode: before each failure)")
@@ -85,7 +89,7 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	fs.BoolVar(&o.jsonOut, "json", false, "print the results as JSON on stdout instead of the table")
 	fs.BoolVar(&o.keep, "keep", false, "keep every run's zoo.cfg, data dir and log (always kept for a failed run)")
 	fs.StringVar(&o.workDir, "workdir", "", "directory for the runs' files (default: a new temp dir)")
-	fs.StringVar(&o.mode, "mode", modeCold, "what to measure: cold (cold-start elections) or failover (leader kill -9 / SIGSTOP)")
+	fs.StringVar(&o.mode, "mode", modeCold, "what to measure: cold (cold-start elections), failover (leader kill -9 / SIGSTOP) or inprocess (N nodes in this process, N up to 101: actor messages and notifications per election)")
 	failures := fs.String("failures", "kill,pause", "failover mode: what is done to the leader, comma separated: kill (SIGKILL), pause (SIGSTOP)")
 	fs.DurationVar(&o.timing.tick, "tick-time", defaultTiming.tick, "zoo.cfg tickTime for both systems (whole milliseconds)")
 	fs.IntVar(&o.timing.initLimit, "init-limit", defaultTiming.initLimit, "zoo.cfg initLimit (ticks) for both systems")
@@ -102,7 +106,11 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 		return o, &FlagError{Flag: "n", Value: strings.Join(fs.Args(), " "), Reason: "unexpected arguments after the flags"}
 	}
 	var err error
-	if o.sizes, err = parseSizes(*sizes); err != nil {
+	limit := maxServers
+	if o.mode == modeInProcess {
+		limit = maxInProcess
+	}
+	if o.sizes, err = parseSizes(*sizes, limit); err != nil {
 		return o, err
 	}
 	if o.failures, err = parseFailures(*failures); err != nil {
@@ -128,22 +136,22 @@ func (o options) validate() error {
 		return &FlagError{Flag: "stop-timeout", Value: o.stopTimeout.String(), Reason: "want 100ms..1m"}
 	case o.heap == "" || strings.ContainsAny(o.heap, " \t"):
 		return &FlagError{Flag: "heap", Value: o.heap, Reason: "want a JVM size such as 128m"}
-	case o.mode != modeCold && o.mode != modeFailover:
-		return &FlagError{Flag: "mode", Value: o.mode, Reason: "want cold or failover"}
+	case o.mode != modeCold && o.mode != modeFailover && o.mode != modeInProcess:
+		return &FlagError{Flag: "mode", Value: o.mode, Reason: "want cold, failover or inprocess"}
 	}
 	return o.timing.validate()
 }
 
 // parseSizes reads "-n 3,5" into sorted, distinct sizes.
-func parseSizes(s string) ([]int, error) {
+func parseSizes(s string, limit int) ([]int, error) {
 	seen := map[int]bool{}
 	var out []int
 	for _, f := range strings.Split(s, ",") {
 		f = strings.TrimSpace(f)
 		n, err := strconv.Atoi(f)
-		if err != nil || n < minServers || n > maxServers {
+		if err != nil || n < minServers || n > limit {
 			return nil, &FlagError{Flag: "n", Value: s,
-				Reason: fmt.Sprintf("%q is not an ensemble size %d..%d", f, minServers, maxServers)}
+				Reason: fmt.Sprintf("%q is not an ensemble size %d..%d", f, minServers, limit)}
 		}
 		if !seen[n] {
 			seen[n] = true
@@ -161,6 +169,7 @@ Run it from the zkfle module root:
   go run ./bench/cmd/zkbench -n 3,5 -runs 5
   go run ./bench/cmd/zkbench -mode failover -n 3,5 -runs 3
   go run ./bench/cmd/zkbench -n 3,5 -runs 3 -tls plain,tls
+  go run ./bench/cmd/zkbench -mode inprocess -n 3,5,9,25,51 -runs 3
 
 For each size N and each run it writes fresh zoo.cfg files and data dirs,
 launches N servers back to back, polls srvr until every one reports a role,

@@ -19,7 +19,7 @@ func TestParseOptionsDefaults(t *testing.T) {
 }
 
 func TestParseSizesSortsAndDeduplicates(t *testing.T) {
-	got, err := parseSizes("5, 3,5")
+	got, err := parseSizes("5, 3,5", maxServers)
 	require.NoError(t, err)
 	assert.Equal(t, []int{3, 5}, got)
 }

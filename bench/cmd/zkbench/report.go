@@ -28,6 +28,8 @@ var figures = []figure{
 		perRun(func(r runResult) float64 { return r.DecidedMS })},
 	{"elected_after_looking_ms", "each server: its LOOKING -> its elected line", "ms",
 		perServer(func(s serverResult) float64 { return s.ElectedAfterLookingMS })},
+	{"elected_after_decided_ms", "each server: its decided line -> its elected line", "ms",
+		perServer(func(s serverResult) float64 { return s.ElectedAfterDecidedMS })},
 	{"looking_after_launch_ms", "each server: launch -> LOOKING (process start-up)", "ms",
 		perServer(func(s serverResult) float64 { return s.LookingAfterLaunchMS })},
 	{"rss_mib", "idle RSS per node (VmRSS after settling + idle)", "MiB",
@@ -60,19 +62,22 @@ func perServer(f func(serverResult) float64) func([]runResult) []float64 {
 
 // group is the runs of one system at one size, summarised.
 type group struct {
-	N         int                `json:"n"`
-	System    string             `json:"system"`
-	Transport string             `json:"transport"`
-	Runs      int                `json:"runs"`
-	Failed    int                `json:"failed"`
-	Killed    int                `json:"killed_on_stop"` // servers that needed SIGKILL
-	Exits     map[int]int        `json:"exit_codes"`     // exit code after SIGTERM -> servers
-	Winners   map[int]int        `json:"winners"`        // leader sid -> runs
-	Figures   map[string]summary `json:"figures"`
+	N         int         `json:"n"`
+	System    string      `json:"system"`
+	Transport string      `json:"transport"`
+	Runs      int         `json:"runs"`
+	Failed    int         `json:"failed"`
+	Killed    int         `json:"killed_on_stop"` // servers that needed SIGKILL
+	Exits     map[int]int `json:"exit_codes"`     // exit code after SIGTERM -> servers
+	Winners   map[int]int `json:"winners"`        // leader sid -> runs
+	// Paths counts the servers' decisions by path (decisionPath).
+	Paths   map[string]int     `json:"decision_paths"`
+	Figures map[string]summary `json:"figures"`
 }
 
 func summarizeGroup(n int, sys string, tr transport, rs []runResult) group {
-	g := group{N: n, System: sys, Transport: tr.String(), Winners: map[int]int{}, Exits: map[int]int{}, Figures: map[string]summary{}}
+	g := group{N: n, System: sys, Transport: tr.String(), Winners: map[int]int{}, Exits: map[int]int{},
+		Paths: map[string]int{}, Figures: map[string]summary{}}
 	var good []runResult
 	for _, r := range rs {
 		if r.N != n || r.System != sys || transport(r.Transport).String() != g.Transport {
@@ -90,6 +95,7 @@ func summarizeGroup(n int, sys string, tr transport, rs []runResult) group {
 				g.Killed++
 			}
 			g.Exits[s.ExitCode]++
+			g.Paths[pathKey(s.DecisionPath)]++
 		}
 	}
 	for _, f := range figures {
@@ -223,6 +229,11 @@ func (rep report) writeTable(w io.Writer, systems []system) error {
 			fmt.Fprintf(tw, "\t%s", gg.exitCodes())
 		}
 		fmt.Fprintln(tw)
+		fmt.Fprint(tw, "decision path (servers)")
+		for _, gg := range row {
+			fmt.Fprintf(tw, "\t%s", pathsText(gg.Paths))
+		}
+		fmt.Fprintln(tw)
 		fmt.Fprint(tw, "failed runs")
 		for _, gg := range row {
 			fmt.Fprintf(tw, "\t%d of %d", gg.Failed, gg.Runs)
@@ -234,6 +245,7 @@ func (rep report) writeTable(w io.Writer, systems []system) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
+	writeTargets(w, coldStartTargets(rep.Groups))
 	for _, r := range rep.Runs {
 		if !r.ok() {
 			fmt.Fprintf(w, "failed: system=%s n=%d run=%d: %s (files kept in %s)\n", systemTag(r.System, r.Transport), r.N, r.Run, r.Err, r.Dir)

@@ -17,7 +17,7 @@ type timing struct {
 }
 
 // defaultTiming is zk-ensemble.sh's (ZooKeeper's sample zoo.cfg), so that
-// ZooKeeper's figures here are comparable with zk-reference/README.md §3.
+// ZooKeeper's figures here are comparable with ZooKeeper's own defaults.
 var defaultTiming = timing{tick: 2000 * time.Millisecond, initLimit: 10, syncLimit: 5}
 
 // Bounds on the timing flags: below 10 ms a tick is shorter than a srvr

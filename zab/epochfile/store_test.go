@@ -1,4 +1,4 @@
-package zab
+package epochfile
 
 import (
 	"errors"
@@ -9,6 +9,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/zkfle/zkfle/zab"
 )
 
 func writeFile(t *testing.T, path, content string) {
@@ -24,9 +26,9 @@ func readFile(t *testing.T, path string) string {
 	return string(b)
 }
 
-func TestOpenEpochsFreshDataDirStartsAtZero(t *testing.T) {
+func TestOpenFreshDataDirStartsAtZero(t *testing.T) {
 	dataDir := filepath.Join(t.TempDir(), "does", "not", "exist")
-	s, err := OpenEpochs(dataDir)
+	s, err := Open(dataDir)
 	require.NoError(t, err)
 	assert.Equal(t, int64(0), s.Accepted())
 	assert.Equal(t, int64(0), s.Current())
@@ -35,9 +37,9 @@ func TestOpenEpochsFreshDataDirStartsAtZero(t *testing.T) {
 	assert.Equal(t, "0", readFile(t, filepath.Join(dataDir, "version-2", "currentEpoch")))
 }
 
-func TestEpochStoreWritesZooKeeperFormatAndReopens(t *testing.T) {
+func TestStoreWritesZooKeeperFormatAndReopens(t *testing.T) {
 	dataDir := t.TempDir()
-	s, err := OpenEpochs(dataDir)
+	s, err := Open(dataDir)
 	require.NoError(t, err)
 	require.NoError(t, s.SetAccepted(7))
 	require.NoError(t, s.SetCurrent(7))
@@ -48,38 +50,38 @@ func TestEpochStoreWritesZooKeeperFormatAndReopens(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, entries, 2, "no temporary file left behind")
 
-	again, err := OpenEpochs(dataDir)
+	again, err := Open(dataDir)
 	require.NoError(t, err)
 	assert.Equal(t, int64(12), again.Accepted())
 	assert.Equal(t, int64(7), again.Current())
 }
 
-// TestOpenEpochsReadsWhatZooKeeperWrites: ZooKeeper writes Long.toString
+// TestOpenReadsWhatZooKeeperWrites: ZooKeeper writes Long.toString
 // without a newline and reads the first line, so a trailing newline (an
 // operator's editor) and a sign are fine.
-func TestOpenEpochsReadsWhatZooKeeperWrites(t *testing.T) {
+func TestOpenReadsWhatZooKeeperWrites(t *testing.T) {
 	for _, tc := range []struct{ accepted, current string }{
 		{"5", "4"}, {"5\n", "4\n"}, {"5\r\n", "4\r"}, {"+5", "4\ngarbage on line 2"},
 	} {
 		dataDir := t.TempDir()
 		writeFile(t, filepath.Join(dataDir, "version-2", "acceptedEpoch"), tc.accepted)
 		writeFile(t, filepath.Join(dataDir, "version-2", "currentEpoch"), tc.current)
-		s, err := OpenEpochs(dataDir)
+		s, err := Open(dataDir)
 		require.NoError(t, err, "%q/%q", tc.accepted, tc.current)
 		assert.Equal(t, int64(5), s.Accepted())
 		assert.Equal(t, int64(4), s.Current())
 	}
 }
 
-func TestOpenEpochsCorruptFile(t *testing.T) {
+func TestOpenCorruptFile(t *testing.T) {
 	for _, content := range []string{"", "\n5", "abc", " 5", "5 ", "0x10", "-1", "1_000", "99999999999999999999", "1.5"} {
 		t.Run(content, func(t *testing.T) {
 			dataDir := t.TempDir()
 			writeFile(t, filepath.Join(dataDir, "version-2", "acceptedEpoch"), "3")
 			writeFile(t, filepath.Join(dataDir, "version-2", "currentEpoch"), content)
-			_, err := OpenEpochs(dataDir)
-			require.ErrorIs(t, err, ErrCorruptEpochFile)
-			var fe *EpochFileError
+			_, err := Open(dataDir)
+			require.ErrorIs(t, err, zab.ErrCorruptEpochFile)
+			var fe *zab.EpochFileError
 			require.True(t, errors.As(err, &fe))
 			assert.Equal(t, filepath.Join(dataDir, "version-2", "currentEpoch"), fe.Path)
 			assert.Contains(t, err.Error(), fe.Path, "the message names the file")
@@ -88,16 +90,16 @@ func TestOpenEpochsCorruptFile(t *testing.T) {
 	}
 }
 
-func TestOpenEpochsCorruptFileQuotesContent(t *testing.T) {
+func TestOpenCorruptFileQuotesContent(t *testing.T) {
 	dataDir := t.TempDir()
 	writeFile(t, filepath.Join(dataDir, "version-2", "acceptedEpoch"), "twelve\n")
 	writeFile(t, filepath.Join(dataDir, "version-2", "currentEpoch"), "3")
-	_, err := OpenEpochs(dataDir)
-	require.ErrorIs(t, err, ErrCorruptEpochFile)
+	_, err := Open(dataDir)
+	require.ErrorIs(t, err, zab.ErrCorruptEpochFile)
 	assert.Contains(t, err.Error(), `found "twelve" in `+filepath.Join(dataDir, "version-2", "acceptedEpoch"))
 }
 
-func TestOpenEpochsMissingFromUsedDataDir(t *testing.T) {
+func TestOpenMissingFromUsedDataDir(t *testing.T) {
 	cases := map[string]map[string]string{
 		"only acceptedEpoch":            {"acceptedEpoch": "3"},
 		"only currentEpoch":             {"currentEpoch": "3"},
@@ -110,9 +112,9 @@ func TestOpenEpochsMissingFromUsedDataDir(t *testing.T) {
 			for f, c := range files {
 				writeFile(t, filepath.Join(dataDir, "version-2", f), c)
 			}
-			_, err := OpenEpochs(dataDir)
-			require.ErrorIs(t, err, ErrMissingEpochFile)
-			var fe *EpochFileError
+			_, err := Open(dataDir)
+			require.ErrorIs(t, err, zab.ErrMissingEpochFile)
+			var fe *zab.EpochFileError
 			require.True(t, errors.As(err, &fe))
 			assert.Contains(t, err.Error(), fe.Path)
 			_, statErr := os.Stat(fe.Path)
@@ -121,54 +123,54 @@ func TestOpenEpochsMissingFromUsedDataDir(t *testing.T) {
 	}
 }
 
-// TestOpenEpochsIgnoresLeftoverTmp: a write interrupted before its rename
+// TestOpenIgnoresLeftoverTmp: a write interrupted before its rename
 // leaves <file>.tmp; the old value stands.
-func TestOpenEpochsIgnoresLeftoverTmp(t *testing.T) {
+func TestOpenIgnoresLeftoverTmp(t *testing.T) {
 	dataDir := t.TempDir()
 	writeFile(t, filepath.Join(dataDir, "version-2", "acceptedEpoch"), "4")
 	writeFile(t, filepath.Join(dataDir, "version-2", "acceptedEpoch.tmp"), "5")
 	writeFile(t, filepath.Join(dataDir, "version-2", "currentEpoch"), "4")
-	s, err := OpenEpochs(dataDir)
+	s, err := Open(dataDir)
 	require.NoError(t, err)
 	assert.Equal(t, int64(4), s.Accepted())
 
 	fresh := t.TempDir()
 	writeFile(t, filepath.Join(fresh, "version-2", "currentEpoch.tmp"), "")
-	s, err = OpenEpochs(fresh)
+	s, err = Open(fresh)
 	require.NoError(t, err, "a crash during the first write of a fresh dataDir")
 	assert.Equal(t, int64(0), s.Current())
 }
 
-// TestOpenEpochsAcceptedBelowCurrent: ZooKeeper refuses to start.
-func TestOpenEpochsAcceptedBelowCurrent(t *testing.T) {
+// TestOpenAcceptedBelowCurrent: ZooKeeper refuses to start.
+func TestOpenAcceptedBelowCurrent(t *testing.T) {
 	dataDir := t.TempDir()
 	writeFile(t, filepath.Join(dataDir, "version-2", "acceptedEpoch"), "2")
 	writeFile(t, filepath.Join(dataDir, "version-2", "currentEpoch"), "3")
-	_, err := OpenEpochs(dataDir)
-	require.ErrorIs(t, err, ErrEpochOrder)
+	_, err := Open(dataDir)
+	require.ErrorIs(t, err, zab.ErrEpochOrder)
 	assert.Contains(t, err.Error(), "the accepted epoch, 2")
 	assert.Contains(t, err.Error(), "the current epoch, 3")
 }
 
-func TestOpenEpochsNeedsDataDir(t *testing.T) {
-	_, err := OpenEpochs("")
+func TestOpenNeedsDataDir(t *testing.T) {
+	_, err := Open("")
 	require.Error(t, err)
 }
 
-func TestEpochStoreRefusesBadWrites(t *testing.T) {
-	s, err := OpenEpochs(t.TempDir())
+func TestStoreRefusesBadWrites(t *testing.T) {
+	s, err := Open(t.TempDir())
 	require.NoError(t, err)
 	require.NoError(t, s.SetAccepted(5))
 	require.NoError(t, s.SetCurrent(4))
 
 	err = s.SetAccepted(4)
-	require.ErrorIs(t, err, ErrEpochRegression)
+	require.ErrorIs(t, err, zab.ErrEpochRegression)
 	assert.Contains(t, err.Error(), "acceptedEpoch 5 -> 4")
 
 	err = s.SetCurrent(6)
-	require.ErrorIs(t, err, ErrEpochOrder, "a server acknowledges only an epoch it accepted")
+	require.ErrorIs(t, err, zab.ErrEpochOrder, "a server acknowledges only an epoch it accepted")
 	err = s.SetCurrent(3)
-	require.ErrorIs(t, err, ErrEpochRegression)
+	require.ErrorIs(t, err, zab.ErrEpochRegression)
 
 	require.NoError(t, s.SetAccepted(5), "rewriting the same value is fine")
 	require.NoError(t, s.SetCurrent(5))
@@ -176,12 +178,12 @@ func TestEpochStoreRefusesBadWrites(t *testing.T) {
 	assert.Equal(t, int64(5), s.Current())
 }
 
-// TestEpochStoreFailedWriteChangesNothing: when the temporary file cannot
+// TestStoreFailedWriteChangesNothing: when the temporary file cannot
 // be created, the error names it, the file and the in-memory value keep
 // the old epoch.
-func TestEpochStoreFailedWriteChangesNothing(t *testing.T) {
+func TestStoreFailedWriteChangesNothing(t *testing.T) {
 	dataDir := t.TempDir()
-	s, err := OpenEpochs(dataDir)
+	s, err := Open(dataDir)
 	require.NoError(t, err)
 	require.NoError(t, s.SetAccepted(2))
 	tmp := filepath.Join(dataDir, "version-2", "acceptedEpoch.tmp")
@@ -195,14 +197,14 @@ func TestEpochStoreFailedWriteChangesNothing(t *testing.T) {
 	assert.Equal(t, "2", readFile(t, filepath.Join(dataDir, "version-2", "acceptedEpoch")))
 }
 
-func TestEpochStoreApply(t *testing.T) {
-	s, err := OpenEpochs(t.TempDir())
+func TestStoreApply(t *testing.T) {
+	s, err := Open(t.TempDir())
 	require.NoError(t, err)
-	require.NoError(t, s.Apply(EpochWrite{File: AcceptedEpochFile, Epoch: 3}))
-	require.NoError(t, s.Apply(EpochWrite{File: CurrentEpochFile, Epoch: 3}))
+	require.NoError(t, s.Apply(zab.EpochWrite{File: zab.AcceptedEpochFile, Epoch: 3}))
+	require.NoError(t, s.Apply(zab.EpochWrite{File: zab.CurrentEpochFile, Epoch: 3}))
 	assert.Equal(t, int64(3), s.Accepted())
 	assert.Equal(t, int64(3), s.Current())
-	require.Error(t, s.Apply(EpochWrite{File: 9, Epoch: 3}))
+	require.Error(t, s.Apply(zab.EpochWrite{File: 9, Epoch: 3}))
 }
 
 func TestProbeWritable(t *testing.T) {

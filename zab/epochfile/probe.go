@@ -1,4 +1,4 @@
-package zab
+package epochfile
 
 import (
 	"fmt"
@@ -17,7 +17,7 @@ func ProbeWritable(dir string) (err error) {
 	path := filepath.Join(dir, ProbeName)
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
 	if err != nil {
-		return fmt.Errorf("zab: probing %s: %w", dir, err)
+		return fmt.Errorf("epochfile: probing %s: %w", dir, err)
 	}
 	defer func() {
 		if err != nil {
@@ -26,20 +26,20 @@ func ProbeWritable(dir string) (err error) {
 	}()
 	if _, err := f.WriteString("probe"); err != nil {
 		_ = f.Close()
-		return fmt.Errorf("zab: probing %s: %w", dir, err)
+		return fmt.Errorf("epochfile: probing %s: %w", dir, err)
 	}
 	if err := f.Sync(); err != nil {
 		_ = f.Close()
-		return fmt.Errorf("zab: probing %s: %w", dir, err)
+		return fmt.Errorf("epochfile: probing %s: %w", dir, err)
 	}
 	if err := f.Close(); err != nil {
-		return fmt.Errorf("zab: probing %s: %w", dir, err)
+		return fmt.Errorf("epochfile: probing %s: %w", dir, err)
 	}
 	if err := os.Remove(path); err != nil {
-		return fmt.Errorf("zab: probing %s: %w", dir, err)
+		return fmt.Errorf("epochfile: probing %s: %w", dir, err)
 	}
 	return syncDir(dir)
 }
 
 // Probe checks that the epoch files' directory is writable (ProbeWritable).
-func (s *EpochStore) Probe() error { return ProbeWritable(s.dir) }
+func (s *Store) Probe() error { return ProbeWritable(s.dir) }

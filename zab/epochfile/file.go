@@ -1,4 +1,4 @@
-package zab
+package epochfile
 
 import (
 	"bytes"
@@ -9,6 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+
+	"github.com/zkfle/zkfle/zab"
 )
 
 // tmpSuffix is the extension of the file an atomic write goes through,
@@ -29,16 +31,16 @@ func readEpochFile(path string) (epoch int64, exists bool, err error) {
 		return 0, false, nil
 	}
 	if err != nil {
-		return 0, false, fmt.Errorf("zab: reading epoch file: %w", err)
+		return 0, false, fmt.Errorf("epochfile: reading epoch file: %w", err)
 	}
 	defer f.Close()
 	content, err := io.ReadAll(io.LimitReader(f, maxEpochFileLen))
 	if err != nil {
-		return 0, true, fmt.Errorf("zab: reading epoch file %s: %w", path, err)
+		return 0, true, fmt.Errorf("epochfile: reading epoch file %s: %w", path, err)
 	}
 	v, line, ok := parseEpoch(content)
 	if !ok {
-		return 0, true, &EpochFileError{Path: path, Content: line, Err: ErrCorruptEpochFile}
+		return 0, true, &zab.EpochFileError{Path: path, Content: line, Err: zab.ErrCorruptEpochFile}
 	}
 	return v, true, nil
 }
@@ -68,7 +70,7 @@ func writeEpochFile(path string, epoch int64) (err error) {
 	tmp := path + tmpSuffix
 	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
 	if err != nil {
-		return fmt.Errorf("zab: writing epoch file: %w", err)
+		return fmt.Errorf("epochfile: writing epoch file: %w", err)
 	}
 	defer func() {
 		if err != nil {
@@ -77,17 +79,17 @@ func writeEpochFile(path string, epoch int64) (err error) {
 	}()
 	if _, err := f.Write(strconv.AppendInt(nil, epoch, 10)); err != nil {
 		_ = f.Close()
-		return fmt.Errorf("zab: writing epoch file %s: %w", tmp, err)
+		return fmt.Errorf("epochfile: writing epoch file %s: %w", tmp, err)
 	}
 	if err := f.Sync(); err != nil {
 		_ = f.Close()
-		return fmt.Errorf("zab: syncing epoch file %s: %w", tmp, err)
+		return fmt.Errorf("epochfile: syncing epoch file %s: %w", tmp, err)
 	}
 	if err := f.Close(); err != nil {
-		return fmt.Errorf("zab: closing epoch file %s: %w", tmp, err)
+		return fmt.Errorf("epochfile: closing epoch file %s: %w", tmp, err)
 	}
 	if err := os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("zab: renaming epoch file: %w", err)
+		return fmt.Errorf("epochfile: renaming epoch file: %w", err)
 	}
 	return syncDir(filepath.Dir(path))
 }
@@ -96,11 +98,11 @@ func writeEpochFile(path string, epoch int64) (err error) {
 func syncDir(dir string) error {
 	d, err := os.Open(dir)
 	if err != nil {
-		return fmt.Errorf("zab: syncing directory: %w", err)
+		return fmt.Errorf("epochfile: syncing directory: %w", err)
 	}
 	defer d.Close()
 	if err := d.Sync(); err != nil {
-		return fmt.Errorf("zab: syncing directory %s: %w", dir, err)
+		return fmt.Errorf("epochfile: syncing directory %s: %w", dir, err)
 	}
 	return nil
 }

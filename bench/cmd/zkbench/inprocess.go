@@ -1,0 +1,353 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"sync"
+	"text/tabwriter"
+	"time"
+
+	"github.com/zkfle/zkfle/actors"
+	"github.com/zkfle/zkfle/fle"
+	"github.com/zkfle/zkfle/history"
+	"github.com/zkfle/zkfle/internal/nodehooks"
+	"github.com/zkfle/zkfle/messages"
+	"github.com/zkfle/zkfle/quorum"
+)
+
+// maxInProcess bounds -n in in-process mode: goroutines, not processes,
+// so larger ensembles fit (issue 14 reports N=51).
+const maxInProcess = 101
+
+// inprocessResult is one in-process election: N actors.Node in this
+// process over loopback TCP, all started together, ZooKeeper's default
+// timing (tickTime 2 s, finalizeWait 200 ms, notification interval 200 ms
+// doubling to 60 s, connect timeout 5 s), as BenchmarkElectionLoopback.
+type inprocessResult struct {
+	N   int `json:"n"`
+	Run int `json:"run"`
+	// EstablishedMS: the first Start -> every node reports a role
+	// (Node.State: only once its session is established) with one leader.
+	EstablishedMS float64 `json:"established_ms"`
+	// Notifications: notifications handed to peer connections, all nodes
+	// (CnxStatus peers' sent).
+	Notifications uint64 `json:"notifications"`
+	// ActorMessages: messages all nodes' actors processed
+	// (Node.MessagesProcessed), start to established.
+	ActorMessages uint64 `json:"actor_messages"`
+	// QueueDropped: notifications the nodes' receive queues (100, oldest
+	// dropped, as ZooKeeper's) dropped; each costs a re-send on a
+	// notification timeout.
+	QueueDropped uint64 `json:"queue_dropped"`
+	Leader       int64  `json:"leader"`
+	// Paths counts the nodes' decisions by path (decisionPath).
+	Paths map[string]int `json:"decision_paths"`
+	Err   string         `json:"error,omitempty"`
+}
+
+// perNotification is actor messages per notification.
+func (r inprocessResult) perNotification() float64 {
+	if r.Notifications == 0 {
+		return 0
+	}
+	return float64(r.ActorMessages) / float64(r.Notifications)
+}
+
+// pathRecorder is a slog.Handler that keeps the path= attribute of every
+// "election decided" record and drops everything else: the in-process
+// counterpart of reading cmd/node's log.
+type pathRecorder struct {
+	mu    *sync.Mutex
+	paths map[string]int
+}
+
+func (p pathRecorder) Enabled(_ context.Context, l slog.Level) bool { return l >= slog.LevelInfo }
+
+func (p pathRecorder) Handle(_ context.Context, r slog.Record) error {
+	if r.Message != "election decided" {
+		return nil
+	}
+	path := ""
+	r.Attrs(func(a slog.Attr) bool {
+		if a.Key == "path" {
+			path = a.Value.String()
+			return false
+		}
+		return true
+	})
+	p.mu.Lock()
+	p.paths[pathKey(path)]++
+	p.mu.Unlock()
+	return nil
+}
+
+func (p pathRecorder) WithAttrs([]slog.Attr) slog.Handler { return p }
+func (p pathRecorder) WithGroup(string) slog.Handler      { return p }
+
+// inprocessOnce runs one in-process election of n nodes.
+func inprocessOnce(ctx context.Context, n, run int, timeout time.Duration) (res inprocessResult) {
+	res = inprocessResult{N: n, Run: run, Paths: map[string]int{}}
+	var lns []net.Listener
+	defer func() {
+		for _, ln := range lns {
+			_ = ln.Close() // those not handed to a node
+		}
+	}()
+	servers := make([]quorum.Server, 0, n)
+	for sid := 1; sid <= n; sid++ {
+		eln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			res.Err = err.Error()
+			return res
+		}
+		lns = append(lns, eln)
+		qport, err := freeLoopbackPort()
+		if err != nil {
+			res.Err = err.Error()
+			return res
+		}
+		servers = append(servers, quorum.Server{ID: int64(sid), Type: quorum.Participant, Addrs: []quorum.AddrPair{{
+			Host: "127.0.0.1", QuorumPort: qport, ElectionPort: eln.Addr().(*net.TCPAddr).Port}}})
+	}
+	v, err := quorum.NewMajority(servers, 0)
+	if err != nil {
+		res.Err = err.Error()
+		return res
+	}
+	rec := pathRecorder{mu: &sync.Mutex{}, paths: res.Paths}
+	nodes := make([]*actors.Node, n)
+	defer func() {
+		var wg sync.WaitGroup
+		for _, node := range nodes {
+			if node != nil {
+				wg.Add(1)
+				go func() { defer wg.Done(); _ = node.Stop() }()
+			}
+		}
+		wg.Wait()
+	}()
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	start := time.Now()
+	for i := range n {
+		cfg := actors.DefaultConfig()
+		cfg.ID = int64(i + 1)
+		cfg.Verifier = v
+		cfg.TickTime = 2 * time.Second
+		cfg.Election = fle.DefaultTiming()
+		cfg.ConnectTimeout = 5 * time.Second
+		cfg.Logger = slog.New(rec)
+		ln := lns[i]
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			nodes[i], errs[i] = actors.Start(cfg, actors.WithListeners(ln))
+		}()
+	}
+	wg.Wait()
+	lns = nil // the nodes own them now (a node that failed to start closed its own)
+	if err := errors.Join(errs...); err != nil {
+		res.Err = err.Error()
+		return res
+	}
+	deadline := start.Add(timeout)
+	for {
+		if leader, ok := allEstablished(nodes); ok {
+			res.EstablishedMS = ms(time.Since(start))
+			res.Leader = leader
+			break
+		}
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			res.Err = fmt.Sprintf("not all established after %v", time.Since(start).Round(time.Millisecond))
+			return res
+		}
+		time.Sleep(time.Millisecond) // polling interval, as srvr's in the other modes
+	}
+	for _, node := range nodes {
+		res.ActorMessages += nodehooks.Of(node).MessagesProcessed()
+		st, err := node.CnxStatus(5 * time.Second)
+		if err != nil {
+			res.Err = err.Error()
+			return res
+		}
+		for _, p := range st.GetPeers() {
+			res.Notifications += p.GetSent()
+		}
+		rs, err := history.ReceiverStatus(node, 5*time.Second)
+		if err != nil {
+			res.Err = err.Error()
+			return res
+		}
+		res.QueueDropped += rs.GetQueueDropped()
+	}
+	return res
+}
+
+// allEstablished reports whether every node reports a role for one
+// leader, which itself reports LEADING.
+func allEstablished(nodes []*actors.Node) (int64, bool) {
+	leader := int64(-1)
+	for _, node := range nodes {
+		st := node.State()
+		if st == nil || st.GetNewState() == messages.ServerState_LOOKING {
+			return 0, false
+		}
+		if leader == -1 {
+			leader = st.GetLeader()
+		} else if leader != st.GetLeader() {
+			return 0, false
+		}
+	}
+	if leader < 1 || int(leader) > len(nodes) {
+		return 0, false
+	}
+	st := nodes[leader-1].State()
+	return leader, st != nil && st.GetNewState() == messages.ServerState_LEADING
+}
+
+// freeLoopbackPort is a port that was free on 127.0.0.1 a moment ago
+// (for the quorum port, which the elected leader binds itself).
+func freeLoopbackPort() (int, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port, nil
+}
+
+// inprocessGroup summarises the runs of one size.
+type inprocessGroup struct {
+	N             int            `json:"n"`
+	Runs          int            `json:"runs"`
+	Failed        int            `json:"failed"`
+	Established   summary        `json:"established_ms"`
+	Notifications summary        `json:"notifications"`
+	ActorMessages summary        `json:"actor_messages"`
+	PerNote       summary        `json:"actor_messages_per_notification"`
+	QueueDropped  summary        `json:"queue_dropped"`
+	Paths         map[string]int `json:"decision_paths"`
+}
+
+func summarizeInProcess(n int, rs []inprocessResult) inprocessGroup {
+	g := inprocessGroup{N: n, Paths: map[string]int{}}
+	var est, notes, msgs, per, dropped []float64
+	for _, r := range rs {
+		if r.N != n {
+			continue
+		}
+		g.Runs++
+		if r.Err != "" {
+			g.Failed++
+			continue
+		}
+		est = append(est, r.EstablishedMS)
+		notes = append(notes, float64(r.Notifications))
+		msgs = append(msgs, float64(r.ActorMessages))
+		per = append(per, r.perNotification())
+		dropped = append(dropped, float64(r.QueueDropped))
+		for p, k := range r.Paths {
+			g.Paths[p] += k
+		}
+	}
+	g.Established, g.Notifications, g.ActorMessages, g.PerNote = summarize(est), summarize(notes), summarize(msgs), summarize(per)
+	g.QueueDropped = summarize(dropped)
+	return g
+}
+
+// inprocessReport is what -mode inprocess prints.
+type inprocessReport struct {
+	Machine machineInfo       `json:"machine"`
+	Groups  []inprocessGroup  `json:"summary"`
+	Runs    []inprocessResult `json:"runs"`
+}
+
+func (rep inprocessReport) writeJSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(rep)
+}
+
+// writeTable prints issue 14's in-process table: one line per N, medians
+// (min-max for the time).
+func (rep inprocessReport) writeTable(w io.Writer) error {
+	writeHeader(w, rep.Machine, []string{"in-process: N actors.Node in one process over loopback TCP, ZooKeeper's default timing, all started together; no ZooKeeper column"})
+	fmt.Fprintln(w)
+	tw := tabwriter.NewWriter(w, 0, 0, 3, ' ', 0)
+	fmt.Fprintln(tw, "N\tstart -> all established (min / median / max)\tnotifications / election\tactor messages / election\tmessages / notification\treceive-queue drops\tdecision path (nodes)\tfailed\t")
+	for _, g := range rep.Groups {
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%d of %d\t\n", g.N, g.Established.format("ms"),
+			medianOnly(g.Notifications), medianOnly(g.ActorMessages), medianOnly(g.PerNote), medianOnly(g.QueueDropped),
+			pathsText(g.Paths), g.Failed, g.Runs)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	for _, r := range rep.Runs {
+		if r.Err != "" {
+			fmt.Fprintf(w, "failed: n=%d run=%d: %s\n", r.N, r.Run, r.Err)
+		}
+	}
+	return nil
+}
+
+func medianOnly(s summary) string {
+	if s.Count == 0 {
+		return "n/a"
+	}
+	return num(s.Median)
+}
+
+// runInProcessMode measures in-process elections for every size and prints
+// their table.
+func runInProcessMode(ctx context.Context, o options, stdout, stderr io.Writer) int {
+	machine := describeMachine("", nil)
+	var results []inprocessResult
+	for _, n := range o.sizes {
+		for run := 1; run <= o.runs && ctx.Err() == nil; run++ {
+			r := inprocessOnce(ctx, n, run, o.timeout)
+			fmt.Fprintf(stderr, "mode=inprocess n=%d run=%d established_ms=%.0f notifications=%d actor_messages=%d per_notification=%.1f queue_dropped=%d decisions=%d load=%s err=%q\n",
+				n, run, r.EstablishedMS, r.Notifications, r.ActorMessages, r.perNotification(), r.QueueDropped, pathTotal(r.Paths), loadAvg1(), r.Err)
+			results = append(results, r)
+		}
+	}
+	machine.LoadEnd = loadAvg()
+	rep := inprocessReport{Machine: machine, Runs: results}
+	failed := 0
+	for _, n := range o.sizes {
+		g := summarizeInProcess(n, results)
+		failed += g.Failed
+		rep.Groups = append(rep.Groups, g)
+	}
+	var err error
+	if o.jsonOut {
+		err = rep.writeJSON(stdout)
+	} else {
+		err = rep.writeTable(stdout)
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "zkbench:", err)
+		return exitRunFailed
+	}
+	switch {
+	case ctx.Err() != nil:
+		return exitInterrupted
+	case failed > 0:
+		return exitRunFailed
+	}
+	return exitOK
+}
+
+// pathTotal is the number of decisions a path histogram counts.
+func pathTotal(paths map[string]int) int {
+	total := 0
+	for _, k := range paths {
+		total += k
+	}
+	return total
+}

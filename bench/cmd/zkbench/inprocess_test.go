@@ -1,0 +1,41 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestInProcessElectionIsMeasured(t *testing.T) {
+	r := inprocessOnce(context.Background(), 3, 1, time.Minute)
+	require.Empty(t, r.Err)
+	assert.EqualValues(t, 3, r.Leader, "the highest sid wins a cold start of equals")
+	assert.Positive(t, r.EstablishedMS)
+	assert.Positive(t, r.Notifications)
+	assert.Greater(t, r.ActorMessages, r.Notifications, "every notification costs several actor messages")
+	total := 0
+	for _, k := range r.Paths {
+		total += k
+	}
+	assert.Equal(t, 3, total, "one decision per node, by path")
+
+	g := summarizeInProcess(3, []inprocessResult{r, {N: 3, Run: 2, Err: "timed out"}})
+	assert.Equal(t, 2, g.Runs)
+	assert.Equal(t, 1, g.Failed)
+	assert.InDelta(t, r.perNotification(), g.PerNote.Median, 1e-9)
+	var out bytes.Buffer
+	require.NoError(t, inprocessReport{Groups: []inprocessGroup{g}, Runs: []inprocessResult{r}}.writeTable(&out))
+	assert.Regexp(t, `(?m)^3\s+\d+ / \d+ / \d+ ms\s+\d+\s+\d+\s+\d+`, out.String())
+}
+
+func TestInProcessModeTakesLargeSizes(t *testing.T) {
+	o, err := parseOptions([]string{"-mode", "inprocess", "-n", "3,51"}, &bytes.Buffer{})
+	require.NoError(t, err)
+	assert.Equal(t, []int{3, 51}, o.sizes)
+	_, err = parseOptions([]string{"-n", "51"}, &bytes.Buffer{})
+	require.ErrorIs(t, err, ErrBadFlag, "processes: at most 25")
+}
