@@ -1,6 +1,8 @@
 package actors
 
 import (
+	"time"
+
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/zkfle/zkfle/fle"
 	"github.com/zkfle/zkfle/messages"
@@ -28,6 +30,7 @@ func (q *quorumPeer) loop() *quorumpeer.Peer {
 		Epochs:        runtimeEpochs{q.rt},
 		LastZxid:      q.rt.cfg.LastZxid,
 		ProbeInterval: q.rt.probeInterval(),
+		BackoffCap:    backoffCap(q.rt.cfg),
 	})
 	if err != nil {
 		panic("quorumpeer.New: " + err.Error()) // a non-nil store and a positive interval: a bug
@@ -37,6 +40,14 @@ func (q *quorumPeer) loop() *quorumpeer.Peer {
 		core.DiskFailed() // nothing to carry out yet: Start arms the probe
 	}
 	return core
+}
+
+// backoffCap is the session back-off's cap: min(quorumpeer.BackoffCap,
+// initLimit × tickTime / 2), so that voters backing off come back well
+// within a leader's wait for their epoch acknowledgements
+// (quorumpeer/backoff.go says why).
+func backoffCap(cfg Config) time.Duration {
+	return min(quorumpeer.BackoffCap, time.Duration(cfg.InitLimit)*cfg.TickTime/2)
 }
 
 // runtimeEpochs reads the runtime's epoch store at each call.

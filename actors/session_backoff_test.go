@@ -162,3 +162,12 @@ func TestQuorumPeerBackoffResetsAfterStableSession(t *testing.T) {
 	mu.Unlock()
 	assert.GreaterOrEqual(t, second, quorumpeer.BackoffBase, "the second failure waits longer")
 }
+
+// The back-off's cap is half the leader's epoch wait when that is under
+// quorumpeer.BackoffCap (tickTime 100 ms, initLimit 10: 500 ms), else the
+// default.
+func TestBackoffCapFollowsInitLimit(t *testing.T) {
+	assert.Equal(t, 500*time.Millisecond, backoffCap(Config{TickTime: 100 * time.Millisecond, InitLimit: 10}))
+	assert.Equal(t, quorumpeer.BackoffCap, backoffCap(Config{TickTime: 2 * time.Second, InitLimit: 10}))
+	assert.Equal(t, quorumpeer.BackoffCap, backoffCap(DefaultConfig()))
+}

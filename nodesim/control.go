@@ -43,7 +43,7 @@ const (
 )
 
 // Err reports a driver failure: a production constructor refused the
-// glue's input, or a control call ran out of its event budget (a runaway).
+// driver's input, or a control call ran out of its event budget (a runaway).
 // After one, the world stops running events.
 func (w *World) Err() error {
 	if w.failed == "" {

@@ -151,3 +151,33 @@ func TestRunawayStopsTheWorld(t *testing.T) {
 	require.False(t, ok)
 	require.ErrorIs(t, w.Err(), ErrControl)
 }
+
+// TestDiskFaultedNodeDoesNotStand: the QuorumPeer's disk-fault rule runs
+// in the simulator. n3, the best voter, boots with a failed disk: it never
+// decides LEADING (it votes, but not for itself), n2 leads. Once the disk
+// works, a probe or a write clears the fault within a probe interval, and
+// when n2 dies n3 stands and wins.
+func TestDiskFaultedNodeDoesNotStand(t *testing.T) {
+	w := newTestWorld(t, 3)
+	n3Leads := 0
+	w.Observe(func(e Event) {
+		if e.Kind == EventDecided && e.Node == 3 && e.State == "LEADING" {
+			n3Leads++
+		}
+	})
+	require.NoError(t, w.FailDisk(3, true))
+	st, ok := w.Settle([]int64{1, 2}, time.Second, time.Minute)
+	require.True(t, ok)
+	require.Equal(t, int64(2), st.Leader)
+	require.Zero(t, n3Leads, "a node that cannot write its epochs does not stand for leader")
+	require.False(t, w.nodes[3].qp.Candidate())
+
+	require.NoError(t, w.FailDisk(3, false))
+	w.RunFor(3 * time.Second)
+	require.True(t, w.nodes[3].qp.Candidate(), "a probe or a write clears the fault")
+	require.NoError(t, w.Crash(2))
+	st, ok = w.Settle([]int64{1, 3}, time.Second, time.Minute)
+	require.True(t, ok)
+	require.Equal(t, int64(3), st.Leader)
+	require.Positive(t, n3Leads)
+}

@@ -9,7 +9,8 @@
 // # What runs production rules, and what is glue
 //
 // Production code (unchanged, called as the actors call it):
-//   - fle.Machine: Start, Step, Tick, UpdateElectionVote, Stop.
+//   - fle.Machine: Start (after SetCandidate), Step, Tick,
+//     UpdateElectionVote, Stop, PeerUnreachable, PeerReachable.
 //   - cnx.Manager: Send (send queue of one, newest wins), ConnectAll,
 //     Dialed (with cnx.InitiatorKeeps deciding DialConnected or
 //     DialHungUp), Accepted (tie-break, redial limit), RedialDue, Closed,
@@ -28,20 +29,40 @@
 //   - zab.MemoryEpochs: one per node, kept across crashes (the disk).
 //   - quorum.Majority or quorum.Hierarchical (seeded weighted groups, one
 //     voter of weight 0 in some runs), with observers or without.
+//   - quorumpeer.Peer, the QuorumPeer loop (one per node; a crash makes a
+//     fresh one over the surviving MemoryEpochs): LOOKING -> session ->
+//     LOOKING, the session back-off (jittered from the world's seeded rng,
+//     capped at min(3 s, initLimit x tickTime / 2) = 500 ms as the actors
+//     set it), the disk-fault rule and the newer-round rule. Its outputs
+//     are carried out in quorumpeer.Output's order, as
+//     actors/quorumpeer_session.go does (quorumpeer.go): StartLooking is
+//     SetCandidate then Start, PauseElection is the machine's Stop, a
+//     Decision starts a LeaderSession or LearnerSession from the stored
+//     epochs and last zxid, Established feeds the loop (which reports the
+//     role and gives the election the new epoch), a session's end feeds
+//     SessionEnded. Every epoch write's outcome reaches the loop before the
+//     session's next step (DiskWritten; DiskFailed for a disk error, not a
+//     refused value), as actors/session_driver.go sends it.
 //
-// Glue re-implemented here (glue.go, the minimum of actors/quorumpeer*.go,
-// kept in one file so that it can be replaced by the production rules):
-//   - startLooking starts the election with the node's last logged zxid
-//     and currentEpoch;
-//   - a Decision starts a LeaderSession (LEADING) or a LearnerSession
-//     (FOLLOWING, OBSERVING) from the node's stored epochs and last zxid;
-//   - Established calls UpdateElectionVote with the new epoch;
-//   - Ended (or a failed dial budget) stops the session and starts looking
-//     again: at once when the session had been established for 10 s, else
-//     after a seeded back-off of 100 ms doubling to 3 s, with the election
-//     stopped meanwhile (actors/session_backoff.go);
-//   - a restart makes a new fle.Machine and cnx.Manager over the same
-//     MemoryEpochs and transaction log and starts looking.
+// The election's fast paths (fle/fastpath.go) run as in production, on by
+// default (Config.DisableFastPaths turns them off): the connection
+// manager's events feed the machine as actors/cnxmanager*.go feed the
+// Election, a failed dial and the close of a live link (cnx.Manager.Closed
+// says it was live) as PeerUnreachable, every adopted link as
+// PeerReachable. Result.Paths counts decisions by fle.DecisionPath.
+//
+// The driver's part (quorumpeer.go), the simulator's stand-in for actor
+// plumbing: the back-off and probe timers are the node's virtual timers
+// (n.after: a pause holds them; the node's skew applies); a probe is
+// MemoryEpochs.Probe, an epoch-store write attempt that fails while the
+// node's disk is failed, reported 1 ms later; a boot probes first, as
+// Node.Start does, so a node whose disk is failed starts disk-faulted;
+// the election's NewerRoundLookingSids are fed to
+// VoterLookingInNewerRound as the Election actor sends them, but that rule
+// ends only a session that follows a ZooKeeper leader election-only, which
+// no simulated node does (nodesim has no Java servers), so it never fires
+// here; AskStatus (a restarted QuorumPeer actor) never arises either,
+// since a crash restarts the whole node.
 //
 // Simulated, not production (log.go): a transaction log per node, so that
 // last zxids differ. Nodes start from seeded disks (disks.go: epochs one
@@ -59,10 +80,12 @@
 // during a currentEpoch write (a leader between its epoch proposal and
 // NEWLEADER), disk write failures, pauses of 0.35-2.4 s (SIGSTOP: every
 // input of the node queues until it resumes; syncLimit is 0.5 s), and
-// per-node timer skew 0.8-1.25x. Clean runs (Config.Clean) have none.
+// per-node timer skew 0.8-1.25x. Clean runs (Config.Clean) have none, and
+// every node starts at the same instant (oracle (c)'s premise).
 //
-// Not modelled yet: reconfiguration, the disk-fault and newer-round rules
-// of the QuorumPeer, non-member connections.
+// Not modelled yet: reconfiguration, election-only sessions with
+// ZooKeeper leaders (so the newer-round rule is fed but never fires),
+// non-member connections.
 //
 // # Oracles
 //

@@ -5,6 +5,7 @@ import (
 
 	"github.com/zkfle/zkfle/cnx"
 	"github.com/zkfle/zkfle/fle"
+	"github.com/zkfle/zkfle/quorumpeer"
 	"github.com/zkfle/zkfle/zab"
 )
 
@@ -27,7 +28,8 @@ type session struct {
 	serial  int   // world-wide session number (the oracles' session identity)
 }
 
-// node is one server: production machines plus the glue of quorumpeer.
+// node is one server: production machines, its QuorumPeer loop among
+// them.
 type node struct {
 	w      *World
 	id     int64
@@ -40,10 +42,10 @@ type node struct {
 	recv   *cnx.RecvQueue[fle.Notification]
 	hs     *cnx.HandshakeLimits // the Listener's admission rule
 	sess   *session
+	// qp is the QuorumPeer loop (quorumpeer.go), fresh at every boot.
+	qp *quorumpeer.Peer
 	// fleTimers: kind -> pending seq.
 	fleTimers map[fle.TimerKind]uint64
-	failures  int
-	retryGen  int
 	// The transaction log (log.go): zxid is the last zxid logged (what
 	// the node votes with and reports in ACKEPOCH), durable the last one
 	// synced to disk; a crash falls back to durable. logGen is bumped by
@@ -64,16 +66,17 @@ type node struct {
 const pendingHandshakes = 256
 
 func (n *node) timing() zab.Timing {
-	return zab.Timing{TickTime: 100 * time.Millisecond, InitLimit: 10, SyncLimit: 5, ConnectRetryDelay: 100 * time.Millisecond, ConnectTries: 5}
+	return zab.Timing{TickTime: simTickTime, InitLimit: simInitLimit, SyncLimit: simSyncLimit, ConnectRetryDelay: 100 * time.Millisecond, ConnectTries: 5}
 }
 
 func (n *node) skewed(d time.Duration) time.Duration { return time.Duration(float64(d) * n.skew) }
 
-// boot is a (re)start: fresh election machine and connection manager over
-// the node's surviving epoch storage.
+// boot is a (re)start: fresh election machine, connection manager and
+// QuorumPeer loop over the node's surviving epoch storage.
 func (n *node) boot() {
 	w := n.w
-	m, err := fle.New(fle.Config{ID: n.id, Verifier: w.verifier, Timing: fle.Timing{MaxNotificationInterval: 2 * time.Second}})
+	m, err := fle.New(fle.Config{ID: n.id, Verifier: w.verifier, Timing: fle.Timing{MaxNotificationInterval: 2 * time.Second},
+		DisableFastPaths: w.cfg.DisableFastPaths})
 	if err != nil {
 		w.fail("fle.New: %v", err)
 		return
@@ -85,10 +88,13 @@ func (n *node) boot() {
 	n.hs = cnx.NewHandshakeLimits(pendingHandshakes)
 	n.fleTimers = map[fle.TimerKind]uint64{}
 	n.sess = nil
-	n.failures = 0
 	w.record(Change{Node: n.id, Role: Looking})
 	n.applyCnx(n.mgr.Restart())
-	n.startLooking()
+	n.newPeer()
+	if n.qp == nil {
+		return
+	}
+	n.applyQP(n.qp.Start(w.s.now))
 }
 
 // crash loses everything but the epochs; peers see the connections drop.
@@ -111,6 +117,7 @@ func (n *node) crash() {
 	n.up = false
 	n.gen++
 	n.sess = nil
+	n.qp = nil
 	n.paused, n.backlog, n.crashWrite = false, nil, 0
 	n.loseUnsynced()
 	w.record(Change{Node: n.id, Role: Down})
@@ -164,9 +171,19 @@ func (n *node) applyFle(out fle.Output) {
 		n.applyCnx(n.mgr.ConnectAll())
 	}
 	if d := out.Decision; d != nil {
-		w.tracef("n%d decides %v leader %d round %d", n.id, d.State, d.Leader, d.ElectionEpoch)
-		w.emit(Event{Kind: EventDecided, Node: n.id, State: stateName(d.State), Leader: d.Leader, Round: d.ElectionEpoch})
-		n.decided(*d)
+		w.tracef("n%d decides %v leader %d round %d (%v)", n.id, d.State, d.Leader, d.ElectionEpoch, d.Path)
+		w.paths[d.Path.String()]++
+		w.emit(Event{Kind: EventDecided, Node: n.id, State: stateName(d.State), Leader: d.Leader, Round: d.ElectionEpoch, Detail: d.Path.String()})
+		n.applyQP(n.qp.Decided(*d))
+	}
+	// The newer-round rule ends only a session that follows a ZooKeeper
+	// leader election-only, which no simulated node does: fed as the
+	// Election feeds the QuorumPeer, it is a no-op here.
+	for _, sid := range out.NewerRoundLookingSids {
+		if !n.up {
+			return
+		}
+		n.applyQP(n.qp.VoterLookingInNewerRound(sid, w.s.now))
 	}
 }
 
@@ -188,6 +205,9 @@ func (n *node) applyCnx(out cnx.Output[fle.Message]) {
 		if m, ok := snd.Start(); ok {
 			n.write(c, snd, a.SID, m)
 		}
+		// A new live link: the peer is reachable (the reachable fast
+		// path's input, as actors/cnxmanager_apply.go reports it).
+		n.m.PeerReachable(a.SID)
 	}
 	for _, f := range out.Forwards {
 		c, ok := w.econns[f.Conn]
@@ -261,10 +281,17 @@ func (n *node) applyZab(s *session, out zab.Output) {
 		if err := n.epochs.Apply(wr); err != nil {
 			w.tracef("n%d persist %v=%d failed: %v", n.id, wr.File, wr.Epoch, err)
 			w.emit(Event{Kind: EventWriteFailed, Node: n.id, File: wr.File.String(), Epoch: wr.Epoch, Detail: err.Error()})
+			// The loop owns the disk-fault rule; it hears the failure
+			// before the session's end (actors/session_driver.go).
+			n.epochWritten(err)
+			if n.sess != s || !n.up {
+				return
+			}
 			n.applyZab(s, s.impl.PersistFailed(err))
 			return
 		}
 		w.emit(Event{Kind: EventWrite, Node: n.id, File: wr.File.String(), Epoch: wr.Epoch})
+		n.epochWritten(nil)
 		if !s.leading && wr.File == zab.AcceptedEpochFile && n.epochs.Accepted() > before {
 			// A promise, to the leader session at the other end.
 			for id := range s.conns {
@@ -306,6 +333,6 @@ func (n *node) applyZab(s *session, out zab.Output) {
 		w.tracef("n%d session ended: %v %s", n.id, e.Reason, e.Detail)
 		w.emit(Event{Kind: EventEnded, Node: n.id, Leader: s.leader, Reason: e.Reason.String(), Detail: e.Detail})
 		s.ended = true
-		n.sessionOver()
+		n.applyQP(n.qp.SessionEnded(e.Reason.String(), e.Detail, w.s.now))
 	}
 }

@@ -25,7 +25,7 @@ type Result struct {
 	// Excused lists nodes (d) excused at the end (History.Accepted).
 	Excused []int64
 	// Err is a driver failure (a production constructor refused the
-	// glue's input).
+	// driver's input).
 	Err string
 	// Best is the voter with the greatest (currentEpoch, zxid, sid) at
 	// the start, and ZxidDecided whether the zxid (not the epoch, not
@@ -34,6 +34,11 @@ type Result struct {
 	ZxidDecided bool
 	// End is the virtual time the run stopped at.
 	End time.Duration
+	// Paths counts the election's decisions by the rule that made them
+	// (fle.DecisionPath's names: "unanimity", "reachable",
+	// "finalize-window", "leader-notification"), every node's, the whole
+	// run.
+	Paths map[string]int
 }
 
 // TraceTail renders the last n trace lines.
@@ -96,7 +101,7 @@ func Run(cfg Config) (Result, error) {
 		trace = w.heldTrace()
 	}
 	return Result{Seed: cfg.Seed, Violations: vs, Settle: settle, Faults: faults, Trace: trace, Err: w.failed,
-		Excused: Excused(w.hist), Best: best, ZxidDecided: byZxid, End: w.hist.End}, nil
+		Excused: Excused(w.hist), Best: best, ZxidDecided: byZxid, End: w.hist.End, Paths: w.paths}, nil
 }
 
 // faultKinds are the discrete faults planChaos draws from (reset twice:
@@ -235,7 +240,9 @@ func (w *World) healAll() {
 		n.epochs.FailWrites(nil)
 		n.crashWrite = 0
 		n.resume()
-		if !n.up {
+		// Restart crashed nodes only: one that has not booted yet (a
+		// clean run heals at time 0) boots at its own start time.
+		if !n.up && n.gen > 0 {
 			n.boot()
 		}
 	}

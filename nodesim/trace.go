@@ -16,7 +16,8 @@ const (
 	// EventRole: a role change the oracles see (booted, established,
 	// left a role, crashed): Role, Epoch, Leader.
 	EventRole EventKind = iota + 1
-	// EventDecided: the election machine decided: State, Leader, Round.
+	// EventDecided: the election machine decided: State, Leader, Round,
+	// and Detail the fle.DecisionPath that decided.
 	EventDecided
 	// EventWrite: an epoch write reached the disk: File, Epoch.
 	EventWrite
@@ -28,6 +29,10 @@ const (
 	// EventControl: something a script or test did to the world (a
 	// partition, a heal, a disk fault): Detail.
 	EventControl
+	// EventDisk: the QuorumPeer's disk-fault state changed (the rule of
+	// quorumpeer/disk.go): Detail is "faulted" (the node stops standing
+	// for leader) or "writable" (it stands again).
+	EventDisk
 )
 
 // Event is one whole-node fact: what a reader of a run needs to follow it,
@@ -130,10 +135,13 @@ func (t *Trace) describe(e Event) string {
 		}
 		return fmt.Sprintf("%s %v", n, e.Role)
 	case EventDecided:
+		// The path (Detail) says which rule decided: a fast path
+		// (unanimity, reachable), the finalize window, or a leader's
+		// notifications.
 		if e.Leader == e.Node {
-			return fmt.Sprintf("%s decides %s (round %d)", n, e.State, e.Round)
+			return fmt.Sprintf("%s decides %s (round %d, %s)", n, e.State, e.Round, e.Detail)
 		}
-		return fmt.Sprintf("%s decides %s n%d (round %d)", n, e.State, e.Leader, e.Round)
+		return fmt.Sprintf("%s decides %s n%d (round %d, %s)", n, e.State, e.Leader, e.Round, e.Detail)
 	case EventWrite:
 		return fmt.Sprintf("%s writes %s %d", n, e.File, e.Epoch)
 	case EventWriteFailed:
@@ -153,6 +161,11 @@ func (t *Trace) describe(e Event) string {
 		return line
 	case EventControl:
 		return e.Detail
+	case EventDisk:
+		if e.Detail == "faulted" {
+			return n + " cannot persist epochs: stops standing for leader"
+		}
+		return n + " can persist epochs again: stands for leader"
 	}
 	return fmt.Sprintf("%s event %d", n, e.Kind)
 }

@@ -36,12 +36,18 @@ type Config struct {
 	KeepTrace bool
 	// Clean asks for a run in which the election promises the best
 	// leader (oracle (c)): no faults at all (Chaos is ignored), every
-	// node starting within 50 ms, latencies of 1-5 ms, far below the
-	// finalize window.
+	// node starting at the same instant (see NewWorld), latencies of 1-5
+	// ms, far below the finalize window.
 	Clean bool
 	// EmptyDisks starts every node as a new ensemble does: epochs 0 and
 	// no transactions (the scripts), instead of seeded disks.
 	EmptyDisks bool
+	// DisableFastPaths turns the election's fast paths off
+	// (fle.Config.DisableFastPaths, the zkfle.election.fastPaths=false
+	// switch): every LOOKING round waits out the finalize window, as
+	// ZooKeeper does. The zero value runs them, as production does by
+	// default.
+	DisableFastPaths bool
 }
 
 // elecConn is one election connection (its number is the cnx.Conn on
@@ -87,6 +93,9 @@ type World struct {
 	promised map[[2]int64]bool
 	// counts are fault and event counters for the report (Result.Faults).
 	counts map[string]int
+	// paths counts the election's decisions by fle.DecisionPath
+	// (Result.Paths).
+	paths map[string]int
 	// blocked[[2]int64{a,b}]: traffic from a to b is lost.
 	blocked map[[2]int64]bool
 	// fault rates while chaos is on.
@@ -128,7 +137,7 @@ func (w *World) heldTrace() []string {
 }
 
 // fail records a driver-level impossibility (a production constructor
-// refusing a config the glue built); the run reports it.
+// refusing a config the driver built); the run reports it.
 func (w *World) fail(format string, args ...any) {
 	if w.failed == "" {
 		w.failed = fmt.Sprintf("at %v: ", w.s.now) + fmt.Sprintf(format, args...)
@@ -141,7 +150,7 @@ func electionPort(id int64) int { return 30000 + int(id)*2 + 1 }
 func NewWorld(cfg Config) (*World, error) {
 	w := &World{cfg: cfg, rng: rand.New(rand.NewPCG(cfg.Seed, cfg.Seed^0x9e3779b97f4a7c15)),
 		nodes: map[int64]*node{}, econns: map[cnx.Conn]*elecConn{}, zconns: map[zab.ConnID]*zabConn{},
-		blocked: map[[2]int64]bool{}, counts: map[string]int{}, promised: map[[2]int64]bool{}}
+		blocked: map[[2]int64]bool{}, counts: map[string]int{}, paths: map[string]int{}, promised: map[[2]int64]bool{}}
 	var servers []quorum.Server
 	for i := 1; i <= cfg.N+cfg.Observers; i++ {
 		id := int64(i)
@@ -196,7 +205,23 @@ func NewWorld(cfg Config) (*World, error) {
 	for _, id := range w.ids {
 		n := w.nodes[id]
 		start := time.Duration(w.rng.IntN(50)) * time.Millisecond
-		w.s.after(start, n.boot)
+		if cfg.Clean {
+			// Oracle (c)'s premise is a simultaneous start. A staggered
+			// one does not promise the best leader: an early starter's
+			// dial to a node not yet up fails only after 100-300 ms here
+			// (a host that does not answer), so it cannot call a later
+			// starter back for a while and the others may decide without
+			// it (with the fast paths on, at once: a voter whose dial
+			// failed is unreachable, fle/fastpath.go).
+			start = 0
+		}
+		w.s.after(start, func() {
+			// Only the first boot: a node that healAll restarted (or
+			// that a script started) is up already.
+			if n.gen == 0 && !n.up {
+				n.boot()
+			}
+		})
 	}
 	return w, nil
 }
@@ -234,6 +259,9 @@ func (w *World) dial(from, to int64) {
 			f.after(time.Duration(100+w.rng.IntN(200))*time.Millisecond, func() {
 				if f.gen == gen {
 					f.applyCnx(f.mgr.Dialed(to, cnx.DialFailed, 0))
+					// A failed dial: the peer is unreachable during this
+					// election (actors/cnxmanager_connect.go).
+					f.peerUnreachable(to)
 				}
 			})
 			return
@@ -297,8 +325,14 @@ func (w *World) closeElec(id cnx.Conn, by int64, why string) {
 		}
 		n.after(d, func() {
 			if n.gen == gen {
-				out, _ := n.mgr.Closed(other(c, x), id)
+				out, live := n.mgr.Closed(other(c, x), id)
 				n.applyCnx(out)
+				if live {
+					// The live link closed: the peer is unreachable
+					// (actors/cnxmanager.go's peerClosed; a replaced
+					// connection's close says nothing).
+					n.peerUnreachable(other(c, x))
+				}
 			}
 		})
 	}

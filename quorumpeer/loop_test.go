@@ -186,14 +186,14 @@ func TestBackoffDoublesCapsAndResets(t *testing.T) {
 func TestBackoffDelayRange(t *testing.T) {
 	for failures := 1; failures <= 40; failures++ {
 		d := min(BackoffCap, BackoffBase<<min(failures-1, 15))
-		assert.Equal(t, d, BackoffDelay(failures, maxJitter), "failures %d: upper bound", failures)
-		assert.Equal(t, d/2, BackoffDelay(failures, minJitter), "failures %d: lower bound", failures)
+		assert.Equal(t, d, BackoffDelay(failures, 0, maxJitter), "failures %d: upper bound", failures)
+		assert.Equal(t, d/2, BackoffDelay(failures, 0, minJitter), "failures %d: lower bound", failures)
 		var asked int64
-		BackoffDelay(failures, func(n int64) int64 { asked = n; return 0 })
+		BackoffDelay(failures, 0, func(n int64) int64 { asked = n; return 0 })
 		assert.Equal(t, int64(d-d/2)+1, asked, "failures %d: the whole closed range", failures)
 	}
-	assert.Equal(t, 50*time.Millisecond, BackoffDelay(1, minJitter))
-	assert.Equal(t, 100*time.Millisecond, BackoffDelay(1, maxJitter))
+	assert.Equal(t, 50*time.Millisecond, BackoffDelay(1, 0, minJitter))
+	assert.Equal(t, 100*time.Millisecond, BackoffDelay(1, 0, maxJitter))
 }
 
 // The default jitter source stays within the range too.
@@ -266,4 +266,31 @@ func TestDecisionReplacesRunningSession(t *testing.T) {
 	d, ok := p.Session()
 	assert.True(t, ok)
 	assert.Equal(t, follow, d)
+}
+
+// Config.BackoffCap bounds the delay instead of the default cap (the
+// actors set it from initLimit × tickTime, which a leader's epoch wait
+// lasts); below the base it bounds even the first delay.
+func TestBackoffConfiguredCap(t *testing.T) {
+	ms := time.Millisecond
+	p, _ := newPeer(t, func(c *Config) { c.BackoffCap = 500 * ms })
+	var got []time.Duration
+	for range 7 {
+		p.Decided(follow)
+		out := p.SessionEnded("EPOCH_BEHIND", "", 0)
+		require.NotNil(t, out.Backoff)
+		got = append(got, out.Backoff.Delay)
+		require.NotNil(t, p.BackoffFired(out.Backoff.Gen).StartLooking)
+	}
+	assert.Equal(t, []time.Duration{100 * ms, 200 * ms, 400 * ms, 500 * ms, 500 * ms, 500 * ms, 500 * ms}, got)
+
+	for failures := 1; failures <= 40; failures++ {
+		assert.LessOrEqual(t, BackoffDelay(failures, 500*ms, maxJitter), 500*ms)
+		assert.GreaterOrEqual(t, BackoffDelay(failures, 500*ms, minJitter), min(500*ms, BackoffBase<<min(failures-1, 15))/2)
+	}
+	assert.Equal(t, 40*ms, BackoffDelay(1, 40*ms, maxJitter), "a cap below the base")
+	assert.Equal(t, BackoffCap, BackoffDelay(30, 0, maxJitter), "0: the default cap")
+
+	_, err := New(Config{ID: 1, Epochs: &epochs{}, BackoffCap: -ms})
+	require.ErrorIs(t, err, ErrInvalidConfig)
 }

@@ -36,6 +36,10 @@ type Config struct {
 	// ProbeInterval is how often a disk-faulted server probes; 0 means
 	// DefaultProbeInterval.
 	ProbeInterval time.Duration
+	// BackoffCap bounds the session back-off; 0 means BackoffCap (3 s).
+	// Keep it at most half of the leader's epoch wait (initLimit ×
+	// tickTime): backoff.go says why.
+	BackoffCap time.Duration
 }
 
 // DefaultProbeInterval is how often a disk-faulted server probes its
@@ -93,6 +97,12 @@ func New(cfg Config) (*Peer, error) {
 	}
 	if cfg.ProbeInterval < 0 {
 		return nil, fmt.Errorf("%w: ProbeInterval %v is negative", ErrInvalidConfig, cfg.ProbeInterval)
+	}
+	if cfg.BackoffCap < 0 {
+		return nil, fmt.Errorf("%w: BackoffCap %v is negative", ErrInvalidConfig, cfg.BackoffCap)
+	}
+	if cfg.BackoffCap == 0 {
+		cfg.BackoffCap = BackoffCap
 	}
 	if cfg.ProbeInterval == 0 {
 		cfg.ProbeInterval = DefaultProbeInterval
