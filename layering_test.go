@@ -64,7 +64,7 @@ var imports = map[string][]string{
 	"messages":             {protobuf},
 	"metrics":              {"actors", "history", "internal/nodehooks", "messages"},
 	"netbridge":            {"messages", protoactor, "zab"},
-	"nodesim":              {"cnx", "fle", "quorum", "zab"},
+	"nodesim":              {"cnx", "fle", "quorum", "quorumpeer", "zab"},
 	"probe":                {"netbridge", "quorum", "quorumtls"},
 	"quorum":               nil,
 	"quorumpeer":           {"fle"},

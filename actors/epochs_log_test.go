@@ -1,7 +1,6 @@
 package actors
 
 import (
-	"context"
 	"log/slog"
 	"testing"
 	"time"
@@ -23,12 +22,10 @@ func TestEpochPersistedOnlyWithADataDir(t *testing.T) {
 		}
 		node, err := Start(cfg, WithListeners(ln))
 		require.NoError(t, err)
-		sub := node.Subscribe()
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		sc, err := sub.Next(ctx)
-		cancel()
-		require.NoError(t, err)
-		require.Equal(t, messages.ServerState_LEADING, sc.GetNewState())
+		// A lone voter decides at once (unanimity): watch the status, not
+		// a subscription made after Start, which may miss the change.
+		require.Eventually(t, func() bool { return node.Status().State == messages.ServerState_LEADING },
+			10*time.Second, 5*time.Millisecond)
 		require.NoError(t, node.Stop())
 		assert.Equal(t, withDir, logs.has("epoch persisted"), "dataDir: %v", withDir)
 		assert.Equal(t, !withDir, logs.has("epoch kept in memory (no dataDir)"), "dataDir: %v", withDir)
