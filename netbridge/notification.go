@@ -195,7 +195,7 @@ func (n *Notification) LogValue() slog.Value {
 	return slog.GroupValue(
 		slog.Int("state", int(n.State)),
 		slog.Int64("leader", n.Leader),
-		slog.String("zxid", fmt.Sprintf("0x%x", n.Zxid)),
+		slog.String("zxid", fmt.Sprintf("0x%x", uint64(n.Zxid))), // -1 as ZooKeeper prints it, 0xffffffffffffffff
 		slog.Int64("round", n.ElectionEpoch),
 		slog.Int64("epoch", n.PeerEpoch),
 		slog.Int("version", int(n.Version)),

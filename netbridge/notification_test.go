@@ -248,4 +248,10 @@ func TestNotificationLogValue(t *testing.T) {
 	for _, kv := range []string{"n.state=1", "n.leader=3", "n.zxid=0x100000002", "n.round=1", "n.epoch=1", "n.version=2", "n.size=182"} {
 		assert.True(t, strings.Contains(line, kv), "%q lacks %q", line, kv)
 	}
+	// An untrusted database's -1 prints as ZooKeeper's Long.toHexString
+	// does, not as "-0x1".
+	out.Reset()
+	n.Zxid = -1
+	log.Info("got", "n", &n)
+	assert.Contains(t, out.String(), "n.zxid=0xffffffffffffffff")
 }
