@@ -40,7 +40,7 @@ var imports = map[string][]string{
 	"actors":               {"cnx", "fle", "internal/acceptloop", "internal/nodehooks", "internal/ratelog", "messages", "netbridge", protoactor, "quorum", "quorumpeer", "quorumtls", "trace", "zab", "zab/epochfile"},
 	"actors/actorstest":    {"actors", "internal/nodehooks", protoactor},
 	"admin":                {"actors", "history", "internal/nodehooks", "internal/version", "messages", "quorum"},
-	"bench/cmd/zkbench":    {"actors", "fle", "history", "internal/nodehooks", "internal/testcerts", "messages", "quorum"},
+	"bench/cmd/zkbench":    {"actors", "fle", "history", "internal/freeport", "internal/nodehooks", "internal/testcerts", "messages", "quorum"},
 	"clientport":           {"actors", "fourletter", "fourletter/hostinfo", "internal/acceptloop", "internal/ratelog", "messages", "quorum"},
 	"cmd/mutate":           {"internal/mutate"},
 	"cmd/node":             {"actors", "admin", "clientport", "history", "internal/freeport", "internal/version", "messages", "metrics", "probe", "quorum", "quorumtls", "trace", "zoocfg"},

@@ -194,11 +194,19 @@ func (c *cnxManager) recordClose(sid int64, remote string, m *messages.Connectio
 func (c *cnxManager) peerTerminated(ctx actor.Context, who *actor.PID) {
 	for conn, l := range c.peers {
 		if l.pid.Equal(who) {
-			out, _ := c.core.Closed(l.sid, conn)
+			out, live := c.core.Closed(l.sid, conn)
 			delete(c.peers, conn)
 			c.ended[l.sid] = who
 			c.rt.log.Debug("peer actor stopped before its report", "peer", l.sid, "actor", who.GetId())
 			c.apply(ctx, out)
+			if live {
+				// The ConnectionClosed report that follows finds the link
+				// forgotten and reports nothing: this is the link's end.
+				// Without it a kill -9 leader's closed connection left
+				// the reachable fast path waiting for the next redial
+				// (200-400 ms).
+				c.reportReachability(ctx, l.sid, false)
+			}
 			return
 		}
 	}

@@ -28,6 +28,9 @@ type electionState struct {
 	configs *configCache
 	// dropped counts notifications the machine discarded.
 	dropped uint64
+	// down holds the peers whose link is down: the connection manager's
+	// last report about them said unreachable (election_reachability.go).
+	down map[int64]struct{}
 }
 
 func newElectionState(cfg Config) (*electionState, error) {
@@ -40,6 +43,7 @@ func newElectionState(cfg Config) (*electionState, error) {
 		machine:   m,
 		pending:   map[fle.TimerKind]pendingTimer{},
 		delivered: true,
+		down:      map[int64]struct{}{},
 		configs:   newConfigCache(quorum.ParseConfig),
 	}, nil
 }
@@ -131,6 +135,7 @@ func (e *election) startLooking(ctx actor.Context, s *startLooking) {
 		"zxid", hexZxid(m.GetLastZxid()), "epoch", m.GetCurrentEpoch(), "candidate", s.candidate)
 	before := e.st.machine.LogicalClock()
 	e.apply(ctx, before, e.st.machine.Start(m.GetLastZxid(), m.GetCurrentEpoch()))
+	e.reportDown(ctx)
 }
 
 func (e *election) step(ctx actor.Context, m *messages.NotificationReceived) {

@@ -85,6 +85,48 @@ func TestElectionAppliesReachabilityReports(t *testing.T) {
 	assert.Equal(t, "reachable", decided[0].attrs["path"].String())
 }
 
+// A link that went down just before the election starts (a kill -9
+// leader: its connection closes and the session ends on that same close,
+// so the report reaches the Election before the StartLooking) still
+// counts at Start: the node decides at once on a quorum, instead of
+// waiting for its next redial to be refused. A link that came back since
+// does not count.
+func TestElectionCountsLinksDownAtStart(t *testing.T) {
+	h := newHarness(t, 1, testMajority(t, []int64{1, 2, 3}), withConfig(func(c *Config) {
+		c.Election.FinalizeWait = time.Minute
+		c.LastZxid = func() int64 { return 0x100000009 }
+		c.CurrentEpoch = 1
+	}))
+	h.waitSentTo(2, "initial vote", func(*messages.Notification) bool { return true })
+	election := h.rt.dir.election.get()
+	restart := func() {
+		h.system.Root.Send(election, &startLooking{candidate: true, msg: &messages.StartLooking{
+			Reason: messages.LookingReason_LEADER_LOST, LastZxid: 0x100000009, CurrentEpoch: 1}})
+	}
+	// 3 went down and came back before the second round: it counts as
+	// reachable, so the quorum of 1 and 2 waits for it.
+	h.system.Root.Send(election, &peerReachability{sid: 3})
+	h.system.Root.Send(election, &peerReachability{sid: 3, reachable: true})
+	restart()
+	h.fromPeer(2, looking(1, 0x100000009, 2, 1))
+	require.Eventually(t, func() bool {
+		return len(h.electionStatus().GetReceivedVotes()) == 2
+	}, 10*time.Second, 5*time.Millisecond)
+	assert.Empty(t, h.logs.find("election decided"), "3 came back: the window stays open")
+
+	// A third round (no votes yet), in which 3's link goes down; then
+	// the fourth round starts, and 2's vote completes a quorum.
+	restart()
+	h.system.Root.Send(election, &peerReachability{sid: 3})
+	restart()
+	h.fromPeer(2, looking(1, 0x100000009, 4, 1))
+	sc := eventually(h.t, h.root, "StateChanged", func(*messages.StateChanged) bool { return true })
+	assert.Equal(t, messages.ServerState_LEADING, sc.GetNewState())
+	decided := h.logs.find("election decided")
+	require.Len(t, decided, 1)
+	assert.Equal(t, "reachable", decided[0].attrs["path"].String())
+}
+
 // Config.DisableElectionFastPaths reaches the machine.
 func TestElectionFastPathsSwitch(t *testing.T) {
 	cfg := testConfig(1, testMajority(t, []int64{1, 2, 3}))

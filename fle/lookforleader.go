@@ -28,6 +28,7 @@ func (m *Machine) Start(lastLoggedZxid, currentEpoch int64) Output {
 	m.finalizing = false
 	// Reachability facts belong to one election (fastpath.go).
 	clear(m.unreachable)
+	clear(m.notLooking)
 	m.cancel(&out, FinalizeTimer)
 
 	m.logicalClock++
@@ -92,9 +93,13 @@ func (m *Machine) better(n Notification, v Vote) bool {
 // the unanimity that decides at once (fastpath.go); the window's deadline
 // stays where it is.
 func (m *Machine) receive(out *Output, n Notification) {
+	if n.State == Following || n.State == Leading {
+		m.notLooking[n.From] = struct{}{}
+	}
 	if m.finalizing {
 		if !m.better(n, m.proposal) {
 			if !m.confirms(n) {
+				m.answerWorse(out, n)
 				out.drop(n.From, DropNotBetter)
 				return
 			}
@@ -163,6 +168,8 @@ func (m *Machine) processLooking(out *Output, n Notification) {
 	case m.mayAdopt(n) && m.better(n, m.proposal):
 		m.setProposal(n.Leader, n.Zxid, n.PeerEpoch)
 		m.sendNotifications(out)
+	default:
+		m.answerWorse(out, n)
 	}
 	// LOOKING votes are stored without version: it plays no part in
 	// comparing them.
@@ -194,6 +201,7 @@ func (m *Machine) record(sid int64, v Vote) {
 func (m *Machine) clearVotes() {
 	clear(m.recvset)
 	m.recvIndex.reset()
+	clear(m.answered)
 }
 
 // openFinalize opens the finalize window because a quorum agrees with our

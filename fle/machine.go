@@ -63,6 +63,12 @@ type Machine struct {
 	fast        bool
 	fastVoters  []int64
 	unreachable map[int64]struct{}
+	// answered holds the voters this round's worse votes were answered
+	// to (fastpath_answer.go); cleared with the round's votes.
+	answered map[int64]struct{}
+	// notLooking holds the voters that sent us a FOLLOWING or LEADING
+	// notification since Start (fastpath_answer.go).
+	notLooking map[int64]struct{}
 
 	// voterList is voters(), computed once.
 	voterList []int64
@@ -110,6 +116,8 @@ func New(cfg Config) (*Machine, error) {
 		outofelection: map[int64]Vote{},
 		fast:          !cfg.DisableFastPaths,
 		unreachable:   map[int64]struct{}{},
+		answered:      map[int64]struct{}{},
+		notLooking:    map[int64]struct{}{},
 	}
 	m.voterList = m.computeVoters()
 	m.fastVoters = m.mustHearFrom()

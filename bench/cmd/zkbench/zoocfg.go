@@ -2,11 +2,12 @@ package main
 
 import (
 	"fmt"
-	"net"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/zkfle/zkfle/internal/freeport"
 )
 
 // serverPorts are one server's three loopback ports.
@@ -17,25 +18,16 @@ type serverPorts struct {
 // loopback is the only address the harness ever uses.
 const loopback = "127.0.0.1"
 
-// freePorts asks the kernel for n distinct free loopback ports, holding
-// every listener open until all n are chosen so that none repeats. The
-// ports are released before the servers bind them; nothing else on this
-// machine is expected to grab an ephemeral port in that moment.
+// freePorts returns n distinct free loopback ports from below the
+// kernel's ephemeral range (internal/freeport). A port the kernel picks
+// for 127.0.0.1:0 is an ephemeral one, and the quorum port is bound only
+// by the elected leader, long after it was chosen: meanwhile any dial on
+// the machine (the ensemble's own election connections, other jobs) may
+// take it as its source port, and the leader cannot bind it.
 func freePorts(n int) ([]int, error) {
-	ls := make([]net.Listener, 0, n)
-	defer func() {
-		for _, l := range ls {
-			l.Close()
-		}
-	}()
-	ports := make([]int, 0, n)
-	for i := 0; i < n; i++ {
-		l, err := net.Listen("tcp", net.JoinHostPort(loopback, "0"))
-		if err != nil {
-			return nil, fmt.Errorf("free port: %w", err)
-		}
-		ls = append(ls, l)
-		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
+	ports, err := freeport.Ports(n)
+	if err != nil {
+		return nil, fmt.Errorf("free port: %w", err)
 	}
 	return ports, nil
 }
