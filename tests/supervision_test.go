@@ -158,8 +158,10 @@ func TestSupervisionFaults(t *testing.T) {
 					c.FaultInjection = true
 					if phase == "during" {
 						// A long finalize window keeps the election open
-						// while connections are up.
+						// while connections are up; the fast paths would
+						// decide at once, before the fault.
 						c.Election.FinalizeWait = time.Second
+						c.DisableElectionFastPaths = true
 					}
 				})
 				e.start()
