@@ -146,7 +146,8 @@ func (e *procEnsemble) stderrOf(sid int64) string {
 }
 
 // The would-be leader (highest sid, same data) cannot write its epochs
-// from the start: the other two elect and establish without it, it says
+// from the start: a healthy server is elected and establishes without it
+// (it stands for nobody; its vote goes to the best healthy server), it says
 // why in srvr, mntr and its log, never leads, and once its disk is
 // writable again it joins the established leader by itself.
 func TestProcessDiskFaultedWouldBeLeaderStandsDown(t *testing.T) {
@@ -161,7 +162,12 @@ func TestProcessDiskFaultedWouldBeLeaderStandsDown(t *testing.T) {
 	got := e.waitSettled(1, 2)
 	took := time.Since(start)
 	t.Logf("1 and 2 settled in %v: leader %d, epoch %d", took, got.leader, got.epoch)
-	assert.Equal(t, int64(2), got.leader, "the best healthy server leads")
+	// A healthy server leads: 2 when it was up for the decision; 1 when 1
+	// and the non-standing 3 formed a quorum before 2 started (the fast
+	// paths decide at once when the missing voter's dial is refused;
+	// README "Performance"). Never the faulted 3.
+	assert.NotEqual(t, int64(3), got.leader, "the disk-faulted server does not lead")
+	assert.Contains(t, []int64{1, 2}, got.leader, "a healthy server leads")
 	assert.Less(t, took, 20*time.Second, "the healthy majority elects within a bound")
 
 	// The faulty server says why, and does not lead, while the others

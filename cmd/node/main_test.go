@@ -126,9 +126,9 @@ func TestMissingConfigFile(t *testing.T) {
 }
 
 // The README's main job, driven without a terminal: a local ensemble
-// establishes the highest sid, loses it, establishes another leader in a
-// higher epoch, and the old leader rejoins; the demo then exits cleanly,
-// leaving nothing running (TestMain's goleak check).
+// establishes a leader (usually the highest sid), loses it, establishes
+// another leader in a higher epoch, and the old leader rejoins; the demo
+// then exits cleanly, leaving nothing running (TestMain's goleak check).
 func TestDemoElectsAndFailsOver(t *testing.T) {
 	code, out, errOut := run("demo", "-n", "3", "-once", "-failover", "100ms")
 	require.Equal(t, exitOK, code, "%s\n%s", out, errOut)

@@ -82,34 +82,40 @@ func TestRealEnsembleTLS(t *testing.T) {
 			require.NoError(t, e.Start())
 			modes, err := e.WaitServing(60 * time.Second)
 			require.NoError(t, err)
-			assert.Equal(t, "leader", modes[3].Mode)
-			assert.Equal(t, "follower", modes[1].Mode)
-			assert.Equal(t, "follower", modes[2].Mode)
+			leader := oneLeader(t, modes)
+			require.NotZero(t, leader)
+			var survivors []int64
+			for _, sid := range e.SIDs() {
+				if sid != leader {
+					survivors = append(survivors, sid)
+				}
+			}
 			logs := e.Logs()
 			assert.Contains(t, logs, "Using TLS encrypted quorum communication")
 			for _, marker := range tlsErrorMarkers {
 				assert.NotContainsf(t, logs, marker, "ZooKeeper logged a TLS failure (%s)", marker)
 			}
 
-			// The election port is TLS, presenting server 3's certificate.
-			conn, err := tls.DialWithDialer(&net.Dialer{Timeout: 5 * time.Second}, "tcp", e.Server(3).ElectionAddr(),
+			// The leader's election port is TLS, presenting its certificate.
+			conn, err := tls.DialWithDialer(&net.Dialer{Timeout: 5 * time.Second}, "tcp", e.Server(leader).ElectionAddr(),
 				&tls.Config{RootCAs: ca.Pool(), Certificates: []tls.Certificate{leaves[1].TLS()}})
 			require.NoError(t, err)
 			state := conn.ConnectionState()
 			require.NoError(t, conn.Close())
 			require.NotEmpty(t, state.PeerCertificates)
-			assert.Equal(t, leaves[3].Cert.SerialNumber, state.PeerCertificates[0].SerialNumber)
+			assert.Equal(t, leaves[leader].Cert.SerialNumber, state.PeerCertificates[0].SerialNumber)
 			assert.Contains(t, []uint16{tls.VersionTLS12, tls.VersionTLS13}, state.Version)
 			t.Logf("ZooKeeper's election port negotiated %s, %s with a Go client",
 				tls.VersionName(state.Version), tls.CipherSuiteName(state.CipherSuite))
 
 			// Either survivor may lead: the one whose snapshot already
 			// holds epoch 1's zxid wins (a follower synced by DIFF may not).
-			require.NoError(t, e.Kill(3))
+			require.NoError(t, e.Kill(leader))
+			a, b := survivors[0], survivors[1]
 			require.Eventually(t, func() bool {
-				modes, err := e.WaitServing(time.Second, 1, 2)
-				return err == nil && (modes[1].Mode == "leader") != (modes[2].Mode == "leader") &&
-					(modes[1].Mode == "follower" || modes[2].Mode == "follower")
+				modes, err := e.WaitServing(time.Second, a, b)
+				return err == nil && (modes[a].Mode == "leader") != (modes[b].Mode == "leader") &&
+					(modes[a].Mode == "follower" || modes[b].Mode == "follower")
 			}, 60*time.Second, 100*time.Millisecond, "the survivors elect one of them over TLS")
 		})
 	}
