@@ -31,11 +31,12 @@
 // Decision.Path says which rule decided.
 //
 // Where Java blocks, the machine arms a timer instead: lookForLeader's
-// poll becomes NotificationTimer (re-armed whenever a notification is taken
-// from the queue), and the finalizeWait poll after a quorum becomes
-// FinalizeTimer, armed once when the window opens. Unlike Java, a
-// notification the window consumes does not restart it, so a stream of
-// not-better votes cannot hold the election open (see receive).
+// poll becomes NotificationTimer (re-armed when a notification changes our
+// proposal or round), and the finalizeWait poll after a quorum becomes
+// FinalizeTimer, armed once when the window opens. Unlike Java, neither is
+// restarted by a notification that changes nothing, so a stream of
+// not-better or repeated votes can neither hold the election open nor keep
+// a LOOKING server from re-sending and reconnecting (see receive).
 package fle
 
 import (
@@ -127,7 +128,8 @@ type TimerKind int
 
 const (
 	// NotificationTimer is lookForLeader's poll timeout (notTimeout): it
-	// fires when no notification arrived for the current interval.
+	// fires when the current interval passed without a notification that
+	// changed our proposal or round.
 	NotificationTimer TimerKind = iota + 1
 	// FinalizeTimer is the finalizeWait window after a quorum agrees.
 	FinalizeTimer

@@ -110,6 +110,7 @@ func (m *Machine) receive(out *Output, n Notification) {
 			m.cancel(out, FinalizeTimer)
 		}
 	}
+	proposal, round := m.proposal, m.logicalClock
 	m.process(out, n)
 	switch {
 	case m.state != Looking:
@@ -117,7 +118,16 @@ func (m *Machine) receive(out *Output, n Notification) {
 	case m.finalizing:
 		// openFinalize armed the window when it opened; nothing here may
 		// push that deadline back.
-	default:
+	case m.timers.notification == 0 || m.proposal != proposal || m.logicalClock != round:
+		// The poll restarts when it was not waiting (the window just
+		// closed) or when we just told everyone a new proposal or round.
+		// Anything else leaves its deadline where it is, unlike Java
+		// (whose poll restarts for every notification it takes): a peer
+		// re-sending the same vote more often than notTimeout (a server
+		// stranded by an acceptedEpoch above the leader's, restarting its
+		// election every few hundred ms) would otherwise keep us from
+		// ever re-sending or reconnecting, and a server cut off from the
+		// leader's side by a healed partition stayed LOOKING for ever.
 		m.armNotification(out)
 	}
 }

@@ -45,9 +45,10 @@ func (m *Machine) cancel(out *Output, kind TimerKind) {
 	*s = 0
 }
 
-// armNotification restarts lookForLeader's poll: Java polls its queue
-// afresh after every notification it takes, so the timeout measures the
-// silence since the last one.
+// armNotification restarts lookForLeader's poll. Java polls its queue
+// afresh after every notification it takes; here only a notification that
+// changed our proposal or round restarts it (receive), so the timeout
+// measures the time since we last had something new to say.
 func (m *Machine) armNotification(out *Output) {
 	m.arm(out, NotificationTimer, m.notTimeout)
 }
@@ -65,7 +66,7 @@ func (m *Machine) armFinalize(out *Output) {
 // A firing that is not the pending arming of its kind (stale, cancelled,
 // or of an unknown kind) yields an empty Output.
 //
-// NotificationTimer: nothing arrived for notTimeout. Re-send our
+// NotificationTimer: nothing new for notTimeout. Re-send our
 // notifications if anything has been delivered, else ask the driver to
 // connect to everyone; double notTimeout up to the maximum (it is never
 // reset until the next Start) and poll again.

@@ -137,7 +137,10 @@ func TestObserversMayDisagreeWhenOneVoterIsAQuorum(t *testing.T) {
 	// Found by the soak: a clean run in which observer 3 decided on voter
 	// 2's initial vote, {2} being a quorum by itself (2 weighs 2 of its
 	// group's 3; the other group weighs 0).
-	res := Run(RandomOptions(13696033673470242503, 4))
+	// (That was seed 13696033673470242503 until the poll stopped
+	// restarting on votes that change nothing; seed 8154 has an exempt
+	// observer decision and a split in a clean run too.)
+	res := Run(RandomOptions(8154, 4))
 	require.True(t, res.Clean)
 	require.False(t, res.Failed(), "%s", res.String())
 	assert.Positive(t, res.ExemptObserverDecisions)
@@ -174,10 +177,11 @@ func TestSoakFindingsStayExplained(t *testing.T) {
 	// An untrusted node restarting just before the heal kept restarting
 	// two voters' notification timeouts with votes they ignore, so they
 	// stayed unconnected for 96 s after the heal; it then waited out its
-	// own backed-off timeout: 156 s in all, inside the bound.
+	// own backed-off timeout: 156 s in all. Since a vote that changes
+	// nothing no longer restarts the poll (lookforleader.go, receive),
+	// their own timeouts reconnect them: 44 s.
 	res = Run(RandomOptions(15220832457720378651, 3))
 	require.False(t, res.Failed(), "%s", res.String())
 	settle := res.SettledAt - res.LiveFrom
-	assert.Greater(t, settle, 2*res.Options.maxNotification())
-	assert.Less(t, settle, res.Bound)
+	assert.Less(t, settle, 2*res.Options.maxNotification())
 }
