@@ -18,16 +18,15 @@ import (
 // finalize window is a minute long. Without the reports (or with
 // zkfle.election.fastPaths=false) it would wait out the window.
 func TestElectionDecidesAtOnceWhenTheMissingVoterIsUnreachable(t *testing.T) {
+	// Server 3 is down from the start: its port refuses. (Closing it
+	// after the node's first dial raced that dial: a connection closed
+	// right after its header looks like ZooKeeper's tie-break hang-up,
+	// which is rightly not taken as unreachable.)
 	r := newIdentityRig(t, "", func(c *Config) {
 		c.Election.FinalizeWait = time.Minute
 		c.LastZxid = func() int64 { return 0x100000009 }
 		c.CurrentEpoch = 1
-	})
-	// Server 3 goes away: its port refuses, and connections to it break.
-	require.NoError(t, r.lns[3].Close())
-	for _, c := range r.dialsTo(3) {
-		_ = c.Close()
-	}
+	}, 3)
 	// The node (sid 2) dials server 1 and keeps the link (it has the
 	// greater sid): read its header and vote, and answer for 2.
 	require.Eventually(t, func() bool { return len(r.dialsTo(1)) > 0 }, 10*time.Second, 5*time.Millisecond)

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net"
 	"net/netip"
+	"slices"
 	"strconv"
 	"sync"
 	"testing"
@@ -38,7 +39,9 @@ type identityRig struct {
 
 const impostorIP = "127.0.0.9"
 
-func newIdentityRig(t *testing.T, ownHost string, tweak func(*Config)) *identityRig {
+// Servers listed in down never listen: dials to them are refused from the
+// start.
+func newIdentityRig(t *testing.T, ownHost string, tweak func(*Config), down ...int64) *identityRig {
 	t.Helper()
 	// Registered first, so it runs after the rig has stopped.
 	leakOpts := []goleak.Option{goleak.IgnoreCurrent(),
@@ -81,6 +84,10 @@ func newIdentityRig(t *testing.T, ownHost string, tweak func(*Config)) *identity
 		tweak(&cfg)
 	}
 	for _, sid := range []int64{1, 3} {
+		if slices.Contains(down, sid) {
+			_ = r.lns[sid].Close()
+			continue
+		}
 		r.wg.Add(1)
 		go r.accept(sid)
 	}
