@@ -73,7 +73,8 @@ func runDemo(args []string, stdout, stderr io.Writer, sigs <-chan os.Signal) int
 		return exitFailed
 	}
 	defer d.stop()
-	fmt.Fprintf(stdout, "data (each node's epoch files) in %s, removed on exit\n", d.dataDir)
+	// The nodes' printers are already writing to stdout: through d.mu.
+	d.printf("data (each node's epoch files) in %s, removed on exit\n", d.dataDir)
 	var deadline <-chan time.Time
 	if o.once {
 		deadline = time.After(o.timeout)
@@ -315,9 +316,16 @@ func (d *demo) agreed(skip int) (leader, epoch int64, ok bool) {
 
 // say prints one timestamped line.
 func (d *demo) say(format string, args ...any) {
+	d.printf("%8.1f ms  %s\n", ms(time.Since(d.start)), fmt.Sprintf(format, args...))
+}
+
+// printf writes to the demo's output, which the nodes' printer goroutines
+// share (an io.Writer such as a bytes.Buffer need not be safe for
+// concurrent use).
+func (d *demo) printf(format string, args ...any) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	fmt.Fprintf(d.out, "%8.1f ms  %s\n", ms(time.Since(d.start)), fmt.Sprintf(format, args...))
+	fmt.Fprintf(d.out, format, args...)
 }
 
 // stop stops every node and waits for the printers.
