@@ -9,7 +9,8 @@
 // later: the leader then cannot bind, gives up its role and is re-elected,
 // for as long as that connection lives (seen in `node demo` under load).
 // So ports come from below the ephemeral range, where no dial takes them,
-// and one process never hands out the same port twice.
+// and are never handed out twice: not by one process, nor by two that run
+// at once (reserve.go).
 package freeport
 
 import (
@@ -47,7 +48,7 @@ func Port() (int, error) {
 	hi := ephemeralLow()
 	for try := 0; try < 1000 && hi > low; try++ {
 		port := low + intN(hi-low)
-		if given[port] || !bindable(port) {
+		if given[port] || !bindable(port) || !reserve(port) {
 			continue
 		}
 		given[port] = true
@@ -62,7 +63,7 @@ func Port() (int, error) {
 		}
 		port := ln.Addr().(*net.TCPAddr).Port
 		_ = ln.Close()
-		if !given[port] {
+		if !given[port] && reserve(port) {
 			given[port] = true
 			return port, nil
 		}
