@@ -13,6 +13,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/zkfle/zkfle/fourletter"
+	"github.com/zkfle/zkfle/internal/freeport"
 	"github.com/zkfle/zkfle/internal/version"
 )
 
@@ -167,4 +168,19 @@ func TestOneVersionString(t *testing.T) {
 	assert.True(t, strings.HasPrefix(out, "zkfle node "+v+" "), out)
 	assert.True(t, strings.HasPrefix(fourletter.BuildVersion(), fourletter.ZooKeeperVersion+"-zkfle-"+v+", built on "),
 		fourletter.BuildVersion())
+}
+
+// zooCfgPorts returns the six ports of threeServers' three server lines,
+// from internal/freeport: below the ephemeral range, where no dial's
+// source port takes them before the node binds them, and distinct from
+// the ports of every other test process running at the time.
+func zooCfgPorts(t *testing.T) []any {
+	t.Helper()
+	ports, err := freeport.Ports(6)
+	require.NoError(t, err)
+	out := make([]any, len(ports))
+	for i, p := range ports {
+		out[i] = p
+	}
+	return out
 }

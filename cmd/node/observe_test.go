@@ -98,13 +98,7 @@ var noKeepAlive = &http.Client{Transport: &http.Transport{DisableKeepAlives: tru
 func TestRunServesAdminAndMetrics(t *testing.T) {
 	dir := t.TempDir()
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "myid"), []byte("1\n"), 0o644))
-	ports := make([]any, 6)
-	for i := range ports {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		require.NoError(t, err)
-		ports[i] = ln.Addr().(*net.TCPAddr).Port
-		require.NoError(t, ln.Close())
-	}
+	ports := zooCfgPorts(t)
 	cfg := fmt.Sprintf(threeServers, ports...) + "\ndataDir=" + dir + "\n" +
 		"admin.enableServer=true\nadmin.serverAddress=127.0.0.1\nadmin.serverPort=0\n" +
 		"metricsProvider.className=" + prometheusClass + "\nmetricsProvider.httpHost=127.0.0.1\nmetricsProvider.httpPort=0\n"
@@ -181,13 +175,7 @@ func TestRunFailsWhenTheAdminPortIsTaken(t *testing.T) {
 	defer taken.Close()
 	dir := t.TempDir()
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "myid"), []byte("1\n"), 0o644))
-	ports := make([]any, 6)
-	for i := range ports {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		require.NoError(t, err)
-		ports[i] = ln.Addr().(*net.TCPAddr).Port
-		require.NoError(t, ln.Close())
-	}
+	ports := zooCfgPorts(t)
 	path := filepath.Join(dir, "zoo.cfg")
 	require.NoError(t, os.WriteFile(path, []byte(fmt.Sprintf(threeServers, ports...)+"\ndataDir="+dir+"\n"), 0o644))
 	code, _, errOut := run("run", "--config", path, "--admin-addr", taken.Addr().String())
@@ -211,13 +199,7 @@ func TestRunFailsWhenTheClientPortIsTaken(t *testing.T) {
 	defer taken.Close()
 	dir := t.TempDir()
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "myid"), []byte("1\n"), 0o644))
-	ports := make([]any, 6)
-	for i := range ports {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		require.NoError(t, err)
-		ports[i] = ln.Addr().(*net.TCPAddr).Port
-		require.NoError(t, ln.Close())
-	}
+	ports := zooCfgPorts(t)
 	_, clientPort, err := net.SplitHostPort(taken.Addr().String())
 	require.NoError(t, err)
 	path := filepath.Join(dir, "zoo.cfg")

@@ -22,13 +22,7 @@ import (
 func tlsZooCfg(t *testing.T, dir, extra string) string {
 	t.Helper()
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "myid"), []byte("1\n"), 0o644))
-	ports := make([]any, 6)
-	for i := range ports {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		require.NoError(t, err)
-		ports[i] = ln.Addr().(*net.TCPAddr).Port
-		require.NoError(t, ln.Close())
-	}
+	ports := zooCfgPorts(t)
 	cfg := fmt.Sprintf(threeServers, ports...) + "\ndataDir=" + dir + "\n" + extra
 	path := filepath.Join(dir, "zoo.cfg")
 	require.NoError(t, os.WriteFile(path, []byte(cfg), 0o644))

@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -131,13 +130,7 @@ func TestDemoWritesTraces(t *testing.T) {
 func TestRunWritesTrace(t *testing.T) {
 	dir := t.TempDir()
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "myid"), []byte("1\n"), 0o644))
-	ports := make([]any, 6)
-	for i := range ports {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		require.NoError(t, err)
-		ports[i] = ln.Addr().(*net.TCPAddr).Port
-		require.NoError(t, ln.Close())
-	}
+	ports := zooCfgPorts(t)
 	cfg := filepath.Join(dir, "zoo.cfg")
 	require.NoError(t, os.WriteFile(cfg, []byte(fmt.Sprintf(threeServers, ports...)+"\ndataDir="+dir+"\n"), 0o644))
 	tracePath := filepath.Join(dir, "trace-1.jsonl")
