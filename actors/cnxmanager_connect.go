@@ -129,15 +129,7 @@ const tieBreakInterval = time.Second
 type tieBreakDue struct{ sid int64 }
 
 // server looks sid up in the committed view, then the last-seen one.
-func (c *cnxManager) server(sid int64) (quorum.Server, bool) {
-	if s, ok := c.rt.cfg.Verifier.Server(sid); ok {
-		return s, true
-	}
-	if c.rt.cfg.LastSeen != nil {
-		return c.rt.cfg.LastSeen.Server(sid)
-	}
-	return quorum.Server{}, false
-}
+func (c *cnxManager) server(sid int64) (quorum.Server, bool) { return c.rt.cfg.views().Server(sid) }
 
 // electionAddr is the address to dial for sid: its first election
 // address, and that address's index on sid's server line.

@@ -219,6 +219,12 @@ func (c Config) Validate() error {
 	return nil
 }
 
+// views is the committed and the last-seen configuration as one
+// quorum.JointConfig: a server is looked up in the committed view, then in
+// any last-seen one (QuorumCnxManager's lastCommittedView, then
+// lastProposedView).
+func (c Config) views() quorum.JointConfig { return quorum.NewJointConfig(c.Verifier, c.LastSeen) }
+
 // handshakeTimeout is the effective initial-message read timeout.
 func (c Config) handshakeTimeout() time.Duration {
 	if c.HandshakeTimeout > 0 {

@@ -191,11 +191,7 @@ func (f *followerActor) connected(ctx actor.Context, m *quorumDialed) {
 // leaderAddr is the leader's first quorum address, from the committed view
 // or the last-seen one.
 func (f *followerActor) leaderAddr() (string, error) {
-	cfg := f.rt.cfg
-	s, ok := cfg.Verifier.Server(f.leader)
-	if !ok && cfg.LastSeen != nil {
-		s, ok = cfg.LastSeen.Server(f.leader)
-	}
+	s, ok := f.rt.cfg.views().Server(f.leader)
 	if !ok || len(s.Addrs) == 0 {
 		return "", fmt.Errorf("leader %d is not in the configuration", f.leader)
 	}

@@ -7,7 +7,6 @@ import (
 	"sync"
 
 	"github.com/zkfle/zkfle/cnx"
-	"github.com/zkfle/zkfle/quorum"
 )
 
 // Per-source bounds on pending handshakes: cnx.HandshakeLimits' rule (a
@@ -142,10 +141,7 @@ func (m *memberSources) add(ips ...netip.Addr) {
 func newMemberSources(cfg Config) (*memberSources, []string) {
 	m := &memberSources{}
 	var names []string
-	for _, v := range []quorum.Verifier{cfg.Verifier, cfg.LastSeen} {
-		if v == nil {
-			continue
-		}
+	for _, v := range cfg.views().Views() {
 		for _, s := range v.Servers() {
 			for _, a := range s.Addrs {
 				if ip, err := netip.ParseAddr(a.Host); err == nil {

@@ -15,10 +15,7 @@ import (
 // Follower dials through dialFrom, as the election port does, so a bind
 // that still fails falls back to an unbound dial.
 func quorumLocalAddr(cfg Config, leaderHost string) *net.TCPAddr {
-	me, ok := cfg.Verifier.Server(cfg.ID)
-	if !ok && cfg.LastSeen != nil {
-		me, ok = cfg.LastSeen.Server(cfg.ID)
-	}
+	me, ok := cfg.views().Server(cfg.ID)
 	if !ok {
 		return nil
 	}

@@ -76,15 +76,7 @@ func lookupHost(ctx context.Context, host string) ([]netip.Addr, error) {
 }
 
 // server looks sid up in the committed view, then the last-seen one.
-func (p *peerSources) server(sid int64) (quorum.Server, bool) {
-	if s, ok := p.cfg.Verifier.Server(sid); ok {
-		return s, true
-	}
-	if p.cfg.LastSeen != nil {
-		return p.cfg.LastSeen.Server(sid)
-	}
-	return quorum.Server{}, false
-}
+func (p *peerSources) server(sid int64) (quorum.Server, bool) { return p.cfg.views().Server(sid) }
 
 // check reports nil when remote may speak for sid: the check is off
 // (Config.SkipPeerAddressCheck), sid is not a configured server (callers

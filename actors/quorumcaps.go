@@ -68,11 +68,8 @@ type quorumCaps struct {
 // need resolving).
 func newQuorumCaps(cfg Config, sources *peerSources) *quorumCaps {
 	ids := map[int64]bool{}
-	for _, s := range cfg.Verifier.Servers() {
-		ids[s.ID] = true
-	}
-	if cfg.LastSeen != nil {
-		for _, s := range cfg.LastSeen.Servers() {
+	for _, v := range cfg.views().Views() {
+		for _, s := range v.Servers() {
 			ids[s.ID] = true
 		}
 	}

@@ -164,7 +164,7 @@ func (m *Machine) decideFast(out *Output) bool {
 	if !ok {
 		return false
 	}
-	m.decide(out, p.Leader, p.Zxid, m.logicalClock, p.PeerEpoch, newVoteTracker(m.committed, m.lastSeen), path)
+	m.decide(out, p.Leader, p.Zxid, m.logicalClock, p.PeerEpoch, m.joint.NewAckSet(), path)
 	return true
 }
 

@@ -1,5 +1,7 @@
 package fle
 
+import "github.com/zkfle/zkfle/quorum"
+
 // Start is lookForLeader's entry, called whenever the server becomes
 // LOOKING: at boot, and again after the leader is lost. lastLoggedZxid is
 // the last zxid in the local database (-1 for an untrusted empty one) and
@@ -237,8 +239,8 @@ func (m *Machine) receivedFollowing(out *Output, n Notification) {
 		// Java's five-argument Vote constructor, version 0, so against a
 		// versioned target these entries match on the leader alone.
 		m.record(n.From, Vote{Leader: n.Leader, Zxid: n.Zxid, ElectionEpoch: n.ElectionEpoch, PeerEpoch: n.PeerEpoch, State: n.State})
-		t := trackVotes(m.committed, m.lastSeen, m.recvset, target)
-		if t.hasAllQuorums() && m.checkLeader(m.recvset, n.Leader, n.ElectionEpoch) {
+		t := trackVotes(m.joint, m.recvset, target)
+		if t.HasAllQuorums() && m.checkLeader(m.recvset, n.Leader, n.ElectionEpoch) {
 			m.decide(out, n.Leader, n.Zxid, n.ElectionEpoch, n.PeerEpoch, t, PathLeaderNotification)
 			return
 		}
@@ -246,8 +248,8 @@ func (m *Machine) receivedFollowing(out *Output, n Notification) {
 	// Any round: enough of the ensemble follows one leader that says it
 	// leads, so join it (ZOOKEEPER-975, ZOOKEEPER-1732).
 	m.outofelection[n.From] = target
-	t := trackVotes(m.committed, m.lastSeen, m.outofelection, target)
-	if t.hasAllQuorums() && m.checkLeader(m.outofelection, n.Leader, n.ElectionEpoch) {
+	t := trackVotes(m.joint, m.outofelection, target)
+	if t.HasAllQuorums() && m.checkLeader(m.outofelection, n.Leader, n.ElectionEpoch) {
 		m.logicalClock = n.ElectionEpoch
 		m.decide(out, n.Leader, n.Zxid, n.ElectionEpoch, n.PeerEpoch, t, PathLeaderNotification)
 	}
@@ -267,10 +269,10 @@ func (m *Machine) checkLeader(votes map[int64]Vote, leader, electionEpoch int64)
 
 // decide ends the election: we lead if the leader is us, else follow (or
 // observe, for an observer). The decided vote becomes the current vote and
-// every pending timer is cancelled. t is the tracker a leader keeps (only
-// its verifiers matter, see voteTracker.hasSid); path says which rule
+// every pending timer is cancelled. t is the ack set a leader keeps (only
+// its verifiers matter, see quorum.AckSet.HasSid); path says which rule
 // decided.
-func (m *Machine) decide(out *Output, leader, zxid, electionEpoch, peerEpoch int64, t *voteTracker, path DecisionPath) {
+func (m *Machine) decide(out *Output, leader, zxid, electionEpoch, peerEpoch int64, t *quorum.AckSet, path DecisionPath) {
 	switch {
 	case leader == m.id:
 		m.state = Leading

@@ -2,7 +2,6 @@ package fle
 
 import (
 	"maps"
-	"sort"
 	"time"
 
 	"github.com/zkfle/zkfle/quorum"
@@ -18,9 +17,11 @@ import (
 type Machine struct {
 	id        int64
 	committed quorum.Verifier
-	lastSeen  quorum.Verifier
-	timing    Timing
-	observer  bool
+	// joint is committed with the last-seen verifier: who votes, and the
+	// verifiers whose quorums count (quorum.JointConfig).
+	joint    quorum.JointConfig
+	timing   Timing
+	observer bool
 	// nonCandidate is set by SetCandidate(false): the server votes but
 	// does not stand for leader (candidacy.go).
 	nonCandidate bool
@@ -74,7 +75,7 @@ type Machine struct {
 	voterList []int64
 	// leadingTracker is the tracker that made us LEADING (Java's
 	// leadingVoteSet), consulted when LOOKING voters ping the leader.
-	leadingTracker *voteTracker
+	leadingTracker *quorum.AckSet
 
 	timers timerState
 }
@@ -90,10 +91,8 @@ func New(cfg Config) (*Machine, error) {
 	if cfg.ID < 0 {
 		return nil, &ConfigError{Field: "ID", Value: cfg.ID, Reason: "must not be negative"}
 	}
-	self, ok := cfg.Verifier.Server(cfg.ID)
-	if !ok && cfg.LastSeen != nil {
-		self, ok = cfg.LastSeen.Server(cfg.ID)
-	}
+	joint := quorum.NewJointConfig(cfg.Verifier, cfg.LastSeen)
+	self, ok := joint.Server(cfg.ID)
 	if !ok {
 		return nil, &ConfigError{Field: "ID", Value: cfg.ID, Reason: "not a member of Verifier or LastSeen"}
 	}
@@ -104,7 +103,7 @@ func New(cfg Config) (*Machine, error) {
 	m := &Machine{
 		id:        cfg.ID,
 		committed: cfg.Verifier,
-		lastSeen:  cfg.LastSeen,
+		joint:     joint,
 		timing:    timing,
 		observer:  self.Type == quorum.Observer,
 		state:     Looking,
@@ -112,14 +111,14 @@ func New(cfg Config) (*Machine, error) {
 		// unset (zero) epoch.
 		proposal:      Vote{Leader: -1, Zxid: -1, ElectionEpoch: -1, State: Looking},
 		recvset:       map[int64]Vote{},
-		recvIndex:     newAckIndex(cfg.Verifier, cfg.LastSeen),
+		recvIndex:     newAckIndex(joint),
 		outofelection: map[int64]Vote{},
 		fast:          !cfg.DisableFastPaths,
 		unreachable:   map[int64]struct{}{},
 		answered:      map[int64]struct{}{},
 		notLooking:    map[int64]struct{}{},
 	}
-	m.voterList = m.computeVoters()
+	m.voterList = joint.VotingMembers()
 	m.fastVoters = m.mustHearFrom()
 	return m, nil
 }
@@ -214,31 +213,11 @@ func (m *Machine) OutOfElection() map[int64]Vote { return maps.Clone(m.outofelec
 
 // validVoter is true for a voting member of the committed or the last-seen
 // configuration (QuorumPeer.getCurrentAndNextConfigVoters). Unlike the
-// tracker, any non-nil last-seen verifier counts, whatever its version.
-func (m *Machine) validVoter(sid int64) bool {
-	return m.committed.IsVoter(sid) || (m.lastSeen != nil && m.lastSeen.IsVoter(sid))
-}
+// quorum checks, any non-nil last-seen verifier counts, whatever its
+// version (quorum.JointConfig.IsVoter).
+func (m *Machine) validVoter(sid int64) bool { return m.joint.IsVoter(sid) }
 
 // voters returns the valid voters in ascending order, each once. The
 // verifiers never change, so the list is computed once (New); callers must
 // not modify it.
 func (m *Machine) voters() []int64 { return m.voterList }
-
-// computeVoters builds the list voters returns.
-func (m *Machine) computeVoters() []int64 {
-	set := map[int64]struct{}{}
-	for _, sid := range m.committed.VotingMembers() {
-		set[sid] = struct{}{}
-	}
-	if m.lastSeen != nil {
-		for _, sid := range m.lastSeen.VotingMembers() {
-			set[sid] = struct{}{}
-		}
-	}
-	out := make([]int64, 0, len(set))
-	for sid := range set {
-		out = append(out, sid)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
-	return out
-}

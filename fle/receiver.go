@@ -53,7 +53,7 @@ func (m *Machine) Step(n Notification) Output {
 		out.drop(n.From, DropNotLooking)
 		return out
 	}
-	if m.state == Leading && m.leadingTracker != nil && m.leadingTracker.hasSid(n.From) {
+	if m.state == Leading && m.leadingTracker != nil && m.leadingTracker.HasSid(n.From) {
 		out.LookingSids = append(out.LookingSids, n.From)
 	}
 	if m.state != Leading && n.ElectionEpoch > max(m.currentVote.ElectionEpoch, m.reportedRound[n.From]) {

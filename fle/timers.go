@@ -98,7 +98,7 @@ func (m *Machine) Tick(kind TimerKind, seq uint64, haveDelivered bool) Output {
 			m.armNotification(&out)
 			return out
 		}
-		m.decide(&out, p.Leader, p.Zxid, m.logicalClock, p.PeerEpoch, newVoteTracker(m.committed, m.lastSeen), PathFinalizeWindow)
+		m.decide(&out, p.Leader, p.Zxid, m.logicalClock, p.PeerEpoch, m.joint.NewAckSet(), PathFinalizeWindow)
 	}
 	return out
 }

@@ -2,84 +2,23 @@ package fle
 
 import "github.com/zkfle/zkfle/quorum"
 
-// voteTracker is ZooKeeper's SyncedLearnerTracker as the election uses it
-// (FastLeaderElection.getVoteTracker): one ack set per quorum verifier, and
-// a quorum only when every verifier has one. During a reconfiguration the
+// The election's quorum checks are ZooKeeper's SyncedLearnerTracker
+// (FastLeaderElection.getVoteTracker): a quorum.AckSet over the
+// machine's quorum.JointConfig, so that during a reconfiguration the
 // election must win in both the committed and the proposed configuration.
 //
 // The FOLLOWING/LEADING paths (receivedFollowing) build one per
 // notification with trackVotes: their targets compare by Vote.Equal's
 // state-dependent rules, and they are rare. The LOOKING path, which every
 // notification of an election takes, uses the incremental ackIndex below.
-type voteTracker struct {
-	verifiers []quorum.Verifier
-	acks      []map[int64]struct{}
-}
 
-// trackedVerifiers returns the committed verifier and, if it is newer, the
-// last-seen (proposed) one. A last-seen verifier whose version is not
-// greater is a leftover of a finished reconfig and is not consulted.
-func trackedVerifiers(committed, lastSeen quorum.Verifier) []quorum.Verifier {
-	if lastSeen != nil && lastSeen.Version() > committed.Version() {
-		return []quorum.Verifier{committed, lastSeen}
-	}
-	return []quorum.Verifier{committed}
-}
-
-// newVoteTracker tracks the verifiers trackedVerifiers names, with empty
-// ack sets.
-func newVoteTracker(committed, lastSeen quorum.Verifier) *voteTracker {
-	t := &voteTracker{}
-	for _, v := range trackedVerifiers(committed, lastSeen) {
-		t.add(v)
-	}
-	return t
-}
-
-func (t *voteTracker) add(v quorum.Verifier) {
-	t.verifiers = append(t.verifiers, v)
-	t.acks = append(t.acks, make(map[int64]struct{}))
-}
-
-// addAck records sid's agreement in the ack set of every verifier in which
-// sid votes; a non-voter's agreement counts nowhere.
-func (t *voteTracker) addAck(sid int64) {
-	for i, v := range t.verifiers {
-		if v.IsVoter(sid) {
-			t.acks[i][sid] = struct{}{}
-		}
-	}
-}
-
-// hasAllQuorums reports whether every tracked verifier sees a quorum.
-func (t *voteTracker) hasAllQuorums() bool {
-	for i, v := range t.verifiers {
-		if !v.ContainsQuorum(t.acks[i]) {
-			return false
-		}
-	}
-	return true
-}
-
-// hasSid reports whether sid votes in every tracked verifier (Java's
-// SyncedLearnerTracker.hasSid), which is what a leader asks before it
-// reports a voter of its election that went back to LOOKING.
-func (t *voteTracker) hasSid(sid int64) bool {
-	for _, v := range t.verifiers {
-		if !v.IsVoter(sid) {
-			return false
-		}
-	}
-	return true
-}
-
-// trackVotes builds the tracker over votes and acks every sid whose vote
+// trackVotes builds an ack set over votes that acks every sid whose vote
 // target considers equal (target is the receiver of Equal, as in Java).
-func trackVotes(committed, lastSeen quorum.Verifier, votes map[int64]Vote, target Vote) *voteTracker {
-	t := newVoteTracker(committed, lastSeen)
+func trackVotes(joint quorum.JointConfig, votes map[int64]Vote, target Vote) *quorum.AckSet {
+	t := joint.NewAckSet()
 	for sid, v := range votes {
 		if target.Equal(v) {
-			t.addAck(sid)
+			t.Add(sid)
 		}
 	}
 	return t
@@ -107,21 +46,21 @@ func keyOf(v Vote) voteKey {
 // election allocates nothing per notification once its votes have been
 // seen.
 type ackIndex struct {
-	verifiers []quorum.Verifier
-	byVote    map[voteKey]*voteAcks
-	spare     []*voteAcks
+	joint  quorum.JointConfig
+	byVote map[voteKey]*voteAcks
+	spare  []*voteAcks
 }
 
 // voteAcks are one vote's ack sets and, if known, whether they form a
 // quorum in every verifier.
 type voteAcks struct {
-	sets   []map[int64]struct{}
+	acks   *quorum.AckSet
 	known  bool
 	quorum bool
 }
 
-func newAckIndex(committed, lastSeen quorum.Verifier) *ackIndex {
-	return &ackIndex{verifiers: trackedVerifiers(committed, lastSeen), byVote: map[voteKey]*voteAcks{}}
+func newAckIndex(joint quorum.JointConfig) *ackIndex {
+	return &ackIndex{joint: joint, byVote: map[voteKey]*voteAcks{}}
 }
 
 // move records that sid's vote changed from old (if hadOld) to v.
@@ -133,13 +72,9 @@ func (x *ackIndex) move(sid int64, old Vote, hadOld bool, v Vote) {
 			return
 		}
 		if a, found := x.byVote[ok]; found {
-			empty := true
-			for _, s := range a.sets {
-				delete(s, sid)
-				empty = empty && len(s) == 0
-			}
+			a.acks.Remove(sid)
 			a.known = false
-			if empty {
+			if a.acks.Empty() {
 				delete(x.byVote, ok)
 				x.spare = append(x.spare, a)
 			}
@@ -150,11 +85,7 @@ func (x *ackIndex) move(sid int64, old Vote, hadOld bool, v Vote) {
 		a = x.newAcks()
 		x.byVote[k] = a
 	}
-	for i, vf := range x.verifiers {
-		if vf.IsVoter(sid) {
-			a.sets[i][sid] = struct{}{}
-		}
-	}
+	a.acks.Add(sid)
 	a.known = false
 }
 
@@ -164,20 +95,14 @@ func (x *ackIndex) newAcks() *voteAcks {
 		x.spare = x.spare[:n-1]
 		return a
 	}
-	a := &voteAcks{sets: make([]map[int64]struct{}, len(x.verifiers))}
-	for i := range a.sets {
-		a.sets[i] = map[int64]struct{}{}
-	}
-	return a
+	return &voteAcks{acks: x.joint.NewAckSet()}
 }
 
 // reset forgets every vote (recvset was cleared), keeping the sets for
 // reuse.
 func (x *ackIndex) reset() {
 	for k, a := range x.byVote {
-		for _, s := range a.sets {
-			clear(s)
-		}
+		a.acks.Clear()
 		a.known = false
 		x.spare = append(x.spare, a)
 		delete(x.byVote, k)
@@ -193,13 +118,7 @@ func (x *ackIndex) hasAllQuorums(target Vote) bool {
 		return false
 	}
 	if !a.known {
-		a.quorum, a.known = true, true
-		for i, v := range x.verifiers {
-			if !v.ContainsQuorum(a.sets[i]) {
-				a.quorum = false
-				break
-			}
-		}
+		a.quorum, a.known = a.acks.HasAllQuorums(), true
 	}
 	return a.quorum
 }

@@ -69,7 +69,7 @@ func TestVoteTrackerOutOfElectionCases(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			assert.Equal(t, tt.want, trackVotes(v, nil, tt.votes, tt.target).hasAllQuorums())
+			assert.Equal(t, tt.want, trackVotes(quorum.NewJointConfig(v, nil), tt.votes, tt.target).HasAllQuorums())
 		})
 	}
 }
@@ -86,9 +86,9 @@ func TestVoteTrackerOutOfElectionLeaderNotCounted(t *testing.T) {
 		5: {Version: 1, Leader: 5, Zxid: z(15, 0), ElectionEpoch: 0xa, PeerEpoch: 0x18, State: Leading},
 	}
 	target := outofelection[5]
-	tr := trackVotes(v, nil, outofelection, target)
-	assert.True(t, tr.hasAllQuorums())
-	assert.Equal(t, map[int64]struct{}{1: {}, 2: {}, 4: {}}, tr.acks[0], "only voters ack; 1 and 2 match on leader alone")
+	tr := trackVotes(quorum.NewJointConfig(v, nil), outofelection, target)
+	assert.True(t, tr.HasAllQuorums())
+	assert.Equal(t, map[int64]struct{}{1: {}, 2: {}, 4: {}}, tr.Acks(0), "only voters ack; 1 and 2 match on leader alone")
 
 	m := &Machine{id: 3, committed: v, logicalClock: 1}
 	assert.True(t, m.checkLeader(outofelection, 5, 0xa))
@@ -100,20 +100,20 @@ func TestVoteTrackerNeedsQuorumInBothConfigs(t *testing.T) {
 	vote := Vote{Leader: 3, Zxid: 1, ElectionEpoch: 1, PeerEpoch: 1, State: Looking}
 	votes := map[int64]Vote{1: vote, 2: vote}
 
-	assert.False(t, trackVotes(committed, next, votes, vote).hasAllQuorums(), "a quorum of the old config only")
+	assert.False(t, trackVotes(quorum.NewJointConfig(committed, next), votes, vote).HasAllQuorums(), "a quorum of the old config only")
 	votes[4], votes[5] = vote, vote
-	assert.True(t, trackVotes(committed, next, votes, vote).hasAllQuorums())
+	assert.True(t, trackVotes(quorum.NewJointConfig(committed, next), votes, vote).HasAllQuorums())
 
 	stale := majorityV(t, 1, []int64{3, 4, 5})
-	assert.True(t, trackVotes(committed, stale, map[int64]Vote{1: vote, 2: vote}, vote).hasAllQuorums(),
+	assert.True(t, trackVotes(quorum.NewJointConfig(committed, stale), map[int64]Vote{1: vote, 2: vote}, vote).HasAllQuorums(),
 		"a last-seen config that is not newer is not consulted")
 }
 
 func TestVoteTrackerHasSid(t *testing.T) {
-	tr := newVoteTracker(majorityV(t, 1, []int64{1, 2, 3}, 9), majorityV(t, 2, []int64{2, 3, 4}))
-	assert.True(t, tr.hasSid(2))
-	assert.False(t, tr.hasSid(1), "not a voter of the proposed config")
-	assert.False(t, tr.hasSid(9), "an observer")
+	tr := quorum.NewJointConfig(majorityV(t, 1, []int64{1, 2, 3}, 9), majorityV(t, 2, []int64{2, 3, 4})).NewAckSet()
+	assert.True(t, tr.HasSid(2))
+	assert.False(t, tr.HasSid(1), "not a voter of the proposed config")
+	assert.False(t, tr.HasSid(9), "an observer")
 }
 
 func TestCheckLeader(t *testing.T) {
@@ -137,7 +137,8 @@ func TestAckIndexMatchesRebuiltTracker(t *testing.T) {
 	next := majorityV(t, 2, []int64{3, 4, 5, 6})
 	r := rand.New(rand.NewPCG(7, 7))
 	for _, lastSeen := range []quorum.Verifier{nil, next} {
-		x := newAckIndex(committed, lastSeen)
+		joint := quorum.NewJointConfig(committed, lastSeen)
+		x := newAckIndex(joint)
 		votes := map[int64]Vote{}
 		for step := range 5000 {
 			if r.IntN(50) == 0 {
@@ -151,7 +152,7 @@ func TestAckIndexMatchesRebuiltTracker(t *testing.T) {
 			votes[sid] = v
 			x.move(sid, old, had, v)
 			target := Vote{Leader: int64(1 + r.IntN(3)), Zxid: int64(r.IntN(2)), ElectionEpoch: int64(r.IntN(2)), PeerEpoch: 1, State: Looking}
-			want := trackVotes(committed, lastSeen, votes, target).hasAllQuorums()
+			want := trackVotes(joint, votes, target).HasAllQuorums()
 			require.Equal(t, want, x.hasAllQuorums(target), "step %d, votes %v, target %+v", step, votes, target)
 		}
 	}

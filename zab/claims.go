@@ -91,14 +91,12 @@ func (l *LeaderSession) checkClaim(p Packet, li LearnerInfo) *ClaimError {
 }
 
 // configuredAs reports whether sid is a participant (observer false) or an
-// observer (observer true) in the committed or the last-seen verifier. A
+// observer (observer true) in the committed or the last-seen verifier (of
+// any version: quorum.JointConfig.Views). A
 // zero-weight participant is a participant: it follows, as in ZooKeeper,
 // though its ack weighs nothing.
 func (l *LeaderSession) configuredAs(sid int64, observer bool) bool {
-	for _, v := range []quorum.Verifier{l.verifier, l.lastSeen} {
-		if v == nil {
-			continue
-		}
+	for _, v := range l.joint.Views() {
 		s, ok := v.Server(sid)
 		if ok && (s.Type == quorum.Observer) == observer {
 			return true

@@ -53,15 +53,14 @@ type LeaderConfig struct {
 //
 // A LeaderSession is not safe for concurrent use.
 type LeaderSession struct {
-	id        int64
-	verifier  quorum.Verifier
-	lastSeen  quorum.Verifier   // may be nil; learners configured here are members too
-	verifiers []quorum.Verifier // for NEWLEADER acks and ticks
-	config    func(epoch int64) []byte
-	timing    Timing
-	zkMode    bool
-	summary   EpochAck // the leader's own (currentEpoch, lastZxid)
-	accepted  int64
+	id       int64
+	verifier quorum.Verifier
+	joint    quorum.JointConfig // with the last-seen verifier: members, NEWLEADER acks and ticks
+	config   func(epoch int64) []byte
+	timing   Timing
+	zkMode   bool
+	summary  EpochAck // the leader's own (currentEpoch, lastZxid)
+	accepted int64
 
 	phase      leaderPhase
 	timedPhase leaderPhase // the phase the pending PhaseTimer is for
@@ -114,8 +113,7 @@ func NewLeaderSession(cfg LeaderConfig) (*LeaderSession, error) {
 	l := &LeaderSession{
 		id:         cfg.ID,
 		verifier:   cfg.Verifier,
-		lastSeen:   cfg.LastSeen,
-		verifiers:  []quorum.Verifier{cfg.Verifier},
+		joint:      quorum.NewJointConfig(cfg.Verifier, cfg.LastSeen),
 		timing:     timing,
 		zkMode:     cfg.ZooKeeperMode,
 		summary:    EpochAck{CurrentEpoch: cfg.CurrentEpoch, LastZxid: cfg.LastZxid},
@@ -125,9 +123,6 @@ func NewLeaderSession(cfg LeaderConfig) (*LeaderSession, error) {
 		electing:   make(map[int64]struct{}),
 		acked:      make(map[int64]struct{}),
 		conns:      make(map[ConnID]*learnerConn),
-	}
-	if cfg.LastSeen != nil && cfg.LastSeen.Version() > cfg.Verifier.Version() {
-		l.verifiers = append(l.verifiers, cfg.LastSeen)
 	}
 	l.config = func(epoch int64) []byte {
 		return NewLeaderConfig(cfg.Verifier, cfg.LastSeen, cfg.ReconfigEnabled, epoch)
@@ -256,15 +251,4 @@ func (l *LeaderSession) end(out *Output, reason Reason, detail string) {
 	l.timers.cancelAll(out)
 	l.phase = phaseEnded
 	out.Ended = &Ended{Reason: reason, Detail: detail}
-}
-
-// hasAllQuorums reports whether acks hold a quorum of every verifier in
-// play (SyncedLearnerTracker.hasAllQuorums).
-func (l *LeaderSession) hasAllQuorums(acks map[int64]struct{}) bool {
-	for _, v := range l.verifiers {
-		if !v.ContainsQuorum(acks) {
-			return false
-		}
-	}
-	return true
 }

@@ -158,7 +158,7 @@ func (l *LeaderSession) epochAcked(out *Output) {
 	l.phase = phaseNewLeader
 	out.Persist = append(out.Persist, EpochWrite{File: CurrentEpochFile, Epoch: l.epoch})
 	l.acked[l.id] = struct{}{}
-	if l.hasAllQuorums(l.acked) {
+	if l.joint.HasAllQuorums(l.acked) {
 		l.establish(out)
 	}
 	for _, lc := range l.connsIn(stageAwaitEpochQuorum) {
@@ -202,7 +202,7 @@ func (l *LeaderSession) newLeaderAckPacket(out *Output, lc *learnerConn, p Packe
 		return
 	}
 	l.acked[lc.sid] = struct{}{}
-	if l.hasAllQuorums(l.acked) {
+	if l.joint.HasAllQuorums(l.acked) {
 		l.establish(out)
 	}
 }

@@ -14,7 +14,7 @@ func (l *LeaderSession) heartbeat(out *Output) {
 				synced[lc.sid] = struct{}{}
 			}
 		}
-		if !l.hasAllQuorums(synced) {
+		if !l.joint.HasAllQuorums(synced) {
 			l.end(out, ReasonQuorumLost, "Not sufficient followers synced, only synced with sids: [ "+sidList(synced)+" ]")
 			return
 		}
