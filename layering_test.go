@@ -57,6 +57,7 @@ var imports = map[string][]string{
 	"internal/nodehooks":   {protoactor},
 	"internal/ratelog":     nil,
 	"internal/testcerts":   {"quorumtls"},
+	"internal/testlog":     nil,
 	"internal/acceptloop":  nil,
 	"internal/freeport":    nil,
 	"internal/version":     nil,

@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/zkfle/zkfle/fle"
+	"github.com/zkfle/zkfle/internal/testlog"
 	"github.com/zkfle/zkfle/messages"
 	"github.com/zkfle/zkfle/zab"
 )
@@ -59,11 +60,11 @@ func TestDiskFaultedNodeDoesNotStandUntilProbeSucceeds(t *testing.T) {
 	assert.Equal(t, fle.MinValue, first.GetZxid())
 	assert.Equal(t, fle.MinValue, first.GetPeerEpoch())
 
-	warns := h.logs.find(diskFaultMsg)
+	warns := h.logs.Find(diskFaultMsg)
 	require.NotEmpty(t, warns)
-	assert.Equal(t, slog.LevelWarn, warns[0].level)
-	assert.Equal(t, "/data", warns[0].attrs["dataDir"].String())
-	assert.Contains(t, warns[0].attrs["err"].String(), "read-only file system")
+	assert.Equal(t, slog.LevelWarn, warns[0].Level)
+	assert.Equal(t, "/data", warns[0].Attrs["dataDir"].String())
+	assert.Contains(t, warns[0].Attrs["err"].String(), "read-only file system")
 	fault, ok := (&Node{rt: h.rt}).DiskFault()
 	require.True(t, ok)
 	assert.Equal(t, "/data/version-2", fault.Dir)
@@ -88,7 +89,7 @@ func TestDiskFaultedNodeDoesNotStandUntilProbeSucceeds(t *testing.T) {
 	h.waitSentTo(1, "our own vote in a new round", func(n *messages.Notification) bool {
 		return n.GetLeader() == 3 && n.GetElectionEpoch() == 2
 	})
-	require.Len(t, h.logs.find("epoch files writable again; standing for leader"), 1)
+	require.Len(t, h.logs.Find("epoch files writable again; standing for leader"), 1)
 	_, ok = (&Node{rt: h.rt}).DiskFault()
 	assert.False(t, ok)
 }
@@ -108,20 +109,20 @@ func TestDiskErrorClassification(t *testing.T) {
 // naming what is missing; a fresh one does not.
 func TestMissingSnapDirWarns(t *testing.T) {
 	dir := t.TempDir()
-	logs := &logRecorder{}
+	logs := &testlog.Recorder{}
 	warnMissingSnapDir(slog.New(logs), dir)
-	assert.Empty(t, logs.find("dataDir has a myid file but no version-2 directory: starting at epoch 0 with new epoch files"))
+	assert.Empty(t, logs.Find("dataDir has a myid file but no version-2 directory: starting at epoch 0 with new epoch files"))
 
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "myid"), []byte("3"), 0o644))
 	warnMissingSnapDir(slog.New(logs), dir)
-	got := logs.find("dataDir has a myid file but no version-2 directory: starting at epoch 0 with new epoch files")
+	got := logs.Find("dataDir has a myid file but no version-2 directory: starting at epoch 0 with new epoch files")
 	require.Len(t, got, 1)
-	assert.Equal(t, slog.LevelWarn, got[0].level)
-	assert.Equal(t, filepath.Join(dir, "version-2"), got[0].attrs["missing"].String())
+	assert.Equal(t, slog.LevelWarn, got[0].Level)
+	assert.Equal(t, filepath.Join(dir, "version-2"), got[0].Attrs["missing"].String())
 
 	require.NoError(t, os.Mkdir(filepath.Join(dir, "version-2"), 0o755))
 	warnMissingSnapDir(slog.New(logs), dir)
-	assert.Len(t, logs.find("dataDir has a myid file but no version-2 directory: starting at epoch 0 with new epoch files"), 1)
+	assert.Len(t, logs.Find("dataDir has a myid file but no version-2 directory: starting at epoch 0 with new epoch files"), 1)
 }
 
 // A session whose epoch write fails reports it to the QuorumPeer before
@@ -155,13 +156,13 @@ func TestSessionEpochWriteFailureStopsCandidacyUntilProbe(t *testing.T) {
 			})
 		}
 	}))
-	require.Eventually(t, func() bool { return len(h.logs.find("start looking")) == 2 }, waitFor, poll)
-	looks := h.logs.find("start looking")
-	assert.Equal(t, "true", looks[0].attrs["candidate"].String())
-	assert.Equal(t, "false", looks[1].attrs["candidate"].String(), "the round after the failed write does not stand")
+	require.Eventually(t, func() bool { return len(h.logs.Find("start looking")) == 2 }, waitFor, poll)
+	looks := h.logs.Find("start looking")
+	assert.Equal(t, "true", looks[0].Attrs["candidate"].String())
+	assert.Equal(t, "false", looks[1].Attrs["candidate"].String(), "the round after the failed write does not stand")
 	_, faulted := (&Node{rt: h.rt}).DiskFault()
 	assert.True(t, faulted)
-	require.NotEmpty(t, h.logs.find(diskFaultMsg))
+	require.NotEmpty(t, h.logs.Find(diskFaultMsg))
 	assert.Equal(t, int64(1), starts.Load())
 	assert.Empty(t, recorded[*messages.StateChanged](h.root), "never established")
 
@@ -171,9 +172,9 @@ func TestSessionEpochWriteFailureStopsCandidacyUntilProbe(t *testing.T) {
 	})
 	assert.Equal(t, int64(1), sc.GetPeerEpoch())
 	assert.Equal(t, int64(2), starts.Load())
-	require.Len(t, h.logs.find("epoch files writable again; standing for leader"), 1)
-	looks = h.logs.find("start looking")
-	assert.Equal(t, "true", looks[len(looks)-1].attrs["candidate"].String())
+	require.Len(t, h.logs.Find("epoch files writable again; standing for leader"), 1)
+	looks = h.logs.Find("start looking")
+	assert.Equal(t, "true", looks[len(looks)-1].Attrs["candidate"].String())
 	_, faulted = (&Node{rt: h.rt}).DiskFault()
 	assert.False(t, faulted)
 }

@@ -1,7 +1,6 @@
 package actors
 
 import (
-	"context"
 	"io"
 	"log/slog"
 	"slices"
@@ -14,6 +13,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/zkfle/zkfle/fle"
+	"github.com/zkfle/zkfle/internal/testlog"
 	"github.com/zkfle/zkfle/messages"
 	"github.com/zkfle/zkfle/quorum"
 )
@@ -166,7 +166,7 @@ type harness struct {
 	// the node's root, election what reached the Election when a test
 	// replaced it by a probe.
 	cnx, root, election *recorder
-	logs                *logRecorder
+	logs                *testlog.Recorder
 }
 
 type harnessOption func(*Config, *harnessSetup)
@@ -219,7 +219,7 @@ func newHarness(t *testing.T, sid int64, v quorum.Verifier, opts ...harnessOptio
 	for _, o := range opts {
 		o(&cfg, &setup)
 	}
-	logs := &logRecorder{}
+	logs := &testlog.Recorder{}
 	cfg.Logger = slog.New(logs)
 	require.NoError(t, cfg.Validate())
 
@@ -333,80 +333,6 @@ func (h *harness) waitSentTo(sid int64, what string, ok func(*messages.Notificat
 func looking(leader, zxid, round, peerEpoch int64) *messages.Notification {
 	return &messages.Notification{State: messages.ServerState_LOOKING, Leader: leader, Zxid: zxid,
 		ElectionEpoch: round, PeerEpoch: peerEpoch, Version: 2}
-}
-
-// logRecorder is a slog.Handler that keeps every record with its
-// attributes flattened, including those added with Logger.With.
-type logRecorder struct {
-	mu      sync.Mutex
-	records []loggedRecord
-	attrs   []slog.Attr
-	parent  *logRecorder
-}
-
-type loggedRecord struct {
-	level slog.Level
-	msg   string
-	attrs map[string]slog.Value
-}
-
-func (l *logRecorder) root() *logRecorder {
-	if l.parent != nil {
-		return l.parent.root()
-	}
-	return l
-}
-
-func (l *logRecorder) Enabled(context.Context, slog.Level) bool { return true }
-
-func (l *logRecorder) Handle(_ context.Context, r slog.Record) error {
-	rec := loggedRecord{level: r.Level, msg: r.Message, attrs: map[string]slog.Value{}}
-	for _, a := range l.attrs {
-		rec.attrs[a.Key] = a.Value
-	}
-	r.Attrs(func(a slog.Attr) bool {
-		rec.attrs[a.Key] = a.Value
-		return true
-	})
-	root := l.root()
-	root.mu.Lock()
-	defer root.mu.Unlock()
-	root.records = append(root.records, rec)
-	return nil
-}
-
-func (l *logRecorder) WithAttrs(as []slog.Attr) slog.Handler {
-	return &logRecorder{attrs: append(slices.Clone(l.attrs), as...), parent: l.root()}
-}
-
-func (l *logRecorder) WithGroup(string) slog.Handler { return l }
-
-// atLeast lists the messages of the records at level or above, in order.
-func (l *logRecorder) atLeast(level slog.Level) []string {
-	root := l.root()
-	root.mu.Lock()
-	defer root.mu.Unlock()
-	var out []string
-	for _, r := range root.records {
-		if r.level >= level {
-			out = append(out, r.msg)
-		}
-	}
-	return out
-}
-
-// find returns the records with message msg.
-func (l *logRecorder) find(msg string) []loggedRecord {
-	root := l.root()
-	root.mu.Lock()
-	defer root.mu.Unlock()
-	var out []loggedRecord
-	for _, r := range root.records {
-		if r.msg == msg {
-			out = append(out, r)
-		}
-	}
-	return out
 }
 
 // instantSessionProps stands in for the Leader/Follower: it reports the

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/zkfle/zkfle/internal/testlog"
 	"github.com/zkfle/zkfle/messages"
 	"github.com/zkfle/zkfle/netbridge"
 )
@@ -48,13 +49,13 @@ func TestElectionDecidesAtOnceWhenTheMissingVoterIsUnreachable(t *testing.T) {
 	_, err = c.Write(frame)
 	require.NoError(t, err)
 
-	var decided []loggedRecord
+	var decided []testlog.Record
 	require.Eventually(t, func() bool {
-		decided = r.logs.find("election decided")
+		decided = r.logs.Find("election decided")
 		return len(decided) > 0
 	}, 10*time.Second, 5*time.Millisecond, "no decision: the node waits out its minute-long window")
-	assert.Equal(t, "reachable", decided[0].attrs["path"].String())
-	assert.Equal(t, "LEADING", decided[0].attrs["state"].String())
+	assert.Equal(t, "reachable", decided[0].Attrs["path"].String())
+	assert.Equal(t, "LEADING", decided[0].Attrs["state"].String())
 }
 
 // The Election applies reachability reports to its machine, and a report
@@ -74,14 +75,14 @@ func TestElectionAppliesReachabilityReports(t *testing.T) {
 	require.Eventually(t, func() bool {
 		return len(h.electionStatus().GetReceivedVotes()) == 2
 	}, 10*time.Second, 5*time.Millisecond)
-	assert.Empty(t, h.logs.find("election decided"), "3 is reachable: the window stays open")
+	assert.Empty(t, h.logs.Find("election decided"), "3 is reachable: the window stays open")
 
 	h.system.Root.Send(h.rt.dir.election.get(), &peerReachability{sid: 3})
 	sc := eventually(h.t, h.root, "StateChanged", func(*messages.StateChanged) bool { return true })
 	assert.Equal(t, messages.ServerState_LEADING, sc.GetNewState())
-	decided := h.logs.find("election decided")
+	decided := h.logs.Find("election decided")
 	require.Len(t, decided, 1)
-	assert.Equal(t, "reachable", decided[0].attrs["path"].String())
+	assert.Equal(t, "reachable", decided[0].Attrs["path"].String())
 }
 
 // A link that went down just before the election starts (a kill -9
@@ -111,7 +112,7 @@ func TestElectionCountsLinksDownAtStart(t *testing.T) {
 	require.Eventually(t, func() bool {
 		return len(h.electionStatus().GetReceivedVotes()) == 2
 	}, 10*time.Second, 5*time.Millisecond)
-	assert.Empty(t, h.logs.find("election decided"), "3 came back: the window stays open")
+	assert.Empty(t, h.logs.Find("election decided"), "3 came back: the window stays open")
 
 	// A third round (no votes yet), in which 3's link goes down; then
 	// the fourth round starts, and 2's vote completes a quorum.
@@ -121,9 +122,9 @@ func TestElectionCountsLinksDownAtStart(t *testing.T) {
 	h.fromPeer(2, looking(1, 0x100000009, 4, 1))
 	sc := eventually(h.t, h.root, "StateChanged", func(*messages.StateChanged) bool { return true })
 	assert.Equal(t, messages.ServerState_LEADING, sc.GetNewState())
-	decided := h.logs.find("election decided")
+	decided := h.logs.Find("election decided")
 	require.Len(t, decided, 1)
-	assert.Equal(t, "reachable", decided[0].attrs["path"].String())
+	assert.Equal(t, "reachable", decided[0].Attrs["path"].String())
 }
 
 // Config.DisableElectionFastPaths reaches the machine.

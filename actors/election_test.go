@@ -36,12 +36,12 @@ func TestSingleVoterElectsItselfByLoopback(t *testing.T) {
 	assert.Equal(t, uint64(1), rs.GetReceived(), "exactly the one loopback notification")
 	assert.Equal(t, uint64(1), rs.GetDelivered())
 
-	decided := h.logs.find("election decided")
+	decided := h.logs.Find("election decided")
 	require.Len(t, decided, 1)
 	for key, want := range map[string]string{
 		"sid": "1", "leader": "1", "zxid": "0x400000000", "epoch": "4", "round": "1", "state": "LEADING",
 	} {
-		assert.Equalf(t, want, decided[0].attrs[key].String(), "log key %s", key)
+		assert.Equalf(t, want, decided[0].Attrs[key].String(), "log key %s", key)
 	}
 }
 
@@ -112,12 +112,12 @@ func TestElectionRestartKeepsRoundAndTimers(t *testing.T) {
 	})
 	before := h.electionStatus()
 	require.Equal(t, int64(9), before.GetLogicalClock())
-	rounds := h.logs.find("election round changed")
+	rounds := h.logs.Find("election round changed")
 	require.Len(t, rounds, 2, "round 1 at start, round 9 on joining")
 	for key, want := range map[string]string{
 		"sid": "1", "round": "9", "leader": "2", "zxid": "0x500000000", "epoch": "5", "state": "LOOKING",
 	} {
-		assert.Equalf(t, want, rounds[1].attrs[key].String(), "log key %s", key)
+		assert.Equalf(t, want, rounds[1].Attrs[key].String(), "log key %s", key)
 	}
 
 	h.system.Root.Send(h.rt.dir.election.get(), &Crash{Reason: "test"})
@@ -205,10 +205,10 @@ func TestElectionBadConfigWarnsOncePerPeer(t *testing.T) {
 		rs := h.receiverStatus()
 		return rs.GetDelivered() >= n && !rs.GetInFlight() && rs.GetQueued() == 0
 	}, waitFor, poll)
-	warned := h.logs.find("peer config does not parse; counting its vote without it")
+	warned := h.logs.Find("peer config does not parse; counting its vote without it")
 	require.Len(t, warned, 1, "one line per peer per interval")
-	assert.Equal(t, slog.LevelWarn, warned[0].level)
-	assert.Equal(t, "peer 3", warned[0].attrs["source"].String())
-	assert.Equal(t, "config-unparsable", warned[0].attrs["reason"].String())
+	assert.Equal(t, slog.LevelWarn, warned[0].Level)
+	assert.Equal(t, "peer 3", warned[0].Attrs["source"].String())
+	assert.Equal(t, "config-unparsable", warned[0].Attrs["reason"].String())
 	assert.Contains(t, h.electionStatus().GetReceivedVotes(), int64(3), "the vote still counts")
 }

@@ -7,6 +7,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/zkfle/zkfle/internal/testlog"
 	"github.com/zkfle/zkfle/messages"
 )
 
@@ -15,7 +17,7 @@ import (
 func TestEpochPersistedOnlyWithADataDir(t *testing.T) {
 	for _, withDir := range []bool{false, true} {
 		cfg, ln := oneVoter(t)
-		logs := &messageLog{}
+		logs := &testlog.Recorder{}
 		cfg.Logger = slog.New(logs)
 		if withDir {
 			cfg.DataDir = t.TempDir()
@@ -27,7 +29,7 @@ func TestEpochPersistedOnlyWithADataDir(t *testing.T) {
 		require.Eventually(t, func() bool { return node.Status().State == messages.ServerState_LEADING },
 			10*time.Second, 5*time.Millisecond)
 		require.NoError(t, node.Stop())
-		assert.Equal(t, withDir, logs.has("epoch persisted"), "dataDir: %v", withDir)
-		assert.Equal(t, !withDir, logs.has("epoch kept in memory (no dataDir)"), "dataDir: %v", withDir)
+		assert.Equal(t, withDir, logs.Has("epoch persisted"), "dataDir: %v", withDir)
+		assert.Equal(t, !withDir, logs.Has("epoch kept in memory (no dataDir)"), "dataDir: %v", withDir)
 	}
 }

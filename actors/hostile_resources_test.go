@@ -10,6 +10,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/zkfle/zkfle/internal/testlog"
 	"github.com/zkfle/zkfle/messages"
 	"github.com/zkfle/zkfle/netbridge"
 )
@@ -19,13 +21,13 @@ import (
 type hostileTarget struct {
 	node *Node
 	addr string
-	logs *logRecorder
+	logs *testlog.Recorder
 }
 
 func newHostileTarget(t *testing.T) *hostileTarget {
 	t.Helper()
 	cfg, ln := oneVoter(t)
-	logs := &logRecorder{}
+	logs := &testlog.Recorder{}
 	cfg.Logger = slog.New(logs)
 	node, err := Start(cfg, WithListeners(ln))
 	require.NoError(t, err)
@@ -35,15 +37,7 @@ func newHostileTarget(t *testing.T) *hostileTarget {
 
 // lines counts the records at INFO or above: what an operator's log gets.
 func (h *hostileTarget) lines() int {
-	h.logs.mu.Lock()
-	defer h.logs.mu.Unlock()
-	n := 0
-	for _, r := range h.logs.records {
-		if r.level >= slog.LevelInfo {
-			n++
-		}
-	}
-	return n
+	return len(h.logs.AtLeast(slog.LevelInfo))
 }
 
 func (h *hostileTarget) status(t *testing.T) *messages.CnxStatus {
@@ -171,16 +165,16 @@ func TestMalformedFrameFloodLogsAFewLines(t *testing.T) {
 		requireClosedByNode(t, conn)
 		_ = conn.Close()
 	}
-	require.Eventually(t, func() bool { return len(h.logs.find("closed election connection: malformed frame")) > 0 },
+	require.Eventually(t, func() bool { return len(h.logs.Find("closed election connection: malformed frame")) > 0 },
 		5*time.Second, 10*time.Millisecond, "the malformed frames are reported")
 	probe(t, h.addr, 99999) // still serving
 
 	lines := h.lines() - before
 	t.Logf("%d frames on %d connections: %d log lines at INFO or above", frames, frames/perConn, lines)
 	assert.LessOrEqual(t, lines, 40, "log lines for %d malformed frames", frames)
-	first := h.logs.find("closed election connection: malformed frame")[0]
-	assert.Equal(t, "127.0.0.1", first.attrs["source"].String())
-	assert.Equal(t, "malformed-notification", first.attrs["reason"].String())
+	first := h.logs.Find("closed election connection: malformed frame")[0]
+	assert.Equal(t, "127.0.0.1", first.Attrs["source"].String())
+	assert.Equal(t, "malformed-notification", first.Attrs["reason"].String())
 }
 
 // A spray of distinct sids outside the configuration keeps state for at

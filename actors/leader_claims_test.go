@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
+	"github.com/zkfle/zkfle/internal/testlog"
 	"github.com/zkfle/zkfle/messages"
 	"github.com/zkfle/zkfle/quorum"
 	"github.com/zkfle/zkfle/zab"
@@ -54,7 +55,7 @@ type leaderHarness struct {
 	t       *testing.T
 	rt      *runtime
 	reports *recorder
-	logs    *logRecorder
+	logs    *testlog.Recorder
 	addr    string
 }
 
@@ -65,7 +66,7 @@ func newLeaderHarness(t *testing.T, tweak func(*Config)) *leaderHarness {
 			goleak.IgnoreTopFunction("github.com/asynkron/protoactor-go/actor.NewDeadLetter.NewThrottle.func4.1"))
 	})
 	cfg := testConfig(1, aliasedEnsemble(t))
-	logs := &logRecorder{}
+	logs := &testlog.Recorder{}
 	cfg.Logger = slog.New(logs)
 	if tweak != nil {
 		tweak(&cfg)
@@ -154,7 +155,7 @@ func (l *learner) silentFor(d time.Duration) {
 }
 
 // refusals returns the rate-limited refusal lines logged so far.
-func (h *leaderHarness) refusals() []loggedRecord { return h.logs.find("refused quorum connection") }
+func (h *leaderHarness) refusals() []testlog.Record { return h.logs.Find("refused quorum connection") }
 
 // waitRefusal waits for a refusal line with the given source, reason and
 // claimed sid.
@@ -162,8 +163,8 @@ func (h *leaderHarness) waitRefusal(source, reason string, sid int64) {
 	h.t.Helper()
 	require.Eventuallyf(h.t, func() bool {
 		for _, r := range h.refusals() {
-			if r.attrs["source"].String() == source && r.attrs["reason"].String() == reason &&
-				(sid == 0 || r.attrs["sid"].Int64() == sid) {
+			if r.Attrs["source"].String() == source && r.Attrs["reason"].String() == reason &&
+				(sid == 0 || r.Attrs["sid"].Int64() == sid) {
 				return true
 			}
 		}

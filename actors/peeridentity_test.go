@@ -13,10 +13,12 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+
+	"github.com/zkfle/zkfle/internal/testlog"
 	"github.com/zkfle/zkfle/messages"
 	"github.com/zkfle/zkfle/netbridge"
 	"github.com/zkfle/zkfle/quorum"
-	"go.uber.org/goleak"
 )
 
 // identityRig is one real node (sid 2) and two scripted members on
@@ -27,7 +29,7 @@ import (
 type identityRig struct {
 	t     *testing.T
 	node  *Node
-	logs  *logRecorder
+	logs  *testlog.Recorder
 	port  map[int64]int // election ports
 	lns   map[int64]net.Listener
 	mu    sync.Mutex
@@ -47,7 +49,7 @@ func newIdentityRig(t *testing.T, ownHost string, tweak func(*Config), down ...i
 	leakOpts := []goleak.Option{goleak.IgnoreCurrent(),
 		goleak.IgnoreAnyFunction("github.com/asynkron/protoactor-go/actor.NewDeadLetter.NewThrottle.func4.1")}
 	t.Cleanup(func() { goleak.VerifyNone(t, leakOpts...) })
-	r := &identityRig{t: t, logs: &logRecorder{}, port: map[int64]int{}, lns: map[int64]net.Listener{},
+	r := &identityRig{t: t, logs: &testlog.Recorder{}, port: map[int64]int{}, lns: map[int64]net.Listener{},
 		dials: map[int64][]net.Conn{}}
 	hosts := map[int64]string{1: "127.0.0.3", 2: "127.0.0.2", 3: "127.0.0.4"}
 	var servers []quorum.Server
@@ -217,12 +219,12 @@ func TestDialFallsBackWhenOwnAddressIsNotLocal(t *testing.T) {
 		assert.Equal(t, "127.0.0.1", r.dialsTo(sid)[0].RemoteAddr().(*net.TCPAddr).IP.String(), "dial to %d", sid)
 	}
 	require.Eventually(t, func() bool {
-		return len(r.logs.find("cannot dial from our own address; dialing unbound "+
+		return len(r.logs.Find("cannot dial from our own address; dialing unbound "+
 			"(peers that check source addresses may refuse us)")) > 0
 	}, 5*time.Second, 5*time.Millisecond)
-	logged := r.logs.find("cannot dial from our own address; dialing unbound (peers that check source addresses may refuse us)")
+	logged := r.logs.Find("cannot dial from our own address; dialing unbound (peers that check source addresses may refuse us)")
 	assert.Len(t, logged, 1, "logged once, not per dial")
-	assert.Equal(t, slog.LevelDebug, logged[0].level)
+	assert.Equal(t, slog.LevelDebug, logged[0].Level)
 }
 
 func TestBindAddr(t *testing.T) {
@@ -274,16 +276,16 @@ func TestImpostorIsRefusedAndNeverDisplacesTheLiveLink(t *testing.T) {
 			assert.Equal(t, before.GetConnectAttempts(), after.GetConnectAttempts())
 		})
 	}
-	assert.Empty(t, r.logs.find("replacing connection"))
+	assert.Empty(t, r.logs.Find("replacing connection"))
 	assert.False(t, hungUp(real, 100*time.Millisecond), "the real sid 3's connection was closed")
-	lines := r.logs.find("rejected election connection")
+	lines := r.logs.Find("rejected election connection")
 	require.NotEmpty(t, lines)
 	l := lines[0]
-	assert.Equal(t, slog.LevelWarn, l.level)
-	assert.Equal(t, impostorIP, l.attrs["source"].String())
-	assert.Equal(t, "source-mismatch", l.attrs["reason"].String())
-	assert.Equal(t, int64(3), l.attrs["peer"].Int64())
-	assert.Equal(t, "127.0.0.4", l.attrs["allowed"].String())
+	assert.Equal(t, slog.LevelWarn, l.Level)
+	assert.Equal(t, impostorIP, l.Attrs["source"].String())
+	assert.Equal(t, "source-mismatch", l.Attrs["reason"].String())
+	assert.Equal(t, int64(3), l.Attrs["peer"].Int64())
+	assert.Equal(t, "127.0.0.4", l.Attrs["allowed"].String())
 	assert.Len(t, lines, 1, "one line per source and reason per interval")
 }
 
@@ -342,10 +344,10 @@ func TestLowerSidCallsRedialAtMostOncePerInterval(t *testing.T) {
 // the node says so once at start.
 func TestPeerAddressCheckOffWarnsOnceAndTrustsClaims(t *testing.T) {
 	r := newIdentityRig(t, "", func(c *Config) { c.SkipPeerAddressCheck = true })
-	warned := r.logs.find("peer address check is off (zkfle.peerAddressCheck=false): " +
+	warned := r.logs.Find("peer address check is off (zkfle.peerAddressCheck=false): " +
 		"any process that can reach the election and quorum ports can claim any member's sid")
 	require.Len(t, warned, 1)
-	assert.Equal(t, slog.LevelWarn, warned[0].level)
+	assert.Equal(t, slog.LevelWarn, warned[0].Level)
 
 	_, before := r.connectPeer3()
 	c := r.claim(impostorIP, encodeHeader(t, netbridge.InitialMessage{Version: netbridge.ProtocolV1, SID: 3,
@@ -356,11 +358,8 @@ func TestPeerAddressCheckOffWarnsOnceAndTrustsClaims(t *testing.T) {
 }
 
 func (r *identityRig) dumpLogs() {
-	root := r.logs.root()
-	root.mu.Lock()
-	defer root.mu.Unlock()
-	for _, rec := range root.records {
-		r.t.Logf("%v %s %v", rec.level, rec.msg, rec.attrs)
+	for _, rec := range r.logs.Records() {
+		r.t.Logf("%v %s %v", rec.Level, rec.Message, rec.Attrs)
 	}
 }
 

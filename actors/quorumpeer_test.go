@@ -30,7 +30,7 @@ func TestQuorumPeerRestartMidElectionKeepsRound(t *testing.T) {
 	st := h.electionStatus()
 	assert.Equal(t, int64(4), st.GetLogicalClock(), "no new round after the restart")
 	assert.Equal(t, messages.ServerState_LOOKING, st.GetState())
-	assert.Len(t, h.logs.find("start looking"), 1, "StartLooking was sent once")
+	assert.Len(t, h.logs.Find("start looking"), 1, "StartLooking was sent once")
 	sent := len(h.sentTo(3))
 	require.Eventually(t, func() bool { return len(h.sentTo(3)) > sent }, waitFor, poll,
 		"the re-spawned Election re-armed the notification timer")
@@ -87,9 +87,9 @@ func TestLeaderReportsLookingVoter(t *testing.T) {
 	})
 	assert.Equal(t, int64(1), reply.GetLeader())
 	assert.Equal(t, int64(1), reply.GetElectionEpoch(), "the round we were elected in")
-	require.Eventually(t, func() bool { return len(h.logs.find("looking voter reported")) == 1 }, waitFor, poll)
-	assert.Equal(t, "2", h.logs.find("looking voter reported")[0].attrs["peer"].String())
-	assert.Equal(t, slog.LevelDebug, h.logs.find("looking voter reported")[0].level, "per notification: DEBUG")
+	require.Eventually(t, func() bool { return len(h.logs.Find("looking voter reported")) == 1 }, waitFor, poll)
+	assert.Equal(t, "2", h.logs.Find("looking voter reported")[0].Attrs["peer"].String())
+	assert.Equal(t, slog.LevelDebug, h.logs.Find("looking voter reported")[0].Level, "per notification: DEBUG")
 }
 
 // Per-notification logging is at DEBUG (issue 11): once we lead, a voter
@@ -103,17 +103,17 @@ func TestLeaderLogsNoInfoPerNotification(t *testing.T) {
 	h.fromPeer(3, looking(1, 0, 1, 0))
 	sc := eventually(t, h.root, "StateChanged", func(*messages.StateChanged) bool { return true })
 	require.Equal(t, messages.ServerState_LEADING, sc.GetNewState())
-	require.Eventually(t, func() bool { return len(h.logs.find("election decided")) == 1 }, waitFor, poll)
-	assert.Equal(t, slog.LevelInfo, h.logs.find("election decided")[0].level)
-	assert.NotEmpty(t, h.logs.find("start looking"))
-	before := h.logs.atLeast(slog.LevelInfo)
+	require.Eventually(t, func() bool { return len(h.logs.Find("election decided")) == 1 }, waitFor, poll)
+	assert.Equal(t, slog.LevelInfo, h.logs.Find("election decided")[0].Level)
+	assert.NotEmpty(t, h.logs.Find("start looking"))
+	before := h.logs.AtLeast(slog.LevelInfo)
 
 	const n = 50
 	for range n {
 		h.fromPeer(2, looking(2, 0, 2, 0))
 	}
-	require.Eventually(t, func() bool { return len(h.logs.find("looking voter reported")) == n }, waitFor, poll)
-	assert.Equal(t, before, h.logs.atLeast(slog.LevelInfo), "no INFO or louder line per notification")
+	require.Eventually(t, func() bool { return len(h.logs.Find("looking voter reported")) == n }, waitFor, poll)
+	assert.Equal(t, before, h.logs.AtLeast(slog.LevelInfo), "no INFO or louder line per notification")
 }
 
 // An Election that keeps failing is stopped by its supervisor; the
@@ -186,17 +186,17 @@ func TestQuorumPeerNewerRoundEndsElectionOnlySession(t *testing.T) {
 				_, err := h.system.Root.RequestFuture(h.rt.dir.quorumPeer.get(), &messages.StatusRequest{}, waitFor).Result()
 				require.NoError(t, err)
 				assert.Len(t, recorded[*messages.StateChanged](h.root), 1, "a zkfle leader is watched on the quorum port")
-				assert.Empty(t, h.logs.find("leaving role; looking for a leader"))
+				assert.Empty(t, h.logs.Find("leaving role; looking for a leader"))
 				return
 			}
 			eventually(t, h.root, "LOOKING", func(sc *messages.StateChanged) bool {
 				return sc.GetNewState() == messages.ServerState_LOOKING
 			})
-			left := h.logs.find("leaving role; looking for a leader")
+			left := h.logs.Find("leaving role; looking for a leader")
 			require.Len(t, left, 1)
-			assert.Equal(t, "a voter is looking in a newer round", left[0].attrs["reason"].String())
-			assert.Equal(t, "server 2", left[0].attrs["detail"].String())
-			require.Eventually(t, func() bool { return len(h.logs.find("start looking")) == 2 }, waitFor, poll, "a new round")
+			assert.Equal(t, "a voter is looking in a newer round", left[0].Attrs["reason"].String())
+			assert.Equal(t, "server 2", left[0].Attrs["detail"].String())
+			require.Eventually(t, func() bool { return len(h.logs.Find("start looking")) == 2 }, waitFor, poll, "a new round")
 		})
 	}
 }

@@ -84,7 +84,7 @@ func TestQuorumPeerBacksOffFailingSessions(t *testing.T) {
 	}
 	assert.LessOrEqual(t, delays[0], quorumpeer.BackoffBase)
 	assert.Equal(t, n, int64(len(delays)), "one delay per failed session")
-	assert.Len(t, h.logs.find("start looking"), int(n), "one round per attempt")
+	assert.Len(t, h.logs.Find("start looking"), int(n), "one round per attempt")
 }
 
 // endableSessionProps stands in for a session that is established at

@@ -119,9 +119,9 @@ func TestTLSElectionPortRefusesPlaintext(t *testing.T) {
 	require.NoError(t, err)
 	n.waitRefused(TLSFailPlaintext, c)
 	assert.False(t, n.connected(3))
-	warned := n.logs[2].find("rejected election connection")
+	warned := n.logs[2].Find("rejected election connection")
 	require.NotEmpty(t, warned)
-	assert.Contains(t, warned[0].attrs["detail"].String(), "plaintext on a TLS port")
+	assert.Contains(t, warned[0].Attrs["detail"].String(), "plaintext on a TLS port")
 }
 
 func TestTLSElectionPortRefusesForeignCA(t *testing.T) {
@@ -159,12 +159,12 @@ func TestTLSElectionPortRefusesAnotherMembersSid(t *testing.T) {
 	c := n.claim(aliasOf(1), n.pki.member(1), 3)
 	n.waitRefused(TLSFailIdentity, c)
 	assert.False(t, n.connected(3))
-	warned := n.logs[2].find("rejected election connection")
+	warned := n.logs[2].Find("rejected election connection")
 	require.NotEmpty(t, warned)
 	w := warned[len(warned)-1]
-	assert.Equal(t, "tls-identity-mismatch", w.attrs["reason"].String())
-	assert.Equal(t, int64(3), w.attrs["peer"].Int64())
-	assert.Contains(t, w.attrs["cert_names"].String(), "IP:"+aliasOf(1))
+	assert.Equal(t, "tls-identity-mismatch", w.Attrs["reason"].String())
+	assert.Equal(t, int64(3), w.Attrs["peer"].Int64())
+	assert.Contains(t, w.Attrs["cert_names"].String(), "IP:"+aliasOf(1))
 
 	// The same certificate claiming its own sid is accepted (it then
 	// loses the tie-break to the node's call back, as sid 1 < 2), and a
@@ -292,9 +292,9 @@ func TestTLSRefusalOnFirstReadIsCounted(t *testing.T) {
 	require.Eventually(t, func() bool {
 		return n.TLSStatus().Failures[TLSPortElection][TLSFailBadCertificate] > 0
 	}, waitFor, poll, "%v", n.TLSStatus().Failures)
-	warned := e.logs[2].find("TLS connection refused by peer")
+	warned := e.logs[2].Find("TLS connection refused by peer")
 	require.NotEmpty(t, warned)
-	assert.Equal(t, "peer 1", warned[0].attrs["source"].String())
+	assert.Equal(t, "peer 1", warned[0].Attrs["source"].String())
 	e.stop(2)
 	_ = ln1.Close()
 	<-done

@@ -15,6 +15,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/zkfle/zkfle/internal/testcerts"
+	"github.com/zkfle/zkfle/internal/testlog"
 	"github.com/zkfle/zkfle/messages"
 	"github.com/zkfle/zkfle/quorum"
 )
@@ -90,7 +91,7 @@ type tlsEnsemble struct {
 	pki   *testPKI
 	v     quorum.Verifier
 	lns   map[int64]net.Listener
-	logs  map[int64]*logRecorder
+	logs  map[int64]*testlog.Recorder
 	mu    sync.Mutex
 	nodes map[int64]*Node
 	tweak func(sid int64, cfg *Config)
@@ -101,7 +102,7 @@ func newTLSEnsemble(t *testing.T, n int, tweak func(sid int64, cfg *Config)) *tl
 	leakOpts := []goleak.Option{goleak.IgnoreCurrent(),
 		goleak.IgnoreAnyFunction("github.com/asynkron/protoactor-go/actor.NewDeadLetter.NewThrottle.func4.1")}
 	t.Cleanup(func() { goleak.VerifyNone(t, leakOpts...) })
-	e := &tlsEnsemble{t: t, pki: newTestPKI(t), lns: map[int64]net.Listener{}, logs: map[int64]*logRecorder{},
+	e := &tlsEnsemble{t: t, pki: newTestPKI(t), lns: map[int64]net.Listener{}, logs: map[int64]*testlog.Recorder{},
 		nodes: map[int64]*Node{}, tweak: tweak}
 	var servers []quorum.Server
 	for sid := int64(1); sid <= int64(n); sid++ {
@@ -128,7 +129,7 @@ func (e *tlsEnsemble) config(sid int64) Config {
 	cfg.TickTime = 100 * time.Millisecond
 	cfg.HandshakeTimeout = 3 * time.Second
 	cfg.TLS = e.pki.quorumTLS(e.pki.member(sid))
-	e.logs[sid] = &logRecorder{}
+	e.logs[sid] = &testlog.Recorder{}
 	cfg.Logger = slog.New(e.logs[sid])
 	if e.tweak != nil {
 		e.tweak(sid, &cfg)
@@ -167,14 +168,11 @@ func (e *tlsEnsemble) stop(sid int64) {
 func (e *tlsEnsemble) stopAll() {
 	if e.t.Failed() {
 		for sid, l := range e.logs {
-			root := l.root()
-			root.mu.Lock()
-			for _, r := range root.records {
-				if r.level >= slog.LevelInfo {
-					e.t.Logf("node %d: %s %v", sid, r.msg, r.attrs)
+			for _, r := range l.Records() {
+				if r.Level >= slog.LevelInfo {
+					e.t.Logf("node %d: %s %v", sid, r.Message, r.Attrs)
 				}
 			}
-			root.mu.Unlock()
 		}
 	}
 	e.mu.Lock()

@@ -89,7 +89,7 @@ func TestTLSQuorumPortRefusesAnotherMembersSid(t *testing.T) {
 	h.waitRefusal(aliasOf(2), "tls-"+TLSFailIdentity, 3)
 	assert.Equal(t, uint64(1), h.tlsFailures(TLSFailIdentity))
 	r := h.refusals()
-	assert.Contains(t, r[len(r)-1].attrs["cert_names"].String(), "IP:"+aliasOf(2))
+	assert.Contains(t, r[len(r)-1].Attrs["cert_names"].String(), "IP:"+aliasOf(2))
 	assert.False(t, h.established())
 
 	// A sid-bound certificate proves its sid wherever it comes from.

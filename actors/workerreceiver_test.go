@@ -59,7 +59,7 @@ func TestWorkerReceiverDropsOldestBeyondCapacity(t *testing.T) {
 	assert.Equal(t, int32(3), st.GetQueued())
 	assert.Equal(t, int32(3), st.GetCapacity())
 	assert.Equal(t, uint64(1), st.GetQueueDropped(), "11 was the oldest waiting when 14 arrived")
-	require.Len(t, h.logs.find("receive queue full, oldest notifications dropped"), 1)
+	require.Len(t, h.logs.Find("receive queue full, oldest notifications dropped"), 1)
 
 	h.system.Root.Send(h.rt.dir.workerReceiver.get(), &messages.NotificationProcessed{})
 	require.Eventually(t, func() bool { return len(receivedFrom(h)) == 4 }, waitFor, poll)

@@ -49,7 +49,7 @@ func TestWorkerSenderDropsEmptyRequest(t *testing.T) {
 
 	sent := eventually(t, h.cnx, "SendNotification", func(*messages.SendNotification) bool { return true })
 	assert.Equal(t, int64(3), sent.GetSid(), "requests are handled in order, so the empty one was dropped")
-	require.Len(t, h.logs.find("send request without a notification dropped"), 1)
+	require.Len(t, h.logs.Find("send request without a notification dropped"), 1)
 	failures, _ := h.rt.sup.counts()
 	assert.Empty(t, failures)
 }

@@ -12,10 +12,12 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+
 	"github.com/zkfle/zkfle/actors"
+	"github.com/zkfle/zkfle/internal/testlog"
 	"github.com/zkfle/zkfle/messages"
 	"github.com/zkfle/zkfle/quorum"
-	"go.uber.org/goleak"
 )
 
 // fakeNode is a node whose published state the test sets.
@@ -124,7 +126,7 @@ type harness struct {
 	t    *testing.T
 	node *fakeNode
 	srv  *Server
-	logs *messageLog
+	logs *testlog.Recorder
 }
 
 func newHarness(t *testing.T, o Options) *harness {
@@ -136,7 +138,7 @@ func newHarness(t *testing.T, o Options) *harness {
 func newHarnessFor(t *testing.T, o Options, node *fakeNode) *harness {
 	t.Helper()
 	t.Cleanup(func() { goleak.VerifyNone(t, goleak.IgnoreCurrent()) })
-	h := &harness{t: t, node: node, logs: &messageLog{}}
+	h := &harness{t: t, node: node, logs: &testlog.Recorder{}}
 	o.Node, o.Logger = h.node, slog.New(h.logs)
 	ln, err := Listen("127.0.0.1:0")
 	require.NoError(t, err)
@@ -168,33 +170,6 @@ func (h *harness) ask(raw string) string {
 	got, err := io.ReadAll(conn)
 	require.NoError(h.t, err, "answer to %q", raw)
 	return string(got)
-}
-
-// messageLog records log messages (a slog handler).
-type messageLog struct {
-	mu   sync.Mutex
-	msgs []string
-}
-
-func (l *messageLog) Enabled(context.Context, slog.Level) bool { return true }
-func (l *messageLog) Handle(_ context.Context, r slog.Record) error {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.msgs = append(l.msgs, r.Message)
-	return nil
-}
-func (l *messageLog) WithAttrs([]slog.Attr) slog.Handler { return l }
-func (l *messageLog) WithGroup(string) slog.Handler      { return l }
-func (l *messageLog) count(msg string) int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	n := 0
-	for _, m := range l.msgs {
-		if m == msg {
-			n++
-		}
-	}
-	return n
 }
 
 // dialFromIP opens a connection to addr from the loopback address ip.

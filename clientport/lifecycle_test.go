@@ -10,11 +10,12 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+
 	"github.com/zkfle/zkfle/actors"
 	"github.com/zkfle/zkfle/history/testensemble"
 	"github.com/zkfle/zkfle/internal/testcerts"
 	"github.com/zkfle/zkfle/messages"
-	"go.uber.org/goleak"
 )
 
 // A client port another process holds fails the node's start, as it
@@ -63,7 +64,7 @@ func TestClientPortListenerClosedUnderTheServer(t *testing.T) {
 		t.Fatal("the server never reported its dead listener")
 	}
 	assert.ErrorIs(t, h.srv.Err(), ErrAcceptLoop)
-	assert.Equal(t, 1, h.logs.count("client port stopped serving"))
+	assert.Equal(t, 1, h.logs.Count("client port stopped serving"))
 }
 
 // panickingListener's Accept panics: a bug in the accept loop.

@@ -14,6 +14,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
 	"github.com/zkfle/zkfle/fourletter"
 	"github.com/zkfle/zkfle/messages"
 )
@@ -200,7 +201,7 @@ func TestClientPortCapsEachSource(t *testing.T) {
 		alive = monitorLines(t, askFrom(t, "127.0.0.2", addr, "mntr"))["zk_num_alive_connections"]
 		return alive == want
 	}, 5*time.Second, 10*time.Millisecond, "alive connections: %s", alive)
-	assert.Equal(t, 1, h.logs.count("client port connection refused"), "one line for %d refusals", len(stalled)-maxConnsPerSource)
+	assert.Equal(t, 1, h.logs.Count("client port connection refused"), "one line for %d refusals", len(stalled)-maxConnsPerSource)
 }
 
 func TestClientPortStateTimesElections(t *testing.T) {

@@ -111,7 +111,7 @@ func (x *ackIndex) reset() {
 
 // hasAllQuorums reports whether the voters whose recvset vote has target's
 // key form a quorum in every tracked verifier: trackVotes(recvset,
-// target).hasAllQuorums() for a LOOKING target.
+// target).HasAllQuorums() for a LOOKING target.
 func (x *ackIndex) hasAllQuorums(target Vote) bool {
 	a, ok := x.byVote[keyOf(target)]
 	if !ok {
