@@ -58,6 +58,7 @@ var imports = map[string][]string{
 	"internal/ratelog":     nil,
 	"internal/testcerts":   {"quorumtls"},
 	"internal/testlog":     nil,
+	"internal/scripttest":  nil,
 	"internal/acceptloop":  nil,
 	"internal/freeport":    nil,
 	"internal/version":     nil,

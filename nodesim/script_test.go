@@ -3,13 +3,14 @@ package nodesim
 import (
 	"flag"
 	"fmt"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/cockroachdb/datadriven"
 	"github.com/stretchr/testify/require"
+
+	"github.com/zkfle/zkfle/internal/scripttest"
 )
 
 var scriptDebug = flag.Bool("nodesim.debug", false, "log the simulator's low-level trace (with virtual timestamps) of every script command")
@@ -59,7 +60,7 @@ func (e *scriptEnv) handle(t *testing.T, td *datadriven.TestData) string {
 	case "start":
 		err = e.start(t, td)
 	case "run":
-		e.w.RunFor(durationArg(t, td, "for", 0))
+		e.w.RunFor(scripttest.Duration(t, td, "for", 0))
 	case "run-until":
 		extra = e.runUntil(t, td)
 	case "settle":
@@ -69,7 +70,7 @@ func (e *scriptEnv) handle(t *testing.T, td *datadriven.TestData) string {
 	case "restart":
 		err = e.eachSid(t, td, e.w.Restart)
 	case "partition":
-		err = e.w.Partition(sides(t, td)...)
+		err = e.w.Partition(scripttest.Sides(t, td)...)
 	case "cut":
 		var from int64
 		td.ScanArgs(t, "from", &from)
@@ -80,7 +81,7 @@ func (e *scriptEnv) handle(t *testing.T, td *datadriven.TestData) string {
 		e.w.Heal()
 	case "disk":
 		require.Len(t, td.CmdArgs, 2, "disk SID fail|ok")
-		sid := parseSid(t, td.CmdArgs[0].Key)
+		sid := scripttest.Sid(t, td.CmdArgs[0].Key)
 		switch td.CmdArgs[1].Key {
 		case "fail", "ok":
 			err = e.w.FailDisk(sid, td.CmdArgs[1].Key == "fail")
@@ -105,18 +106,14 @@ func (e *scriptEnv) handle(t *testing.T, td *datadriven.TestData) string {
 		td.Fatalf(t, "unknown command %q", td.Cmd)
 	}
 	if err != nil {
-		return "error: " + err.Error() + "\n"
+		return scripttest.Result("", err)
 	}
 	if err := e.w.Err(); err != nil {
 		// A runaway or a refused constructor is never a story to bless.
 		t.Errorf("%s: %v", td.Pos, err)
 		return e.tr.Since(mark) + "driver failure: " + err.Error() + "\n"
 	}
-	out := e.tr.Since(mark) + extra
-	if out == "" {
-		return "ok\n"
-	}
-	return out
+	return scripttest.Result(e.tr.Since(mark)+extra, nil)
 }
 
 // start builds the world: start n=N [seed=S]. Nodes boot at seeded
@@ -146,7 +143,7 @@ func (e *scriptEnv) runUntil(t *testing.T, td *datadriven.TestData) string {
 	}
 	mark := e.tr.Len()
 	seen := func() bool { return strings.Contains(e.tr.Since(mark), want) }
-	if e.w.RunUntil(seen, durationArg(t, td, "for", 30*time.Second)) {
+	if e.w.RunUntil(seen, scripttest.Duration(t, td, "for", 30*time.Second)) {
 		return ""
 	}
 	return fmt.Sprintf("(no %q)\n", want)
@@ -161,8 +158,8 @@ func (e *scriptEnv) settle(t *testing.T, td *datadriven.TestData) string {
 	if td.HasArg("nodes") {
 		td.ScanArgs(t, "nodes", &ids)
 	}
-	quiet := durationArg(t, td, "quiet", 2*time.Second)
-	limit := durationArg(t, td, "for", 60*time.Second)
+	quiet := scripttest.Duration(t, td, "quiet", 2*time.Second)
+	limit := scripttest.Duration(t, td, "for", 60*time.Second)
 	from := e.w.Now()
 	st, ok := e.w.Settle(ids, quiet, limit)
 	if !ok {
@@ -187,32 +184,13 @@ func (e *scriptEnv) crash(t *testing.T, td *datadriven.TestData) error {
 	return e.eachSid(t, td, e.w.Crash)
 }
 
-// eachSid applies f to every sid listed as a bare argument, in order.
+// eachSid applies f to every sid listed as a bare argument, in order; a
+// command here always names at least one.
 func (e *scriptEnv) eachSid(t *testing.T, td *datadriven.TestData, f func(int64) error) error {
 	if len(td.CmdArgs) == 0 {
 		td.Fatalf(t, "%s needs sids", td.Cmd)
 	}
-	for _, arg := range td.CmdArgs {
-		if err := f(parseSid(t, arg.Key)); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// sides reads partition 1 2 / 3 4 5.
-func sides(t *testing.T, td *datadriven.TestData) [][]int64 {
-	var out [][]int64
-	var cur []int64
-	for _, arg := range td.CmdArgs {
-		if arg.Key == "/" {
-			out = append(out, cur)
-			cur = nil
-			continue
-		}
-		cur = append(cur, parseSid(t, arg.Key))
-	}
-	return append(out, cur)
+	return scripttest.EachSid(t, td, f)
 }
 
 // checkText runs the oracles that judge a run at any moment: (a) one
@@ -227,24 +205,4 @@ func checkText(h History) string {
 		b.WriteString(v.String() + "\n")
 	}
 	return b.String()
-}
-
-func durationArg(t *testing.T, td *datadriven.TestData, key string, def time.Duration) time.Duration {
-	if !td.HasArg(key) {
-		if def == 0 {
-			td.Fatalf(t, "%s needs %s=", td.Cmd, key)
-		}
-		return def
-	}
-	var s string
-	td.ScanArgs(t, key, &s)
-	d, err := time.ParseDuration(s)
-	require.NoError(t, err, key)
-	return d
-}
-
-func parseSid(t *testing.T, s string) int64 {
-	v, err := strconv.ParseInt(s, 10, 64)
-	require.NoError(t, err, "sid %q", s)
-	return v
 }

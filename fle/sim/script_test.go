@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/zkfle/zkfle/fle"
+	"github.com/zkfle/zkfle/internal/scripttest"
 )
 
 // TestScripts runs the interaction scripts in testdata/. Each command's
@@ -45,13 +46,13 @@ func (e *scriptEnv) handle(t *testing.T, td *datadriven.TestData) string {
 		err = e.addNodes(t, td)
 		mark = 0
 	case "start":
-		err = e.eachSid(t, td, e.c.Start)
+		err = scripttest.EachSid(t, td, e.c.Start)
 	case "restart":
-		err = e.eachSid(t, td, e.c.Restart)
+		err = scripttest.EachSid(t, td, e.c.Restart)
 	case "crash":
-		err = e.eachSid(t, td, e.c.Crash)
+		err = scripttest.EachSid(t, td, e.c.Crash)
 	case "look":
-		err = e.eachSid(t, td, e.c.Look)
+		err = scripttest.EachSid(t, td, e.c.Look)
 	case "deliver":
 		from, to, count := msgFilter(t, td)
 		extra = fmt.Sprintf("delivered %d\n", e.c.Deliver(from, to, count))
@@ -66,7 +67,7 @@ func (e *scriptEnv) handle(t *testing.T, td *datadriven.TestData) string {
 			return e.c.trace.Summary(mark) + extra
 		}
 	case "partition":
-		err = e.partition(t, td)
+		err = e.c.Partition(scripttest.Sides(t, td)...)
 	case "heal":
 		e.c.Heal()
 	case "inject":
@@ -80,14 +81,7 @@ func (e *scriptEnv) handle(t *testing.T, td *datadriven.TestData) string {
 	default:
 		td.Fatalf(t, "unknown command %q", td.Cmd)
 	}
-	if err != nil {
-		return "error: " + err.Error() + "\n"
-	}
-	out := e.c.trace.Since(mark) + extra
-	if out == "" {
-		return "ok\n"
-	}
-	return out
+	return scripttest.Result(e.c.trace.Since(mark)+extra, err)
 }
 
 // addNodes builds the cluster:
@@ -176,16 +170,6 @@ func (e *scriptEnv) addNodes(t *testing.T, td *datadriven.TestData) error {
 	return nil
 }
 
-// eachSid applies f to every sid listed as a bare argument, in order.
-func (e *scriptEnv) eachSid(t *testing.T, td *datadriven.TestData, f func(int64) error) error {
-	for _, arg := range td.CmdArgs {
-		if err := f(parseSid(t, arg.Key)); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // tick fires a timer: tick SID notification|finalize
 func (e *scriptEnv) tick(t *testing.T, td *datadriven.TestData) error {
 	require.Len(t, td.CmdArgs, 2, "tick SID notification|finalize")
@@ -193,7 +177,7 @@ func (e *scriptEnv) tick(t *testing.T, td *datadriven.TestData) error {
 	if kind == 0 {
 		td.Fatalf(t, "unknown timer %q", td.CmdArgs[1].Key)
 	}
-	return e.c.FireTimer(parseSid(t, td.CmdArgs[0].Key), kind)
+	return e.c.FireTimer(scripttest.Sid(t, td.CmdArgs[0].Key), kind)
 }
 
 // stabilize runs simulated time until every running node has a standing
@@ -201,36 +185,13 @@ func (e *scriptEnv) tick(t *testing.T, td *datadriven.TestData) error {
 // stabilize [for=30s] [summary]. With summary only state changes are
 // listed and messages are counted.
 func (e *scriptEnv) stabilize(t *testing.T, td *datadriven.TestData) string {
-	horizon := 30 * time.Second
-	if td.HasArg("for") {
-		var s string
-		td.ScanArgs(t, "for", &s)
-		d, err := time.ParseDuration(s)
-		require.NoError(t, err, "for")
-		horizon = d
-	}
+	horizon := scripttest.Duration(t, td, "for", 30*time.Second)
 	done := func() bool { return e.c.InFlight() == 0 && e.c.Settled() }
 	why := e.c.RunUntil(done, e.c.Now()+horizon, 1_000_000)
 	if why == StopDone {
 		return fmt.Sprintf("settled at %s\n", e.c.Now())
 	}
 	return fmt.Sprintf("not settled: %s at %s\n", why, e.c.Now())
-}
-
-// partition cuts the network: partition 1 2 / 3
-func (e *scriptEnv) partition(t *testing.T, td *datadriven.TestData) error {
-	var sides [][]int64
-	var cur []int64
-	for _, arg := range td.CmdArgs {
-		if arg.Key == "/" {
-			sides = append(sides, cur)
-			cur = nil
-			continue
-		}
-		cur = append(cur, parseSid(t, arg.Key))
-	}
-	sides = append(sides, cur)
-	return e.c.Partition(sides...)
 }
 
 // inject hands a notification from a (mock) peer straight to a node:
@@ -255,13 +216,9 @@ func (e *scriptEnv) inject(t *testing.T, td *datadriven.TestData) error {
 // delay sets one link direction's delay: delay from=3 to=2 d=500ms
 func (e *scriptEnv) delay(t *testing.T, td *datadriven.TestData) {
 	var from, to int64
-	var s string
 	td.ScanArgs(t, "from", &from)
 	td.ScanArgs(t, "to", &to)
-	td.ScanArgs(t, "d", &s)
-	d, err := time.ParseDuration(s)
-	require.NoError(t, err, "d")
-	e.policy.Pair[[2]int64{from, to}] = d
+	e.policy.Pair[[2]int64{from, to}] = scripttest.Duration(t, td, "d", 0)
 }
 
 // msgFilter reads [from=] [to=] [count=].
@@ -274,17 +231,11 @@ func msgFilter(t *testing.T, td *datadriven.TestData) (from, to int64, count int
 
 // memberOf returns the member with sid s (members are 1..N).
 func memberOf(t *testing.T, td *datadriven.TestData, members []Member, s string) *Member {
-	sid := parseSid(t, s)
+	sid := scripttest.Sid(t, s)
 	if sid < 1 || sid > int64(len(members)) {
 		td.Fatalf(t, "sid %d is not one of 1..%d", sid, len(members))
 	}
 	return &members[sid-1]
-}
-
-func parseSid(t *testing.T, s string) int64 {
-	v, err := strconv.ParseInt(s, 10, 64)
-	require.NoError(t, err, "sid %q", s)
-	return v
 }
 
 func formatSplits(ss []Split) string {
