@@ -10,7 +10,9 @@ import "maps"
 //
 // A sid is added only to the sets of the verifiers in which it votes, so
 // each set holds voters only and its size is what Java's tracker would
-// hold. An AckSet is not safe for concurrent use.
+// hold. An AckSet is not safe for concurrent use. A copy of one shares
+// its sets with the original, so keep one of the two (fle's ackIndex
+// stores the value NewAckSet points to, saving an allocation per vote).
 type AckSet struct {
 	verifiers []Verifier
 	sets      []map[int64]struct{}
