@@ -163,11 +163,24 @@ func (c *cnxManager) peerClosed(ctx actor.Context, m *messages.ConnectionClosed)
 	if !current {
 		return // a replaced connection's late report
 	}
-	out, _ := c.core.Closed(sid, conn)
+	out, gone := c.core.Closed(sid, conn, time.Now())
 	delete(c.peers, conn)
 	c.recordClose(sid, l.remote, m)
 	ctx.Stop(l.pid)
 	c.apply(ctx, out)
+	c.linkEnded(ctx, sid, gone)
+}
+
+// linkEnded reports the end of sid's live link to the Election as the
+// core judged it (cnx.Manager.Closed, cnx/liveness.go): unreachable only
+// if the close says the peer is gone, not when it is ZooKeeper's
+// tie-break answering our own call (the peer is alive and calls back; a
+// dial of ours in flight reports its own failure).
+func (c *cnxManager) linkEnded(ctx actor.Context, sid int64, gone bool) {
+	if !gone {
+		c.rt.log.Debug("live link closed in answer to our call (tie-break): peer not taken as unreachable", "peer", sid)
+		return
+	}
 	c.reportReachability(ctx, sid, false)
 }
 
@@ -194,19 +207,17 @@ func (c *cnxManager) recordClose(sid int64, remote string, m *messages.Connectio
 func (c *cnxManager) peerTerminated(ctx actor.Context, who *actor.PID) {
 	for conn, l := range c.peers {
 		if l.pid.Equal(who) {
-			out, live := c.core.Closed(l.sid, conn)
+			out, gone := c.core.Closed(l.sid, conn, time.Now())
 			delete(c.peers, conn)
 			c.ended[l.sid] = who
 			c.rt.log.Debug("peer actor stopped before its report", "peer", l.sid, "actor", who.GetId())
 			c.apply(ctx, out)
-			if live {
-				// The ConnectionClosed report that follows finds the link
-				// forgotten and reports nothing: this is the link's end.
-				// Without it a kill -9 leader's closed connection left
-				// the reachable fast path waiting for the next redial
-				// (200-400 ms).
-				c.reportReachability(ctx, l.sid, false)
-			}
+			// The ConnectionClosed report that follows finds the link
+			// forgotten and reports nothing: this is the link's end.
+			// Without a report here a kill -9 leader's closed connection
+			// left the reachable fast path waiting for the next redial
+			// (200-400 ms).
+			c.linkEnded(ctx, l.sid, gone)
 			return
 		}
 	}

@@ -154,7 +154,7 @@ func (c *cnxManager) startLink(ctx actor.Context, a cnx.Adopt[*messages.Notifica
 	if err != nil {
 		_ = conn.Close()
 		c.rt.log.Error("cannot start peer", "peer", a.SID, "reason", err.Error())
-		out, _ := c.core.Closed(a.SID, a.Conn)
+		out, _ := c.core.Closed(a.SID, a.Conn, time.Now())
 		c.pushDelivered(ctx, out.Delivered) // all that Closed ever asks
 		return
 	}

@@ -23,13 +23,13 @@ func (c *cnxManager) startDial(ctx actor.Context, sid int64) {
 	if !ok {
 		// The core dials only sids with an election address; this is
 		// the same view, so it cannot happen. Say the attempt ended.
-		c.apply(ctx, c.core.Dialed(sid, cnx.DialFailed, 0))
+		c.apply(ctx, c.core.Dialed(sid, cnx.DialFailed, 0, time.Now()))
 		return
 	}
 	header, err := c.header()
 	if err != nil {
 		c.rt.log.Error("cannot build connection header", "reason", err.Error())
-		c.apply(ctx, c.core.Dialed(sid, cnx.DialFailed, 0))
+		c.apply(ctx, c.core.Dialed(sid, cnx.DialFailed, 0, time.Now()))
 		return
 	}
 	st := c.st.statsFor(sid)
@@ -88,17 +88,19 @@ func (c *cnxManager) dialed(ctx actor.Context, m *dialResult) {
 		}
 		log("cannot open channel to peer", "peer", m.sid, "addr", m.addr, "reason", m.err.Error(),
 			"failures", st.consecutiveFailures)
-		c.apply(ctx, c.core.Dialed(m.sid, cnx.DialFailed, 0))
+		c.apply(ctx, c.core.Dialed(m.sid, cnx.DialFailed, 0, time.Now()))
 		c.reportReachability(ctx, m.sid, false)
 	case m.hungUp:
 		// We have the smaller sid: the header asked the peer to call us
-		// back, and we hung up, as ZooKeeper does.
+		// back, and we hung up, as ZooKeeper does. The peer may end its
+		// live link to us in answer: the core then takes that close as
+		// no sign of the peer going away (cnx/liveness.go).
 		st.consecutiveFailures = 0
-		c.apply(ctx, c.core.Dialed(m.sid, cnx.DialHungUp, 0))
+		c.apply(ctx, c.core.Dialed(m.sid, cnx.DialHungUp, 0, time.Now()))
 	default:
 		id := c.st.newConn()
 		c.conns[id] = m.conn
-		c.apply(ctx, c.core.Dialed(m.sid, cnx.DialConnected, id))
+		c.apply(ctx, c.core.Dialed(m.sid, cnx.DialConnected, id, time.Now()))
 	}
 }
 

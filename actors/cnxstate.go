@@ -62,6 +62,10 @@ func newCnxState(cfg Config) *cnxState {
 			LastSeen:       cfg.LastSeen,
 			RedialInterval: tieBreakInterval,
 			NonMemberLimit: nonMemberTableSize,
+			// A peer acts on our call once it has read our header,
+			// within its header read timeout (ours, in an ensemble
+			// that shares its zoo.cfg), or never.
+			CallWindow: cfg.handshakeTimeout(),
 		}),
 		stats:    map[int64]*peerStats{},
 		rejected: map[string]uint64{},

@@ -60,6 +60,12 @@ type Config struct {
 	// NonMemberLimit bounds the sids outside the configuration we keep
 	// state for (zero: DefaultNonMemberLimit; negative: none at all).
 	NonMemberLimit int
+	// CallWindow is how long after our call to a larger sid (a dial hung
+	// up after its header) the close of that sid's live link is taken as
+	// the call's tie-break rather than as the peer going away (Closed;
+	// liveness.go). Zero: DefaultCallWindow. Drivers set the header read
+	// timeout, the longest a peer takes to act on our call.
+	CallWindow time.Duration
 }
 
 // Manager is one server's connection manager (QuorumCnxManager) without
@@ -98,6 +104,12 @@ type Manager[M any] struct {
 	tornDown map[int64]time.Time
 	// redialArmed marks sids with a RedialTimer the driver holds.
 	redialArmed map[int64]bool
+	// calls are our unspent calls to larger sids: when each one's dial
+	// hung up (liveness.go).
+	calls map[int64]time.Time
+	// spent marks sids whose dial in flight already had its call spent
+	// by a close (liveness.go).
+	spent map[int64]bool
 	// delivered is the haveDelivered value last reported (nil: never).
 	delivered *bool
 	leaving   bool
@@ -121,6 +133,9 @@ func New[M any](cfg Config) *Manager[M] {
 	if cfg.NonMemberLimit == 0 {
 		cfg.NonMemberLimit = DefaultNonMemberLimit
 	}
+	if cfg.CallWindow == 0 {
+		cfg.CallWindow = DefaultCallWindow
+	}
 	m := &Manager[M]{
 		cfg:      cfg,
 		pending:  map[int64]M{},
@@ -137,6 +152,8 @@ func (m *Manager[M]) reset() {
 	m.dialing = map[int64]bool{}
 	m.tornDown = map[int64]time.Time{}
 	m.redialArmed = map[int64]bool{}
+	m.calls = map[int64]time.Time{}
+	m.spent = map[int64]bool{}
 	m.delivered = nil
 	m.leaving = false
 }

@@ -56,7 +56,7 @@ func TestSendQueueOfOneNewestWins(t *testing.T) {
 	require.True(t, ok)
 	assert.Equal(t, "b", got)
 
-	out = m.Dialed(3, DialConnected, 7)
+	out = m.Dialed(3, DialConnected, 7, t0)
 	require.Len(t, out.Adopts, 1)
 	assert.Equal(t, Adopt[string]{Conn: 7, SID: 3, Dir: Outbound, First: "b", HasFirst: true}, out.Adopts[0],
 		"the connection sends the newest waiting message first")
@@ -71,7 +71,7 @@ func TestSendQueueOfOneNewestWins(t *testing.T) {
 func TestSendOverLiveLinkForwards(t *testing.T) {
 	m := newManager(t)
 	m.Send(3, "a")
-	m.Dialed(3, DialConnected, 7)
+	m.Dialed(3, DialConnected, 7, t0)
 	out := m.Send(3, "b")
 	assert.Equal(t, []Forward[string]{{Conn: 7, SID: 3, Msg: "b"}}, out.Forwards)
 	assert.Empty(t, out.Dials)
@@ -91,16 +91,16 @@ func TestNewConnectionResendsLastMessage(t *testing.T) {
 	}{
 		{"dialled", func(m *Manager[string]) Output[string] {
 			m.ConnectOne(3)
-			return m.Dialed(3, DialConnected, 8)
+			return m.Dialed(3, DialConnected, 8, t0)
 		}, Outbound},
 		{"accepted", func(m *Manager[string]) Output[string] { return m.Accepted(from(3, 8, 2), t0) }, Inbound},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			m := newManager(t)
 			m.Send(3, "a")
-			m.Dialed(3, DialConnected, 7)
+			m.Dialed(3, DialConnected, 7, t0)
 			m.Send(3, "b")
-			_, live := m.Closed(3, 7)
+			_, live := m.Closed(3, 7, t0)
 			require.True(t, live)
 			out := tc.apply(m)
 			require.Len(t, out.Adopts, 1)
@@ -125,7 +125,7 @@ func TestNewConnectionReplacesLiveOne(t *testing.T) {
 	require.True(t, ok)
 	assert.Equal(t, Conn(2), conn)
 	assert.Equal(t, Inbound, dir)
-	_, live := m.Closed(3, 1)
+	_, live := m.Closed(3, 1, t0)
 	assert.False(t, live, "a replaced connection's report must not end the new link")
 	_, _, ok = m.Link(3)
 	assert.True(t, ok)
@@ -145,7 +145,7 @@ func TestStaleInboundNeverReplacesNewer(t *testing.T) {
 	assert.Equal(t, Conn(2), conn)
 	// Our own dial (seq 0) is never judged stale.
 	m.ConnectOne(3) // no-op: linked
-	out = m.Dialed(3, DialConnected, 9)
+	out = m.Dialed(3, DialConnected, 9, t0)
 	assert.Len(t, out.Adopts, 1)
 }
 
@@ -164,7 +164,7 @@ func TestHaveDelivered(t *testing.T) {
 		{"one of two queues is empty", func(m *Manager[string]) {
 			m.Send(1, "a")
 			m.Send(3, "a")
-			m.Dialed(3, DialConnected, 1)
+			m.Dialed(3, DialConnected, 1, t0)
 		}, true},
 		{"sent over a live link", func(m *Manager[string]) {
 			m.Accepted(from(3, 1, 1), t0)
@@ -190,7 +190,7 @@ func TestDeliveredReportedOnChange(t *testing.T) {
 	assert.False(t, *out.Delivered)
 	out = m.Send(3, "b")
 	assert.Nil(t, out.Delivered, "unchanged")
-	out = m.Dialed(3, DialConnected, 1)
+	out = m.Dialed(3, DialConnected, 1, t0)
 	require.NotNil(t, out.Delivered)
 	assert.True(t, *out.Delivered)
 }
@@ -244,12 +244,12 @@ func TestDialOutcomes(t *testing.T) {
 	out := m.Send(3, "a")
 	require.Equal(t, []int64{3}, out.Dials)
 	assert.True(t, m.Dialing(3))
-	out = m.Dialed(3, DialHungUp, 0)
+	out = m.Dialed(3, DialHungUp, 0, t0)
 	assert.Empty(t, out.Adopts)
 	assert.False(t, m.Dialing(3))
 	out = m.ConnectOne(3)
 	assert.Equal(t, []int64{3}, out.Dials, "the next attempt may start")
-	m.Dialed(3, DialFailed, 0)
+	m.Dialed(3, DialFailed, 0, t0)
 	_, _, ok := m.Link(3)
 	assert.False(t, ok)
 	got, _ := m.Pending(3)
@@ -263,13 +263,13 @@ func TestDialOutcomes(t *testing.T) {
 func TestRedialLimit(t *testing.T) {
 	m := newManager(t)
 	m.Send(1, "a")
-	m.Dialed(1, DialConnected, 10)
+	m.Dialed(1, DialConnected, 10, t0)
 
 	out := m.Accepted(from(1, 11, 1), t0)
 	assert.Equal(t, []Close{{Conn: 11, SID: 1, Reason: ReasonTieBreak}}, out.Closes)
 	assert.Equal(t, []End{{Conn: 10, SID: 1, Reason: ReasonTieBreak}}, out.Ends)
 	assert.Equal(t, []int64{1}, out.Dials)
-	m.Dialed(1, DialConnected, 12)
+	m.Dialed(1, DialConnected, 12, t0)
 
 	out = m.Accepted(from(1, 13, 2), t0.Add(300*time.Millisecond))
 	assert.Equal(t, []Close{{Conn: 13, SID: 1, Reason: ReasonRedialLimited}}, out.Closes)
@@ -296,17 +296,17 @@ func TestRedialLimit(t *testing.T) {
 func TestRedialDueCallsBackWhenTheLinkDied(t *testing.T) {
 	m := newManager(t)
 	m.ConnectOne(1)
-	m.Dialed(1, DialConnected, 10)
+	m.Dialed(1, DialConnected, 10, t0)
 	m.Accepted(from(1, 11, 1), t0)
-	m.Dialed(1, DialConnected, 12)
+	m.Dialed(1, DialConnected, 12, t0)
 	out := m.Accepted(from(1, 13, 2), t0.Add(100*time.Millisecond))
 	require.Len(t, out.Timers, 1)
-	_, live := m.Closed(1, 12)
+	_, live := m.Closed(1, 12, t0)
 	require.True(t, live)
 	out = m.RedialDue(1)
 	assert.Equal(t, []int64{1}, out.Dials)
 	// Armed again by the next limited call.
-	m.Dialed(1, DialConnected, 14)
+	m.Dialed(1, DialConnected, 14, t0)
 	out = m.Accepted(from(1, 15, 3), t0.Add(200*time.Millisecond))
 	assert.Len(t, out.Timers, 1)
 }
@@ -316,12 +316,12 @@ func TestConnectAll(t *testing.T) {
 	m := newManager(t)
 	m.Send(3, "a") // dials 3
 	m.Send(1, "a") // dials 1
-	m.Dialed(1, DialFailed, 0)
+	m.Dialed(1, DialFailed, 0, t0)
 	m.Send(99, "probe") // a non-member: no address, never dialled
 	out := m.ConnectAll()
 	assert.Equal(t, []int64{1}, out.Dials, "3 is in flight, 99 has no address")
-	m.Dialed(1, DialConnected, 5)
-	m.Dialed(3, DialFailed, 0)
+	m.Dialed(1, DialConnected, 5, t0)
+	m.Dialed(3, DialFailed, 0, t0)
 	out = m.ConnectAll()
 	assert.Equal(t, []int64{3}, out.Dials, "1 is linked")
 	assert.Empty(t, m.ConnectOne(2).Dials, "never ourselves")
@@ -333,7 +333,7 @@ func TestConnectAll(t *testing.T) {
 func TestRestartKeepsQueues(t *testing.T) {
 	m := newManager(t)
 	m.Send(1, "x")
-	m.Dialed(1, DialConnected, 1)
+	m.Dialed(1, DialConnected, 1, t0)
 	m.Send(3, "y")
 	out := m.Restart()
 	require.NotNil(t, out.Delivered)
@@ -342,7 +342,7 @@ func TestRestartKeepsQueues(t *testing.T) {
 	assert.Empty(t, m.Links())
 	got, _ := m.Pending(3)
 	assert.Equal(t, "y", got)
-	out = m.Dialed(1, DialConnected, 2)
+	out = m.Dialed(1, DialConnected, 2, t0)
 	assert.Equal(t, "x", out.Adopts[0].First, "the last message is re-sent after a restart")
 }
 
@@ -353,7 +353,7 @@ func TestLeavingClosesArrivals(t *testing.T) {
 	m.Leave()
 	assert.Empty(t, m.ConnectOne(1).Dials)
 	assert.Empty(t, m.Send(1, "a").Dials)
-	out := m.Dialed(3, DialConnected, 4)
+	out := m.Dialed(3, DialConnected, 4, t0)
 	assert.Equal(t, []Close{{Conn: 4, SID: 3, Reason: ReasonLeaving}}, out.Closes)
 	out = m.Accepted(from(3, 5, 1), t0)
 	assert.Equal(t, []Close{{Conn: 5, SID: 3, Reason: ReasonLeaving}}, out.Closes)

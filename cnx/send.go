@@ -1,5 +1,7 @@
 package cnx
 
+import "time"
+
 // Send is QuorumCnxManager.toSend for a remote sid (a driver loops
 // messages to its own sid back itself). With a live link the message is
 // forwarded to it and becomes the last message sent; without one it waits
@@ -75,22 +77,31 @@ const (
 	DialConnected
 )
 
-// Dialed ends the attempt to sid that an Output's Dials started. With
-// DialConnected, conn becomes sid's live link (replacing any other).
-func (m *Manager[M]) Dialed(sid int64, outcome DialOutcome, conn Conn) Output[M] {
+// Dialed ends the attempt to sid that an Output's Dials started, at now.
+// With DialConnected, conn becomes sid's live link (replacing any other).
+// With DialHungUp it is our call to sid, which may end sid's live link
+// to us (Closed's verdict, liveness.go).
+func (m *Manager[M]) Dialed(sid int64, outcome DialOutcome, conn Conn, now time.Time) Output[M] {
 	var out Output[M]
-	delete(m.dialing, sid)
-	if outcome == DialConnected {
+	switch outcome {
+	case DialConnected:
 		m.adopt(sid, conn, Outbound, 0, &out)
+	case DialHungUp:
+		m.called(sid, now)
 	}
+	delete(m.dialing, sid)
+	delete(m.spent, sid)
 	return out
 }
 
-// Closed reports that conn's link ended (the peer closed it, a read or
-// write failed, or the driver's link gave up). A connection that is not
-// sid's live link any more (it was replaced) is ignored. It reports
-// whether conn was the live link.
-func (m *Manager[M]) Closed(sid int64, conn Conn) (Output[M], bool) {
+// Closed reports that conn's link ended at now (the peer closed it, a
+// read or write failed, or the driver's link gave up). A connection that
+// is not sid's live link any more (it was replaced) is ignored. It
+// reports whether the close says that sid is gone, the reachable fast
+// path's input: conn was the live link, and no call of ours explains the
+// close (liveness.go: ZooKeeper's tie-break ends the link of a peer that
+// is alive and calling back).
+func (m *Manager[M]) Closed(sid int64, conn Conn, now time.Time) (Output[M], bool) {
 	var out Output[M]
 	l, ok := m.links[sid]
 	if !ok || l.conn != conn {
@@ -98,7 +109,7 @@ func (m *Manager[M]) Closed(sid int64, conn Conn) (Output[M], bool) {
 	}
 	delete(m.links, sid)
 	m.noteDelivered(&out)
-	return out, true
+	return out, m.closeSaysGone(sid, now)
 }
 
 // adopt makes conn sid's live link, replacing any previous one, and says

@@ -258,7 +258,7 @@ func (w *World) dial(from, to int64) {
 		if !w.reachable(from, to) || !w.reachable(to, from) {
 			f.after(time.Duration(100+w.rng.IntN(200))*time.Millisecond, func() {
 				if f.gen == gen {
-					f.applyCnx(f.mgr.Dialed(to, cnx.DialFailed, 0))
+					f.applyCnx(f.mgr.Dialed(to, cnx.DialFailed, 0, w.vnow()))
 					// A failed dial: the peer is unreachable during this
 					// election (actors/cnxmanager_connect.go).
 					f.peerUnreachable(to)
@@ -295,9 +295,11 @@ func (w *World) dial(from, to int64) {
 				return
 			}
 			if cnx.InitiatorKeeps(from, to) {
-				f.applyCnx(f.mgr.Dialed(to, cnx.DialConnected, c.id))
+				f.applyCnx(f.mgr.Dialed(to, cnx.DialConnected, c.id, w.vnow()))
 			} else {
-				f.applyCnx(f.mgr.Dialed(to, cnx.DialHungUp, 0))
+				// Our call: to may end its live link to us in answer
+				// (cnx/liveness.go).
+				f.applyCnx(f.mgr.Dialed(to, cnx.DialHungUp, 0, w.vnow()))
 				w.closeElec(c.id, from, "hung up")
 			}
 		})
@@ -325,12 +327,15 @@ func (w *World) closeElec(id cnx.Conn, by int64, why string) {
 		}
 		n.after(d, func() {
 			if n.gen == gen {
-				out, live := n.mgr.Closed(other(c, x), id)
+				out, gone := n.mgr.Closed(other(c, x), id, w.vnow())
 				n.applyCnx(out)
-				if live {
-					// The live link closed: the peer is unreachable
-					// (actors/cnxmanager.go's peerClosed; a replaced
-					// connection's close says nothing).
+				if gone {
+					// The live link closed and no call of ours explains
+					// it: the peer is unreachable (actors/cnxmanager.go's
+					// linkEnded). A replaced connection's close says
+					// nothing, and neither does the close of a link the
+					// peer ended to call us back (ZooKeeper's tie-break,
+					// cnx/liveness.go).
 					n.peerUnreachable(other(c, x))
 				}
 			}
