@@ -7,12 +7,22 @@ import (
 )
 
 // peerReachability is the connection manager's report to the Election
-// that a peer became unreachable (our dial to it failed, or its live
-// connection closed) or reachable (a connection to it became its live
-// link). The Election feeds it to fle.Machine.PeerUnreachable and
+// that a peer became unreachable or reachable (a connection to it became
+// its live link). The Election feeds it to fle.Machine.PeerUnreachable and
 // PeerReachable, the input of the reachable fast path (fle/fastpath.go).
-// A dial the peer hung up on (the tie-break: it calls us back) and a link
-// replaced by a newer connection are not reported: the peer is alive.
+//
+// Unreachable is reported for a dial that failed (refused, timed out,
+// handshake error) and for the close of the peer's live link when the
+// core's verdict says the peer is gone (cnx.Manager.Closed; the rule is
+// cnx/liveness.go's). Not reported, because the peer is alive: a dial we
+// hung up ourselves (our call: we have the smaller sid and asked to be
+// called back), a link replaced by a newer connection, and the close of
+// a live link that our call explains: ZooKeeper's tie-break makes the
+// larger sid end its link to us and dial back, which at a simultaneous
+// start closes the link it opened first a moment after our call. Taking
+// that close as unreachable let a quorum without that sid decide at once
+// for a worse leader. A close while our dial to the peer is in flight is
+// judged by that dial's end.
 type peerReachability struct {
 	sid       int64
 	reachable bool

@@ -138,3 +138,70 @@ func TestElectionFastPathsSwitch(t *testing.T) {
 	require.NoError(t, err)
 	assert.False(t, st.machine.FastPaths())
 }
+
+// ZooKeeper's tie-break at a simultaneous start, on real sockets: the
+// node (sid 2) calls server 3 (dials, sends its header, hangs up), server
+// 3's own dial becomes the node's live link, and 3, reading the node's
+// call, ends that link to dial back. That close says nothing about 3: it
+// is alive and calling. With server 1 voting for the node and a
+// minute-long finalize window, reporting 3 unreachable would decide at
+// once by the reachable path, for sid 2 while 3 is up (the defect:
+// ZooKeeper elects 3). Once the call is spent, the close of 3's next link
+// is a verdict again and completes the reachable path.
+func TestTieBreakCloseIsNotReportedUnreachable(t *testing.T) {
+	r := newIdentityRig(t, "", func(c *Config) {
+		c.Election.FinalizeWait = time.Minute
+		// No re-send, so no new call to 3 after its link closes.
+		c.Election.MinNotificationInterval = time.Minute
+		c.Election.MaxNotificationInterval = time.Minute
+		c.LastZxid = func() int64 { return 0x100000009 }
+		c.CurrentEpoch = 1
+	})
+	// The node's call to 3: header, then it hangs up.
+	require.Eventually(t, func() bool { return len(r.dialsTo(3)) > 0 }, 10*time.Second, 5*time.Millisecond)
+	require.True(t, hungUp(r.dialsTo(3)[0], 5*time.Second), "the node keeps its dial to a larger sid")
+
+	// Server 1 votes for the node: a quorum of 1 and 2 opens the window.
+	require.Eventually(t, func() bool { return len(r.dialsTo(1)) > 0 }, 10*time.Second, 5*time.Millisecond)
+	c1 := r.dialsTo(1)[0]
+	require.NoError(t, c1.SetReadDeadline(time.Now().Add(5*time.Second)))
+	br := bufio.NewReader(c1)
+	_, err := netbridge.ReadInitialMessage(br)
+	require.NoError(t, err)
+	body, err := netbridge.NewFrameReader(br).Next()
+	require.NoError(t, err)
+	var own netbridge.Notification
+	require.NoError(t, netbridge.DecodeNotification(body, &own))
+	require.Equal(t, int64(2), own.Leader)
+	own.Size = 0
+	frame, err := netbridge.AppendNotificationFrame(nil, &own)
+	require.NoError(t, err)
+	_, err = c1.Write(frame)
+	require.NoError(t, err)
+	require.Eventually(t, func() bool {
+		st, err := r.node.ElectionStatus(time.Second)
+		return err == nil && len(st.GetReceivedVotes()) == 2
+	}, 10*time.Second, 5*time.Millisecond)
+
+	// 3's own dial is the live link; 3 ends it in answer to the call.
+	first, _ := r.connectPeer3()
+	require.NoError(t, first.Close())
+	require.Eventually(t, func() bool { return !r.peer(3).GetConnected() }, 10*time.Second, 5*time.Millisecond)
+	// The connection manager sent any report before it answered the
+	// status above, so the Election handles it before this request.
+	st, err := r.node.ElectionStatus(time.Second)
+	require.NoError(t, err)
+	assert.Equal(t, messages.ServerState_LOOKING, st.GetState(), "3 was taken as unreachable")
+	assert.Empty(t, r.logs.Find("election decided"))
+
+	// 3 calls back; then that link breaks with no call to explain it.
+	second, _ := r.connectPeer3()
+	require.NoError(t, second.Close())
+	var decided []testlog.Record
+	require.Eventually(t, func() bool {
+		decided = r.logs.Find("election decided")
+		return len(decided) > 0
+	}, 10*time.Second, 5*time.Millisecond, "the close of 3's call-back link is a verdict")
+	assert.Equal(t, "reachable", decided[0].Attrs["path"].String())
+	assert.Equal(t, "LEADING", decided[0].Attrs["state"].String())
+}

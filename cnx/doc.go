@@ -62,4 +62,9 @@
 //   - Pending handshakes are capped per source address and in total, with
 //     members' addresses outside the total (HandshakeLimits); ZooKeeper
 //     reads handshakes one at a time on the listener thread instead.
+//   - Closed says whether a live link's close means the peer is gone, the
+//     input of the election's reachable fast path (ZooKeeper's election
+//     never asks): not when our own recent call to a larger sid explains
+//     it (the tie-break ends that sid's link to us while it dials back),
+//     nor while a dial to the sid is in flight (liveness.go).
 package cnx

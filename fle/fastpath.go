@@ -38,8 +38,10 @@ import "slices"
 // quorum in every tracked configuration (the condition that opens the
 // window), and (b) every voter of fastVoters without that vote is known
 // unreachable: since this election's Start the driver reported that its
-// connection closed or that our dial to it was refused or failed
-// (PeerUnreachable), and nothing has shown it reachable since (a new
+// connection closed (not by ZooKeeper's tie-break answering our own call:
+// the peer then dials back, cnx/liveness.go) or that our dial to it was
+// refused or failed (PeerUnreachable), and nothing has shown it reachable
+// since (a new
 // connection, PeerReachable, or a notification from it, Step). A voter
 // that is merely silent (connected, but nothing arrived yet, or its
 // messages were lost) is not unreachable: the round then waits out the

@@ -47,9 +47,12 @@
 // The election's fast paths (fle/fastpath.go) run as in production, on by
 // default (Config.DisableFastPaths turns them off): the connection
 // manager's events feed the machine as actors/cnxmanager*.go feed the
-// Election, a failed dial and the close of a live link (cnx.Manager.Closed
-// says it was live) as PeerUnreachable, every adopted link as
-// PeerReachable. Result.Paths counts decisions by fle.DecisionPath.
+// Election: a failed dial as PeerUnreachable, and the close of a live link
+// when cnx.Manager.Closed's verdict says the peer is gone (not when our
+// own call to a larger sid explains it: ZooKeeper's tie-break ends that
+// sid's link to us while it dials back, cnx/liveness.go; Dialed and
+// Closed take the virtual now); every adopted link as PeerReachable.
+// Result.Paths counts decisions by fle.DecisionPath.
 //
 // The driver's part (quorumpeer.go), the simulator's stand-in for actor
 // plumbing: the back-off and probe timers are the node's virtual timers

@@ -239,8 +239,10 @@ func (n *node) epochWritten(err error) {
 }
 
 // peerUnreachable feeds the connection manager's news that sid is
-// unreachable (a failed dial, the live link closed) to the election
-// machine, the reachable fast path's input; it may complete a decision.
+// unreachable (a failed dial, or the live link closed with the core's
+// verdict that sid is gone, not ended by the tie-break in answer to our
+// call) to the election machine, the reachable fast path's input; it may
+// complete a decision.
 func (n *node) peerUnreachable(sid int64) {
 	if !n.up || n.m == nil {
 		return
