@@ -57,9 +57,6 @@ func zkfleEnsemble(t *testing.T, sids ...int64) (map[int64]*actors.Node, map[int
 		cfg.TickTime = 200 * time.Millisecond
 		cfg.ConnectTimeout = time.Second
 		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
-		// ZooKeeper's order (the highest sid among equal votes): the
-		// probe tests compare replies with a known leader.
-		cfg.DisableElectionFastPaths = true
 		n, err := actors.Start(cfg, actors.WithListeners(lns[sid]))
 		require.NoError(t, err)
 		nodes[sid] = n
@@ -93,9 +90,7 @@ func waitLeader(t *testing.T, nodes map[int64]*actors.Node) int64 {
 func TestProbeZkfleEnsemble(t *testing.T) {
 	checkLeaks(t)
 	nodes, addrs := zkfleEnsemble(t, 1, 2, 3)
-	// Usually 3; with the election fast paths a quorum that formed before
-	// 3 was reachable may elect 2 (fle/fastpath.go).
-	leader := waitLeader(t, nodes)
+	require.Equal(t, int64(3), waitLeader(t, nodes))
 
 	before := map[int64]*messages.StateChanged{}
 	rounds := map[int64]int64{}
@@ -118,11 +113,11 @@ func TestProbeZkfleEnsemble(t *testing.T) {
 			r := res.Reply
 			assert.Equal(t, sid, r.ServerID)
 			want := netbridge.StateFollowing
-			if sid == leader {
+			if sid == 3 {
 				want = netbridge.StateLeading
 			}
 			assert.Equalf(t, StateName(want), StateName(r.State), "server %d", sid)
-			assert.Equal(t, leader, r.Leader)
+			assert.Equal(t, int64(3), r.Leader)
 			assert.Equal(t, before[sid].GetElectionEpoch(), r.ElectionEpoch)
 			// Replies carry the election's current vote: the leader's
 			// zxid as elected, and the established epoch

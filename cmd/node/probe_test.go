@@ -44,9 +44,6 @@ func probeTargets(t *testing.T) map[int64]string {
 		cfg := actors.DefaultConfig()
 		cfg.ID, cfg.Verifier, cfg.TickTime = sid, v, 200*time.Millisecond
 		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
-		// ZooKeeper's order (the highest sid among equal votes): the
-		// probe's report is compared with a known leader.
-		cfg.DisableElectionFastPaths = true
 		n, err := actors.Start(cfg, actors.WithListeners(lns[sid]))
 		require.NoError(t, err)
 		t.Cleanup(func() { require.NoError(t, n.Stop()) })

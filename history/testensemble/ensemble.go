@@ -70,11 +70,6 @@ func (e *Ensemble) Config(sid int64) actors.Config {
 	cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	// Tests of restart counters crash actors on purpose.
 	cfg.FaultInjection = true
-	// These tests read what a known leader publishes (ZooKeeper's order:
-	// the highest sid among equal votes). The election's fast paths may
-	// let a quorum decide before the highest sid is reachable; they are
-	// tested in fle, nodesim and the end-to-end tests.
-	cfg.DisableElectionFastPaths = true
 	return cfg
 }
 
