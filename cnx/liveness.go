@@ -36,10 +36,11 @@ const DefaultCallWindow = 10 * time.Second
 // CallWindow bounds how long a call may take to have its effect: L reads
 // our header within its header read timeout or drops it. A call that ends
 // no link (L had none, or its redial limit kept it) stays unspent for that
-// long; if L dies meanwhile its close is no verdict, and L is known
-// unreachable only once a dial to it fails, as ZooKeeper's election never
-// knows at all. Only links from larger sids can be explained this way: we
-// call only larger sids.
+// long; if L dies meanwhile its close is no verdict, and L counts as
+// unreachable only once a dial to it fails: the reachable fast path is
+// slower then (at worst ZooKeeper's finalize window), never misled. Only
+// links from larger sids can be explained this way: we call only larger
+// sids.
 
 // called records that our dial to sid hung up at now (a request to be
 // called back), unless a close already spent this dial's call while it
