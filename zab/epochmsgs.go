@@ -94,10 +94,3 @@ func DecodeAckEpoch(p Packet) (EpochAck, error) {
 		LastZxid:     p.Zxid,
 	}, nil
 }
-
-// MoreRecentThan is StateSummary.isMoreRecentThan: a higher current epoch,
-// or the same epoch and a higher last zxid. A leader refuses a learner
-// whose summary is more recent than its own.
-func (a EpochAck) MoreRecentThan(b EpochAck) bool {
-	return a.CurrentEpoch > b.CurrentEpoch || (a.CurrentEpoch == b.CurrentEpoch && a.LastZxid > b.LastZxid)
-}

@@ -125,7 +125,7 @@ func (l *LeaderSession) epochAck(out *Output, lc *learnerConn, ack EpochAck) {
 		l.sync(out, lc) // electionFinished: go straight on
 		return
 	}
-	if ack.CurrentEpoch != AlreadyAccepted && ack.MoreRecentThan(l.summary) {
+	if ack.CurrentEpoch != AlreadyAccepted && moreRecentThan(ack, l.summary) {
 		l.closeConn(out, lc.id, fmt.Sprintf("follower %d is ahead of the leader, leader summary: %d (current epoch), %d (last zxid)",
 			lc.sid, l.summary.CurrentEpoch, l.summary.LastZxid))
 		return

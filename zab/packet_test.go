@@ -2,7 +2,6 @@ package zab
 
 import (
 	"encoding/binary"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -150,25 +149,4 @@ func TestPacketString(t *testing.T) {
 	assert.Equal(t, "PING zxid=0x100000000 data=null authinfo=0", Packet{Type: Ping, Zxid: 1 << 32}.String())
 	assert.Equal(t, "UPTODATE zxid=0xffffffffffffffff data=3 bytes authinfo=1",
 		Packet{Type: UpToDate, Zxid: -1, Data: []byte("abc"), AuthInfo: []ID{{}}}.String())
-}
-
-func TestZxid(t *testing.T) {
-	assert.Equal(t, int64(0x100000002), MakeZxid(1, 2))
-	assert.Equal(t, int64(0x1ffffffff), MakeZxid(1, -1), "the counter is masked to 32 bits")
-	assert.Equal(t, int64(-1), EpochOf(-1), "arithmetic shift, as Java's >>")
-	assert.Equal(t, int64(5), EpochOf(MakeZxid(5, 77)))
-	assert.Equal(t, int64(77), CounterOf(MakeZxid(5, 77)))
-	assert.Equal(t, int64(0xffffffff), CounterOf(-1))
-}
-
-func TestNewLeaderConfig(t *testing.T) {
-	v := parseConfig(t, captureConfig)
-	assert.Equal(t, captureConfig, string(NewLeaderConfig(v, nil, false, 3)), "reconfig disabled: the committed text as is")
-	withZxid := string(NewLeaderConfig(v, nil, true, 3))
-	assert.True(t, strings.HasSuffix(withZxid, "\nversion=300000000"), withZxid)
-	assert.Equal(t, strings.TrimSuffix(captureConfig, "version=0"), strings.TrimSuffix(withZxid, "version=300000000"))
-
-	next := parseConfig(t, strings.Replace(captureConfig, "version=0", "version=100000004", 1))
-	assert.Equal(t, next.String(), string(NewLeaderConfig(v, next, true, 3)), "a pending reconfig: its text, version kept")
-	assert.Equal(t, next.String(), string(NewLeaderConfig(next, nil, true, 3)), "a non-zero committed version is kept")
 }
