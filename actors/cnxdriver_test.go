@@ -13,7 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"github.com/zkfle/zkfle/messages"
-	"github.com/zkfle/zkfle/netbridge"
+	"github.com/zkfle/zkfle/netbridge/electionwire"
 )
 
 // Tests that the actors carry out what the cnx core decides: each one
@@ -21,13 +21,13 @@ import (
 // /work/brief/mutations-h8.md for the mutations they kill).
 
 // readVote reads one notification frame from c within d.
-func readVote(t *testing.T, c net.Conn, d time.Duration) netbridge.Notification {
+func readVote(t *testing.T, c net.Conn, d time.Duration) electionwire.Notification {
 	t.Helper()
 	require.NoError(t, c.SetReadDeadline(time.Now().Add(d)))
-	body, err := netbridge.NewFrameReader(c).Next()
+	body, err := electionwire.NewFrameReader(c).Next()
 	require.NoError(t, err, "no notification arrived")
-	var n netbridge.Notification
-	require.NoError(t, netbridge.DecodeNotification(body, &n))
+	var n electionwire.Notification
+	require.NoError(t, electionwire.DecodeNotification(body, &n))
 	return n
 }
 

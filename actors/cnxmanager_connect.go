@@ -8,7 +8,7 @@ import (
 
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/zkfle/zkfle/cnx"
-	"github.com/zkfle/zkfle/netbridge"
+	"github.com/zkfle/zkfle/netbridge/electionwire"
 	"github.com/zkfle/zkfle/quorum"
 )
 
@@ -165,9 +165,9 @@ func (c *cnxManager) header() ([]byte, error) {
 		a := me.Addrs[i]
 		addrs = append(addrs, net.JoinHostPort(a.Host, strconv.Itoa(a.ElectionPort)))
 	}
-	msg := netbridge.InitialMessage{Version: netbridge.ProtocolV1, SID: c.rt.cfg.ID, Addrs: addrs[:1]}
+	msg := electionwire.InitialMessage{Version: electionwire.ProtocolV1, SID: c.rt.cfg.ID, Addrs: addrs[:1]}
 	if c.rt.cfg.MultiAddress {
-		msg.Version, msg.Addrs = netbridge.ProtocolV2, addrs
+		msg.Version, msg.Addrs = electionwire.ProtocolV2, addrs
 	}
 	return msg.Encode()
 }

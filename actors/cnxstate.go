@@ -7,7 +7,7 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/zkfle/zkfle/cnx"
 	"github.com/zkfle/zkfle/messages"
-	"github.com/zkfle/zkfle/netbridge"
+	"github.com/zkfle/zkfle/netbridge/electionwire"
 )
 
 // cnxState is the connection manager's state that outlives its restarts.
@@ -104,7 +104,7 @@ type (
 	// (Listener -> ConnectionManager).
 	inboundConn struct {
 		conn   net.Conn
-		header netbridge.InitialMessage
+		header electionwire.InitialMessage
 		// seq is the connection's accept number. Handshakes are read
 		// concurrently, so a connection accepted earlier can be reported
 		// later; seq lets the manager tell the stale one.

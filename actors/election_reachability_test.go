@@ -10,7 +10,7 @@ import (
 
 	"github.com/zkfle/zkfle/internal/testlog"
 	"github.com/zkfle/zkfle/messages"
-	"github.com/zkfle/zkfle/netbridge"
+	"github.com/zkfle/zkfle/netbridge/electionwire"
 )
 
 // The connection manager feeds the reachable fast path: server 3's
@@ -34,17 +34,17 @@ func TestElectionDecidesAtOnceWhenTheMissingVoterIsUnreachable(t *testing.T) {
 	c := r.dialsTo(1)[0]
 	require.NoError(t, c.SetReadDeadline(time.Now().Add(5*time.Second)))
 	br := bufio.NewReader(c)
-	_, err := netbridge.ReadInitialMessage(br)
+	_, err := electionwire.ReadInitialMessage(br)
 	require.NoError(t, err)
-	body, err := netbridge.NewFrameReader(br).Next()
+	body, err := electionwire.NewFrameReader(br).Next()
 	require.NoError(t, err)
-	var own netbridge.Notification
-	require.NoError(t, netbridge.DecodeNotification(body, &own))
+	var own electionwire.Notification
+	require.NoError(t, electionwire.DecodeNotification(body, &own))
 	require.Equal(t, int64(2), own.Leader)
 
 	reply := own
 	reply.Size = 0
-	frame, err := netbridge.AppendNotificationFrame(nil, &reply)
+	frame, err := electionwire.AppendNotificationFrame(nil, &reply)
 	require.NoError(t, err)
 	_, err = c.Write(frame)
 	require.NoError(t, err)
@@ -166,15 +166,15 @@ func TestTieBreakCloseIsNotReportedUnreachable(t *testing.T) {
 	c1 := r.dialsTo(1)[0]
 	require.NoError(t, c1.SetReadDeadline(time.Now().Add(5*time.Second)))
 	br := bufio.NewReader(c1)
-	_, err := netbridge.ReadInitialMessage(br)
+	_, err := electionwire.ReadInitialMessage(br)
 	require.NoError(t, err)
-	body, err := netbridge.NewFrameReader(br).Next()
+	body, err := electionwire.NewFrameReader(br).Next()
 	require.NoError(t, err)
-	var own netbridge.Notification
-	require.NoError(t, netbridge.DecodeNotification(body, &own))
+	var own electionwire.Notification
+	require.NoError(t, electionwire.DecodeNotification(body, &own))
 	require.Equal(t, int64(2), own.Leader)
 	own.Size = 0
-	frame, err := netbridge.AppendNotificationFrame(nil, &own)
+	frame, err := electionwire.AppendNotificationFrame(nil, &own)
 	require.NoError(t, err)
 	_, err = c1.Write(frame)
 	require.NoError(t, err)

@@ -16,7 +16,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/zkfle/zkfle/messages"
-	"github.com/zkfle/zkfle/zab"
+	"github.com/zkfle/zkfle/netbridge/quorumwire"
 )
 
 // dialTimes records when the Follower logged each refused dial.
@@ -90,7 +90,7 @@ func TestFollowerRedialsSoonAfterRefusal(t *testing.T) {
 	require.NoError(t, err)
 	defer func() { _ = c.Close() }()
 	_ = c.SetReadDeadline(time.Now().Add(waitFor))
-	p, err := zab.NewPacketReader(c).Next()
+	p, err := quorumwire.NewPacketReader(c).Next()
 	require.NoError(t, err)
-	assert.Equal(t, zab.FollowerInfo, p.Type, "the follower registers once the port listens")
+	assert.Equal(t, quorumwire.FollowerInfo, p.Type, "the follower registers once the port listens")
 }

@@ -9,7 +9,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"github.com/zkfle/zkfle/netbridge"
+
+	"github.com/zkfle/zkfle/netbridge/electionwire"
 )
 
 // stubConn is a net.Conn with only a remote address (the handshake set
@@ -120,7 +121,7 @@ func TestStalledFloodDoesNotDelayAMember(t *testing.T) {
 	}, 10*time.Second, 5*time.Millisecond)
 
 	start := time.Now()
-	real := r.claim("127.0.0.4", encodeHeader(t, netbridge.InitialMessage{Version: netbridge.ProtocolV1, SID: 3,
+	real := r.claim("127.0.0.4", encodeHeader(t, electionwire.InitialMessage{Version: electionwire.ProtocolV1, SID: 3,
 		Addrs: []string{r.electionAddr("127.0.0.4", 3)}}))
 	require.Eventually(t, func() bool {
 		ps := r.peer(3)

@@ -13,7 +13,7 @@ import (
 
 	"github.com/zkfle/zkfle/internal/testlog"
 	"github.com/zkfle/zkfle/messages"
-	"github.com/zkfle/zkfle/netbridge"
+	"github.com/zkfle/zkfle/netbridge/electionwire"
 )
 
 // hostileTarget is a one-voter node (sid 7) on a real election port, with
@@ -53,7 +53,7 @@ func dialAs(t testing.TB, addr string, sid int64) net.Conn {
 	t.Helper()
 	conn, err := net.DialTimeout("tcp", addr, 5*time.Second)
 	require.NoError(t, err)
-	header, err := netbridge.InitialMessage{Version: netbridge.ProtocolV1, SID: sid, Addrs: []string{"127.0.0.1:1"}}.Encode()
+	header, err := electionwire.InitialMessage{Version: electionwire.ProtocolV1, SID: sid, Addrs: []string{"127.0.0.1:1"}}.Encode()
 	require.NoError(t, err)
 	_, err = conn.Write(header)
 	require.NoError(t, err)
@@ -63,8 +63,8 @@ func dialAs(t testing.TB, addr string, sid int64) net.Conn {
 // probeFrame is one valid LOOKING notification for sid.
 func probeFrame(t testing.TB, sid int64) []byte {
 	t.Helper()
-	f, err := netbridge.AppendNotificationFrame(nil, &netbridge.Notification{
-		State: netbridge.StateLooking, Leader: sid, ElectionEpoch: 1, Version: 2, Config: []byte("version=0")})
+	f, err := electionwire.AppendNotificationFrame(nil, &electionwire.Notification{
+		State: electionwire.StateLooking, Leader: sid, ElectionEpoch: 1, Version: 2, Config: []byte("version=0")})
 	require.NoError(t, err)
 	return f
 }
@@ -78,7 +78,7 @@ func probe(t testing.TB, addr string, sid int64) {
 	_, err := conn.Write(probeFrame(t, sid))
 	require.NoError(t, err)
 	require.NoError(t, conn.SetReadDeadline(time.Now().Add(5*time.Second)))
-	_, err = netbridge.NewFrameReader(conn).Next()
+	_, err = electionwire.NewFrameReader(conn).Next()
 	require.NoError(t, err, "sid %d got no answer", sid)
 }
 
@@ -119,7 +119,7 @@ func TestElectionConnectionClosedOnMalformedFrame(t *testing.T) {
 			b := make([]byte, 48)
 			binary.BigEndian.PutUint32(b[36:], 2)
 			binary.BigEndian.PutUint32(b[40:], 0xffffff85)
-			f, err := netbridge.AppendFrame(nil, b)
+			f, err := electionwire.AppendFrame(nil, b)
 			require.NoError(t, err)
 			return f
 		}(), messages.CloseReason_MALFORMED_NOTIFICATION},
@@ -240,7 +240,7 @@ func TestNonMemberTablePrunesIdleEntriesFirst(t *testing.T) {
 		_, err := c.Write(probeFrame(t, sid))
 		require.NoError(t, err)
 		require.NoError(t, c.SetReadDeadline(time.Now().Add(5*time.Second)))
-		_, err = netbridge.NewFrameReader(c).Next()
+		_, err = electionwire.NewFrameReader(c).Next()
 		require.NoError(t, err)
 	}
 	requireClosedByNode(t, held)

@@ -8,6 +8,7 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/zkfle/zkfle/messages"
 	"github.com/zkfle/zkfle/netbridge"
+	"github.com/zkfle/zkfle/netbridge/quorumwire"
 	"github.com/zkfle/zkfle/quorumtls"
 	"github.com/zkfle/zkfle/zab"
 )
@@ -28,8 +29,8 @@ const maxHeldPackets = 16
 // the sid it claims (quorumtls.VerifyIdentity): a member's valid
 // certificate cannot speak for another member.
 type claimGate struct {
-	vetted map[zab.ConnID]bool         // first packet checked (passed, or left to zab to refuse)
-	held   map[zab.ConnID][]zab.Packet // packets waiting for a check in flight
+	vetted map[zab.ConnID]bool                // first packet checked (passed, or left to zab to refuse)
+	held   map[zab.ConnID][]quorumwire.Packet // packets waiting for a check in flight
 	// certs holds the TLS connections' peer certificates (plaintext
 	// connections, accepted by portUnification, have none).
 	certs  map[zab.ConnID]tlsPeer
@@ -50,7 +51,7 @@ type claimChecked struct {
 }
 
 func newClaimGate() claimGate {
-	return claimGate{vetted: map[zab.ConnID]bool{}, held: map[zab.ConnID][]zab.Packet{},
+	return claimGate{vetted: map[zab.ConnID]bool{}, held: map[zab.ConnID][]quorumwire.Packet{},
 		certs: map[zab.ConnID]tlsPeer{}}
 }
 
@@ -64,11 +65,11 @@ func (g *claimGate) forget(c zab.ConnID) {
 // claimedSID is the sid a learner's first packet claims, if it is a
 // readable FOLLOWERINFO or OBSERVERINFO; anything else goes to the session,
 // which refuses it.
-func claimedSID(p zab.Packet) (int64, bool) {
-	if p.Type != zab.FollowerInfo && p.Type != zab.ObserverInfo {
+func claimedSID(p quorumwire.Packet) (int64, bool) {
+	if p.Type != quorumwire.FollowerInfo && p.Type != quorumwire.ObserverInfo {
 		return 0, false
 	}
-	li, err := zab.DecodeLearnerInfo(p.Data)
+	li, err := quorumwire.DecodeLearnerInfo(p.Data)
 	if err != nil {
 		return 0, false
 	}
@@ -103,7 +104,7 @@ func (l *leaderActor) packet(ctx actor.Context, m *messages.QuorumPacketReceived
 		l.apply(ctx, l.session.Received(id, p))
 		return
 	}
-	l.gate.held[id] = []zab.Packet{p}
+	l.gate.held[id] = []quorumwire.Packet{p}
 	rt, sources, remote := l.rt, l.rt.peerSources(), l.remotes[id]
 	peer, tlsOn := l.gate.certs[id]
 	checkIdentity := tlsOn && !rt.cfg.TLS.SkipIdentityCheck

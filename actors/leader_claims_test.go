@@ -17,6 +17,7 @@ import (
 
 	"github.com/zkfle/zkfle/internal/testlog"
 	"github.com/zkfle/zkfle/messages"
+	"github.com/zkfle/zkfle/netbridge/quorumwire"
 	"github.com/zkfle/zkfle/quorum"
 	"github.com/zkfle/zkfle/zab"
 )
@@ -104,7 +105,7 @@ func newLeaderHarness(t *testing.T, tweak func(*Config)) *leaderHarness {
 type learner struct {
 	t    *testing.T
 	conn net.Conn
-	r    *zab.PacketReader
+	r    *quorumwire.PacketReader
 }
 
 // dialFromIP connects to the leader from a chosen loopback alias.
@@ -114,11 +115,11 @@ func (h *leaderHarness) dialFromIP(ip string) *learner {
 	c, err := d.Dial("tcp", h.addr)
 	require.NoError(h.t, err)
 	h.t.Cleanup(func() { _ = c.Close() })
-	return &learner{t: h.t, conn: c, r: zab.NewPacketReader(c)}
+	return &learner{t: h.t, conn: c, r: quorumwire.NewPacketReader(c)}
 }
 
 // claim connects from ip and sends a learner's first packet.
-func (h *leaderHarness) claim(ip string, first zab.Packet) *learner {
+func (h *leaderHarness) claim(ip string, first quorumwire.Packet) *learner {
 	l := h.dialFromIP(ip)
 	_, err := l.conn.Write(first.AppendEncode(nil))
 	require.NoError(h.t, err)
@@ -126,7 +127,7 @@ func (h *leaderHarness) claim(ip string, first zab.Packet) *learner {
 }
 
 // next reads the next packet, or the error that ended the stream.
-func (l *learner) next(within time.Duration) (zab.Packet, error) {
+func (l *learner) next(within time.Duration) (quorumwire.Packet, error) {
 	_ = l.conn.SetReadDeadline(time.Now().Add(within))
 	return l.r.Next()
 }
@@ -183,9 +184,9 @@ func (h *leaderHarness) follow(sid int64) {
 	l := h.claim(aliasOf(sid), followerInfo(sid, 0))
 	p, err := l.next(waitFor)
 	require.NoError(h.t, err)
-	require.Equal(h.t, zab.LeaderInfo, p.Type)
+	require.Equal(h.t, quorumwire.LeaderInfo, p.Type)
 	epoch := zab.EpochOf(p.Zxid)
-	_, err = l.conn.Write(zab.NewAckEpochPacket(0, 0).AppendEncode(nil))
+	_, err = l.conn.Write(quorumwire.NewAckEpochPacket(0, 0).AppendEncode(nil))
 	require.NoError(h.t, err)
 	done := make(chan struct{})
 	h.t.Cleanup(func() { _ = l.conn.Close(); <-done })
@@ -196,12 +197,12 @@ func (h *leaderHarness) follow(sid int64) {
 			if err != nil {
 				return
 			}
-			var reply zab.Packet
+			var reply quorumwire.Packet
 			switch p.Type {
-			case zab.NewLeader, zab.UpToDate:
-				reply = zab.NewAckPacket(zab.MakeZxid(epoch, 0))
-			case zab.Ping:
-				reply = zab.PingReply(p)
+			case quorumwire.NewLeader, quorumwire.UpToDate:
+				reply = quorumwire.NewAckPacket(zab.MakeZxid(epoch, 0))
+			case quorumwire.Ping:
+				reply = quorumwire.PingReply(p)
 			default:
 				continue
 			}
@@ -212,8 +213,8 @@ func (h *leaderHarness) follow(sid int64) {
 	}()
 }
 
-func followerInfo(sid, accepted int64) zab.Packet {
-	return zab.NewZkfleLearnerInfoPacket(false, sid, accepted, 0)
+func followerInfo(sid, accepted int64) quorumwire.Packet {
+	return quorumwire.NewZkfleLearnerInfoPacket(false, sid, accepted, 0)
 }
 
 // TestLeaderRefusesForgedLearners: claims of members' sids from a foreign
@@ -226,7 +227,7 @@ func TestLeaderRefusesForgedLearners(t *testing.T) {
 	// One line per (source, reason) per interval: distinct sources, so
 	// that every refusal shows.
 	forged := []struct {
-		first  zab.Packet
+		first  quorumwire.Packet
 		ip     string
 		sid    int64
 		reason string
@@ -234,9 +235,9 @@ func TestLeaderRefusesForgedLearners(t *testing.T) {
 		{followerInfo(2, 0), attackerIP, 2, "source-mismatch"},
 		{followerInfo(3, 0), "127.0.0.10", 3, "source-mismatch"},
 		{followerInfo(99, 0), attackerIP, 99, "not-participant"},
-		{zab.NewZkfleLearnerInfoPacket(true, 3, 0, 0), aliasOf(3), 3, "not-observer"},
+		{quorumwire.NewZkfleLearnerInfoPacket(true, 3, 0, 0), aliasOf(3), 3, "not-observer"},
 		{followerInfo(4, 0), aliasOf(4), 4, "not-participant"},
-		{zab.NewPingPacket(0), attackerIP, -1, "wrong-packet"},
+		{quorumwire.NewPingPacket(0), attackerIP, -1, "wrong-packet"},
 	}
 	for _, f := range forged {
 		l := h.claim(f.ip, f.first)
@@ -250,7 +251,7 @@ func TestLeaderRefusesForgedLearners(t *testing.T) {
 	real := h.claim(aliasOf(2), followerInfo(2, 0))
 	p, err := real.next(waitFor)
 	require.NoError(t, err)
-	require.Equal(t, zab.LeaderInfo, p.Type, "leader and 2 are a quorum")
+	require.Equal(t, quorumwire.LeaderInfo, p.Type, "leader and 2 are a quorum")
 	assert.Equal(t, int64(1), zab.EpochOf(p.Zxid))
 }
 
@@ -265,7 +266,7 @@ func TestLeaderRefusesOverflowingEpochClaim(t *testing.T) {
 	real := h.claim(aliasOf(3), followerInfo(3, 0))
 	p, err := real.next(waitFor)
 	require.NoError(t, err)
-	require.Equal(t, zab.LeaderInfo, p.Type)
+	require.Equal(t, quorumwire.LeaderInfo, p.Type)
 	assert.Equal(t, int64(1), zab.EpochOf(p.Zxid), "the proposal ignored the refused claim")
 	require.Eventually(t, func() bool { return h.rt.epochs.Accepted() == 1 }, waitFor, poll)
 }
@@ -299,7 +300,7 @@ func TestLeaderKeepsLiveLearnerAgainstForgedReconnect(t *testing.T) {
 	h.claim(aliasOf(3), followerInfo(3, 0))
 	p, err := again.next(waitFor)
 	require.NoError(t, err)
-	assert.Equal(t, zab.LeaderInfo, p.Type, "2's new connection counts: leader, 2 and 3")
+	assert.Equal(t, quorumwire.LeaderInfo, p.Type, "2's new connection counts: leader, 2 and 3")
 }
 
 // TestLeaderDropsSilentConnection: a connection that never claims anything
@@ -343,5 +344,5 @@ func TestLeaderCapsQuorumConnections(t *testing.T) {
 	member := h.claim(aliasOf(2), followerInfo(2, 0))
 	p, err := member.next(waitFor)
 	require.NoError(t, err)
-	assert.Equal(t, zab.LeaderInfo, p.Type, "the member is not starved")
+	assert.Equal(t, quorumwire.LeaderInfo, p.Type, "the member is not starved")
 }

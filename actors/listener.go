@@ -11,7 +11,7 @@ import (
 
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/zkfle/zkfle/internal/acceptloop"
-	"github.com/zkfle/zkfle/netbridge"
+	"github.com/zkfle/zkfle/netbridge/electionwire"
 	"github.com/zkfle/zkfle/quorumtls"
 )
 
@@ -185,10 +185,10 @@ func (l *listenerActor) handshake(conn net.Conn, report func(any)) {
 		// With TLS the header is read inside the TLS stream, and the TLS
 		// handshake and the header share one handshake timeout.
 		c, leaf, tlsOn, err := l.secure(conn, deadline)
-		var hdr netbridge.InitialMessage
+		var hdr electionwire.InitialMessage
 		if err == nil {
 			_ = c.SetReadDeadline(deadline)
-			hdr, err = netbridge.ReadInitialMessage(c)
+			hdr, err = electionwire.ReadInitialMessage(c)
 		}
 		if err == nil {
 			err = conn.SetDeadline(time.Time{})
@@ -289,13 +289,13 @@ func handshakeFailure(err error, timeout time.Duration) (reason, detail string) 
 		return "tls-" + te.reason, err.Error()
 	case errors.As(err, &ne) && ne.Timeout():
 		return "handshake-timeout", fmt.Sprintf("no complete initial message within %v", timeout)
-	case errors.Is(err, netbridge.ErrUnknownProtocolVersion):
+	case errors.Is(err, electionwire.ErrUnknownProtocolVersion):
 		return "bad-protocol-version", err.Error()
-	case errors.Is(err, netbridge.ErrAddrLength):
+	case errors.Is(err, electionwire.ErrAddrLength):
 		return "bad-address-length", err.Error()
-	case errors.Is(err, netbridge.ErrBadAddress):
+	case errors.Is(err, electionwire.ErrBadAddress):
 		return "bad-address", err.Error()
-	case errors.Is(err, netbridge.ErrTruncated):
+	case errors.Is(err, electionwire.ErrTruncated):
 		return "truncated-header", err.Error()
 	default:
 		return "handshake-error", err.Error()

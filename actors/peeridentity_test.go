@@ -17,7 +17,7 @@ import (
 
 	"github.com/zkfle/zkfle/internal/testlog"
 	"github.com/zkfle/zkfle/messages"
-	"github.com/zkfle/zkfle/netbridge"
+	"github.com/zkfle/zkfle/netbridge/electionwire"
 	"github.com/zkfle/zkfle/quorum"
 )
 
@@ -177,7 +177,7 @@ func (r *identityRig) electionAddr(host string, sid int64) string {
 	return net.JoinHostPort(host, strconv.Itoa(r.port[sid]))
 }
 
-func encodeHeader(t *testing.T, m netbridge.InitialMessage) []byte {
+func encodeHeader(t *testing.T, m electionwire.InitialMessage) []byte {
 	t.Helper()
 	b, err := m.Encode()
 	require.NoError(t, err)
@@ -204,7 +204,7 @@ func TestDialsFromOwnConfiguredAddress(t *testing.T) {
 	require.Eventually(t, func() bool { return len(r.dialsTo(1)) > 0 }, 10*time.Second, 5*time.Millisecond)
 	c := r.dialsTo(1)[0]
 	assert.Equal(t, "127.0.0.2", c.RemoteAddr().(*net.TCPAddr).IP.String())
-	hdr, err := netbridge.ReadInitialMessage(c)
+	hdr, err := electionwire.ReadInitialMessage(c)
 	require.NoError(t, err)
 	assert.Equal(t, int64(2), hdr.SID)
 }
@@ -241,7 +241,7 @@ func TestBindAddr(t *testing.T) {
 // waits until the node has the link.
 func (r *identityRig) connectPeer3() (net.Conn, *messages.PeerStatus) {
 	r.t.Helper()
-	real := r.claim("127.0.0.4", encodeHeader(r.t, netbridge.InitialMessage{Version: netbridge.ProtocolV1, SID: 3,
+	real := r.claim("127.0.0.4", encodeHeader(r.t, electionwire.InitialMessage{Version: electionwire.ProtocolV1, SID: 3,
 		Addrs: []string{r.electionAddr("127.0.0.4", 3)}}))
 	var ps *messages.PeerStatus
 	require.Eventually(r.t, func() bool {
@@ -258,11 +258,11 @@ func TestImpostorIsRefusedAndNeverDisplacesTheLiveLink(t *testing.T) {
 	r := newIdentityRig(t, "", nil)
 	real, before := r.connectPeer3()
 	own := r.electionAddr("127.0.0.4", 3)
-	cases := map[string]netbridge.InitialMessage{
-		"V1 with sid 3's address":     {Version: netbridge.ProtocolV1, SID: 3, Addrs: []string{own}},
-		"V2 with sid 3's address":     {Version: netbridge.ProtocolV2, SID: 3, Addrs: []string{impostorIP + ":1", own}},
+	cases := map[string]electionwire.InitialMessage{
+		"V1 with sid 3's address":     {Version: electionwire.ProtocolV1, SID: 3, Addrs: []string{own}},
+		"V2 with sid 3's address":     {Version: electionwire.ProtocolV2, SID: 3, Addrs: []string{impostorIP + ":1", own}},
 		"bare sid (legacy header)":    {Version: 0, SID: 3},
-		"V1 with the impostor's host": {Version: netbridge.ProtocolV1, SID: 3, Addrs: []string{impostorIP + ":" + strconv.Itoa(r.port[3])}},
+		"V1 with the impostor's host": {Version: electionwire.ProtocolV1, SID: 3, Addrs: []string{impostorIP + ":" + strconv.Itoa(r.port[3])}},
 	}
 	for name, hdr := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -301,7 +301,7 @@ func TestForgedLowerSidClaimDoesNotTearDown(t *testing.T) {
 	before := r.peer(1)
 	link := r.dialsTo(1)
 	for i := 0; i < 20; i++ {
-		c := r.claim(impostorIP, encodeHeader(t, netbridge.InitialMessage{Version: netbridge.ProtocolV1, SID: 1,
+		c := r.claim(impostorIP, encodeHeader(t, electionwire.InitialMessage{Version: electionwire.ProtocolV1, SID: 1,
 			Addrs: []string{r.electionAddr("127.0.0.3", 1)}}))
 		require.True(t, hungUp(c, 5*time.Second))
 	}
@@ -321,7 +321,7 @@ func TestLowerSidCallsRedialAtMostOncePerInterval(t *testing.T) {
 	r := newIdentityRig(t, "", nil)
 	require.Eventually(t, func() bool { return r.peer(1).GetConnected() }, 10*time.Second, 5*time.Millisecond)
 	attempts := r.peer(1).GetConnectAttempts()
-	hdr := encodeHeader(t, netbridge.InitialMessage{Version: netbridge.ProtocolV1, SID: 1,
+	hdr := encodeHeader(t, electionwire.InitialMessage{Version: electionwire.ProtocolV1, SID: 1,
 		Addrs: []string{r.electionAddr("127.0.0.3", 1)}})
 	const calls = 20
 	start := time.Now()
@@ -350,7 +350,7 @@ func TestPeerAddressCheckOffWarnsOnceAndTrustsClaims(t *testing.T) {
 	assert.Equal(t, slog.LevelWarn, warned[0].Level)
 
 	_, before := r.connectPeer3()
-	c := r.claim(impostorIP, encodeHeader(t, netbridge.InitialMessage{Version: netbridge.ProtocolV1, SID: 3,
+	c := r.claim(impostorIP, encodeHeader(t, electionwire.InitialMessage{Version: electionwire.ProtocolV1, SID: 3,
 		Addrs: []string{r.electionAddr("127.0.0.4", 3)}}))
 	require.Eventually(t, func() bool { return r.peer(3).GetRemoteAddress() == c.LocalAddr().String() },
 		10*time.Second, 5*time.Millisecond, "with the check off, the claim should have been taken")
@@ -375,7 +375,7 @@ func TestLimitedCallIsAnsweredWhenTheLinkDies(t *testing.T) {
 	require.Eventually(t, func() bool { return len(r.dialsTo(1)) > 0 }, 10*time.Second, 5*time.Millisecond,
 		"the rig's accept loop records the link")
 	dials := len(r.dialsTo(1))
-	hdr := encodeHeader(t, netbridge.InitialMessage{Version: netbridge.ProtocolV1, SID: 1,
+	hdr := encodeHeader(t, electionwire.InitialMessage{Version: electionwire.ProtocolV1, SID: 1,
 		Addrs: []string{r.electionAddr("127.0.0.3", 1)}})
 
 	require.True(t, hungUp(r.claim("127.0.0.3", hdr), 5*time.Second))
@@ -402,7 +402,7 @@ func TestStaleInboundDoesNotReplaceNewer(t *testing.T) {
 	// a message sent to its PID before it is published is lost. Its first
 	// link (to sid 1) says it is.
 	require.Eventually(t, func() bool { return r.peer(1).GetConnected() }, 10*time.Second, 5*time.Millisecond)
-	hdr := netbridge.InitialMessage{Version: netbridge.ProtocolV1, SID: 3, Addrs: []string{r.electionAddr("127.0.0.4", 3)}}
+	hdr := electionwire.InitialMessage{Version: electionwire.ProtocolV1, SID: 3, Addrs: []string{r.electionAddr("127.0.0.4", 3)}}
 	pair := func() (ours, theirs net.Conn) {
 		ln, err := net.Listen("tcp", "127.0.0.2:0")
 		require.NoError(t, err)
@@ -440,8 +440,8 @@ func TestFollowerDialsLeaderFromOwnAddress(t *testing.T) {
 	// Sid 3 connects and votes for itself: with the node's own vote (it
 	// switches to the higher sid) that is a quorum, and the node follows.
 	real, _ := r.connectPeer3()
-	vote, err := netbridge.AppendNotificationFrame(nil, &netbridge.Notification{
-		State: netbridge.StateLooking, Leader: 3, ElectionEpoch: 1})
+	vote, err := electionwire.AppendNotificationFrame(nil, &electionwire.Notification{
+		State: electionwire.StateLooking, Leader: 3, ElectionEpoch: 1})
 	require.NoError(t, err)
 	_, err = real.Write(vote)
 	require.NoError(t, err)

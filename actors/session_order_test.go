@@ -15,6 +15,7 @@ import (
 
 	"github.com/zkfle/zkfle/messages"
 	"github.com/zkfle/zkfle/netbridge"
+	"github.com/zkfle/zkfle/netbridge/quorumwire"
 	"github.com/zkfle/zkfle/quorum"
 	"github.com/zkfle/zkfle/zab"
 )
@@ -187,7 +188,7 @@ func (h *orderHarness) step(input func(s zabSession) zab.Output) {
 	require.NoError(h.t, err)
 }
 
-func (h *orderHarness) receive(p zab.Packet) {
+func (h *orderHarness) receive(p quorumwire.Packet) {
 	h.step(func(s zabSession) zab.Output { return s.Received(1, p) })
 }
 
@@ -222,10 +223,10 @@ func newOrderLeader(t *testing.T) zabSession {
 func (h *orderHarness) learnerUpTo() {
 	h.step(func(s zabSession) zab.Output { return s.Start() })
 	h.step(func(s zabSession) zab.Output { return s.Connected(1) })
-	h.receive(zab.NewZkfleLeaderInfoPacket(5))
-	h.receive(zab.NewDiffPacket(0))
-	h.receive(zab.NewNewLeaderPacket(5, nil))
-	h.receive(zab.NewUpToDatePacket())
+	h.receive(quorumwire.NewZkfleLeaderInfoPacket(5))
+	h.receive(quorumwire.NewDiffPacket(0))
+	h.receive(quorumwire.NewNewLeaderPacket(5, nil))
+	h.receive(quorumwire.NewUpToDatePacket())
 }
 
 // leaderUpTo drives a leader session through discovery and sync with one
@@ -233,9 +234,9 @@ func (h *orderHarness) learnerUpTo() {
 func (h *orderHarness) leaderUpTo() {
 	h.step(func(s zabSession) zab.Output { return s.Start() })
 	h.step(func(s zabSession) zab.Output { return s.Connected(1) })
-	h.receive(zab.NewZkfleLearnerInfoPacket(false, 2, 4, 0))
-	h.receive(zab.NewAckEpochPacket(4, 0))
-	h.receive(zab.NewAckPacket(zab.MakeZxid(5, 0)))
+	h.receive(quorumwire.NewZkfleLearnerInfoPacket(false, 2, 4, 0))
+	h.receive(quorumwire.NewAckEpochPacket(4, 0))
+	h.receive(quorumwire.NewAckPacket(zab.MakeZxid(5, 0)))
 }
 
 func TestSessionDriverPersistsBeforeSending(t *testing.T) {

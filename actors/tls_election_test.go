@@ -11,7 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/zkfle/zkfle/internal/testcerts"
-	"github.com/zkfle/zkfle/netbridge"
+	"github.com/zkfle/zkfle/netbridge/electionwire"
 )
 
 // A 3-node ensemble over TLS on both ports elects a leader, fails over
@@ -81,7 +81,7 @@ func (n *tlsNode) claim(ip string, leaf *testcerts.Leaf, sid int64) net.Conn {
 	if err != nil {
 		return c // refused in the handshake (TLS 1.2, or our own check)
 	}
-	_, _ = c.Write(encodeHeader(n.t, netbridge.InitialMessage{Version: netbridge.ProtocolV1, SID: sid,
+	_, _ = c.Write(encodeHeader(n.t, electionwire.InitialMessage{Version: electionwire.ProtocolV1, SID: sid,
 		Addrs: []string{n.electionAddr(sid)}}))
 	return c
 }
@@ -114,7 +114,7 @@ func TestTLSElectionPortRefusesPlaintext(t *testing.T) {
 	n := newTLSNode(t, nil)
 	// The real member's address and header, without TLS.
 	c := dialFromIP(t, aliasOf(3), n.electionAddr(2))
-	_, err := c.Write(encodeHeader(t, netbridge.InitialMessage{Version: netbridge.ProtocolV1, SID: 3,
+	_, err := c.Write(encodeHeader(t, electionwire.InitialMessage{Version: electionwire.ProtocolV1, SID: 3,
 		Addrs: []string{n.electionAddr(3)}}))
 	require.NoError(t, err)
 	n.waitRefused(TLSFailPlaintext, c)
@@ -241,7 +241,7 @@ func TestTLSDialRefusesServerProvingAnotherSid(t *testing.T) {
 func TestTLSElectionPortUnification(t *testing.T) {
 	n := newTLSNode(t, func(cfg *Config) { cfg.TLS.PortUnification = true })
 	plain := dialFromIP(t, aliasOf(3), n.electionAddr(2))
-	_, err := plain.Write(encodeHeader(t, netbridge.InitialMessage{Version: netbridge.ProtocolV1, SID: 3,
+	_, err := plain.Write(encodeHeader(t, electionwire.InitialMessage{Version: electionwire.ProtocolV1, SID: 3,
 		Addrs: []string{n.electionAddr(3)}}))
 	require.NoError(t, err)
 	require.Eventually(t, func() bool { return n.connected(3) }, waitFor, poll)
@@ -250,7 +250,7 @@ func TestTLSElectionPortUnification(t *testing.T) {
 	// Plaintext still proves nothing: the source check refuses a claim
 	// from the wrong address.
 	forged := dialFromIP(t, impostorIP, n.electionAddr(2))
-	_, err = forged.Write(encodeHeader(t, netbridge.InitialMessage{Version: netbridge.ProtocolV1, SID: 3,
+	_, err = forged.Write(encodeHeader(t, electionwire.InitialMessage{Version: electionwire.ProtocolV1, SID: 3,
 		Addrs: []string{n.electionAddr(3)}}))
 	require.NoError(t, err)
 	require.Eventually(t, func() bool { return n.rejected("source-mismatch") > 0 }, waitFor, poll)

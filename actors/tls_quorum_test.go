@@ -10,8 +10,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/zkfle/zkfle/internal/testcerts"
-	"github.com/zkfle/zkfle/netbridge"
-	"github.com/zkfle/zkfle/zab"
+	"github.com/zkfle/zkfle/netbridge/electionwire"
+	"github.com/zkfle/zkfle/netbridge/quorumwire"
 )
 
 // newTLSLeaderHarness is the Leader harness (server 1 leading 2, 3 and
@@ -28,10 +28,10 @@ func newTLSLeaderHarness(t *testing.T, pki *testPKI, tweak func(*Config)) *leade
 
 // tlsClaim connects to the leader from ip over TLS presenting leaf and
 // sends a learner's first packet.
-func (h *leaderHarness) tlsClaim(pki *testPKI, ip string, leaf *testcerts.Leaf, first zab.Packet) *learner {
+func (h *leaderHarness) tlsClaim(pki *testPKI, ip string, leaf *testcerts.Leaf, first quorumwire.Packet) *learner {
 	h.t.Helper()
 	c, err := dialTLSFrom(h.t, ip, h.addr, pki.clientConfig(leaf))
-	l := &learner{t: h.t, conn: c, r: zab.NewPacketReader(c)}
+	l := &learner{t: h.t, conn: c, r: quorumwire.NewPacketReader(c)}
 	if err == nil {
 		_, _ = c.Write(first.AppendEncode(nil))
 	}
@@ -72,7 +72,7 @@ func TestTLSQuorumPortRefusesPlaintextAndForeignCA(t *testing.T) {
 	real := h.tlsClaim(pki, aliasOf(2), pki.member(2), followerInfo(2, 0))
 	p, err := real.next(waitFor)
 	require.NoError(t, err)
-	assert.Equal(t, zab.LeaderInfo, p.Type)
+	assert.Equal(t, quorumwire.LeaderInfo, p.Type)
 }
 
 // A member's valid certificate cannot make a FOLLOWERINFO for another
@@ -97,7 +97,7 @@ func TestTLSQuorumPortRefusesAnotherMembersSid(t *testing.T) {
 	real := h.tlsClaim(pki, attackerIP, bySid, followerInfo(3, 0))
 	p, err := real.next(waitFor)
 	require.NoError(t, err)
-	assert.Equal(t, zab.LeaderInfo, p.Type)
+	assert.Equal(t, quorumwire.LeaderInfo, p.Type)
 }
 
 // With portUnification the quorum port serves a plaintext learner (checked
@@ -113,12 +113,12 @@ func TestTLSQuorumPortUnification(t *testing.T) {
 	plain := h.claim(aliasOf(2), followerInfo(2, 0))
 	p, err := plain.next(waitFor)
 	require.NoError(t, err)
-	assert.Equal(t, zab.LeaderInfo, p.Type)
+	assert.Equal(t, quorumwire.LeaderInfo, p.Type)
 
 	secure := h.tlsClaim(pki, aliasOf(3), pki.member(3), followerInfo(3, 0))
 	p, err = secure.next(waitFor)
 	require.NoError(t, err)
-	assert.Equal(t, zab.LeaderInfo, p.Type)
+	assert.Equal(t, quorumwire.LeaderInfo, p.Type)
 	assert.Zero(t, h.tlsFailures(TLSFailPlaintext))
 }
 
@@ -135,8 +135,8 @@ func TestTLSFollowerChecksTheLeadersIdentity(t *testing.T) {
 		cfg.TLS.PortUnification = true
 	})
 	real, _ := r.connectPeer3()
-	vote, err := netbridge.AppendNotificationFrame(nil, &netbridge.Notification{
-		State: netbridge.StateLooking, Leader: 3, ElectionEpoch: 1})
+	vote, err := electionwire.AppendNotificationFrame(nil, &electionwire.Notification{
+		State: electionwire.StateLooking, Leader: 3, ElectionEpoch: 1})
 	require.NoError(t, err)
 	_, err = real.Write(vote)
 	require.NoError(t, err)
@@ -162,7 +162,7 @@ func TestTLSFollowerChecksTheLeadersIdentity(t *testing.T) {
 	}, waitFor, poll)
 
 	genuine := leader(3)
-	p, err := zab.NewPacketReader(genuine).Next()
+	p, err := quorumwire.NewPacketReader(genuine).Next()
 	require.NoError(t, err)
-	assert.Equal(t, zab.FollowerInfo, p.Type)
+	assert.Equal(t, quorumwire.FollowerInfo, p.Type)
 }

@@ -16,7 +16,7 @@ import (
 	"github.com/zkfle/zkfle/history"
 	"github.com/zkfle/zkfle/history/testensemble"
 	"github.com/zkfle/zkfle/metrics"
-	"github.com/zkfle/zkfle/netbridge"
+	"github.com/zkfle/zkfle/netbridge/electionwire"
 	"go.uber.org/goleak"
 )
 
@@ -42,15 +42,15 @@ func sprayProbe(t *testing.T, addr string, sid int64) {
 	conn, err := net.DialTimeout("tcp", addr, 5*time.Second)
 	require.NoError(t, err)
 	defer conn.Close()
-	header, err := netbridge.InitialMessage{Version: netbridge.ProtocolV1, SID: sid, Addrs: []string{"127.0.0.1:1"}}.Encode()
+	header, err := electionwire.InitialMessage{Version: electionwire.ProtocolV1, SID: sid, Addrs: []string{"127.0.0.1:1"}}.Encode()
 	require.NoError(t, err)
-	frame, err := netbridge.AppendNotificationFrame(nil, &netbridge.Notification{
-		State: netbridge.StateLooking, Leader: sid, ElectionEpoch: 1, Version: 2, Config: []byte("version=0")})
+	frame, err := electionwire.AppendNotificationFrame(nil, &electionwire.Notification{
+		State: electionwire.StateLooking, Leader: sid, ElectionEpoch: 1, Version: 2, Config: []byte("version=0")})
 	require.NoError(t, err)
 	_, err = conn.Write(append(header, frame...))
 	require.NoError(t, err)
 	require.NoError(t, conn.SetReadDeadline(time.Now().Add(5*time.Second)))
-	_, err = netbridge.NewFrameReader(conn).Next()
+	_, err = electionwire.NewFrameReader(conn).Next()
 	require.NoError(t, err, "sid %d got no answer", sid)
 }
 

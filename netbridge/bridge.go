@@ -11,6 +11,7 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 
 	"github.com/zkfle/zkfle/messages"
+	"github.com/zkfle/zkfle/netbridge/electionwire"
 )
 
 // NewBridgeProps returns the props of a bridge actor: the owner of one
@@ -231,7 +232,7 @@ func (b *bridge) sendNotification(ctx actor.Context, m *messages.SendNotificatio
 		return
 	}
 	n := messageToNotification(m.GetNotification())
-	frame, err := AppendNotificationFrame(nil, &n)
+	frame, err := electionwire.AppendNotificationFrame(nil, &n)
 	if err != nil {
 		b.log.Warn("cannot frame outbound notification; not sent", "err", err)
 		return
@@ -261,7 +262,7 @@ func (b *bridge) sendFrame(ctx actor.Context, m *messages.SendFrame) {
 	if !b.acceptSend(m.GetSid(), "frame") {
 		return
 	}
-	frame, err := AppendFrame(nil, m.GetBody())
+	frame, err := electionwire.AppendFrame(nil, m.GetBody())
 	if err != nil {
 		b.log.Warn("cannot frame outbound body; not sent", "size", len(m.GetBody()), "err", err)
 		return

@@ -1,13 +1,16 @@
 package netbridge
 
-import "github.com/zkfle/zkfle/messages"
+import (
+	"github.com/zkfle/zkfle/messages"
+	"github.com/zkfle/zkfle/netbridge/electionwire"
+)
 
 // notificationToMessage converts a decoded body into the typed message the
 // actors exchange. The state code is kept as is, known or not (proto3
 // enums are open), because ZooKeeper drops unknown states only after its
 // voter check. DecodeNotification has already copied Config out of the
 // frame buffer, so the message shares nothing with the reader.
-func notificationToMessage(n *Notification) *messages.Notification {
+func notificationToMessage(n *electionwire.Notification) *messages.Notification {
 	return &messages.Notification{
 		State:         messages.ServerState(n.State),
 		Leader:        n.Leader,
@@ -22,8 +25,8 @@ func notificationToMessage(n *Notification) *messages.Notification {
 
 // messageToNotification converts an outbound typed notification into the
 // codec's form. Version selects the layout (see AppendEncode).
-func messageToNotification(m *messages.Notification) Notification {
-	return Notification{
+func messageToNotification(m *messages.Notification) electionwire.Notification {
+	return electionwire.Notification{
 		State:         int32(m.GetState()),
 		Leader:        m.GetLeader(),
 		Zxid:          m.GetZxid(),

@@ -18,6 +18,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/zkfle/zkfle/messages"
+	"github.com/zkfle/zkfle/netbridge/electionwire"
 )
 
 // Test scaffolding for the bridge actor: an actor system with a quiet
@@ -208,13 +209,13 @@ func writeAll(t testing.TB, c net.Conn, b []byte) {
 // mustFrame frames body for the test to write.
 func mustFrame(t testing.TB, body []byte) []byte {
 	t.Helper()
-	f, err := AppendFrame(nil, body)
+	f, err := electionwire.AppendFrame(nil, body)
 	require.NoError(t, err)
 	return f
 }
 
 // readPeerFrame reads one frame body on the peer side.
-func readPeerFrame(t testing.TB, fr *FrameReader, c net.Conn) []byte {
+func readPeerFrame(t testing.TB, fr *electionwire.FrameReader, c net.Conn) []byte {
 	t.Helper()
 	require.NoError(t, c.SetReadDeadline(time.Now().Add(bridgeWait)))
 	body, err := fr.Next()
@@ -253,7 +254,7 @@ func linkGoroutines() int {
 // comments) and returns its body.
 func goldenBody(t testing.TB, name string) []byte {
 	t.Helper()
-	raw, err := os.ReadFile(filepath.Join("testdata", "golden", name))
+	raw, err := os.ReadFile(filepath.Join("electionwire", "testdata", "golden", name))
 	require.NoError(t, err)
 	var hexText strings.Builder
 	for _, line := range strings.Split(string(raw), "\n") {
@@ -263,7 +264,7 @@ func goldenBody(t testing.TB, name string) []byte {
 	}
 	frame, err := hex.DecodeString(hexText.String())
 	require.NoError(t, err)
-	body, err := NewFrameReader(strings.NewReader(string(frame))).Next()
+	body, err := electionwire.NewFrameReader(strings.NewReader(string(frame))).Next()
 	require.NoError(t, err)
 	return body
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 
 	"github.com/zkfle/zkfle/messages"
+	"github.com/zkfle/zkfle/netbridge/electionwire"
 )
 
 // link is one bridge incarnation's use of the connection: the reader and
@@ -162,7 +163,7 @@ func (l *link) recoverHelper(which string) {
 func (l *link) readLoop() {
 	defer l.wg.Done()
 	defer l.recoverHelper("reader")
-	fr := NewFrameReader(l.conn)
+	fr := electionwire.NewFrameReader(l.conn)
 	for {
 		body, err := fr.Next()
 		if err != nil {
@@ -194,8 +195,8 @@ func (l *link) decode(body []byte) interface{} {
 	if l.rawFrames {
 		return &linkFrame{link: l, body: append([]byte(nil), body...)}
 	}
-	var n Notification
-	if err := DecodeNotification(body, &n); err != nil {
+	var n electionwire.Notification
+	if err := electionwire.DecodeNotification(body, &n); err != nil {
 		return &linkDropped{link: l, reason: dropReason(err), detail: err.Error(), size: len(body)}
 	}
 	return &linkNotification{link: l, n: notificationToMessage(&n)}

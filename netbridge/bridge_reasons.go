@@ -9,13 +9,14 @@ import (
 	"time"
 
 	"github.com/zkfle/zkfle/messages"
+	"github.com/zkfle/zkfle/netbridge/electionwire"
 )
 
 // readFailure classifies an error from the frame reader. Java's RecvWorker
 // ends the connection on every one of them; the reason only tells why.
 func readFailure(err error) (messages.CloseReason, string) {
 	switch {
-	case errors.Is(err, ErrFrameLength):
+	case errors.Is(err, electionwire.ErrFrameLength):
 		return messages.CloseReason_BAD_FRAME_LENGTH, err.Error()
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return messages.CloseReason_PEER_CLOSED, "peer closed the connection in the middle of a frame: " + err.Error()
@@ -44,11 +45,11 @@ func writeFailure(err error, timeout time.Duration) (messages.CloseReason, strin
 // reports the drop and closes it.
 func dropReason(err error) messages.DropReason {
 	switch {
-	case errors.Is(err, ErrShortNotification):
+	case errors.Is(err, electionwire.ErrShortNotification):
 		return messages.DropReason_SHORT_BODY
-	case errors.Is(err, ErrUnsupportedNotification):
+	case errors.Is(err, electionwire.ErrUnsupportedNotification):
 		return messages.DropReason_TRUNCATED_BODY
-	case errors.Is(err, ErrConfigLength):
+	case errors.Is(err, electionwire.ErrConfigLength):
 		return messages.DropReason_BAD_CONFIG_LENGTH
 	default:
 		return messages.DropReason_MALFORMED_BODY

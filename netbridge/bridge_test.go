@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/zkfle/zkfle/messages"
+	"github.com/zkfle/zkfle/netbridge/electionwire"
 )
 
 // javaConfig is the config string of the golden LEADING frame (N6), as a
@@ -79,7 +80,7 @@ func TestBridgeClosesConnectionOnMalformedBody(t *testing.T) {
 		binary.BigEndian.PutUint32(b[40:], uint32(configLen))
 		return b
 	}
-	valid := mustFrame(t, (&Notification{State: StateLooking, Leader: 1, Zxid: 5, Version: 2, Config: []byte("version=0")}).AppendEncode(nil))
+	valid := mustFrame(t, (&electionwire.Notification{State: electionwire.StateLooking, Leader: 1, Zxid: 5, Version: 2, Config: []byte("version=0")}).AppendEncode(nil))
 	cases := []struct {
 		name   string
 		body   []byte
@@ -129,7 +130,7 @@ func TestBridgeKeepsConnectionOnUnparsableConfig(t *testing.T) {
 	conn, peer := tcpPair(t)
 	pid := h.spawn(NewBridgeProps(conn, 1))
 
-	bad := &Notification{State: StateLooking, Leader: 1, Zxid: 5, Version: 2, Config: []byte("my very invalid config string")}
+	bad := &electionwire.Notification{State: electionwire.StateLooking, Leader: 1, Zxid: 5, Version: 2, Config: []byte("my very invalid config string")}
 	for range 2 {
 		writeAll(t, peer, mustFrame(t, bad.AppendEncode(nil)))
 		got := expectBridgeMsg[*messages.NotificationReceived](t, h.parent)
@@ -150,7 +151,7 @@ func TestBridgeReportsExactlyOneConnectionClosed(t *testing.T) {
 	}{
 		{"negative length (CnxManagerTest spin lock)", length(-20), false, messages.CloseReason_BAD_FRAME_LENGTH},
 		{"zero length", length(0), false, messages.CloseReason_BAD_FRAME_LENGTH},
-		{"one over the maximum", length(MaxFrameLen + 1), false, messages.CloseReason_BAD_FRAME_LENGTH},
+		{"one over the maximum", length(electionwire.MaxFrameLen + 1), false, messages.CloseReason_BAD_FRAME_LENGTH},
 		{"1 GiB (QuorumPeerMainTest bad packets)", length(1 << 30), false, messages.CloseReason_BAD_FRAME_LENGTH},
 		{"garbage", []byte("GET / HTTP/1.1\r\nHost: zk\r\n\r\n"), false, messages.CloseReason_BAD_FRAME_LENGTH},
 		{"peer closes", nil, true, messages.CloseReason_PEER_CLOSED},
@@ -186,23 +187,23 @@ func TestBridgeWritesTheCodecsEncoding(t *testing.T) {
 	h := newBridgeHarness(t, nil)
 	conn, peer := tcpPair(t)
 	pid := h.spawn(NewBridgeProps(conn, 2))
-	fr := NewFrameReader(peer)
+	fr := electionwire.NewFrameReader(peer)
 
 	config := []byte(javaConfig)
 	cases := []struct {
 		name string
 		msg  *messages.Notification
-		want Notification
+		want electionwire.Notification
 	}{
 		{
 			"current 44+N form",
 			&messages.Notification{State: messages.ServerState_LOOKING, Leader: 3, Zxid: 0x100000005, ElectionEpoch: 2, PeerEpoch: 1, Version: 2, Config: config},
-			Notification{State: StateLooking, Leader: 3, Zxid: 0x100000005, ElectionEpoch: 2, PeerEpoch: 1, Version: 2, Config: config},
+			electionwire.Notification{State: electionwire.StateLooking, Leader: 3, Zxid: 0x100000005, ElectionEpoch: 2, PeerEpoch: 1, Version: 2, Config: config},
 		},
 		{
 			"legacy form",
 			&messages.Notification{State: messages.ServerState_FOLLOWING, Leader: 3, Zxid: 0x100000005, ElectionEpoch: 2, PeerEpoch: 1, Version: 1},
-			Notification{State: StateFollowing, Leader: 3, Zxid: 0x100000005, ElectionEpoch: 2, PeerEpoch: 1, Version: 1},
+			electionwire.Notification{State: electionwire.StateFollowing, Leader: 3, Zxid: 0x100000005, ElectionEpoch: 2, PeerEpoch: 1, Version: 1},
 		},
 	}
 	for _, tc := range cases {
@@ -241,7 +242,7 @@ func TestBridgeStopClosesTheConnection(t *testing.T) {
 	pid := h.spawn(NewBridgeProps(conn, 4))
 
 	// Prove the bridge is up and reading before stopping it.
-	writeAll(t, peer, mustFrame(t, (&Notification{Leader: 4, Version: 2}).AppendEncode(nil)))
+	writeAll(t, peer, mustFrame(t, (&electionwire.Notification{Leader: 4, Version: 2}).AppendEncode(nil)))
 	expectBridgeMsg[*messages.NotificationReceived](t, h.parent)
 
 	require.Eventually(t, func() bool { return linkGoroutines() == 2 }, bridgeWait, time.Millisecond,
@@ -331,7 +332,7 @@ func TestBridgeRestartClosesTheConnectionAndStops(t *testing.T) {
 		}
 	}
 	pid := h.spawn(NewBridgeProps(conn, 8).Clone(actor.WithReceiverMiddleware(crashOnDemand)))
-	writeAll(t, peer, mustFrame(t, (&Notification{Leader: 8, Version: 2}).AppendEncode(nil)))
+	writeAll(t, peer, mustFrame(t, (&electionwire.Notification{Leader: 8, Version: 2}).AppendEncode(nil)))
 	expectBridgeMsg[*messages.NotificationReceived](t, h.parent)
 
 	h.root.Send(pid, &crashBridge{})
@@ -358,7 +359,7 @@ func TestBridgeIgnoresReportsFromAnotherIncarnation(t *testing.T) {
 
 	// Still open, and the stale notification was not passed on: the first
 	// thing the parent hears is the real one.
-	writeAll(t, peer, mustFrame(t, (&Notification{Leader: 2, Version: 2}).AppendEncode(nil)))
+	writeAll(t, peer, mustFrame(t, (&electionwire.Notification{Leader: 2, Version: 2}).AppendEncode(nil)))
 	got := expectBridgeMsg[*messages.NotificationReceived](t, h.parent)
 	assert.EqualValues(t, 2, got.GetNotification().GetLeader())
 	require.NoError(t, h.root.StopFuture(pid).Wait())
@@ -391,7 +392,7 @@ func TestBridgeClearsTheHandshakeReadDeadline(t *testing.T) {
 	require.NoError(t, conn.SetReadDeadline(time.Now().Add(-time.Second)))
 	h.spawn(NewBridgeProps(conn, 2))
 
-	writeAll(t, peer, mustFrame(t, (&Notification{Leader: 2, Version: 2}).AppendEncode(nil)))
+	writeAll(t, peer, mustFrame(t, (&electionwire.Notification{Leader: 2, Version: 2}).AppendEncode(nil)))
 	expectBridgeMsg[*messages.NotificationReceived](t, h.parent)
 }
 
@@ -476,7 +477,7 @@ func TestBridgeSlowPeerDropsTheOldestQueuedFrame(t *testing.T) {
 	require.NoError(t, err)
 	assert.IsType(t, &messages.FrameWritten{}, reply)
 
-	fr := NewFrameReader(peer)
+	fr := electionwire.NewFrameReader(peer)
 	var got []byte
 	for len(got) < bridgeSendQueueLen+1 {
 		got = append(got, readPeerFrame(t, fr, peer)...)

@@ -13,7 +13,7 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 
 	"github.com/zkfle/zkfle/messages"
-	"github.com/zkfle/zkfle/zab"
+	"github.com/zkfle/zkfle/netbridge/quorumwire"
 )
 
 // quorumSendQueueLen bounds the packets waiting for the writer. A session
@@ -130,7 +130,7 @@ func (b *quorumBridge) report(ctx actor.Context, detail string) {
 // quorumRead and quorumFailed are the helper goroutines' reports.
 type quorumRead struct {
 	io     *quorumIO
-	packet zab.Packet
+	packet quorumwire.Packet
 }
 
 type quorumFailed struct {
@@ -161,7 +161,7 @@ func startQuorumIO(conn net.Conn, timeout time.Duration, notify func(any)) *quor
 func (q *quorumIO) read() {
 	defer q.wg.Done()
 	defer q.recoverTo("reader")
-	r := zab.NewPacketReader(q.conn)
+	r := quorumwire.NewPacketReader(q.conn)
 	for {
 		p, err := r.Next()
 		if err != nil {

@@ -2,12 +2,12 @@ package netbridge
 
 import (
 	"github.com/zkfle/zkfle/messages"
-	"github.com/zkfle/zkfle/zab"
+	"github.com/zkfle/zkfle/netbridge/quorumwire"
 )
 
 // QuorumPacketToProto converts a jute QuorumPacket into its message form,
 // keeping jute's null buffer and null vector apart from empty ones.
-func QuorumPacketToProto(p zab.Packet) *messages.QuorumPacket {
+func QuorumPacketToProto(p quorumwire.Packet) *messages.QuorumPacket {
 	out := &messages.QuorumPacket{
 		Type:         int32(p.Type),
 		Zxid:         p.Zxid,
@@ -22,8 +22,8 @@ func QuorumPacketToProto(p zab.Packet) *messages.QuorumPacket {
 }
 
 // QuorumPacketFromProto is the inverse of QuorumPacketToProto.
-func QuorumPacketFromProto(m *messages.QuorumPacket) zab.Packet {
-	p := zab.Packet{Type: zab.PacketType(m.GetType()), Zxid: m.GetZxid()}
+func QuorumPacketFromProto(m *messages.QuorumPacket) quorumwire.Packet {
+	p := quorumwire.Packet{Type: quorumwire.PacketType(m.GetType()), Zxid: m.GetZxid()}
 	if !m.GetNullData() {
 		p.Data = m.GetData()
 		if p.Data == nil {
@@ -31,9 +31,9 @@ func QuorumPacketFromProto(m *messages.QuorumPacket) zab.Packet {
 		}
 	}
 	if !m.GetNullAuthinfo() {
-		p.AuthInfo = make([]zab.ID, 0, len(m.GetAuthinfo()))
+		p.AuthInfo = make([]quorumwire.ID, 0, len(m.GetAuthinfo()))
 		for _, id := range m.GetAuthinfo() {
-			p.AuthInfo = append(p.AuthInfo, zab.ID{Scheme: id.GetScheme(), ID: id.GetId()})
+			p.AuthInfo = append(p.AuthInfo, quorumwire.ID{Scheme: id.GetScheme(), ID: id.GetId()})
 		}
 	}
 	return p

@@ -9,6 +9,7 @@ import (
 
 	"github.com/zkfle/zkfle/cnx"
 	"github.com/zkfle/zkfle/fle"
+	"github.com/zkfle/zkfle/netbridge/quorumwire"
 	"github.com/zkfle/zkfle/quorum"
 	"github.com/zkfle/zkfle/zab"
 )
@@ -422,7 +423,7 @@ func (w *World) zabDial(n *node, s *session, dl zab.Dial) {
 
 // sendZab carries one packet in FIFO order; a lost packet resets the
 // connection (TCP does not lose a byte and carry on).
-func (w *World) sendZab(id zab.ConnID, from int64, p zab.Packet) {
+func (w *World) sendZab(id zab.ConnID, from int64, p quorumwire.Packet) {
 	c, ok := w.zconns[id]
 	if !ok || !c.open {
 		return
@@ -437,12 +438,12 @@ func (w *World) sendZab(id zab.ConnID, from int64, p zab.Packet) {
 		return
 	}
 	var base int64
-	if from == c.leader && p.Type == zab.NewLeader {
+	if from == c.leader && p.Type == quorumwire.NewLeader {
 		// The leader's log as it syncs this learner (log.go).
 		base, c.synced = w.nodes[from].zxid, true
 	}
 	stale := false
-	if from == c.learner && p.Type == zab.Ack && p.Zxid&0xffffffff == 0 {
+	if from == c.learner && p.Type == quorumwire.Ack && p.Zxid&0xffffffff == 0 {
 		// What the learner's disk says as it acknowledges NEWLEADER.
 		stale = w.nodes[from].epochs.Current() != p.Zxid>>32
 	}
@@ -459,21 +460,21 @@ func (w *World) sendZab(id zab.ConnID, from int64, p zab.Packet) {
 
 // receiveZab is a quorum packet read by its receiving session (or by the
 // node's next session: then it is ignored).
-func (w *World) receiveZab(c *zabConn, tn *node, target *session, from int64, p zab.Packet, base int64, stale bool) {
+func (w *World) receiveZab(c *zabConn, tn *node, target *session, from int64, p quorumwire.Packet, base int64, stale bool) {
 	to, id := tn.id, c.id
 	if tn.sess != target {
 		return
 	}
-	if to == c.leader && p.Type == zab.Ack && p.Zxid&0xffffffff == 0 {
+	if to == c.leader && p.Type == quorumwire.Ack && p.Zxid&0xffffffff == 0 {
 		w.hist.Acks = append(w.hist.Acks, Ack{At: w.s.now, Leader: to, Learner: from, Epoch: p.Zxid >> 32, Stale: stale})
 	}
-	if to == c.leader && (p.Type == zab.FollowerInfo || p.Type == zab.ObserverInfo) {
+	if to == c.leader && (p.Type == quorumwire.FollowerInfo || p.Type == quorumwire.ObserverInfo) {
 		w.hist.Infos = append(w.hist.Infos, Info{Seq: w.obsSeq(), At: w.s.now, Leader: to, Session: target.serial, Learner: from, Accepted: p.Zxid >> 32})
 	}
-	if to == c.leader && p.Type == zab.AckEpoch && w.promised[[2]int64{from, int64(target.serial)}] {
+	if to == c.leader && p.Type == quorumwire.AckEpoch && w.promised[[2]int64{from, int64(target.serial)}] {
 		w.hist.Promises = append(w.hist.Promises, Promise{Seq: w.obsSeq(), At: w.s.now, Leader: to, Session: target.serial, Learner: from})
 	}
-	if to == c.learner && p.Type == zab.NewLeader {
+	if to == c.learner && p.Type == quorumwire.NewLeader {
 		tn.truncateTo(base)
 	}
 	tn.applyZab(target, target.impl.Received(id, p))

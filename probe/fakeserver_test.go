@@ -7,7 +7,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
-	"github.com/zkfle/zkfle/netbridge"
+
+	"github.com/zkfle/zkfle/netbridge/electionwire"
 )
 
 // fakeServer accepts one election connection, reads the header and one
@@ -15,8 +16,8 @@ import (
 type fakeServer struct {
 	ln     net.Listener
 	mu     sync.Mutex
-	header netbridge.InitialMessage
-	got    netbridge.Notification
+	header electionwire.InitialMessage
+	got    electionwire.Notification
 	raw    []byte // the notification body as received
 	done   chan struct{}
 }
@@ -46,18 +47,18 @@ func newFakeServerOn(t *testing.T, ln net.Listener, script func(c net.Conn)) *fa
 		}
 		defer c.Close()
 		_ = c.SetDeadline(time.Now().Add(10 * time.Second))
-		hdr, err := netbridge.ReadInitialMessage(c)
+		hdr, err := electionwire.ReadInitialMessage(c)
 		if err != nil {
 			return
 		}
-		body, err := netbridge.NewFrameReader(c).Next()
+		body, err := electionwire.NewFrameReader(c).Next()
 		if err != nil {
 			return
 		}
 		f.mu.Lock()
 		f.header = hdr
 		f.raw = append([]byte(nil), body...)
-		_ = netbridge.DecodeNotification(body, &f.got)
+		_ = electionwire.DecodeNotification(body, &f.got)
 		f.mu.Unlock()
 		if script != nil {
 			script(c)
@@ -69,7 +70,7 @@ func newFakeServerOn(t *testing.T, ln net.Listener, script func(c net.Conn)) *fa
 func (f *fakeServer) addr() string { return f.ln.Addr().String() }
 
 // received waits until the connection is over and returns what came in.
-func (f *fakeServer) received() (netbridge.InitialMessage, netbridge.Notification, []byte) {
+func (f *fakeServer) received() (electionwire.InitialMessage, electionwire.Notification, []byte) {
 	<-f.done
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -77,8 +78,8 @@ func (f *fakeServer) received() (netbridge.InitialMessage, netbridge.Notificatio
 }
 
 // sendNotification writes n as a frame.
-func sendNotification(c net.Conn, n netbridge.Notification) {
-	frame, err := netbridge.AppendNotificationFrame(nil, &n)
+func sendNotification(c net.Conn, n electionwire.Notification) {
+	frame, err := electionwire.AppendNotificationFrame(nil, &n)
 	if err != nil {
 		panic(err) // test bug: the notifications here are small
 	}

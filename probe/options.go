@@ -6,7 +6,7 @@ import (
 	"math"
 	"time"
 
-	"github.com/zkfle/zkfle/netbridge"
+	"github.com/zkfle/zkfle/netbridge/electionwire"
 )
 
 // DefaultSID is the probe's sid unless told otherwise: larger than any
@@ -55,8 +55,8 @@ func (o Options) withDefaults() (Options, error) {
 	if o.SID == 0 {
 		o.SID = DefaultSID
 	}
-	if o.SID < 0 || o.SID == netbridge.ObserverID {
-		return o, fmt.Errorf("%w: %d (want 1..%d)", ErrBadSID, o.SID, netbridge.ObserverID-1)
+	if o.SID < 0 || o.SID == electionwire.ObserverID {
+		return o, fmt.Errorf("%w: %d (want 1..%d)", ErrBadSID, o.SID, electionwire.ObserverID-1)
 	}
 	if o.Timeout <= 0 {
 		o.Timeout = DefaultTimeout

@@ -11,7 +11,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/zkfle/zkfle/netbridge"
+	"github.com/zkfle/zkfle/netbridge/electionwire"
 )
 
 // probeConfig is the config string the probe's notification carries: no
@@ -63,7 +63,7 @@ func One(ctx context.Context, addr string, opts Options) (*Reply, error) {
 
 func probeOne(ctx context.Context, addr string, o Options) (*Reply, error) {
 	fail := func(err error) (*Reply, error) { return nil, &AddrError{Addr: addr, Err: err} }
-	if _, _, err := netbridge.HostPort(addr); err != nil {
+	if _, _, err := electionwire.HostPort(addr); err != nil {
 		return fail(fmt.Errorf("%w %q: %v", ErrBadAddress, addr, err))
 	}
 	deadline := time.Now().Add(o.Timeout)
@@ -99,8 +99,8 @@ func probeOne(ctx context.Context, addr string, o Options) (*Reply, error) {
 // send writes the V1 header (in one write, as Java needs) and then the
 // probe's notification frame.
 func send(conn net.Conn, sid int64) error {
-	hdr, err := netbridge.InitialMessage{
-		Version: netbridge.ProtocolV1,
+	hdr, err := electionwire.InitialMessage{
+		Version: electionwire.ProtocolV1,
 		SID:     sid,
 		// Our own end of the connection: truthful, and never dialled
 		// because our sid is the larger one.
@@ -112,16 +112,16 @@ func send(conn net.Conn, sid int64) error {
 	if _, err := conn.Write(hdr); err != nil {
 		return fmt.Errorf("%w: header: %v", ErrSend, err)
 	}
-	n := netbridge.Notification{
-		State:         netbridge.StateLooking,
+	n := electionwire.Notification{
+		State:         electionwire.StateLooking,
 		Leader:        sid,
 		Zxid:          math.MinInt64,
 		ElectionEpoch: 0,
 		PeerEpoch:     math.MinInt64,
-		Version:       netbridge.NotificationVersion2,
+		Version:       electionwire.NotificationVersion2,
 		Config:        []byte(probeConfig),
 	}
-	frame, err := netbridge.AppendNotificationFrame(nil, &n)
+	frame, err := electionwire.AppendNotificationFrame(nil, &n)
 	if err != nil {
 		return fmt.Errorf("%w: notification: %v", ErrSend, err)
 	}
@@ -135,8 +135,8 @@ func send(conn net.Conn, sid int64) error {
 // window after it, and returns the last notification.
 func readAnswer(ctx context.Context, conn net.Conn, addr string, o Options, deadline time.Time,
 	fail func(error) (*Reply, error)) (*Reply, error) {
-	fr := netbridge.NewFrameReader(conn)
-	var last netbridge.Notification
+	fr := electionwire.NewFrameReader(conn)
+	var last electionwire.Notification
 	frames := 0
 	for {
 		body, err := fr.Next()
@@ -151,7 +151,7 @@ func readAnswer(ctx context.Context, conn net.Conn, addr string, o Options, dead
 				// TLS 1.3: a refusal of our certificate arrives after
 				// our side of the handshake is done.
 				return fail(fmt.Errorf("%w: %v", ErrTLS, err))
-			case errors.Is(err, netbridge.ErrFrameLength):
+			case errors.Is(err, electionwire.ErrFrameLength):
 				return fail(fmt.Errorf("%w: %v", ErrMalformed, err))
 			case errors.Is(err, os.ErrDeadlineExceeded) && errors.Is(ctx.Err(), context.Canceled):
 				return fail(fmt.Errorf("%w: %w", ErrNoReply, ctx.Err()))
@@ -162,7 +162,7 @@ func readAnswer(ctx context.Context, conn net.Conn, addr string, o Options, dead
 				return fail(fmt.Errorf("%w: %v", ErrClosed, err))
 			}
 		}
-		if err := netbridge.DecodeNotification(body, &last); err != nil {
+		if err := electionwire.DecodeNotification(body, &last); err != nil {
 			return fail(fmt.Errorf("%w: %v", ErrMalformed, err))
 		}
 		frames++

@@ -11,7 +11,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"github.com/zkfle/zkfle/netbridge"
+
+	"github.com/zkfle/zkfle/netbridge/electionwire"
 )
 
 // configFor is a Java-style config string whose server.2 has the given
@@ -26,7 +27,7 @@ func configFor(port int) string {
 func TestProbeSendsNonVoterLookingAndDecodesAnswer(t *testing.T) {
 	var port int
 	f := newFakeServer(t, func(c net.Conn) {
-		sendNotification(c, netbridge.Notification{State: netbridge.StateFollowing, Leader: 3,
+		sendNotification(c, electionwire.Notification{State: electionwire.StateFollowing, Leader: 3,
 			Zxid: 0x100000002, ElectionEpoch: 4, PeerEpoch: 1, Version: 2, Config: []byte(configFor(port))})
 		waitClosed(c)
 	})
@@ -34,16 +35,16 @@ func TestProbeSendsNonVoterLookingAndDecodesAnswer(t *testing.T) {
 
 	r, err := One(context.Background(), f.addr(), Options{Settle: -1})
 	require.NoError(t, err)
-	assert.Equal(t, &Reply{Addr: f.addr(), ServerID: 2, State: netbridge.StateFollowing, Leader: 3,
+	assert.Equal(t, &Reply{Addr: f.addr(), ServerID: 2, State: electionwire.StateFollowing, Leader: 3,
 		Zxid: 0x100000002, ElectionEpoch: 4, PeerEpoch: 1, Version: 2, Config: configFor(port),
 		ConfigVersion: 0, Frames: 1}, r)
 
 	hdr, n, raw := f.received()
-	assert.Equal(t, netbridge.ProtocolV1, hdr.Version)
+	assert.Equal(t, electionwire.ProtocolV1, hdr.Version)
 	assert.Equal(t, DefaultSID, hdr.SID)
 	require.Len(t, hdr.Addrs, 1)
 	assert.Contains(t, hdr.Addrs[0], "127.0.0.1:")
-	assert.Equal(t, netbridge.Notification{State: netbridge.StateLooking, Leader: DefaultSID,
+	assert.Equal(t, electionwire.Notification{State: electionwire.StateLooking, Leader: DefaultSID,
 		Zxid: math.MinInt64, ElectionEpoch: 0, PeerEpoch: math.MinInt64, Version: 2,
 		Config: []byte("version=0"), Size: 44 + len("version=0")}, n)
 	assert.Len(t, raw, 53)
@@ -53,14 +54,14 @@ func TestProbeSendsNonVoterLookingAndDecodesAnswer(t *testing.T) {
 // answer to an earlier probe comes first, the fresh one after it.
 func TestProbeReportsTheLastAnswerWithinSettle(t *testing.T) {
 	f := newFakeServer(t, func(c net.Conn) {
-		sendNotification(c, netbridge.Notification{State: netbridge.StateLooking, Leader: 2, ElectionEpoch: 1, Version: 2, Config: []byte{}})
-		sendNotification(c, netbridge.Notification{State: netbridge.StateLeading, Leader: 3, ElectionEpoch: 2, PeerEpoch: 1, Version: 2, Config: []byte{}})
+		sendNotification(c, electionwire.Notification{State: electionwire.StateLooking, Leader: 2, ElectionEpoch: 1, Version: 2, Config: []byte{}})
+		sendNotification(c, electionwire.Notification{State: electionwire.StateLeading, Leader: 3, ElectionEpoch: 2, PeerEpoch: 1, Version: 2, Config: []byte{}})
 		waitClosed(c)
 	})
 	r, err := One(context.Background(), f.addr(), Options{SID: 500, Settle: 2 * time.Second})
 	require.NoError(t, err)
 	assert.Equal(t, 2, r.Frames)
-	assert.Equal(t, netbridge.StateLeading, r.State)
+	assert.Equal(t, electionwire.StateLeading, r.State)
 	assert.Equal(t, int64(3), r.Leader)
 	assert.Equal(t, int64(-1), r.ConfigVersion, "an empty config has no version")
 	assert.Zero(t, r.ServerID)
@@ -71,7 +72,7 @@ func TestProbeReportsTheLastAnswerWithinSettle(t *testing.T) {
 // A legacy 40-byte answer (no config) decodes too.
 func TestProbeAcceptsLegacyAnswer(t *testing.T) {
 	f := newFakeServer(t, func(c net.Conn) {
-		sendNotification(c, netbridge.Notification{State: netbridge.StateLeading, Leader: 7, Zxid: 5, ElectionEpoch: 3, PeerEpoch: 9, Version: 1})
+		sendNotification(c, electionwire.Notification{State: electionwire.StateLeading, Leader: 7, Zxid: 5, ElectionEpoch: 3, PeerEpoch: 9, Version: 1})
 	})
 	r, err := One(context.Background(), f.addr(), Options{})
 	require.NoError(t, err)
@@ -84,7 +85,7 @@ func TestProbeErrorsAreTypedPerAddress(t *testing.T) {
 	closed := newFakeServer(t, nil)
 	silent := newFakeServer(t, func(c net.Conn) { waitClosed(c) })
 	garbage := newFakeServer(t, func(c net.Conn) {
-		frame, _ := netbridge.AppendFrame(nil, []byte("not a notification"))
+		frame, _ := electionwire.AppendFrame(nil, []byte("not a notification"))
 		_, _ = c.Write(frame)
 		waitClosed(c)
 	})

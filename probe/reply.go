@@ -5,7 +5,7 @@ import (
 	"net"
 	"strconv"
 
-	"github.com/zkfle/zkfle/netbridge"
+	"github.com/zkfle/zkfle/netbridge/electionwire"
 	"github.com/zkfle/zkfle/quorum"
 )
 
@@ -18,7 +18,7 @@ type Reply struct {
 	// this election address (matched on host and port, else on the port
 	// alone when only one member has it); 0 when none does.
 	ServerID int64
-	// State is the server's state code (netbridge.StateLooking...).
+	// State is the server's state code (electionwire.StateLooking...).
 	State int32
 	// Leader is the sid the server follows, leads as, or (LOOKING) the
 	// last vote it decided.
@@ -44,20 +44,20 @@ type Reply struct {
 // StateName is ZooKeeper's name for a state code, or "UNKNOWN(n)".
 func StateName(s int32) string {
 	switch s {
-	case netbridge.StateLooking:
+	case electionwire.StateLooking:
 		return "LOOKING"
-	case netbridge.StateFollowing:
+	case electionwire.StateFollowing:
 		return "FOLLOWING"
-	case netbridge.StateLeading:
+	case electionwire.StateLeading:
 		return "LEADING"
-	case netbridge.StateObserving:
+	case electionwire.StateObserving:
 		return "OBSERVING"
 	}
 	return fmt.Sprintf("UNKNOWN(%d)", s)
 }
 
 // newReply fills a Reply from the last decoded notification.
-func newReply(addr string, n *netbridge.Notification, frames int) *Reply {
+func newReply(addr string, n *electionwire.Notification, frames int) *Reply {
 	r := &Reply{
 		Addr: addr, State: n.State, Leader: n.Leader, Zxid: n.Zxid,
 		ElectionEpoch: n.ElectionEpoch, PeerEpoch: n.PeerEpoch, Version: n.Version,

@@ -8,7 +8,7 @@ import (
 	"net"
 	"time"
 
-	"github.com/zkfle/zkfle/netbridge"
+	"github.com/zkfle/zkfle/netbridge/electionwire"
 	"github.com/zkfle/zkfle/quorumtls"
 )
 
@@ -18,7 +18,7 @@ import (
 func handshakeTLS(ctx context.Context, conn net.Conn, addr string, o Options) (net.Conn, error) {
 	host := o.TLSServerName
 	if host == "" {
-		host, _, _ = netbridge.HostPort(addr) // checked by the caller
+		host, _, _ = electionwire.HostPort(addr) // checked by the caller
 	}
 	cfg := quorumtls.ForHost(o.TLS, host)
 	if o.TLSFor != nil {

@@ -13,7 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/zkfle/zkfle/internal/testcerts"
-	"github.com/zkfle/zkfle/netbridge"
+	"github.com/zkfle/zkfle/netbridge/electionwire"
 	"github.com/zkfle/zkfle/quorumtls"
 )
 
@@ -30,7 +30,7 @@ func tlsFakeServer(t *testing.T, ca *testcerts.CA) (*fakeServer, chan string) {
 	cfg := &tls.Config{Certificates: []tls.Certificate{srvCert}, ClientCAs: ca.Pool(), ClientAuth: tls.RequireAndVerifyClientCert}
 	f := newFakeServerOn(t, tls.NewListener(ln, cfg), func(c net.Conn) {
 		peerCN <- c.(*tls.Conn).ConnectionState().PeerCertificates[0].Subject.CommonName
-		sendNotification(c, netbridge.Notification{State: netbridge.StateFollowing, Leader: 3, ElectionEpoch: 2, Version: 2, Config: []byte{}})
+		sendNotification(c, electionwire.Notification{State: electionwire.StateFollowing, Leader: 3, ElectionEpoch: 2, Version: 2, Config: []byte{}})
 		waitClosed(c)
 	})
 	return f, peerCN
@@ -46,12 +46,12 @@ func TestProbeOverTLS(t *testing.T) {
 
 	r, err := One(context.Background(), f.addr(), Options{Settle: -1, TLS: client})
 	require.NoError(t, err)
-	assert.Equal(t, netbridge.StateFollowing, r.State)
+	assert.Equal(t, electionwire.StateFollowing, r.State)
 	assert.Equal(t, int64(3), r.Leader)
 	assert.Equal(t, "probe", <-peerCN)
 	hdr, n, _ := f.received()
 	assert.Equal(t, DefaultSID, hdr.SID)
-	assert.Equal(t, netbridge.StateLooking, n.State)
+	assert.Equal(t, electionwire.StateLooking, n.State)
 	assert.Empty(t, client.ServerName, "the caller's config is not changed")
 }
 

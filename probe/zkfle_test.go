@@ -13,7 +13,7 @@ import (
 	"github.com/zkfle/zkfle/actors"
 	"github.com/zkfle/zkfle/internal/freeport"
 	"github.com/zkfle/zkfle/messages"
-	"github.com/zkfle/zkfle/netbridge"
+	"github.com/zkfle/zkfle/netbridge/electionwire"
 	"github.com/zkfle/zkfle/quorum"
 	"go.uber.org/goleak"
 )
@@ -112,9 +112,9 @@ func TestProbeZkfleEnsemble(t *testing.T) {
 			require.NoErrorf(t, res.Err, "server %d", sid)
 			r := res.Reply
 			assert.Equal(t, sid, r.ServerID)
-			want := netbridge.StateFollowing
+			want := electionwire.StateFollowing
 			if sid == 3 {
-				want = netbridge.StateLeading
+				want = electionwire.StateLeading
 			}
 			assert.Equalf(t, StateName(want), StateName(r.State), "server %d", sid)
 			assert.Equal(t, int64(3), r.Leader)

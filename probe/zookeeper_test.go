@@ -11,7 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"github.com/zkfle/zkfle/internal/zkjava"
-	"github.com/zkfle/zkfle/netbridge"
+	"github.com/zkfle/zkfle/netbridge/electionwire"
 )
 
 // javaEnsemble starts real ZooKeeper servers with the given sids and
@@ -63,9 +63,9 @@ func TestProbeRealZooKeeper(t *testing.T) {
 			require.NoErrorf(t, res.Err, "server %d", sid)
 			r := res.Reply
 			assert.Equal(t, sid, r.ServerID)
-			want := netbridge.StateFollowing
+			want := electionwire.StateFollowing
 			if sid == 3 {
-				want = netbridge.StateLeading
+				want = electionwire.StateLeading
 			}
 			assert.Equalf(t, StateName(want), StateName(r.State), "server %d", sid)
 			assert.Equal(t, int64(3), r.Leader)

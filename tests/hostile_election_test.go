@@ -11,7 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"github.com/zkfle/zkfle/actors"
 	"github.com/zkfle/zkfle/messages"
-	"github.com/zkfle/zkfle/netbridge"
+	"github.com/zkfle/zkfle/netbridge/electionwire"
 )
 
 // The attacks of issue 11 on the election port, against an ensemble
@@ -39,8 +39,8 @@ func dialFrom(t *testing.T, src, addr string) net.Conn {
 // jump to that round for good when impostors were believed.
 func forgedVote(t *testing.T) []byte {
 	t.Helper()
-	b, err := netbridge.AppendNotificationFrame(nil, &netbridge.Notification{
-		State: netbridge.StateLooking, Leader: 3, Zxid: 1 << 40, ElectionEpoch: 1_000_000_000_000, PeerEpoch: 1 << 8})
+	b, err := electionwire.AppendNotificationFrame(nil, &electionwire.Notification{
+		State: electionwire.StateLooking, Leader: 3, Zxid: 1 << 40, ElectionEpoch: 1_000_000_000_000, PeerEpoch: 1 << 8})
 	require.NoError(t, err)
 	return b
 }
@@ -76,13 +76,13 @@ func TestImpostorFromForeignAddressIsRefused(t *testing.T) {
 	own3 := e.electionAddr(3)
 	cases := []struct {
 		name string
-		hdr  netbridge.InitialMessage
+		hdr  electionwire.InitialMessage
 	}{
-		{"V1 header with sid 3's election address", netbridge.InitialMessage{Version: netbridge.ProtocolV1, SID: 3, Addrs: []string{own3}}},
-		{"V2 header listing sid 3's address", netbridge.InitialMessage{Version: netbridge.ProtocolV2, SID: 3,
+		{"V1 header with sid 3's election address", electionwire.InitialMessage{Version: electionwire.ProtocolV1, SID: 3, Addrs: []string{own3}}},
+		{"V2 header listing sid 3's address", electionwire.InitialMessage{Version: electionwire.ProtocolV2, SID: 3,
 			Addrs: []string{attackerIP + ":" + strconv.Itoa(e.electionPort(3)), own3}}},
-		{"bare sid (legacy header)", netbridge.InitialMessage{Version: 0, SID: 3}},
-		{"lower sid with its own address", netbridge.InitialMessage{Version: netbridge.ProtocolV1, SID: 1,
+		{"bare sid (legacy header)", electionwire.InitialMessage{Version: 0, SID: 3}},
+		{"lower sid with its own address", electionwire.InitialMessage{Version: electionwire.ProtocolV1, SID: 1,
 			Addrs: []string{e.electionAddr(1)}}},
 	}
 	for _, tc := range cases {
@@ -100,7 +100,7 @@ func TestImpostorFromForeignAddressIsRefused(t *testing.T) {
 	}
 	// A burst of forged lower-sid claims: none reaches the tie-break.
 	for i := 0; i < 50; i++ {
-		hdr, err := netbridge.InitialMessage{Version: netbridge.ProtocolV1, SID: 1, Addrs: []string{e.electionAddr(1)}}.Encode()
+		hdr, err := electionwire.InitialMessage{Version: electionwire.ProtocolV1, SID: 1, Addrs: []string{e.electionAddr(1)}}.Encode()
 		require.NoError(t, err)
 		c := dialFrom(t, attackerIP, target)
 		_, _ = c.Write(hdr)

@@ -19,6 +19,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"github.com/zkfle/zkfle/actors"
 	"github.com/zkfle/zkfle/messages"
+	"github.com/zkfle/zkfle/netbridge/quorumwire"
 	"github.com/zkfle/zkfle/quorum"
 	"github.com/zkfle/zkfle/zab"
 )
@@ -78,7 +79,7 @@ func (e *ensemble) stateOf(sid int64) (messages.ServerState, int64) {
 // a learner as far as the leader lets it: ACKEPOCH, ACKs, ping replies. It
 // reports whether the leader ever sent LEADERINFO. It returns when the
 // leader closes the connection or ctx ends.
-func forgedLearner(ctx context.Context, ip, addr string, first zab.Packet) (gotLeaderInfo bool, err error) {
+func forgedLearner(ctx context.Context, ip, addr string, first quorumwire.Packet) (gotLeaderInfo bool, err error) {
 	d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}, Timeout: time.Second}
 	c, err := d.DialContext(ctx, "tcp", addr)
 	if err != nil {
@@ -90,7 +91,7 @@ func forgedLearner(ctx context.Context, ip, addr string, first zab.Packet) (gotL
 	if _, err := c.Write(first.AppendEncode(nil)); err != nil {
 		return false, err
 	}
-	r := zab.NewPacketReader(c)
+	r := quorumwire.NewPacketReader(c)
 	var epoch int64
 	for {
 		_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
@@ -98,15 +99,15 @@ func forgedLearner(ctx context.Context, ip, addr string, first zab.Packet) (gotL
 		if err != nil {
 			return gotLeaderInfo, nil
 		}
-		var reply zab.Packet
+		var reply quorumwire.Packet
 		switch p.Type {
-		case zab.LeaderInfo:
+		case quorumwire.LeaderInfo:
 			gotLeaderInfo, epoch = true, zab.EpochOf(p.Zxid)
-			reply = zab.NewAckEpochPacket(0, 0)
-		case zab.NewLeader, zab.UpToDate:
-			reply = zab.NewAckPacket(zab.MakeZxid(epoch, 0))
-		case zab.Ping:
-			reply = zab.PingReply(p)
+			reply = quorumwire.NewAckEpochPacket(0, 0)
+		case quorumwire.NewLeader, quorumwire.UpToDate:
+			reply = quorumwire.NewAckPacket(zab.MakeZxid(epoch, 0))
+		case quorumwire.Ping:
+			reply = quorumwire.PingReply(p)
 		default:
 			continue
 		}
@@ -124,7 +125,7 @@ type attack struct {
 	wg                    sync.WaitGroup
 }
 
-func startAttack(t *testing.T, ip string, addrs func() []string, first func() zab.Packet, every time.Duration) *attack {
+func startAttack(t *testing.T, ip string, addrs func() []string, first func() quorumwire.Packet, every time.Duration) *attack {
 	ctx, cancel := context.WithCancel(context.Background())
 	a := &attack{cancel: cancel}
 	a.wg.Add(1)
@@ -188,8 +189,8 @@ func TestHostileQuorumForgedLearnersDoNotCount(t *testing.T) {
 		}
 	}
 	var n atomic.Int64
-	a := startAttack(t, quorumAttacker, func() []string { return []string{e.quorumAddr(leader)} }, func() zab.Packet {
-		return zab.NewZkfleLearnerInfoPacket(false, followers[n.Add(1)%2], 0, 0)
+	a := startAttack(t, quorumAttacker, func() []string { return []string{e.quorumAddr(leader)} }, func() quorumwire.Packet {
+		return quorumwire.NewZkfleLearnerInfoPacket(false, followers[n.Add(1)%2], 0, 0)
 	}, 20*time.Millisecond)
 	require.True(t, waitFor(10*time.Second, func() bool { return a.attempts.Load() >= 30 }), "the attack ran")
 	for _, sid := range e.sids() {
@@ -235,13 +236,13 @@ func TestHostileQuorumNonMemberAndWrongRoleRefused(t *testing.T) {
 	// good: bound each one.
 	cases := []struct {
 		ip     string
-		first  zab.Packet
+		first  quorumwire.Packet
 		reason string
 	}{
-		{quorumAttacker, zab.NewZkfleLearnerInfoPacket(false, 99, 0, 0), "not-participant"},
-		{memberAlias(follower), zab.NewZkfleLearnerInfoPacket(false, 99, 0, 0), "not-participant"},
-		{memberAlias(follower), zab.NewZkfleLearnerInfoPacket(true, follower, 0, 0), "not-observer"},
-		{quorumAttacker, zab.NewPingPacket(0), "wrong-packet"},
+		{quorumAttacker, quorumwire.NewZkfleLearnerInfoPacket(false, 99, 0, 0), "not-participant"},
+		{memberAlias(follower), quorumwire.NewZkfleLearnerInfoPacket(false, 99, 0, 0), "not-participant"},
+		{memberAlias(follower), quorumwire.NewZkfleLearnerInfoPacket(true, follower, 0, 0), "not-observer"},
+		{quorumAttacker, quorumwire.NewPingPacket(0), "wrong-packet"},
 	}
 	for _, tc := range cases {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -274,7 +275,7 @@ func TestHostileQuorumEpochOverflowClaimRefused(t *testing.T) {
 	})
 	a := startAttack(t, memberAlias(1), func() []string {
 		return []string{e.quorumAddr(1), e.quorumAddr(2), e.quorumAddr(3)}
-	}, func() zab.Packet { return zab.NewZkfleLearnerInfoPacket(false, 1, 0x7fffffff, 0) }, 2*time.Millisecond)
+	}, func() quorumwire.Packet { return quorumwire.NewZkfleLearnerInfoPacket(false, 1, 0x7fffffff, 0) }, 2*time.Millisecond)
 	e.start()
 	leader := e.waitAgreed(agreeTimeout)
 	require.True(t, waitFor(10*time.Second, func() bool { return refusalLines(e, memberAlias(1), "epoch-range") >= 1 }),
@@ -326,7 +327,7 @@ func TestHostileQuorumProcesses(t *testing.T) {
 	e := newAliasedProcEnsemble(t, 3)
 	all := func() []string { return []string{e.aliasQuorumAddr(1), e.aliasQuorumAddr(2), e.aliasQuorumAddr(3)} }
 	overflow := startAttack(t, memberAlias(1), all,
-		func() zab.Packet { return zab.NewZkfleLearnerInfoPacket(false, 1, 0x7fffffff, 0) }, 2*time.Millisecond)
+		func() quorumwire.Packet { return quorumwire.NewZkfleLearnerInfoPacket(false, 1, 0x7fffffff, 0) }, 2*time.Millisecond)
 	e.start()
 	first := e.waitSettled(1, 2, 3)
 	assert.Equal(t, int64(1), first.epoch, "a fresh ensemble establishes epoch 1")
@@ -354,9 +355,9 @@ func TestHostileQuorumProcesses(t *testing.T) {
 	}
 	var k atomic.Int64
 	forged := startAttack(t, quorumAttacker, func() []string { return []string{e.aliasQuorumAddr(second.leader)} },
-		func() zab.Packet {
+		func() quorumwire.Packet {
 			sid := []int64{follower, first.leader}[k.Add(1)%2]
-			return zab.NewZkfleLearnerInfoPacket(false, sid, 0, 0)
+			return quorumwire.NewZkfleLearnerInfoPacket(false, sid, 0, 0)
 		}, 20*time.Millisecond)
 	require.True(t, waitFor(10*time.Second, func() bool { return forged.attempts.Load() >= 20 }), "the forged learners ran")
 	assert.Equal(t, "leader", e.observe(second.leader).mode, "refused claims do not disturb the leader")

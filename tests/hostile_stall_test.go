@@ -10,7 +10,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 	"github.com/zkfle/zkfle/messages"
-	"github.com/zkfle/zkfle/netbridge"
+	"github.com/zkfle/zkfle/netbridge/electionwire"
 )
 
 // An impostor that may speak for an absent member (here from the same
@@ -42,14 +42,14 @@ func TestFinalizeWindowStallOverTCP(t *testing.T) {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		fr := netbridge.NewFrameReader(conn)
+		fr := electionwire.NewFrameReader(conn)
 		for {
 			body, err := fr.Next()
 			if err != nil {
 				return
 			}
-			var n netbridge.Notification
-			if netbridge.DecodeNotification(body, &n) == nil && n.ElectionEpoch > round.Load() {
+			var n electionwire.Notification
+			if electionwire.DecodeNotification(body, &n) == nil && n.ElectionEpoch > round.Load() {
 				round.Store(n.ElectionEpoch)
 			}
 		}
@@ -66,8 +66,8 @@ func TestFinalizeWindowStallOverTCP(t *testing.T) {
 		tick := time.NewTicker(finalize / 4)
 		defer tick.Stop()
 		for {
-			b, err := netbridge.AppendNotificationFrame(nil, &netbridge.Notification{
-				State: netbridge.StateLooking, Leader: 1, ElectionEpoch: round.Load()})
+			b, err := electionwire.AppendNotificationFrame(nil, &electionwire.Notification{
+				State: electionwire.StateLooking, Leader: 1, ElectionEpoch: round.Load()})
 			if err != nil {
 				return
 			}

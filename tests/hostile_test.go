@@ -12,7 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"github.com/zkfle/zkfle/actors"
 	"github.com/zkfle/zkfle/messages"
-	"github.com/zkfle/zkfle/netbridge"
+	"github.com/zkfle/zkfle/netbridge/electionwire"
 )
 
 // header builds a raw initial message: version, sid, then an address field
@@ -28,7 +28,7 @@ func header(version, sid int64, addrLen int32, addr string) []byte {
 }
 
 func v1(sid int64, addr string) []byte {
-	return header(netbridge.ProtocolV1, sid, int32(len(addr)), addr)
+	return header(electionwire.ProtocolV1, sid, int32(len(addr)), addr)
 }
 
 func frameLen(n int32) []byte { return binary.BigEndian.AppendUint32(nil, uint32(n)) }
@@ -73,9 +73,9 @@ func TestHostileInputOnElectionPort(t *testing.T) {
 		reason string
 	}{
 		{"unknown protocol version", header(-65530, 99, 9, "127.0.0.1:1"), "bad-protocol-version"},
-		{"address length zero", header(netbridge.ProtocolV1, 99, 0, ""), "bad-address-length"},
-		{"address length over 2048", header(netbridge.ProtocolV1, 99, 5000, "x"), "bad-address-length"},
-		{"negative address length", header(netbridge.ProtocolV1, 99, -1, ""), "bad-address-length"},
+		{"address length zero", header(electionwire.ProtocolV1, 99, 0, ""), "bad-address-length"},
+		{"address length over 2048", header(electionwire.ProtocolV1, 99, 5000, "x"), "bad-address-length"},
+		{"negative address length", header(electionwire.ProtocolV1, 99, -1, ""), "bad-address-length"},
 		{"address without port", v1(99, "nocolon"), "bad-address"},
 		{"address with a bad port", v1(99, "127.0.0.1:notaport"), "bad-address"},
 		{"header cut short", v1(99, "127.0.0.1:3888")[:12], "truncated-header"},

@@ -11,7 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"github.com/zkfle/zkfle/messages"
-	"github.com/zkfle/zkfle/netbridge"
+	"github.com/zkfle/zkfle/netbridge/electionwire"
 	"github.com/zkfle/zkfle/probe"
 )
 
@@ -149,11 +149,11 @@ func TestInteropLegacyPeer(t *testing.T) {
 	javaLeader, _ := m.javaRoles()
 	require.Equal(t, javaLeader, m.goE.waitAgreed(interopTimeout, 1, 2))
 
-	legacy := []netbridge.Notification{
+	legacy := []electionwire.Notification{
 		// 40 bytes, version slot 0x1 (3.4.6+).
-		{State: netbridge.StateLooking, Leader: 1000, Zxid: 0, ElectionEpoch: 1, PeerEpoch: 0, Version: 1},
+		{State: electionwire.StateLooking, Leader: 1000, Zxid: 0, ElectionEpoch: 1, PeerEpoch: 0, Version: 1},
 		// 28 bytes (<= 3.3): no peerEpoch, no version.
-		{State: netbridge.StateLooking, Leader: 1000, Zxid: 0, ElectionEpoch: 1, Version: 0},
+		{State: electionwire.StateLooking, Leader: 1000, Zxid: 0, ElectionEpoch: 1, Version: 0},
 	}
 	for _, n := range legacy {
 		body := n.AppendEncode(nil)
@@ -161,13 +161,13 @@ func TestInteropLegacyPeer(t *testing.T) {
 			s, _ := m.goE.verifier.Server(sid)
 			addr := fmt.Sprintf("127.0.0.1:%d", s.Addrs[0].ElectionPort)
 			reply := legacyExchange(t, addr, 1000, body)
-			want := netbridge.StateFollowing
+			want := electionwire.StateFollowing
 			if sid == javaLeader {
-				want = netbridge.StateLeading
+				want = electionwire.StateLeading
 			}
 			assert.Equalf(t, probe.StateName(want), probe.StateName(reply.State), "server %d, %d-byte body", sid, len(body))
 			assert.Equalf(t, javaLeader, reply.Leader, "server %d, %d-byte body", sid, len(body))
-			assert.Equalf(t, netbridge.NotificationVersion2, reply.Version, "server %d answers in the current format", sid)
+			assert.Equalf(t, electionwire.NotificationVersion2, reply.Version, "server %d answers in the current format", sid)
 			assert.Equal(t, m.goE.verifier.String(), string(reply.Config), "server %d's config string", sid)
 		}
 	}
@@ -181,47 +181,47 @@ func TestInteropLegacyPeer(t *testing.T) {
 
 // legacyExchange connects as a pre-3.5 peer: the bare sid, one frame with
 // body, then the first answer.
-func legacyExchange(t *testing.T, addr string, sid int64, body []byte) netbridge.Notification {
+func legacyExchange(t *testing.T, addr string, sid int64, body []byte) electionwire.Notification {
 	t.Helper()
 	conn, err := dialLoopback(addr)
 	require.NoError(t, err)
 	defer conn.Close()
-	hdr, err := netbridge.InitialMessage{SID: sid}.Encode()
+	hdr, err := electionwire.InitialMessage{SID: sid}.Encode()
 	require.NoError(t, err)
 	require.Len(t, hdr, 8, "a legacy header is the sid alone")
 	_, err = conn.Write(hdr)
 	require.NoError(t, err)
-	frame, err := netbridge.AppendFrame(nil, body)
+	frame, err := electionwire.AppendFrame(nil, body)
 	require.NoError(t, err)
 	_, err = conn.Write(frame)
 	require.NoError(t, err)
-	answer, err := netbridge.NewFrameReader(conn).Next()
+	answer, err := electionwire.NewFrameReader(conn).Next()
 	require.NoErrorf(t, err, "answer from %s", addr)
-	var n netbridge.Notification
-	require.NoError(t, netbridge.DecodeNotification(answer, &n))
+	var n electionwire.Notification
+	require.NoError(t, electionwire.DecodeNotification(answer, &n))
 	return n
 }
 
 // decodeWire splits one recorded connection (a ZooKeeper server dialled a
 // zkfle node) into the Java server's sid, the notifications it sent, and
 // the ones the zkfle node sent back.
-func decodeWire(t *testing.T, in, out []byte) (javaSID int64, fromJava, fromGo []netbridge.Notification) {
+func decodeWire(t *testing.T, in, out []byte) (javaSID int64, fromJava, fromGo []electionwire.Notification) {
 	t.Helper()
 	r := strings.NewReader(string(in))
-	hdr, err := netbridge.ReadInitialMessage(r)
+	hdr, err := electionwire.ReadInitialMessage(r)
 	require.NoError(t, err, "the Java server's connection header")
-	require.Equal(t, netbridge.ProtocolV1, hdr.Version, "ZooKeeper 3.8 sends V1 without multiAddress")
-	frames := func(b io.Reader) []netbridge.Notification {
-		var out []netbridge.Notification
-		fr := netbridge.NewFrameReader(b)
+	require.Equal(t, electionwire.ProtocolV1, hdr.Version, "ZooKeeper 3.8 sends V1 without multiAddress")
+	frames := func(b io.Reader) []electionwire.Notification {
+		var out []electionwire.Notification
+		fr := electionwire.NewFrameReader(b)
 		for {
 			body, err := fr.Next()
 			if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 				return out // the end of what was recorded (a frame may be half-way)
 			}
 			require.NoError(t, err)
-			var n netbridge.Notification
-			require.NoError(t, netbridge.DecodeNotification(body, &n), "every frame decodes")
+			var n electionwire.Notification
+			require.NoError(t, electionwire.DecodeNotification(body, &n), "every frame decodes")
 			out = append(out, n)
 		}
 	}
@@ -230,7 +230,7 @@ func decodeWire(t *testing.T, in, out []byte) (javaSID int64, fromJava, fromGo [
 
 // javaText renders n as ZooKeeper's "Notification:" line prints it, from
 // "n.sid:" on.
-func javaText(from int64, n netbridge.Notification) string {
+func javaText(from int64, n electionwire.Notification) string {
 	return fmt.Sprintf("n.sid:%d, n.state:%s, n.leader:%d, n.round:0x%x, n.peerEpoch:0x%x, n.zxid:0x%x, "+
 		"message format version:0x%x, n.config version:0x0",
 		from, probe.StateName(n.State), n.Leader, uint64(n.ElectionEpoch), uint64(n.PeerEpoch), uint64(n.Zxid), n.Version)

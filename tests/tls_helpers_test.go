@@ -16,8 +16,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 	"github.com/zkfle/zkfle/internal/testcerts"
-	"github.com/zkfle/zkfle/netbridge"
-	"github.com/zkfle/zkfle/zab"
+	"github.com/zkfle/zkfle/netbridge/electionwire"
+	"github.com/zkfle/zkfle/netbridge/quorumwire"
 )
 
 // Helpers for the quorum TLS scenarios (issue 12): cmd/node processes whose
@@ -271,15 +271,15 @@ func electionClaim(src, addr string, cfg *tls.Config, sid int64, claimedAddr str
 	}
 	defer c.Close()
 	_ = c.SetDeadline(time.Now().Add(claimTimeout))
-	vote, err := netbridge.AppendNotificationFrame(nil, &netbridge.Notification{
-		State: netbridge.StateLooking, Leader: sid, ElectionEpoch: 1})
+	vote, err := electionwire.AppendNotificationFrame(nil, &electionwire.Notification{
+		State: electionwire.StateLooking, Leader: sid, ElectionEpoch: 1})
 	if err != nil {
 		return claimOutcome{err: err}
 	}
 	if _, err := c.Write(append(v1(sid, claimedAddr), vote...)); err != nil {
 		return claimOutcome{err: fmt.Errorf("write: %w", err)}
 	}
-	if _, err := netbridge.NewFrameReader(c).Next(); err != nil {
+	if _, err := electionwire.NewFrameReader(c).Next(); err != nil {
 		return claimOutcome{err: fmt.Errorf("read: %w", err)}
 	}
 	return claimOutcome{answered: true}
@@ -297,16 +297,16 @@ func quorumClaim(src, addr string, cfg *tls.Config, sid int64) claimOutcome {
 	}
 	defer c.Close()
 	_ = c.SetDeadline(time.Now().Add(claimTimeout))
-	if _, err := c.Write(zab.NewZkfleLearnerInfoPacket(false, sid, 0, 0).AppendEncode(nil)); err != nil {
+	if _, err := c.Write(quorumwire.NewZkfleLearnerInfoPacket(false, sid, 0, 0).AppendEncode(nil)); err != nil {
 		return claimOutcome{err: fmt.Errorf("write: %w", err)}
 	}
-	r := zab.NewPacketReader(c)
+	r := quorumwire.NewPacketReader(c)
 	for {
 		p, err := r.Next()
 		if err != nil {
 			return claimOutcome{err: fmt.Errorf("read: %w", err)}
 		}
-		if p.Type == zab.LeaderInfo {
+		if p.Type == quorumwire.LeaderInfo {
 			return claimOutcome{answered: true}
 		}
 	}

@@ -1,6 +1,10 @@
 package zab
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/zkfle/zkfle/netbridge/quorumwire"
+)
 
 // BenchmarkLeaderHeartbeat measures one half-tick of a leader with four
 // learners: the tick check and four pings, then the four replies.
@@ -13,10 +17,10 @@ func BenchmarkLeaderHeartbeat(b *testing.B) {
 	}
 	var hb Timer
 	for c := ConnID(2); c <= 5; c++ {
-		l.Received(c, NewAckEpochPacket(0, 0))
+		l.Received(c, quorumwire.NewAckEpochPacket(0, 0))
 	}
 	for c := ConnID(2); c <= 5; c++ {
-		out := l.Received(c, NewAckPacket(MakeZxid(1, 0)))
+		out := l.Received(c, quorumwire.NewAckPacket(MakeZxid(1, 0)))
 		for _, tm := range out.Timers {
 			if tm.Kind == HeartbeatTimer {
 				hb = tm
@@ -26,7 +30,7 @@ func BenchmarkLeaderHeartbeat(b *testing.B) {
 	if !l.IsEstablished() {
 		b.Fatal("not established")
 	}
-	reply := PingReply(NewPingPacket(MakeZxid(1, 0)))
+	reply := quorumwire.PingReply(quorumwire.NewPingPacket(MakeZxid(1, 0)))
 	b.ReportAllocs()
 	b.ResetTimer()
 	for range b.N {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/zkfle/zkfle/netbridge/quorumwire"
 	"github.com/zkfle/zkfle/quorum"
 )
 
@@ -36,7 +37,7 @@ type ClaimError struct {
 	// SID is the claimed sid, or -1 when none could be read.
 	SID int64
 	// Type is the first packet's type (0 when none arrived).
-	Type PacketType
+	Type quorumwire.PacketType
 	// Err says what is wrong.
 	Err error
 }
@@ -72,8 +73,8 @@ func (e *ClaimError) Reason() string {
 // wrong role (or in none) in every configuration in play, or an accepted
 // epoch that is negative or has no representable successor
 // (getEpochToPropose would lift the proposal to it plus one).
-func (l *LeaderSession) checkClaim(p Packet, li LearnerInfo) *ClaimError {
-	observer := p.Type == ObserverInfo
+func (l *LeaderSession) checkClaim(p quorumwire.Packet, li quorumwire.LearnerInfo) *ClaimError {
+	observer := p.Type == quorumwire.ObserverInfo
 	if !l.configuredAs(li.ServerID, observer) {
 		cause := ErrNotParticipant
 		if observer {

@@ -6,6 +6,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/zkfle/zkfle/netbridge/quorumwire"
 )
 
 // refusal returns the one refusal an output carries, failing otherwise.
@@ -25,7 +27,7 @@ func refusal(t *testing.T, out Output, c ConnID) *ClaimError {
 func TestLeaderRefusesClaims(t *testing.T) {
 	cases := []struct {
 		name       string
-		first      Packet
+		first      quorumwire.Packet
 		wantSID    int64
 		wantErr    error
 		wantReason string
@@ -34,7 +36,7 @@ func TestLeaderRefusesClaims(t *testing.T) {
 		{"observer sending FOLLOWERINFO", info(4, 7), 4, ErrNotParticipant, "not-participant"},
 		{"voter sending OBSERVERINFO", observerInfo(2, 7), 2, ErrNotObserver, "not-observer"},
 		{"non-member sending OBSERVERINFO", observerInfo(99, 7), 99, ErrNotObserver, "not-observer"},
-		{"wrong packet type", NewPingPacket(7 << 32), -1, ErrNotLearnerInfo, "wrong-packet"},
+		{"wrong packet type", quorumwire.NewPingPacket(7 << 32), -1, ErrNotLearnerInfo, "wrong-packet"},
 		{"accepted epoch 0x7fffffff", info(2, 0x7fffffff), 2, ErrEpochRange, "epoch-range"},
 		{"accepted epoch MaxEpoch: no successor", info(2, MaxEpoch), 2, ErrEpochRange, "epoch-range"},
 		{"observer with an overflowing epoch", observerInfo(4, 1<<31), 4, ErrEpochRange, "epoch-range"},
@@ -60,7 +62,7 @@ func TestLeaderRefusesClaims(t *testing.T) {
 			// the refused claim did not touch.
 			out = connect(t, l, 6, info(2, 1))
 			assert.Equal(t, []EpochWrite{{AcceptedEpochFile, 3}}, out.Persist)
-			assert.Equal(t, []Packet{NewZkfleLeaderInfoPacket(3)}, sendsTo(out, 6))
+			assert.Equal(t, []quorumwire.Packet{quorumwire.NewZkfleLeaderInfoPacket(3)}, sendsTo(out, 6))
 		})
 	}
 }
@@ -70,7 +72,7 @@ func TestLeaderRefusesClaims(t *testing.T) {
 func TestLeaderRefusedClaimsDoNotMakeAQuorum(t *testing.T) {
 	l := newLeader(t, LeaderConfig{ID: 1, Verifier: three(t)})
 	l.Start()
-	for i, p := range []Packet{info(99, 0), info(4, 0), observerInfo(2, 0), observerInfo(3, 0), info(2, 1<<31)} {
+	for i, p := range []quorumwire.Packet{info(99, 0), info(4, 0), observerInfo(2, 0), observerInfo(3, 0), info(2, 1<<31)} {
 		out := connect(t, l, ConnID(i+1), p)
 		refusal(t, out, ConnID(i+1))
 		assert.Empty(t, out.Persist)
@@ -89,7 +91,7 @@ func TestLeaderClaimEpochBoundary(t *testing.T) {
 		out := connect(t, l, 5, info(2, MaxEpoch-1))
 		require.Empty(t, out.Close)
 		assert.Equal(t, []EpochWrite{{AcceptedEpochFile, MaxEpoch}}, out.Persist)
-		assert.Equal(t, []Packet{NewZkfleLeaderInfoPacket(MaxEpoch)}, sendsTo(out, 5))
+		assert.Equal(t, []quorumwire.Packet{quorumwire.NewZkfleLeaderInfoPacket(MaxEpoch)}, sendsTo(out, 5))
 		assert.Positive(t, MakeZxid(l.Epoch(), 0), "every zxid of the epoch stays positive")
 	})
 	t.Run("accepted equal to the proposal lifts it by one", func(t *testing.T) {
@@ -120,11 +122,11 @@ func TestLeaderReplacesOnlyAcceptedReconnects(t *testing.T) {
 	require.Len(t, out.Close, 1, "the older connection of server 2 goes")
 	assert.Equal(t, ConnID(1), out.Close[0].Conn)
 	assert.Nil(t, out.Close[0].Refused, "a replacement is not a refusal")
-	assert.True(t, l.Received(1, NewAckEpochPacket(0, 0)).Empty(), "the replaced connection is forgotten")
+	assert.True(t, l.Received(1, quorumwire.NewAckEpochPacket(0, 0)).Empty(), "the replaced connection is forgotten")
 
 	out = connect(t, l, 5, info(3, 0))
 	assert.Equal(t, []EpochWrite{{AcceptedEpochFile, 1}}, out.Persist, "leader, 2 (on its new connection) and 3")
-	assert.Equal(t, []Packet{NewZkfleLeaderInfoPacket(1)}, sendsTo(out, 4))
+	assert.Equal(t, []quorumwire.Packet{quorumwire.NewZkfleLeaderInfoPacket(1)}, sendsTo(out, 4))
 }
 
 // TestLeaderSilentConnectionRefused: a connection that never claims
@@ -164,17 +166,17 @@ func TestLeaderRefusesUnproposableOwnEpoch(t *testing.T) {
 // epoch is out of range ends the session, typed, with nothing persisted
 // or acknowledged.
 func TestLearnerRefusesUnrepresentableEpochs(t *testing.T) {
-	overflow := Packet{Type: LeaderInfo, Zxid: MakeZxid(1<<31, 0), Data: NewZkfleLeaderInfoPacket(0).Data}
+	overflow := quorumwire.Packet{Type: quorumwire.LeaderInfo, Zxid: MakeZxid(1<<31, 0), Data: quorumwire.NewZkfleLeaderInfoPacket(0).Data}
 	cases := map[string]struct {
-		before []Packet
-		bad    Packet
+		before []quorumwire.Packet
+		bad    quorumwire.Packet
 	}{
 		"LEADERINFO 2^31 (reads back negative)": {nil, overflow},
-		"LEADERINFO 0x7fffffff":                 {nil, NewZkfleLeaderInfoPacket(0x7fffffff)},
-		"LEADERINFO MaxEpoch+1":                 {nil, NewZkfleLeaderInfoPacket(MaxEpoch + 1)},
-		"ZooKeeper LEADERINFO 0x7fffffff":       {nil, NewLeaderInfoPacket(0x7fffffff)},
-		"NEWLEADER 0x7fffffff": {[]Packet{NewZkfleLeaderInfoPacket(4), NewDiffPacket(0)},
-			NewNewLeaderPacket(0x7fffffff, nil)},
+		"LEADERINFO 0x7fffffff":                 {nil, quorumwire.NewZkfleLeaderInfoPacket(0x7fffffff)},
+		"LEADERINFO MaxEpoch+1":                 {nil, quorumwire.NewZkfleLeaderInfoPacket(MaxEpoch + 1)},
+		"ZooKeeper LEADERINFO 0x7fffffff":       {nil, quorumwire.NewLeaderInfoPacket(0x7fffffff)},
+		"NEWLEADER 0x7fffffff": {[]quorumwire.Packet{quorumwire.NewZkfleLeaderInfoPacket(4), quorumwire.NewDiffPacket(0)},
+			quorumwire.NewNewLeaderPacket(0x7fffffff, nil)},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -196,7 +198,7 @@ func TestLearnerRefusesUnrepresentableEpochs(t *testing.T) {
 	}
 	t.Run("MaxEpoch itself is taken", func(t *testing.T) {
 		s := registered(t, 3, 2)
-		out := s.Received(9, NewZkfleLeaderInfoPacket(MaxEpoch))
+		out := s.Received(9, quorumwire.NewZkfleLeaderInfoPacket(MaxEpoch))
 		assert.Nil(t, out.Ended)
 		assert.Equal(t, []EpochWrite{{AcceptedEpochFile, MaxEpoch}}, out.Persist)
 	})

@@ -2,16 +2,12 @@
 // the QUORUM port (the first port of server.N): Zab's discovery phase, an
 // empty synchronisation, and the heartbeats that notice a dead leader or a
 // leader that lost its quorum. zkfle replicates no data, but it speaks
-// ZooKeeper's framing and packet types so that the handshake is ZooKeeper's.
+// ZooKeeper's framing and packet types (netbridge/quorumwire) so that the
+// handshake is ZooKeeper's.
 //
-// Three parts, each in its own files:
-//
-//   - The codec: Packet is jute's QuorumPacket (type int, zxid long, data
-//     buffer, authinfo vector<Id>), written with AppendEncode and read from
-//     a byte stream with PacketReader. There is no outer length prefix on
-//     this port: a packet ends where its last field ends. LearnerInfo,
-//     EpochProposal (LEADERINFO) and EpochAck (ACKEPOCH) are the payloads
-//     discovery needs.
+// Two parts, each in its own files (the packets themselves, jute's
+// QuorumPacket and the discovery payloads, are package
+// netbridge/quorumwire's, a pure leaf this package uses):
 //
 //   - The epoch storage: EpochStorage is where a server keeps
 //     acceptedEpoch and currentEpoch, with its rules (AcceptedRule,
@@ -37,8 +33,8 @@
 //     every accepted socket a fresh ConnID and call Connected. Learner: dial
 //     the leader's quorum address when Output.Dial says so (retrying is the
 //     session's business), then call Connected or DialFailed.
-//   - Read each socket with a PacketReader and call Received for each
-//     packet; call Disconnected when a read fails or the peer closes. Set
+//   - Read each socket with a quorumwire.PacketReader and call Received
+//     for each packet; call Disconnected when a read fails or the peer closes. Set
 //     no read deadline of your own: the session's ReadTimer is ZooKeeper's
 //     socket timeout, and it knows when the handler is not reading.
 //   - Carry out every Output in the order Output documents: epochs first

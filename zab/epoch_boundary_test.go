@@ -5,6 +5,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/zkfle/zkfle/netbridge/quorumwire"
 )
 
 // pair relays one learner session's packets to a leader session over
@@ -92,8 +94,8 @@ func TestEpochEqualToProposalIsNotAPromise(t *testing.T) {
 		assert.Empty(t, leaderPersists(p.leader), "the -1 leaves the leader waiting: 1 and a -1 are no quorum")
 		assert.Equal(t, int64(1), s.Epoch())
 
-		out = l.Received(3, NewAckEpochPacket(0, 0))
+		out = l.Received(3, quorumwire.NewAckEpochPacket(0, 0))
 		assert.Equal(t, []EpochWrite{{CurrentEpochFile, 1}}, out.Persist, "3's fresh promise completes the quorum")
-		assert.Equal(t, []PacketType{Diff, NewLeader}, typesTo(out, 7), "and 2, waiting, is synced too")
+		assert.Equal(t, []quorumwire.PacketType{quorumwire.Diff, quorumwire.NewLeader}, typesTo(out, 7), "and 2, waiting, is synced too")
 	})
 }

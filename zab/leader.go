@@ -3,6 +3,7 @@ package zab
 import (
 	"fmt"
 
+	"github.com/zkfle/zkfle/netbridge/quorumwire"
 	"github.com/zkfle/zkfle/quorum"
 )
 
@@ -59,7 +60,7 @@ type LeaderSession struct {
 	config   func(epoch int64) []byte
 	timing   Timing
 	zkMode   bool
-	summary  EpochAck // the leader's own (currentEpoch, lastZxid)
+	summary  quorumwire.EpochAck // the leader's own (currentEpoch, lastZxid)
 	accepted int64
 
 	phase      leaderPhase
@@ -116,7 +117,7 @@ func NewLeaderSession(cfg LeaderConfig) (*LeaderSession, error) {
 		joint:      quorum.NewJointConfig(cfg.Verifier, cfg.LastSeen),
 		timing:     timing,
 		zkMode:     cfg.ZooKeeperMode,
-		summary:    EpochAck{CurrentEpoch: cfg.CurrentEpoch, LastZxid: cfg.LastZxid},
+		summary:    quorumwire.EpochAck{CurrentEpoch: cfg.CurrentEpoch, LastZxid: cfg.LastZxid},
 		accepted:   cfg.AcceptedEpoch,
 		epoch:      -1,
 		connecting: make(map[int64]struct{}),
@@ -174,7 +175,7 @@ func (l *LeaderSession) Connected(c ConnID) Output {
 }
 
 // Received hands the session a packet read from connection c.
-func (l *LeaderSession) Received(c ConnID, p Packet) Output {
+func (l *LeaderSession) Received(c ConnID, p quorumwire.Packet) Output {
 	var out Output
 	lc := l.conns[c]
 	if lc == nil || l.phase == phaseEnded {

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"time"
+
+	"github.com/zkfle/zkfle/netbridge/quorumwire"
 )
 
 // maxBacklog bounds the packets a learner may send while its handler is
@@ -24,7 +26,7 @@ type learnerConn struct {
 	lastZxid int64 // the learner's last zxid, from ACKEPOCH
 	pinging  bool  // NEWLEADER queued: the handler's sender runs, so it is pinged
 	deadline int   // tickOfNextAckDeadline
-	backlog  []Packet
+	backlog  []quorumwire.Packet
 }
 
 // connStage is where a LearnerHandler is: reading a packet, or blocked on
@@ -46,7 +48,7 @@ func (s connStage) reading() bool {
 }
 
 // deliver handles a packet now if the handler is reading, else queues it.
-func (l *LeaderSession) deliver(out *Output, lc *learnerConn, p Packet) {
+func (l *LeaderSession) deliver(out *Output, lc *learnerConn, p quorumwire.Packet) {
 	if !lc.stage.reading() {
 		if len(lc.backlog) >= maxBacklog {
 			l.closeConn(out, lc.id, fmt.Sprintf("more than %d packets while waiting for the quorum", maxBacklog))
@@ -60,7 +62,7 @@ func (l *LeaderSession) deliver(out *Output, lc *learnerConn, p Packet) {
 }
 
 // handle dispatches a packet by the handler's stage.
-func (l *LeaderSession) handle(out *Output, lc *learnerConn, p Packet) {
+func (l *LeaderSession) handle(out *Output, lc *learnerConn, p quorumwire.Packet) {
 	switch lc.stage {
 	case stageAwaitInfo:
 		l.learnerInfo(out, lc, p)
@@ -109,7 +111,7 @@ func (l *LeaderSession) readTimeout(lc *learnerConn) time.Duration {
 // running is LearnerHandler's main loop: any packet proves the learner
 // alive. zkfle serves no clients and proposes nothing, so ACKs, PING
 // touches, REQUESTs and REVALIDATEs carry nothing to act on.
-func (l *LeaderSession) running(lc *learnerConn, _ Packet) {
+func (l *LeaderSession) running(lc *learnerConn, _ quorumwire.Packet) {
 	lc.deadline = l.tick + l.timing.SyncLimit
 }
 

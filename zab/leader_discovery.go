@@ -5,16 +5,18 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/zkfle/zkfle/netbridge/quorumwire"
 )
 
 // learnerInfo takes a learner's first packet (LearnerHandler.run, up to
 // getEpochToPropose).
-func (l *LeaderSession) learnerInfo(out *Output, lc *learnerConn, p Packet) {
-	if p.Type != FollowerInfo && p.Type != ObserverInfo {
+func (l *LeaderSession) learnerInfo(out *Output, lc *learnerConn, p quorumwire.Packet) {
+	if p.Type != quorumwire.FollowerInfo && p.Type != quorumwire.ObserverInfo {
 		l.refuse(out, lc, &ClaimError{SID: -1, Type: p.Type, Err: fmt.Errorf("%w: got %s", ErrNotLearnerInfo, p)})
 		return
 	}
-	li, err := DecodeLearnerInfo(p.Data)
+	li, err := quorumwire.DecodeLearnerInfo(p.Data)
 	if err != nil {
 		l.refuse(out, lc, &ClaimError{SID: -1, Type: p.Type, Err: fmt.Errorf("%w: %w", ErrNotLearnerInfo, err)})
 		return
@@ -97,9 +99,9 @@ func (l *LeaderSession) epochDecided(out *Output) {
 // pre-1.0 learner gets none: its FOLLOWERINFO zxid stands for its state
 // summary, as LearnerHandler fakes the ack.
 func (l *LeaderSession) sendEpoch(out *Output, lc *learnerConn) {
-	if lc.protocol < ProtocolVersion {
+	if lc.protocol < quorumwire.ProtocolVersion {
 		lc.stage = stageAwaitEpochQuorum
-		l.epochAck(out, lc, EpochAck{CurrentEpoch: EpochOf(lc.infoZxid), LastZxid: lc.infoZxid})
+		l.epochAck(out, lc, quorumwire.EpochAck{CurrentEpoch: EpochOf(lc.infoZxid), LastZxid: lc.infoZxid})
 		return
 	}
 	out.Send = append(out.Send, Send{Conn: lc.id, Packet: l.leaderInfo()})
@@ -108,8 +110,8 @@ func (l *LeaderSession) sendEpoch(out *Output, lc *learnerConn) {
 }
 
 // ackEpochPacket takes the answer to LEADERINFO.
-func (l *LeaderSession) ackEpochPacket(out *Output, lc *learnerConn, p Packet) {
-	ack, err := DecodeAckEpoch(p)
+func (l *LeaderSession) ackEpochPacket(out *Output, lc *learnerConn, p quorumwire.Packet) {
+	ack, err := quorumwire.DecodeAckEpoch(p)
 	if err != nil {
 		l.closeConn(out, lc.id, fmt.Sprintf("%s is not a valid ACKEPOCH: %v", p, err))
 		return
@@ -119,13 +121,13 @@ func (l *LeaderSession) ackEpochPacket(out *Output, lc *learnerConn, p Packet) {
 }
 
 // epochAck is Leader.waitForEpochAck for a learner.
-func (l *LeaderSession) epochAck(out *Output, lc *learnerConn, ack EpochAck) {
+func (l *LeaderSession) epochAck(out *Output, lc *learnerConn, ack quorumwire.EpochAck) {
 	lc.lastZxid = ack.LastZxid
 	if l.phase != phaseEpochAck {
 		l.sync(out, lc) // electionFinished: go straight on
 		return
 	}
-	if ack.CurrentEpoch != AlreadyAccepted && moreRecentThan(ack, l.summary) {
+	if ack.CurrentEpoch != quorumwire.AlreadyAccepted && moreRecentThan(ack, l.summary) {
 		l.closeConn(out, lc.id, fmt.Sprintf("follower %d is ahead of the leader, leader summary: %d (current epoch), %d (last zxid)",
 			lc.sid, l.summary.CurrentEpoch, l.summary.LastZxid))
 		return
@@ -137,8 +139,8 @@ func (l *LeaderSession) epochAck(out *Output, lc *learnerConn, ack EpochAck) {
 // countEpochAck adds a participant's ack to electingFollowers. An ack of -1
 // (the learner had accepted this epoch already) or from a server with no
 // trusted zxid does not count.
-func (l *LeaderSession) countEpochAck(sid int64, ack EpochAck) {
-	if ack.CurrentEpoch != AlreadyAccepted && ack.LastZxid != -1 && l.verifier.IsVoter(sid) {
+func (l *LeaderSession) countEpochAck(sid int64, ack quorumwire.EpochAck) {
+	if ack.CurrentEpoch != quorumwire.AlreadyAccepted && ack.LastZxid != -1 && l.verifier.IsVoter(sid) {
 		l.electing[sid] = struct{}{}
 	}
 }
@@ -173,12 +175,12 @@ func (l *LeaderSession) epochAcked(out *Output) {
 // the heartbeat pings it.
 func (l *LeaderSession) sync(out *Output, lc *learnerConn) {
 	var config []byte
-	if lc.protocol >= ProtocolVersion {
+	if lc.protocol >= quorumwire.ProtocolVersion {
 		config = l.config(l.epoch)
 	}
 	out.Send = append(out.Send,
-		Send{Conn: lc.id, Packet: NewDiffPacket(lc.lastZxid)},
-		Send{Conn: lc.id, Packet: NewNewLeaderPacket(l.epoch, config)})
+		Send{Conn: lc.id, Packet: quorumwire.NewDiffPacket(lc.lastZxid)},
+		Send{Conn: lc.id, Packet: quorumwire.NewNewLeaderPacket(l.epoch, config)})
 	lc.pinging = true
 	lc.stage = stageAwaitNewLeaderAck
 	l.resume(out, lc)
@@ -186,8 +188,8 @@ func (l *LeaderSession) sync(out *Output, lc *learnerConn) {
 
 // newLeaderAckPacket takes the learner's ACK of NEWLEADER
 // (Leader.waitForNewLeaderAck).
-func (l *LeaderSession) newLeaderAckPacket(out *Output, lc *learnerConn, p Packet) {
-	if p.Type != Ack {
+func (l *LeaderSession) newLeaderAckPacket(out *Output, lc *learnerConn, p quorumwire.Packet) {
+	if p.Type != quorumwire.Ack {
 		l.closeConn(out, lc.id, fmt.Sprintf("next packet was supposed to be an ACK, but received packet: %s", p))
 		return
 	}
@@ -224,7 +226,7 @@ func (l *LeaderSession) establish(out *Output) {
 
 // upToDate releases a handler into its main loop.
 func (l *LeaderSession) upToDate(out *Output, lc *learnerConn) {
-	out.Send = append(out.Send, Send{Conn: lc.id, Packet: NewUpToDatePacket()})
+	out.Send = append(out.Send, Send{Conn: lc.id, Packet: quorumwire.NewUpToDatePacket()})
 	lc.stage = stageRunning
 	l.resume(out, lc)
 }
@@ -273,9 +275,9 @@ func sidList(set map[int64]struct{}) string {
 
 // leaderInfo is the LEADERINFO to send: marked as zkfle's unless the
 // session plays a ZooKeeper leader.
-func (l *LeaderSession) leaderInfo() Packet {
+func (l *LeaderSession) leaderInfo() quorumwire.Packet {
 	if l.zkMode {
-		return NewLeaderInfoPacket(l.epoch)
+		return quorumwire.NewLeaderInfoPacket(l.epoch)
 	}
-	return NewZkfleLeaderInfoPacket(l.epoch)
+	return quorumwire.NewZkfleLeaderInfoPacket(l.epoch)
 }

@@ -6,10 +6,12 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/zkfle/zkfle/netbridge/quorumwire"
 )
 
 // connect opens connection c and sends the learner's first packet.
-func connect(t *testing.T, l *LeaderSession, c ConnID, first Packet) Output {
+func connect(t *testing.T, l *LeaderSession, c ConnID, first quorumwire.Packet) Output {
 	t.Helper()
 	require.True(t, l.Connected(c).Close == nil)
 	return l.Received(c, first)
@@ -58,7 +60,7 @@ func TestLeaderEpochProposal(t *testing.T) {
 				}
 				assert.Equal(t, []EpochWrite{{AcceptedEpochFile, tc.wantEpoch}}, out.Persist, "the leader accepts its epoch")
 				for j := 0; j <= i; j++ {
-					assert.Equal(t, []Packet{NewZkfleLeaderInfoPacket(tc.wantEpoch)}, sendsTo(out, ConnID(j+1)),
+					assert.Equal(t, []quorumwire.Packet{quorumwire.NewZkfleLeaderInfoPacket(tc.wantEpoch)}, sendsTo(out, ConnID(j+1)),
 						"every waiting learner gets LEADERINFO, learner %d", j)
 				}
 				assert.Equal(t, tc.wantEpoch, l.Epoch())
@@ -101,7 +103,7 @@ func TestLeaderKeepsCountingDisconnectedLearners(t *testing.T) {
 	assert.True(t, l.Disconnected(1).Close == nil)
 	out := connect(t, l, 2, info(3, 0))
 	assert.Equal(t, []EpochWrite{{AcceptedEpochFile, 5}}, out.Persist, "decided with 1, 2 and 3; 2's epoch counted")
-	assert.Equal(t, []Packet{NewZkfleLeaderInfoPacket(5)}, sendsTo(out, 2))
+	assert.Equal(t, []quorumwire.Packet{quorumwire.NewZkfleLeaderInfoPacket(5)}, sendsTo(out, 2))
 	assert.Empty(t, sendsTo(out, 1))
 }
 
@@ -114,20 +116,20 @@ func TestLeaderLateLearnerGetsTheDecidedEpoch(t *testing.T) {
 	connect(t, l, 1, info(2, 2))
 	out := connect(t, l, 2, info(3, 8))
 	assert.Empty(t, out.Persist)
-	assert.Equal(t, []Packet{NewZkfleLeaderInfoPacket(3)}, sendsTo(out, 2))
+	assert.Equal(t, []quorumwire.Packet{quorumwire.NewZkfleLeaderInfoPacket(3)}, sendsTo(out, 2))
 	assert.Equal(t, int64(3), l.Epoch())
 }
 
 func TestLeaderRejectsBadFirstPackets(t *testing.T) {
 	cases := map[string]struct {
-		p    Packet
+		p    quorumwire.Packet
 		want string
 	}{
-		"not FOLLOWERINFO":      {NewAckEpochPacket(0, 0), "got ACKEPOCH"},
-		"short LearnerInfo":     {Packet{Type: FollowerInfo, Data: []byte{0, 0, 0, 2}}, "LearnerInfo of 4 bytes"},
-		"null LearnerInfo":      {Packet{Type: FollowerInfo}, "LearnerInfo of 0 bytes"},
-		"newer config":          {NewZkfleLearnerInfoPacket(false, 2, 0, 0x100000003), "later activated configuration"},
-		"unknown type as hello": {Packet{Type: 77}, "UNKNOWN(77)"},
+		"not FOLLOWERINFO":      {quorumwire.NewAckEpochPacket(0, 0), "got ACKEPOCH"},
+		"short LearnerInfo":     {quorumwire.Packet{Type: quorumwire.FollowerInfo, Data: []byte{0, 0, 0, 2}}, "LearnerInfo of 4 bytes"},
+		"null LearnerInfo":      {quorumwire.Packet{Type: quorumwire.FollowerInfo}, "LearnerInfo of 0 bytes"},
+		"newer config":          {quorumwire.NewZkfleLearnerInfoPacket(false, 2, 0, 0x100000003), "later activated configuration"},
+		"unknown type as hello": {quorumwire.Packet{Type: 77}, "UNKNOWN(77)"},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -164,7 +166,7 @@ func TestLeaderReadTimeoutOnlyWhileReading(t *testing.T) {
 	clk.advance(3*time.Second, func(tm Timer) Output { // keep learner 2 alive
 		out := l.Tick(tm)
 		if len(sendsTo(out, 1)) > 0 {
-			clk.apply(l.Received(1, PingReply(sendsTo(out, 1)[0])))
+			clk.apply(l.Received(1, quorumwire.PingReply(sendsTo(out, 1)[0])))
 		}
 		return out
 	})
@@ -174,7 +176,7 @@ func TestLeaderReadTimeoutOnlyWhileReading(t *testing.T) {
 		out := l.Tick(tm)
 		closed = append(closed, closedConns(out)...)
 		if len(sendsTo(out, 1)) > 0 {
-			clk.apply(l.Received(1, PingReply(sendsTo(out, 1)[0])))
+			clk.apply(l.Received(1, quorumwire.PingReply(sendsTo(out, 1)[0])))
 		}
 		return out
 	})
@@ -188,24 +190,24 @@ func TestLeaderBacklogWhileBlocked(t *testing.T) {
 	l := newLeader(t, LeaderConfig{ID: 1, Verifier: five(t)})
 	l.Start()
 	connect(t, l, 1, info(2, 0))
-	assert.True(t, l.Received(1, NewAckEpochPacket(0, 0)).Empty(), "ACKEPOCH before LEADERINFO waits in the socket")
+	assert.True(t, l.Received(1, quorumwire.NewAckEpochPacket(0, 0)).Empty(), "ACKEPOCH before LEADERINFO waits in the socket")
 	out := connect(t, l, 2, info(3, 0))
 	assert.Equal(t, []EpochWrite{{AcceptedEpochFile, 1}}, out.Persist, "leader, 2 and 3 decide")
-	assert.Equal(t, []PacketType{LeaderInfo}, typesTo(out, 1), "conn 1's queued ack is read: 1 and 2 acked, no quorum yet")
-	assert.Equal(t, []PacketType{LeaderInfo}, typesTo(out, 2))
-	out = l.Received(2, NewAckEpochPacket(0, 0))
+	assert.Equal(t, []quorumwire.PacketType{quorumwire.LeaderInfo}, typesTo(out, 1), "conn 1's queued ack is read: 1 and 2 acked, no quorum yet")
+	assert.Equal(t, []quorumwire.PacketType{quorumwire.LeaderInfo}, typesTo(out, 2))
+	out = l.Received(2, quorumwire.NewAckEpochPacket(0, 0))
 	assert.Equal(t, []EpochWrite{{CurrentEpochFile, 1}}, out.Persist, "the third ack completes the quorum")
 	for c := ConnID(1); c <= 2; c++ {
-		assert.Equal(t, []PacketType{Diff, NewLeader}, typesTo(out, c), "conn %d", c)
+		assert.Equal(t, []quorumwire.PacketType{quorumwire.Diff, quorumwire.NewLeader}, typesTo(out, c), "conn %d", c)
 	}
 
 	l2 := newLeader(t, LeaderConfig{ID: 1, Verifier: five(t)})
 	l2.Start()
 	connect(t, l2, 1, info(2, 0))
 	for i := range maxBacklog {
-		require.Empty(t, l2.Received(1, NewPingPacket(int64(i))).Close)
+		require.Empty(t, l2.Received(1, quorumwire.NewPingPacket(int64(i))).Close)
 	}
-	out = l2.Received(1, NewPingPacket(99))
+	out = l2.Received(1, quorumwire.NewPingPacket(99))
 	assert.Equal(t, []ConnID{1}, closedConns(out), "a flood while blocked is cut off")
 }
 

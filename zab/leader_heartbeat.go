@@ -1,5 +1,7 @@
 package zab
 
+import "github.com/zkfle/zkfle/netbridge/quorumwire"
+
 // heartbeat is one turn of Leader.lead's ping loop, every half tick. Every
 // other turn is a tick: the leader counts itself and every learner heard
 // from within syncLimit ticks (LearnerHandler.synced) and steps down
@@ -20,7 +22,7 @@ func (l *LeaderSession) heartbeat(out *Output) {
 		}
 	}
 	l.tickSkip = !l.tickSkip
-	ping := NewPingPacket(MakeZxid(l.epoch, 0))
+	ping := quorumwire.NewPingPacket(MakeZxid(l.epoch, 0))
 	for _, c := range sortedConns(l.conns) {
 		if l.conns[c].pinging {
 			out.Send = append(out.Send, Send{Conn: c, Packet: ping})

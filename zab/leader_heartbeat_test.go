@@ -6,6 +6,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/zkfle/zkfle/netbridge/quorumwire"
 )
 
 // pingAnswerer answers every PING an output sends, for the connections
@@ -14,7 +16,7 @@ type pingAnswerer struct {
 	l     *LeaderSession
 	clk   *clock
 	alive map[ConnID]bool
-	pings map[ConnID][]Packet
+	pings map[ConnID][]quorumwire.Packet
 	ended *Ended
 	at    time.Duration
 }
@@ -30,12 +32,12 @@ func (p *pingAnswerer) observe(out Output) {
 		p.ended, p.at = out.Ended, p.clk.now
 	}
 	for _, s := range out.Send {
-		if s.Packet.Type != Ping {
+		if s.Packet.Type != quorumwire.Ping {
 			continue
 		}
 		p.pings[s.Conn] = append(p.pings[s.Conn], s.Packet)
 		if p.alive[s.Conn] {
-			p.observe(p.clk.apply(p.l.Received(s.Conn, PingReply(s.Packet))))
+			p.observe(p.clk.apply(p.l.Received(s.Conn, quorumwire.PingReply(s.Packet))))
 		}
 	}
 }
@@ -52,11 +54,11 @@ func establishedLeader(t *testing.T) *pingAnswerer {
 	handshake(t, l, clk, 3, 3, 0)
 	clk.apply(l.Connected(4))
 	clk.apply(l.Received(4, observerInfo(4, 0)))
-	clk.apply(l.Received(4, NewAckEpochPacket(0, 0)))
-	clk.apply(l.Received(4, NewAckPacket(MakeZxid(1, 0))))
-	clk.apply(l.Received(4, NewAckPacket(MakeZxid(1, 0))))
+	clk.apply(l.Received(4, quorumwire.NewAckEpochPacket(0, 0)))
+	clk.apply(l.Received(4, quorumwire.NewAckPacket(MakeZxid(1, 0))))
+	clk.apply(l.Received(4, quorumwire.NewAckPacket(MakeZxid(1, 0))))
 	require.True(t, l.IsEstablished())
-	return &pingAnswerer{l: l, clk: clk, alive: map[ConnID]bool{2: true, 3: true, 4: true}, pings: map[ConnID][]Packet{}}
+	return &pingAnswerer{l: l, clk: clk, alive: map[ConnID]bool{2: true, 3: true, 4: true}, pings: map[ConnID][]quorumwire.Packet{}}
 }
 
 func TestLeaderPingsEveryHalfTick(t *testing.T) {
@@ -65,7 +67,7 @@ func TestLeaderPingsEveryHalfTick(t *testing.T) {
 	require.Nil(t, p.ended)
 	for _, c := range []ConnID{2, 3, 4} {
 		require.Len(t, p.pings[c], 10, "one ping per tickTime/2 over 10 s, conn %d (observers too)", c)
-		assert.Equal(t, NewPingPacket(MakeZxid(1, 0)), p.pings[c][0], "zxid is the last proposed, makeZxid(epoch, 0)")
+		assert.Equal(t, quorumwire.NewPingPacket(MakeZxid(1, 0)), p.pings[c][0], "zxid is the last proposed, makeZxid(epoch, 0)")
 	}
 }
 

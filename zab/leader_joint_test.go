@@ -5,6 +5,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/zkfle/zkfle/netbridge/quorumwire"
 	"github.com/zkfle/zkfle/quorum"
 )
 
@@ -34,17 +35,17 @@ func TestLeaderNewLeaderNeedsQuorumInBothConfigs(t *testing.T) {
 			l.Start()
 			connect(t, l, 4, info(4, 0)) // a member of the last-seen view only: not in the committed epoch quorum
 			connect(t, l, 2, info(2, 0))
-			l.Received(4, NewAckEpochPacket(0, 0))
-			out := l.Received(2, NewAckEpochPacket(0, 0))
-			require.Equal(t, []PacketType{Diff, NewLeader}, typesTo(out, 4), "the leader and 2 are a committed quorum")
+			l.Received(4, quorumwire.NewAckEpochPacket(0, 0))
+			out := l.Received(2, quorumwire.NewAckEpochPacket(0, 0))
+			require.Equal(t, []quorumwire.PacketType{quorumwire.Diff, quorumwire.NewLeader}, typesTo(out, 4), "the leader and 2 are a committed quorum")
 
-			out = l.Received(2, NewAckPacket(MakeZxid(1, 0)))
+			out = l.Received(2, quorumwire.NewAckPacket(MakeZxid(1, 0)))
 			if !tc.joint {
 				require.NotNil(t, out.Established, "the stale last-seen view is not consulted")
 				return
 			}
 			assert.Nil(t, out.Established, "the leader and 2 are no quorum of {1, 4, 5}")
-			out = l.Received(4, NewAckPacket(MakeZxid(1, 0)))
+			out = l.Received(4, quorumwire.NewAckPacket(MakeZxid(1, 0)))
 			require.NotNil(t, out.Established, "1 and 4 make the proposed quorum")
 		})
 	}

@@ -6,6 +6,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/zkfle/zkfle/netbridge/quorumwire"
 )
 
 // decided returns a leader of voters 1..5 (plus observer 6) whose epoch 1
@@ -22,13 +24,13 @@ func decided(t *testing.T) *LeaderSession {
 
 func TestLeaderEpochAckQuorum(t *testing.T) {
 	l := decided(t)
-	out := l.Received(2, NewAckEpochPacket(0, 0x3))
+	out := l.Received(2, quorumwire.NewAckEpochPacket(0, 0x3))
 	assert.True(t, out.Send == nil && out.Persist == nil, "leader and 2: no quorum of 5")
-	out = l.Received(3, NewAckEpochPacket(0, 0x4))
+	out = l.Received(3, quorumwire.NewAckEpochPacket(0, 0x4))
 	assert.Equal(t, []EpochWrite{{CurrentEpochFile, 1}}, out.Persist, "the leader makes the epoch current first")
-	assert.Equal(t, []Packet{NewDiffPacket(0x3), NewNewLeaderPacket(1, l.config(1))}, sendsTo(out, 2),
+	assert.Equal(t, []quorumwire.Packet{quorumwire.NewDiffPacket(0x3), quorumwire.NewNewLeaderPacket(1, l.config(1))}, sendsTo(out, 2),
 		"an empty DIFF at the learner's own zxid, then NEWLEADER with the config")
-	assert.Equal(t, []Packet{NewDiffPacket(0x4), NewNewLeaderPacket(1, l.config(1))}, sendsTo(out, 3))
+	assert.Equal(t, []quorumwire.Packet{quorumwire.NewDiffPacket(0x4), quorumwire.NewNewLeaderPacket(1, l.config(1))}, sendsTo(out, 3))
 	assert.Nil(t, out.Established, "NEWLEADER must be acknowledged first")
 }
 
@@ -38,31 +40,31 @@ func TestLeaderEpochAckQuorum(t *testing.T) {
 func TestLeaderEpochAcksThatDoNotCount(t *testing.T) {
 	l := decided(t)
 	connect(t, l, 6, observerInfo(6, 0))
-	for c, ack := range map[ConnID]Packet{
-		2: NewAckEpochPacket(AlreadyAccepted, 0),
-		3: NewAckEpochPacket(0, -1),
-		6: NewAckEpochPacket(0, 0),
+	for c, ack := range map[ConnID]quorumwire.Packet{
+		2: quorumwire.NewAckEpochPacket(quorumwire.AlreadyAccepted, 0),
+		3: quorumwire.NewAckEpochPacket(0, -1),
+		6: quorumwire.NewAckEpochPacket(0, 0),
 	} {
 		out := l.Received(c, ack)
 		assert.Empty(t, out.Persist, "conn %d", c)
 		assert.Empty(t, out.Send, "conn %d", c)
 	}
 	connect(t, l, 4, info(4, 0))
-	assert.Empty(t, l.Received(4, NewAckEpochPacket(0, 0)).Persist, "leader + 4 only")
+	assert.Empty(t, l.Received(4, quorumwire.NewAckEpochPacket(0, 0)).Persist, "leader + 4 only")
 	connect(t, l, 5, info(5, 0))
-	out := l.Received(5, NewAckEpochPacket(0, 0))
+	out := l.Received(5, quorumwire.NewAckEpochPacket(0, 0))
 	assert.Equal(t, []EpochWrite{{CurrentEpochFile, 1}}, out.Persist, "leader, 4 and 5")
 	for _, c := range []ConnID{2, 3, 4, 5, 6} {
-		assert.Equal(t, []PacketType{Diff, NewLeader}, typesTo(out, c), "every waiting learner is synced, conn %d", c)
+		assert.Equal(t, []quorumwire.PacketType{quorumwire.Diff, quorumwire.NewLeader}, typesTo(out, c), "every waiting learner is synced, conn %d", c)
 	}
 }
 
 func TestLeaderRefusesFollowerAhead(t *testing.T) {
-	for name, ack := range map[string]Packet{
-		"higher current epoch":      NewAckEpochPacket(3, 0),
-		"same epoch, higher zxid":   NewAckEpochPacket(2, 0x200000009),
-		"short ACKEPOCH data":       {Type: AckEpoch, Data: []byte{0}},
-		"ACK where ACKEPOCH is due": NewAckPacket(0),
+	for name, ack := range map[string]quorumwire.Packet{
+		"higher current epoch":      quorumwire.NewAckEpochPacket(3, 0),
+		"same epoch, higher zxid":   quorumwire.NewAckEpochPacket(2, 0x200000009),
+		"short ACKEPOCH data":       {Type: quorumwire.AckEpoch, Data: []byte{0}},
+		"ACK where ACKEPOCH is due": quorumwire.NewAckPacket(0),
 	} {
 		t.Run(name, func(t *testing.T) {
 			l := newLeader(t, LeaderConfig{ID: 1, Verifier: three(t), AcceptedEpoch: 2, CurrentEpoch: 2, LastZxid: 0x200000005})
@@ -76,27 +78,27 @@ func TestLeaderRefusesFollowerAhead(t *testing.T) {
 	l := newLeader(t, LeaderConfig{ID: 1, Verifier: three(t), AcceptedEpoch: 2, CurrentEpoch: 2, LastZxid: 0x200000005})
 	l.Start()
 	connect(t, l, 2, info(2, 2))
-	out := l.Received(2, NewAckEpochPacket(AlreadyAccepted, 0x900000000))
+	out := l.Received(2, quorumwire.NewAckEpochPacket(quorumwire.AlreadyAccepted, 0x900000000))
 	assert.Empty(t, out.Close, "a -1 ack is not compared, just not counted")
 }
 
 func TestLeaderEstablishesOnNewLeaderAckQuorum(t *testing.T) {
 	l := decided(t)
-	l.Received(2, NewAckEpochPacket(0, 0))
+	l.Received(2, quorumwire.NewAckEpochPacket(0, 0))
 	connect(t, l, 6, observerInfo(6, 0))
-	l.Received(6, NewAckEpochPacket(0, 0))
-	l.Received(3, NewAckEpochPacket(0, 0))
-	out := l.Received(6, NewAckPacket(MakeZxid(1, 0)))
+	l.Received(6, quorumwire.NewAckEpochPacket(0, 0))
+	l.Received(3, quorumwire.NewAckEpochPacket(0, 0))
+	out := l.Received(6, quorumwire.NewAckPacket(MakeZxid(1, 0)))
 	assert.Nil(t, out.Established, "an observer's ack does not count")
 	assert.True(t, cancelled(out, ReadTimer, 6), "the observer's handler waits for the leader to start")
-	out = l.Received(2, NewAckPacket(MakeZxid(1, 0)))
+	out = l.Received(2, quorumwire.NewAckPacket(MakeZxid(1, 0)))
 	assert.Nil(t, out.Established)
-	out = l.Received(3, NewAckPacket(MakeZxid(1, 0)))
+	out = l.Received(3, quorumwire.NewAckPacket(MakeZxid(1, 0)))
 	require.NotNil(t, out.Established)
 	assert.Equal(t, Established{Epoch: 1, Leader: 1, Role: Leading}, *out.Established)
 	assert.True(t, l.IsEstablished())
 	for _, c := range []ConnID{2, 3, 6} {
-		assert.Equal(t, []Packet{NewUpToDatePacket()}, sendsTo(out, c), "UPTODATE to every learner that acked, conn %d", c)
+		assert.Equal(t, []quorumwire.Packet{quorumwire.NewUpToDatePacket()}, sendsTo(out, c), "UPTODATE to every learner that acked, conn %d", c)
 		assert.Equal(t, 10*time.Second, armed(t, out, ReadTimer, c).After, "syncLimit × tickTime from now on")
 	}
 	assert.Equal(t, time.Second, armed(t, out, HeartbeatTimer, 0).After, "pings every tickTime/2")
@@ -107,24 +109,24 @@ func TestLeaderNewLeaderAckOfAnotherEpochIsNotCounted(t *testing.T) {
 	l := newLeader(t, LeaderConfig{ID: 1, Verifier: three(t)})
 	l.Start()
 	connect(t, l, 2, info(2, 0))
-	l.Received(2, NewAckEpochPacket(0, 0))
-	out := l.Received(2, NewAckPacket(MakeZxid(7, 0)))
+	l.Received(2, quorumwire.NewAckEpochPacket(0, 0))
+	out := l.Received(2, quorumwire.NewAckPacket(MakeZxid(7, 0)))
 	assert.Nil(t, out.Established)
 	assert.Empty(t, out.Close, "not counted, but the handler waits on")
 	connect(t, l, 3, info(3, 0))
-	l.Received(3, NewAckEpochPacket(0, 0))
-	out = l.Received(3, NewAckPacket(MakeZxid(1, 0)))
+	l.Received(3, quorumwire.NewAckEpochPacket(0, 0))
+	out = l.Received(3, quorumwire.NewAckPacket(MakeZxid(1, 0)))
 	require.NotNil(t, out.Established)
-	assert.Equal(t, []PacketType{UpToDate}, typesTo(out, 2), "it still gets UPTODATE")
-	assert.Equal(t, []PacketType{UpToDate}, typesTo(out, 3))
+	assert.Equal(t, []quorumwire.PacketType{quorumwire.UpToDate}, typesTo(out, 2), "it still gets UPTODATE")
+	assert.Equal(t, []quorumwire.PacketType{quorumwire.UpToDate}, typesTo(out, 3))
 }
 
 func TestLeaderRejectsNonAckAfterNewLeader(t *testing.T) {
 	l := decided(t)
 	connect(t, l, 4, info(4, 0))
-	l.Received(2, NewAckEpochPacket(0, 0))
-	l.Received(3, NewAckEpochPacket(0, 0))
-	out := l.Received(2, NewPingPacket(0))
+	l.Received(2, quorumwire.NewAckEpochPacket(0, 0))
+	l.Received(3, quorumwire.NewAckEpochPacket(0, 0))
+	out := l.Received(2, quorumwire.NewPingPacket(0))
 	assert.Equal(t, []ConnID{2}, closedConns(out))
 	assert.Contains(t, out.Close[0].Detail, "supposed to be an ACK")
 }
@@ -139,11 +141,11 @@ func TestLeaderLateLearnerAfterEstablished(t *testing.T) {
 	handshake(t, l, clk, 2, 2, 0)
 	require.True(t, l.IsEstablished())
 	out := connect(t, l, 3, info(3, 0))
-	assert.Equal(t, []Packet{NewZkfleLeaderInfoPacket(1)}, sendsTo(out, 3))
-	out = l.Received(3, NewAckEpochPacket(AlreadyAccepted, 0x7))
-	assert.Equal(t, []Packet{NewDiffPacket(0x7), NewNewLeaderPacket(1, l.config(1))}, sendsTo(out, 3))
-	out = l.Received(3, NewAckPacket(MakeZxid(1, 0)))
-	assert.Equal(t, []Packet{NewUpToDatePacket()}, sendsTo(out, 3))
+	assert.Equal(t, []quorumwire.Packet{quorumwire.NewZkfleLeaderInfoPacket(1)}, sendsTo(out, 3))
+	out = l.Received(3, quorumwire.NewAckEpochPacket(quorumwire.AlreadyAccepted, 0x7))
+	assert.Equal(t, []quorumwire.Packet{quorumwire.NewDiffPacket(0x7), quorumwire.NewNewLeaderPacket(1, l.config(1))}, sendsTo(out, 3))
+	out = l.Received(3, quorumwire.NewAckPacket(MakeZxid(1, 0)))
+	assert.Equal(t, []quorumwire.Packet{quorumwire.NewUpToDatePacket()}, sendsTo(out, 3))
 	assert.Empty(t, out.Persist)
 	assert.Nil(t, out.Established, "reported once")
 }
@@ -169,10 +171,10 @@ func TestLeaderPhaseTimeouts(t *testing.T) {
 		for c := ConnID(2); c <= 3; c++ {
 			clk.apply(connect(t, l, c, info(int64(c), 0)))
 		}
-		clk.apply(l.Received(2, NewAckEpochPacket(0, 0)))
-		out := clk.apply(l.Received(3, NewAckEpochPacket(0, 0)))
+		clk.apply(l.Received(2, quorumwire.NewAckEpochPacket(0, 0)))
+		out := clk.apply(l.Received(3, quorumwire.NewAckEpochPacket(0, 0)))
 		armed(t, out, PhaseTimer, 0)
-		clk.apply(l.Received(2, NewAckPacket(MakeZxid(1, 0))))
+		clk.apply(l.Received(2, quorumwire.NewAckPacket(MakeZxid(1, 0))))
 		outs := clk.advance(20*time.Second, l.Tick)
 		end := endedIn(outs)
 		require.NotNil(t, end)
@@ -194,10 +196,10 @@ func TestLeaderPreZab10Learner(t *testing.T) {
 		ZooKeeperMode: true})
 	l.Start()
 	l.Connected(2)
-	old := Packet{Type: FollowerInfo, Zxid: MakeZxid(1, 4), Data: unhex(t, "0000000000000002")}
+	old := quorumwire.Packet{Type: quorumwire.FollowerInfo, Zxid: MakeZxid(1, 4), Data: []byte{0, 0, 0, 0, 0, 0, 0, 2}} // a bare sid, no version
 	out := l.Received(2, old)
 	assert.Equal(t, []EpochWrite{{AcceptedEpochFile, 2}, {CurrentEpochFile, 2}}, out.Persist)
-	assert.Equal(t, []Packet{NewDiffPacket(MakeZxid(1, 4)), NewNewLeaderPacket(2, nil)}, sendsTo(out, 2))
+	assert.Equal(t, []quorumwire.Packet{quorumwire.NewDiffPacket(MakeZxid(1, 4)), quorumwire.NewNewLeaderPacket(2, nil)}, sendsTo(out, 2))
 }
 
 func TestLeaderStopAndPersistFailure(t *testing.T) {
@@ -246,7 +248,7 @@ func TestLeaderWithUntrustedZxidCannotCountItself(t *testing.T) {
 	clk.apply(l.Start())
 	for c := ConnID(2); c <= 3; c++ {
 		clk.apply(connect(t, l, c, info(int64(c), 0)))
-		out := clk.apply(l.Received(c, NewAckEpochPacket(0, 0)))
+		out := clk.apply(l.Received(c, quorumwire.NewAckEpochPacket(0, 0)))
 		assert.Empty(t, out.Persist, "conn %d", c)
 	}
 	end := endedIn(clk.advance(20*time.Second, l.Tick))

@@ -3,6 +3,8 @@ package zab
 import (
 	"fmt"
 	"time"
+
+	"github.com/zkfle/zkfle/netbridge/quorumwire"
 )
 
 // LearnerConfig configures a LearnerSession.
@@ -176,9 +178,9 @@ func (s *LearnerSession) Connected(c ConnID) Output {
 	s.conn = c
 	s.timers.cancel(&out, ConnectTimer, 0)
 	s.stage = learnerRegistering
-	info := NewZkfleLearnerInfoPacket
+	info := quorumwire.NewZkfleLearnerInfoPacket
 	if s.cfg.ZooKeeperMode {
-		info = NewLearnerInfoPacket
+		info = quorumwire.NewLearnerInfoPacket
 	}
 	out.Send = append(out.Send, Send{Conn: c, Packet: info(s.cfg.Observer, s.cfg.ID, s.accepted, s.cfg.ConfigVersion)})
 	s.armRead(&out)
@@ -186,7 +188,7 @@ func (s *LearnerSession) Connected(c ConnID) Output {
 }
 
 // Received hands the session a packet read from the leader connection.
-func (s *LearnerSession) Received(c ConnID, p Packet) Output {
+func (s *LearnerSession) Received(c ConnID, p quorumwire.Packet) Output {
 	var out Output
 	if c != s.conn || s.conn == 0 || s.stage == learnerEnded {
 		return out

@@ -1,9 +1,13 @@
 package zab
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/zkfle/zkfle/netbridge/quorumwire"
+)
 
 // handle dispatches a packet from the leader by stage.
-func (s *LearnerSession) handle(out *Output, p Packet) {
+func (s *LearnerSession) handle(out *Output, p quorumwire.Packet) {
 	switch s.stage {
 	case learnerRegistering:
 		s.leaderInfo(out, p)
@@ -12,8 +16,8 @@ func (s *LearnerSession) handle(out *Output, p Packet) {
 	case learnerSyncing:
 		s.syncing(out, p)
 	case learnerEstablished:
-		if p.Type == Ping {
-			out.Send = append(out.Send, Send{Conn: s.conn, Packet: PingReply(p)})
+		if p.Type == quorumwire.Ping {
+			out.Send = append(out.Send, Send{Conn: s.conn, Packet: quorumwire.PingReply(p)})
 		}
 		// zkfle replicates nothing: PROPOSAL, COMMIT, INFORM, SYNC and
 		// REVALIDATE have nothing to act on.
@@ -23,16 +27,16 @@ func (s *LearnerSession) handle(out *Output, p Packet) {
 // leaderInfo is the rest of Learner.registerWithLeader: accept the new
 // epoch (on disk before the ACKEPOCH that promises it), or answer -1 if it
 // is already accepted, or refuse an epoch below the accepted one.
-func (s *LearnerSession) leaderInfo(out *Output, p Packet) {
-	if p.Type != LeaderInfo {
+func (s *LearnerSession) leaderInfo(out *Output, p quorumwire.Packet) {
+	if p.Type != quorumwire.LeaderInfo {
 		detail := "First packet should have been NEWLEADER, got " + p.String()
-		if p.Type == NewLeader {
+		if p.Type == quorumwire.NewLeader {
 			detail = "leader speaks the pre-Zab-1.0 protocol (NEWLEADER before LEADERINFO), which zkfle does not"
 		}
 		s.end(out, ReasonProtocol, detail)
 		return
 	}
-	prop, err := DecodeLeaderInfo(p)
+	prop, err := quorumwire.DecodeLeaderInfo(p)
 	if err != nil {
 		s.end(out, ReasonProtocol, err.Error())
 		return
@@ -55,24 +59,24 @@ func (s *LearnerSession) leaderInfo(out *Output, p Packet) {
 	case prop.Epoch == s.accepted:
 		// Acked this epoch before (to this or another leader): say so with
 		// -1, which the leader does not count, but still report our zxid.
-		ackEpoch = AlreadyAccepted
+		ackEpoch = quorumwire.AlreadyAccepted
 	default:
 		s.end(out, ReasonEpochBehind, fmt.Sprintf("Leaders epoch, %d is less than accepted epoch, %d", prop.Epoch, s.accepted))
 		return
 	}
 	s.newEpoch = prop.Epoch
-	out.Send = append(out.Send, Send{Conn: s.conn, Packet: NewAckEpochPacket(ackEpoch, s.cfg.LastZxid)})
+	out.Send = append(out.Send, Send{Conn: s.conn, Packet: quorumwire.NewAckEpochPacket(ackEpoch, s.cfg.LastZxid)})
 	s.stage = learnerAwaitSync
 }
 
 // syncStart takes the first packet of syncWithLeader. With no data, DIFF
 // and TRUNC are both empty syncs; a SNAP would be followed by a snapshot
 // zkfle cannot take.
-func (s *LearnerSession) syncStart(out *Output, p Packet) {
+func (s *LearnerSession) syncStart(out *Output, p quorumwire.Packet) {
 	switch p.Type {
-	case Diff, Trunc:
+	case quorumwire.Diff, quorumwire.Trunc:
 		s.stage = learnerSyncing
-	case Snap:
+	case quorumwire.Snap:
 		s.end(out, ReasonProtocol, "leader sent SNAP; zkfle keeps no data and cannot load a snapshot")
 	default:
 		s.end(out, ReasonProtocol, "Got unexpected packet from leader: "+p.String())
@@ -81,10 +85,10 @@ func (s *LearnerSession) syncStart(out *Output, p Packet) {
 
 // syncing reads until UPTODATE. NEWLEADER makes the epoch current (on disk
 // before its ACK); UPTODATE establishes the session and is acknowledged.
-func (s *LearnerSession) syncing(out *Output, p Packet) {
-	ack := NewAckPacket(MakeZxid(s.newEpoch, 0))
+func (s *LearnerSession) syncing(out *Output, p quorumwire.Packet) {
+	ack := quorumwire.NewAckPacket(MakeZxid(s.newEpoch, 0))
 	switch p.Type {
-	case NewLeader:
+	case quorumwire.NewLeader:
 		if err := CheckEpoch(EpochOf(p.Zxid), fmt.Sprintf("the epoch of leader %d's NEWLEADER", s.cfg.LeaderID)); err != nil {
 			s.endErr(out, ReasonEpochRange, err)
 			return
@@ -95,7 +99,7 @@ func (s *LearnerSession) syncing(out *Output, p Packet) {
 		s.setCurrent(out)
 		s.newLeaderSeen = true
 		out.Send = append(out.Send, Send{Conn: s.conn, Packet: ack})
-	case UpToDate:
+	case quorumwire.UpToDate:
 		if !s.newLeaderSeen {
 			s.setCurrent(out) // a pre-1.0 leader: the epoch becomes current here
 		}
@@ -120,7 +124,7 @@ func (s *LearnerSession) setCurrent(out *Output) {
 // would put data into a server that keeps none), persist nothing (our
 // votes keep our own, lower epoch, so a ZooKeeper server always outranks
 // us), hang up, and report the role as election-only.
-func (s *LearnerSession) followElectionOnly(out *Output, prop EpochProposal) {
+func (s *LearnerSession) followElectionOnly(out *Output, prop quorumwire.EpochProposal) {
 	out.Close = append(out.Close, Close{Conn: s.conn,
 		Detail: fmt.Sprintf("leader %d is an Apache ZooKeeper server: following it in the election only", s.cfg.LeaderID)})
 	s.conn = 0

@@ -7,6 +7,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/zkfle/zkfle/netbridge/quorumwire"
 )
 
 // registered returns a learner (sid 2 following 1) connected on conn 9,
@@ -58,7 +60,7 @@ func TestLearnerRegisters(t *testing.T) {
 		clk := newClock()
 		clk.apply(s.Start())
 		out := clk.apply(s.Connected(9))
-		assert.Equal(t, []Packet{NewZkfleLearnerInfoPacket(observer, 4, 3, 0x100000000)}, sendsTo(out, 9))
+		assert.Equal(t, []quorumwire.Packet{quorumwire.NewZkfleLearnerInfoPacket(observer, 4, 3, 0x100000000)}, sendsTo(out, 9))
 		assert.True(t, cancelled(out, ConnectTimer, 0))
 		assert.Equal(t, 20*time.Second, armed(t, out, ReadTimer, 9).After)
 		if observer {
@@ -72,20 +74,20 @@ func TestLearnerRegisters(t *testing.T) {
 func TestLearnerAnswersLeaderInfo(t *testing.T) {
 	t.Run("new epoch: accepted on disk, then ACKEPOCH with the current epoch", func(t *testing.T) {
 		s := registered(t, 3, 2)
-		out := s.Received(9, NewZkfleLeaderInfoPacket(4))
+		out := s.Received(9, quorumwire.NewZkfleLeaderInfoPacket(4))
 		assert.Equal(t, []EpochWrite{{AcceptedEpochFile, 4}}, out.Persist)
-		assert.Equal(t, []Packet{NewAckEpochPacket(2, 0x300000007)}, sendsTo(out, 9))
+		assert.Equal(t, []quorumwire.Packet{quorumwire.NewAckEpochPacket(2, 0x300000007)}, sendsTo(out, 9))
 		assert.Equal(t, int64(4), s.Epoch())
 	})
 	t.Run("epoch already accepted: -1, nothing written", func(t *testing.T) {
 		s := registered(t, 3, 2)
-		out := s.Received(9, NewZkfleLeaderInfoPacket(3))
+		out := s.Received(9, quorumwire.NewZkfleLeaderInfoPacket(3))
 		assert.Empty(t, out.Persist)
-		assert.Equal(t, []Packet{NewAckEpochPacket(AlreadyAccepted, 0x300000007)}, sendsTo(out, 9))
+		assert.Equal(t, []quorumwire.Packet{quorumwire.NewAckEpochPacket(quorumwire.AlreadyAccepted, 0x300000007)}, sendsTo(out, 9))
 	})
 	t.Run("epoch below accepted: refused, back to LOOKING", func(t *testing.T) {
 		s := registered(t, 3, 2)
-		out := s.Received(9, NewZkfleLeaderInfoPacket(2))
+		out := s.Received(9, quorumwire.NewZkfleLeaderInfoPacket(2))
 		assert.Empty(t, out.Persist)
 		assert.Empty(t, out.Send, "no ACKEPOCH")
 		require.NotNil(t, out.Ended)
@@ -98,28 +100,28 @@ func TestLearnerAnswersLeaderInfo(t *testing.T) {
 func TestLearnerSyncsAndEstablishes(t *testing.T) {
 	s := registered(t, 3, 2)
 	clk := newClock()
-	clk.apply(s.Received(9, NewZkfleLeaderInfoPacket(4)))
-	out := clk.apply(s.Received(9, NewDiffPacket(0x300000007)))
+	clk.apply(s.Received(9, quorumwire.NewZkfleLeaderInfoPacket(4)))
+	out := clk.apply(s.Received(9, quorumwire.NewDiffPacket(0x300000007)))
 	assert.Empty(t, out.Send)
 	assert.Equal(t, 20*time.Second, armed(t, out, ReadTimer, 9).After, "initLimit × tickTime until NEWLEADER")
-	out = clk.apply(s.Received(9, NewPingPacket(MakeZxid(4, 0))))
+	out = clk.apply(s.Received(9, quorumwire.NewPingPacket(MakeZxid(4, 0))))
 	assert.Empty(t, out.Send, "Java does not answer pings while syncing")
-	out = clk.apply(s.Received(9, NewNewLeaderPacket(4, []byte("server.1=x"))))
+	out = clk.apply(s.Received(9, quorumwire.NewNewLeaderPacket(4, []byte("server.1=x"))))
 	assert.Equal(t, []EpochWrite{{CurrentEpochFile, 4}}, out.Persist, "the epoch is current on disk before the ACK")
-	assert.Equal(t, []Packet{NewAckPacket(MakeZxid(4, 0))}, sendsTo(out, 9))
+	assert.Equal(t, []quorumwire.Packet{quorumwire.NewAckPacket(MakeZxid(4, 0))}, sendsTo(out, 9))
 	assert.Equal(t, 10*time.Second, armed(t, out, ReadTimer, 9).After, "syncLimit × tickTime from NEWLEADER on")
 	assert.Nil(t, out.Established)
-	out = clk.apply(s.Received(9, NewUpToDatePacket()))
+	out = clk.apply(s.Received(9, quorumwire.NewUpToDatePacket()))
 	assert.Empty(t, out.Persist)
-	assert.Equal(t, []Packet{NewAckPacket(MakeZxid(4, 0))}, sendsTo(out, 9))
+	assert.Equal(t, []quorumwire.Packet{quorumwire.NewAckPacket(MakeZxid(4, 0))}, sendsTo(out, 9))
 	require.NotNil(t, out.Established)
 	assert.Equal(t, Established{Epoch: 4, Leader: 1, Role: Following, Config: []byte("server.1=x")}, *out.Established)
 	assert.True(t, s.IsEstablished())
 
-	ping := Packet{Type: Ping, Zxid: MakeZxid(4, 0), AuthInfo: []ID{{"ip", "10.0.0.1"}}}
+	ping := quorumwire.Packet{Type: quorumwire.Ping, Zxid: MakeZxid(4, 0), AuthInfo: []quorumwire.ID{{Scheme: "ip", ID: "10.0.0.1"}}}
 	out = clk.apply(s.Received(9, ping))
-	assert.Equal(t, []Packet{{Type: Ping, Zxid: MakeZxid(4, 0), Data: []byte{}, AuthInfo: ping.AuthInfo}}, sendsTo(out, 9))
-	for _, p := range []Packet{{Type: Proposal, Zxid: 1}, {Type: Commit}, NewUpToDatePacket(), {Type: 99}} {
+	assert.Equal(t, []quorumwire.Packet{{Type: quorumwire.Ping, Zxid: MakeZxid(4, 0), Data: []byte{}, AuthInfo: ping.AuthInfo}}, sendsTo(out, 9))
+	for _, p := range []quorumwire.Packet{{Type: quorumwire.Proposal, Zxid: 1}, {Type: quorumwire.Commit}, quorumwire.NewUpToDatePacket(), {Type: 99}} {
 		out = s.Received(9, p)
 		assert.Empty(t, out.Send, "%s", p)
 		assert.Nil(t, out.Ended, "%s", p)
@@ -129,24 +131,24 @@ func TestLearnerSyncsAndEstablishes(t *testing.T) {
 func TestLearnerSyncVariants(t *testing.T) {
 	t.Run("TRUNC is an empty sync too", func(t *testing.T) {
 		s := registered(t, 0, 0)
-		s.Received(9, NewZkfleLeaderInfoPacket(1))
-		assert.Nil(t, s.Received(9, Packet{Type: Trunc, Zxid: 0}).Ended)
-		s.Received(9, NewNewLeaderPacket(1, nil))
-		assert.NotNil(t, s.Received(9, NewUpToDatePacket()).Established)
+		s.Received(9, quorumwire.NewZkfleLeaderInfoPacket(1))
+		assert.Nil(t, s.Received(9, quorumwire.Packet{Type: quorumwire.Trunc, Zxid: 0}).Ended)
+		s.Received(9, quorumwire.NewNewLeaderPacket(1, nil))
+		assert.NotNil(t, s.Received(9, quorumwire.NewUpToDatePacket()).Established)
 	})
 	t.Run("SNAP cannot be taken", func(t *testing.T) {
 		s := registered(t, 0, 0)
-		s.Received(9, NewZkfleLeaderInfoPacket(1))
-		out := s.Received(9, Packet{Type: Snap, Zxid: 1 << 32})
+		s.Received(9, quorumwire.NewZkfleLeaderInfoPacket(1))
+		out := s.Received(9, quorumwire.Packet{Type: quorumwire.Snap, Zxid: 1 << 32})
 		require.NotNil(t, out.Ended)
 		assert.Equal(t, ReasonProtocol, out.Ended.Reason)
 		assert.Contains(t, out.Ended.Detail, "SNAP")
 	})
 	t.Run("pre-1.0 leader: UPTODATE without NEWLEADER makes the epoch current", func(t *testing.T) {
 		s := registered(t, 0, 0)
-		s.Received(9, NewZkfleLeaderInfoPacket(1))
-		s.Received(9, NewDiffPacket(0))
-		out := s.Received(9, NewUpToDatePacket())
+		s.Received(9, quorumwire.NewZkfleLeaderInfoPacket(1))
+		s.Received(9, quorumwire.NewDiffPacket(0))
+		out := s.Received(9, quorumwire.NewUpToDatePacket())
 		assert.Equal(t, []EpochWrite{{CurrentEpochFile, 1}}, out.Persist)
 		require.NotNil(t, out.Established)
 		assert.Nil(t, out.Established.Config)
@@ -156,14 +158,14 @@ func TestLearnerSyncVariants(t *testing.T) {
 func TestLearnerProtocolErrors(t *testing.T) {
 	cases := []struct {
 		name   string
-		before []Packet
-		bad    Packet
+		before []quorumwire.Packet
+		bad    quorumwire.Packet
 		want   string
 	}{
-		{"PING instead of LEADERINFO", nil, NewPingPacket(0), "First packet should have been NEWLEADER"},
-		{"NEWLEADER first (pre-1.0 leader)", nil, NewNewLeaderPacket(1, nil), "pre-Zab-1.0"},
-		{"short LEADERINFO", nil, Packet{Type: LeaderInfo, Zxid: 1 << 32, Data: []byte{1}}, "LEADERINFO data of 1 bytes"},
-		{"UPTODATE instead of DIFF", []Packet{NewZkfleLeaderInfoPacket(1)}, NewUpToDatePacket(), "Got unexpected packet from leader: UPTODATE"},
+		{"PING instead of LEADERINFO", nil, quorumwire.NewPingPacket(0), "First packet should have been NEWLEADER"},
+		{"NEWLEADER first (pre-1.0 leader)", nil, quorumwire.NewNewLeaderPacket(1, nil), "pre-Zab-1.0"},
+		{"short LEADERINFO", nil, quorumwire.Packet{Type: quorumwire.LeaderInfo, Zxid: 1 << 32, Data: []byte{1}}, "LEADERINFO data of 1 bytes"},
+		{"UPTODATE instead of DIFF", []quorumwire.Packet{quorumwire.NewZkfleLeaderInfoPacket(1)}, quorumwire.NewUpToDatePacket(), "Got unexpected packet from leader: UPTODATE"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -187,12 +189,12 @@ func TestLearnerProtocolErrors(t *testing.T) {
 func TestLearnerLeaderSilence(t *testing.T) {
 	s := registered(t, 0, 0)
 	clk := newClock()
-	for _, p := range []Packet{NewZkfleLeaderInfoPacket(1), NewDiffPacket(0), NewNewLeaderPacket(1, nil), NewUpToDatePacket()} {
+	for _, p := range []quorumwire.Packet{quorumwire.NewZkfleLeaderInfoPacket(1), quorumwire.NewDiffPacket(0), quorumwire.NewNewLeaderPacket(1, nil), quorumwire.NewUpToDatePacket()} {
 		clk.apply(s.Received(9, p))
 	}
 	for range 5 {
 		assert.Nil(t, endedIn(clk.advance(9*time.Second, s.Tick)))
-		clk.apply(s.Received(9, NewPingPacket(1<<32)))
+		clk.apply(s.Received(9, quorumwire.NewPingPacket(1<<32)))
 	}
 	assert.Nil(t, endedIn(clk.advance(9999*time.Millisecond, s.Tick)))
 	outs := clk.advance(time.Millisecond, s.Tick)
@@ -205,7 +207,7 @@ func TestLearnerLeaderSilence(t *testing.T) {
 func TestLearnerSilenceDuringDiscovery(t *testing.T) {
 	s := registered(t, 0, 0)
 	clk := newClock()
-	clk.apply(s.Received(9, NewZkfleLeaderInfoPacket(1)))
+	clk.apply(s.Received(9, quorumwire.NewZkfleLeaderInfoPacket(1)))
 	assert.Nil(t, endedIn(clk.advance(19*time.Second, s.Tick)), "initLimit × tickTime before NEWLEADER")
 	end := endedIn(clk.advance(time.Second, s.Tick))
 	require.NotNil(t, end)
@@ -215,13 +217,13 @@ func TestLearnerSilenceDuringDiscovery(t *testing.T) {
 func TestLearnerLeaderClosesConnection(t *testing.T) {
 	s := registered(t, 0, 0)
 	assert.True(t, s.Disconnected(8).Empty(), "another connection")
-	assert.True(t, s.Received(8, NewZkfleLeaderInfoPacket(1)).Empty(), "another connection")
+	assert.True(t, s.Received(8, quorumwire.NewZkfleLeaderInfoPacket(1)).Empty(), "another connection")
 	out := s.Disconnected(9)
 	require.NotNil(t, out.Ended)
 	assert.Equal(t, ReasonLeaderClosed, out.Ended.Reason)
 	assert.Empty(t, out.Close, "already closed")
 	assert.True(t, cancelled(out, ReadTimer, 9))
-	assert.True(t, s.Received(9, NewZkfleLeaderInfoPacket(1)).Empty())
+	assert.True(t, s.Received(9, quorumwire.NewZkfleLeaderInfoPacket(1)).Empty())
 }
 
 func TestLearnerStopAndPersistFailure(t *testing.T) {
@@ -232,7 +234,7 @@ func TestLearnerStopAndPersistFailure(t *testing.T) {
 	assert.Equal(t, []ConnID{9}, closedConns(out))
 
 	s = registered(t, 0, 0)
-	s.Received(9, NewZkfleLeaderInfoPacket(1))
+	s.Received(9, quorumwire.NewZkfleLeaderInfoPacket(1))
 	out = s.PersistFailed(errors.New("read-only file system"))
 	require.NotNil(t, out.Ended)
 	assert.Equal(t, ReasonPersistFailed, out.Ended.Reason)

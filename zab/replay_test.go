@@ -6,6 +6,9 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/zkfle/zkfle/internal/pcaptest"
+	"github.com/zkfle/zkfle/netbridge/quorumwire"
 )
 
 // The replay tests drive the session machines with the packets a real
@@ -24,7 +27,7 @@ func sentBytes(out Output, c ConnID) []byte {
 }
 
 func TestReplayLearnersAgainstCapture(t *testing.T) {
-	streams := readCaptureStreams(t, capturePath)
+	streams := pcaptest.ReadStreams(t, capturePath)
 	cases := []struct {
 		name            string
 		learner, leader string // stream names
@@ -68,8 +71,8 @@ func TestReplayLearnersAgainstCapture(t *testing.T) {
 			sent := sentBytes(out, c)
 			var persists []EpochWrite
 			var established *Established
-			for _, p := range readAllPackets(t, bytes.NewReader(streams[tc.leader].data)) {
-				if p.Type == Proposal {
+			for _, p := range readAllPackets(t, bytes.NewReader(streams[tc.leader].Data)) {
+				if p.Type == quorumwire.Proposal {
 					break
 				}
 				out := s.Received(c, p)
@@ -80,7 +83,7 @@ func TestReplayLearnersAgainstCapture(t *testing.T) {
 					established = out.Established
 				}
 			}
-			want := streams[tc.learner].data[:tc.compareUpTo]
+			want := streams[tc.learner].Data[:tc.compareUpTo]
 			require.GreaterOrEqual(t, len(sent), len(want))
 			assert.Equal(t, want, sent[:len(want)])
 			assert.Equal(t, tc.persists, persists)
@@ -96,7 +99,7 @@ func TestReplayLearnersAgainstCapture(t *testing.T) {
 // joining late. Each learner's handshake runs to the end before the next,
 // then the heartbeat runs while every learner answers each ping.
 func TestReplayLeaderAgainstCapture(t *testing.T) {
-	streams := readCaptureStreams(t, capturePath)
+	streams := pcaptest.ReadStreams(t, capturePath)
 	l, err := NewLeaderSession(LeaderConfig{
 		ID: 2, Verifier: parseConfig(t, captureConfig),
 		AcceptedEpoch: 1, CurrentEpoch: 1, LastZxid: 0x100000002,
@@ -127,12 +130,12 @@ func TestReplayLeaderAgainstCapture(t *testing.T) {
 			established = out.Established
 		}
 	}
-	var pingReply = map[ConnID]Packet{}
+	var pingReply = map[ConnID]quorumwire.Packet{}
 	var heartbeat Timer
 	for _, c := range conns {
 		take(l.Connected(c.id))
-		for _, p := range readAllPackets(t, bytes.NewReader(streams[c.learner].data)) {
-			if p.Type == Ping {
+		for _, p := range readAllPackets(t, bytes.NewReader(streams[c.learner].Data)) {
+			if p.Type == quorumwire.Ping {
 				pingReply[c.id] = p
 				break
 			}
@@ -159,7 +162,7 @@ func TestReplayLeaderAgainstCapture(t *testing.T) {
 		}
 	}
 	for _, c := range conns {
-		want := streams[c.leader].data
+		want := streams[c.leader].Data
 		require.GreaterOrEqual(t, len(sent[c.id]), len(want), "conn %d", c.id)
 		assert.Equal(t, want, sent[c.id][:len(want)], "conn %d: LEADERINFO, DIFF, NEWLEADER, UPTODATE, PINGs", c.id)
 	}

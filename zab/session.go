@@ -3,6 +3,8 @@ package zab
 import (
 	"fmt"
 	"time"
+
+	"github.com/zkfle/zkfle/netbridge/quorumwire"
 )
 
 // ConnID names one TCP connection on the quorum port. The driver picks the
@@ -70,7 +72,7 @@ type Send struct {
 	// Conn is the connection.
 	Conn ConnID
 	// Packet is the packet.
-	Packet Packet
+	Packet quorumwire.Packet
 }
 
 // Close asks the driver to close a connection. The session has already
@@ -180,7 +182,7 @@ func (o Output) Empty() bool {
 type Session interface {
 	Start() Output
 	Connected(c ConnID) Output
-	Received(c ConnID, p Packet) Output
+	Received(c ConnID, p quorumwire.Packet) Output
 	Disconnected(c ConnID) Output
 	Tick(t Timer) Output
 	PersistFailed(err error) Output

@@ -9,6 +9,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/zkfle/zkfle/netbridge/quorumwire"
 	"github.com/zkfle/zkfle/quorum"
 )
 
@@ -47,15 +48,17 @@ func newLearner(t testing.TB, cfg LearnerConfig) *LearnerSession {
 }
 
 // info is a learner's FOLLOWERINFO (or OBSERVERINFO).
-func info(sid, accepted int64) Packet { return NewZkfleLearnerInfoPacket(false, sid, accepted, 0) }
+func info(sid, accepted int64) quorumwire.Packet {
+	return quorumwire.NewZkfleLearnerInfoPacket(false, sid, accepted, 0)
+}
 
-func observerInfo(sid, accepted int64) Packet {
-	return NewZkfleLearnerInfoPacket(true, sid, accepted, 0)
+func observerInfo(sid, accepted int64) quorumwire.Packet {
+	return quorumwire.NewZkfleLearnerInfoPacket(true, sid, accepted, 0)
 }
 
 // sendsTo lists the packets an output sends on c.
-func sendsTo(out Output, c ConnID) []Packet {
-	var ps []Packet
+func sendsTo(out Output, c ConnID) []quorumwire.Packet {
+	var ps []quorumwire.Packet
 	for _, s := range out.Send {
 		if s.Conn == c {
 			ps = append(ps, s.Packet)
@@ -65,7 +68,13 @@ func sendsTo(out Output, c ConnID) []Packet {
 }
 
 // typesTo lists the types of the packets an output sends on c.
-func typesTo(out Output, c ConnID) []PacketType { return packetTypes(sendsTo(out, c)) }
+func typesTo(out Output, c ConnID) []quorumwire.PacketType {
+	var ts []quorumwire.PacketType
+	for _, p := range sendsTo(out, c) {
+		ts = append(ts, p.Type)
+	}
+	return ts
+}
 
 // armed returns the last arming of a timer kind (and conn) in an output.
 func armed(t testing.TB, out Output, kind TimerKind, conn ConnID) Timer {
@@ -194,13 +203,13 @@ func handshake(t *testing.T, l *LeaderSession, clk *clock, c ConnID, sid, accept
 		return outs // waits for the epoch
 	}
 	epoch := EpochOf(sendsTo(out, c)[0].Zxid)
-	out = step(l.Received(c, NewAckEpochPacket(0, 0)))
+	out = step(l.Received(c, quorumwire.NewAckEpochPacket(0, 0)))
 	if len(sendsTo(out, c)) == 0 {
 		return outs
 	}
-	out = step(l.Received(c, NewAckPacket(MakeZxid(epoch, 0))))
+	out = step(l.Received(c, quorumwire.NewAckPacket(MakeZxid(epoch, 0))))
 	if len(sendsTo(out, c)) > 0 {
-		step(l.Received(c, NewAckPacket(MakeZxid(epoch, 0))))
+		step(l.Received(c, quorumwire.NewAckPacket(MakeZxid(epoch, 0))))
 	}
 	return outs
 }

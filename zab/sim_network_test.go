@@ -3,6 +3,8 @@ package zab
 import (
 	"slices"
 	"time"
+
+	"github.com/zkfle/zkfle/netbridge/quorumwire"
 )
 
 // The two ends of a simulated connection.
@@ -81,7 +83,7 @@ func (e dialError) Error() string { return string(e) }
 
 // send puts a packet on the wire from server from. The bytes go through
 // the codec, as on a real socket.
-func (w *simWorld) send(c ConnID, from int64, p Packet) {
+func (w *simWorld) send(c ConnID, from int64, p quorumwire.Packet) {
 	sc := w.conns[c]
 	if sc == nil {
 		w.check.fail("s%d sends on unknown conn %d", from, c)
@@ -121,7 +123,7 @@ func (w *simWorld) deliver(e *simEvent) {
 	if !sc.open[e.side] {
 		return
 	}
-	p, n, err := DecodePacket(e.data)
+	p, n, err := quorumwire.DecodePacket(e.data)
 	if err != nil || n != len(e.data) {
 		w.check.fail("conn %d: undecodable packet %x: %v", e.conn, e.data, err)
 		return
@@ -184,16 +186,16 @@ func (w *simWorld) disconnect(c ConnID, side int) {
 // packet's header fields alone: the acceptedEpoch of a FOLLOWERINFO or
 // OBSERVERINFO (its zxid's high word), an ACKEPOCH, and an ACK whose zxid
 // is (epoch, 0) together with the sender's currentEpoch on disk.
-func (w *simWorld) observeAtLeader(leader *simNode, from int64, p Packet) {
+func (w *simWorld) observeAtLeader(leader *simNode, from int64, p quorumwire.Packet) {
 	if leader.leader == nil {
 		return
 	}
 	switch p.Type {
-	case FollowerInfo, ObserverInfo:
+	case quorumwire.FollowerInfo, quorumwire.ObserverInfo:
 		w.check.heardLearnerInfo(leader.id, p.Zxid>>32)
-	case AckEpoch:
+	case quorumwire.AckEpoch:
 		w.check.heardAckEpoch(leader.id, from)
-	case Ack:
+	case quorumwire.Ack:
 		if p.Zxid&0xffffffff == 0 {
 			w.check.heardNewLeaderAck(leader.id, from, p.Zxid>>32, w.nodes[from].current)
 		}

@@ -13,7 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/zkfle/zkfle/internal/testcerts"
-	"github.com/zkfle/zkfle/netbridge"
+	"github.com/zkfle/zkfle/netbridge/electionwire"
 )
 
 // tlsElectionPort is a fake TLS election port requiring a client
@@ -38,14 +38,14 @@ func tlsElectionPort(t *testing.T, ca *testcerts.CA) (addr string, clientCNs cha
 			func() {
 				defer c.Close()
 				_ = c.SetDeadline(time.Now().Add(10 * time.Second))
-				if _, err := netbridge.ReadInitialMessage(c); err != nil {
+				if _, err := electionwire.ReadInitialMessage(c); err != nil {
 					return
 				}
-				if _, err := netbridge.NewFrameReader(c).Next(); err != nil {
+				if _, err := electionwire.NewFrameReader(c).Next(); err != nil {
 					return
 				}
 				clientCNs <- c.(*tls.Conn).ConnectionState().PeerCertificates[0].Subject.CommonName
-				frame, _ := netbridge.AppendNotificationFrame(nil, &netbridge.Notification{State: netbridge.StateFollowing,
+				frame, _ := electionwire.AppendNotificationFrame(nil, &electionwire.Notification{State: electionwire.StateFollowing,
 					Leader: 3, ElectionEpoch: 2, Version: 2, Config: []byte{}})
 				_, _ = c.Write(frame)
 				_, _ = c.Read(make([]byte, 1)) // until the probe hangs up
