@@ -76,7 +76,8 @@ func (d *sessionDriver) adopt(ctx actor.Context, conn net.Conn) zab.ConnID {
 	d.next++
 	id := d.next
 	props := d.rt.wrap(KindQuorumBridge, netbridge.NewQuorumBridgeProps(conn, uint64(id),
-		d.rt.cfg.TickTime*time.Duration(d.rt.cfg.SyncLimit), d.rt.log))
+		netbridge.WithWriteTimeout(d.rt.cfg.TickTime*time.Duration(d.rt.cfg.SyncLimit)),
+		netbridge.WithLogger(d.rt.log))) // the bridge adds conn=<id> itself
 	pid, err := ctx.SpawnNamed(props, "conn-"+strconv.FormatUint(uint64(id), 10))
 	if err != nil {
 		_ = conn.Close()
@@ -101,7 +102,8 @@ func (d *sessionDriver) handle(ctx actor.Context, msg any) bool {
 		id := zab.ConnID(m.GetConn())
 		if _, ok := d.conns[id]; ok {
 			d.forgetConn(id)
-			d.rt.log.Debug("quorum connection closed", "actor", string(d.kind), "conn", id, "detail", m.GetDetail())
+			d.rt.log.Debug("quorum connection closed", "actor", string(d.kind), "conn", id,
+				"reason", m.GetReason().String(), "detail", m.GetDetail())
 			if !d.over {
 				d.apply(ctx, d.session.Disconnected(id))
 			}

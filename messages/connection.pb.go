@@ -86,12 +86,12 @@ type CloseReason int32
 const (
 	// CLOSE_REASON_UNSPECIFIED: not set. Never sent on purpose.
 	CloseReason_CLOSE_REASON_UNSPECIFIED CloseReason = 0
-	// PEER_CLOSED: the peer closed the socket (EOF), at a frame boundary or
-	// in the middle of a frame (the detail says which).
+	// PEER_CLOSED: the peer closed the socket (EOF), at a frame (or quorum
+	// packet) boundary or in the middle of one (the detail says which).
 	CloseReason_PEER_CLOSED CloseReason = 1
 	// READ_ERROR: reading failed for another reason (reset, timeout, ...).
 	CloseReason_READ_ERROR CloseReason = 2
-	// WRITE_ERROR: writing a frame failed.
+	// WRITE_ERROR: writing a frame (or quorum packet) failed.
 	CloseReason_WRITE_ERROR CloseReason = 3
 	// BAD_FRAME_LENGTH: a frame's i32 length was <= 0 or > 524288; Java
 	// cannot resync, so the connection is closed.
@@ -123,6 +123,17 @@ const (
 	// (ZOOKEEPER-3769); zkfle closes the connection, so one peer cannot
 	// make the node log or count without bound (issue 11).
 	CloseReason_MALFORMED_NOTIFICATION CloseReason = 14
+	// MALFORMED_PACKET: a quorum-port packet had an unreasonable length field
+	// (a data buffer or authinfo string below -1 or above the field limit,
+	// an authinfo count out of range, or authinfo too large). Java's
+	// BinaryInputArchive throws "Unreasonable length" and the connection is
+	// lost: the stream cannot be resynchronised.
+	CloseReason_MALFORMED_PACKET CloseReason = 15
+	// SEND_QUEUE_FULL: a quorum bridge's send queue overflowed: the peer has
+	// stopped reading. A Zab stream with a gap is worthless, so the
+	// connection is closed rather than trimmed (the election bridge drops
+	// its oldest frame instead, as ZooKeeper keeps only the newest message).
+	CloseReason_SEND_QUEUE_FULL CloseReason = 16
 )
 
 // Enum value maps for CloseReason.
@@ -143,6 +154,8 @@ var (
 		12: "CONNECT_FAILED",
 		13: "INTERNAL_ERROR",
 		14: "MALFORMED_NOTIFICATION",
+		15: "MALFORMED_PACKET",
+		16: "SEND_QUEUE_FULL",
 	}
 	CloseReason_value = map[string]int32{
 		"CLOSE_REASON_UNSPECIFIED": 0,
@@ -160,6 +173,8 @@ var (
 		"CONNECT_FAILED":           12,
 		"INTERNAL_ERROR":           13,
 		"MALFORMED_NOTIFICATION":   14,
+		"MALFORMED_PACKET":         15,
+		"SEND_QUEUE_FULL":          16,
 	}
 )
 
@@ -793,7 +808,7 @@ const file_connection_proto_rawDesc = "" +
 	"\tDirection\x12\x19\n" +
 	"\x15DIRECTION_UNSPECIFIED\x10\x00\x12\v\n" +
 	"\aINBOUND\x10\x01\x12\f\n" +
-	"\bOUTBOUND\x10\x02*\xb1\x02\n" +
+	"\bOUTBOUND\x10\x02*\xdc\x02\n" +
 	"\vCloseReason\x12\x1c\n" +
 	"\x18CLOSE_REASON_UNSPECIFIED\x10\x00\x12\x0f\n" +
 	"\vPEER_CLOSED\x10\x01\x12\x0e\n" +
@@ -812,7 +827,9 @@ const file_connection_proto_rawDesc = "" +
 	"\x0fSELF_CONNECTION\x10\v\x12\x12\n" +
 	"\x0eCONNECT_FAILED\x10\f\x12\x12\n" +
 	"\x0eINTERNAL_ERROR\x10\r\x12\x1a\n" +
-	"\x16MALFORMED_NOTIFICATION\x10\x0e*x\n" +
+	"\x16MALFORMED_NOTIFICATION\x10\x0e\x12\x14\n" +
+	"\x10MALFORMED_PACKET\x10\x0f\x12\x13\n" +
+	"\x0fSEND_QUEUE_FULL\x10\x10*x\n" +
 	"\n" +
 	"DropReason\x12\x1b\n" +
 	"\x17DROP_REASON_UNSPECIFIED\x10\x00\x12\x0e\n" +

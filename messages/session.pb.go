@@ -280,13 +280,17 @@ func (x *SendQuorumPacket) GetPacket() *QuorumPacket {
 }
 
 // QuorumConnClosed reports, exactly once per connection, that a quorum-port
-// connection ended (peer closed, read or write error, malformed packet, or
-// the bridge was stopped).
+// connection ended (peer closed, read or write error, write timeout,
+// malformed packet, full send queue, or the bridge was stopped), as the
+// election bridge's ConnectionClosed does for an election connection.
 type QuorumConnClosed struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	Conn  uint64                 `protobuf:"varint,1,opt,name=conn,proto3" json:"conn,omitempty"`
-	// Why, for logs.
-	Detail        string `protobuf:"bytes,2,opt,name=detail,proto3" json:"detail,omitempty"`
+	// Human-readable detail (an error message, the bad value).
+	Detail string `protobuf:"bytes,2,opt,name=detail,proto3" json:"detail,omitempty"`
+	// Why: PEER_CLOSED, READ_ERROR, WRITE_ERROR, WRITE_TIMEOUT,
+	// MALFORMED_PACKET, SEND_QUEUE_FULL, SHUTDOWN or INTERNAL_ERROR.
+	Reason        CloseReason `protobuf:"varint,3,opt,name=reason,proto3,enum=zkfle.messages.CloseReason" json:"reason,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -333,6 +337,13 @@ func (x *QuorumConnClosed) GetDetail() string {
 		return x.Detail
 	}
 	return ""
+}
+
+func (x *QuorumConnClosed) GetReason() CloseReason {
+	if x != nil {
+		return x.Reason
+	}
+	return CloseReason_CLOSE_REASON_UNSPECIFIED
 }
 
 // SessionEstablished tells the QuorumPeer that its session reached Zab's
@@ -572,7 +583,7 @@ var File_session_proto protoreflect.FileDescriptor
 
 const file_session_proto_rawDesc = "" +
 	"\n" +
-	"\rsession.proto\x12\x0ezkfle.messages\x1a\n" +
+	"\rsession.proto\x12\x0ezkfle.messages\x1a\x10connection.proto\x1a\n" +
 	"vote.proto\"0\n" +
 	"\x06AuthID\x12\x16\n" +
 	"\x06scheme\x18\x01 \x01(\tR\x06scheme\x12\x0e\n" +
@@ -589,10 +600,11 @@ const file_session_proto_rawDesc = "" +
 	"\x06packet\x18\x02 \x01(\v2\x1c.zkfle.messages.QuorumPacketR\x06packet\"\\\n" +
 	"\x10SendQuorumPacket\x12\x12\n" +
 	"\x04conn\x18\x01 \x01(\x04R\x04conn\x124\n" +
-	"\x06packet\x18\x02 \x01(\v2\x1c.zkfle.messages.QuorumPacketR\x06packet\">\n" +
+	"\x06packet\x18\x02 \x01(\v2\x1c.zkfle.messages.QuorumPacketR\x06packet\"s\n" +
 	"\x10QuorumConnClosed\x12\x12\n" +
 	"\x04conn\x18\x01 \x01(\x04R\x04conn\x12\x16\n" +
-	"\x06detail\x18\x02 \x01(\tR\x06detail\"\x98\x01\n" +
+	"\x06detail\x18\x02 \x01(\tR\x06detail\x123\n" +
+	"\x06reason\x18\x03 \x01(\x0e2\x1b.zkfle.messages.CloseReasonR\x06reason\"\x98\x01\n" +
 	"\x12SessionEstablished\x12/\n" +
 	"\x04role\x18\x01 \x01(\x0e2\x1b.zkfle.messages.ServerStateR\x04role\x12\x14\n" +
 	"\x05epoch\x18\x02 \x01(\x03R\x05epoch\x12\x16\n" +
@@ -631,18 +643,20 @@ var file_session_proto_goTypes = []any{
 	(*SessionEnded)(nil),             // 6: zkfle.messages.SessionEnded
 	(*VoterLookingInNewerRound)(nil), // 7: zkfle.messages.VoterLookingInNewerRound
 	(*UpdateElectionVote)(nil),       // 8: zkfle.messages.UpdateElectionVote
-	(ServerState)(0),                 // 9: zkfle.messages.ServerState
+	(CloseReason)(0),                 // 9: zkfle.messages.CloseReason
+	(ServerState)(0),                 // 10: zkfle.messages.ServerState
 }
 var file_session_proto_depIdxs = []int32{
-	0, // 0: zkfle.messages.QuorumPacket.authinfo:type_name -> zkfle.messages.AuthID
-	1, // 1: zkfle.messages.QuorumPacketReceived.packet:type_name -> zkfle.messages.QuorumPacket
-	1, // 2: zkfle.messages.SendQuorumPacket.packet:type_name -> zkfle.messages.QuorumPacket
-	9, // 3: zkfle.messages.SessionEstablished.role:type_name -> zkfle.messages.ServerState
-	4, // [4:4] is the sub-list for method output_type
-	4, // [4:4] is the sub-list for method input_type
-	4, // [4:4] is the sub-list for extension type_name
-	4, // [4:4] is the sub-list for extension extendee
-	0, // [0:4] is the sub-list for field type_name
+	0,  // 0: zkfle.messages.QuorumPacket.authinfo:type_name -> zkfle.messages.AuthID
+	1,  // 1: zkfle.messages.QuorumPacketReceived.packet:type_name -> zkfle.messages.QuorumPacket
+	1,  // 2: zkfle.messages.SendQuorumPacket.packet:type_name -> zkfle.messages.QuorumPacket
+	9,  // 3: zkfle.messages.QuorumConnClosed.reason:type_name -> zkfle.messages.CloseReason
+	10, // 4: zkfle.messages.SessionEstablished.role:type_name -> zkfle.messages.ServerState
+	5,  // [5:5] is the sub-list for method output_type
+	5,  // [5:5] is the sub-list for method input_type
+	5,  // [5:5] is the sub-list for extension type_name
+	5,  // [5:5] is the sub-list for extension extendee
+	0,  // [0:5] is the sub-list for field type_name
 }
 
 func init() { file_session_proto_init() }
@@ -650,6 +664,7 @@ func file_session_proto_init() {
 	if File_session_proto != nil {
 		return
 	}
+	file_connection_proto_init()
 	file_vote_proto_init()
 	type x struct{}
 	out := protoimpl.TypeBuilder{

@@ -2,11 +2,7 @@ package netbridge
 
 import (
 	"fmt"
-	"io"
-	"log/slog"
 	"net"
-	"sync/atomic"
-	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
 
@@ -49,48 +45,19 @@ func NewBridgeProps(conn net.Conn, sid int64, opts ...BridgeOption) *actor.Props
 // bridgeProducer builds the bridge's producer: called once per incarnation,
 // it hands each one the same connection and shell.
 func bridgeProducer(conn net.Conn, sid int64, opts ...BridgeOption) actor.Producer {
-	cfg := defaultBridgeConfig()
-	for _, opt := range opts {
-		if opt != nil {
-			opt(&cfg)
-		}
-	}
-	sh := &bridgeShell{}
+	core := newBridgeCore(conn, "election", func(reason messages.CloseReason, detail string) any {
+		return &messages.ConnectionClosed{Sid: sid, Reason: reason, Detail: detail}
+	}, opts)
 	return func() actor.Actor {
-		// log is replaced in Started; until then (and in a zombie
-		// incarnation, which never starts) nothing may log anywhere.
-		return &bridge{conn: conn, sid: sid, cfg: cfg, sh: sh, log: discardLogger}
+		return &bridge{bridgeCore: core, sid: sid}
 	}
 }
 
-// discardLogger is the logger of a bridge that has not started.
-var discardLogger = slog.New(slog.NewTextHandler(io.Discard, nil))
-
-// bridgeShell is the state one spawned bridge shares across incarnations
-// (restarts build a new bridge value from the producer).
-type bridgeShell struct {
-	// stopped is set in Stopped. protoactor can run the producer and
-	// Started once more after a stop that raced a restart (seen at the
-	// pinned protoactor version); such a zombie incarnation must not touch the connection.
-	stopped atomic.Bool
-	// connClosed is set once an incarnation has closed conn: later
-	// incarnations must not read from or write to it.
-	connClosed atomic.Bool
-	// reported is set when ConnectionClosed has been sent, so that there is
-	// exactly one per connection whichever incarnation ends it.
-	reported atomic.Bool
-}
-
-// bridge is one incarnation of the bridge actor.
+// bridge is one incarnation of the election bridge actor.
 type bridge struct {
-	conn net.Conn
+	bridgeCore
 	sid  int64
-	cfg  bridgeConfig
-	sh   *bridgeShell
-
-	log  *slog.Logger
-	to   *actor.PID // recipient of reports: cfg.recipient or the parent
-	link *link      // nil before Started and after the connection ended
+	link *link // nil before Started and after the connection ended
 }
 
 // Receive handles one message. It never blocks: reads and writes happen on
@@ -144,39 +111,9 @@ func (b *bridge) Receive(ctx actor.Context) {
 // started sets up the incarnation and, unless the connection is already
 // gone, starts the reader and writer.
 func (b *bridge) started(ctx actor.Context) {
-	if b.sh.stopped.Load() {
-		return // zombie incarnation after a stop: acquire nothing
-	}
-	b.to = b.cfg.recipient
-	if b.to == nil {
-		b.to = ctx.Parent()
-	}
-	logger := b.cfg.logger
-	if logger == nil {
-		logger = ctx.Logger()
-	}
-	b.log = logger.With("peer", b.sid)
-
-	switch {
-	case b.conn == nil:
-		b.sh.connClosed.Store(true)
-		b.report(ctx, messages.CloseReason_INTERNAL_ERROR, "bridge spawned without a connection")
-		ctx.Stop(ctx.Self())
-		return
-	case b.sh.connClosed.Load():
-		// A previous incarnation closed the socket before this restart.
-		b.report(ctx, messages.CloseReason_INTERNAL_ERROR, "connection closed by a previous bridge incarnation")
-		ctx.Stop(ctx.Self())
+	if !b.begin(ctx, "peer", b.sid) {
 		return
 	}
-	if addr := b.conn.RemoteAddr(); addr != nil {
-		b.log = b.log.With("remote", addr.String())
-	}
-	// After the handshake ZooKeeper's RecvWorker reads with no timeout
-	// (SO_TIMEOUT 0): there are no heartbeats, so an idle peer is fine.
-	// Clear whatever deadline the handshake left.
-	_ = b.conn.SetReadDeadline(time.Time{})
-
 	system, self := ctx.ActorSystem(), ctx.Self()
 	b.link = newLink(b.conn, b.cfg, b.sid, func(msg interface{}) { system.Root.Send(self, msg) },
 		func(to *actor.PID, msg *messages.FrameWritten) { system.Root.Send(to, msg) })
@@ -191,35 +128,12 @@ func (b *bridge) current(l *link) bool {
 
 // release closes the connection and waits for the helper goroutines.
 func (b *bridge) release() {
-	wasClosed := b.sh.connClosed.Swap(true)
+	var shutdown func()
 	if b.link != nil {
-		b.link.shutdown() // closes conn
+		shutdown = b.link.shutdown
 		b.link = nil
-		return
 	}
-	if !wasClosed && b.conn != nil {
-		_ = b.conn.Close()
-	}
-}
-
-// report sends ConnectionClosed to the recipient, once per connection.
-func (b *bridge) report(ctx actor.Context, reason messages.CloseReason, detail string) {
-	if b.sh.reported.Swap(true) {
-		return
-	}
-	// Debug: the owner logs connection ends at the level it sees fit
-	// (the connection manager rate-limits those of strangers).
-	b.log.Debug("election connection closed", "reason", reason.String(), "detail", detail)
-	b.deliver(ctx, &messages.ConnectionClosed{Sid: b.sid, Reason: reason, Detail: detail})
-}
-
-// deliver sends a report to the recipient.
-func (b *bridge) deliver(ctx actor.Context, msg interface{}) {
-	if b.to == nil {
-		b.log.Warn("bridge has no parent or recipient; report dropped", "message", msg)
-		return
-	}
-	ctx.Send(b.to, msg)
+	b.bridgeCore.release(shutdown)
 }
 
 // sendNotification encodes and queues one notification.

@@ -1,11 +1,7 @@
 package netbridge
 
 import (
-	"fmt"
 	"net"
-	"sync"
-	"sync/atomic"
-	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
 
@@ -21,9 +17,8 @@ import (
 // handed the same conn by its props), so the link pointer is the tag: the
 // actor drops any report whose link is not its current one.
 type link struct {
-	conn         net.Conn
-	writeTimeout time.Duration
-	rawFrames    bool
+	connHelpers
+	rawFrames bool
 	// send delivers a report to the owning actor. It must only use
 	// ActorSystem().Root and Self() captured in Started, never a Context.
 	send func(msg interface{})
@@ -35,13 +30,7 @@ type link struct {
 	// writer goroutine (ActorSystem().Root.Send captured in Started).
 	ack func(to *actor.PID, msg *messages.FrameWritten)
 
-	out  chan outFrame // encoded frames for the writer
-	done chan struct{} // closed by shutdown; stops the writer
-	// closing is set before shutdown closes the conn, so that the errors
-	// our own Close causes are not reported as the peer's doing.
-	closing atomic.Bool
-	once    sync.Once
-	wg      sync.WaitGroup
+	out chan outFrame // encoded frames for the writer
 }
 
 // Reports from the helper goroutines to the actor. Internal: the actor
@@ -76,14 +65,15 @@ type (
 func newLink(conn net.Conn, cfg bridgeConfig, sid int64, send func(msg interface{}),
 	ack func(to *actor.PID, msg *messages.FrameWritten)) *link {
 	l := &link{
-		conn:         conn,
-		writeTimeout: cfg.writeTimeout,
-		rawFrames:    cfg.rawFrames,
-		send:         send,
-		sid:          sid,
-		ack:          ack,
-		out:          make(chan outFrame, bridgeSendQueueLen),
-		done:         make(chan struct{}),
+		connHelpers: newConnHelpers(conn, cfg.writeTimeout),
+		rawFrames:   cfg.rawFrames,
+		send:        send,
+		sid:         sid,
+		ack:         ack,
+		out:         make(chan outFrame, bridgeSendQueueLen),
+	}
+	l.failed = func(reason messages.CloseReason, detail string) {
+		send(&linkFailed{link: l, reason: reason, detail: detail})
 	}
 	if !cfg.rawFrames {
 		l.inbound = cfg.inbound
@@ -92,23 +82,7 @@ func newLink(conn net.Conn, cfg bridgeConfig, sid int64, send func(msg interface
 }
 
 // start launches the reader and the writer.
-func (l *link) start() {
-	l.wg.Add(2)
-	go l.readLoop()
-	go l.writeLoop()
-}
-
-// shutdown closes the connection, which unblocks a pending Read or Write,
-// stops the writer and waits for both goroutines. It is idempotent and
-// returns within the time a Close takes, whatever the peer does.
-func (l *link) shutdown() {
-	l.once.Do(func() {
-		l.closing.Store(true)
-		close(l.done)
-		_ = l.conn.Close()
-	})
-	l.wg.Wait()
-}
+func (l *link) start() { l.connHelpers.start(l.readLoop, l.writeLoop) }
 
 // outFrame is one encoded frame and who asked for it (nil if nobody is
 // waiting for FrameWritten).
@@ -139,23 +113,6 @@ func (l *link) enqueue(f outFrame) (dropped *outFrame) {
 		dropped = &f
 	}
 	return dropped
-}
-
-// fail reports an error that ends the connection, unless the connection is
-// being shut down by its owner (then the error is our own Close's echo).
-func (l *link) fail(reason messages.CloseReason, detail string) {
-	if l.closing.Load() {
-		return
-	}
-	l.send(&linkFailed{link: l, reason: reason, detail: detail})
-}
-
-// recoverHelper turns a panic in a helper goroutine into a reported
-// INTERNAL_ERROR: nothing escapes to crash the process.
-func (l *link) recoverHelper(which string) {
-	if r := recover(); r != nil {
-		l.fail(messages.CloseReason_INTERNAL_ERROR, fmt.Sprintf("bridge %s panicked: %v", which, r))
-	}
 }
 
 // readLoop reads frames until the connection fails, decoding each one off
@@ -221,12 +178,7 @@ func (l *link) writeLoop() {
 		case <-l.done:
 			return
 		case f := <-l.out:
-			if err := l.conn.SetWriteDeadline(time.Now().Add(l.writeTimeout)); err != nil {
-				l.fail(writeFailure(err, l.writeTimeout))
-				return
-			}
-			if _, err := l.conn.Write(f.frame); err != nil {
-				l.fail(writeFailure(err, l.writeTimeout))
+			if !l.write(f.frame) {
 				return
 			}
 			if f.replyTo != nil && !l.closing.Load() {

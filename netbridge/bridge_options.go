@@ -9,10 +9,11 @@ import (
 	"github.com/zkfle/zkfle/messages"
 )
 
-// DefaultWriteTimeout bounds one frame write. ZooKeeper's SendWorker has no
-// write timeout (it blocks until TCP gives up); we use its connect timeout
-// (cnxTimeout, 5 s): a peer that cannot take one small frame in that time is
-// as good as gone, and the connection manager will redial it.
+// DefaultWriteTimeout bounds one frame (or quorum packet) write. ZooKeeper's
+// SendWorker has no write timeout (it blocks until TCP gives up); we use its
+// connect timeout (cnxTimeout, 5 s): a peer that cannot take one small frame
+// in that time is as good as gone, and the connection manager will redial
+// it.
 const DefaultWriteTimeout = 5 * time.Second
 
 // bridgeSendQueueLen is how many encoded frames may wait for the writer
@@ -21,7 +22,11 @@ const DefaultWriteTimeout = 5 * time.Second
 // then the oldest are the stalest and the first to go.
 const bridgeSendQueueLen = 16
 
-// BridgeOption configures a bridge actor (see NewBridgeProps).
+// BridgeOption configures a bridge actor: the election bridge
+// (NewBridgeProps) or the quorum bridge (NewQuorumBridgeProps).
+// WithWriteTimeout, WithLogger and WithRecipient mean the same to both;
+// WithRawFrames and WithInbound are the election bridge's, and a quorum
+// bridge ignores them.
 type BridgeOption func(*bridgeConfig)
 
 // bridgeConfig is the bridge's configuration after options are applied.
@@ -37,8 +42,8 @@ func defaultBridgeConfig() bridgeConfig {
 	return bridgeConfig{writeTimeout: DefaultWriteTimeout}
 }
 
-// WithWriteTimeout bounds each frame write; a write that does not finish in
-// d ends the connection with CloseReason WRITE_TIMEOUT. A d <= 0 keeps
+// WithWriteTimeout bounds each frame or packet write; a write that does not
+// finish in d ends the connection with CloseReason WRITE_TIMEOUT. A d <= 0 keeps
 // DefaultWriteTimeout: an unbounded write would let a stuck peer hold the
 // writer goroutine forever.
 func WithWriteTimeout(d time.Duration) BridgeOption {
@@ -61,9 +66,10 @@ func WithLogger(l *slog.Logger) BridgeOption {
 }
 
 // WithRecipient sends the bridge's reports (NotificationReceived,
-// FrameReceived, NotificationDropped, ConnectionClosed) to pid instead of
-// the bridge's parent, e.g. to a sibling receive worker. A nil pid keeps
-// the parent.
+// FrameReceived, NotificationDropped and ConnectionClosed from an election
+// bridge; QuorumPacketReceived and QuorumConnClosed from a quorum bridge)
+// to pid instead of the bridge's parent, e.g. to a sibling receive worker.
+// A nil pid keeps the parent.
 func WithRecipient(pid *actor.PID) BridgeOption {
 	return func(c *bridgeConfig) {
 		if pid != nil {
@@ -72,7 +78,7 @@ func WithRecipient(pid *actor.PID) BridgeOption {
 	}
 }
 
-// WithRawFrames makes the bridge report each inbound frame as a
+// WithRawFrames (election bridge) makes the bridge report each inbound frame as a
 // messages.FrameReceived with the undecoded body, instead of decoding it
 // into a NotificationReceived or NotificationDropped. For tools and tests
 // that want ZooKeeper's bytes as they are.
@@ -80,7 +86,7 @@ func WithRawFrames() BridgeOption {
 	return func(c *bridgeConfig) { c.rawFrames = true }
 }
 
-// WithInbound hands each decoded inbound notification to fn on the
+// WithInbound (election bridge) hands each decoded inbound notification to fn on the
 // bridge's reader goroutine, tagged with the bridge's sid, instead of
 // reporting it to the recipient through the bridge actor. fn must not
 // block (send it to an actor: ActorSystem().Root.Send is safe from any

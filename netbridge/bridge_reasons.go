@@ -10,16 +10,22 @@ import (
 
 	"github.com/zkfle/zkfle/messages"
 	"github.com/zkfle/zkfle/netbridge/electionwire"
+	"github.com/zkfle/zkfle/netbridge/quorumwire"
 )
 
-// readFailure classifies an error from the frame reader. Java's RecvWorker
-// ends the connection on every one of them; the reason only tells why.
+// readFailure classifies an error from either bridge's reader (an
+// electionwire.FrameReader or a quorumwire.PacketReader). Java's RecvWorker
+// and LearnerHandler end the connection on every one of them; the reason
+// only tells why.
 func readFailure(err error) (messages.CloseReason, string) {
 	switch {
 	case errors.Is(err, electionwire.ErrFrameLength):
 		return messages.CloseReason_BAD_FRAME_LENGTH, err.Error()
+	case errors.Is(err, quorumwire.ErrLength), errors.Is(err, quorumwire.ErrAuthInfoCount),
+		errors.Is(err, quorumwire.ErrPacketTooLarge):
+		return messages.CloseReason_MALFORMED_PACKET, err.Error()
 	case errors.Is(err, io.ErrUnexpectedEOF):
-		return messages.CloseReason_PEER_CLOSED, "peer closed the connection in the middle of a frame: " + err.Error()
+		return messages.CloseReason_PEER_CLOSED, "peer closed the connection in the middle of a message: " + err.Error()
 	case errors.Is(err, io.EOF):
 		return messages.CloseReason_PEER_CLOSED, "peer closed the connection"
 	case errors.Is(err, net.ErrClosed):
@@ -31,11 +37,11 @@ func readFailure(err error) (messages.CloseReason, string) {
 	}
 }
 
-// writeFailure classifies an error from writing a frame with the given
-// deadline.
+// writeFailure classifies an error from writing a frame or packet with the
+// given deadline.
 func writeFailure(err error, timeout time.Duration) (messages.CloseReason, string) {
 	if errors.Is(err, os.ErrDeadlineExceeded) {
-		return messages.CloseReason_WRITE_TIMEOUT, fmt.Sprintf("frame not written within %v: %v", timeout, err)
+		return messages.CloseReason_WRITE_TIMEOUT, fmt.Sprintf("not written within %v: %v", timeout, err)
 	}
 	return messages.CloseReason_WRITE_ERROR, err.Error()
 }

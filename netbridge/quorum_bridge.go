@@ -1,230 +1,142 @@
 package netbridge
 
 import (
-	"errors"
 	"fmt"
-	"io"
-	"log/slog"
 	"net"
-	"sync"
-	"sync/atomic"
-	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
 
 	"github.com/zkfle/zkfle/messages"
-	"github.com/zkfle/zkfle/netbridge/quorumwire"
 )
 
 // quorumSendQueueLen bounds the packets waiting for the writer. A session
 // sends a handful of discovery packets and then one ping per half tick; a
 // backlog this deep means the peer stopped reading, and a Zab stream with
-// a gap is worthless, so the connection is closed rather than trimmed.
+// a gap is worthless, so the connection is closed (SEND_QUEUE_FULL) rather
+// than trimmed.
 const quorumSendQueueLen = 64
 
 // NewQuorumBridgeProps returns the props of a quorum bridge: the owner of
 // one connection on the QUORUM port (the first port of server.N), where
-// jute QuorumPackets follow each other with no outer framing. conn is
-// the session's id for the connection, echoed in every report.
+// jute QuorumPackets follow each other with no outer framing. conn is the
+// session's id for the connection, echoed in every report; netConn must
+// not be used by anyone else afterwards. Spawn the props once, as a child
+// of the actor that drives the session (or see WithRecipient).
 //
-//   - Inbound, each packet is reported to the parent as
+// It has the election bridge's shape (NewBridgeProps): the same options
+// (WithWriteTimeout, WithLogger, WithRecipient; WithRawFrames and
+// WithInbound are the election port's and ignored here), the same typed
+// end, the same lifecycle.
+//
+//   - Inbound, each packet is reported to the recipient as
 //     *messages.QuorumPacketReceived. There is no read deadline: the
 //     session's read timer is ZooKeeper's socket timeout.
 //   - Outbound, *messages.SendQuorumPacket is encoded and written, in
-//     order, each write bounded by writeTimeout.
-//   - When the connection ends (EOF, a malformed packet, an I/O error, a
-//     full send queue, a stop, a restart) the parent gets exactly one
-//     *messages.QuorumConnClosed and the bridge stops.
+//     order, each packet in one Write bounded by the write timeout.
+//   - When the connection ends, for whatever reason, the recipient gets
+//     exactly one *messages.QuorumConnClosed with a CloseReason, and the
+//     bridge stops: PEER_CLOSED (EOF, at a packet boundary or inside
+//     one), READ_ERROR, MALFORMED_PACKET (an unreasonable length, as
+//     Java's BinaryInputArchive refuses), WRITE_ERROR, WRITE_TIMEOUT,
+//     SEND_QUEUE_FULL (the peer stopped reading), SHUTDOWN (stopped from
+//     outside), INTERNAL_ERROR (a restart, a recovered panic, no
+//     connection). Stopping it closes the connection and returns without
+//     waiting on the peer.
 //
-// Supervise it with Stop: a socket cannot be reopened by a restart.
-func NewQuorumBridgeProps(netConn net.Conn, conn uint64, writeTimeout time.Duration, log *slog.Logger) *actor.Props {
-	if writeTimeout <= 0 {
-		writeTimeout = DefaultWriteTimeout
-	}
-	if log == nil {
-		log = discardLogger
-	}
-	sh := &quorumShell{}
+// Supervise it with Stop: a restarted bridge cannot reopen the socket, so
+// a restart just reports INTERNAL_ERROR and stops.
+func NewQuorumBridgeProps(netConn net.Conn, conn uint64, opts ...BridgeOption) *actor.Props {
+	core := newBridgeCore(netConn, "quorum", func(reason messages.CloseReason, detail string) any {
+		return &messages.QuorumConnClosed{Conn: conn, Reason: reason, Detail: detail}
+	}, opts)
 	return actor.PropsFromProducer(func() actor.Actor {
-		return &quorumBridge{netConn: netConn, conn: conn, writeTimeout: writeTimeout, sh: sh, log: log}
+		return &quorumBridge{bridgeCore: core, id: conn}
 	})
 }
 
-// quorumShell is shared by a bridge's incarnations.
-type quorumShell struct {
-	closed   atomic.Bool // the socket is closed: later incarnations do nothing
-	reported atomic.Bool // QuorumConnClosed was sent
-}
-
+// quorumBridge is one incarnation of the quorum bridge actor.
 type quorumBridge struct {
-	netConn      net.Conn
-	conn         uint64
-	writeTimeout time.Duration
-	sh           *quorumShell
-	log          *slog.Logger
-	parent       *actor.PID
-	io           *quorumIO
+	bridgeCore
+	id   uint64
+	link *quorumLink // nil before Started and after the connection ended
 }
 
-// Receive handles one message; reads and writes run on helper goroutines.
+// Receive handles one message. It never blocks: reads and writes happen on
+// the link's goroutines.
 func (b *quorumBridge) Receive(ctx actor.Context) {
 	switch m := ctx.Message().(type) {
 	case *actor.Started:
-		b.parent = ctx.Parent()
-		if b.netConn == nil || b.sh.closed.Load() {
-			b.sh.closed.Store(true)
-			b.report(ctx, "connection already closed (bridge restarted)")
-			ctx.Stop(ctx.Self())
-			return
-		}
-		system, self := ctx.ActorSystem(), ctx.Self()
-		b.io = startQuorumIO(b.netConn, b.writeTimeout, func(msg any) { system.Root.Send(self, msg) })
+		b.started(ctx)
 	case *messages.SendQuorumPacket:
-		if b.io == nil {
-			return // already ended; the session has heard
-		}
-		if !b.io.enqueue(QuorumPacketFromProto(m.GetPacket()).AppendEncode(nil)) {
-			b.fail(ctx, "peer is not reading: send queue full")
-		}
+		b.send(ctx, m)
 	case *quorumRead:
-		if b.io != nil && m.io == b.io {
-			ctx.Send(b.parent, &messages.QuorumPacketReceived{Conn: b.conn, Packet: QuorumPacketToProto(m.packet)})
+		if b.current(m.link) {
+			b.deliver(ctx, &messages.QuorumPacketReceived{Conn: b.id, Packet: QuorumPacketToProto(m.packet)})
 		}
 	case *quorumFailed:
-		if b.io != nil && m.io == b.io {
-			b.fail(ctx, m.detail)
+		if b.current(m.link) {
+			b.end(ctx, m.reason, m.detail)
 		}
 	case *actor.Stopping:
 		b.release()
-		b.report(ctx, "closed by the session")
+		b.report(ctx, messages.CloseReason_SHUTDOWN, "bridge stopped")
 	case *actor.Restarting:
+		// The old incarnation goes; the socket goes with it (no Stopping
+		// follows a Restarting). The next incarnation sees connClosed.
 		b.release()
-		b.report(ctx, "bridge failed; the connection cannot be reused")
+		b.report(ctx, messages.CloseReason_INTERNAL_ERROR, "bridge failed and was restarted; the connection cannot be reused")
+	case *actor.Stopped:
+		b.sh.stopped.Store(true)
 	}
 }
 
-func (b *quorumBridge) fail(ctx actor.Context, detail string) {
+// started sets up the incarnation and, unless the connection is already
+// gone, starts the reader and writer.
+func (b *quorumBridge) started(ctx actor.Context) {
+	if !b.begin(ctx, "conn", b.id) {
+		return
+	}
+	system, self := ctx.ActorSystem(), ctx.Self()
+	b.link = newQuorumLink(b.conn, b.cfg, func(msg any) { system.Root.Send(self, msg) })
+	b.link.start()
+}
+
+// send encodes and queues one packet; a full queue ends the connection.
+func (b *quorumBridge) send(ctx actor.Context, m *messages.SendQuorumPacket) {
+	if b.link == nil {
+		return // already ended; the session has heard
+	}
+	if m.GetConn() != b.id {
+		// A routing bug upstream: the packet belongs to another
+		// connection's stream.
+		b.log.Warn("outbound quorum packet for another connection; not sent", "to", m.GetConn())
+		return
+	}
+	if !b.link.enqueue(QuorumPacketFromProto(m.GetPacket()).AppendEncode(nil)) {
+		b.end(ctx, messages.CloseReason_SEND_QUEUE_FULL,
+			fmt.Sprintf("peer is not reading: %d packets queued", quorumSendQueueLen))
+	}
+}
+
+// end closes the connection, reports why, and stops the bridge.
+func (b *quorumBridge) end(ctx actor.Context, reason messages.CloseReason, detail string) {
 	b.release()
-	b.report(ctx, detail)
+	b.report(ctx, reason, detail)
 	ctx.Stop(ctx.Self())
 }
 
+// current reports whether a helper's report belongs to this incarnation's
+// live connection.
+func (b *quorumBridge) current(l *quorumLink) bool {
+	return b.link != nil && l == b.link
+}
+
+// release closes the connection and waits for the helper goroutines.
 func (b *quorumBridge) release() {
-	b.sh.closed.Store(true)
-	if b.io != nil {
-		b.io.shutdown()
-		b.io = nil
-	} else if b.netConn != nil {
-		_ = b.netConn.Close()
+	var shutdown func()
+	if b.link != nil {
+		shutdown = b.link.shutdown
+		b.link = nil
 	}
-}
-
-func (b *quorumBridge) report(ctx actor.Context, detail string) {
-	if b.sh.reported.Swap(true) || b.parent == nil {
-		return
-	}
-	b.log.Debug("quorum connection closed", "conn", b.conn, "detail", detail)
-	ctx.Send(b.parent, &messages.QuorumConnClosed{Conn: b.conn, Detail: detail})
-}
-
-// quorumRead and quorumFailed are the helper goroutines' reports.
-type quorumRead struct {
-	io     *quorumIO
-	packet quorumwire.Packet
-}
-
-type quorumFailed struct {
-	io     *quorumIO
-	detail string
-}
-
-// quorumIO is the reader and writer goroutines of one connection.
-type quorumIO struct {
-	conn    net.Conn
-	timeout time.Duration
-	notify  func(any)
-	out     chan []byte
-	done    chan struct{}
-	once    sync.Once
-	wg      sync.WaitGroup
-}
-
-func startQuorumIO(conn net.Conn, timeout time.Duration, notify func(any)) *quorumIO {
-	q := &quorumIO{conn: conn, timeout: timeout, notify: notify,
-		out: make(chan []byte, quorumSendQueueLen), done: make(chan struct{})}
-	q.wg.Add(2)
-	go q.read()
-	go q.write()
-	return q
-}
-
-func (q *quorumIO) read() {
-	defer q.wg.Done()
-	defer q.recoverTo("reader")
-	r := quorumwire.NewPacketReader(q.conn)
-	for {
-		p, err := r.Next()
-		if err != nil {
-			detail := "peer closed the connection"
-			if !errors.Is(err, io.EOF) {
-				detail = "read: " + err.Error()
-			}
-			q.failed(detail)
-			return
-		}
-		q.notify(&quorumRead{io: q, packet: p})
-	}
-}
-
-func (q *quorumIO) write() {
-	defer q.wg.Done()
-	defer q.recoverTo("writer")
-	for {
-		select {
-		case <-q.done:
-			return
-		case b := <-q.out:
-			_ = q.conn.SetWriteDeadline(time.Now().Add(q.timeout))
-			if _, err := q.conn.Write(b); err != nil {
-				q.failed("write: " + err.Error())
-				return
-			}
-		}
-	}
-}
-
-// failed reports the first failure of a live connection; after shutdown
-// the errors are our own doing and nobody listens.
-func (q *quorumIO) failed(detail string) {
-	select {
-	case <-q.done:
-	default:
-		q.notify(&quorumFailed{io: q, detail: detail})
-	}
-}
-
-func (q *quorumIO) recoverTo(who string) {
-	if r := recover(); r != nil {
-		q.failed(fmt.Sprintf("quorum %s panicked: %v", who, r))
-	}
-}
-
-// enqueue hands an encoded packet to the writer; false when the queue is
-// full.
-func (q *quorumIO) enqueue(b []byte) bool {
-	select {
-	case q.out <- b:
-		return true
-	default:
-		return false
-	}
-}
-
-// shutdown closes the socket and waits for both goroutines.
-func (q *quorumIO) shutdown() {
-	q.once.Do(func() {
-		close(q.done)
-		_ = q.conn.Close()
-	})
-	q.wg.Wait()
+	b.bridgeCore.release(shutdown)
 }
