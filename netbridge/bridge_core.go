@@ -20,7 +20,8 @@ var discardLogger = slog.New(slog.NewTextHandler(io.Discard, nil))
 type bridgeShell struct {
 	// stopped is set in Stopped. protoactor can run the producer and
 	// Started once more after a stop that raced a restart (seen at the
-	// pinned protoactor version); such a zombie incarnation must not touch the connection.
+	// pinned protoactor version); such a zombie incarnation must not touch
+	// the connection.
 	stopped atomic.Bool
 	// connClosed is set once an incarnation has closed conn: later
 	// incarnations must not read from or write to it.
@@ -51,7 +52,8 @@ type bridgeCore struct {
 // newBridgeCore applies opts over the defaults. The core starts with a
 // logger that discards: until Started (and in a zombie incarnation, which
 // never starts) nothing may log anywhere.
-func newBridgeCore(conn net.Conn, what string, closed func(messages.CloseReason, string) any, opts []BridgeOption) bridgeCore {
+func newBridgeCore(conn net.Conn, what string, closed func(messages.CloseReason, string) any,
+	opts []BridgeOption) bridgeCore {
 	cfg := defaultBridgeConfig()
 	for _, opt := range opts {
 		if opt != nil {

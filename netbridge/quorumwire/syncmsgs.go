@@ -13,8 +13,8 @@ func NewDiffPacket(peerLastZxid int64) Packet {
 }
 
 // NewNewLeaderPacket builds NEWLEADER: zxid makeZxid(epoch, 0), data the
-// leader's last-seen config text (zab.NewLeaderConfig builds it). Pre-1.0 learners
-// get it with null data.
+// leader's last-seen config text (zab.NewLeaderConfig builds it). Pre-1.0
+// learners get it with null data.
 func NewNewLeaderPacket(epoch int64, config []byte) Packet {
 	return Packet{Type: NewLeader, Zxid: makeZxid(epoch, 0), Data: config}
 }
