@@ -50,6 +50,10 @@ func TestDiskFaultedNodeDoesNotStandUntilProbeSucceeds(t *testing.T) {
 	store.broken.Store(true)
 	h := newHarness(t, 3, testMajority(t, []int64{1, 2, 3}), withConfig(func(c *Config) {
 		c.DataDir = "/data"
+		// Votes from 2 and us for 2 are a quorum: a default window could
+		// close (a loaded machine) before the mended disk's probe, and
+		// we would follow 2 instead of standing in a new round.
+		c.Election.FinalizeWait = time.Minute
 	}), withRuntime(func(rt *runtime) {
 		rt.epochs = store
 		rt.diskProbeEvery = 20 * poll
