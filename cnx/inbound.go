@@ -51,7 +51,7 @@ func (m *Manager[M]) Accepted(in Incoming, now time.Time) Output[M] {
 		if !known {
 			m.remember(sid, &out)
 		}
-		m.adopt(sid, in.Conn, Inbound, in.Seq, &out)
+		m.adopt(sid, in.Conn, Inbound, in.Seq, now, &out)
 	}
 	return out
 }
@@ -60,18 +60,22 @@ func (m *Manager[M]) Accepted(in Incoming, now time.Time) Output[M] {
 // back. ZooKeeper also drops the live link: the peer would not call unless
 // it lost its side. But a peer repeating the call would keep the link
 // down (473 redials in 5 s were seen), so a live link is dropped at most
-// once per RedialInterval per sid; a call within the interval only loses
-// its own connection, and when the interval ends the sid is called back
-// if the link died meanwhile (RedialDue), so no call is lost.
+// once per RedialInterval per sid; and a call within RedialInterval of the
+// link's start crossed our own dial (both ends dial each other when they
+// start: the peer called before our connection reached it, and then
+// adopted ours), so it does not drop the link either (at N=51 every such
+// crossing cost a second link per pair). A call within either interval
+// only loses its own connection, and when the interval ends the sid is
+// called back if the link died meanwhile (RedialDue), so no call is lost.
 func (m *Manager[M]) tieBreak(in Incoming, now time.Time, out *Output[M]) {
 	sid := in.SID
 	if l, ok := m.links[sid]; ok {
 		if last, seen := m.tornDown[sid]; seen && now.Sub(last) < m.cfg.RedialInterval {
-			out.Closes = append(out.Closes, Close{Conn: in.Conn, SID: sid, Reason: ReasonRedialLimited})
-			if !m.redialArmed[sid] {
-				m.redialArmed[sid] = true
-				out.Timers = append(out.Timers, RedialTimer{SID: sid, After: max(last.Add(m.cfg.RedialInterval).Sub(now), 0)})
-			}
+			m.limitRedial(in, last, now, out)
+			return
+		}
+		if now.Sub(l.since) < m.cfg.RedialInterval {
+			m.limitRedial(in, l.since, now, out)
 			return
 		}
 		out.Closes = append(out.Closes, Close{Conn: in.Conn, SID: sid, Reason: ReasonTieBreak})
@@ -82,6 +86,18 @@ func (m *Manager[M]) tieBreak(in Incoming, now time.Time, out *Output[M]) {
 		out.Closes = append(out.Closes, Close{Conn: in.Conn, SID: sid, Reason: ReasonTieBreak})
 	}
 	m.connectOne(sid, out)
+}
+
+// limitRedial closes a smaller sid's call that may not drop our live link
+// (the interval that began at from has not ended) and arms one redial
+// check for the interval's end.
+func (m *Manager[M]) limitRedial(in Incoming, from, now time.Time, out *Output[M]) {
+	sid := in.SID
+	out.Closes = append(out.Closes, Close{Conn: in.Conn, SID: sid, Reason: ReasonRedialLimited})
+	if !m.redialArmed[sid] {
+		m.redialArmed[sid] = true
+		out.Timers = append(out.Timers, RedialTimer{SID: sid, After: max(from.Add(m.cfg.RedialInterval).Sub(now), 0)})
+	}
 }
 
 // RedialDue is the firing of a RedialTimer: call sid back unless its link

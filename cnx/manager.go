@@ -121,6 +121,8 @@ type link struct {
 	dir  Direction
 	// seq is an inbound connection's accept number (0 for ours).
 	seq uint64
+	// since is when the link was adopted.
+	since time.Time
 }
 
 // New returns a Manager with nothing known, nothing pending and no

@@ -263,7 +263,7 @@ func TestDialOutcomes(t *testing.T) {
 func TestRedialLimit(t *testing.T) {
 	m := newManager(t)
 	m.Send(1, "a")
-	m.Dialed(1, DialConnected, 10, t0)
+	m.Dialed(1, DialConnected, 10, t0.Add(-time.Second)) // a link one interval old
 
 	out := m.Accepted(from(1, 11, 1), t0)
 	assert.Equal(t, []Close{{Conn: 11, SID: 1, Reason: ReasonTieBreak}}, out.Closes)
@@ -291,12 +291,60 @@ func TestRedialLimit(t *testing.T) {
 	assert.Equal(t, []int64{1}, out.Dials)
 }
 
+// Both ends of a pair dial each other when they start; the smaller sid's
+// call can reach us after our own connection to it was adopted. Such a
+// call crossed ours, and within RedialInterval of the link's start it
+// does not tear the link down (one link per pair, not two); it only loses
+// its own connection and arms one redial check for the interval's end.
+// From the interval's end on, a call tears down as ZooKeeper's does.
+func TestCrossedCallKeepsAYoungLink(t *testing.T) {
+	m := newManager(t)
+	m.Send(1, "a")
+	m.Dialed(1, DialConnected, 10, t0)
+
+	out := m.Accepted(from(1, 11, 1), t0.Add(300*time.Millisecond))
+	assert.Equal(t, []Close{{Conn: 11, SID: 1, Reason: ReasonRedialLimited}}, out.Closes)
+	assert.Empty(t, out.Ends, "a call that crossed our dial keeps the link")
+	assert.Empty(t, out.Dials)
+	assert.Equal(t, []RedialTimer{{SID: 1, After: 700 * time.Millisecond}}, out.Timers)
+	conn, dir, ok := m.Link(1)
+	require.True(t, ok)
+	assert.Equal(t, Conn(10), conn)
+	assert.Equal(t, Outbound, dir)
+
+	// The check finds the link up: nothing to do.
+	assert.Empty(t, m.RedialDue(1).Dials)
+
+	// A call exactly one interval after the link's start tears it down.
+	out = m.Accepted(from(1, 12, 2), t0.Add(time.Second))
+	assert.Equal(t, []Close{{Conn: 12, SID: 1, Reason: ReasonTieBreak}}, out.Closes)
+	assert.Equal(t, []End{{Conn: 10, SID: 1, Reason: ReasonTieBreak}}, out.Ends)
+	assert.Equal(t, []int64{1}, out.Dials)
+}
+
+// The age is the live link's: a new link after one that died is young
+// again, however old the first one was.
+func TestCrossedCallAgeIsTheLiveLinks(t *testing.T) {
+	m := newManager(t)
+	m.ConnectOne(1)
+	m.Dialed(1, DialConnected, 10, t0)
+	_, live := m.Closed(1, 10, t0.Add(time.Second))
+	require.True(t, live)
+	m.ConnectOne(1)
+	m.Dialed(1, DialConnected, 11, t0.Add(5*time.Second))
+
+	out := m.Accepted(from(1, 12, 1), t0.Add(5500*time.Millisecond))
+	assert.Equal(t, []Close{{Conn: 12, SID: 1, Reason: ReasonRedialLimited}}, out.Closes)
+	assert.Empty(t, out.Ends)
+	assert.Equal(t, []RedialTimer{{SID: 1, After: 500 * time.Millisecond}}, out.Timers)
+}
+
 // A call refused by the limit is not lost: if the kept link dies within
 // the interval, the redial check calls back.
 func TestRedialDueCallsBackWhenTheLinkDied(t *testing.T) {
 	m := newManager(t)
 	m.ConnectOne(1)
-	m.Dialed(1, DialConnected, 10, t0)
+	m.Dialed(1, DialConnected, 10, t0.Add(-time.Second))
 	m.Accepted(from(1, 11, 1), t0)
 	m.Dialed(1, DialConnected, 12, t0)
 	out := m.Accepted(from(1, 13, 2), t0.Add(100*time.Millisecond))

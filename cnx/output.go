@@ -99,8 +99,9 @@ const (
 	// ReasonTieBreak: an inbound connection from a smaller sid; we call
 	// back instead.
 	ReasonTieBreak = "tie-break"
-	// ReasonRedialLimited: a smaller sid called again within the redial
-	// interval; its connection is closed and our live link kept.
+	// ReasonRedialLimited: a smaller sid called within the redial
+	// interval of our last teardown or of our live link's start; its
+	// connection is closed and our live link kept.
 	ReasonRedialLimited = "redial-limited"
 	// ReasonStale: an inbound connection accepted before the live one
 	// from the same sid.

@@ -78,14 +78,16 @@ const (
 )
 
 // Dialed ends the attempt to sid that an Output's Dials started, at now.
-// With DialConnected, conn becomes sid's live link (replacing any other).
+// With DialConnected, conn becomes sid's live link (replacing any other),
+// started at now: for RedialInterval from then, a call from sid is taken
+// to have crossed our dial and does not tear the link down (Accepted).
 // With DialHungUp it is our call to sid, which may end sid's live link
 // to us (Closed's verdict, liveness.go).
 func (m *Manager[M]) Dialed(sid int64, outcome DialOutcome, conn Conn, now time.Time) Output[M] {
 	var out Output[M]
 	switch outcome {
 	case DialConnected:
-		m.adopt(sid, conn, Outbound, 0, &out)
+		m.adopt(sid, conn, Outbound, 0, now, &out)
 	case DialHungUp:
 		m.called(sid, now)
 	}
@@ -112,10 +114,10 @@ func (m *Manager[M]) Closed(sid int64, conn Conn, now time.Time) (Output[M], boo
 	return out, m.closeSaysGone(sid, now)
 }
 
-// adopt makes conn sid's live link, replacing any previous one, and says
-// what it sends first: the waiting message, or else a re-send of the last
-// one.
-func (m *Manager[M]) adopt(sid int64, conn Conn, dir Direction, seq uint64, out *Output[M]) {
+// adopt makes conn sid's live link from now on, replacing any previous
+// one, and says what it sends first: the waiting message, or else a
+// re-send of the last one.
+func (m *Manager[M]) adopt(sid int64, conn Conn, dir Direction, seq uint64, now time.Time, out *Output[M]) {
 	if m.leaving {
 		out.Closes = append(out.Closes, Close{Conn: conn, SID: sid, Reason: ReasonLeaving})
 		return
@@ -139,7 +141,7 @@ func (m *Manager[M]) adopt(sid int64, conn Conn, dir Direction, seq uint64, out 
 	} else if last, ok := m.lastSent[sid]; ok {
 		a.First, a.HasFirst = last, true
 	}
-	m.links[sid] = link{conn: conn, dir: dir, seq: seq}
+	m.links[sid] = link{conn: conn, dir: dir, seq: seq, since: now}
 	out.Adopts = append(out.Adopts, a)
 	m.noteDelivered(out)
 }
