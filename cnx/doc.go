@@ -48,11 +48,13 @@
 //     member sid whose header advertises none of that member's election
 //     ports is refused as an impostor. A larger unknown sid is served as a
 //     non-voter, as in Java.
-//   - A smaller sid's call tears down our live connection to it at most
-//     once per Config.RedialInterval; a call within the interval only
-//     loses its own connection, and when the interval ends the sid is
-//     called back if its link died meanwhile (ZooKeeper tears down on
-//     every call, which a repeating peer turns into a redial storm).
+//   - A smaller sid's call tears down our live connection to it only once
+//     that connection has stood for Config.RedialInterval; a call within
+//     the interval only loses its own connection, and when the interval
+//     ends the sid is called back if its link died meanwhile. ZooKeeper
+//     tears down on every call, which a repeating peer turns into a
+//     redial storm, and which makes two links per pair when both ends
+//     start together (the smaller's call crosses the larger's dial).
 //   - Of two inbound connections from one sid, the one accepted earlier is
 //     stale and never replaces the later one (handshakes are read
 //     concurrently here, so they can be reported out of order).

@@ -58,28 +58,24 @@ func (m *Manager[M]) Accepted(in Incoming, now time.Time) Output[M] {
 
 // tieBreak answers a connection from a smaller sid: close it and call
 // back. ZooKeeper also drops the live link: the peer would not call unless
-// it lost its side. But a peer repeating the call would keep the link
-// down (473 redials in 5 s were seen), so a live link is dropped at most
-// once per RedialInterval per sid; and a call within RedialInterval of the
-// link's start crossed our own dial (both ends dial each other when they
-// start: the peer called before our connection reached it, and then
-// adopted ours), so it does not drop the link either (at N=51 every such
-// crossing cost a second link per pair). A call within either interval
-// only loses its own connection, and when the interval ends the sid is
-// called back if the link died meanwhile (RedialDue), so no call is lost.
+// it lost its side. zkfle drops it only once the link has stood for
+// RedialInterval. A call within that interval of the link's start is one
+// of two things. Either it crossed our own dial (both ends dial each other
+// when they start: the peer called before our connection reached it, and
+// then adopted ours; at N=51 every such crossing used to cost a second
+// link per pair), or it repeats a call that already tore a link down, the
+// live one being our call-back (a peer repeating its call kept the link
+// down: 473 redials in 5 s were seen). Such a call only loses its own
+// connection, and when the interval ends the sid is called back if the
+// link died meanwhile (RedialDue), so no call is lost.
 func (m *Manager[M]) tieBreak(in Incoming, now time.Time, out *Output[M]) {
 	sid := in.SID
 	if l, ok := m.links[sid]; ok {
-		if last, seen := m.tornDown[sid]; seen && now.Sub(last) < m.cfg.RedialInterval {
-			m.limitRedial(in, last, now, out)
-			return
-		}
 		if now.Sub(l.since) < m.cfg.RedialInterval {
 			m.limitRedial(in, l.since, now, out)
 			return
 		}
 		out.Closes = append(out.Closes, Close{Conn: in.Conn, SID: sid, Reason: ReasonTieBreak})
-		m.tornDown[sid] = now
 		out.Ends = append(out.Ends, End{Conn: l.conn, SID: sid, Reason: ReasonTieBreak})
 		delete(m.links, sid)
 	} else {
@@ -89,7 +85,7 @@ func (m *Manager[M]) tieBreak(in Incoming, now time.Time, out *Output[M]) {
 }
 
 // limitRedial closes a smaller sid's call that may not drop our live link
-// (the interval that began at from has not ended) and arms one redial
+// (it started at from, less than RedialInterval ago) and arms one redial
 // check for the interval's end.
 func (m *Manager[M]) limitRedial(in Incoming, from, now time.Time, out *Output[M]) {
 	sid := in.SID

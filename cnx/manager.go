@@ -7,9 +7,9 @@ import (
 	"github.com/zkfle/zkfle/quorum"
 )
 
-// DefaultRedialInterval is how often, at most, a call from a smaller sid
-// may make us drop our live connection to it and call back, when
-// Config.RedialInterval is zero.
+// DefaultRedialInterval is how long a live connection to a smaller sid
+// must have stood before a call from that sid may make us drop it and
+// call back, when Config.RedialInterval is zero.
 const DefaultRedialInterval = time.Second
 
 // DefaultNonMemberLimit is how many sids outside the configuration a
@@ -54,8 +54,10 @@ type Config struct {
 	// LastSeen is the last proposed configuration, or nil. A sid in either
 	// view is a member.
 	LastSeen quorum.Verifier
-	// RedialInterval bounds how often a smaller sid's calls tear down our
-	// live link to it (zero: DefaultRedialInterval).
+	// RedialInterval is how long our live link to a smaller sid must have
+	// stood before a call from that sid tears it down: a call within it
+	// crossed our dial or repeats the call that made this link (zero:
+	// DefaultRedialInterval).
 	RedialInterval time.Duration
 	// NonMemberLimit bounds the sids outside the configuration we keep
 	// state for (zero: DefaultNonMemberLimit; negative: none at all).
@@ -99,9 +101,6 @@ type Manager[M any] struct {
 	// Per incarnation (cleared by Restart).
 	links   map[int64]link
 	dialing map[int64]bool
-	// tornDown is when a smaller sid's call last made us drop our live
-	// link to it.
-	tornDown map[int64]time.Time
 	// redialArmed marks sids with a RedialTimer the driver holds.
 	redialArmed map[int64]bool
 	// calls are our unspent calls to larger sids: when each one's dial
@@ -152,7 +151,6 @@ func New[M any](cfg Config) *Manager[M] {
 func (m *Manager[M]) reset() {
 	m.links = map[int64]link{}
 	m.dialing = map[int64]bool{}
-	m.tornDown = map[int64]time.Time{}
 	m.redialArmed = map[int64]bool{}
 	m.calls = map[int64]time.Time{}
 	m.spent = map[int64]bool{}

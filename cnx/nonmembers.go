@@ -30,7 +30,6 @@ func (m *Manager[M]) forget(sid int64, out *Output[M]) {
 	delete(m.pending, sid)
 	delete(m.lastSent, sid)
 	delete(m.known, sid)
-	delete(m.tornDown, sid)
 	out.Forgotten = append(out.Forgotten, sid)
 	if l, ok := m.links[sid]; ok {
 		delete(m.links, sid)
