@@ -313,13 +313,20 @@ func TestForgedLowerSidClaimDoesNotTearDown(t *testing.T) {
 	assert.Zero(t, r.rejected("redial-limited"))
 }
 
+// waitLinkStood returns once a link seen up now has stood for
+// tieBreakInterval: only then may a smaller sid's call tear it down
+// (cnx.Manager.Accepted). The wait is the rule's own clock, not a
+// synchronisation with the node.
+func waitLinkStood() { time.Sleep(tieBreakInterval) }
+
 // A genuine smaller sid calling while we hold a live link makes us drop
-// it and call back (ZooKeeper's tie-break), but at most once per
-// tieBreakInterval per sid: repeated calls only lose their own
-// connection.
+// it and call back (ZooKeeper's tie-break), but only once the link has
+// stood for tieBreakInterval: repeated calls, which find our call-back's
+// young link, only lose their own connection.
 func TestLowerSidCallsRedialAtMostOncePerInterval(t *testing.T) {
 	r := newIdentityRig(t, "", nil)
 	require.Eventually(t, func() bool { return r.peer(1).GetConnected() }, 10*time.Second, 5*time.Millisecond)
+	waitLinkStood()
 	attempts := r.peer(1).GetConnectAttempts()
 	hdr := encodeHeader(t, electionwire.InitialMessage{Version: electionwire.ProtocolV1, SID: 1,
 		Addrs: []string{r.electionAddr("127.0.0.3", 1)}})
@@ -357,6 +364,29 @@ func TestPeerAddressCheckOffWarnsOnceAndTrustsClaims(t *testing.T) {
 	assert.NotEqual(t, before.GetRemoteAddress(), r.peer(3).GetRemoteAddress())
 }
 
+// Both ends dial each other when they start, and the smaller sid's call
+// can reach us after our own connection to it came up: a call within
+// tieBreakInterval of the link's start crossed our dial. It loses only its
+// own connection; the link stays, and nothing is redialled.
+func TestCrossedCallKeepsTheYoungLink(t *testing.T) {
+	r := newIdentityRig(t, "", nil)
+	require.Eventually(t, func() bool { return r.peer(1).GetConnected() }, 10*time.Second, 5*time.Millisecond)
+	require.Eventually(t, func() bool { return len(r.dialsTo(1)) > 0 }, 10*time.Second, 5*time.Millisecond,
+		"the rig's accept loop records the link")
+	before := r.peer(1)
+	dials := len(r.dialsTo(1))
+	hdr := encodeHeader(t, netbridge.InitialMessage{Version: netbridge.ProtocolV1, SID: 1,
+		Addrs: []string{r.electionAddr("127.0.0.3", 1)}})
+
+	require.True(t, hungUp(r.claim("127.0.0.3", hdr), 5*time.Second))
+	require.Eventually(t, func() bool { return r.rejected("redial-limited") == 1 }, 5*time.Second, 5*time.Millisecond)
+	after := r.peer(1)
+	assert.True(t, after.GetConnected())
+	assert.Equal(t, before.GetRemoteAddress(), after.GetRemoteAddress(), "the young link was replaced")
+	assert.Equal(t, before.GetConnectAttempts(), after.GetConnectAttempts(), "sid 1 was redialled")
+	assert.Equal(t, dials, len(r.dialsTo(1)))
+}
+
 func (r *identityRig) dumpLogs() {
 	for _, rec := range r.logs.Records() {
 		r.t.Logf("%v %s %v", rec.Level, rec.Message, rec.Attrs)
@@ -377,6 +407,7 @@ func TestLimitedCallIsAnsweredWhenTheLinkDies(t *testing.T) {
 	dials := len(r.dialsTo(1))
 	hdr := encodeHeader(t, electionwire.InitialMessage{Version: electionwire.ProtocolV1, SID: 1,
 		Addrs: []string{r.electionAddr("127.0.0.3", 1)}})
+	waitLinkStood()
 
 	require.True(t, hungUp(r.claim("127.0.0.3", hdr), 5*time.Second))
 	require.Eventually(t, func() bool { return len(r.dialsTo(1)) == dials+1 && r.peer(1).GetConnected() },
