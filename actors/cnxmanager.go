@@ -280,7 +280,7 @@ func (c *cnxManager) status() *messages.CnxStatus {
 }
 
 func (c *cnxManager) peerPaths() *peerPathsResponse {
-	root := rootName(c.rt.cfg.ID) + "/"
+	root := c.rt.dir.root.GetId() + "/"
 	paths := map[int64]string{}
 	for _, l := range c.peers {
 		paths[l.sid] = strings.TrimPrefix(l.pid.GetId(), root)

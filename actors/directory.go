@@ -44,8 +44,9 @@ const (
 	nameSession        = "session"
 )
 
-// rootName is the node's top-level actor name in its actor system. Two
-// nodes with the same sid cannot share one system.
+// rootName is the node's top-level actor name in a caller's actor system
+// (WithActorSystem). Two nodes with the same sid cannot share one; on the
+// process's shared system the name has a unique suffix (sharedRootName).
 func rootName(sid int64) string { return fmt.Sprintf("zkfle-%d", sid) }
 
 // peerName names the Peer actor for one connection. The generation keeps
@@ -53,8 +54,9 @@ func rootName(sid int64) string { return fmt.Sprintf("zkfle-%d", sid) }
 // stopping.
 func peerName(sid int64, gen uint64) string { return fmt.Sprintf("peer-%d-%d", sid, gen) }
 
-func newDirectory(address string, sid int64) directory {
-	r := rootName(sid)
+// newDirectory names the actors of the node whose root actor is r
+// (rootName, or sharedRootName on the shared system).
+func newDirectory(address, r string) directory {
 	pid := func(path string) *actor.PID { return actor.NewPID(address, r+path) }
 	return directory{
 		root:           actor.NewPID(address, r),

@@ -13,7 +13,11 @@
 //
 //   - WithActorSystem spawns the node's actors into the caller's
 //     ActorSystem, under the top-level actor "zkfle-<sid>" (several nodes
-//     with different sids can share one system).
+//     with different sids can share one system). Without it, every node
+//     of the process runs on one shared system, under "zkfle-<sid>.<n>":
+//     an actor system is costly to make (protoactor's registry alone is
+//     some 33,000 small allocations) and holds no goroutine, so a node
+//     needs no system of its own.
 //   - SubscribePID and WithWatcher send every state change, as a
 //     *messages.StateChanged, to one of the caller's actors.
 //   - ElectionStatus and CnxStatus answer with the actors' own protobuf

@@ -233,7 +233,7 @@ func newHarness(t *testing.T, sid int64, v quorum.Verifier, opts ...harnessOptio
 	require.NoError(t, err)
 	rt := &runtime{
 		cfg:        cfg,
-		dir:        newDirectory(system.Address(), sid),
+		dir:        newDirectory(system.Address(), rootName(sid)),
 		log:        cfg.Logger.With("sid", sid),
 		sup:        newSupervision(),
 		election:   es,

@@ -42,7 +42,7 @@ func (n *Node) injectFault(path, reason string) error {
 	if !n.rt.cfg.FaultInjection {
 		return errors.New("fault injection is disabled (Config.FaultInjection)")
 	}
-	id := rootName(n.rt.cfg.ID)
+	id := n.rt.dir.root.GetId()
 	if path != "" {
 		id += "/" + path
 	}
@@ -72,7 +72,7 @@ func (n *Node) peerPaths(timeout time.Duration) (map[int64]string, error) {
 // connection: see peerPaths.
 func (n *Node) actorPath(kind Kind) (string, bool) {
 	rel := func(pid *actor.PID) string {
-		return strings.TrimPrefix(pid.GetId(), rootName(n.rt.cfg.ID)+"/")
+		return strings.TrimPrefix(pid.GetId(), n.rt.dir.root.GetId()+"/")
 	}
 	switch kind {
 	case KindNode:

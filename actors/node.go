@@ -14,9 +14,10 @@ import (
 // Node is one running election participant: the root of its actor tree
 // plus a Go API over it. Create it with Start; end it with Stop.
 type Node struct {
-	rt       *runtime
+	rt *runtime
+	// system is the caller's (WithActorSystem) or the process's shared
+	// one (sharedsystem.go); the node never shuts it down.
 	system   *actor.ActorSystem
-	ownsSys  bool
 	rootPID  *actor.PID
 	stopped  chan struct{} // closed once Stop has finished
 	stopOnce sync.Once
@@ -39,7 +40,8 @@ func WithWatcher(pid *actor.PID) Option {
 }
 
 // WithActorSystem runs the node's actors on the caller's actor system
-// instead of a private one. The node's actors live under the top-level
+// instead of the process's shared one (which routes protoactor's own
+// warnings to slog.Default). The node's actors live under the top-level
 // actor "zkfle-<sid>", so several nodes with different sids can share one
 // system.
 func WithActorSystem(system *actor.ActorSystem) Option {
@@ -79,9 +81,9 @@ func Start(cfg Config, opts ...Option) (*Node, error) {
 		return nil, err
 	}
 	n := &Node{stopped: make(chan struct{})}
+	root := rootName(cfg.ID)
 	if o.system == nil {
-		n.system = actor.NewActorSystem(actor.WithLoggerFactory(quietProtoactorLogger(cfg.logger())))
-		n.ownsSys = true
+		n.system, root = sharedSystem(), sharedRootName(cfg.ID)
 	} else {
 		n.system = o.system
 	}
@@ -94,7 +96,7 @@ func Start(cfg Config, opts ...Option) (*Node, error) {
 	}
 	n.rt = &runtime{
 		cfg:        cfg,
-		dir:        newDirectory(n.system.Address(), cfg.ID),
+		dir:        newDirectory(n.system.Address(), root),
 		log:        log,
 		sup:        newSupervision(),
 		listener:   o.listeners,
@@ -123,7 +125,7 @@ func Start(cfg Config, opts ...Option) (*Node, error) {
 		// process.
 		actor.WithGuardian(restartPillars()),
 	)
-	pid, err := n.system.Root.SpawnNamed(props, rootName(cfg.ID))
+	pid, err := n.system.Root.SpawnNamed(props, root)
 	if err != nil {
 		return nil, fmt.Errorf("start node %d: %w", cfg.ID, err)
 	}
@@ -147,9 +149,6 @@ func (n *Node) stop() error {
 	}
 	n.rt.pub.close()
 	close(n.stopped)
-	if n.ownsSys {
-		n.system.Shutdown()
-	}
 	if err != nil {
 		return fmt.Errorf("stop node %d: %w", n.rt.cfg.ID, err)
 	}

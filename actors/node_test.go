@@ -14,7 +14,7 @@ import (
 	"go.uber.org/goleak"
 )
 
-func oneVoter(t *testing.T) (Config, net.Listener) {
+func oneVoter(t testing.TB) (Config, net.Listener) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
