@@ -7,9 +7,10 @@ import (
 )
 
 // BenchmarkStartStop is the cost of starting a node and stopping it
-// again: a lone voter, its election port bound, its actors spawned. On
-// 2 cores, one actor system per node cost about 10 ms of CPU and 33,000
-// allocations per Start; the shared system leaves the node's own.
+// again: a lone voter, its election port bound, its actors spawned. With
+// an actor system per node it was 9-15 ms, 2.9 MB and 67,000 allocations
+// per op on this project's 2 cores; on the shared system, 0.1-0.4 ms,
+// 15 KB and 250.
 func BenchmarkStartStop(b *testing.B) {
 	b.ReportAllocs()
 	for range b.N {

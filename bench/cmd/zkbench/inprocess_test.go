@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"net/netip"
 	"testing"
 	"time"
 
@@ -21,6 +22,8 @@ func TestInProcessElectionIsMeasured(t *testing.T) {
 	assert.EqualValues(t, 3, r.Leader, "the highest sid wins a cold start of equals")
 	assert.Zero(t, r.Paths["reachable"], "every node is up: %v", r.Paths)
 	assert.Positive(t, r.EstablishedMS)
+	assert.Positive(t, r.StartedMS)
+	assert.LessOrEqual(t, r.StartedMS, r.EstablishedMS, "every node was started before all were established")
 	assert.Positive(t, r.Notifications)
 	assert.Greater(t, r.ActorMessages, r.Notifications, "every notification costs several actor messages")
 	total := 0
@@ -33,6 +36,7 @@ func TestInProcessElectionIsMeasured(t *testing.T) {
 	assert.Equal(t, 2, g.Runs)
 	assert.Equal(t, 1, g.Failed)
 	assert.InDelta(t, r.perNotification(), g.PerNote.Median, 1e-9)
+	assert.InDelta(t, r.EstablishedMS-r.StartedMS, g.AfterStarted.Median, 1e-9)
 	var out bytes.Buffer
 	require.NoError(t, inprocessReport{Groups: []inprocessGroup{g}, Runs: []inprocessResult{r}}.writeTable(&out))
 	// Small counts print with one decimal (a median of 9 notifications is "9.0").
@@ -45,4 +49,17 @@ func TestInProcessModeTakesLargeSizes(t *testing.T) {
 	assert.Equal(t, []int{3, 51}, o.sizes)
 	_, err = parseOptions([]string{"-n", "51"}, &bytes.Buffer{})
 	require.ErrorIs(t, err, ErrBadFlag, "processes: at most 25")
+}
+
+// Every in-process node has a loopback address of its own, so that no
+// source address carries more than one node's dials.
+func TestInProcessNodesHaveTheirOwnLoopbackAddress(t *testing.T) {
+	seen := map[netip.Addr]bool{}
+	for sid := 1; sid <= maxInProcess; sid++ {
+		a, err := netip.ParseAddr(nodeHost(sid))
+		require.NoError(t, err)
+		assert.True(t, a.IsLoopback(), "%v", a)
+		assert.False(t, seen[a], "%v given twice", a)
+		seen[a] = true
+	}
 }
