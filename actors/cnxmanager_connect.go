@@ -120,7 +120,7 @@ func (c *cnxManager) inbound(ctx actor.Context, m *inboundConn) {
 	}
 	id := c.st.newConn()
 	c.conns[id] = m.conn
-	c.applyFor(ctx, c.core.Accepted(cnx.Incoming{Conn: id, SID: sid, Addrs: m.header.Addrs, Seq: m.seq}, time.Now()), m.header.Addrs)
+	c.applyFor(ctx, c.core.Accepted(cnx.Incoming{Conn: id, SID: sid, Addrs: m.header.Addrs, Seq: m.seq, At: m.accepted}, time.Now()), m.header.Addrs)
 }
 
 // tieBreakInterval is how often a claim from a smaller sid may make us

@@ -3,6 +3,7 @@ package actors
 import (
 	"net"
 	"sync/atomic"
+	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/zkfle/zkfle/cnx"
@@ -109,6 +110,8 @@ type (
 		// concurrently, so a connection accepted earlier can be reported
 		// later; seq lets the manager tell the stale one.
 		seq uint64
+		// accepted is when the listener accepted it (cnx.Incoming.At).
+		accepted time.Time
 	}
 	// dialResult ends an outbound connection attempt (dial goroutine ->
 	// ConnectionManager). conn is nil when the attempt failed or when the

@@ -169,7 +169,7 @@ func (l *listenerActor) serve(ln net.Listener, report func(any)) {
 // handshake reads conn's initial message on its own goroutine.
 func (l *listenerActor) handshake(conn net.Conn, report func(any)) {
 	remote := conn.RemoteAddr().String()
-	seq := l.rt.cnx.acceptSeq.Add(1)
+	seq, accepted := l.rt.cnx.acceptSeq.Add(1), time.Now()
 	if ok, why := l.hs.add(conn); !ok {
 		_ = conn.Close()
 		report(&handshakeRejected{remote: remote, reason: "too-many-handshakes", detail: why})
@@ -234,7 +234,7 @@ func (l *listenerActor) handshake(conn net.Conn, report func(any)) {
 		case <-l.done:
 			_ = conn.Close()
 		default:
-			report(&inboundConn{conn: c, header: hdr, seq: seq})
+			report(&inboundConn{conn: c, header: hdr, seq: seq, accepted: accepted})
 		}
 	}()
 }

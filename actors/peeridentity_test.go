@@ -387,6 +387,37 @@ func TestCrossedCallKeepsTheYoungLink(t *testing.T) {
 	assert.Equal(t, dials, len(r.dialsTo(1)))
 }
 
+// Under load a call's header can be read, and the call handled, long
+// after it arrived. A call that arrived before our live link started
+// cannot be about that link, so it keeps the link however late it is
+// handled, even once the link has stood for tieBreakInterval.
+func TestCallThatArrivedBeforeTheLinkKeepsIt(t *testing.T) {
+	r := newIdentityRig(t, "", nil)
+	require.Eventually(t, func() bool { return r.peer(1).GetConnected() }, 10*time.Second, 5*time.Millisecond)
+	arrived := time.Now().Add(-time.Hour) // long before the link started
+	waitLinkStood()
+	before := r.peer(1)
+	ln, err := net.Listen("tcp", "127.0.0.2:0")
+	require.NoError(t, err)
+	defer ln.Close()
+	d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP("127.0.0.3")}}
+	theirs, err := d.Dial("tcp", ln.Addr().String())
+	require.NoError(t, err)
+	defer theirs.Close()
+	ours, err := ln.Accept()
+	require.NoError(t, err)
+	hdr := netbridge.InitialMessage{Version: netbridge.ProtocolV1, SID: 1, Addrs: []string{r.electionAddr("127.0.0.3", 1)}}
+	r.node.system.Root.Send(r.node.rt.dir.cnxManager.get(),
+		&inboundConn{conn: ours, header: hdr, seq: r.node.rt.cnx.acceptSeq.Add(1), accepted: arrived})
+
+	assert.True(t, hungUp(theirs, 5*time.Second), "the late call's connection was kept")
+	require.Eventually(t, func() bool { return r.rejected("redial-limited") == 1 }, 5*time.Second, 5*time.Millisecond)
+	after := r.peer(1)
+	assert.True(t, after.GetConnected())
+	assert.Equal(t, before.GetRemoteAddress(), after.GetRemoteAddress(), "the link was replaced")
+	assert.Equal(t, before.GetConnectAttempts(), after.GetConnectAttempts(), "sid 1 was redialled")
+}
+
 func (r *identityRig) dumpLogs() {
 	for _, rec := range r.logs.Records() {
 		r.t.Logf("%v %s %v", rec.Level, rec.Message, rec.Attrs)

@@ -19,6 +19,11 @@ type Incoming struct {
 	// Seq is the connection's accept number: larger is accepted later.
 	// Zero means unknown (never judged stale).
 	Seq uint64
+	// At is when the connection was accepted, before its header was read
+	// (zero: unknown, taken as the time Accepted is called). Under load
+	// the header read and the driver's queue can take seconds; the
+	// tie-break judges a call by when it arrived.
+	At time.Time
 }
 
 // Accepted applies the acceptor's side of ZooKeeper's tie-break to an
@@ -67,11 +72,14 @@ func (m *Manager[M]) Accepted(in Incoming, now time.Time) Output[M] {
 // live one being our call-back (a peer repeating its call kept the link
 // down: 473 redials in 5 s were seen). Such a call only loses its own
 // connection, and when the interval ends the sid is called back if the
-// link died meanwhile (RedialDue), so no call is lost.
+// link died meanwhile (RedialDue), so no call is lost. A call is timed by
+// its arrival (Incoming.At), not by when it is handled: under load the
+// header read and our queue took seconds, and a call that arrived before
+// the link started cannot be about it, however late it is read.
 func (m *Manager[M]) tieBreak(in Incoming, now time.Time, out *Output[M]) {
 	sid := in.SID
 	if l, ok := m.links[sid]; ok {
-		if now.Sub(l.since) < m.cfg.RedialInterval {
+		if arrival(in, now).Sub(l.since) < m.cfg.RedialInterval {
 			m.limitRedial(in, l.since, now, out)
 			return
 		}
@@ -82,6 +90,15 @@ func (m *Manager[M]) tieBreak(in Incoming, now time.Time, out *Output[M]) {
 		out.Closes = append(out.Closes, Close{Conn: in.Conn, SID: sid, Reason: ReasonTieBreak})
 	}
 	m.connectOne(sid, out)
+}
+
+// arrival is when in's call arrived: its accept time when known (never
+// later than now).
+func arrival(in Incoming, now time.Time) time.Time {
+	if in.At.IsZero() || in.At.After(now) {
+		return now
+	}
+	return in.At
 }
 
 // limitRedial closes a smaller sid's call that may not drop our live link

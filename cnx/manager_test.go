@@ -339,6 +339,29 @@ func TestCrossedCallAgeIsTheLiveLinks(t *testing.T) {
 	assert.Equal(t, []RedialTimer{{SID: 1, After: 500 * time.Millisecond}}, out.Timers)
 }
 
+// A call is judged by when it arrived, not when it is handled: under load
+// a call accepted before our link started can be read seconds later, and
+// it cannot be about that link. One that arrived after the interval
+// tears down however it is handled.
+func TestCrossedCallIsTimedByItsArrival(t *testing.T) {
+	m := newManager(t)
+	m.Send(1, "a")
+	m.Dialed(1, DialConnected, 10, t0)
+
+	late := from(1, 11, 1)
+	late.At = t0.Add(-100 * time.Millisecond)
+	out := m.Accepted(late, t0.Add(3*time.Second))
+	assert.Equal(t, []Close{{Conn: 11, SID: 1, Reason: ReasonRedialLimited}}, out.Closes)
+	assert.Empty(t, out.Ends, "a call that arrived before the link started kept it")
+	assert.Equal(t, []RedialTimer{{SID: 1, After: 0}}, out.Timers, "the interval already ended: check at once")
+
+	genuine := from(1, 12, 2)
+	genuine.At = t0.Add(time.Second)
+	out = m.Accepted(genuine, t0.Add(3*time.Second))
+	assert.Equal(t, []End{{Conn: 10, SID: 1, Reason: ReasonTieBreak}}, out.Ends)
+	assert.Equal(t, []int64{1}, out.Dials)
+}
+
 // A call refused by the limit is not lost: if the kept link dies within
 // the interval, the redial check calls back.
 func TestRedialDueCallsBackWhenTheLinkDied(t *testing.T) {
