@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"sync"
+	"syscall"
 	"text/tabwriter"
 	"time"
 
@@ -40,6 +41,10 @@ type inprocessResult struct {
 	// is "last node started -> all established", reported beside the
 	// honest figure, never instead of it.
 	StartedMS float64 `json:"started_ms"`
+	// CPUMS: CPU time (user + system) the whole process used from the
+	// first Start to all established: what the election costs, whatever
+	// else the machine runs. On C cores the wall time is at least CPUMS/C.
+	CPUMS float64 `json:"cpu_ms"`
 	// Notifications: notifications handed to peer connections, all nodes
 	// (CnxStatus peers' sent).
 	Notifications uint64 `json:"notifications"`
@@ -140,6 +145,7 @@ func inprocessOnce(ctx context.Context, n, run int, timeout time.Duration) (res 
 	}()
 	errs := make([]error, n)
 	var wg sync.WaitGroup
+	cpu0 := processCPU()
 	start := time.Now()
 	for i := range n {
 		cfg := actors.DefaultConfig()
@@ -167,6 +173,7 @@ func inprocessOnce(ctx context.Context, n, run int, timeout time.Duration) (res 
 	for {
 		if leader, ok := allEstablished(nodes); ok {
 			res.EstablishedMS = ms(time.Since(start))
+			res.CPUMS = ms(processCPU() - cpu0)
 			res.Leader = leader
 			break
 		}
@@ -235,6 +242,7 @@ type inprocessGroup struct {
 	Established   summary        `json:"established_ms"`
 	Started       summary        `json:"started_ms"`
 	AfterStarted  summary        `json:"started_to_established_ms"`
+	CPU           summary        `json:"cpu_ms"`
 	Notifications summary        `json:"notifications"`
 	ActorMessages summary        `json:"actor_messages"`
 	PerNote       summary        `json:"actor_messages_per_notification"`
@@ -244,7 +252,7 @@ type inprocessGroup struct {
 
 func summarizeInProcess(n int, rs []inprocessResult) inprocessGroup {
 	g := inprocessGroup{N: n, Paths: map[string]int{}}
-	var est, started, after, notes, msgs, per, dropped []float64
+	var est, started, after, cpu, notes, msgs, per, dropped []float64
 	for _, r := range rs {
 		if r.N != n {
 			continue
@@ -257,6 +265,7 @@ func summarizeInProcess(n int, rs []inprocessResult) inprocessGroup {
 		est = append(est, r.EstablishedMS)
 		started = append(started, r.StartedMS)
 		after = append(after, r.EstablishedMS-r.StartedMS)
+		cpu = append(cpu, r.CPUMS)
 		notes = append(notes, float64(r.Notifications))
 		msgs = append(msgs, float64(r.ActorMessages))
 		per = append(per, r.perNotification())
@@ -267,7 +276,7 @@ func summarizeInProcess(n int, rs []inprocessResult) inprocessGroup {
 	}
 	g.Established, g.Notifications, g.ActorMessages, g.PerNote = summarize(est), summarize(notes), summarize(msgs), summarize(per)
 	g.QueueDropped = summarize(dropped)
-	g.Started, g.AfterStarted = summarize(started), summarize(after)
+	g.Started, g.AfterStarted, g.CPU = summarize(started), summarize(after), summarize(cpu)
 	return g
 }
 
@@ -290,11 +299,11 @@ func (rep inprocessReport) writeTable(w io.Writer) error {
 	writeHeader(w, rep.Machine, []string{"in-process: N actors.Node in one process over loopback TCP, ZooKeeper's default timing, all started together; no ZooKeeper column"})
 	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 0, 0, 3, ' ', 0)
-	fmt.Fprintln(tw, "N\tstart -> all established (min / median / max)\tnotifications / election\tactor messages / election\tmessages / notification\treceive-queue drops\tdecision path (nodes)\tstart -> every Start returned (ms)\tthen -> all established (ms)\tfailed\t")
+	fmt.Fprintln(tw, "N\tstart -> all established (min / median / max)\tnotifications / election\tactor messages / election\tmessages / notification\treceive-queue drops\tdecision path (nodes)\tstart -> every Start returned (ms)\tthen -> all established (ms)\tprocess CPU, start -> all established (ms)\tfailed\t")
 	for _, g := range rep.Groups {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d of %d\t\n", g.N, g.Established.format("ms"),
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d of %d\t\n", g.N, g.Established.format("ms"),
 			medianOnly(g.Notifications), medianOnly(g.ActorMessages), medianOnly(g.PerNote), medianOnly(g.QueueDropped),
-			pathsText(g.Paths), medianOnly(g.Started), medianOnly(g.AfterStarted), g.Failed, g.Runs)
+			pathsText(g.Paths), medianOnly(g.Started), medianOnly(g.AfterStarted), medianOnly(g.CPU), g.Failed, g.Runs)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -322,8 +331,8 @@ func runInProcessMode(ctx context.Context, o options, stdout, stderr io.Writer) 
 	for _, n := range o.sizes {
 		for run := 1; run <= o.runs && ctx.Err() == nil; run++ {
 			r := inprocessOnce(ctx, n, run, o.timeout)
-			fmt.Fprintf(stderr, "mode=inprocess n=%d run=%d established_ms=%.0f started_ms=%.0f notifications=%d actor_messages=%d per_notification=%.1f queue_dropped=%d decisions=%d load=%s err=%q\n",
-				n, run, r.EstablishedMS, r.StartedMS, r.Notifications, r.ActorMessages, r.perNotification(), r.QueueDropped, pathTotal(r.Paths), loadAvg1(), r.Err)
+			fmt.Fprintf(stderr, "mode=inprocess n=%d run=%d established_ms=%.0f started_ms=%.0f cpu_ms=%.0f notifications=%d actor_messages=%d per_notification=%.1f queue_dropped=%d decisions=%d load=%s err=%q\n",
+				n, run, r.EstablishedMS, r.StartedMS, r.CPUMS, r.Notifications, r.ActorMessages, r.perNotification(), r.QueueDropped, pathTotal(r.Paths), loadAvg1(), r.Err)
 			results = append(results, r)
 		}
 	}
@@ -372,3 +381,12 @@ func pathTotal(paths map[string]int) int {
 // had to be made again. Nodes dial from their own address (dialFrom), so
 // each peer is its own source.
 func nodeHost(sid int) string { return fmt.Sprintf("127.0.0.%d", sid+1) }
+
+// processCPU is the CPU time (user + system) this process has used.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}

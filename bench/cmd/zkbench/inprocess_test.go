@@ -23,6 +23,7 @@ func TestInProcessElectionIsMeasured(t *testing.T) {
 	assert.Zero(t, r.Paths["reachable"], "every node is up: %v", r.Paths)
 	assert.Positive(t, r.EstablishedMS)
 	assert.Positive(t, r.StartedMS)
+	assert.Positive(t, r.CPUMS, "an election costs CPU")
 	assert.LessOrEqual(t, r.StartedMS, r.EstablishedMS, "every node was started before all were established")
 	assert.Positive(t, r.Notifications)
 	assert.Greater(t, r.ActorMessages, r.Notifications, "every notification costs several actor messages")
