@@ -375,7 +375,7 @@ func TestCrossedCallKeepsTheYoungLink(t *testing.T) {
 		"the rig's accept loop records the link")
 	before := r.peer(1)
 	dials := len(r.dialsTo(1))
-	hdr := encodeHeader(t, netbridge.InitialMessage{Version: netbridge.ProtocolV1, SID: 1,
+	hdr := encodeHeader(t, electionwire.InitialMessage{Version: electionwire.ProtocolV1, SID: 1,
 		Addrs: []string{r.electionAddr("127.0.0.3", 1)}})
 
 	require.True(t, hungUp(r.claim("127.0.0.3", hdr), 5*time.Second))
@@ -406,7 +406,7 @@ func TestCallThatArrivedBeforeTheLinkKeepsIt(t *testing.T) {
 	defer theirs.Close()
 	ours, err := ln.Accept()
 	require.NoError(t, err)
-	hdr := netbridge.InitialMessage{Version: netbridge.ProtocolV1, SID: 1, Addrs: []string{r.electionAddr("127.0.0.3", 1)}}
+	hdr := electionwire.InitialMessage{Version: electionwire.ProtocolV1, SID: 1, Addrs: []string{r.electionAddr("127.0.0.3", 1)}}
 	r.node.system.Root.Send(r.node.rt.dir.cnxManager.get(),
 		&inboundConn{conn: ours, header: hdr, seq: r.node.rt.cnx.acceptSeq.Add(1), accepted: arrived})
 
