@@ -16,6 +16,7 @@
 package main
 
 import (
+	"log/slog"
 	"os"
 	"os/signal"
 	"syscall"
@@ -31,6 +32,11 @@ const (
 )
 
 func main() {
+	// The process's default logger becomes the node's (its level and
+	// format): nodes run on actors' shared actor system, whose
+	// protoactor records go to slog.Default. Tests call dispatch without
+	// main and keep the default logger as it is.
+	adoptLogger = slog.SetDefault
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT)
 	os.Exit(dispatch(os.Args[1:], os.Stdout, os.Stderr, sigs))

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -180,4 +181,20 @@ func zooCfgPorts(t *testing.T) []any {
 		out[i] = p
 	}
 	return out
+}
+
+// Every logger the node makes from its flags is handed on, so that main
+// can make it the process's default (protoactor's records on the shared
+// actor system go to slog.Default: they must come out in the node's
+// format, not Go's default text).
+func TestNewLoggerIsAdopted(t *testing.T) {
+	var got *slog.Logger
+	adoptLogger = func(l *slog.Logger) { got = l }
+	defer func() { adoptLogger = func(*slog.Logger) {} }()
+	var buf bytes.Buffer
+	log, err := newLogger(&buf, "warn", "json")
+	require.NoError(t, err)
+	assert.Same(t, log, got)
+	got.Warn("from protoactor", "lib", "protoactor")
+	assert.Contains(t, buf.String(), `"lib":"protoactor"`, "the adopted logger writes the node's format")
 }

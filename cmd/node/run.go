@@ -201,20 +201,29 @@ func warnUnknownKeys(f *zoocfg.File, log *slog.Logger) {
 	}
 }
 
+// adoptLogger receives every logger newLogger makes; main sets it to
+// slog.SetDefault.
+var adoptLogger = func(*slog.Logger) {}
+
+// newLogger makes the node's logger from the --log-level and --log-format
+// flags (and hands it to adoptLogger).
 func newLogger(w io.Writer, level, format string) (*slog.Logger, error) {
 	var l slog.Level
 	if err := l.UnmarshalText([]byte(level)); err != nil {
 		return nil, fmt.Errorf("--log-level=%q: want debug, info, warn or error", level)
 	}
 	opts := &slog.HandlerOptions{Level: l}
+	var log *slog.Logger
 	switch format {
 	case "text":
-		return slog.New(slog.NewTextHandler(w, opts)), nil
+		log = slog.New(slog.NewTextHandler(w, opts))
 	case "json":
-		return slog.New(slog.NewJSONHandler(w, opts)), nil
+		log = slog.New(slog.NewJSONHandler(w, opts))
 	default:
 		return nil, fmt.Errorf("--log-format=%q: want text or json", format)
 	}
+	adoptLogger(log)
+	return log, nil
 }
 
 func electionAddr(cfg actors.Config) string {
