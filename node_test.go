@@ -313,5 +313,5 @@ func TestStatusString(t *testing.T) {
 	require.Equal(t, "LEADING epoch 3", Status{State: Leading, Leader: 1, Epoch: 3}.String())
 	require.Equal(t, "FOLLOWING leader 1 epoch 3", Status{State: Following, Leader: 1, Epoch: 3}.String())
 	require.Equal(t, "OBSERVING leader 2 epoch 4", Status{State: Observing, Leader: 2, Epoch: 4}.String())
-	require.Equal(t, "State(9)", State(9).String())
+	require.Equal(t, "ServerState(9)", State(9).String(), "zk.ServerState's name for a code Java does not define")
 }

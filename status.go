@@ -4,38 +4,25 @@ import (
 	"fmt"
 
 	"github.com/zkfle/zkfle/messages"
+	"github.com/zkfle/zkfle/zk"
 )
 
-// State is a node's place in the election, as ZooKeeper names it.
-type State int
+// State is a node's place in the election, as ZooKeeper names it: zk's
+// ServerState, the one state type of every layer (String gives LOOKING,
+// FOLLOWING, LEADING or OBSERVING).
+type State = zk.ServerState
 
-// The states a node can be in.
+// The states a node can be in (zk's, at Java's ordinals).
 const (
 	// Looking: electing a leader.
-	Looking State = iota
+	Looking = zk.Looking
 	// Following: a voter that follows the elected leader.
-	Following
+	Following = zk.Following
 	// Leading: elected, and established by a quorum.
-	Leading
+	Leading = zk.Leading
 	// Observing: a non-voter that follows the leader.
-	Observing
+	Observing = zk.Observing
 )
-
-// String returns ZooKeeper's name for the state (LOOKING, FOLLOWING,
-// LEADING, OBSERVING).
-func (s State) String() string {
-	switch s {
-	case Looking:
-		return "LOOKING"
-	case Following:
-		return "FOLLOWING"
-	case Leading:
-		return "LEADING"
-	case Observing:
-		return "OBSERVING"
-	}
-	return fmt.Sprintf("State(%d)", int(s))
-}
 
 // Status is a node's place in the ensemble.
 type Status struct {
@@ -49,9 +36,9 @@ type Status struct {
 	// Epoch is the epoch the role was established in (ZooKeeper's
 	// peerEpoch): the fencing token. 0 while Looking.
 	Epoch int64
-	// Zxid is the leader's last zxid as the election saw it; 0 while
-	// Looking.
-	Zxid int64
+	// Zxid is the leader's last zxid as the election saw it (prints in
+	// ZooKeeper's hex); 0 while Looking.
+	Zxid zk.Zxid
 	// ElectionRound is the election round (ZooKeeper's electionEpoch,
 	// logicalclock) the leader was elected in; 0 while Looking.
 	ElectionRound int64
@@ -79,17 +66,12 @@ func statusOf(id int64, sc *messages.StateChanged) Status {
 	if sc == nil {
 		return st
 	}
-	switch sc.GetNewState() {
-	case messages.ServerState_FOLLOWING:
-		st.State = Following
-	case messages.ServerState_LEADING:
-		st.State = Leading
-	case messages.ServerState_OBSERVING:
-		st.State = Observing
-	default:
+	state := sc.GetNewState().Zk()
+	if state == Looking || !state.Valid() {
 		return st
 	}
+	st.State = state
 	st.Leader, st.Epoch = sc.GetLeader(), sc.GetPeerEpoch()
-	st.Zxid, st.ElectionRound = sc.GetZxid(), sc.GetElectionEpoch()
+	st.Zxid, st.ElectionRound = zk.Zxid(sc.GetZxid()), sc.GetElectionEpoch()
 	return st
 }

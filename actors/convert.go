@@ -4,17 +4,15 @@ import (
 	"github.com/zkfle/zkfle/fle"
 	"github.com/zkfle/zkfle/messages"
 	"github.com/zkfle/zkfle/quorum"
+	"github.com/zkfle/zkfle/zk"
 )
 
 // Conversions between the typed messages actors exchange and the values the
-// pure election machine (fle/) works with. The numeric state codes are the
-// same on both sides (ZooKeeper's ServerState ordinals), so unknown codes a
-// peer sent survive the trip unchanged and the machine decides what to do
-// with them, as Java's WorkerReceiver does after its voter check.
-
-func stateFromProto(s messages.ServerState) fle.State { return fle.State(s) }
-
-func stateToProto(s fle.State) messages.ServerState { return messages.ServerState(s) }
+// pure election machine (fle/) works with. States convert through
+// messages' one converter (the same ordinals on both sides), so unknown
+// codes a peer sent survive the trip unchanged and the machine decides
+// what to do with them, as Java's WorkerReceiver does after its voter
+// check. Zxids are int64 on the protobuf side and zk.Zxid in the machine.
 
 // notificationFromProto turns a received notification from sid into the
 // machine's input. cfg is the sender's parsed config (nil when it carried
@@ -22,9 +20,9 @@ func stateToProto(s fle.State) messages.ServerState { return messages.ServerStat
 func notificationFromProto(sid int64, n *messages.Notification, cfg quorum.Verifier) fle.Notification {
 	return fle.Notification{
 		From:          sid,
-		State:         stateFromProto(n.GetState()),
+		State:         n.GetState().Zk(),
 		Leader:        n.GetLeader(),
-		Zxid:          n.GetZxid(),
+		Zxid:          zk.Zxid(n.GetZxid()),
 		ElectionEpoch: n.GetElectionEpoch(),
 		PeerEpoch:     n.GetPeerEpoch(),
 		Version:       n.GetVersion(),
@@ -38,9 +36,9 @@ func sendFromMessage(m fle.Message) *messages.SendNotification {
 	return &messages.SendNotification{
 		Sid: m.To,
 		Notification: &messages.Notification{
-			State:         stateToProto(m.State),
+			State:         messages.ServerStateOf(m.State),
 			Leader:        m.Leader,
-			Zxid:          m.Zxid,
+			Zxid:          int64(m.Zxid),
 			ElectionEpoch: m.ElectionEpoch,
 			PeerEpoch:     m.PeerEpoch,
 		},
@@ -51,10 +49,10 @@ func voteToProto(v fle.Vote) *messages.Vote {
 	return &messages.Vote{
 		Version:       v.Version,
 		Leader:        v.Leader,
-		Zxid:          v.Zxid,
+		Zxid:          int64(v.Zxid),
 		ElectionEpoch: v.ElectionEpoch,
 		PeerEpoch:     v.PeerEpoch,
-		State:         stateToProto(v.State),
+		State:         messages.ServerStateOf(v.State),
 	}
 }
 
@@ -71,10 +69,10 @@ func decisionToProto(sid int64, d *fle.Decision) *messages.Decision {
 	return &messages.Decision{
 		Sid:           sid,
 		Leader:        d.Leader,
-		Zxid:          d.Zxid,
+		Zxid:          int64(d.Zxid),
 		ElectionEpoch: d.ElectionEpoch,
 		PeerEpoch:     d.PeerEpoch,
-		State:         stateToProto(d.State),
+		State:         messages.ServerStateOf(d.State),
 	}
 }
 

@@ -3,6 +3,7 @@ package actors
 import (
 	"github.com/zkfle/zkfle/fle"
 	"github.com/zkfle/zkfle/messages"
+	"github.com/zkfle/zkfle/zk"
 )
 
 // The inverses of convert.go's conversions: production never converts in
@@ -13,9 +14,9 @@ import (
 // attaches our own committed config to everything it sends.
 func notificationToProto(n fle.Notification) *messages.Notification {
 	return &messages.Notification{
-		State:         stateToProto(n.State),
+		State:         messages.ServerStateOf(n.State),
 		Leader:        n.Leader,
-		Zxid:          n.Zxid,
+		Zxid:          int64(n.Zxid),
 		ElectionEpoch: n.ElectionEpoch,
 		PeerEpoch:     n.PeerEpoch,
 		Version:       n.Version,
@@ -27,9 +28,9 @@ func messageFromSend(s *messages.SendNotification) fle.Message {
 	n := s.GetNotification()
 	return fle.Message{
 		To:            s.GetSid(),
-		State:         stateFromProto(n.GetState()),
+		State:         n.GetState().Zk(),
 		Leader:        n.GetLeader(),
-		Zxid:          n.GetZxid(),
+		Zxid:          zk.Zxid(n.GetZxid()),
 		ElectionEpoch: n.GetElectionEpoch(),
 		PeerEpoch:     n.GetPeerEpoch(),
 	}
@@ -39,19 +40,19 @@ func voteFromProto(v *messages.Vote) fle.Vote {
 	return fle.Vote{
 		Version:       v.GetVersion(),
 		Leader:        v.GetLeader(),
-		Zxid:          v.GetZxid(),
+		Zxid:          zk.Zxid(v.GetZxid()),
 		ElectionEpoch: v.GetElectionEpoch(),
 		PeerEpoch:     v.GetPeerEpoch(),
-		State:         stateFromProto(v.GetState()),
+		State:         v.GetState().Zk(),
 	}
 }
 
 func decisionFromProto(d *messages.Decision) fle.Decision {
 	return fle.Decision{
 		Leader:        d.GetLeader(),
-		Zxid:          d.GetZxid(),
+		Zxid:          zk.Zxid(d.GetZxid()),
 		ElectionEpoch: d.GetElectionEpoch(),
 		PeerEpoch:     d.GetPeerEpoch(),
-		State:         stateFromProto(d.GetState()),
+		State:         d.GetState().Zk(),
 	}
 }

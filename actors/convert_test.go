@@ -12,12 +12,13 @@ import (
 	"github.com/zkfle/zkfle/fle"
 	"github.com/zkfle/zkfle/messages"
 	"github.com/zkfle/zkfle/quorum"
+	"github.com/zkfle/zkfle/zk"
 )
 
 // Any int32 is a possible state code from a peer: unknown ones must reach
 // the machine unchanged, which drops them after its voter check.
-func genState() *rapid.Generator[fle.State] {
-	return rapid.Custom(func(t *rapid.T) fle.State { return fle.State(rapid.Int32().Draw(t, "state")) })
+func genState() *rapid.Generator[zk.ServerState] {
+	return rapid.Custom(func(t *rapid.T) zk.ServerState { return zk.ServerState(rapid.Int32().Draw(t, "state")) })
 }
 
 func TestNotificationRoundTrip(t *testing.T) {
@@ -26,7 +27,7 @@ func TestNotificationRoundTrip(t *testing.T) {
 			From:          rapid.Int64().Draw(t, "from"),
 			State:         genState().Draw(t, "state"),
 			Leader:        rapid.Int64().Draw(t, "leader"),
-			Zxid:          rapid.Int64().Draw(t, "zxid"),
+			Zxid:          zk.Zxid(rapid.Int64().Draw(t, "zxid")),
 			ElectionEpoch: rapid.Int64().Draw(t, "round"),
 			PeerEpoch:     rapid.Int64().Draw(t, "peerEpoch"),
 			Version:       rapid.Int32().Draw(t, "version"),
@@ -44,7 +45,7 @@ func TestMessageRoundTrip(t *testing.T) {
 			To:            rapid.Int64().Draw(t, "to"),
 			State:         genState().Draw(t, "state"),
 			Leader:        rapid.Int64().Draw(t, "leader"),
-			Zxid:          rapid.Int64().Draw(t, "zxid"),
+			Zxid:          zk.Zxid(rapid.Int64().Draw(t, "zxid")),
 			ElectionEpoch: rapid.Int64().Draw(t, "round"),
 			PeerEpoch:     rapid.Int64().Draw(t, "peerEpoch"),
 		}
@@ -59,7 +60,7 @@ func TestVoteAndDecisionRoundTrip(t *testing.T) {
 		v := fle.Vote{
 			Version:       rapid.Int32().Draw(t, "version"),
 			Leader:        rapid.Int64().Draw(t, "leader"),
-			Zxid:          rapid.Int64().Draw(t, "zxid"),
+			Zxid:          zk.Zxid(rapid.Int64().Draw(t, "zxid")),
 			ElectionEpoch: rapid.Int64().Draw(t, "round"),
 			PeerEpoch:     rapid.Int64().Draw(t, "peerEpoch"),
 			State:         genState().Draw(t, "state"),
@@ -94,7 +95,7 @@ func TestTimerKindRoundTrip(t *testing.T) {
 }
 
 func TestVotesToProtoKeepsSenders(t *testing.T) {
-	votes := map[int64]fle.Vote{2: {Leader: 3, Zxid: 5}, 3: {Leader: 3, State: fle.Leading}}
+	votes := map[int64]fle.Vote{2: {Leader: 3, Zxid: 5}, 3: {Leader: 3, State: zk.Leading}}
 	got := votesToProto(votes)
 	require.Len(t, got, 2)
 	assert.Equal(t, votes[2], voteFromProto(got[2]))

@@ -8,6 +8,7 @@ import (
 	"github.com/zkfle/zkfle/fle"
 	"github.com/zkfle/zkfle/messages"
 	"github.com/zkfle/zkfle/quorum"
+	"github.com/zkfle/zkfle/zk"
 )
 
 // electionState is what the Election actor keeps across its restarts:
@@ -132,9 +133,9 @@ func (e *election) startLooking(ctx actor.Context, s *startLooking) {
 	e.st.machine.SetCandidate(s.candidate)
 	m := s.msg
 	e.rt.log.Info("start looking", "reason", m.GetReason().String(),
-		"zxid", hexZxid(m.GetLastZxid()), "epoch", m.GetCurrentEpoch(), "candidate", s.candidate)
+		"zxid", zk.Zxid(m.GetLastZxid()).String(), "epoch", m.GetCurrentEpoch(), "candidate", s.candidate)
 	before := e.st.machine.LogicalClock()
-	e.apply(ctx, before, e.st.machine.Start(m.GetLastZxid(), m.GetCurrentEpoch()))
+	e.apply(ctx, before, e.st.machine.Start(zk.Zxid(m.GetLastZxid()), m.GetCurrentEpoch()))
 	e.reportDown(ctx)
 }
 
@@ -184,13 +185,13 @@ func (e *election) apply(ctx actor.Context, roundBefore int64, out fle.Output) {
 	if round := e.st.machine.LogicalClock(); round != roundBefore {
 		p := e.st.machine.Proposal()
 		e.rt.log.Info("election round changed", "round", round,
-			"leader", p.Leader, "zxid", hexZxid(p.Zxid), "epoch", p.PeerEpoch,
-			"state", stateToProto(e.st.machine.State()).String())
+			"leader", p.Leader, "zxid", p.Zxid.String(), "epoch", p.PeerEpoch,
+			"state", e.st.machine.State().String())
 	}
 	if d := out.Decision; d != nil {
 		e.rt.log.Info("election decided", "leader", d.Leader,
-			"zxid", hexZxid(d.Zxid), "epoch", d.PeerEpoch, "round", d.ElectionEpoch,
-			"state", stateToProto(d.State).String(), "path", d.Path.String())
+			"zxid", d.Zxid.String(), "epoch", d.PeerEpoch, "round", d.ElectionEpoch,
+			"state", d.State.String(), "path", d.Path.String())
 		pd := decisionToProto(e.rt.cfg.ID, d)
 		pd.Path = d.Path.String()
 		ctx.Send(ctx.Parent(), pd)
@@ -207,7 +208,7 @@ func (e *election) status() *messages.ElectionStatus {
 	m := e.st.machine
 	return &messages.ElectionStatus{
 		Sid:           m.ID(),
-		State:         stateToProto(m.State()),
+		State:         messages.ServerStateOf(m.State()),
 		LogicalClock:  m.LogicalClock(),
 		Proposal:      voteToProto(m.Proposal()),
 		CurrentVote:   voteToProto(m.CurrentVote()),
@@ -215,11 +216,4 @@ func (e *election) status() *messages.ElectionStatus {
 		OutOfElection: votesToProto(m.OutOfElection()),
 		Dropped:       e.st.dropped,
 	}
-}
-
-// hexZxid formats a zxid as ZooKeeper's logs do: 0x and the 64 bits in
-// lowercase hex, so -1 (no data) is 0xffffffffffffffff, as Java's
-// Long.toHexString prints it.
-func hexZxid(zxid int64) string {
-	return fmt.Sprintf("0x%x", uint64(zxid))
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/zkfle/zkfle/internal/testlog"
 	"github.com/zkfle/zkfle/messages"
 	"github.com/zkfle/zkfle/netbridge/electionwire"
+	"github.com/zkfle/zkfle/zk"
 )
 
 // hostileTarget is a one-voter node (sid 7) on a real election port, with
@@ -64,7 +65,7 @@ func dialAs(t testing.TB, addr string, sid int64) net.Conn {
 func probeFrame(t testing.TB, sid int64) []byte {
 	t.Helper()
 	f, err := electionwire.AppendNotificationFrame(nil, &electionwire.Notification{
-		State: electionwire.StateLooking, Leader: sid, ElectionEpoch: 1, Version: 2, Config: []byte("version=0")})
+		State: zk.Looking, Leader: sid, ElectionEpoch: 1, Version: 2, Config: []byte("version=0")})
 	require.NoError(t, err)
 	return f
 }

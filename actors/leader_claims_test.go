@@ -19,7 +19,7 @@ import (
 	"github.com/zkfle/zkfle/messages"
 	"github.com/zkfle/zkfle/netbridge/quorumwire"
 	"github.com/zkfle/zkfle/quorum"
-	"github.com/zkfle/zkfle/zab"
+	"github.com/zkfle/zkfle/zk"
 )
 
 // Loopback aliases of the leader tests: server N lives on 127.0.0.(N+1);
@@ -185,7 +185,7 @@ func (h *leaderHarness) follow(sid int64) {
 	p, err := l.next(waitFor)
 	require.NoError(h.t, err)
 	require.Equal(h.t, quorumwire.LeaderInfo, p.Type)
-	epoch := zab.EpochOf(p.Zxid)
+	epoch := zk.Zxid(p.Zxid).Epoch()
 	_, err = l.conn.Write(quorumwire.NewAckEpochPacket(0, 0).AppendEncode(nil))
 	require.NoError(h.t, err)
 	done := make(chan struct{})
@@ -200,7 +200,7 @@ func (h *leaderHarness) follow(sid int64) {
 			var reply quorumwire.Packet
 			switch p.Type {
 			case quorumwire.NewLeader, quorumwire.UpToDate:
-				reply = quorumwire.NewAckPacket(zab.MakeZxid(epoch, 0))
+				reply = quorumwire.NewAckPacket(int64(zk.MakeZxid(epoch, 0)))
 			case quorumwire.Ping:
 				reply = quorumwire.PingReply(p)
 			default:
@@ -252,7 +252,7 @@ func TestLeaderRefusesForgedLearners(t *testing.T) {
 	p, err := real.next(waitFor)
 	require.NoError(t, err)
 	require.Equal(t, quorumwire.LeaderInfo, p.Type, "leader and 2 are a quorum")
-	assert.Equal(t, int64(1), zab.EpochOf(p.Zxid))
+	assert.Equal(t, int64(1), zk.Zxid(p.Zxid).Epoch())
 }
 
 // TestLeaderRefusesOverflowingEpochClaim: a member claiming accepted epoch
@@ -267,7 +267,7 @@ func TestLeaderRefusesOverflowingEpochClaim(t *testing.T) {
 	p, err := real.next(waitFor)
 	require.NoError(t, err)
 	require.Equal(t, quorumwire.LeaderInfo, p.Type)
-	assert.Equal(t, int64(1), zab.EpochOf(p.Zxid), "the proposal ignored the refused claim")
+	assert.Equal(t, int64(1), zk.Zxid(p.Zxid).Epoch(), "the proposal ignored the refused claim")
 	require.Eventually(t, func() bool { return h.rt.epochs.Accepted() == 1 }, waitFor, poll)
 }
 

@@ -19,6 +19,7 @@ import (
 	"github.com/zkfle/zkfle/messages"
 	"github.com/zkfle/zkfle/netbridge/electionwire"
 	"github.com/zkfle/zkfle/quorum"
+	"github.com/zkfle/zkfle/zk"
 )
 
 // identityRig is one real node (sid 2) and two scripted members on
@@ -503,7 +504,7 @@ func TestFollowerDialsLeaderFromOwnAddress(t *testing.T) {
 	// switches to the higher sid) that is a quorum, and the node follows.
 	real, _ := r.connectPeer3()
 	vote, err := electionwire.AppendNotificationFrame(nil, &electionwire.Notification{
-		State: electionwire.StateLooking, Leader: 3, ElectionEpoch: 1})
+		State: zk.Looking, Leader: 3, ElectionEpoch: 1})
 	require.NoError(t, err)
 	_, err = real.Write(vote)
 	require.NoError(t, err)

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
-	"github.com/zkfle/zkfle/fle"
 	"github.com/zkfle/zkfle/messages"
 	"github.com/zkfle/zkfle/quorumpeer"
 )
@@ -111,7 +110,7 @@ func (q *quorumPeer) Receive(ctx actor.Context) {
 		q.apply(ctx, q.loop().Decided(fleDecision(m)))
 	case *messages.SessionEstablished:
 		if q.current(ctx.Sender()) {
-			q.apply(ctx, q.loop().Established(fle.State(m.GetRole()), m.GetLeader(), m.GetEpoch(), m.GetElectionOnly(), q.now()))
+			q.apply(ctx, q.loop().Established(m.GetRole().Zk(), m.GetLeader(), m.GetEpoch(), m.GetElectionOnly(), q.now()))
 		}
 	case *messages.SessionEnded:
 		if q.current(ctx.Sender()) {
@@ -142,7 +141,7 @@ func (q *quorumPeer) Receive(ctx actor.Context) {
 		// it no longer awaits). Either the StartLooking or the Decision
 		// may have died with the failed incarnation (or with the tree,
 		// when the root restarted).
-		q.apply(ctx, q.loop().ElectionStatus(m.GetLogicalClock(), fle.State(m.GetState())))
+		q.apply(ctx, q.loop().ElectionStatus(m.GetLogicalClock(), m.GetState().Zk()))
 	}
 }
 

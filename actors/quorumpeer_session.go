@@ -7,6 +7,7 @@ import (
 	"github.com/zkfle/zkfle/fle"
 	"github.com/zkfle/zkfle/messages"
 	"github.com/zkfle/zkfle/quorumpeer"
+	"github.com/zkfle/zkfle/zk"
 )
 
 // The QuorumPeer's main loop: LOOKING (the Election runs) -> a Decision
@@ -58,15 +59,15 @@ func (e runtimeEpochs) Current() int64 { return e.rt.epochs.Current() }
 
 // fleDecision converts the Election's decision for the core.
 func fleDecision(d *messages.Decision) fle.Decision {
-	return fle.Decision{Leader: d.GetLeader(), Zxid: d.GetZxid(), ElectionEpoch: d.GetElectionEpoch(),
-		PeerEpoch: d.GetPeerEpoch(), State: fle.State(d.GetState())}
+	return fle.Decision{Leader: d.GetLeader(), Zxid: zk.Zxid(d.GetZxid()), ElectionEpoch: d.GetElectionEpoch(),
+		PeerEpoch: d.GetPeerEpoch(), State: d.GetState().Zk()}
 }
 
 // apply carries out one output of the core, in the order quorumpeer.Output
 // documents.
 func (q *quorumPeer) apply(ctx actor.Context, out quorumpeer.Output) {
 	if e := out.Ended; e != nil {
-		q.rt.log.Warn("leaving role; looking for a leader", "state", messages.ServerState(e.State).String(),
+		q.rt.log.Warn("leaving role; looking for a leader", "state", e.State.String(),
 			"reason", e.Reason, "detail", e.Detail)
 	}
 	if out.StopSession && q.st.session != nil {
@@ -86,7 +87,7 @@ func (q *quorumPeer) apply(ctx actor.Context, out quorumpeer.Output) {
 	if s := out.StartLooking; s != nil {
 		ctx.Send(q.rt.dir.election.get(), &startLooking{candidate: s.Candidate, msg: &messages.StartLooking{
 			Reason:       messages.LookingReason(s.Reason),
-			LastZxid:     s.LastZxid,
+			LastZxid:     int64(s.LastZxid),
 			CurrentEpoch: s.CurrentEpoch,
 		}})
 	}
@@ -122,8 +123,8 @@ type startLooking struct {
 
 // spawnSession starts the Leader or Follower a decision calls for.
 func (q *quorumPeer) spawnSession(ctx actor.Context, fd *fle.Decision) {
-	d := &messages.Decision{Sid: q.rt.cfg.ID, Leader: fd.Leader, Zxid: fd.Zxid, ElectionEpoch: fd.ElectionEpoch,
-		PeerEpoch: fd.PeerEpoch, State: messages.ServerState(fd.State)}
+	d := &messages.Decision{Sid: q.rt.cfg.ID, Leader: fd.Leader, Zxid: int64(fd.Zxid), ElectionEpoch: fd.ElectionEpoch,
+		PeerEpoch: fd.PeerEpoch, State: messages.ServerStateOf(fd.State)}
 	var props *actor.Props
 	switch {
 	case q.rt.sessionProps != nil:
@@ -143,9 +144,9 @@ func (q *quorumPeer) spawnSession(ctx actor.Context, fd *fle.Decision) {
 
 // reportRole logs and publishes a change of the reported state.
 func (q *quorumPeer) reportRole(ctx actor.Context, r *quorumpeer.RoleChange) {
-	state := messages.ServerState(r.New)
+	state := messages.ServerStateOf(r.New)
 	switch {
-	case r.New == fle.Looking:
+	case r.New == zk.Looking:
 	case r.ElectionOnly:
 		q.rt.log.Warn("following a ZooKeeper leader in the election only: zkfle neither syncs from it nor counts in its quorum",
 			"state", state.String(), "leader", r.Leader, "epoch", r.PeerEpoch)
@@ -154,10 +155,10 @@ func (q *quorumPeer) reportRole(ctx actor.Context, r *quorumpeer.RoleChange) {
 	}
 	q.report(ctx, r.Why, &messages.StateChanged{
 		Sid:           q.rt.cfg.ID,
-		OldState:      messages.ServerState(r.Old),
+		OldState:      messages.ServerStateOf(r.Old),
 		NewState:      state,
 		Leader:        r.Leader,
-		Zxid:          r.Zxid,
+		Zxid:          int64(r.Zxid),
 		ElectionEpoch: r.ElectionEpoch,
 		PeerEpoch:     r.PeerEpoch,
 	})

@@ -6,6 +6,7 @@ import (
 
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/zkfle/zkfle/messages"
+	"github.com/zkfle/zkfle/zk"
 )
 
 // rootActor is the node's top-level actor. It spawns the three pillars in
@@ -49,7 +50,7 @@ func (r *rootActor) Receive(ctx actor.Context) {
 			ctx.Send(pid, m)
 		}
 		r.rt.log.Info("state changed", "state", m.GetNewState().String(), "leader", m.GetLeader(),
-			"zxid", fmt.Sprintf("%x", m.GetZxid()), "round", m.GetElectionEpoch(), "epoch", m.GetPeerEpoch())
+			"zxid", zk.Zxid(m.GetZxid()).String(), "round", m.GetElectionEpoch(), "epoch", m.GetPeerEpoch())
 	case *listenerFailed:
 		r.fatal(fmt.Errorf("election port: %w", m.err))
 	case *actor.Terminated:

@@ -175,7 +175,7 @@ func (d *sessionDriver) apply(ctx actor.Context, out zab.Output) {
 	// session from one it has already let go.
 	if e := out.Established; e != nil {
 		ctx.Request(ctx.Parent(), &messages.SessionEstablished{
-			Role: messages.ServerState(e.Role), Epoch: e.Epoch, Leader: e.Leader, ElectionOnly: e.ElectionOnly})
+			Role: messages.ServerStateOf(e.Role), Epoch: e.Epoch, Leader: e.Leader, ElectionOnly: e.ElectionOnly})
 	}
 	if e := out.Ended; e != nil {
 		d.over = true

@@ -18,6 +18,7 @@ import (
 	"github.com/zkfle/zkfle/netbridge/quorumwire"
 	"github.com/zkfle/zkfle/quorum"
 	"github.com/zkfle/zkfle/zab"
+	"github.com/zkfle/zkfle/zk"
 )
 
 // The session driver's one ordering rule (zab.Output): every epoch write
@@ -236,7 +237,7 @@ func (h *orderHarness) leaderUpTo() {
 	h.step(func(s zabSession) zab.Output { return s.Connected(1) })
 	h.receive(quorumwire.NewZkfleLearnerInfoPacket(false, 2, 4, 0))
 	h.receive(quorumwire.NewAckEpochPacket(4, 0))
-	h.receive(quorumwire.NewAckPacket(zab.MakeZxid(5, 0)))
+	h.receive(quorumwire.NewAckPacket(int64(zk.MakeZxid(5, 0))))
 }
 
 func TestSessionDriverPersistsBeforeSending(t *testing.T) {

@@ -12,6 +12,7 @@ import (
 	"github.com/zkfle/zkfle/internal/testcerts"
 	"github.com/zkfle/zkfle/netbridge/electionwire"
 	"github.com/zkfle/zkfle/netbridge/quorumwire"
+	"github.com/zkfle/zkfle/zk"
 )
 
 // newTLSLeaderHarness is the Leader harness (server 1 leading 2, 3 and
@@ -136,7 +137,7 @@ func TestTLSFollowerChecksTheLeadersIdentity(t *testing.T) {
 	})
 	real, _ := r.connectPeer3()
 	vote, err := electionwire.AppendNotificationFrame(nil, &electionwire.Notification{
-		State: electionwire.StateLooking, Leader: 3, ElectionEpoch: 1})
+		State: zk.Looking, Leader: 3, ElectionEpoch: 1})
 	require.NoError(t, err)
 	_, err = real.Write(vote)
 	require.NoError(t, err)

@@ -14,6 +14,7 @@ import (
 	"github.com/zkfle/zkfle/internal/nodehooks"
 	"github.com/zkfle/zkfle/messages"
 	"github.com/zkfle/zkfle/quorum"
+	"github.com/zkfle/zkfle/zk"
 )
 
 // queryTimeout bounds each status query a command makes of the node.
@@ -93,7 +94,7 @@ func runStat(o *Options) (any, error) {
 	}
 	out := &Stat{
 		Version: o.Version, Sid: st.ID, State: st.State.String(), ServerState: mode(st.State),
-		Leader: st.Leader, Zxid: st.Zxid, ZxidHex: zxidHex(st.Zxid), ElectionEpoch: st.ElectionEpoch,
+		Leader: st.Leader, Zxid: st.Zxid, ZxidHex: zk.Zxid(st.Zxid).String(), ElectionEpoch: st.ElectionEpoch,
 		PeerEpoch: st.PeerEpoch, LogicalClock: es.GetLogicalClock(), CurrentVote: voteOf(es.GetCurrentVote()),
 		Proposal: voteOf(es.GetProposal()), MessagesProcessed: nodehooks.Of(o.Node).MessagesProcessed(),
 	}

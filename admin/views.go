@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/zkfle/zkfle/messages"
+	"github.com/zkfle/zkfle/zk"
 )
 
 // Envelope is the part of every answer ZooKeeper's AdminServer has too.
@@ -35,7 +36,7 @@ func voteOf(v *messages.Vote) *Vote {
 	if v == nil {
 		return nil
 	}
-	return &Vote{Leader: v.GetLeader(), Zxid: v.GetZxid(), ZxidHex: zxidHex(v.GetZxid()),
+	return &Vote{Leader: v.GetLeader(), Zxid: v.GetZxid(), ZxidHex: zk.Zxid(v.GetZxid()).String(),
 		ElectionEpoch: v.GetElectionEpoch(), PeerEpoch: v.GetPeerEpoch(), State: v.GetState().String()}
 }
 
@@ -46,8 +47,6 @@ func votesOf(m map[int64]*messages.Vote) map[string]*Vote {
 	}
 	return out
 }
-
-func zxidHex(z int64) string { return fmt.Sprintf("0x%x", uint64(z)) }
 
 // Stat answers stat (aliases stats, srvr): the node's state, vote and
 // epochs.

@@ -44,21 +44,7 @@ import (
 	"time"
 
 	"github.com/zkfle/zkfle/quorum"
-)
-
-// State is a server's election state. The numeric values are the wire codes
-// (ZooKeeper's ServerState ordinals).
-type State int32
-
-const (
-	// Looking: electing.
-	Looking State = 0
-	// Following: decided, following another server.
-	Following State = 1
-	// Leading: decided, leading.
-	Leading State = 2
-	// Observing: an observer that has learned the leader.
-	Observing State = 3
+	"github.com/zkfle/zkfle/zk"
 )
 
 // MinValue is Java's Long.MIN_VALUE, the sid/zxid/epoch an observer proposes.
@@ -74,13 +60,13 @@ type Vote struct {
 	// Leader is the proposed leader's sid (Java: id).
 	Leader int64
 	// Zxid is the proposed leader's last logged zxid.
-	Zxid int64
+	Zxid zk.Zxid
 	// ElectionEpoch is the round (logicalclock) the vote was cast in.
 	ElectionEpoch int64
 	// PeerEpoch is the proposed leader's epoch.
 	PeerEpoch int64
 	// State is the state of the server that cast the vote.
-	State State
+	State zk.ServerState
 }
 
 // Notification is a decoded election message as the election sees it: the
@@ -92,11 +78,11 @@ type Notification struct {
 	// From is the sender's sid.
 	From int64
 	// State is the sender's state.
-	State State
+	State zk.ServerState
 	// Leader is the sid the sender proposes or follows.
 	Leader int64
 	// Zxid is that leader's last zxid as the sender knows it.
-	Zxid int64
+	Zxid zk.Zxid
 	// ElectionEpoch is the sender's round; for a FOLLOWING/LEADING sender,
 	// the round its leader was elected in.
 	ElectionEpoch int64
@@ -116,9 +102,9 @@ type Message struct {
 	// To is the recipient's sid.
 	To int64
 	// State, Leader, Zxid, ElectionEpoch and PeerEpoch are the wire fields.
-	State         State
+	State         zk.ServerState
 	Leader        int64
-	Zxid          int64
+	Zxid          zk.Zxid
 	ElectionEpoch int64
 	PeerEpoch     int64
 }
@@ -168,14 +154,14 @@ type Decision struct {
 	// Leader is the elected leader's sid.
 	Leader int64
 	// Zxid is the leader's last zxid as the deciding vote states it.
-	Zxid int64
+	Zxid zk.Zxid
 	// ElectionEpoch is the round the leader was elected in; the machine's
 	// logical clock equals it after the decision.
 	ElectionEpoch int64
 	// PeerEpoch is the leader's epoch as the deciding vote states it.
 	PeerEpoch int64
 	// State is the state the node enters: Leading, Following or Observing.
-	State State
+	State zk.ServerState
 	// Path is the rule that decided (see DecisionPath).
 	Path DecisionPath
 }

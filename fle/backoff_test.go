@@ -6,6 +6,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/zkfle/zkfle/zk"
 )
 
 // The notification timeout doubles from the minimum on every silent
@@ -21,7 +22,7 @@ func TestNotificationBackoff(t *testing.T) {
 	for i := range 12 {
 		if i == 3 {
 			// A notification restarts the poll with the same timeout.
-			out = m.Step(note(2, Looking, 2, 0, 1, 0))
+			out = m.Step(note(2, zk.Looking, 2, 0, 1, 0))
 			tm = armed(t, out, NotificationTimer)
 			require.Equal(t, got[len(got)-1], tm.After, "a notification does not reset the back-off")
 		}
@@ -63,13 +64,13 @@ func TestNotificationTimeoutResendsOrConnects(t *testing.T) {
 	out = m.Tick(NotificationTimer, tm.Seq, true)
 	assert.False(t, out.ConnectAll)
 	assert.Equal(t, []int64{1, 2, 3}, recipients(out), "something delivered: re-send the proposal")
-	assert.Equal(t, Message{To: 2, State: Looking, Leader: 1, Zxid: 4, ElectionEpoch: 1, PeerEpoch: 1}, out.Messages[1])
+	assert.Equal(t, Message{To: 2, State: zk.Looking, Leader: 1, Zxid: 4, ElectionEpoch: 1, PeerEpoch: 1}, out.Messages[1])
 }
 
 func TestStaleTicksAreIgnored(t *testing.T) {
 	m := newMachine(t, 1, majority(t, []int64{1, 2, 3}))
 	first := armed(t, m.Start(0, 0), NotificationTimer)
-	second := armed(t, m.Step(note(2, Looking, 2, 0, 1, 0)), NotificationTimer)
+	second := armed(t, m.Step(note(2, zk.Looking, 2, 0, 1, 0)), NotificationTimer)
 	require.NotEqual(t, first.Seq, second.Seq)
 
 	assert.Equal(t, Output{}, m.Tick(NotificationTimer, first.Seq, true), "re-armed since")

@@ -1,13 +1,17 @@
 package fle
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/zkfle/zkfle/zk"
+)
 
 // BenchmarkStepLooking measures one LOOKING notification through
 // WorkerReceiver and the election loop (5 voters, proposal unchanged).
 func BenchmarkStepLooking(b *testing.B) {
 	m := newMachine(b, 3, majority(b, []int64{1, 2, 3, 4, 5}))
-	m.Start(MakeZxid(1, 9), 1)
-	n := note(1, Looking, 1, MakeZxid(1, 1), 1, 1)
+	m.Start(zk.MakeZxid(1, 9), 1)
+	n := note(1, zk.Looking, 1, zk.MakeZxid(1, 1), 1, 1)
 	b.ReportAllocs()
 	for range b.N {
 		m.Step(n)
@@ -22,7 +26,7 @@ func BenchmarkElection5(b *testing.B) {
 	for range b.N {
 		e := newEnsemble(b, v, 1, 2, 3, 4, 5)
 		for _, id := range e.order {
-			e.start(id, MakeZxid(1, id), 1)
+			e.start(id, zk.MakeZxid(1, id), 1)
 		}
 		e.run()
 	}

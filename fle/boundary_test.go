@@ -6,6 +6,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/zkfle/zkfle/zk"
 )
 
 // Boundary cases that mutation testing (cmd/mutate) found unchecked: each
@@ -19,7 +20,7 @@ func TestFinalizeWindowLastsFinalizeWait(t *testing.T) {
 		Timing: Timing{FinalizeWait: 50 * time.Millisecond, MinNotificationInterval: 400 * time.Millisecond, MaxNotificationInterval: time.Second}})
 	require.NoError(t, err)
 	loopback(m, m.Start(10, 1))
-	fin := armed(t, m.Step(note(1, Looking, 3, 10, 1, 1)), FinalizeTimer)
+	fin := armed(t, m.Step(note(1, zk.Looking, 3, 10, 1, 1)), FinalizeTimer)
 	assert.Equal(t, 50*time.Millisecond, fin.After)
 }
 
@@ -28,10 +29,10 @@ func TestFinalizeWindowLastsFinalizeWait(t *testing.T) {
 func TestVoteOneRoundBehindIsDropped(t *testing.T) {
 	m := newMachine(t, 1, majority(t, []int64{1, 2, 3}))
 	m.Start(5, 1)
-	m.Step(note(2, Looking, 2, 5, 4, 1))
+	m.Step(note(2, zk.Looking, 2, 5, 4, 1))
 	require.Equal(t, int64(4), m.LogicalClock())
 
-	out := m.Step(note(3, Looking, 3, 9, 3, 1))
+	out := m.Step(note(3, zk.Looking, 3, 9, 3, 1))
 	assert.Equal(t, []string{DropOldRound}, reasons(out))
 	assert.NotContains(t, m.ReceivedVotes(), int64(3))
 	assert.Equal(t, int64(2), m.Proposal().Leader)
@@ -46,13 +47,13 @@ func TestLeaderReportsOnlyVotersOfEveryTrackedConfig(t *testing.T) {
 	m, err := New(Config{ID: 3, Verifier: majorityV(t, 1, []int64{1, 2, 3}), LastSeen: majorityV(t, 2, []int64{2, 3, 4})})
 	require.NoError(t, err)
 	loopback(m, m.Start(10, 1))
-	fin := armed(t, m.Step(note(2, Looking, 3, 10, 1, 1)), FinalizeTimer)
+	fin := armed(t, m.Step(note(2, zk.Looking, 3, 10, 1, 1)), FinalizeTimer)
 	require.NotNil(t, m.Tick(FinalizeTimer, fin.Seq, true).Decision, "{2, 3} is a quorum of both configurations")
-	require.Equal(t, Leading, m.State())
+	require.Equal(t, zk.Leading, m.State())
 
-	out := m.Step(note(1, Looking, 1, 50, 2, 1))
+	out := m.Step(note(1, zk.Looking, 1, 50, 2, 1))
 	assert.Empty(t, out.LookingSids, "sid 1 votes in the committed configuration only")
 	assert.Len(t, out.Messages, 1, "but it is answered")
-	out = m.Step(note(2, Looking, 2, 50, 2, 1))
+	out = m.Step(note(2, zk.Looking, 2, 50, 2, 1))
 	assert.Equal(t, []int64{2}, out.LookingSids)
 }

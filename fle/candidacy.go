@@ -1,5 +1,7 @@
 package fle
 
+import "github.com/zkfle/zkfle/zk"
+
 // Candidacy: a server that cannot serve as leader (zkfle: one that cannot
 // persist its epoch files) still votes, but must not keep winning
 // elections it would only lose again. ZooKeeper has no such switch; zkfle
@@ -31,7 +33,7 @@ func (m *Machine) Candidate() bool { return !m.nonCandidate }
 
 // nonParticipantVote is the vote of a server that proposes nobody.
 func nonParticipantVote() Vote {
-	return Vote{Leader: MinValue, Zxid: MinValue, ElectionEpoch: -1, PeerEpoch: MinValue, State: Looking}
+	return Vote{Leader: MinValue, Zxid: zk.Zxid(MinValue), ElectionEpoch: -1, PeerEpoch: MinValue, State: zk.Looking}
 }
 
 // mayAdopt reports whether n's vote may become our proposal: anything but

@@ -5,18 +5,19 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/zkfle/zkfle/zk"
 )
 
 // A plain LOOKING round: our own vote (loopback) and one peer's agree, the
 // finalize window opens, and when it closes we lead.
 func TestLookingQuorumDecidesAfterFinalizeWindow(t *testing.T) {
 	m := newMachine(t, 3, majority(t, []int64{1, 2, 3}))
-	start := m.Start(MakeZxid(1, 5), 1)
+	start := m.Start(zk.MakeZxid(1, 5), 1)
 	self := last(t, loopback(m, start))
 	assert.Nil(t, self.Decision)
 	assert.False(t, m.finalizing, "one vote of three is no quorum")
 
-	out := m.Step(note(1, Looking, 3, MakeZxid(1, 5), 1, 1))
+	out := m.Step(note(1, zk.Looking, 3, zk.MakeZxid(1, 5), 1, 1))
 	assert.Nil(t, out.Decision, "a LOOKING quorum waits for the finalize window")
 	assert.True(t, cancelled(out, NotificationTimer), "the main poll is not waiting during the window")
 	fin := armed(t, out, FinalizeTimer)
@@ -24,9 +25,9 @@ func TestLookingQuorumDecidesAfterFinalizeWindow(t *testing.T) {
 
 	out = m.Tick(FinalizeTimer, fin.Seq, true)
 	require.NotNil(t, out.Decision)
-	assert.Equal(t, Decision{Leader: 3, Zxid: MakeZxid(1, 5), ElectionEpoch: 1, PeerEpoch: 1, State: Leading, Path: PathFinalizeWindow}, *out.Decision)
-	assert.Equal(t, Leading, m.State())
-	assert.Equal(t, Vote{Leader: 3, Zxid: MakeZxid(1, 5), ElectionEpoch: 1, PeerEpoch: 1, State: Looking}, m.CurrentVote())
+	assert.Equal(t, Decision{Leader: 3, Zxid: zk.MakeZxid(1, 5), ElectionEpoch: 1, PeerEpoch: 1, State: zk.Leading, Path: PathFinalizeWindow}, *out.Decision)
+	assert.Equal(t, zk.Leading, m.State())
+	assert.Equal(t, Vote{Leader: 3, Zxid: zk.MakeZxid(1, 5), ElectionEpoch: 1, PeerEpoch: 1, State: zk.Looking}, m.CurrentVote())
 	assert.Empty(t, out.Messages)
 }
 
@@ -34,10 +35,10 @@ func TestLookingQuorumDecidesAfterFinalizeWindow(t *testing.T) {
 // everyone, and the machine follows once a quorum agrees.
 func TestAdoptBetterVoteAndFollow(t *testing.T) {
 	m := newMachine(t, 1, majority(t, []int64{1, 2, 3}))
-	loopback(m, m.Start(MakeZxid(1, 1), 1))
+	loopback(m, m.Start(zk.MakeZxid(1, 1), 1))
 
-	out := m.Step(note(3, Looking, 3, MakeZxid(1, 9), 1, 1))
-	assert.Equal(t, Vote{Leader: 3, Zxid: MakeZxid(1, 9), ElectionEpoch: -1, PeerEpoch: 1, State: Looking}, m.Proposal())
+	out := m.Step(note(3, zk.Looking, 3, zk.MakeZxid(1, 9), 1, 1))
+	assert.Equal(t, Vote{Leader: 3, Zxid: zk.MakeZxid(1, 9), ElectionEpoch: -1, PeerEpoch: 1, State: zk.Looking}, m.Proposal())
 	assert.Equal(t, []int64{1, 2, 3}, recipients(out), "the new proposal goes to every voter")
 	assert.Equal(t, int64(3), out.Messages[0].Leader)
 	assert.False(t, m.finalizing, "our recvset entry still holds our old vote")
@@ -46,7 +47,7 @@ func TestAdoptBetterVoteAndFollow(t *testing.T) {
 	fin := armed(t, out, FinalizeTimer)
 	out = m.Tick(FinalizeTimer, fin.Seq, true)
 	require.NotNil(t, out.Decision)
-	assert.Equal(t, Following, out.Decision.State)
+	assert.Equal(t, zk.Following, out.Decision.State)
 	assert.Equal(t, int64(3), out.Decision.Leader)
 }
 
@@ -54,11 +55,11 @@ func TestAdoptBetterVoteAndFollow(t *testing.T) {
 // proposal and sends nothing.
 func TestWorseVoteIsRecordedOnly(t *testing.T) {
 	m := newMachine(t, 3, majority(t, []int64{1, 2, 3, 4, 5}))
-	m.Start(MakeZxid(2, 0), 2)
-	out := m.Step(note(1, Looking, 1, MakeZxid(2, 0), 1, 2))
+	m.Start(zk.MakeZxid(2, 0), 2)
+	out := m.Step(note(1, zk.Looking, 1, zk.MakeZxid(2, 0), 1, 2))
 	assert.Empty(t, out.Messages)
 	assert.Equal(t, int64(3), m.Proposal().Leader)
-	assert.Equal(t, Vote{Leader: 1, Zxid: MakeZxid(2, 0), ElectionEpoch: 1, PeerEpoch: 2, State: Looking}, m.ReceivedVotes()[1])
+	assert.Equal(t, Vote{Leader: 1, Zxid: zk.MakeZxid(2, 0), ElectionEpoch: 1, PeerEpoch: 2, State: zk.Looking}, m.ReceivedVotes()[1])
 }
 
 func TestNewerRoundIsJoined(t *testing.T) {
@@ -69,14 +70,14 @@ func TestNewerRoundIsJoined(t *testing.T) {
 	}{
 		// Judged against the initial vote, not the current proposal: the
 		// proposal had moved to 4, yet 2's vote for 3 beats our own vote.
-		{"better than our initial vote", note(2, Looking, 3, 5, 7, 1), 3},
-		{"worse than our initial vote", note(2, Looking, 0, 5, 7, 1), 1},
+		{"better than our initial vote", note(2, zk.Looking, 3, 5, 7, 1), 3},
+		{"worse than our initial vote", note(2, zk.Looking, 0, 5, 7, 1), 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			m := newMachine(t, 1, majority(t, []int64{0, 1, 2, 3, 4}))
 			m.Start(5, 1)
-			m.Step(note(4, Looking, 4, 5, 1, 1))
+			m.Step(note(4, zk.Looking, 4, 5, 1, 1))
 			require.Equal(t, int64(4), m.Proposal().Leader)
 			require.Contains(t, m.ReceivedVotes(), int64(4))
 
@@ -97,12 +98,12 @@ func TestNewerRoundIsJoined(t *testing.T) {
 func TestOldRoundGetsOurRoundBack(t *testing.T) {
 	m := newMachine(t, 1, majority(t, []int64{1, 2, 3}))
 	m.Start(5, 1)
-	m.Step(note(2, Looking, 2, 5, 4, 1)) // moves us to round 4, proposing 2
+	m.Step(note(2, zk.Looking, 2, 5, 4, 1)) // moves us to round 4, proposing 2
 	require.Equal(t, int64(4), m.LogicalClock())
 
-	out := m.Step(note(3, Looking, 3, 9, 2, 1))
+	out := m.Step(note(3, zk.Looking, 3, 9, 2, 1))
 	assert.Equal(t, []string{DropOldRound}, reasons(out))
-	assert.Equal(t, []Message{{To: 3, State: Looking, Leader: 2, Zxid: 5, ElectionEpoch: 4, PeerEpoch: 1}}, out.Messages,
+	assert.Equal(t, []Message{{To: 3, State: zk.Looking, Leader: 2, Zxid: 5, ElectionEpoch: 4, PeerEpoch: 1}}, out.Messages,
 		"the lagging peer gets our proposal and round")
 	assert.NotContains(t, m.ReceivedVotes(), int64(3))
 	assert.Equal(t, int64(2), m.Proposal().Leader, "a better vote from an old round is not adopted")
@@ -113,13 +114,13 @@ func TestOldRoundGetsOurRoundBack(t *testing.T) {
 func TestBackwardElectionRound(t *testing.T) {
 	m := newMachine(t, 0, majority(t, []int64{0, 1, 2}))
 	m.Start(0, 0)
-	following := []Notification{note(1, Following, 0, 0, 1, 1), note(2, Following, 0, 0, 1, 1)}
+	following := []Notification{note(1, zk.Following, 0, 0, 1, 1), note(2, zk.Following, 0, 0, 1, 1)}
 
 	out := m.Step(following[0])
 	assert.Nil(t, out.Decision, "one FOLLOWING vote is no quorum")
 	out = m.Step(following[1])
 	require.NotNil(t, out.Decision, "round 1: two FOLLOWING votes for us are a quorum")
-	assert.Equal(t, Leading, out.Decision.State)
+	assert.Equal(t, zk.Leading, out.Decision.State)
 
 	m.Start(0, 0)
 	require.Equal(t, int64(2), m.LogicalClock())
@@ -127,7 +128,7 @@ func TestBackwardElectionRound(t *testing.T) {
 		out = m.Step(n)
 		assert.Nil(t, out.Decision, "round 2 must not decide on round-1 votes")
 	}
-	assert.Equal(t, Looking, m.State())
+	assert.Equal(t, zk.Looking, m.State())
 	assert.Equal(t, int64(2), m.LogicalClock())
 }
 
@@ -139,13 +140,13 @@ func TestLostMessage(t *testing.T) {
 	start := m.Start(0, 0)
 	loopback(m, start)
 
-	out := m.Step(note(0, Looking, 0, 0, 1, 0))
+	out := m.Step(note(0, zk.Looking, 0, 0, 1, 0))
 	assert.Empty(t, out.Messages, "0's vote is worse")
 	assert.Nil(t, out.Decision)
 
-	out = m.Step(note(0, Following, 1, 0, 1, 0))
+	out = m.Step(note(0, zk.Following, 1, 0, 1, 0))
 	require.NotNil(t, out.Decision)
-	assert.Equal(t, Decision{Leader: 1, Zxid: 0, ElectionEpoch: 1, PeerEpoch: 0, State: Leading, Path: PathLeaderNotification}, *out.Decision)
+	assert.Equal(t, Decision{Leader: 1, Zxid: 0, ElectionEpoch: 1, PeerEpoch: 0, State: zk.Leading, Path: PathLeaderNotification}, *out.Decision)
 	assert.True(t, cancelled(out, NotificationTimer))
 }
 
@@ -155,7 +156,7 @@ func TestVoteWithUnparsableConfigCounts(t *testing.T) {
 	m := newMachine(t, 0, majority(t, []int64{0, 1, 2}))
 	loopback(m, m.Start(0, 0))
 
-	n := note(1, Looking, 1, 0, 1, 0)
+	n := note(1, zk.Looking, 1, 0, 1, 0)
 	n.Config = nil
 	out := m.Step(n)
 	assert.Equal(t, int64(1), m.Proposal().Leader, "the vote was adopted")
@@ -165,7 +166,7 @@ func TestVoteWithUnparsableConfigCounts(t *testing.T) {
 	fin := armed(t, out, FinalizeTimer)
 	out = m.Tick(FinalizeTimer, fin.Seq, true)
 	require.NotNil(t, out.Decision, "the election finishes")
-	assert.Equal(t, Decision{Leader: 1, Zxid: 0, ElectionEpoch: 1, PeerEpoch: 0, State: Following, Path: PathFinalizeWindow}, *out.Decision)
+	assert.Equal(t, Decision{Leader: 1, Zxid: 0, ElectionEpoch: 1, PeerEpoch: 0, State: zk.Following, Path: PathFinalizeWindow}, *out.Decision)
 }
 
 // ZOOKEEPER-3537: a same-round FOLLOWING/LEADING notification is weighed
@@ -174,21 +175,21 @@ func TestVoteWithUnparsableConfigCounts(t *testing.T) {
 func TestSameRoundLeadingCountsLookingVotes(t *testing.T) {
 	m := newMachine(t, 1, majority(t, []int64{1, 2, 3}))
 	m.Start(5, 1)
-	m.Step(note(1, Looking, 3, 9, 1, 1)) // our loopback, after adopting 3
+	m.Step(note(1, zk.Looking, 3, 9, 1, 1)) // our loopback, after adopting 3
 
-	out := m.Step(note(3, Leading, 3, 9, 1, 1))
+	out := m.Step(note(3, zk.Leading, 3, 9, 1, 1))
 	require.NotNil(t, out.Decision, "recvset {1: LOOKING for 3, 3: LEADING} is a quorum with a leading leader")
-	assert.Equal(t, Decision{Leader: 3, Zxid: 9, ElectionEpoch: 1, PeerEpoch: 1, State: Following, Path: PathLeaderNotification}, *out.Decision)
+	assert.Equal(t, Decision{Leader: 3, Zxid: 9, ElectionEpoch: 1, PeerEpoch: 1, State: zk.Following, Path: PathLeaderNotification}, *out.Decision)
 	assert.Empty(t, m.OutOfElection(), "decided on recvset before outofelection was consulted")
-	assert.Equal(t, Leading, m.ReceivedVotes()[3].State)
+	assert.Equal(t, zk.Leading, m.ReceivedVotes()[3].State)
 	assert.Equal(t, int32(0), m.ReceivedVotes()[3].Version, "recvset entries carry version 0")
 
 	// The same LEADING vote from another round reaches only outofelection,
 	// where it is alone: no decision.
 	m = newMachine(t, 1, majority(t, []int64{1, 2, 3}))
 	m.Start(5, 1)
-	m.Step(note(1, Looking, 3, 9, 1, 1))
-	out = m.Step(note(3, Leading, 3, 9, 2, 1))
+	m.Step(note(1, zk.Looking, 3, 9, 1, 1))
+	out = m.Step(note(3, zk.Leading, 3, 9, 2, 1))
 	assert.Nil(t, out.Decision)
 	assert.Len(t, m.OutOfElection(), 1)
 }
@@ -197,10 +198,10 @@ func TestSameRoundLeadingCountsLookingVotes(t *testing.T) {
 func TestSameRoundNeedsLeaderToLead(t *testing.T) {
 	m := newMachine(t, 1, majority(t, []int64{1, 2, 3}))
 	m.Start(5, 1)
-	m.Step(note(2, Following, 3, 9, 1, 1))
-	out := m.Step(note(3, Following, 3, 9, 1, 1))
+	m.Step(note(2, zk.Following, 3, 9, 1, 1))
+	out := m.Step(note(3, zk.Following, 3, 9, 1, 1))
 	assert.Nil(t, out.Decision)
-	assert.Equal(t, Looking, m.State())
+	assert.Equal(t, zk.Looking, m.State())
 }
 
 // The decided vote keeps being what replies carry when the next round
@@ -208,14 +209,14 @@ func TestSameRoundNeedsLeaderToLead(t *testing.T) {
 func TestStartAfterDecisionKeepsCurrentVote(t *testing.T) {
 	m := newMachine(t, 1, majority(t, []int64{1, 2, 3}))
 	m.Start(5, 1)
-	m.Step(note(2, Following, 3, 9, 6, 2))
-	out := m.Step(note(3, Leading, 3, 9, 6, 2))
+	m.Step(note(2, zk.Following, 3, 9, 6, 2))
+	out := m.Step(note(3, zk.Leading, 3, 9, 6, 2))
 	require.NotNil(t, out.Decision)
 	decided := m.CurrentVote()
 	assert.Equal(t, int64(6), decided.ElectionEpoch)
 
-	out = m.Start(MakeZxid(2, 3), 2)
-	assert.Equal(t, Looking, m.State())
+	out = m.Start(zk.MakeZxid(2, 3), 2)
+	assert.Equal(t, zk.Looking, m.State())
 	assert.Equal(t, int64(7), m.LogicalClock())
 	assert.Equal(t, decided, m.CurrentVote())
 	assert.Empty(t, m.ReceivedVotes())

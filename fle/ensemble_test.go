@@ -6,6 +6,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"github.com/zkfle/zkfle/quorum"
+	"github.com/zkfle/zkfle/zk"
 )
 
 // ensemble is a minimal deterministic driver for a few machines: FIFO
@@ -54,7 +55,7 @@ func (e *ensemble) apply(id int64, out Output) {
 	}
 }
 
-func (e *ensemble) start(id, zxid, epoch int64) {
+func (e *ensemble) start(id int64, zxid zk.Zxid, epoch int64) {
 	e.apply(id, e.machines[id].Start(zxid, epoch))
 }
 
@@ -92,7 +93,7 @@ func (e *ensemble) fireOne() {
 
 func (e *ensemble) allDecided() bool {
 	for _, id := range e.order {
-		if e.alive[id] && e.machines[id].State() == Looking {
+		if e.alive[id] && e.machines[id].State() == zk.Looking {
 			return false
 		}
 	}
@@ -101,7 +102,7 @@ func (e *ensemble) allDecided() bool {
 
 func TestEnsembleElectsBestAndReelects(t *testing.T) {
 	e := newEnsemble(t, majority(t, []int64{1, 2, 3, 4, 5}), 1, 2, 3, 4, 5)
-	data := map[int64]int64{1: MakeZxid(1, 9), 2: MakeZxid(1, 9), 3: MakeZxid(1, 4), 4: MakeZxid(1, 2), 5: MakeZxid(1, 4)}
+	data := map[int64]zk.Zxid{1: zk.MakeZxid(1, 9), 2: zk.MakeZxid(1, 9), 3: zk.MakeZxid(1, 4), 4: zk.MakeZxid(1, 2), 5: zk.MakeZxid(1, 4)}
 	for _, id := range e.order {
 		e.start(id, data[id], 1)
 	}
@@ -109,9 +110,9 @@ func TestEnsembleElectsBestAndReelects(t *testing.T) {
 	for _, id := range e.order {
 		m := e.machines[id]
 		assert.Equal(t, int64(2), m.CurrentVote().Leader, "sid %d", id)
-		want := Following
+		want := zk.Following
 		if id == 2 {
-			want = Leading
+			want = zk.Leading
 		}
 		assert.Equal(t, want, m.State(), "sid %d", id)
 	}
@@ -127,7 +128,7 @@ func TestEnsembleElectsBestAndReelects(t *testing.T) {
 		assert.Equal(t, int64(1), e.machines[id].CurrentVote().Leader, "sid %d", id)
 		assert.Greater(t, e.machines[id].LogicalClock(), int64(1))
 	}
-	assert.Equal(t, Leading, e.machines[1].State())
+	assert.Equal(t, zk.Leading, e.machines[1].State())
 
 	// A restarted server (fresh clock) joins through FOLLOWING/LEADING
 	// replies without a new election.
@@ -136,8 +137,8 @@ func TestEnsembleElectsBestAndReelects(t *testing.T) {
 	e.timers[2] = map[TimerKind]Timer{}
 	e.start(2, data[2], 1)
 	e.run()
-	assert.Equal(t, Following, e.machines[2].State())
+	assert.Equal(t, zk.Following, e.machines[2].State())
 	assert.Equal(t, int64(1), e.machines[2].CurrentVote().Leader)
 	assert.Equal(t, e.machines[1].LogicalClock(), e.machines[2].LogicalClock())
-	assert.Equal(t, Leading, e.machines[1].State(), "the leader was not disturbed")
+	assert.Equal(t, zk.Leading, e.machines[1].State(), "the leader was not disturbed")
 }

@@ -1,6 +1,10 @@
 package fle
 
-import "slices"
+import (
+	"slices"
+
+	"github.com/zkfle/zkfle/zk"
+)
 
 // Fast paths: deciding a LOOKING round without waiting out the finalize
 // window, when waiting cannot change (or, for the reachable path, is not
@@ -118,7 +122,7 @@ func (m *Machine) PeerUnreachable(sid int64) Output {
 		return out
 	}
 	m.unreachable[sid] = struct{}{}
-	if m.running && m.state == Looking && m.finalizing && m.recvIndex.hasAllQuorums(m.target()) {
+	if m.running && m.state == zk.Looking && m.finalizing && m.recvIndex.hasAllQuorums(m.target()) {
 		m.decideFast(&out)
 	}
 	return out
@@ -147,7 +151,7 @@ func (m *Machine) Unreachable() []int64 {
 // being dropped as not better.
 func (m *Machine) confirms(n Notification) bool {
 	p := m.proposal
-	return m.fast && n.State == Looking && n.ElectionEpoch == m.logicalClock &&
+	return m.fast && n.State == zk.Looking && n.ElectionEpoch == m.logicalClock &&
 		n.Leader == p.Leader && n.Zxid == p.Zxid && n.PeerEpoch == p.PeerEpoch
 }
 

@@ -1,5 +1,7 @@
 package fle
 
+import "github.com/zkfle/zkfle/zk"
+
 // answerWorse answers a LOOKING vote of our round that is worse than (or
 // merely different from) our proposal with our proposal, once per voter
 // and round, when the fast paths are on and the voter told us FOLLOWING
@@ -30,7 +32,7 @@ package fle
 // Once per voter and round bounds it: two servers that judge each
 // other's votes worse (different configurations) cannot ping-pong.
 func (m *Machine) answerWorse(out *Output, n Notification) {
-	if !m.fast || n.From == m.id || n.State != Looking || n.ElectionEpoch != m.logicalClock {
+	if !m.fast || n.From == m.id || n.State != zk.Looking || n.ElectionEpoch != m.logicalClock {
 		return
 	}
 	if _, ok := m.notLooking[n.From]; !ok || !m.validVoter(n.From) {
@@ -44,5 +46,5 @@ func (m *Machine) answerWorse(out *Output, n Notification) {
 		return
 	}
 	m.answered[n.From] = struct{}{}
-	reply(out, n.From, Looking, p, m.logicalClock)
+	reply(out, n.From, zk.Looking, p, m.logicalClock)
 }

@@ -5,6 +5,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/zkfle/zkfle/zk"
 )
 
 // startFast starts machine id (zxid 10, epoch 1) with the fast paths on
@@ -16,7 +17,7 @@ func startFast(t *testing.T, id int64, m *Machine) {
 }
 
 // vote3 is a LOOKING round-1 vote for 3 (zxid 10, epoch 1) from sid.
-func vote3(from int64) Notification { return note(from, Looking, 3, 10, 1, 1) }
+func vote3(from int64) Notification { return note(from, zk.Looking, 3, 10, 1, 1) }
 
 // When the last voter's vote for our proposal arrives, the window (opened
 // by the quorum) gives way to an immediate decision: nothing better can
@@ -32,7 +33,7 @@ func TestUnanimityDecidesAtOnce(t *testing.T) {
 
 	out = m.Step(vote3(2))
 	require.NotNil(t, out.Decision, "every voter voted for 3")
-	assert.Equal(t, Decision{Leader: 3, Zxid: 10, ElectionEpoch: 1, PeerEpoch: 1, State: Leading, Path: PathUnanimity}, *out.Decision)
+	assert.Equal(t, Decision{Leader: 3, Zxid: 10, ElectionEpoch: 1, PeerEpoch: 1, State: zk.Leading, Path: PathUnanimity}, *out.Decision)
 	assert.True(t, cancelled(out, FinalizeTimer))
 	assert.Equal(t, Output{}, m.Tick(FinalizeTimer, fin.Seq, true), "the window's timer is stale")
 }
@@ -48,7 +49,7 @@ func TestUnanimityFollowerDecidesOnLastVote(t *testing.T) {
 	assert.Nil(t, loopbackOut[0].Decision, "our own vote for 3 and 3's: a quorum, but 2 may hold a better vote")
 	out = m.Step(vote3(2))
 	require.NotNil(t, out.Decision)
-	assert.Equal(t, Decision{Leader: 3, Zxid: 10, ElectionEpoch: 1, PeerEpoch: 1, State: Following, Path: PathUnanimity}, *out.Decision)
+	assert.Equal(t, Decision{Leader: 3, Zxid: 10, ElectionEpoch: 1, PeerEpoch: 1, State: zk.Following, Path: PathUnanimity}, *out.Decision)
 }
 
 // A quorum is not unanimity: with two of five voters unheard (and not
@@ -73,7 +74,7 @@ func TestUnanimityNotWhileAVoterVotesForAnother(t *testing.T) {
 	m := newFastMachine(t, 3, majority(t, []int64{1, 2, 3}))
 	startFast(t, 3, m)
 	m.Step(vote3(1))
-	out := m.Step(note(2, Looking, 2, 10, 1, 1))
+	out := m.Step(note(2, zk.Looking, 2, 10, 1, 1))
 	assert.Nil(t, out.Decision)
 	assert.True(t, m.finalizing)
 	assert.Equal(t, []string{DropNotBetter}, reasons(out), "the window drops a worse vote")
@@ -146,7 +147,7 @@ func TestReachableDecidesWhenTheRestAreUnreachable(t *testing.T) {
 	assert.Nil(t, out.Decision, "no quorum yet")
 	out = m.Step(vote3(2))
 	require.NotNil(t, out.Decision)
-	assert.Equal(t, Decision{Leader: 3, Zxid: 10, ElectionEpoch: 1, PeerEpoch: 1, State: Leading, Path: PathReachable}, *out.Decision)
+	assert.Equal(t, Decision{Leader: 3, Zxid: 10, ElectionEpoch: 1, PeerEpoch: 1, State: zk.Leading, Path: PathReachable}, *out.Decision)
 }
 
 // The fact that completes the failover rule may come while the window is
@@ -185,7 +186,7 @@ func TestReachableNotWhileAReachableVoterVotesForAnother(t *testing.T) {
 	m := newFastMachine(t, 3, majority(t, []int64{1, 2, 3, 4, 5}))
 	startFast(t, 3, m)
 	m.PeerUnreachable(5)
-	m.Step(note(4, Looking, 2, 10, 1, 1))
+	m.Step(note(4, zk.Looking, 2, 10, 1, 1))
 	m.Step(vote3(1))
 	out := m.Step(vote3(2))
 	assert.Nil(t, out.Decision, "4 votes for 2 and is reachable")
@@ -200,7 +201,7 @@ func TestReachableFactsEndWhenThePeerShowsUp(t *testing.T) {
 	m.PeerUnreachable(4)
 	m.PeerUnreachable(5)
 	m.PeerReachable(4)
-	m.Step(note(5, Looking, 5, 1, 0, 1)) // an old round's vote: ignored, but 5 is alive
+	m.Step(note(5, zk.Looking, 5, 1, 0, 1)) // an old round's vote: ignored, but 5 is alive
 	assert.Empty(t, m.Unreachable())
 	m.Step(vote3(1))
 	out := m.Step(vote3(2))
@@ -220,7 +221,7 @@ func TestReachableFactsResetAtStart(t *testing.T) {
 	assert.Equal(t, PathReachable, out.Decision.Path)
 
 	loopback(m, m.Start(10, 1))
-	out = m.Step(note(1, Looking, 3, 10, 2, 1))
+	out = m.Step(note(1, zk.Looking, 3, 10, 2, 1))
 	assert.Nil(t, out.Decision, "2 was unreachable in the last election, not in this one")
 	assert.True(t, m.finalizing)
 }
@@ -244,7 +245,7 @@ func TestFastPathsRespectCandidacy(t *testing.T) {
 	m.Step(vote3(1))
 	out := m.Step(vote3(2))
 	assert.Nil(t, out.Decision)
-	assert.Equal(t, Looking, m.State())
+	assert.Equal(t, zk.Looking, m.State())
 }
 
 // The path names are stable tokens for metrics.

@@ -6,6 +6,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 	"github.com/zkfle/zkfle/quorum"
+	"github.com/zkfle/zkfle/zk"
 )
 
 // newMachine builds a machine with ZooKeeper's exact behaviour (fast
@@ -26,7 +27,7 @@ func newFastMachine(t testing.TB, id int64, v quorum.Verifier) *Machine {
 }
 
 // note builds a version-2 notification.
-func note(from int64, state State, leader, zxid, round, peerEpoch int64) Notification {
+func note(from int64, state zk.ServerState, leader int64, zxid zk.Zxid, round, peerEpoch int64) Notification {
 	return Notification{From: from, State: state, Leader: leader, Zxid: zxid, ElectionEpoch: round, PeerEpoch: peerEpoch, Version: 2}
 }
 

@@ -1,6 +1,9 @@
 package fle
 
-import "github.com/zkfle/zkfle/quorum"
+import (
+	"github.com/zkfle/zkfle/quorum"
+	"github.com/zkfle/zkfle/zk"
+)
 
 // Start is lookForLeader's entry, called whenever the server becomes
 // LOOKING: at boot, and again after the leader is lost. lastLoggedZxid is
@@ -15,14 +18,14 @@ import "github.com/zkfle/zkfle/quorum"
 // voter and arms the NotificationTimer. Until the first decision the
 // current vote, which replies carry, is (myid, lastLoggedZxid,
 // currentEpoch), as QuorumPeer.startLeaderElection sets it.
-func (m *Machine) Start(lastLoggedZxid, currentEpoch int64) Output {
+func (m *Machine) Start(lastLoggedZxid zk.Zxid, currentEpoch int64) Output {
 	var out Output
 	m.running = true
-	m.state = Looking
+	m.state = zk.Looking
 	m.lastLoggedZxid = lastLoggedZxid
 	m.currentEpoch = currentEpoch
 	if !m.decided {
-		m.currentVote = Vote{Leader: m.id, Zxid: lastLoggedZxid, ElectionEpoch: -1, PeerEpoch: currentEpoch, State: Looking}
+		m.currentVote = Vote{Leader: m.id, Zxid: lastLoggedZxid, ElectionEpoch: -1, PeerEpoch: currentEpoch, State: zk.Looking}
 	}
 	m.clearVotes()
 	m.outofelection = map[int64]Vote{}
@@ -54,7 +57,7 @@ func (m *Machine) initialVote() Vote {
 // decides the first by voting membership and the other two by learner
 // type; for a configured server they agree.
 func (m *Machine) ownVote() Vote {
-	v := Vote{Leader: MinValue, Zxid: MinValue, ElectionEpoch: -1, PeerEpoch: MinValue, State: Looking}
+	v := Vote{Leader: MinValue, Zxid: zk.Zxid(MinValue), ElectionEpoch: -1, PeerEpoch: MinValue, State: zk.Looking}
 	if m.committed.IsVoter(m.id) {
 		v.Leader = m.id
 	}
@@ -66,8 +69,8 @@ func (m *Machine) ownVote() Vote {
 }
 
 // setProposal is updateProposal.
-func (m *Machine) setProposal(leader, zxid, peerEpoch int64) {
-	m.proposal = Vote{Leader: leader, Zxid: zxid, ElectionEpoch: -1, PeerEpoch: peerEpoch, State: Looking}
+func (m *Machine) setProposal(leader int64, zxid zk.Zxid, peerEpoch int64) {
+	m.proposal = Vote{Leader: leader, Zxid: zxid, ElectionEpoch: -1, PeerEpoch: peerEpoch, State: zk.Looking}
 }
 
 // better reports whether n's vote beats (leader, zxid, peerEpoch) of v.
@@ -95,7 +98,7 @@ func (m *Machine) better(n Notification, v Vote) bool {
 // the unanimity that decides at once (fastpath.go); the window's deadline
 // stays where it is.
 func (m *Machine) receive(out *Output, n Notification) {
-	if n.State == Following || n.State == Leading {
+	if n.State == zk.Following || n.State == zk.Leading {
 		m.notLooking[n.From] = struct{}{}
 	}
 	if m.finalizing {
@@ -115,7 +118,7 @@ func (m *Machine) receive(out *Output, n Notification) {
 	proposal, round := m.proposal, m.logicalClock
 	m.process(out, n)
 	switch {
-	case m.state != Looking:
+	case m.state != zk.Looking:
 		// decided: decide cancelled the timers.
 	case m.finalizing:
 		// openFinalize armed the window when it opened; nothing here may
@@ -141,9 +144,9 @@ func (m *Machine) process(out *Output, n Notification) {
 		return
 	}
 	switch n.State {
-	case Looking:
+	case zk.Looking:
 		m.processLooking(out, n)
-	case Following, Leading:
+	case zk.Following, zk.Leading:
 		// Without an oracle verifier LEADING is handled exactly like
 		// FOLLOWING (receivedLeadingNotification's extra step needs one).
 		m.receivedFollowing(out, n)
@@ -185,7 +188,7 @@ func (m *Machine) processLooking(out *Output, n Notification) {
 	}
 	// LOOKING votes are stored without version: it plays no part in
 	// comparing them.
-	m.record(n.From, Vote{Leader: n.Leader, Zxid: n.Zxid, ElectionEpoch: n.ElectionEpoch, PeerEpoch: n.PeerEpoch, State: Looking})
+	m.record(n.From, Vote{Leader: n.Leader, Zxid: n.Zxid, ElectionEpoch: n.ElectionEpoch, PeerEpoch: n.PeerEpoch, State: zk.Looking})
 	if m.recvIndex.hasAllQuorums(m.target()) {
 		if m.decideFast(out) {
 			return
@@ -262,7 +265,7 @@ func (m *Machine) receivedFollowing(out *Output, n Notification) {
 func (m *Machine) checkLeader(votes map[int64]Vote, leader, electionEpoch int64) bool {
 	if leader != m.id {
 		v, ok := votes[leader]
-		return ok && v.State == Leading
+		return ok && v.State == zk.Leading
 	}
 	return !m.nonCandidate && m.logicalClock == electionEpoch
 }
@@ -272,19 +275,19 @@ func (m *Machine) checkLeader(votes map[int64]Vote, leader, electionEpoch int64)
 // every pending timer is cancelled. t is the ack set a leader keeps (only
 // its verifiers matter, see quorum.AckSet.HasSid); path says which rule
 // decided.
-func (m *Machine) decide(out *Output, leader, zxid, electionEpoch, peerEpoch int64, t *quorum.AckSet, path DecisionPath) {
+func (m *Machine) decide(out *Output, leader int64, zxid zk.Zxid, electionEpoch, peerEpoch int64, t *quorum.AckSet, path DecisionPath) {
 	switch {
 	case leader == m.id:
-		m.state = Leading
+		m.state = zk.Leading
 		m.leadingTracker = t
 	case m.observer:
-		m.state = Observing
+		m.state = zk.Observing
 	default:
-		m.state = Following
+		m.state = zk.Following
 	}
 	m.decided = true
 	m.finalizing = false
-	m.currentVote = Vote{Leader: leader, Zxid: zxid, ElectionEpoch: electionEpoch, PeerEpoch: peerEpoch, State: Looking}
+	m.currentVote = Vote{Leader: leader, Zxid: zxid, ElectionEpoch: electionEpoch, PeerEpoch: peerEpoch, State: zk.Looking}
 	m.cancel(out, NotificationTimer)
 	m.cancel(out, FinalizeTimer)
 	out.Decision = &Decision{Leader: leader, Zxid: zxid, ElectionEpoch: electionEpoch, PeerEpoch: peerEpoch, State: m.state, Path: path}

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/zkfle/zkfle/quorum"
+	"github.com/zkfle/zkfle/zk"
 )
 
 // Machine is one server's leader election: FastLeaderElection's election
@@ -29,7 +30,7 @@ type Machine struct {
 	// running is true between Start and Stop: Java's messenger threads and
 	// election loop exist only then.
 	running bool
-	state   State
+	state   zk.ServerState
 
 	logicalClock int64
 	// reportedRound is, per voter, the newest round of its LOOKING we
@@ -40,7 +41,7 @@ type Machine struct {
 	proposal Vote
 	// lastLoggedZxid and currentEpoch are what Start was given; the
 	// initial vote is rebuilt from them whenever a newer round begins.
-	lastLoggedZxid int64
+	lastLoggedZxid zk.Zxid
 	currentEpoch   int64
 
 	// currentVote is QuorumPeer.currentVote: the initial vote until the
@@ -106,10 +107,10 @@ func New(cfg Config) (*Machine, error) {
 		joint:     joint,
 		timing:    timing,
 		observer:  self.Type == quorum.Observer,
-		state:     Looking,
+		state:     zk.Looking,
 		// Java's FastLeaderElection starts with proposal -1/-1 and an
 		// unset (zero) epoch.
-		proposal:      Vote{Leader: -1, Zxid: -1, ElectionEpoch: -1, State: Looking},
+		proposal:      Vote{Leader: -1, Zxid: -1, ElectionEpoch: -1, State: zk.Looking},
 		recvset:       map[int64]Vote{},
 		recvIndex:     newAckIndex(joint),
 		outofelection: map[int64]Vote{},
@@ -186,7 +187,7 @@ func (m *Machine) IsObserver() bool { return m.observer }
 
 // State returns the server's state: Looking until a decision, then
 // Leading, Following or Observing until the next Start.
-func (m *Machine) State() State { return m.state }
+func (m *Machine) State() zk.ServerState { return m.state }
 
 // LogicalClock returns the current round.
 func (m *Machine) LogicalClock() int64 { return m.logicalClock }

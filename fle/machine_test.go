@@ -7,6 +7,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/zkfle/zkfle/zk"
 )
 
 func TestNewRejectsBadConfig(t *testing.T) {
@@ -58,30 +59,30 @@ func TestNewAcceptsMemberOfLastSeenOnly(t *testing.T) {
 func TestNewDefaultsAndInitialState(t *testing.T) {
 	m := newMachine(t, 2, majority(t, []int64{1, 2, 3}))
 	assert.Equal(t, int64(2), m.ID())
-	assert.Equal(t, Looking, m.State())
+	assert.Equal(t, zk.Looking, m.State())
 	assert.Equal(t, int64(0), m.LogicalClock())
 	assert.Equal(t, DefaultTiming(), m.timing, "zero timing takes ZooKeeper's defaults")
 	assert.Equal(t, int64(-1), m.Proposal().Leader)
-	assert.Equal(t, int64(-1), m.Proposal().Zxid)
+	assert.Equal(t, zk.Zxid(-1), m.Proposal().Zxid)
 
-	out := m.Step(note(1, Looking, 1, 0, 1, 0))
+	out := m.Step(note(1, zk.Looking, 1, 0, 1, 0))
 	assert.Equal(t, []string{DropNotStarted}, reasons(out), "nothing is processed before Start")
 	assert.Empty(t, out.Messages)
 }
 
 func TestStartProposesSelfToEveryVoter(t *testing.T) {
 	m := newMachine(t, 2, majority(t, []int64{1, 2, 3}, 4))
-	out := m.Start(MakeZxid(3, 7), 3)
+	out := m.Start(zk.MakeZxid(3, 7), 3)
 
 	assert.Equal(t, int64(1), m.LogicalClock())
-	assert.Equal(t, Looking, m.State())
-	want := Vote{Leader: 2, Zxid: MakeZxid(3, 7), ElectionEpoch: -1, PeerEpoch: 3, State: Looking}
+	assert.Equal(t, zk.Looking, m.State())
+	want := Vote{Leader: 2, Zxid: zk.MakeZxid(3, 7), ElectionEpoch: -1, PeerEpoch: 3, State: zk.Looking}
 	assert.Equal(t, want, m.Proposal())
 	assert.Equal(t, want, m.CurrentVote(), "before any decision the current vote is the initial one")
 
 	assert.Equal(t, []int64{1, 2, 3}, recipients(out), "every voter, self included, never the observer")
 	for _, msg := range out.Messages {
-		assert.Equal(t, Message{To: msg.To, State: Looking, Leader: 2, Zxid: MakeZxid(3, 7), ElectionEpoch: 1, PeerEpoch: 3}, msg)
+		assert.Equal(t, Message{To: msg.To, State: zk.Looking, Leader: 2, Zxid: zk.MakeZxid(3, 7), ElectionEpoch: 1, PeerEpoch: 3}, msg)
 	}
 	tm := armed(t, out, NotificationTimer)
 	assert.Equal(t, 200*time.Millisecond, tm.After)
@@ -99,9 +100,9 @@ func TestStartNotifiesVotersOfBothConfigs(t *testing.T) {
 func TestObserverStart(t *testing.T) {
 	m := newMachine(t, 4, majority(t, []int64{1, 2, 3}, 4))
 	require.True(t, m.IsObserver())
-	out := m.Start(MakeZxid(1, 1), 1)
+	out := m.Start(zk.MakeZxid(1, 1), 1)
 
-	assert.Equal(t, Vote{Leader: MinValue, Zxid: MinValue, ElectionEpoch: -1, PeerEpoch: MinValue, State: Looking}, m.Proposal())
+	assert.Equal(t, Vote{Leader: MinValue, Zxid: zk.Zxid(MinValue), ElectionEpoch: -1, PeerEpoch: MinValue, State: zk.Looking}, m.Proposal())
 	assert.Equal(t, []int64{1, 2, 3}, recipients(out), "an observer notifies only the voters")
 	assert.Equal(t, int64(4), m.CurrentVote().Leader, "QuorumPeer's current vote names myid even for an observer")
 }
@@ -113,9 +114,9 @@ func TestStopResetsProposalAndIgnoresInput(t *testing.T) {
 
 	m.Stop()
 	assert.Equal(t, int64(-1), m.Proposal().Leader)
-	assert.Equal(t, int64(-1), m.Proposal().Zxid)
+	assert.Equal(t, zk.Zxid(-1), m.Proposal().Zxid)
 	assert.Equal(t, Output{}, m.Tick(NotificationTimer, tm.Seq, true), "timers pending at Stop are stale")
-	assert.Equal(t, []string{DropNotStarted}, reasons(m.Step(note(2, Looking, 2, 9, 1, 1))))
+	assert.Equal(t, []string{DropNotStarted}, reasons(m.Step(note(2, zk.Looking, 2, 9, 1, 1))))
 
 	out = m.Start(5, 1)
 	assert.Equal(t, int64(2), m.LogicalClock(), "Start after Stop continues the clock")
@@ -126,8 +127,8 @@ func TestStopResetsProposalAndIgnoresInput(t *testing.T) {
 func TestVoteMapsAreCopies(t *testing.T) {
 	m := newMachine(t, 1, majority(t, []int64{1, 2, 3}))
 	m.Start(0, 0)
-	m.Step(note(2, Looking, 1, 0, 1, 0))
-	m.Step(note(3, Following, 3, 0, 7, 0))
+	m.Step(note(2, zk.Looking, 1, 0, 1, 0))
+	m.Step(note(3, zk.Following, 3, 0, 7, 0))
 
 	rv := m.ReceivedVotes()
 	require.Contains(t, rv, int64(2))

@@ -1,6 +1,9 @@
 package fle
 
-import "github.com/zkfle/zkfle/quorum"
+import (
+	"github.com/zkfle/zkfle/quorum"
+	"github.com/zkfle/zkfle/zk"
+)
 
 // TotalOrderPredicate is FastLeaderElection.totalOrderPredicate: it reports
 // whether the vote (newID, newZxid, newEpoch) beats the vote (curID,
@@ -13,7 +16,7 @@ import "github.com/zkfle/zkfle/quorum"
 // entry (an observer or an unknown sid), v reports ok=false and the
 // candidate does not win either, so no input makes this panic. A nil v
 // weighs every sid 1, like a majority verifier.
-func TotalOrderPredicate(v quorum.Verifier, newID, newZxid, newEpoch, curID, curZxid, curEpoch int64) bool {
+func TotalOrderPredicate(v quorum.Verifier, newID int64, newZxid zk.Zxid, newEpoch, curID int64, curZxid zk.Zxid, curEpoch int64) bool {
 	if v != nil {
 		if w, ok := v.Weight(newID); !ok || w == 0 {
 			return false

@@ -6,6 +6,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/zkfle/zkfle/quorum"
+	"github.com/zkfle/zkfle/zk"
 	"pgregory.net/rapid"
 )
 
@@ -18,11 +19,15 @@ func TestTotalOrderPredicate(t *testing.T) {
 		7,
 	)
 	tests := []struct {
-		name                  string
-		v                     quorum.Verifier
-		newID, newZxid, newEp int64
-		curID, curZxid, curEp int64
-		want                  bool
+		name    string
+		v       quorum.Verifier
+		newID   int64
+		newZxid zk.Zxid
+		newEp   int64
+		curID   int64
+		curZxid zk.Zxid
+		curEp   int64
+		want    bool
 	}{
 		{"lower epoch loses despite higher id (ZOOKEEPER-1419)", maj, 4, 0, 0, 3, 0, 2, false},
 		{"higher epoch wins", maj, 0, 0, 1, 1, 0, 0, true},
@@ -47,13 +52,17 @@ func TestTotalOrderPredicateNilVerifierWeighsOne(t *testing.T) {
 	assert.False(t, TotalOrderPredicate(nil, 1, 0, 0, 2, 0, 0))
 }
 
-type triple struct{ id, zxid, epoch int64 }
+type triple struct {
+	id    int64
+	zxid  zk.Zxid
+	epoch int64
+}
 
 func drawTriple(t *rapid.T, label string) triple {
 	// Small ranges so that ties on epoch and zxid are common.
 	return triple{
 		id:    rapid.Int64Range(1, 5).Draw(t, label+".id"),
-		zxid:  rapid.Int64Range(-1, 3).Draw(t, label+".zxid"),
+		zxid:  zk.Zxid(rapid.Int64Range(-1, 3).Draw(t, label+".zxid")),
 		epoch: rapid.Int64Range(-1, 3).Draw(t, label+".epoch"),
 	}
 }

@@ -1,5 +1,7 @@
 package fle
 
+import "github.com/zkfle/zkfle/zk"
+
 // Step hands the machine one received notification. It first applies
 // WorkerReceiver's rules (FastLeaderElection.Messenger.WorkerReceiver), which may answer the sender at once,
 // and then, if we are LOOKING, lookForLeader's handling of it.
@@ -29,7 +31,7 @@ func (m *Machine) Step(n Notification) Output {
 		// A notification from sid shows it reachable (fastpath.go).
 		delete(m.unreachable, n.From)
 	}
-	if m.state == Looking && m.newerConfig(n) {
+	if m.state == zk.Looking && m.newerConfig(n) {
 		out.drop(n.From, DropNewerConfig)
 		return out
 	}
@@ -38,25 +40,25 @@ func (m *Machine) Step(n Notification) Output {
 		out.drop(n.From, DropNonVoterSender)
 		return out
 	}
-	if n.State < Looking || n.State > Observing {
+	if n.State < zk.Looking || n.State > zk.Observing {
 		out.drop(n.From, DropUnknownState)
 		return out
 	}
-	if m.state == Looking {
-		if n.State == Looking && n.ElectionEpoch < m.logicalClock {
-			reply(&out, n.From, Looking, m.proposal, m.logicalClock)
+	if m.state == zk.Looking {
+		if n.State == zk.Looking && n.ElectionEpoch < m.logicalClock {
+			reply(&out, n.From, zk.Looking, m.proposal, m.logicalClock)
 		}
 		m.receive(&out, n)
 		return out
 	}
-	if n.State != Looking {
+	if n.State != zk.Looking {
 		out.drop(n.From, DropNotLooking)
 		return out
 	}
-	if m.state == Leading && m.leadingTracker != nil && m.leadingTracker.HasSid(n.From) {
+	if m.state == zk.Leading && m.leadingTracker != nil && m.leadingTracker.HasSid(n.From) {
 		out.LookingSids = append(out.LookingSids, n.From)
 	}
-	if m.state != Leading && n.ElectionEpoch > max(m.currentVote.ElectionEpoch, m.reportedRound[n.From]) {
+	if m.state != zk.Leading && n.ElectionEpoch > max(m.currentVote.ElectionEpoch, m.reportedRound[n.From]) {
 		out.NewerRoundLookingSids = append(out.NewerRoundLookingSids, n.From)
 		if m.reportedRound == nil {
 			m.reportedRound = map[int64]int64{}

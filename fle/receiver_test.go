@@ -6,6 +6,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"github.com/zkfle/zkfle/quorum"
+	"github.com/zkfle/zkfle/zk"
 )
 
 // decidedFollower returns machine 1 of {1,2,3} (+ observer 4) following 3,
@@ -14,8 +15,8 @@ func decidedFollower(t *testing.T) *Machine {
 	t.Helper()
 	m := newMachine(t, 1, majority(t, []int64{1, 2, 3}, 4))
 	m.Start(5, 1)
-	m.Step(note(2, Following, 3, 9, 6, 2))
-	require.NotNil(t, m.Step(note(3, Leading, 3, 9, 6, 2)).Decision)
+	m.Step(note(2, zk.Following, 3, 9, 6, 2))
+	require.NotNil(t, m.Step(note(3, zk.Leading, 3, 9, 6, 2)).Decision)
 	return m
 }
 
@@ -24,9 +25,9 @@ func decidedLeader(t *testing.T) *Machine {
 	t.Helper()
 	m := newMachine(t, 3, majority(t, []int64{1, 2, 3}, 4))
 	loopback(m, m.Start(10, 1))
-	fin := armed(t, m.Step(note(1, Looking, 3, 10, 1, 1)), FinalizeTimer)
+	fin := armed(t, m.Step(note(1, zk.Looking, 3, 10, 1, 1)), FinalizeTimer)
 	require.NotNil(t, m.Tick(FinalizeTimer, fin.Seq, true).Decision)
-	require.Equal(t, Leading, m.State())
+	require.Equal(t, zk.Leading, m.State())
 	return m
 }
 
@@ -34,8 +35,8 @@ func TestNonVoterGetsReplyOnly(t *testing.T) {
 	t.Run("while looking", func(t *testing.T) {
 		m := newMachine(t, 1, majority(t, []int64{1, 2, 3}, 4))
 		m.Start(5, 2)
-		out := m.Step(note(4, Looking, 4, 99, 9, 9))
-		assert.Equal(t, []Message{{To: 4, State: Looking, Leader: 1, Zxid: 5, ElectionEpoch: 1, PeerEpoch: 2}}, out.Messages,
+		out := m.Step(note(4, zk.Looking, 4, 99, 9, 9))
+		assert.Equal(t, []Message{{To: 4, State: zk.Looking, Leader: 1, Zxid: 5, ElectionEpoch: 1, PeerEpoch: 2}}, out.Messages,
 			"the current vote (the initial one) with our round")
 		assert.Equal(t, []string{DropNonVoterSender}, reasons(out))
 		assert.Empty(t, m.ReceivedVotes(), "observers never influence the election")
@@ -43,13 +44,13 @@ func TestNonVoterGetsReplyOnly(t *testing.T) {
 	})
 	t.Run("while following", func(t *testing.T) {
 		m := decidedFollower(t)
-		out := m.Step(note(4, Looking, 4, 99, 9, 9))
-		assert.Equal(t, []Message{{To: 4, State: Following, Leader: 3, Zxid: 9, ElectionEpoch: 6, PeerEpoch: 2}}, out.Messages)
+		out := m.Step(note(4, zk.Looking, 4, 99, 9, 9))
+		assert.Equal(t, []Message{{To: 4, State: zk.Following, Leader: 3, Zxid: 9, ElectionEpoch: 6, PeerEpoch: 2}}, out.Messages)
 	})
 	t.Run("unknown sid, even with an unknown state code", func(t *testing.T) {
 		m := newMachine(t, 1, majority(t, []int64{1, 2, 3}))
 		m.Start(5, 2)
-		out := m.Step(Notification{From: 42, State: State(17)})
+		out := m.Step(Notification{From: 42, State: zk.ServerState(17)})
 		assert.Len(t, messagesTo(out, 42), 1, "the voter check comes before the state check")
 	})
 }
@@ -57,7 +58,7 @@ func TestNonVoterGetsReplyOnly(t *testing.T) {
 func TestUnknownStateFromVoterIsDropped(t *testing.T) {
 	m := newMachine(t, 1, majority(t, []int64{1, 2, 3}))
 	m.Start(5, 2)
-	for _, st := range []State{-1, 4, 1 << 20} {
+	for _, st := range []zk.ServerState{-1, 4, 1 << 20} {
 		out := m.Step(Notification{From: 2, State: st, Leader: 2, Zxid: 99, ElectionEpoch: 1, PeerEpoch: 9})
 		assert.Equal(t, []string{DropUnknownState}, reasons(out), "state %d", st)
 		assert.Empty(t, out.Messages)
@@ -68,12 +69,12 @@ func TestUnknownStateFromVoterIsDropped(t *testing.T) {
 
 func TestNotLookingRepliesToLookingVoter(t *testing.T) {
 	m := decidedFollower(t)
-	out := m.Step(note(2, Looking, 2, 50, 1, 1))
-	assert.Equal(t, []Message{{To: 2, State: Following, Leader: 3, Zxid: 9, ElectionEpoch: 6, PeerEpoch: 2}}, out.Messages,
+	out := m.Step(note(2, zk.Looking, 2, 50, 1, 1))
+	assert.Equal(t, []Message{{To: 2, State: zk.Following, Leader: 3, Zxid: 9, ElectionEpoch: 6, PeerEpoch: 2}}, out.Messages,
 		"the current vote, in the round it was decided in, with our real state")
 	assert.Empty(t, out.LookingSids, "only a leader reports looking voters")
 	assert.Empty(t, out.NewerRoundLookingSids, "round 1 is older than our leader's round 6")
-	assert.Equal(t, Following, m.State())
+	assert.Equal(t, zk.Following, m.State())
 }
 
 // A follower reports voters looking in a round after its leader's: they
@@ -81,18 +82,18 @@ func TestNotLookingRepliesToLookingVoter(t *testing.T) {
 // server), says nothing.
 func TestFollowerReportsVotersLookingInNewerRound(t *testing.T) {
 	m := decidedFollower(t)
-	out := m.Step(note(2, Looking, 2, 50, 7, 2))
+	out := m.Step(note(2, zk.Looking, 2, 50, 7, 2))
 	assert.Equal(t, []int64{2}, out.NewerRoundLookingSids)
 	assert.Len(t, out.Messages, 1, "still answered")
-	assert.Empty(t, m.Step(note(2, Looking, 2, 50, 6, 2)).NewerRoundLookingSids)
+	assert.Empty(t, m.Step(note(2, zk.Looking, 2, 50, 6, 2)).NewerRoundLookingSids)
 
 	l := decidedLeader(t)
-	assert.Empty(t, l.Step(note(2, Looking, 2, 50, 9, 1)).NewerRoundLookingSids, "a leader has its own watch")
+	assert.Empty(t, l.Step(note(2, zk.Looking, 2, 50, 9, 1)).NewerRoundLookingSids, "a leader has its own watch")
 }
 
 func TestNotLookingIgnoresDecidedVoter(t *testing.T) {
 	m := decidedFollower(t)
-	for _, st := range []State{Following, Leading, Observing} {
+	for _, st := range []zk.ServerState{zk.Following, zk.Leading, zk.Observing} {
 		out := m.Step(note(2, st, 3, 9, 6, 2))
 		assert.Equal(t, []string{DropNotLooking}, reasons(out))
 		assert.Empty(t, out.Messages)
@@ -103,11 +104,11 @@ func TestNotLookingIgnoresDecidedVoter(t *testing.T) {
 // (ZOOKEEPER-3109), and still answers them.
 func TestLeaderReportsLookingVoters(t *testing.T) {
 	m := decidedLeader(t)
-	out := m.Step(note(2, Looking, 2, 50, 1, 1))
+	out := m.Step(note(2, zk.Looking, 2, 50, 1, 1))
 	assert.Equal(t, []int64{2}, out.LookingSids)
-	assert.Equal(t, []Message{{To: 2, State: Leading, Leader: 3, Zxid: 10, ElectionEpoch: 1, PeerEpoch: 1}}, out.Messages)
+	assert.Equal(t, []Message{{To: 2, State: zk.Leading, Leader: 3, Zxid: 10, ElectionEpoch: 1, PeerEpoch: 1}}, out.Messages)
 
-	out = m.Step(note(4, Looking, 4, 50, 1, 1))
+	out = m.Step(note(4, zk.Looking, 4, 50, 1, 1))
 	assert.Empty(t, out.LookingSids, "an observer is no voter of the leading vote set")
 	assert.Len(t, out.Messages, 1)
 }
@@ -116,8 +117,8 @@ func TestLeaderReportsLookingVoters(t *testing.T) {
 func TestUpdateElectionVote(t *testing.T) {
 	m := decidedFollower(t)
 	m.UpdateElectionVote(7)
-	assert.Equal(t, Vote{Leader: 3, Zxid: 9, ElectionEpoch: 6, PeerEpoch: 7, State: Looking}, m.CurrentVote())
-	out := m.Step(note(2, Looking, 2, 50, 1, 1))
+	assert.Equal(t, Vote{Leader: 3, Zxid: 9, ElectionEpoch: 6, PeerEpoch: 7, State: zk.Looking}, m.CurrentVote())
+	out := m.Step(note(2, zk.Looking, 2, 50, 1, 1))
 	assert.Equal(t, int64(7), out.Messages[0].PeerEpoch)
 }
 
@@ -160,7 +161,7 @@ func TestNewerConfigWhileLooking(t *testing.T) {
 
 // withConfig is a LOOKING vote from voter 2 carrying v as its config.
 func withConfig(v quorum.Verifier) Notification {
-	n := note(2, Looking, 2, 9, 1, 1)
+	n := note(2, zk.Looking, 2, 9, 1, 1)
 	n.Config = v
 	return n
 }
@@ -172,14 +173,14 @@ func withConfig(v quorum.Verifier) Notification {
 // leader's round), so the echo of an echo carries a round already seen.
 func TestNewerRoundNewsOncePerVoterAndRound(t *testing.T) {
 	m := decidedFollower(t) // the leader's round is 6
-	assert.Equal(t, []int64{2}, m.Step(note(2, Looking, 2, 50, 7, 2)).NewerRoundLookingSids)
-	assert.Empty(t, m.Step(note(2, Looking, 2, 50, 7, 2)).NewerRoundLookingSids, "the same round again: no news")
-	assert.Equal(t, []int64{3}, m.Step(note(3, Looking, 3, 50, 7, 2)).NewerRoundLookingSids, "another voter's loss is news")
-	assert.Equal(t, []int64{2}, m.Step(note(2, Looking, 2, 50, 8, 2)).NewerRoundLookingSids, "a newer round is news")
+	assert.Equal(t, []int64{2}, m.Step(note(2, zk.Looking, 2, 50, 7, 2)).NewerRoundLookingSids)
+	assert.Empty(t, m.Step(note(2, zk.Looking, 2, 50, 7, 2)).NewerRoundLookingSids, "the same round again: no news")
+	assert.Equal(t, []int64{3}, m.Step(note(3, zk.Looking, 3, 50, 7, 2)).NewerRoundLookingSids, "another voter's loss is news")
+	assert.Equal(t, []int64{2}, m.Step(note(2, zk.Looking, 2, 50, 8, 2)).NewerRoundLookingSids, "a newer round is news")
 
 	// Re-looking and rejoining the leader of round 6 does not forget.
 	loopback(m, m.Start(9, 2))
-	m.Step(note(2, Following, 3, 9, 6, 2))
-	require.NotNil(t, m.Step(note(3, Leading, 3, 9, 6, 2)).Decision)
-	assert.Empty(t, m.Step(note(2, Looking, 2, 50, 8, 2)).NewerRoundLookingSids)
+	m.Step(note(2, zk.Following, 3, 9, 6, 2))
+	require.NotNil(t, m.Step(note(3, zk.Leading, 3, 9, 6, 2)).Decision)
+	assert.Empty(t, m.Step(note(2, zk.Looking, 2, 50, 8, 2)).NewerRoundLookingSids)
 }

@@ -1,5 +1,7 @@
 package fle
 
+import "github.com/zkfle/zkfle/zk"
+
 // sendNotifications is FastLeaderElection.sendNotifications: our proposal
 // and round, as LOOKING, to every valid voter, ourselves included when we
 // vote (the driver loops that one back through Step).
@@ -7,7 +9,7 @@ func (m *Machine) sendNotifications(out *Output) {
 	for _, sid := range m.voters() {
 		out.Messages = append(out.Messages, Message{
 			To:            sid,
-			State:         Looking,
+			State:         zk.Looking,
 			Leader:        m.proposal.Leader,
 			Zxid:          m.proposal.Zxid,
 			ElectionEpoch: m.logicalClock,
@@ -18,7 +20,7 @@ func (m *Machine) sendNotifications(out *Output) {
 
 // reply appends one notification to sid carrying v's leader, zxid and peer
 // epoch with the given state and round.
-func reply(out *Output, to int64, state State, v Vote, round int64) {
+func reply(out *Output, to int64, state zk.ServerState, v Vote, round int64) {
 	out.Messages = append(out.Messages, Message{
 		To:            to,
 		State:         state,

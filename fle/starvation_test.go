@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+	"github.com/zkfle/zkfle/zk"
 )
 
 // TestRepeatedVotesDoNotStarveThePoll (issue 13, whole-node seeds 1007189 N5hier and 1008022 N5hierobs1 at 4bd33f6):
@@ -17,7 +18,7 @@ func TestRepeatedVotesDoNotStarveThePoll(t *testing.T) {
 	tm := armed(t, m.Start(0x20000000d, 2), NotificationTimer)
 	for range 50 {
 		// Peer 5's vote for itself, worse than ours, same round.
-		out := m.Step(note(5, Looking, 5, 0x200000003, 1, 2))
+		out := m.Step(note(5, zk.Looking, 5, 0x200000003, 1, 2))
 		require.Nil(t, out.Decision)
 	}
 	out := m.Tick(NotificationTimer, tm.Seq, false)

@@ -1,6 +1,9 @@
 package fle
 
-import "github.com/zkfle/zkfle/quorum"
+import (
+	"github.com/zkfle/zkfle/quorum"
+	"github.com/zkfle/zkfle/zk"
+)
 
 // The election's quorum checks are ZooKeeper's SyncedLearnerTracker
 // (FastLeaderElection.getVoteTracker): a quorum.AckSet over the
@@ -29,7 +32,9 @@ func trackVotes(joint quorum.JointConfig, votes map[int64]Vote, target Vote) *qu
 // LOOKING target of processLooking, Equal(target, v) holds exactly when
 // the keys are equal, whatever v's state and version.
 type voteKey struct {
-	leader, zxid, round, peerEpoch int64
+	leader           int64
+	zxid             zk.Zxid
+	round, peerEpoch int64
 }
 
 func keyOf(v Vote) voteKey {

@@ -7,10 +7,11 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"github.com/zkfle/zkfle/quorum"
+	"github.com/zkfle/zkfle/zk"
 )
 
 // z is FLEOutOfElectionTest's shorthand for a zxid.
-func z(epoch, counter int64) int64 { return MakeZxid(epoch, counter) }
+func z(epoch, counter int64) zk.Zxid { return zk.MakeZxid(epoch, counter) }
 
 // The five cases of FLEOutOfElectionTest: 5 voters (0-4), tracker asked
 // directly.
@@ -25,45 +26,45 @@ func TestVoteTrackerOutOfElectionCases(t *testing.T) {
 		{
 			"ignoring zxid and election epoch",
 			map[int64]Vote{
-				0: {Version: 1, Leader: 4, Zxid: z(1, 1), ElectionEpoch: 1, PeerEpoch: 2, State: Following},
-				1: {Version: 1, Leader: 4, Zxid: z(1, 2), ElectionEpoch: 1, PeerEpoch: 2, State: Following},
-				3: {Version: 1, Leader: 4, Zxid: z(2, 1), ElectionEpoch: 2, PeerEpoch: 2, State: Following},
-				4: {Version: 1, Leader: 4, Zxid: z(2, 1), ElectionEpoch: 2, PeerEpoch: 2, State: Leading},
+				0: {Version: 1, Leader: 4, Zxid: z(1, 1), ElectionEpoch: 1, PeerEpoch: 2, State: zk.Following},
+				1: {Version: 1, Leader: 4, Zxid: z(1, 2), ElectionEpoch: 1, PeerEpoch: 2, State: zk.Following},
+				3: {Version: 1, Leader: 4, Zxid: z(2, 1), ElectionEpoch: 2, PeerEpoch: 2, State: zk.Following},
+				4: {Version: 1, Leader: 4, Zxid: z(2, 1), ElectionEpoch: 2, PeerEpoch: 2, State: zk.Leading},
 			},
-			Vote{Version: 0, Leader: 4, Zxid: z(2, 1), ElectionEpoch: 2, PeerEpoch: 2, State: Following},
+			Vote{Version: 0, Leader: 4, Zxid: z(2, 1), ElectionEpoch: 2, PeerEpoch: 2, State: zk.Following},
 			true,
 		},
 		{
 			"election with different versions",
 			map[int64]Vote{
-				0: {Version: 1, Leader: 4, Zxid: z(1, 1), ElectionEpoch: 1, PeerEpoch: 1, State: Following},
-				1: {Version: 1, Leader: 4, Zxid: z(1, 1), ElectionEpoch: 1, PeerEpoch: 1, State: Following},
-				3: {Version: 0, Leader: 4, Zxid: z(2, 1), ElectionEpoch: 2, PeerEpoch: 2, State: Following},
-				4: {Version: 0, Leader: 4, Zxid: z(2, 1), ElectionEpoch: 2, PeerEpoch: 2, State: Leading},
+				0: {Version: 1, Leader: 4, Zxid: z(1, 1), ElectionEpoch: 1, PeerEpoch: 1, State: zk.Following},
+				1: {Version: 1, Leader: 4, Zxid: z(1, 1), ElectionEpoch: 1, PeerEpoch: 1, State: zk.Following},
+				3: {Version: 0, Leader: 4, Zxid: z(2, 1), ElectionEpoch: 2, PeerEpoch: 2, State: zk.Following},
+				4: {Version: 0, Leader: 4, Zxid: z(2, 1), ElectionEpoch: 2, PeerEpoch: 2, State: zk.Leading},
 			},
-			Vote{Version: 0, Leader: 4, Zxid: z(2, 1), ElectionEpoch: 2, PeerEpoch: 2, State: Following},
+			Vote{Version: 0, Leader: 4, Zxid: z(2, 1), ElectionEpoch: 2, PeerEpoch: 2, State: zk.Following},
 			true,
 		},
 		{
 			"looking normal",
 			map[int64]Vote{
-				0: {Leader: 4, Zxid: z(2, 1), ElectionEpoch: 1, PeerEpoch: 1, State: Looking},
-				1: {Leader: 4, Zxid: z(2, 1), ElectionEpoch: 1, PeerEpoch: 1, State: Looking},
-				3: {Leader: 4, Zxid: z(2, 1), ElectionEpoch: 1, PeerEpoch: 1, State: Looking},
-				4: {Leader: 4, Zxid: z(2, 1), ElectionEpoch: 1, PeerEpoch: 1, State: Leading},
+				0: {Leader: 4, Zxid: z(2, 1), ElectionEpoch: 1, PeerEpoch: 1, State: zk.Looking},
+				1: {Leader: 4, Zxid: z(2, 1), ElectionEpoch: 1, PeerEpoch: 1, State: zk.Looking},
+				3: {Leader: 4, Zxid: z(2, 1), ElectionEpoch: 1, PeerEpoch: 1, State: zk.Looking},
+				4: {Leader: 4, Zxid: z(2, 1), ElectionEpoch: 1, PeerEpoch: 1, State: zk.Leading},
 			},
-			Vote{Leader: 4, Zxid: z(2, 1), ElectionEpoch: 1, PeerEpoch: 1, State: Looking},
+			Vote{Leader: 4, Zxid: z(2, 1), ElectionEpoch: 1, PeerEpoch: 1, State: zk.Looking},
 			true,
 		},
 		{
 			"looking, different rounds",
 			map[int64]Vote{
-				0: {Leader: 4, Zxid: z(1, 1), ElectionEpoch: 1, PeerEpoch: 1, State: Looking},
-				1: {Leader: 4, Zxid: z(2, 1), ElectionEpoch: 2, PeerEpoch: 2, State: Looking},
-				3: {Leader: 4, Zxid: z(2, 1), ElectionEpoch: 3, PeerEpoch: 2, State: Looking},
-				4: {Leader: 4, Zxid: z(2, 1), ElectionEpoch: 3, PeerEpoch: 2, State: Leading},
+				0: {Leader: 4, Zxid: z(1, 1), ElectionEpoch: 1, PeerEpoch: 1, State: zk.Looking},
+				1: {Leader: 4, Zxid: z(2, 1), ElectionEpoch: 2, PeerEpoch: 2, State: zk.Looking},
+				3: {Leader: 4, Zxid: z(2, 1), ElectionEpoch: 3, PeerEpoch: 2, State: zk.Looking},
+				4: {Leader: 4, Zxid: z(2, 1), ElectionEpoch: 3, PeerEpoch: 2, State: zk.Leading},
 			},
-			Vote{Leader: 4, Zxid: z(2, 1), ElectionEpoch: 2, PeerEpoch: 2, State: Looking},
+			Vote{Leader: 4, Zxid: z(2, 1), ElectionEpoch: 2, PeerEpoch: 2, State: zk.Looking},
 			false,
 		},
 	}
@@ -80,10 +81,10 @@ func TestVoteTrackerOutOfElectionCases(t *testing.T) {
 func TestVoteTrackerOutOfElectionLeaderNotCounted(t *testing.T) {
 	v := majority(t, []int64{0, 1, 2, 3, 4})
 	outofelection := map[int64]Vote{
-		1: {Version: 0, Leader: 5, Zxid: z(15, 0), ElectionEpoch: 0xa, PeerEpoch: 0x17, State: Following},
-		2: {Version: 0, Leader: 5, Zxid: z(15, 0), ElectionEpoch: 0xa, PeerEpoch: 0x17, State: Following},
-		4: {Version: 1, Leader: 5, Zxid: z(15, 0), ElectionEpoch: 0xa, PeerEpoch: 0x18, State: Following},
-		5: {Version: 1, Leader: 5, Zxid: z(15, 0), ElectionEpoch: 0xa, PeerEpoch: 0x18, State: Leading},
+		1: {Version: 0, Leader: 5, Zxid: z(15, 0), ElectionEpoch: 0xa, PeerEpoch: 0x17, State: zk.Following},
+		2: {Version: 0, Leader: 5, Zxid: z(15, 0), ElectionEpoch: 0xa, PeerEpoch: 0x17, State: zk.Following},
+		4: {Version: 1, Leader: 5, Zxid: z(15, 0), ElectionEpoch: 0xa, PeerEpoch: 0x18, State: zk.Following},
+		5: {Version: 1, Leader: 5, Zxid: z(15, 0), ElectionEpoch: 0xa, PeerEpoch: 0x18, State: zk.Leading},
 	}
 	target := outofelection[5]
 	tr := trackVotes(quorum.NewJointConfig(v, nil), outofelection, target)
@@ -97,7 +98,7 @@ func TestVoteTrackerOutOfElectionLeaderNotCounted(t *testing.T) {
 func TestVoteTrackerNeedsQuorumInBothConfigs(t *testing.T) {
 	committed := majorityV(t, 1, []int64{1, 2, 3})
 	next := majorityV(t, 2, []int64{3, 4, 5})
-	vote := Vote{Leader: 3, Zxid: 1, ElectionEpoch: 1, PeerEpoch: 1, State: Looking}
+	vote := Vote{Leader: 3, Zxid: 1, ElectionEpoch: 1, PeerEpoch: 1, State: zk.Looking}
 	votes := map[int64]Vote{1: vote, 2: vote}
 
 	assert.False(t, trackVotes(quorum.NewJointConfig(committed, next), votes, vote).HasAllQuorums(), "a quorum of the old config only")
@@ -119,8 +120,8 @@ func TestVoteTrackerHasSid(t *testing.T) {
 func TestCheckLeader(t *testing.T) {
 	m := &Machine{id: 1, logicalClock: 3}
 	votes := map[int64]Vote{
-		2: {Leader: 2, State: Leading},
-		3: {Leader: 2, State: Following},
+		2: {Leader: 2, State: zk.Leading},
+		3: {Leader: 2, State: zk.Following},
 	}
 	assert.True(t, m.checkLeader(votes, 2, 1), "another leader that says it leads, any round")
 	assert.False(t, m.checkLeader(votes, 3, 1), "the named leader is only following")
@@ -146,12 +147,12 @@ func TestAckIndexMatchesRebuiltTracker(t *testing.T) {
 				x.reset()
 			}
 			sid := int64(1 + r.IntN(9))
-			v := Vote{Leader: int64(1 + r.IntN(3)), Zxid: int64(r.IntN(2)), ElectionEpoch: int64(r.IntN(2)), PeerEpoch: 1,
-				State: []State{Looking, Following, Leading}[r.IntN(3)]}
+			v := Vote{Leader: int64(1 + r.IntN(3)), Zxid: zk.Zxid(r.IntN(2)), ElectionEpoch: int64(r.IntN(2)), PeerEpoch: 1,
+				State: []zk.ServerState{zk.Looking, zk.Following, zk.Leading}[r.IntN(3)]}
 			old, had := votes[sid]
 			votes[sid] = v
 			x.move(sid, old, had, v)
-			target := Vote{Leader: int64(1 + r.IntN(3)), Zxid: int64(r.IntN(2)), ElectionEpoch: int64(r.IntN(2)), PeerEpoch: 1, State: Looking}
+			target := Vote{Leader: int64(1 + r.IntN(3)), Zxid: zk.Zxid(r.IntN(2)), ElectionEpoch: int64(r.IntN(2)), PeerEpoch: 1, State: zk.Looking}
 			want := trackVotes(joint, votes, target).HasAllQuorums()
 			require.Equal(t, want, x.hasAllQuorums(target), "step %d, votes %v, target %+v", step, votes, target)
 		}

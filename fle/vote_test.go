@@ -4,11 +4,12 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/zkfle/zkfle/zk"
 	"pgregory.net/rapid"
 )
 
 func TestVoteEqual(t *testing.T) {
-	base := Vote{Leader: 4, Zxid: MakeZxid(2, 1), ElectionEpoch: 2, PeerEpoch: 2}
+	base := Vote{Leader: 4, Zxid: zk.MakeZxid(2, 1), ElectionEpoch: 2, PeerEpoch: 2}
 	with := func(f func(*Vote)) Vote {
 		v := base
 		f(&v)
@@ -24,36 +25,36 @@ func TestVoteEqual(t *testing.T) {
 		{"looking: round differs", base, with(func(v *Vote) { v.ElectionEpoch++ }), false},
 		{"looking: peer epoch differs", base, with(func(v *Vote) { v.PeerEpoch++ }), false},
 		{"looking: version ignored", base, with(func(v *Vote) { v.Version = 2 }), true},
-		{"one side looking compares all four", base, with(func(v *Vote) { v.State = Following; v.Zxid++ }), false},
-		{"one side looking, same four fields", with(func(v *Vote) { v.State = Leading }), base, true},
+		{"one side looking compares all four", base, with(func(v *Vote) { v.State = zk.Following; v.Zxid++ }), false},
+		{"one side looking, same four fields", with(func(v *Vote) { v.State = zk.Leading }), base, true},
 		{
 			"both decided: zxid and round ignored",
-			with(func(v *Vote) { v.State = Following }),
-			with(func(v *Vote) { v.State = Leading; v.Zxid = 99; v.ElectionEpoch = 99 }),
+			with(func(v *Vote) { v.State = zk.Following }),
+			with(func(v *Vote) { v.State = zk.Leading; v.Zxid = 99; v.ElectionEpoch = 99 }),
 			true,
 		},
 		{
 			"both decided, same version: peer epoch must match",
-			with(func(v *Vote) { v.State = Following }),
-			with(func(v *Vote) { v.State = Leading; v.PeerEpoch = 3 }),
+			with(func(v *Vote) { v.State = zk.Following }),
+			with(func(v *Vote) { v.State = zk.Leading; v.PeerEpoch = 3 }),
 			false,
 		},
 		{
 			"both decided, one versioned: leader only",
-			with(func(v *Vote) { v.State = Following }),
-			with(func(v *Vote) { v.State = Leading; v.PeerEpoch = 3; v.Version = 2 }),
+			with(func(v *Vote) { v.State = zk.Following }),
+			with(func(v *Vote) { v.State = zk.Leading; v.PeerEpoch = 3; v.Version = 2 }),
 			true,
 		},
 		{
 			"both decided, one versioned: leader differs",
-			with(func(v *Vote) { v.State = Following }),
-			with(func(v *Vote) { v.State = Leading; v.Leader = 3; v.Version = 2 }),
+			with(func(v *Vote) { v.State = zk.Following }),
+			with(func(v *Vote) { v.State = zk.Leading; v.Leader = 3; v.Version = 2 }),
 			false,
 		},
 		{
 			"both versioned: peer epoch must match",
-			with(func(v *Vote) { v.State = Following; v.Version = 1 }),
-			with(func(v *Vote) { v.State = Following; v.PeerEpoch = 3; v.Version = 2 }),
+			with(func(v *Vote) { v.State = zk.Following; v.Version = 1 }),
+			with(func(v *Vote) { v.State = zk.Following; v.PeerEpoch = 3; v.Version = 2 }),
 			false,
 		},
 	}
@@ -68,10 +69,10 @@ func drawVote(t *rapid.T, label string, version int32) Vote {
 	return Vote{
 		Version:       version,
 		Leader:        rapid.Int64Range(1, 3).Draw(t, label+".leader"),
-		Zxid:          rapid.Int64Range(0, 2).Draw(t, label+".zxid"),
+		Zxid:          zk.Zxid(rapid.Int64Range(0, 2).Draw(t, label+".zxid")),
 		ElectionEpoch: rapid.Int64Range(0, 2).Draw(t, label+".round"),
 		PeerEpoch:     rapid.Int64Range(0, 2).Draw(t, label+".peerEpoch"),
-		State:         State(rapid.Int32Range(0, 3).Draw(t, label+".state")),
+		State:         zk.ServerState(rapid.Int32Range(0, 3).Draw(t, label+".state")),
 	}
 }
 
@@ -86,21 +87,4 @@ func TestVoteEqualSymmetricForEqualVersions(t *testing.T) {
 			t.Fatalf("%+v not equal to itself", a)
 		}
 	})
-}
-
-func TestZxid(t *testing.T) {
-	tests := []struct {
-		epoch, counter, zxid int64
-	}{
-		{0, 0, 0},
-		{1, 0, 0x100000000},
-		{1, 5, 0x100000005},
-		{0x15, 0xffffffff, 0x15ffffffff},
-	}
-	for _, tt := range tests {
-		assert.Equal(t, tt.zxid, MakeZxid(tt.epoch, tt.counter), "MakeZxid(%d, %d)", tt.epoch, tt.counter)
-		assert.Equal(t, tt.epoch, ZxidEpoch(tt.zxid), "ZxidEpoch(%#x)", tt.zxid)
-	}
-	assert.Equal(t, int64(-1), ZxidEpoch(-1), "the arithmetic shift keeps -1")
-	assert.Equal(t, MakeZxid(1, 0), MakeZxid(1, 1<<32), "counter bits above 32 are discarded")
 }

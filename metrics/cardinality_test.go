@@ -17,6 +17,7 @@ import (
 	"github.com/zkfle/zkfle/history/testensemble"
 	"github.com/zkfle/zkfle/metrics"
 	"github.com/zkfle/zkfle/netbridge/electionwire"
+	"github.com/zkfle/zkfle/zk"
 	"go.uber.org/goleak"
 )
 
@@ -45,7 +46,7 @@ func sprayProbe(t *testing.T, addr string, sid int64) {
 	header, err := electionwire.InitialMessage{Version: electionwire.ProtocolV1, SID: sid, Addrs: []string{"127.0.0.1:1"}}.Encode()
 	require.NoError(t, err)
 	frame, err := electionwire.AppendNotificationFrame(nil, &electionwire.Notification{
-		State: electionwire.StateLooking, Leader: sid, ElectionEpoch: 1, Version: 2, Config: []byte("version=0")})
+		State: zk.Looking, Leader: sid, ElectionEpoch: 1, Version: 2, Config: []byte("version=0")})
 	require.NoError(t, err)
 	_, err = conn.Write(append(header, frame...))
 	require.NoError(t, err)

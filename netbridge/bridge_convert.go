@@ -12,7 +12,7 @@ import (
 // frame buffer, so the message shares nothing with the reader.
 func notificationToMessage(n *electionwire.Notification) *messages.Notification {
 	return &messages.Notification{
-		State:         messages.ServerState(n.State),
+		State:         messages.ServerStateOf(n.State),
 		Leader:        n.Leader,
 		Zxid:          n.Zxid,
 		ElectionEpoch: n.ElectionEpoch,
@@ -27,7 +27,7 @@ func notificationToMessage(n *electionwire.Notification) *messages.Notification 
 // codec's form. Version selects the layout (see AppendEncode).
 func messageToNotification(m *messages.Notification) electionwire.Notification {
 	return electionwire.Notification{
-		State:         int32(m.GetState()),
+		State:         m.GetState().Zk(),
 		Leader:        m.GetLeader(),
 		Zxid:          m.GetZxid(),
 		ElectionEpoch: m.GetElectionEpoch(),

@@ -12,6 +12,7 @@ import (
 
 	"github.com/zkfle/zkfle/messages"
 	"github.com/zkfle/zkfle/netbridge/electionwire"
+	"github.com/zkfle/zkfle/zk"
 )
 
 // javaConfig is the config string of the golden LEADING frame (N6), as a
@@ -80,7 +81,7 @@ func TestBridgeClosesConnectionOnMalformedBody(t *testing.T) {
 		binary.BigEndian.PutUint32(b[40:], uint32(configLen))
 		return b
 	}
-	valid := mustFrame(t, (&electionwire.Notification{State: electionwire.StateLooking, Leader: 1, Zxid: 5, Version: 2, Config: []byte("version=0")}).AppendEncode(nil))
+	valid := mustFrame(t, (&electionwire.Notification{State: zk.Looking, Leader: 1, Zxid: 5, Version: 2, Config: []byte("version=0")}).AppendEncode(nil))
 	cases := []struct {
 		name   string
 		body   []byte
@@ -130,7 +131,7 @@ func TestBridgeKeepsConnectionOnUnparsableConfig(t *testing.T) {
 	conn, peer := tcpPair(t)
 	pid := h.spawn(NewBridgeProps(conn, 1))
 
-	bad := &electionwire.Notification{State: electionwire.StateLooking, Leader: 1, Zxid: 5, Version: 2, Config: []byte("my very invalid config string")}
+	bad := &electionwire.Notification{State: zk.Looking, Leader: 1, Zxid: 5, Version: 2, Config: []byte("my very invalid config string")}
 	for range 2 {
 		writeAll(t, peer, mustFrame(t, bad.AppendEncode(nil)))
 		got := expectBridgeMsg[*messages.NotificationReceived](t, h.parent)
@@ -198,12 +199,12 @@ func TestBridgeWritesTheCodecsEncoding(t *testing.T) {
 		{
 			"current 44+N form",
 			&messages.Notification{State: messages.ServerState_LOOKING, Leader: 3, Zxid: 0x100000005, ElectionEpoch: 2, PeerEpoch: 1, Version: 2, Config: config},
-			electionwire.Notification{State: electionwire.StateLooking, Leader: 3, Zxid: 0x100000005, ElectionEpoch: 2, PeerEpoch: 1, Version: 2, Config: config},
+			electionwire.Notification{State: zk.Looking, Leader: 3, Zxid: 0x100000005, ElectionEpoch: 2, PeerEpoch: 1, Version: 2, Config: config},
 		},
 		{
 			"legacy form",
 			&messages.Notification{State: messages.ServerState_FOLLOWING, Leader: 3, Zxid: 0x100000005, ElectionEpoch: 2, PeerEpoch: 1, Version: 1},
-			electionwire.Notification{State: electionwire.StateFollowing, Leader: 3, Zxid: 0x100000005, ElectionEpoch: 2, PeerEpoch: 1, Version: 1},
+			electionwire.Notification{State: zk.Following, Leader: 3, Zxid: 0x100000005, ElectionEpoch: 2, PeerEpoch: 1, Version: 1},
 		},
 	}
 	for _, tc := range cases {

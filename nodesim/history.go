@@ -3,6 +3,8 @@ package nodesim
 import (
 	"fmt"
 	"time"
+
+	"github.com/zkfle/zkfle/zk"
 )
 
 // Role is a node's role as the oracles see it (their own type: the oracles
@@ -153,5 +155,5 @@ type History struct {
 
 // String renders the summary with the zxid in hex (epoch<<32 | counter).
 func (s Summary) String() string {
-	return fmt.Sprintf("(epoch %d, zxid %#x)", s.CurrentEpoch, s.Zxid)
+	return fmt.Sprintf("(epoch %d, zxid %v)", s.CurrentEpoch, zk.Zxid(s.Zxid))
 }

@@ -1,6 +1,10 @@
 package nodesim
 
-import "time"
+import (
+	"time"
+
+	"github.com/zkfle/zkfle/zk"
+)
 
 // The transaction log model. zkfle replicates no data, but a ZooKeeper
 // server votes with its last logged zxid and reports it in ACKEPOCH, and
@@ -33,7 +37,7 @@ func (n *node) logZxid(z int64) {
 	if n.crashWrite == 1 {
 		// An armed crash-during-write fault (faults.go) hits the log
 		// write before its sync: the entry is lost.
-		n.w.tracef("crash n%d before its log write %#x is synced", n.id, z)
+		n.w.tracef("crash n%d before its log write %v is synced", n.id, zk.Zxid(z))
 		n.w.counts["crash-in-write-fired"]++
 		n.crashFor(n.crashDown)
 		return
@@ -55,7 +59,7 @@ func (n *node) truncateTo(z int64) {
 // loseUnsynced is the crash's effect on the log.
 func (n *node) loseUnsynced() {
 	if n.zxid != n.durable {
-		n.w.tracef("n%d loses unsynced zxid %#x (durable %#x)", n.id, n.zxid, n.durable)
+		n.w.tracef("n%d loses unsynced zxid %v (durable %v)", n.id, zk.Zxid(n.zxid), zk.Zxid(n.durable))
 		n.w.counts["lost-unsynced-zxid"]++
 	}
 	n.zxid = n.durable

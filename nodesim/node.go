@@ -173,7 +173,7 @@ func (n *node) applyFle(out fle.Output) {
 	if d := out.Decision; d != nil {
 		w.tracef("n%d decides %v leader %d round %d (%v)", n.id, d.State, d.Leader, d.ElectionEpoch, d.Path)
 		w.paths[d.Path.String()]++
-		w.emit(Event{Kind: EventDecided, Node: n.id, State: stateName(d.State), Leader: d.Leader, Round: d.ElectionEpoch, Detail: d.Path.String()})
+		w.emit(Event{Kind: EventDecided, Node: n.id, State: d.State.String(), Leader: d.Leader, Round: d.ElectionEpoch, Detail: d.Path.String()})
 		n.applyQP(n.qp.Decided(*d))
 	}
 	// The newer-round rule ends only a session that follows a ZooKeeper

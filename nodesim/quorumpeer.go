@@ -7,6 +7,7 @@ import (
 	"github.com/zkfle/zkfle/fle"
 	"github.com/zkfle/zkfle/quorumpeer"
 	"github.com/zkfle/zkfle/zab"
+	"github.com/zkfle/zkfle/zk"
 )
 
 // The QuorumPeer: each node runs the production loop (quorumpeer.Peer:
@@ -88,7 +89,7 @@ func (n *node) applyQP(out quorumpeer.Output) {
 	}
 	if s := out.StartLooking; s != nil {
 		n.m.SetCandidate(s.Candidate)
-		w.tracef("n%d starts looking (%v, zxid %#x, epoch %d, candidate %v)", n.id, s.Reason, s.LastZxid, s.CurrentEpoch, s.Candidate)
+		w.tracef("n%d starts looking (%v, zxid %v, epoch %d, candidate %v)", n.id, s.Reason, s.LastZxid, s.CurrentEpoch, s.Candidate)
 		n.applyFle(n.m.Start(s.LastZxid, s.CurrentEpoch))
 	}
 	if d := out.StartSession; d != nil {
@@ -141,11 +142,11 @@ func (n *node) qpTimer(d time.Duration, fn func(*quorumpeer.Peer) quorumpeer.Out
 func (n *node) report(r *quorumpeer.RoleChange) {
 	c := Change{Node: n.id, Role: Looking}
 	switch r.New {
-	case fle.Leading:
+	case zk.Leading:
 		c = Change{Node: n.id, Role: Leading, Epoch: r.PeerEpoch, Leader: r.Leader}
-	case fle.Following:
+	case zk.Following:
 		c = Change{Node: n.id, Role: Following, Epoch: r.PeerEpoch, Leader: r.Leader}
-	case fle.Observing:
+	case zk.Observing:
 		c = Change{Node: n.id, Role: Observing, Epoch: r.PeerEpoch, Leader: r.Leader}
 	}
 	n.w.record(c)
@@ -158,7 +159,7 @@ func (n *node) startSession(d fle.Decision) {
 	w := n.w
 	s := &session{leader: d.Leader, conns: map[zab.ConnID]bool{}, timers: map[[2]uint64]uint64{}}
 	switch d.State {
-	case fle.Leading:
+	case zk.Leading:
 		l, err := zab.NewLeaderSession(zab.LeaderConfig{ID: n.id, Verifier: w.verifier,
 			AcceptedEpoch: n.epochs.Accepted(), CurrentEpoch: n.epochs.Current(), LastZxid: n.zxid, Timing: n.timing()})
 		if err != nil {
@@ -166,8 +167,8 @@ func (n *node) startSession(d fle.Decision) {
 			return
 		}
 		s.impl, s.leading = l, true
-	case fle.Following, fle.Observing:
-		l, err := zab.NewLearnerSession(zab.LearnerConfig{ID: n.id, LeaderID: d.Leader, Observer: d.State == fle.Observing,
+	case zk.Following, zk.Observing:
+		l, err := zab.NewLearnerSession(zab.LearnerConfig{ID: n.id, LeaderID: d.Leader, Observer: d.State == zk.Observing,
 			AcceptedEpoch: n.epochs.Accepted(), CurrentEpoch: n.epochs.Current(),
 			ConfigVersion: w.verifier.Version(), LastZxid: n.zxid, Timing: n.timing()})
 		if err != nil {
@@ -213,15 +214,8 @@ func (n *node) endSession() {
 func (n *node) established(s *session, e zab.Established) {
 	w := n.w
 	s.est, s.estAt, s.epoch = true, w.s.now, e.Epoch
-	role := fle.Following
-	switch e.Role {
-	case zab.Leading:
-		role = fle.Leading
-	case zab.Observing:
-		role = fle.Observing
-	}
-	n.applyQP(n.qp.Established(role, e.Leader, e.Epoch, false, w.s.now))
-	if role == fle.Leading && n.sess == s {
+	n.applyQP(n.qp.Established(e.Role, e.Leader, e.Epoch, false, w.s.now))
+	if e.Role == zk.Leading && n.sess == s {
 		n.scheduleTxn(s)
 	}
 }

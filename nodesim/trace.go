@@ -5,8 +5,6 @@ import (
 	"sort"
 	"strings"
 	"time"
-
-	"github.com/zkfle/zkfle/fle"
 )
 
 // EventKind names one kind of whole-node fact.
@@ -206,19 +204,4 @@ func sids(ids []int64) string {
 		fmt.Fprintf(&b, "n%d", id)
 	}
 	return b.String()
-}
-
-// stateName is ZooKeeper's name for an election state.
-func stateName(s fle.State) string {
-	switch s {
-	case fle.Looking:
-		return "LOOKING"
-	case fle.Following:
-		return "FOLLOWING"
-	case fle.Leading:
-		return "LEADING"
-	case fle.Observing:
-		return "OBSERVING"
-	}
-	return fmt.Sprintf("State(%d)", int32(s))
 }

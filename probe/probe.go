@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/zkfle/zkfle/netbridge/electionwire"
+	"github.com/zkfle/zkfle/zk"
 )
 
 // probeConfig is the config string the probe's notification carries: no
@@ -113,7 +114,7 @@ func send(conn net.Conn, sid int64) error {
 		return fmt.Errorf("%w: header: %v", ErrSend, err)
 	}
 	n := electionwire.Notification{
-		State:         electionwire.StateLooking,
+		State:         zk.Looking,
 		Leader:        sid,
 		Zxid:          math.MinInt64,
 		ElectionEpoch: 0,

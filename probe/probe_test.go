@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/zkfle/zkfle/netbridge/electionwire"
+	"github.com/zkfle/zkfle/zk"
 )
 
 // configFor is a Java-style config string whose server.2 has the given
@@ -27,7 +28,7 @@ func configFor(port int) string {
 func TestProbeSendsNonVoterLookingAndDecodesAnswer(t *testing.T) {
 	var port int
 	f := newFakeServer(t, func(c net.Conn) {
-		sendNotification(c, electionwire.Notification{State: electionwire.StateFollowing, Leader: 3,
+		sendNotification(c, electionwire.Notification{State: zk.Following, Leader: 3,
 			Zxid: 0x100000002, ElectionEpoch: 4, PeerEpoch: 1, Version: 2, Config: []byte(configFor(port))})
 		waitClosed(c)
 	})
@@ -35,7 +36,7 @@ func TestProbeSendsNonVoterLookingAndDecodesAnswer(t *testing.T) {
 
 	r, err := One(context.Background(), f.addr(), Options{Settle: -1})
 	require.NoError(t, err)
-	assert.Equal(t, &Reply{Addr: f.addr(), ServerID: 2, State: electionwire.StateFollowing, Leader: 3,
+	assert.Equal(t, &Reply{Addr: f.addr(), ServerID: 2, State: zk.Following, Leader: 3,
 		Zxid: 0x100000002, ElectionEpoch: 4, PeerEpoch: 1, Version: 2, Config: configFor(port),
 		ConfigVersion: 0, Frames: 1}, r)
 
@@ -44,7 +45,7 @@ func TestProbeSendsNonVoterLookingAndDecodesAnswer(t *testing.T) {
 	assert.Equal(t, DefaultSID, hdr.SID)
 	require.Len(t, hdr.Addrs, 1)
 	assert.Contains(t, hdr.Addrs[0], "127.0.0.1:")
-	assert.Equal(t, electionwire.Notification{State: electionwire.StateLooking, Leader: DefaultSID,
+	assert.Equal(t, electionwire.Notification{State: zk.Looking, Leader: DefaultSID,
 		Zxid: math.MinInt64, ElectionEpoch: 0, PeerEpoch: math.MinInt64, Version: 2,
 		Config: []byte("version=0"), Size: 44 + len("version=0")}, n)
 	assert.Len(t, raw, 53)
@@ -54,14 +55,14 @@ func TestProbeSendsNonVoterLookingAndDecodesAnswer(t *testing.T) {
 // answer to an earlier probe comes first, the fresh one after it.
 func TestProbeReportsTheLastAnswerWithinSettle(t *testing.T) {
 	f := newFakeServer(t, func(c net.Conn) {
-		sendNotification(c, electionwire.Notification{State: electionwire.StateLooking, Leader: 2, ElectionEpoch: 1, Version: 2, Config: []byte{}})
-		sendNotification(c, electionwire.Notification{State: electionwire.StateLeading, Leader: 3, ElectionEpoch: 2, PeerEpoch: 1, Version: 2, Config: []byte{}})
+		sendNotification(c, electionwire.Notification{State: zk.Looking, Leader: 2, ElectionEpoch: 1, Version: 2, Config: []byte{}})
+		sendNotification(c, electionwire.Notification{State: zk.Leading, Leader: 3, ElectionEpoch: 2, PeerEpoch: 1, Version: 2, Config: []byte{}})
 		waitClosed(c)
 	})
 	r, err := One(context.Background(), f.addr(), Options{SID: 500, Settle: 2 * time.Second})
 	require.NoError(t, err)
 	assert.Equal(t, 2, r.Frames)
-	assert.Equal(t, electionwire.StateLeading, r.State)
+	assert.Equal(t, zk.Leading, r.State)
 	assert.Equal(t, int64(3), r.Leader)
 	assert.Equal(t, int64(-1), r.ConfigVersion, "an empty config has no version")
 	assert.Zero(t, r.ServerID)
@@ -72,7 +73,7 @@ func TestProbeReportsTheLastAnswerWithinSettle(t *testing.T) {
 // A legacy 40-byte answer (no config) decodes too.
 func TestProbeAcceptsLegacyAnswer(t *testing.T) {
 	f := newFakeServer(t, func(c net.Conn) {
-		sendNotification(c, electionwire.Notification{State: electionwire.StateLeading, Leader: 7, Zxid: 5, ElectionEpoch: 3, PeerEpoch: 9, Version: 1})
+		sendNotification(c, electionwire.Notification{State: zk.Leading, Leader: 7, Zxid: 5, ElectionEpoch: 3, PeerEpoch: 9, Version: 1})
 	})
 	r, err := One(context.Background(), f.addr(), Options{})
 	require.NoError(t, err)
@@ -165,12 +166,4 @@ func TestProbeHonoursContext(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatal("probe ignored its cancelled context")
 	}
-}
-
-func TestStateName(t *testing.T) {
-	assert.Equal(t, "LOOKING", StateName(0))
-	assert.Equal(t, "FOLLOWING", StateName(1))
-	assert.Equal(t, "LEADING", StateName(2))
-	assert.Equal(t, "OBSERVING", StateName(3))
-	assert.Equal(t, "UNKNOWN(9)", StateName(9))
 }

@@ -1,12 +1,12 @@
 package probe
 
 import (
-	"fmt"
 	"net"
 	"strconv"
 
 	"github.com/zkfle/zkfle/netbridge/electionwire"
 	"github.com/zkfle/zkfle/quorum"
+	"github.com/zkfle/zkfle/zk"
 )
 
 // Reply is one server's answer: its state and current vote as it sent
@@ -18,8 +18,9 @@ type Reply struct {
 	// this election address (matched on host and port, else on the port
 	// alone when only one member has it); 0 when none does.
 	ServerID int64
-	// State is the server's state code (electionwire.StateLooking...).
-	State int32
+	// State is the server's state, the code as it sent it (Valid is
+	// false for a code ZooKeeper does not define).
+	State zk.ServerState
 	// Leader is the sid the server follows, leads as, or (LOOKING) the
 	// last vote it decided.
 	Leader int64
@@ -39,21 +40,6 @@ type Reply struct {
 	// Frames counts the notifications received: 2 when the server first
 	// re-sent its answer to an earlier probe with the same sid.
 	Frames int
-}
-
-// StateName is ZooKeeper's name for a state code, or "UNKNOWN(n)".
-func StateName(s int32) string {
-	switch s {
-	case electionwire.StateLooking:
-		return "LOOKING"
-	case electionwire.StateFollowing:
-		return "FOLLOWING"
-	case electionwire.StateLeading:
-		return "LEADING"
-	case electionwire.StateObserving:
-		return "OBSERVING"
-	}
-	return fmt.Sprintf("UNKNOWN(%d)", s)
 }
 
 // newReply fills a Reply from the last decoded notification.

@@ -15,6 +15,7 @@ import (
 	"github.com/zkfle/zkfle/internal/testcerts"
 	"github.com/zkfle/zkfle/netbridge/electionwire"
 	"github.com/zkfle/zkfle/quorumtls"
+	"github.com/zkfle/zkfle/zk"
 )
 
 // tlsFakeServer is a fake election port behind TLS with mutual
@@ -30,7 +31,7 @@ func tlsFakeServer(t *testing.T, ca *testcerts.CA) (*fakeServer, chan string) {
 	cfg := &tls.Config{Certificates: []tls.Certificate{srvCert}, ClientCAs: ca.Pool(), ClientAuth: tls.RequireAndVerifyClientCert}
 	f := newFakeServerOn(t, tls.NewListener(ln, cfg), func(c net.Conn) {
 		peerCN <- c.(*tls.Conn).ConnectionState().PeerCertificates[0].Subject.CommonName
-		sendNotification(c, electionwire.Notification{State: electionwire.StateFollowing, Leader: 3, ElectionEpoch: 2, Version: 2, Config: []byte{}})
+		sendNotification(c, electionwire.Notification{State: zk.Following, Leader: 3, ElectionEpoch: 2, Version: 2, Config: []byte{}})
 		waitClosed(c)
 	})
 	return f, peerCN
@@ -46,12 +47,12 @@ func TestProbeOverTLS(t *testing.T) {
 
 	r, err := One(context.Background(), f.addr(), Options{Settle: -1, TLS: client})
 	require.NoError(t, err)
-	assert.Equal(t, electionwire.StateFollowing, r.State)
+	assert.Equal(t, zk.Following, r.State)
 	assert.Equal(t, int64(3), r.Leader)
 	assert.Equal(t, "probe", <-peerCN)
 	hdr, n, _ := f.received()
 	assert.Equal(t, DefaultSID, hdr.SID)
-	assert.Equal(t, electionwire.StateLooking, n.State)
+	assert.Equal(t, zk.Looking, n.State)
 	assert.Empty(t, client.ServerName, "the caller's config is not changed")
 }
 

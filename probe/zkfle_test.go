@@ -13,8 +13,8 @@ import (
 	"github.com/zkfle/zkfle/actors"
 	"github.com/zkfle/zkfle/internal/freeport"
 	"github.com/zkfle/zkfle/messages"
-	"github.com/zkfle/zkfle/netbridge/electionwire"
 	"github.com/zkfle/zkfle/quorum"
+	"github.com/zkfle/zkfle/zk"
 	"go.uber.org/goleak"
 )
 
@@ -112,11 +112,11 @@ func TestProbeZkfleEnsemble(t *testing.T) {
 			require.NoErrorf(t, res.Err, "server %d", sid)
 			r := res.Reply
 			assert.Equal(t, sid, r.ServerID)
-			want := electionwire.StateFollowing
+			want := zk.Following
 			if sid == 3 {
-				want = electionwire.StateLeading
+				want = zk.Leading
 			}
-			assert.Equalf(t, StateName(want), StateName(r.State), "server %d", sid)
+			assert.Equalf(t, want.String(), r.State.String(), "server %d", sid)
 			assert.Equal(t, int64(3), r.Leader)
 			assert.Equal(t, before[sid].GetElectionEpoch(), r.ElectionEpoch)
 			// Replies carry the election's current vote: the leader's

@@ -11,7 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"github.com/zkfle/zkfle/internal/zkjava"
-	"github.com/zkfle/zkfle/netbridge/electionwire"
+	"github.com/zkfle/zkfle/zk"
 )
 
 // javaEnsemble starts real ZooKeeper servers with the given sids and
@@ -63,11 +63,11 @@ func TestProbeRealZooKeeper(t *testing.T) {
 			require.NoErrorf(t, res.Err, "server %d", sid)
 			r := res.Reply
 			assert.Equal(t, sid, r.ServerID)
-			want := electionwire.StateFollowing
+			want := zk.Following
 			if sid == 3 {
-				want = electionwire.StateLeading
+				want = zk.Leading
 			}
-			assert.Equalf(t, StateName(want), StateName(r.State), "server %d", sid)
+			assert.Equalf(t, want.String(), r.State.String(), "server %d", sid)
 			assert.Equal(t, int64(3), r.Leader)
 			assert.Equal(t, int64(1), r.ElectionEpoch, "a fresh ensemble decides in round 1")
 			assert.Equal(t, int32(2), r.Version)

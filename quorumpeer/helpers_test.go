@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/zkfle/zkfle/fle"
+	"github.com/zkfle/zkfle/zk"
 )
 
 // epochs is a currentEpoch the test sets.
@@ -36,10 +37,10 @@ func newPeer(t *testing.T, opts ...func(*Config)) (*Peer, *epochs) {
 }
 
 // lead is a decision for server 1 to lead in round 3 at epoch 4.
-var lead = fle.Decision{Leader: 1, Zxid: 4 << 32, ElectionEpoch: 3, PeerEpoch: 4, State: fle.Leading}
+var lead = fle.Decision{Leader: 1, Zxid: 4 << 32, ElectionEpoch: 3, PeerEpoch: 4, State: zk.Leading}
 
 // follow is a decision for server 1 to follow server 2.
-var follow = fle.Decision{Leader: 2, Zxid: 7, ElectionEpoch: 5, PeerEpoch: 4, State: fle.Following}
+var follow = fle.Decision{Leader: 2, Zxid: 7, ElectionEpoch: 5, PeerEpoch: 4, State: zk.Following}
 
 // establish decides d and establishes its session in epoch at now.
 func establish(t *testing.T, p *Peer, d fle.Decision, epoch int64, electionOnly bool, now time.Duration) Output {

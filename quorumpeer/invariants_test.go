@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/zkfle/zkfle/fle"
+	"github.com/zkfle/zkfle/zk"
 )
 
 // Random input sequences, judged by a small model kept beside the Peer
@@ -34,12 +35,12 @@ func checkRandomRun(t *testing.T, seed uint64) {
 		sessions    int
 		established bool
 		faulted     bool
-		reported    = fle.Looking
+		reported    = zk.Looking
 		now         time.Duration
 		lastGen     uint64
 		probeGen    uint64
 	)
-	roles := []fle.State{fle.Leading, fle.Following, fle.Observing}
+	roles := []zk.ServerState{zk.Leading, zk.Following, zk.Observing}
 	out := p.Start(now)
 	for step := 0; step < 60; step++ {
 		// Judge the previous output.
@@ -84,7 +85,7 @@ func checkRandomRun(t *testing.T, seed uint64) {
 		case 6:
 			out = p.Start(now)
 			if out.AskStatus {
-				out = p.ElectionStatus(rng.Int64N(3), roles[rng.IntN(3)]*fle.State(rng.IntN(2)))
+				out = p.ElectionStatus(rng.Int64N(3), roles[rng.IntN(3)]*zk.ServerState(rng.IntN(2)))
 			}
 		case 7:
 			faulted = true
@@ -102,11 +103,11 @@ func checkRandomRun(t *testing.T, seed uint64) {
 		if r := out.Report; r != nil {
 			require.Equal(t, before, r.Old, "step %d", step)
 			if establishing {
-				require.NotEqual(t, fle.Looking, r.New, "step %d", step)
+				require.NotEqual(t, zk.Looking, r.New, "step %d", step)
 				established = true
 			} else {
-				require.Equal(t, fle.Looking, r.New, "step %d: a role visible without establishment", step)
-				require.NotEqual(t, fle.Looking, before, "step %d: LOOKING reported twice", step)
+				require.Equal(t, zk.Looking, r.New, "step %d: a role visible without establishment", step)
+				require.NotEqual(t, zk.Looking, before, "step %d: LOOKING reported twice", step)
 			}
 			reported = r.New
 		} else if establishing {

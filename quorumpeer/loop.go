@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/zkfle/zkfle/fle"
+	"github.com/zkfle/zkfle/zk"
 )
 
 // Start is the loop's start, the first time or after the driver was
@@ -37,7 +38,7 @@ func (p *Peer) Start(now time.Duration) Output {
 // loop on) is ignored. A machine that never ran (clock 0) starts its first
 // round; one that decided while no session runs looks again, rather than
 // wait for ever for a Decision that died.
-func (p *Peer) ElectionStatus(logicalClock int64, state fle.State) Output {
+func (p *Peer) ElectionStatus(logicalClock int64, state zk.ServerState) Output {
 	var out Output
 	if !p.statusAsked {
 		return out
@@ -46,7 +47,7 @@ func (p *Peer) ElectionStatus(logicalClock int64, state fle.State) Output {
 	switch {
 	case logicalClock == 0:
 		p.startLooking(&out, Startup)
-	case state != fle.Looking && p.decision == nil:
+	case state != zk.Looking && p.decision == nil:
 		p.startLooking(&out, LeaderLost)
 	}
 	return out
@@ -73,7 +74,7 @@ func (p *Peer) Decided(d fle.Decision) Output {
 // election only). The role becomes visible and the election's vote takes
 // the epoch. Without a running session it is ignored (the driver also
 // drops reports of sessions it has let go).
-func (p *Peer) Established(role fle.State, leader, epoch int64, electionOnly bool, now time.Duration) Output {
+func (p *Peer) Established(role zk.ServerState, leader, epoch int64, electionOnly bool, now time.Duration) Output {
 	var out Output
 	d := p.decision
 	if d == nil {
@@ -131,7 +132,7 @@ func (p *Peer) startLooking(out *Output, reason Reason) {
 	p.started = true
 	p.retryPending = false
 	p.armProbe(out)
-	p.vote = fle.Vote{Leader: p.cfg.ID, Zxid: zxid, ElectionEpoch: -1, PeerEpoch: epoch, State: fle.Looking}
+	p.vote = fle.Vote{Leader: p.cfg.ID, Zxid: zxid, ElectionEpoch: -1, PeerEpoch: epoch, State: zk.Looking}
 	out.StartLooking = &StartLooking{Reason: reason, LastZxid: zxid, CurrentEpoch: epoch, Candidate: !p.faulted}
 }
 
@@ -153,11 +154,11 @@ func (p *Peer) leaveRole(out *Output, why string) {
 		out.StopSession = true
 	}
 	p.decision = nil
-	if p.state == fle.Looking {
+	if p.state == zk.Looking {
 		return
 	}
 	old := p.state
-	p.state = fle.Looking
+	p.state = zk.Looking
 	p.established, p.epoch, p.electionOnly = false, 0, false
 	epoch := p.cfg.Epochs.Current()
 	var round int64
@@ -166,7 +167,7 @@ func (p *Peer) leaveRole(out *Output, why string) {
 	}
 	out.Report = &RoleChange{
 		Old:           old,
-		New:           fle.Looking,
+		New:           zk.Looking,
 		Leader:        p.cfg.ID,
 		Zxid:          p.lastZxid(epoch),
 		ElectionEpoch: round,

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/zkfle/zkfle/fle"
+	"github.com/zkfle/zkfle/zk"
 )
 
 func TestNewRejectsBadConfig(t *testing.T) {
@@ -28,7 +29,7 @@ func TestFirstStartLooks(t *testing.T) {
 	assert.Equal(t, &StartLooking{Reason: Startup, LastZxid: 6 << 32, CurrentEpoch: 6, Candidate: true}, out.StartLooking)
 	assert.False(t, out.AskStatus)
 	assert.Nil(t, out.Report)
-	assert.Equal(t, fle.Looking, p.State())
+	assert.Equal(t, zk.Looking, p.State())
 	assert.Equal(t, fle.Vote{Leader: 3, Zxid: 6 << 32, ElectionEpoch: -1, PeerEpoch: 6}, p.Vote())
 }
 
@@ -39,19 +40,19 @@ func TestZxidsWithAndWithoutLastZxid(t *testing.T) {
 	p, _ := newPeer(t, func(c *Config) { c.LastZxid = func() int64 { return 0x4_0000_0009 } })
 	out := p.SessionEnded("x", "y", 0) // no session: ignored
 	assert.Equal(t, Output{}, out)
-	d := fle.Decision{Leader: 2, Zxid: 0x4_0000_0011, ElectionEpoch: 2, PeerEpoch: 4, State: fle.Following}
+	d := fle.Decision{Leader: 2, Zxid: 0x4_0000_0011, ElectionEpoch: 2, PeerEpoch: 4, State: zk.Following}
 	out = establish(t, p, d, 5, false, 0)
-	assert.Equal(t, int64(0x4_0000_0011), out.Report.Zxid, "the decided leader's zxid")
+	assert.Equal(t, zk.Zxid(0x4_0000_0011), out.Report.Zxid, "the decided leader's zxid")
 	out = p.SessionEnded("LEADER_LOST", "", StableAfter)
-	assert.Equal(t, int64(0x4_0000_0009), out.Report.Zxid, "our last zxid when looking")
-	assert.Equal(t, int64(0x4_0000_0009), out.StartLooking.LastZxid)
+	assert.Equal(t, zk.Zxid(0x4_0000_0009), out.Report.Zxid, "our last zxid when looking")
+	assert.Equal(t, zk.Zxid(0x4_0000_0009), out.StartLooking.LastZxid)
 
 	p, e := newPeer(t)
 	out = establish(t, p, d, 5, false, 0)
-	assert.Equal(t, int64(5)<<32, out.Report.Zxid, "the first zxid of the established epoch")
+	assert.Equal(t, zk.Zxid(5)<<32, out.Report.Zxid, "the first zxid of the established epoch")
 	e.current = 5
 	out = p.SessionEnded("LEADER_LOST", "", StableAfter)
-	assert.Equal(t, int64(5)<<32, out.Report.Zxid)
+	assert.Equal(t, zk.Zxid(5)<<32, out.Report.Zxid)
 	assert.Equal(t, &StartLooking{Reason: LeaderLost, LastZxid: 5 << 32, CurrentEpoch: 5, Candidate: true}, out.StartLooking)
 }
 
@@ -62,18 +63,18 @@ func TestRoleVisibleOnlyAtEstablishment(t *testing.T) {
 	p, _ := newPeer(t)
 	out := p.Decided(follow)
 	assert.Equal(t, Output{StartSession: &follow}, out, "a session, no report")
-	assert.Equal(t, fle.Looking, p.State())
+	assert.Equal(t, zk.Looking, p.State())
 	_, ok := p.Session()
 	assert.True(t, ok)
 
-	out = p.Established(fle.Following, 2, 9, false, time.Second)
+	out = p.Established(zk.Following, 2, 9, false, time.Second)
 	require.NotNil(t, out.Report)
-	assert.Equal(t, RoleChange{Old: fle.Looking, New: fle.Following, Leader: 2, Zxid: 9 << 32,
+	assert.Equal(t, RoleChange{Old: zk.Looking, New: zk.Following, Leader: 2, Zxid: 9 << 32,
 		ElectionEpoch: 5, PeerEpoch: 9, Why: "session established"}, *out.Report)
 	require.NotNil(t, out.UpdateVote)
 	assert.Equal(t, int64(9), *out.UpdateVote)
-	assert.Equal(t, fle.Following, p.State())
-	assert.Equal(t, fle.Vote{Leader: 2, Zxid: 7, ElectionEpoch: 5, PeerEpoch: 9, State: fle.Following}, p.Vote())
+	assert.Equal(t, zk.Following, p.State())
+	assert.Equal(t, fle.Vote{Leader: 2, Zxid: 7, ElectionEpoch: 5, PeerEpoch: 9, State: zk.Following}, p.Vote())
 	epoch, electionOnly, ok := p.EstablishedEpoch()
 	assert.Equal(t, int64(9), epoch)
 	assert.False(t, electionOnly)
@@ -83,9 +84,9 @@ func TestRoleVisibleOnlyAtEstablishment(t *testing.T) {
 // Without a running session, a report of establishment or end is stale.
 func TestReportsWithoutSessionIgnored(t *testing.T) {
 	p, _ := newPeer(t)
-	assert.Equal(t, Output{}, p.Established(fle.Leading, 1, 5, false, 0))
+	assert.Equal(t, Output{}, p.Established(zk.Leading, 1, 5, false, 0))
 	assert.Equal(t, Output{}, p.SessionEnded("LEADER_LOST", "", 0))
-	assert.Equal(t, fle.Looking, p.State())
+	assert.Equal(t, zk.Looking, p.State())
 }
 
 // An established session's end reports LOOKING with our own vote's data
@@ -95,11 +96,11 @@ func TestEndOfEstablishedSessionReportsLooking(t *testing.T) {
 	establish(t, p, lead, 5, false, 0)
 	e.current = 5
 	out := p.SessionEnded("QUORUM_LOST", "ticks", time.Second)
-	assert.Equal(t, &Ended{State: fle.Leading, Reason: "QUORUM_LOST", Detail: "ticks"}, out.Ended)
+	assert.Equal(t, &Ended{State: zk.Leading, Reason: "QUORUM_LOST", Detail: "ticks"}, out.Ended)
 	assert.True(t, out.StopSession)
-	assert.Equal(t, &RoleChange{Old: fle.Leading, New: fle.Looking, Leader: 1, Zxid: 5 << 32,
+	assert.Equal(t, &RoleChange{Old: zk.Leading, New: zk.Looking, Leader: 1, Zxid: 5 << 32,
 		ElectionEpoch: 3, PeerEpoch: 5, Why: "QUORUM_LOST"}, out.Report)
-	assert.Equal(t, fle.Looking, p.State())
+	assert.Equal(t, zk.Looking, p.State())
 	_, _, ok := p.EstablishedEpoch()
 	assert.False(t, ok)
 	_, ok = p.Session()
@@ -114,7 +115,7 @@ func TestEndOfUnestablishedSessionReportsNothing(t *testing.T) {
 	out := p.SessionEnded("EPOCH_BEHIND", "refused", StableAfter*3)
 	assert.Nil(t, out.Report)
 	assert.True(t, out.StopSession)
-	assert.Equal(t, &Ended{State: fle.Looking, Reason: "EPOCH_BEHIND", Detail: "refused"}, out.Ended)
+	assert.Equal(t, &Ended{State: zk.Looking, Reason: "EPOCH_BEHIND", Detail: "refused"}, out.Ended)
 	assert.NotNil(t, out.Backoff, "never established: a failure, however long it ran")
 	assert.Nil(t, out.StartLooking)
 }
@@ -236,7 +237,7 @@ func TestNewerRoundEndsOnlyElectionOnlySessions(t *testing.T) {
 	assert.Equal(t, Output{}, p.VoterLookingInNewerRound(3, 0), "looking")
 	p.Decided(follow)
 	assert.Equal(t, Output{}, p.VoterLookingInNewerRound(3, 0), "not established")
-	p.Established(fle.Following, 2, 5, false, 0)
+	p.Established(zk.Following, 2, 5, false, 0)
 	assert.Equal(t, Output{}, p.VoterLookingInNewerRound(3, 0), "a zkfle leader: the quorum port watches it")
 	p.SessionEnded("LEADER_LOST", "", StableAfter)
 
@@ -244,9 +245,9 @@ func TestNewerRoundEndsOnlyElectionOnlySessions(t *testing.T) {
 	_, electionOnly, _ := p.EstablishedEpoch()
 	assert.True(t, electionOnly)
 	out := p.VoterLookingInNewerRound(3, StableAfter+time.Second)
-	assert.Equal(t, &Ended{State: fle.Following, Reason: "a voter is looking in a newer round", Detail: "server 3"}, out.Ended)
+	assert.Equal(t, &Ended{State: zk.Following, Reason: "a voter is looking in a newer round", Detail: "server 3"}, out.Ended)
 	assert.True(t, out.StopSession)
-	assert.Equal(t, fle.Looking, out.Report.New)
+	assert.Equal(t, zk.Looking, out.Report.New)
 	assert.NotNil(t, out.Backoff, "established for a second only")
 	assert.Equal(t, Output{}, p.VoterLookingInNewerRound(3, StableAfter+time.Second), "already left")
 }
@@ -258,7 +259,7 @@ func TestDecisionReplacesRunningSession(t *testing.T) {
 	establish(t, p, lead, 5, false, 0)
 	out := p.Decided(follow)
 	assert.True(t, out.StopSession)
-	assert.Equal(t, &RoleChange{Old: fle.Leading, New: fle.Looking, Leader: 1, Zxid: 4 << 32,
+	assert.Equal(t, &RoleChange{Old: zk.Leading, New: zk.Looking, Leader: 1, Zxid: 4 << 32,
 		ElectionEpoch: 3, PeerEpoch: 4, Why: "a new decision replaced the session"}, out.Report)
 	assert.Equal(t, &follow, out.StartSession)
 	assert.Nil(t, out.Backoff)

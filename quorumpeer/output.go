@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/zkfle/zkfle/fle"
+	"github.com/zkfle/zkfle/zk"
 )
 
 // Output is what one input asks the driver to do. Carry the fields out in
@@ -81,7 +82,7 @@ type StartLooking struct {
 	Reason Reason
 	// LastZxid is the replica's last zxid (Config.LastZxid, or the first
 	// zxid of CurrentEpoch).
-	LastZxid int64
+	LastZxid zk.Zxid
 	// CurrentEpoch is the currentEpoch file's value.
 	CurrentEpoch int64
 	// Candidate is whether the server stands for leader in this round
@@ -92,13 +93,13 @@ type StartLooking struct {
 // RoleChange is a change of the reported state.
 type RoleChange struct {
 	// Old and New are the states before and after.
-	Old, New fle.State
+	Old, New zk.ServerState
 	// Leader is the established leader (our own sid when New is Looking).
 	Leader int64
 	// Zxid is the zxid the state reports: with Config.LastZxid, the
 	// decided leader's zxid (or, when looking, our last zxid); without,
 	// the first zxid of the epoch.
-	Zxid int64
+	Zxid zk.Zxid
 	// ElectionEpoch is the round the session was decided in.
 	ElectionEpoch int64
 	// PeerEpoch is the established epoch (our current epoch when New is
@@ -115,7 +116,7 @@ type RoleChange struct {
 type Ended struct {
 	// State is the reported state when it ended (Looking if the session
 	// never established).
-	State fle.State
+	State zk.ServerState
 	// Reason and Detail say why (the session's, or the loop's).
 	Reason, Detail string
 	// Stable is set when the session had been established for

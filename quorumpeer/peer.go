@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/zkfle/zkfle/fle"
+	"github.com/zkfle/zkfle/zk"
 )
 
 // Epochs is what the loop reads of the server's epoch storage
@@ -59,7 +60,7 @@ type Peer struct {
 	started bool
 	// state is the reported state: Looking until a session is
 	// established, then the role, until the session ends.
-	state fle.State
+	state zk.ServerState
 	// vote is the vote we stand by: the initial one until the first
 	// establishment, then the established one.
 	vote fle.Vote
@@ -110,11 +111,11 @@ func New(cfg Config) (*Peer, error) {
 	if cfg.Rand == nil {
 		cfg.Rand = rand.Int64N
 	}
-	return &Peer{cfg: cfg, state: fle.Looking}, nil
+	return &Peer{cfg: cfg, state: zk.Looking}, nil
 }
 
 // State is the reported state: Looking until a session is established.
-func (p *Peer) State() fle.State { return p.state }
+func (p *Peer) State() zk.ServerState { return p.state }
 
 // Vote is the vote the server stands by: its initial vote until a session
 // is established, then the established leader with its epoch.
@@ -145,17 +146,17 @@ func (p *Peer) BackingOff() bool { return p.retryPending }
 func (p *Peer) Candidate() bool { return !p.faulted }
 
 // lastZxid is the replica's last zxid at epoch.
-func (p *Peer) lastZxid(epoch int64) int64 {
+func (p *Peer) lastZxid(epoch int64) zk.Zxid {
 	if p.cfg.LastZxid != nil {
-		return p.cfg.LastZxid()
+		return zk.Zxid(p.cfg.LastZxid())
 	}
-	return epoch << 32
+	return zk.MakeZxid(epoch, 0)
 }
 
 // establishedZxid is the zxid a role established in epoch reports.
-func (p *Peer) establishedZxid(d *fle.Decision, epoch int64) int64 {
+func (p *Peer) establishedZxid(d *fle.Decision, epoch int64) zk.Zxid {
 	if p.cfg.LastZxid != nil {
 		return d.Zxid
 	}
-	return epoch << 32
+	return zk.MakeZxid(epoch, 0)
 }

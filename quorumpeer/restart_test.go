@@ -5,8 +5,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/assert"
-
-	"github.com/zkfle/zkfle/fle"
+	"github.com/zkfle/zkfle/zk"
 )
 
 // A restart with a session running ends it (the session died with the
@@ -16,10 +15,10 @@ func TestRestartWithSessionEndsIt(t *testing.T) {
 	p, _ := newPeer(t)
 	establish(t, p, lead, 5, false, 0)
 	out := p.Start(StableAfter)
-	assert.Equal(t, &Ended{State: fle.Leading, Reason: "quorum peer restarted",
+	assert.Equal(t, &Ended{State: zk.Leading, Reason: "quorum peer restarted",
 		Detail: "the session ended with the failed QuorumPeer", Stable: true}, out.Ended)
 	assert.True(t, out.StopSession)
-	assert.Equal(t, fle.Looking, out.Report.New)
+	assert.Equal(t, zk.Looking, out.Report.New)
 	assert.Equal(t, LeaderLost, out.StartLooking.Reason)
 	assert.False(t, out.AskStatus)
 
@@ -39,13 +38,13 @@ func TestRestartAsksElectionStatus(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
 		clock int64
-		state fle.State
+		state zk.ServerState
 		want  *Reason
 	}{
-		{"never ran", 0, fle.Looking, ptr(Startup)},
-		{"decided, no session", 4, fle.Following, ptr(LeaderLost)},
-		{"decided to lead, no session", 4, fle.Leading, ptr(LeaderLost)},
-		{"looking", 4, fle.Looking, nil},
+		{"never ran", 0, zk.Looking, ptr(Startup)},
+		{"decided, no session", 4, zk.Following, ptr(LeaderLost)},
+		{"decided to lead, no session", 4, zk.Leading, ptr(LeaderLost)},
+		{"looking", 4, zk.Looking, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p, _ := newPeer(t)
@@ -68,10 +67,10 @@ func TestRestartAsksElectionStatus(t *testing.T) {
 // does an answer nobody asked for.
 func TestElectionStatusStaleAfterDecision(t *testing.T) {
 	p, _ := newPeer(t)
-	assert.Equal(t, Output{}, p.ElectionStatus(0, fle.Looking), "not asked")
+	assert.Equal(t, Output{}, p.ElectionStatus(0, zk.Looking), "not asked")
 	p.Start(0)
 	p.Decided(follow)
-	assert.Equal(t, Output{}, p.ElectionStatus(0, fle.Looking), "a decision moved the loop on")
+	assert.Equal(t, Output{}, p.ElectionStatus(0, zk.Looking), "a decision moved the loop on")
 	_, ok := p.Session()
 	assert.True(t, ok)
 }
@@ -82,7 +81,7 @@ func TestRestartAsksAgain(t *testing.T) {
 	p, _ := newPeer(t)
 	assert.True(t, p.Start(0).AskStatus)
 	assert.True(t, p.Start(0).AskStatus)
-	assert.NotNil(t, p.ElectionStatus(0, fle.Looking).StartLooking)
+	assert.NotNil(t, p.ElectionStatus(0, zk.Looking).StartLooking)
 }
 
 // A restart during a back-off keeps it: the pending timer still starts
@@ -93,7 +92,7 @@ func TestRestartDuringBackoffKeepsIt(t *testing.T) {
 	b := p.SessionEnded("EPOCH_BEHIND", "", 0).Backoff
 	out := p.Start(0)
 	assert.True(t, out.AskStatus)
-	assert.Equal(t, Output{}, p.ElectionStatus(3, fle.Looking), "paused: still looking")
+	assert.Equal(t, Output{}, p.ElectionStatus(3, zk.Looking), "paused: still looking")
 	assert.NotNil(t, p.BackoffFired(b.Gen).StartLooking)
 }
 

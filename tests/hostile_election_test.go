@@ -12,6 +12,7 @@ import (
 	"github.com/zkfle/zkfle/actors"
 	"github.com/zkfle/zkfle/messages"
 	"github.com/zkfle/zkfle/netbridge/electionwire"
+	"github.com/zkfle/zkfle/zk"
 )
 
 // The attacks of issue 11 on the election port, against an ensemble
@@ -40,7 +41,7 @@ func dialFrom(t *testing.T, src, addr string) net.Conn {
 func forgedVote(t *testing.T) []byte {
 	t.Helper()
 	b, err := electionwire.AppendNotificationFrame(nil, &electionwire.Notification{
-		State: electionwire.StateLooking, Leader: 3, Zxid: 1 << 40, ElectionEpoch: 1_000_000_000_000, PeerEpoch: 1 << 8})
+		State: zk.Looking, Leader: 3, Zxid: 1 << 40, ElectionEpoch: 1_000_000_000_000, PeerEpoch: 1 << 8})
 	require.NoError(t, err)
 	return b
 }

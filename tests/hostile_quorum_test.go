@@ -21,7 +21,7 @@ import (
 	"github.com/zkfle/zkfle/messages"
 	"github.com/zkfle/zkfle/netbridge/quorumwire"
 	"github.com/zkfle/zkfle/quorum"
-	"github.com/zkfle/zkfle/zab"
+	"github.com/zkfle/zkfle/zk"
 )
 
 // Hostile learners on the quorum port (issue 11), against an in-process
@@ -102,10 +102,10 @@ func forgedLearner(ctx context.Context, ip, addr string, first quorumwire.Packet
 		var reply quorumwire.Packet
 		switch p.Type {
 		case quorumwire.LeaderInfo:
-			gotLeaderInfo, epoch = true, zab.EpochOf(p.Zxid)
+			gotLeaderInfo, epoch = true, zk.Zxid(p.Zxid).Epoch()
 			reply = quorumwire.NewAckEpochPacket(0, 0)
 		case quorumwire.NewLeader, quorumwire.UpToDate:
-			reply = quorumwire.NewAckPacket(zab.MakeZxid(epoch, 0))
+			reply = quorumwire.NewAckPacket(int64(zk.MakeZxid(epoch, 0)))
 		case quorumwire.Ping:
 			reply = quorumwire.PingReply(p)
 		default:

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"github.com/zkfle/zkfle/messages"
 	"github.com/zkfle/zkfle/netbridge/electionwire"
+	"github.com/zkfle/zkfle/zk"
 )
 
 // An impostor that may speak for an absent member (here from the same
@@ -67,7 +68,7 @@ func TestFinalizeWindowStallOverTCP(t *testing.T) {
 		defer tick.Stop()
 		for {
 			b, err := electionwire.AppendNotificationFrame(nil, &electionwire.Notification{
-				State: electionwire.StateLooking, Leader: 1, ElectionEpoch: round.Load()})
+				State: zk.Looking, Leader: 1, ElectionEpoch: round.Load()})
 			if err != nil {
 				return
 			}

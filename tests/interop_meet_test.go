@@ -21,6 +21,7 @@ import (
 	"github.com/zkfle/zkfle/messages"
 	"github.com/zkfle/zkfle/zab"
 	"github.com/zkfle/zkfle/zab/epochfile"
+	"github.com/zkfle/zkfle/zk"
 )
 
 // Issue 7(f): where zkfle and ZooKeeper meet after the election, on the
@@ -64,7 +65,7 @@ func TestInteropMeetElectionOnlyFollower(t *testing.T) {
 	require.NotZerof(t, javaLeader, "Java modes: %v", modes)
 	leaderInfo, err := m.java.Srvr(javaLeader)
 	require.NoError(t, err)
-	javaEpoch := zab.EpochOf(leaderInfo.Zxid)
+	javaEpoch := zk.Zxid(leaderInfo.Zxid).Epoch()
 	require.Positive(t, javaEpoch, "the Java leader established an epoch: %s", leaderInfo.Raw)
 
 	zkfle := []int64{1, 2}
@@ -234,7 +235,7 @@ func TestInteropMeetLeaderPausedNewerRound(t *testing.T) {
 	}), "the Java survivors elect a new leader")
 	info, err := m.java.Srvr(newLeader)
 	require.NoError(t, err)
-	newEpoch := zab.EpochOf(info.Zxid)
+	newEpoch := zk.Zxid(info.Zxid).Epoch()
 	require.Greater(t, newEpoch, oldEpoch)
 
 	agreed := waitFor(interopTimeout, func() bool {

@@ -12,7 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"github.com/zkfle/zkfle/messages"
 	"github.com/zkfle/zkfle/netbridge/electionwire"
-	"github.com/zkfle/zkfle/probe"
+	"github.com/zkfle/zkfle/zk"
 )
 
 // Interop scenarios with real ZooKeeper 3.8 (issue 7). Each is checked
@@ -50,7 +50,7 @@ func TestInteropColdStartMixed(t *testing.T) {
 		if sid == javaLeader {
 			want = "LEADING"
 		}
-		assert.Equalf(t, want, probe.StateName(r.State), "server %d", sid)
+		assert.Equalf(t, want, r.State.String(), "server %d", sid)
 	}
 	// The zkfle nodes decided in the leader's round. (Not necessarily
 	// with its peerEpoch: once ZAB has established epoch 1, ZooKeeper
@@ -151,9 +151,9 @@ func TestInteropLegacyPeer(t *testing.T) {
 
 	legacy := []electionwire.Notification{
 		// 40 bytes, version slot 0x1 (3.4.6+).
-		{State: electionwire.StateLooking, Leader: 1000, Zxid: 0, ElectionEpoch: 1, PeerEpoch: 0, Version: 1},
+		{State: zk.Looking, Leader: 1000, Zxid: 0, ElectionEpoch: 1, PeerEpoch: 0, Version: 1},
 		// 28 bytes (<= 3.3): no peerEpoch, no version.
-		{State: electionwire.StateLooking, Leader: 1000, Zxid: 0, ElectionEpoch: 1, Version: 0},
+		{State: zk.Looking, Leader: 1000, Zxid: 0, ElectionEpoch: 1, Version: 0},
 	}
 	for _, n := range legacy {
 		body := n.AppendEncode(nil)
@@ -161,11 +161,11 @@ func TestInteropLegacyPeer(t *testing.T) {
 			s, _ := m.goE.verifier.Server(sid)
 			addr := fmt.Sprintf("127.0.0.1:%d", s.Addrs[0].ElectionPort)
 			reply := legacyExchange(t, addr, 1000, body)
-			want := electionwire.StateFollowing
+			want := zk.Following
 			if sid == javaLeader {
-				want = electionwire.StateLeading
+				want = zk.Leading
 			}
-			assert.Equalf(t, probe.StateName(want), probe.StateName(reply.State), "server %d, %d-byte body", sid, len(body))
+			assert.Equalf(t, want.String(), reply.State.String(), "server %d, %d-byte body", sid, len(body))
 			assert.Equalf(t, javaLeader, reply.Leader, "server %d, %d-byte body", sid, len(body))
 			assert.Equalf(t, electionwire.NotificationVersion2, reply.Version, "server %d answers in the current format", sid)
 			assert.Equal(t, m.goE.verifier.String(), string(reply.Config), "server %d's config string", sid)
@@ -233,5 +233,5 @@ func decodeWire(t *testing.T, in, out []byte) (javaSID int64, fromJava, fromGo [
 func javaText(from int64, n electionwire.Notification) string {
 	return fmt.Sprintf("n.sid:%d, n.state:%s, n.leader:%d, n.round:0x%x, n.peerEpoch:0x%x, n.zxid:0x%x, "+
 		"message format version:0x%x, n.config version:0x0",
-		from, probe.StateName(n.State), n.Leader, uint64(n.ElectionEpoch), uint64(n.PeerEpoch), uint64(n.Zxid), n.Version)
+		from, n.State.String(), n.Leader, uint64(n.ElectionEpoch), uint64(n.PeerEpoch), uint64(n.Zxid), n.Version)
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/zkfle/zkfle/internal/testcerts"
 	"github.com/zkfle/zkfle/netbridge/electionwire"
 	"github.com/zkfle/zkfle/netbridge/quorumwire"
+	"github.com/zkfle/zkfle/zk"
 )
 
 // Helpers for the quorum TLS scenarios (issue 12): cmd/node processes whose
@@ -272,7 +273,7 @@ func electionClaim(src, addr string, cfg *tls.Config, sid int64, claimedAddr str
 	defer c.Close()
 	_ = c.SetDeadline(time.Now().Add(claimTimeout))
 	vote, err := electionwire.AppendNotificationFrame(nil, &electionwire.Notification{
-		State: electionwire.StateLooking, Leader: sid, ElectionEpoch: 1})
+		State: zk.Looking, Leader: sid, ElectionEpoch: 1})
 	if err != nil {
 		return claimOutcome{err: err}
 	}

@@ -157,7 +157,7 @@ func stateAbbrev(state string) string {
 func vote(ev Event) string {
 	s := fmt.Sprintf("%s→%d r%d e%d", stateAbbrev(ev.State), ev.Leader, ev.Round, ev.Epoch)
 	if ev.Zxid != 0 {
-		s += fmt.Sprintf(" z0x%x", uint64(ev.Zxid))
+		s += " z" + ev.Zxid.String()
 	}
 	return s
 }

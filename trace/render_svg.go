@@ -169,8 +169,8 @@ func label(p *pen, x1, x2, y float64, text string) {
 
 func arrowTitle(a arrow) string {
 	ev := a.first().Event
-	s := fmt.Sprintf("%d → %d: %s, leader %d, zxid 0x%x, round %d, peer epoch %d", a.from, a.to, ev.State,
-		ev.Leader, uint64(ev.Zxid), ev.Round, ev.Epoch)
+	s := fmt.Sprintf("%d → %d: %s, leader %d, zxid %s, round %d, peer epoch %d", a.from, a.to, ev.State,
+		ev.Leader, ev.Zxid, ev.Round, ev.Epoch)
 	switch {
 	case a.send != nil && a.recv != nil:
 		s += fmt.Sprintf("; sent at %s, received at %s (%s later)", fmtMS(a.send.at), fmtMS(a.recv.at), fmtMS(a.recv.at-a.send.at))
@@ -197,7 +197,7 @@ func writeMark(p *pen, d *diagram, e *placed) {
 
 // markText is a marker's label and its full description.
 func markText(ev Event) (label, title string) {
-	full := fmt.Sprintf("%s, leader %d, zxid 0x%x, round %d, peer epoch %d", ev.State, ev.Leader, uint64(ev.Zxid), ev.Round, ev.Epoch)
+	full := fmt.Sprintf("%s, leader %d, zxid %s, round %d, peer epoch %d", ev.State, ev.Leader, ev.Zxid, ev.Round, ev.Epoch)
 	switch ev.Kind {
 	case KindTimer:
 		return fmt.Sprintf("%s %g ms", ev.Timer, ev.AfterMS), fmt.Sprintf("armed the %s timer for %g ms", ev.Timer, ev.AfterMS)

@@ -14,6 +14,8 @@ import (
 	"io"
 	"sync"
 	"time"
+
+	"github.com/zkfle/zkfle/zk"
 )
 
 // Kinds of events.
@@ -53,10 +55,10 @@ type Event struct {
 	// state (decide, role).
 	State string `json:"state,omitempty"`
 	// Leader, Zxid, Round and Epoch are the vote carried or decided.
-	Leader int64 `json:"leader"`
-	Zxid   int64 `json:"zxid"`
-	Round  int64 `json:"round"`
-	Epoch  int64 `json:"epoch"`
+	Leader int64   `json:"leader"`
+	Zxid   zk.Zxid `json:"zxid"`
+	Round  int64   `json:"round"`
+	Epoch  int64   `json:"epoch"`
 	// Timer names the timer (timer, fire).
 	Timer string `json:"timer,omitempty"`
 	// AfterMS is a timer's delay in milliseconds.

@@ -20,7 +20,7 @@ func BenchmarkLeaderHeartbeat(b *testing.B) {
 		l.Received(c, quorumwire.NewAckEpochPacket(0, 0))
 	}
 	for c := ConnID(2); c <= 5; c++ {
-		out := l.Received(c, quorumwire.NewAckPacket(MakeZxid(1, 0)))
+		out := l.Received(c, quorumwire.NewAckPacket(mkZxid(1, 0)))
 		for _, tm := range out.Timers {
 			if tm.Kind == HeartbeatTimer {
 				hb = tm
@@ -30,7 +30,7 @@ func BenchmarkLeaderHeartbeat(b *testing.B) {
 	if !l.IsEstablished() {
 		b.Fatal("not established")
 	}
-	reply := quorumwire.PingReply(quorumwire.NewPingPacket(MakeZxid(1, 0)))
+	reply := quorumwire.PingReply(quorumwire.NewPingPacket(mkZxid(1, 0)))
 	b.ReportAllocs()
 	b.ResetTimer()
 	for range b.N {

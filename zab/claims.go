@@ -6,6 +6,7 @@ import (
 
 	"github.com/zkfle/zkfle/netbridge/quorumwire"
 	"github.com/zkfle/zkfle/quorum"
+	"github.com/zkfle/zkfle/zk"
 )
 
 // Sentinel errors of a refused learner claim, wrapped by *ClaimError
@@ -84,7 +85,7 @@ func (l *LeaderSession) checkClaim(p quorumwire.Packet, li quorumwire.LearnerInf
 	}
 	// A negative epoch is what an overflowed one reads back as (2^31
 	// gives -2^31); MaxEpoch itself has no successor to propose.
-	if accepted := EpochOf(p.Zxid); accepted < 0 || accepted >= MaxEpoch {
+	if accepted := zk.Zxid(p.Zxid).Epoch(); accepted < 0 || accepted >= MaxEpoch {
 		return &ClaimError{SID: li.ServerID, Type: p.Type, Err: &EpochRangeError{
 			Epoch: accepted, What: fmt.Sprintf("accepted epoch claimed by server %d (below MaxEpoch, so that a successor can be proposed)", li.ServerID)}}
 	}

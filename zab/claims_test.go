@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/zkfle/zkfle/netbridge/quorumwire"
+	"github.com/zkfle/zkfle/zk"
 )
 
 // refusal returns the one refusal an output carries, failing otherwise.
@@ -92,7 +93,7 @@ func TestLeaderClaimEpochBoundary(t *testing.T) {
 		require.Empty(t, out.Close)
 		assert.Equal(t, []EpochWrite{{AcceptedEpochFile, MaxEpoch}}, out.Persist)
 		assert.Equal(t, []quorumwire.Packet{quorumwire.NewZkfleLeaderInfoPacket(MaxEpoch)}, sendsTo(out, 5))
-		assert.Positive(t, MakeZxid(l.Epoch(), 0), "every zxid of the epoch stays positive")
+		assert.Positive(t, mkZxid(l.Epoch(), 0), "every zxid of the epoch stays positive")
 	})
 	t.Run("accepted equal to the proposal lifts it by one", func(t *testing.T) {
 		l := newLeader(t, LeaderConfig{ID: 1, Verifier: three(t), AcceptedEpoch: 4, CurrentEpoch: 4})
@@ -166,7 +167,7 @@ func TestLeaderRefusesUnproposableOwnEpoch(t *testing.T) {
 // epoch is out of range ends the session, typed, with nothing persisted
 // or acknowledged.
 func TestLearnerRefusesUnrepresentableEpochs(t *testing.T) {
-	overflow := quorumwire.Packet{Type: quorumwire.LeaderInfo, Zxid: MakeZxid(1<<31, 0), Data: quorumwire.NewZkfleLeaderInfoPacket(0).Data}
+	overflow := quorumwire.Packet{Type: quorumwire.LeaderInfo, Zxid: mkZxid(1<<31, 0), Data: quorumwire.NewZkfleLeaderInfoPacket(0).Data}
 	cases := map[string]struct {
 		before []quorumwire.Packet
 		bad    quorumwire.Packet
@@ -214,7 +215,7 @@ func TestCheckedZxid(t *testing.T) {
 	z, err := CheckedZxid(MaxEpoch, 0xffffffff)
 	require.NoError(t, err)
 	assert.Positive(t, z)
-	assert.Equal(t, MaxEpoch, EpochOf(z))
+	assert.Equal(t, MaxEpoch, zk.Zxid(z).Epoch())
 	for _, e := range []int64{-1, MaxEpoch + 1, 1 << 31, 1 << 40} {
 		_, err := CheckedZxid(e, 0)
 		var re *EpochRangeError

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/zkfle/zkfle/netbridge/quorumwire"
+	"github.com/zkfle/zkfle/zk"
 )
 
 // learnerInfo takes a learner's first packet (LearnerHandler.run, up to
@@ -42,7 +43,7 @@ func (l *LeaderSession) learnerInfo(out *Output, lc *learnerConn, p quorumwire.P
 	lc.infoZxid = p.Zxid
 	lc.stage = stageAwaitEpoch
 	if l.phase == phaseEpoch {
-		l.proposeEpoch(out, lc.sid, EpochOf(p.Zxid))
+		l.proposeEpoch(out, lc.sid, zk.Zxid(p.Zxid).Epoch())
 		return
 	}
 	l.sendEpoch(out, lc)
@@ -101,7 +102,7 @@ func (l *LeaderSession) epochDecided(out *Output) {
 func (l *LeaderSession) sendEpoch(out *Output, lc *learnerConn) {
 	if lc.protocol < quorumwire.ProtocolVersion {
 		lc.stage = stageAwaitEpochQuorum
-		l.epochAck(out, lc, quorumwire.EpochAck{CurrentEpoch: EpochOf(lc.infoZxid), LastZxid: lc.infoZxid})
+		l.epochAck(out, lc, quorumwire.EpochAck{CurrentEpoch: zk.Zxid(lc.infoZxid).Epoch(), LastZxid: lc.infoZxid})
 		return
 	}
 	out.Send = append(out.Send, Send{Conn: lc.id, Packet: l.leaderInfo()})
@@ -198,7 +199,7 @@ func (l *LeaderSession) newLeaderAckPacket(out *Output, lc *learnerConn, p quoru
 		l.upToDate(out, lc)
 		return
 	}
-	if p.Zxid != MakeZxid(l.epoch, 0) {
+	if p.Zxid != firstZxid(l.epoch) {
 		// "NEWLEADER ACK from sid is from a different epoch": not counted;
 		// the handler still waits for the leader to start.
 		return
@@ -214,7 +215,7 @@ func (l *LeaderSession) newLeaderAckPacket(out *Output, lc *learnerConn, p quoru
 // starts the heartbeat.
 func (l *LeaderSession) establish(out *Output) {
 	l.phase = phaseEstablished
-	out.Established = &Established{Epoch: l.epoch, Leader: l.id, Role: Leading}
+	out.Established = &Established{Epoch: l.epoch, Leader: l.id, Role: zk.Leading}
 	l.tickSkip = true
 	l.timers.arm(out, HeartbeatTimer, 0, l.timing.pingInterval())
 	for _, lc := range l.connsIn(stageAwaitStartup) {

@@ -22,7 +22,7 @@ func (l *LeaderSession) heartbeat(out *Output) {
 		}
 	}
 	l.tickSkip = !l.tickSkip
-	ping := quorumwire.NewPingPacket(MakeZxid(l.epoch, 0))
+	ping := quorumwire.NewPingPacket(firstZxid(l.epoch))
 	for _, c := range sortedConns(l.conns) {
 		if l.conns[c].pinging {
 			out.Send = append(out.Send, Send{Conn: c, Packet: ping})

@@ -55,8 +55,8 @@ func establishedLeader(t *testing.T) *pingAnswerer {
 	clk.apply(l.Connected(4))
 	clk.apply(l.Received(4, observerInfo(4, 0)))
 	clk.apply(l.Received(4, quorumwire.NewAckEpochPacket(0, 0)))
-	clk.apply(l.Received(4, quorumwire.NewAckPacket(MakeZxid(1, 0))))
-	clk.apply(l.Received(4, quorumwire.NewAckPacket(MakeZxid(1, 0))))
+	clk.apply(l.Received(4, quorumwire.NewAckPacket(mkZxid(1, 0))))
+	clk.apply(l.Received(4, quorumwire.NewAckPacket(mkZxid(1, 0))))
 	require.True(t, l.IsEstablished())
 	return &pingAnswerer{l: l, clk: clk, alive: map[ConnID]bool{2: true, 3: true, 4: true}, pings: map[ConnID][]quorumwire.Packet{}}
 }
@@ -67,7 +67,7 @@ func TestLeaderPingsEveryHalfTick(t *testing.T) {
 	require.Nil(t, p.ended)
 	for _, c := range []ConnID{2, 3, 4} {
 		require.Len(t, p.pings[c], 10, "one ping per tickTime/2 over 10 s, conn %d (observers too)", c)
-		assert.Equal(t, quorumwire.NewPingPacket(MakeZxid(1, 0)), p.pings[c][0], "zxid is the last proposed, makeZxid(epoch, 0)")
+		assert.Equal(t, quorumwire.NewPingPacket(mkZxid(1, 0)), p.pings[c][0], "zxid is the last proposed, makeZxid(epoch, 0)")
 	}
 }
 

@@ -39,13 +39,13 @@ func TestLeaderNewLeaderNeedsQuorumInBothConfigs(t *testing.T) {
 			out := l.Received(2, quorumwire.NewAckEpochPacket(0, 0))
 			require.Equal(t, []quorumwire.PacketType{quorumwire.Diff, quorumwire.NewLeader}, typesTo(out, 4), "the leader and 2 are a committed quorum")
 
-			out = l.Received(2, quorumwire.NewAckPacket(MakeZxid(1, 0)))
+			out = l.Received(2, quorumwire.NewAckPacket(mkZxid(1, 0)))
 			if !tc.joint {
 				require.NotNil(t, out.Established, "the stale last-seen view is not consulted")
 				return
 			}
 			assert.Nil(t, out.Established, "the leader and 2 are no quorum of {1, 4, 5}")
-			out = l.Received(4, quorumwire.NewAckPacket(MakeZxid(1, 0)))
+			out = l.Received(4, quorumwire.NewAckPacket(mkZxid(1, 0)))
 			require.NotNil(t, out.Established, "1 and 4 make the proposed quorum")
 		})
 	}

@@ -24,7 +24,7 @@ func TestLeaderEpochAckQuorumMustIncludeTheLeader(t *testing.T) {
 	clk.apply(l.Start())
 	for c := ConnID(2); c <= 3; c++ {
 		clk.apply(connect(t, l, c, info(int64(c), 0)))
-		out := clk.apply(l.Received(c, quorumwire.NewAckEpochPacket(0, MakeZxid(0, 5))))
+		out := clk.apply(l.Received(c, quorumwire.NewAckEpochPacket(0, mkZxid(0, 5))))
 		assert.Empty(t, out.Close, "conn %d: a follower behind the leader is not refused", c)
 		assert.Empty(t, out.Persist, "conn %d: no currentEpoch without the leader's own ack", c)
 		assert.Nil(t, out.Established, "conn %d", c)

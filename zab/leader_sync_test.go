@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/zkfle/zkfle/netbridge/quorumwire"
+	"github.com/zkfle/zkfle/zk"
 )
 
 // decided returns a leader of voters 1..5 (plus observer 6) whose epoch 1
@@ -88,14 +89,14 @@ func TestLeaderEstablishesOnNewLeaderAckQuorum(t *testing.T) {
 	connect(t, l, 6, observerInfo(6, 0))
 	l.Received(6, quorumwire.NewAckEpochPacket(0, 0))
 	l.Received(3, quorumwire.NewAckEpochPacket(0, 0))
-	out := l.Received(6, quorumwire.NewAckPacket(MakeZxid(1, 0)))
+	out := l.Received(6, quorumwire.NewAckPacket(mkZxid(1, 0)))
 	assert.Nil(t, out.Established, "an observer's ack does not count")
 	assert.True(t, cancelled(out, ReadTimer, 6), "the observer's handler waits for the leader to start")
-	out = l.Received(2, quorumwire.NewAckPacket(MakeZxid(1, 0)))
+	out = l.Received(2, quorumwire.NewAckPacket(mkZxid(1, 0)))
 	assert.Nil(t, out.Established)
-	out = l.Received(3, quorumwire.NewAckPacket(MakeZxid(1, 0)))
+	out = l.Received(3, quorumwire.NewAckPacket(mkZxid(1, 0)))
 	require.NotNil(t, out.Established)
-	assert.Equal(t, Established{Epoch: 1, Leader: 1, Role: Leading}, *out.Established)
+	assert.Equal(t, Established{Epoch: 1, Leader: 1, Role: zk.Leading}, *out.Established)
 	assert.True(t, l.IsEstablished())
 	for _, c := range []ConnID{2, 3, 6} {
 		assert.Equal(t, []quorumwire.Packet{quorumwire.NewUpToDatePacket()}, sendsTo(out, c), "UPTODATE to every learner that acked, conn %d", c)
@@ -110,12 +111,12 @@ func TestLeaderNewLeaderAckOfAnotherEpochIsNotCounted(t *testing.T) {
 	l.Start()
 	connect(t, l, 2, info(2, 0))
 	l.Received(2, quorumwire.NewAckEpochPacket(0, 0))
-	out := l.Received(2, quorumwire.NewAckPacket(MakeZxid(7, 0)))
+	out := l.Received(2, quorumwire.NewAckPacket(mkZxid(7, 0)))
 	assert.Nil(t, out.Established)
 	assert.Empty(t, out.Close, "not counted, but the handler waits on")
 	connect(t, l, 3, info(3, 0))
 	l.Received(3, quorumwire.NewAckEpochPacket(0, 0))
-	out = l.Received(3, quorumwire.NewAckPacket(MakeZxid(1, 0)))
+	out = l.Received(3, quorumwire.NewAckPacket(mkZxid(1, 0)))
 	require.NotNil(t, out.Established)
 	assert.Equal(t, []quorumwire.PacketType{quorumwire.UpToDate}, typesTo(out, 2), "it still gets UPTODATE")
 	assert.Equal(t, []quorumwire.PacketType{quorumwire.UpToDate}, typesTo(out, 3))
@@ -144,7 +145,7 @@ func TestLeaderLateLearnerAfterEstablished(t *testing.T) {
 	assert.Equal(t, []quorumwire.Packet{quorumwire.NewZkfleLeaderInfoPacket(1)}, sendsTo(out, 3))
 	out = l.Received(3, quorumwire.NewAckEpochPacket(quorumwire.AlreadyAccepted, 0x7))
 	assert.Equal(t, []quorumwire.Packet{quorumwire.NewDiffPacket(0x7), quorumwire.NewNewLeaderPacket(1, l.config(1))}, sendsTo(out, 3))
-	out = l.Received(3, quorumwire.NewAckPacket(MakeZxid(1, 0)))
+	out = l.Received(3, quorumwire.NewAckPacket(mkZxid(1, 0)))
 	assert.Equal(t, []quorumwire.Packet{quorumwire.NewUpToDatePacket()}, sendsTo(out, 3))
 	assert.Empty(t, out.Persist)
 	assert.Nil(t, out.Established, "reported once")
@@ -174,7 +175,7 @@ func TestLeaderPhaseTimeouts(t *testing.T) {
 		clk.apply(l.Received(2, quorumwire.NewAckEpochPacket(0, 0)))
 		out := clk.apply(l.Received(3, quorumwire.NewAckEpochPacket(0, 0)))
 		armed(t, out, PhaseTimer, 0)
-		clk.apply(l.Received(2, quorumwire.NewAckPacket(MakeZxid(1, 0))))
+		clk.apply(l.Received(2, quorumwire.NewAckPacket(mkZxid(1, 0))))
 		outs := clk.advance(20*time.Second, l.Tick)
 		end := endedIn(outs)
 		require.NotNil(t, end)
@@ -192,14 +193,14 @@ func TestLeaderPhaseTimeouts(t *testing.T) {
 // gets no LEADERINFO; its FOLLOWERINFO zxid stands for its ack, and
 // NEWLEADER carries no config.
 func TestLeaderPreZab10Learner(t *testing.T) {
-	l := newLeader(t, LeaderConfig{ID: 1, Verifier: three(t), AcceptedEpoch: 1, CurrentEpoch: 1, LastZxid: MakeZxid(1, 9),
+	l := newLeader(t, LeaderConfig{ID: 1, Verifier: three(t), AcceptedEpoch: 1, CurrentEpoch: 1, LastZxid: mkZxid(1, 9),
 		ZooKeeperMode: true})
 	l.Start()
 	l.Connected(2)
-	old := quorumwire.Packet{Type: quorumwire.FollowerInfo, Zxid: MakeZxid(1, 4), Data: []byte{0, 0, 0, 0, 0, 0, 0, 2}} // a bare sid, no version
+	old := quorumwire.Packet{Type: quorumwire.FollowerInfo, Zxid: mkZxid(1, 4), Data: []byte{0, 0, 0, 0, 0, 0, 0, 2}} // a bare sid, no version
 	out := l.Received(2, old)
 	assert.Equal(t, []EpochWrite{{AcceptedEpochFile, 2}, {CurrentEpochFile, 2}}, out.Persist)
-	assert.Equal(t, []quorumwire.Packet{quorumwire.NewDiffPacket(MakeZxid(1, 4)), quorumwire.NewNewLeaderPacket(2, nil)}, sendsTo(out, 2))
+	assert.Equal(t, []quorumwire.Packet{quorumwire.NewDiffPacket(mkZxid(1, 4)), quorumwire.NewNewLeaderPacket(2, nil)}, sendsTo(out, 2))
 }
 
 func TestLeaderStopAndPersistFailure(t *testing.T) {
@@ -231,7 +232,7 @@ func TestLeaderAloneEstablishesAtStart(t *testing.T) {
 	out := l.Start()
 	assert.Equal(t, []EpochWrite{{AcceptedEpochFile, 5}, {CurrentEpochFile, 5}}, out.Persist)
 	require.NotNil(t, out.Established)
-	assert.Equal(t, Established{Epoch: 5, Leader: 1, Role: Leading}, *out.Established)
+	assert.Equal(t, Established{Epoch: 5, Leader: 1, Role: zk.Leading}, *out.Established)
 	armed(t, out, HeartbeatTimer, 0)
 	for _, tm := range out.Timers {
 		assert.NotEqual(t, PhaseTimer, tm.Kind, "no phase to wait in")

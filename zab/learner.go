@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/zkfle/zkfle/netbridge/quorumwire"
+	"github.com/zkfle/zkfle/zk"
 )
 
 // LearnerConfig configures a LearnerSession.
@@ -111,11 +112,11 @@ func NewLearnerSession(cfg LearnerConfig) (*LearnerSession, error) {
 }
 
 // Role is Following, or Observing for an observer.
-func (s *LearnerSession) Role() Role {
+func (s *LearnerSession) Role() zk.ServerState {
 	if s.cfg.Observer {
-		return Observing
+		return zk.Observing
 	}
-	return Following
+	return zk.Following
 }
 
 // Epoch returns the epoch the leader proposed, or -1 before LEADERINFO.

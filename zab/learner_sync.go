@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/zkfle/zkfle/netbridge/quorumwire"
+	"github.com/zkfle/zkfle/zk"
 )
 
 // handle dispatches a packet from the leader by stage.
@@ -86,10 +87,10 @@ func (s *LearnerSession) syncStart(out *Output, p quorumwire.Packet) {
 // syncing reads until UPTODATE. NEWLEADER makes the epoch current (on disk
 // before its ACK); UPTODATE establishes the session and is acknowledged.
 func (s *LearnerSession) syncing(out *Output, p quorumwire.Packet) {
-	ack := quorumwire.NewAckPacket(MakeZxid(s.newEpoch, 0))
+	ack := quorumwire.NewAckPacket(firstZxid(s.newEpoch))
 	switch p.Type {
 	case quorumwire.NewLeader:
-		if err := CheckEpoch(EpochOf(p.Zxid), fmt.Sprintf("the epoch of leader %d's NEWLEADER", s.cfg.LeaderID)); err != nil {
+		if err := CheckEpoch(zk.Zxid(p.Zxid).Epoch(), fmt.Sprintf("the epoch of leader %d's NEWLEADER", s.cfg.LeaderID)); err != nil {
 			s.endErr(out, ReasonEpochRange, err)
 			return
 		}

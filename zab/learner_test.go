@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/zkfle/zkfle/netbridge/quorumwire"
+	"github.com/zkfle/zkfle/zk"
 )
 
 // registered returns a learner (sid 2 following 1) connected on conn 9,
@@ -64,9 +65,9 @@ func TestLearnerRegisters(t *testing.T) {
 		assert.True(t, cancelled(out, ConnectTimer, 0))
 		assert.Equal(t, 20*time.Second, armed(t, out, ReadTimer, 9).After)
 		if observer {
-			assert.Equal(t, Observing, s.Role())
+			assert.Equal(t, zk.Observing, s.Role())
 		} else {
-			assert.Equal(t, Following, s.Role())
+			assert.Equal(t, zk.Following, s.Role())
 		}
 	}
 }
@@ -104,23 +105,23 @@ func TestLearnerSyncsAndEstablishes(t *testing.T) {
 	out := clk.apply(s.Received(9, quorumwire.NewDiffPacket(0x300000007)))
 	assert.Empty(t, out.Send)
 	assert.Equal(t, 20*time.Second, armed(t, out, ReadTimer, 9).After, "initLimit × tickTime until NEWLEADER")
-	out = clk.apply(s.Received(9, quorumwire.NewPingPacket(MakeZxid(4, 0))))
+	out = clk.apply(s.Received(9, quorumwire.NewPingPacket(mkZxid(4, 0))))
 	assert.Empty(t, out.Send, "Java does not answer pings while syncing")
 	out = clk.apply(s.Received(9, quorumwire.NewNewLeaderPacket(4, []byte("server.1=x"))))
 	assert.Equal(t, []EpochWrite{{CurrentEpochFile, 4}}, out.Persist, "the epoch is current on disk before the ACK")
-	assert.Equal(t, []quorumwire.Packet{quorumwire.NewAckPacket(MakeZxid(4, 0))}, sendsTo(out, 9))
+	assert.Equal(t, []quorumwire.Packet{quorumwire.NewAckPacket(mkZxid(4, 0))}, sendsTo(out, 9))
 	assert.Equal(t, 10*time.Second, armed(t, out, ReadTimer, 9).After, "syncLimit × tickTime from NEWLEADER on")
 	assert.Nil(t, out.Established)
 	out = clk.apply(s.Received(9, quorumwire.NewUpToDatePacket()))
 	assert.Empty(t, out.Persist)
-	assert.Equal(t, []quorumwire.Packet{quorumwire.NewAckPacket(MakeZxid(4, 0))}, sendsTo(out, 9))
+	assert.Equal(t, []quorumwire.Packet{quorumwire.NewAckPacket(mkZxid(4, 0))}, sendsTo(out, 9))
 	require.NotNil(t, out.Established)
-	assert.Equal(t, Established{Epoch: 4, Leader: 1, Role: Following, Config: []byte("server.1=x")}, *out.Established)
+	assert.Equal(t, Established{Epoch: 4, Leader: 1, Role: zk.Following, Config: []byte("server.1=x")}, *out.Established)
 	assert.True(t, s.IsEstablished())
 
-	ping := quorumwire.Packet{Type: quorumwire.Ping, Zxid: MakeZxid(4, 0), AuthInfo: []quorumwire.ID{{Scheme: "ip", ID: "10.0.0.1"}}}
+	ping := quorumwire.Packet{Type: quorumwire.Ping, Zxid: mkZxid(4, 0), AuthInfo: []quorumwire.ID{{Scheme: "ip", ID: "10.0.0.1"}}}
 	out = clk.apply(s.Received(9, ping))
-	assert.Equal(t, []quorumwire.Packet{{Type: quorumwire.Ping, Zxid: MakeZxid(4, 0), Data: []byte{}, AuthInfo: ping.AuthInfo}}, sendsTo(out, 9))
+	assert.Equal(t, []quorumwire.Packet{{Type: quorumwire.Ping, Zxid: mkZxid(4, 0), Data: []byte{}, AuthInfo: ping.AuthInfo}}, sendsTo(out, 9))
 	for _, p := range []quorumwire.Packet{{Type: quorumwire.Proposal, Zxid: 1}, {Type: quorumwire.Commit}, quorumwire.NewUpToDatePacket(), {Type: 99}} {
 		out = s.Received(9, p)
 		assert.Empty(t, out.Send, "%s", p)

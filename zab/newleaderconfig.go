@@ -22,7 +22,7 @@ func NewLeaderConfig(committed, lastSeen quorum.Verifier, reconfigEnabled bool, 
 	}
 	text := lastSeen.String()
 	if reconfigEnabled && committed.Version() == 0 && lastSeen.Version() == 0 {
-		text = withVersionLine(text, MakeZxid(epoch, 0))
+		text = withVersionLine(text, firstZxid(epoch))
 	}
 	return []byte(text)
 }

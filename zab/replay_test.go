@@ -9,6 +9,7 @@ import (
 
 	"github.com/zkfle/zkfle/internal/pcaptest"
 	"github.com/zkfle/zkfle/netbridge/quorumwire"
+	"github.com/zkfle/zkfle/zk"
 )
 
 // The replay tests drive the session machines with the packets a real
@@ -149,7 +150,7 @@ func TestReplayLeaderAgainstCapture(t *testing.T) {
 		}
 	}
 	require.NotNil(t, established)
-	assert.Equal(t, Established{Epoch: 2, Leader: 2, Role: Leading}, *established)
+	assert.Equal(t, Established{Epoch: 2, Leader: 2, Role: zk.Leading}, *established)
 	assert.Equal(t, []EpochWrite{{AcceptedEpochFile, 2}, {CurrentEpochFile, 2}}, persists)
 	require.Equal(t, HeartbeatTimer, heartbeat.Kind)
 	for range 12 {

@@ -5,38 +5,13 @@ import (
 	"time"
 
 	"github.com/zkfle/zkfle/netbridge/quorumwire"
+	"github.com/zkfle/zkfle/zk"
 )
 
 // ConnID names one TCP connection on the quorum port. The driver picks the
 // values (any but 0, unique for the session's lifetime) and passes the same
 // value with every input about that connection.
 type ConnID uint64
-
-// Role is the state a server reports once its session is established. The
-// values are ZooKeeper's ServerState ordinals (fle.State).
-type Role int32
-
-const (
-	// Following: a participant following the leader.
-	Following Role = 1
-	// Leading: the leader.
-	Leading Role = 2
-	// Observing: an observer following the leader.
-	Observing Role = 3
-)
-
-// String returns ZooKeeper's name for the state.
-func (r Role) String() string {
-	switch r {
-	case Following:
-		return "FOLLOWING"
-	case Leading:
-		return "LEADING"
-	case Observing:
-		return "OBSERVING"
-	}
-	return fmt.Sprintf("Role(%d)", int32(r))
-}
 
 // EpochFile names one of the two epoch files.
 type EpochFile int
@@ -111,8 +86,8 @@ type Established struct {
 	Epoch int64
 	// Leader is the leader's sid.
 	Leader int64
-	// Role is this server's role.
-	Role Role
+	// Role is this server's role: Leading, Following or Observing.
+	Role zk.ServerState
 	// Config is the config text the leader sent in NEWLEADER (learners
 	// only; nil for the leader, or when the leader sent none).
 	Config []byte

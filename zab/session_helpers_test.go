@@ -11,6 +11,7 @@ import (
 
 	"github.com/zkfle/zkfle/netbridge/quorumwire"
 	"github.com/zkfle/zkfle/quorum"
+	"github.com/zkfle/zkfle/zk"
 )
 
 // ensemble returns a majority verifier with the given voters and observers
@@ -202,14 +203,17 @@ func handshake(t *testing.T, l *LeaderSession, clk *clock, c ConnID, sid, accept
 	if len(sendsTo(out, c)) == 0 {
 		return outs // waits for the epoch
 	}
-	epoch := EpochOf(sendsTo(out, c)[0].Zxid)
+	epoch := zk.Zxid(sendsTo(out, c)[0].Zxid).Epoch()
 	out = step(l.Received(c, quorumwire.NewAckEpochPacket(0, 0)))
 	if len(sendsTo(out, c)) == 0 {
 		return outs
 	}
-	out = step(l.Received(c, quorumwire.NewAckPacket(MakeZxid(epoch, 0))))
+	out = step(l.Received(c, quorumwire.NewAckPacket(mkZxid(epoch, 0))))
 	if len(sendsTo(out, c)) > 0 {
-		step(l.Received(c, quorumwire.NewAckPacket(MakeZxid(epoch, 0))))
+		step(l.Received(c, quorumwire.NewAckPacket(mkZxid(epoch, 0))))
 	}
 	return outs
 }
+
+// mkZxid is zk.MakeZxid as the jute int64 the packets carry.
+func mkZxid(epoch, counter int64) int64 { return int64(zk.MakeZxid(epoch, counter)) }

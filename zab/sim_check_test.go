@@ -3,6 +3,8 @@ package zab
 import (
 	"fmt"
 	"slices"
+
+	"github.com/zkfle/zkfle/zk"
 )
 
 // simChecker holds the safety properties: one established leader per
@@ -146,7 +148,7 @@ func (c *simChecker) established(n *simNode, e Established) {
 		c.fail("s%d established epoch %d after %d", n.id, e.Epoch, last)
 	}
 	c.last[n.id] = e.Epoch
-	if e.Role == Leading {
+	if e.Role == zk.Leading {
 		if other, ok := c.leaders[e.Epoch]; ok && other != n.id {
 			c.fail("TWO LEADERS in epoch %d: s%d and s%d", e.Epoch, other, n.id)
 		}

@@ -1,6 +1,10 @@
 package zab
 
-import "time"
+import (
+	"time"
+
+	"github.com/zkfle/zkfle/zk"
+)
 
 // Liveness under chaos: from opts.healAt on, nothing fails any more
 // (chance is always false, chaos stops, partitions are healed, every
@@ -21,12 +25,12 @@ func (w *simWorld) heal() {
 // established with it in its epoch.
 func (w *simWorld) live() bool {
 	for id, e := range w.est {
-		if e.Role != Leading {
+		if e.Role != zk.Leading {
 			continue
 		}
 		set := map[int64]bool{id: true}
 		for sid, le := range w.est {
-			if le.Role != Leading && le.Leader == id && le.Epoch == e.Epoch {
+			if le.Role != zk.Leading && le.Leader == id && le.Epoch == e.Epoch {
 				set[sid] = true
 			}
 		}

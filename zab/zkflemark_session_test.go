@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/zkfle/zkfle/netbridge/quorumwire"
+	"github.com/zkfle/zkfle/zk"
 )
 
 // How the sessions use ZkfleMark (quorumwire) to tell zkfle peers from
@@ -27,7 +28,7 @@ func TestLearnerFollowsZooKeeperLeaderElectionOnly(t *testing.T) {
 		assert.True(t, tm.Cancel, "no timer may stay armed for a connection that is gone: %+v", tm)
 	}
 	require.NotNil(t, out.Established)
-	assert.Equal(t, Established{Epoch: 5, Leader: s.cfg.LeaderID, Role: Following, ElectionOnly: true}, *out.Established)
+	assert.Equal(t, Established{Epoch: 5, Leader: s.cfg.LeaderID, Role: zk.Following, ElectionOnly: true}, *out.Established)
 	assert.Nil(t, out.Ended)
 	assert.True(t, s.IsEstablished())
 

@@ -3,6 +3,8 @@ package zab
 import (
 	"errors"
 	"fmt"
+
+	"github.com/zkfle/zkfle/zk"
 )
 
 // MaxEpoch is the largest epoch zkfle proposes, accepts or adopts:
@@ -45,29 +47,20 @@ func CheckEpoch(epoch int64, what string) error {
 	return nil
 }
 
-// MakeZxid builds a zxid from an epoch (high 32 bits) and a counter (low 32
-// bits), as ZooKeeper's ZxidUtils.makeZxid. It does no checking, as Java's
-// does not: epoch must be in [-1, MaxEpoch] (-1 gives a negative zxid on
-// purpose, as in ZooKeeper). The sessions only call it with epochs they
-// have bounded at their inputs; code building a zxid from anything else
-// uses CheckedZxid.
-func MakeZxid(epoch int64, counter int64) int64 {
-	return epoch<<32 | counter&0xffffffff
-}
-
-// CheckedZxid is MakeZxid for an epoch that may be out of range: it
+// CheckedZxid is zk.MakeZxid for an epoch that may be out of range: it
 // refuses, with an *EpochRangeError, any epoch outside [0, MaxEpoch]
 // instead of returning a zxid whose epoch reads back as something else.
-func CheckedZxid(epoch int64, counter int64) (int64, error) {
+// The sessions call zk.MakeZxid directly only with epochs they have
+// bounded at their inputs.
+func CheckedZxid(epoch int64, counter int64) (zk.Zxid, error) {
 	if err := CheckEpoch(epoch, "zxid epoch"); err != nil {
 		return 0, err
 	}
-	return MakeZxid(epoch, counter), nil
+	return zk.MakeZxid(epoch, counter), nil
 }
 
-// EpochOf returns a zxid's epoch: its high 32 bits, with an arithmetic
-// shift (ZxidUtils.getEpochFromZxid), so -1 gives -1.
-func EpochOf(zxid int64) int64 { return zxid >> 32 }
-
-// CounterOf returns a zxid's low 32 bits (ZxidUtils.getCounterFromZxid).
-func CounterOf(zxid int64) int64 { return zxid & 0xffffffff }
+// firstZxid is the zxid that opens epoch (counter 0) as a quorum packet
+// carries it (jute's int64): the leader's PING, the learner's ACK, the
+// NEWLEADER ACK a leader expects and the version line of NEWLEADER's
+// config. The epoch is one a session has bounded at its input.
+func firstZxid(epoch int64) int64 { return int64(zk.MakeZxid(epoch, 0)) }

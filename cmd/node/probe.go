@@ -11,6 +11,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/zkfle/zkfle/probe"
+	"github.com/zkfle/zkfle/zk"
 )
 
 // probeUsage heads `node probe -h`.
@@ -92,21 +93,21 @@ type probeJSON struct {
 
 // probeServerJSON is one address's answer, or its error.
 type probeServerJSON struct {
-	Addr          string `json:"addr"`
-	ServerID      int64  `json:"server_id,omitempty"`
-	State         string `json:"state,omitempty"`
-	StateCode     *int32 `json:"state_code,omitempty"`
-	Leader        *int64 `json:"leader,omitempty"`
-	ElectionEpoch *int64 `json:"election_epoch,omitempty"`
-	PeerEpoch     *int64 `json:"peer_epoch,omitempty"`
-	Zxid          *int64 `json:"zxid,omitempty"`
-	ZxidHex       string `json:"zxid_hex,omitempty"`
-	Version       *int32 `json:"version,omitempty"`
-	Config        string `json:"config,omitempty"`
-	ConfigVersion *int64 `json:"config_version,omitempty"`
-	Frames        int    `json:"frames,omitempty"`
-	Error         string `json:"error,omitempty"`
-	ErrorKind     string `json:"error_kind,omitempty"`
+	Addr          string          `json:"addr"`
+	ServerID      int64           `json:"server_id,omitempty"`
+	State         string          `json:"state,omitempty"`
+	StateCode     *zk.ServerState `json:"state_code,omitempty"`
+	Leader        *int64          `json:"leader,omitempty"`
+	ElectionEpoch *int64          `json:"election_epoch,omitempty"`
+	PeerEpoch     *int64          `json:"peer_epoch,omitempty"`
+	Zxid          *int64          `json:"zxid,omitempty"`
+	ZxidHex       string          `json:"zxid_hex,omitempty"`
+	Version       *int32          `json:"version,omitempty"`
+	Config        string          `json:"config,omitempty"`
+	ConfigVersion *int64          `json:"config_version,omitempty"`
+	Frames        int             `json:"frames,omitempty"`
+	Error         string          `json:"error,omitempty"`
+	ErrorKind     string          `json:"error_kind,omitempty"`
 }
 
 func writeProbeJSON(w io.Writer, sid int64, results []probe.Result) error {
@@ -117,9 +118,9 @@ func writeProbeJSON(w io.Writer, sid int64, results []probe.Result) error {
 			s.Error, s.ErrorKind = res.Err.Error(), errorKind(res.Err)
 		} else {
 			r := res.Reply
-			s.ServerID, s.State, s.StateCode = r.ServerID, probe.StateName(r.State), &r.State
+			s.ServerID, s.State, s.StateCode = r.ServerID, r.State.String(), &r.State
 			s.Leader, s.ElectionEpoch, s.PeerEpoch, s.Zxid = &r.Leader, &r.ElectionEpoch, &r.PeerEpoch, &r.Zxid
-			s.ZxidHex, s.Version, s.Config = hexZxid(r.Zxid), &r.Version, r.Config
+			s.ZxidHex, s.Version, s.Config = zk.Zxid(r.Zxid).String(), &r.Version, r.Config
 			s.ConfigVersion, s.Frames = &r.ConfigVersion, r.Frames
 		}
 		doc.Servers = append(doc.Servers, s)
@@ -147,8 +148,6 @@ func errorKind(err error) string {
 	return "other"
 }
 
-func hexZxid(z int64) string { return fmt.Sprintf("0x%x", uint64(z)) }
-
 // writeProbeTable prints one row per address, then each distinct config
 // once with the addresses that reported it (in the order given).
 func writeProbeTable(w io.Writer, results []probe.Result) error {
@@ -172,8 +171,8 @@ func writeProbeTable(w io.Writer, results []probe.Result) error {
 		} else if r.Config != "" {
 			cfg = "unparsable"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%s\t%s\n", r.Addr, server, probe.StateName(r.State),
-			r.Leader, r.ElectionEpoch, r.PeerEpoch, hexZxid(r.Zxid), cfg)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%s\t%s\n", r.Addr, server, r.State.String(),
+			r.Leader, r.ElectionEpoch, r.PeerEpoch, zk.Zxid(r.Zxid).String(), cfg)
 		if r.Config != "" {
 			if _, seen := configs[r.Config]; !seen {
 				order = append(order, r.Config)

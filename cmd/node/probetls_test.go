@@ -14,6 +14,7 @@ import (
 
 	"github.com/zkfle/zkfle/internal/testcerts"
 	"github.com/zkfle/zkfle/netbridge/electionwire"
+	"github.com/zkfle/zkfle/zk"
 )
 
 // tlsElectionPort is a fake TLS election port requiring a client
@@ -45,7 +46,7 @@ func tlsElectionPort(t *testing.T, ca *testcerts.CA) (addr string, clientCNs cha
 					return
 				}
 				clientCNs <- c.(*tls.Conn).ConnectionState().PeerCertificates[0].Subject.CommonName
-				frame, _ := electionwire.AppendNotificationFrame(nil, &electionwire.Notification{State: electionwire.StateFollowing,
+				frame, _ := electionwire.AppendNotificationFrame(nil, &electionwire.Notification{State: zk.Following,
 					Leader: 3, ElectionEpoch: 2, Version: 2, Config: []byte{}})
 				_, _ = c.Write(frame)
 				_, _ = c.Read(make([]byte, 1)) // until the probe hangs up

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/zkfle/zkfle/fle"
+	"github.com/zkfle/zkfle/zk"
 )
 
 // checker watches a simulator run's decisions and judges the run at the
@@ -80,11 +81,11 @@ func (k *checker) onDecide(sid int64, d fle.Decision) {
 	}
 	n := k.c.byID[sid]
 	switch {
-	case d.State == fle.Leading && !k.eligible[sid]:
+	case d.State == zk.Leading && !k.eligible[sid]:
 		k.violate("invariant", "node %d is LEADING but may not lead (observer, zero weight or zxid -1)", sid)
-	case (d.State == fle.Leading) != (d.Leader == sid):
+	case (d.State == zk.Leading) != (d.Leader == sid):
 		k.violate("invariant", "node %d decided %s", sid, FormatDecision(d))
-	case n.Observer != (d.State == fle.Observing):
+	case n.Observer != (d.State == zk.Observing):
 		k.violate("invariant", "node %d (observer=%v) decided %s", sid, n.Observer, FormatDecision(d))
 	}
 }
@@ -173,7 +174,7 @@ func (k *checker) finish(res *Result, why StopReason) {
 func (k *checker) checkSettled(res *Result) {
 	var leaders []int64
 	for _, n := range k.c.nodes {
-		if n.up && n.decision != nil && n.decision.State == fle.Leading {
+		if n.up && n.decision != nil && n.decision.State == zk.Leading {
 			leaders = append(leaders, n.sid)
 		}
 	}
@@ -187,9 +188,9 @@ func (k *checker) checkSettled(res *Result) {
 		if !n.up || n.sid == l {
 			continue
 		}
-		want := fle.Following
+		want := zk.Following
 		if n.Observer {
-			want = fle.Observing
+			want = zk.Observing
 		}
 		if n.decision == nil || n.decision.Leader != l || n.decision.State != want {
 			res.violate("settle", "node %d does not follow leader %d at settle; states: %s", n.sid, l, k.c.oneLineStatus())

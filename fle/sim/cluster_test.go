@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/zkfle/zkfle/fle"
+	"github.com/zkfle/zkfle/zk"
 )
 
 // leaders lists the Leader field of the notifications a fake received.
@@ -186,9 +187,9 @@ func TestDetectorSendsFollowersOfALostLeaderBackToLooking(t *testing.T) {
 		require.NoError(t, c.Start(sid))
 	}
 	decide := func(sid, leader int64) {
-		st := fle.Following
+		st := zk.Following
 		if sid == leader {
-			st = fle.Leading
+			st = zk.Leading
 		}
 		f.latest[sid].state = st
 		c.apply(c.byID[sid], fle.Output{Decision: &fle.Decision{Leader: leader, ElectionEpoch: 1, State: st}})

@@ -7,6 +7,7 @@ import (
 
 	"github.com/zkfle/zkfle/fle"
 	"github.com/zkfle/zkfle/quorum"
+	"github.com/zkfle/zkfle/zk"
 )
 
 // Member is one server of a simulated ensemble.
@@ -15,7 +16,7 @@ type Member struct {
 	ID int64
 	// Zxid is the last logged zxid; -1 models an untrusted empty database
 	// (FastLeaderElection ignores every LOOKING vote then), which can only join by following an established leader.
-	Zxid int64
+	Zxid zk.Zxid
 	// Epoch is the currentEpoch file's value.
 	Epoch int64
 	// Observer makes the member a non-voting observer.
@@ -79,10 +80,10 @@ const DefaultDetectorGrace = time.Second
 // Machine is what the harness needs of an election state machine;
 // *fle.Machine implements it.
 type Machine interface {
-	Start(lastLoggedZxid, currentEpoch int64) fle.Output
+	Start(lastLoggedZxid zk.Zxid, currentEpoch int64) fle.Output
 	Step(n fle.Notification) fle.Output
 	Tick(kind fle.TimerKind, seq uint64, haveDelivered bool) fle.Output
-	State() fle.State
+	State() zk.ServerState
 	LogicalClock() int64
 	Proposal() fle.Vote
 	CurrentVote() fle.Vote

@@ -24,7 +24,7 @@ package sim
 import (
 	"time"
 
-	"github.com/zkfle/zkfle/fle"
+	"github.com/zkfle/zkfle/zk"
 )
 
 // detectorState is one node's failure-detector bookkeeping.
@@ -88,7 +88,7 @@ func (c *Cluster) leaderAcks() map[int64]map[int64]struct{} {
 }
 
 func (c *Cluster) isLeading(n *node) bool {
-	return n.up && n.decision != nil && n.decision.State == fle.Leading && n.decision.Leader == n.sid
+	return n.up && n.decision != nil && n.decision.State == zk.Leading && n.decision.Leader == n.sid
 }
 
 // patience returns 0 if a decided node's decision stands, else how long

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/zkfle/zkfle/fle"
+	"github.com/zkfle/zkfle/zk"
 )
 
 // fakeMachine is a scriptable stand-in for fle.Machine, so the harness's
@@ -11,7 +12,7 @@ import (
 // tested apart from the election.
 type fakeMachine struct {
 	id    int64
-	state fle.State
+	state zk.ServerState
 	round int64
 	// got records every notification handed to Step; ticks every Tick.
 	got   []fle.Notification
@@ -27,9 +28,9 @@ type fakeTick struct {
 	haveDelivered bool
 }
 
-func (m *fakeMachine) Start(_, _ int64) fle.Output {
+func (m *fakeMachine) Start(_ zk.Zxid, _ int64) fle.Output {
 	m.round++
-	m.state = fle.Looking
+	m.state = zk.Looking
 	if m.onStart == nil {
 		return fle.Output{}
 	}
@@ -49,7 +50,7 @@ func (m *fakeMachine) Tick(kind fle.TimerKind, seq uint64, hd bool) fle.Output {
 	return fle.Output{}
 }
 
-func (m *fakeMachine) State() fle.State      { return m.state }
+func (m *fakeMachine) State() zk.ServerState { return m.state }
 func (m *fakeMachine) LogicalClock() int64   { return m.round }
 func (m *fakeMachine) Proposal() fle.Vote    { return fle.Vote{Leader: m.id} }
 func (m *fakeMachine) CurrentVote() fle.Vote { return fle.Vote{Leader: m.id} }
@@ -85,5 +86,5 @@ func newFakeCluster(n int, delay time.Duration, f *fakes) (*Cluster, error) {
 
 // msg is a LOOKING notification to `to` naming `leader`.
 func msg(to, leader int64) fle.Message {
-	return fle.Message{To: to, State: fle.Looking, Leader: leader, ElectionEpoch: 1}
+	return fle.Message{To: to, State: zk.Looking, Leader: leader, ElectionEpoch: 1}
 }

@@ -125,7 +125,7 @@ func (c *Cluster) oneLineStatus() string {
 		case n.decision == nil:
 			s += itoa(n.sid) + ":LOOKING(r" + itoa(n.m.LogicalClock()) + ")"
 		default:
-			s += itoa(n.sid) + ":" + StateName(n.decision.State) + "(" + itoa(n.decision.Leader) + ",r" + itoa(n.decision.ElectionEpoch) + ")"
+			s += itoa(n.sid) + ":" + n.decision.State.String() + "(" + itoa(n.decision.Leader) + ",r" + itoa(n.decision.ElectionEpoch) + ")"
 			if n.det.unhealthy {
 				s += "!"
 			}

@@ -3,7 +3,7 @@ package sim
 import (
 	"math/rand/v2"
 
-	"github.com/zkfle/zkfle/fle"
+	"github.com/zkfle/zkfle/zk"
 )
 
 // randomMembers draws the ensemble of a run: sids 1..N, which of them are
@@ -34,7 +34,7 @@ func randomMembers(r *rand.Rand, o Options) []Member {
 		// that acknowledged a new epoch before receiving its data.
 		epoch := int64(r.IntN(3))
 		ms[i].Epoch = epoch
-		ms[i].Zxid = fle.MakeZxid(epoch-int64(r.IntN(int(epoch)+1)), int64(r.IntN(4)))
+		ms[i].Zxid = zk.MakeZxid(epoch-int64(r.IntN(int(epoch)+1)), int64(r.IntN(4)))
 	}
 	for _, k := range r.Perm(len(voters))[:min(o.Untrusted, len(voters))] {
 		ms[voters[k]].Zxid = -1

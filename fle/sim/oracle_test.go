@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/zkfle/zkfle/fle"
+	"github.com/zkfle/zkfle/zk"
 )
 
 func set(sids ...int64) map[int64]bool {
@@ -71,9 +72,9 @@ func settledCluster(t *testing.T, leaders map[int64]int64) (*checker, *Result) {
 	for sid, l := range leaders {
 		n := c.byID[sid]
 		n.up = true
-		st := fle.Following
+		st := zk.Following
 		if l == sid {
-			st = fle.Leading
+			st = zk.Leading
 		}
 		n.decision = &fle.Decision{Leader: l, ElectionEpoch: 1, State: st}
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/zkfle/zkfle/fle"
+	"github.com/zkfle/zkfle/zk"
 )
 
 func TestRunIsDeterministic(t *testing.T) {
@@ -98,8 +99,8 @@ func TestBestVoterSkipsWhoCannotLead(t *testing.T) {
 
 // selfish decides to lead itself as soon as it starts.
 func selfish(m *fakeMachine) fle.Output {
-	m.state = fle.Leading
-	return fle.Output{Decision: &fle.Decision{Leader: m.id, ElectionEpoch: 1, State: fle.Leading}}
+	m.state = zk.Leading
+	return fle.Output{Decision: &fle.Decision{Leader: m.id, ElectionEpoch: 1, State: zk.Leading}}
 }
 
 func TestChecksCatchABrokenElection(t *testing.T) {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/zkfle/zkfle/fle"
 	"github.com/zkfle/zkfle/internal/scripttest"
+	"github.com/zkfle/zkfle/zk"
 )
 
 // TestScripts runs the interaction scripts in testdata/. Each command's
@@ -123,7 +124,7 @@ func (e *scriptEnv) addNodes(t *testing.T, td *datadriven.TestData) error {
 				x, err := strconv.ParseInt(v, 0, 64)
 				require.NoError(t, err, "%s value", arg.Key)
 				if arg.Key == "zxid" {
-					members[i].Zxid = x
+					members[i].Zxid = zk.Zxid(x)
 				} else {
 					members[i].Epoch = x
 				}
@@ -206,11 +207,11 @@ func (e *scriptEnv) inject(t *testing.T, td *datadriven.TestData) error {
 	td.ScanArgs(t, "zxid", &zxid)
 	td.ScanArgs(t, "round", &round)
 	td.ScanArgs(t, "epoch", &epoch)
-	st, ok := map[string]fle.State{"LOOKING": fle.Looking, "FOLLOWING": fle.Following, "LEADING": fle.Leading, "OBSERVING": fle.Observing}[state]
+	st, ok := map[string]zk.ServerState{"LOOKING": zk.Looking, "FOLLOWING": zk.Following, "LEADING": zk.Leading, "OBSERVING": zk.Observing}[state]
 	if !ok {
 		td.Fatalf(t, "unknown state %q", state)
 	}
-	return e.c.Inject(to, fle.Notification{From: from, State: st, Leader: leader, Zxid: zxid, ElectionEpoch: round, PeerEpoch: epoch, Version: 2})
+	return e.c.Inject(to, fle.Notification{From: from, State: st, Leader: leader, Zxid: zk.Zxid(zxid), ElectionEpoch: round, PeerEpoch: epoch, Version: 2})
 }
 
 // delay sets one link direction's delay: delay from=3 to=2 d=500ms

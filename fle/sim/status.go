@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/zkfle/zkfle/fle"
+	"github.com/zkfle/zkfle/zk"
 )
 
 // NodeStatus is a snapshot of one node.
@@ -17,7 +18,7 @@ type NodeStatus struct {
 	// Observer is true for a non-voting member.
 	Observer bool
 	// State, Round (logical clock) and Proposal come from the machine.
-	State    fle.State
+	State    zk.ServerState
 	Round    int64
 	Proposal fle.Vote
 	// Decision is the node's standing decision, nil while Looking.
@@ -53,7 +54,7 @@ func (s NodeStatus) String() string {
 		return fmt.Sprintf("%d: down", s.Sid)
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%d: %s round=%d proposal=%s", s.Sid, StateName(s.State), s.Round, FormatVote(s.Proposal))
+	fmt.Fprintf(&b, "%d: %s round=%d proposal=%s", s.Sid, s.State, s.Round, FormatVote(s.Proposal))
 	if s.Finalizing {
 		b.WriteString(" finalizing")
 	}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/zkfle/zkfle/fle"
+	"github.com/zkfle/zkfle/zk"
 )
 
 // TraceKind names what a trace event records.
@@ -212,13 +213,13 @@ func (e TraceEvent) String() string {
 // FormatMessage renders a notification's wire fields.
 func FormatMessage(m fle.Message) string {
 	return fmt.Sprintf("%s leader=%s zxid=%s round=%d epoch=%s",
-		StateName(m.State), formatSid(m.Leader), FormatZxid(m.Zxid), m.ElectionEpoch, formatEpoch(m.PeerEpoch))
+		m.State, formatSid(m.Leader), FormatZxid(m.Zxid), m.ElectionEpoch, formatEpoch(m.PeerEpoch))
 }
 
 // FormatDecision renders a decision.
 func FormatDecision(d fle.Decision) string {
 	return fmt.Sprintf("%s leader=%d zxid=%s round=%d epoch=%s",
-		StateName(d.State), d.Leader, FormatZxid(d.Zxid), d.ElectionEpoch, formatEpoch(d.PeerEpoch))
+		d.State, d.Leader, FormatZxid(d.Zxid), d.ElectionEpoch, formatEpoch(d.PeerEpoch))
 }
 
 // FormatVote renders a vote's leader, zxid and peer epoch.
@@ -226,31 +227,18 @@ func FormatVote(v fle.Vote) string {
 	return fmt.Sprintf("(%s, %s, e%s)", formatSid(v.Leader), FormatZxid(v.Zxid), formatEpoch(v.PeerEpoch))
 }
 
-// StateName is ZooKeeper's name for a server state.
-func StateName(s fle.State) string {
-	switch s {
-	case fle.Looking:
-		return "LOOKING"
-	case fle.Following:
-		return "FOLLOWING"
-	case fle.Leading:
-		return "LEADING"
-	case fle.Observing:
-		return "OBSERVING"
-	}
-	return fmt.Sprintf("STATE(%d)", int32(s))
-}
-
-// FormatZxid prints a zxid as hex, with "min" for Long.MIN_VALUE (an
-// observer's vote) and negative values in decimal (-1: untrusted DB).
-func FormatZxid(z int64) string {
-	switch {
-	case z == fle.MinValue:
+// FormatZxid prints a zxid as zk.Zxid does (ZooKeeper's hex), except the
+// two sentinels a trace is read for: "min" for Long.MIN_VALUE (an
+// observer's vote) and -1 (an untrusted empty database), which the
+// scripts' golden traces spell that way.
+func FormatZxid(z zk.Zxid) string {
+	switch z {
+	case zk.Zxid(fle.MinValue):
 		return "min"
-	case z < 0:
-		return fmt.Sprintf("%d", z)
+	case -1:
+		return "-1"
 	}
-	return fmt.Sprintf("%#x", z)
+	return z.String()
 }
 
 func formatSid(s int64) string {

@@ -43,19 +43,6 @@ const (
 	NotificationVersion2 int32 = 2
 )
 
-// Server states as they appear in a notification's first i32 (the
-// ordinals of Java's QuorumPeer.ServerState).
-const (
-	// StateLooking: the sender is electing.
-	StateLooking int32 = 0
-	// StateFollowing: the sender follows Notification.Leader.
-	StateFollowing int32 = 1
-	// StateLeading: the sender leads.
-	StateLeading int32 = 2
-	// StateObserving: the sender is an observer that knows the leader.
-	StateObserving int32 = 3
-)
-
 // Byte sizes of the fixed parts of the layouts.
 const (
 	// initialHeaderLen is protocol version + sid + address length.

@@ -57,7 +57,7 @@
 // Bodies shorter than 28 bytes, or whose config length is negative, larger
 // than the body, or longer than what follows, are dropped by Java without
 // closing the connection (ZOOKEEPER-3769); here they are typed errors. An
-// unknown state code is not a decoding error (see ValidState).
+// unknown state code is not a decoding error (see Notification.State).
 //
 // Nothing in this package panics on input. Every error wraps one of the
 // sentinel errors (ErrUnknownProtocolVersion, ErrAddrLength, ...) and names

@@ -14,6 +14,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/zkfle/zkfle/zk"
 )
 
 // The config strings in the vectors. cfgCapture is what every server of the
@@ -52,17 +53,17 @@ var goldenFrames = map[string]struct {
 	want Notification
 	ref  captureRef
 }{
-	"gf-N1-frame-looking-fresh.hex":     {Notification{StateLooking, 3, 0, 1, 0, 2, []byte(cfgCapture), 182}, captureRef{"election-3", 2}},
-	"gf-N2-frame-looking-sid1.hex":      {Notification{StateLooking, 1, 0, 1, 0, 2, []byte(cfgCapture), 182}, captureRef{"election-3", 5}},
-	"gf-N3-frame-looking-round2.hex":    {Notification{StateLooking, 1, 0x100000002, 2, 1, 2, []byte(cfgCapture), 182}, captureRef{"session-3", 14}},
-	"gf-N4-frame-stale-following.hex":   {Notification{StateFollowing, 3, 0, 1, 1, 2, []byte(cfgCapture), 182}, captureRef{"session-3", 15}},
-	"gf-N5-frame-looking-restarted.hex": {Notification{StateLooking, 3, 0x100000002, 1, 1, 2, []byte(cfgCapture), 182}, captureRef{"session-3", 21}},
-	"gf-N6-frame-leading.hex":           {Notification{StateLeading, 2, 0x100000002, 2, 2, 2, []byte(cfgCapture), 182}, captureRef{"session-3", 23}},
-	"gf-N7-frame-following.hex":         {Notification{StateFollowing, 2, 0x100000002, 2, 2, 2, []byte(cfgCapture), 182}, captureRef{"session-3", 25}},
-	"spec-3.6-frame-v2.hex":             {Notification{StateLooking, 3, 0x100000005, 2, 1, 2, []byte(cfgSpec), 173}, captureRef{}},
+	"gf-N1-frame-looking-fresh.hex":     {Notification{zk.Looking, 3, 0, 1, 0, 2, []byte(cfgCapture), 182}, captureRef{"election-3", 2}},
+	"gf-N2-frame-looking-sid1.hex":      {Notification{zk.Looking, 1, 0, 1, 0, 2, []byte(cfgCapture), 182}, captureRef{"election-3", 5}},
+	"gf-N3-frame-looking-round2.hex":    {Notification{zk.Looking, 1, 0x100000002, 2, 1, 2, []byte(cfgCapture), 182}, captureRef{"session-3", 14}},
+	"gf-N4-frame-stale-following.hex":   {Notification{zk.Following, 3, 0, 1, 1, 2, []byte(cfgCapture), 182}, captureRef{"session-3", 15}},
+	"gf-N5-frame-looking-restarted.hex": {Notification{zk.Looking, 3, 0x100000002, 1, 1, 2, []byte(cfgCapture), 182}, captureRef{"session-3", 21}},
+	"gf-N6-frame-leading.hex":           {Notification{zk.Leading, 2, 0x100000002, 2, 2, 2, []byte(cfgCapture), 182}, captureRef{"session-3", 23}},
+	"gf-N7-frame-following.hex":         {Notification{zk.Following, 2, 0x100000002, 2, 2, 2, []byte(cfgCapture), 182}, captureRef{"session-3", 25}},
+	"spec-3.6-frame-v2.hex":             {Notification{zk.Looking, 3, 0x100000005, 2, 1, 2, []byte(cfgSpec), 173}, captureRef{}},
 	// The 3.4.6+ body carries 0x1 at offset 36; ZooKeeper 3.8 reads it as
 	// version 0 (it never looks at that slot in a 40-byte body).
-	"spec-3.6-frame-legacy40.hex": {Notification{StateFollowing, 3, 0x100000005, 2, 1, 0, nil, 40}, captureRef{}},
+	"spec-3.6-frame-legacy40.hex": {Notification{zk.Following, 3, 0x100000005, 2, 1, 0, nil, 40}, captureRef{}},
 }
 
 func TestGoldenVectorFilesAreAllChecked(t *testing.T) {
@@ -118,7 +119,7 @@ func TestGoldenFrames(t *testing.T) {
 			var got Notification
 			require.NoError(t, DecodeNotification(body, &got))
 			assert.Equal(t, tc.want, got)
-			assert.True(t, ValidState(got.State))
+			assert.True(t, got.State.Valid())
 
 			// Re-encode as the sender did. For the 40-byte body that means
 			// version 1 (what a 3.4.6+ sender writes), not the 0 it reads as.
@@ -243,7 +244,7 @@ func TestCaptureMatchesServerLogs(t *testing.T) {
 			n := sent[k][i]
 			cfgVersion, ok := configVersion(n.Config)
 			require.True(t, ok, "config without version= line")
-			if stateNames[n.State] == g[3] && n.Leader == mustInt(t, g[4], 10) &&
+			if stateNames[int32(n.State)] == g[3] && n.Leader == mustInt(t, g[4], 10) &&
 				n.ElectionEpoch == mustInt(t, g[5], 16) && n.PeerEpoch == mustInt(t, g[6], 16) &&
 				n.Zxid == mustInt(t, g[7], 16) && int64(n.Version) == mustInt(t, g[8], 16) &&
 				cfgVersion == mustInt(t, g[9], 16) {

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+
+	"github.com/zkfle/zkfle/zk"
 )
 
 // Notification is one election message, the body of a frame. The sender's
@@ -22,9 +24,11 @@ import (
 //	40      4     i32 configLength                          x
 //	44      N     config (UTF-8)                            x
 type Notification struct {
-	// State is the sender's state (StateLooking..StateObserving). Other
-	// values decode fine; see ValidState.
-	State int32
+	// State is the sender's state, the i32 code as sent. A code no state
+	// has decodes fine (zk.ServerState.Valid is false for it): ZooKeeper
+	// 3.8 drops such a message only after its voter check, so the caller
+	// decides when to drop it.
+	State zk.ServerState
 	// Leader is the sid the sender proposes (LOOKING) or follows.
 	Leader int64
 	// Zxid is the proposed leader's last zxid as the sender knows it.
@@ -47,13 +51,6 @@ type Notification struct {
 	Size int
 }
 
-// ValidState reports whether s is one of the four ServerState codes. An
-// unknown code is not a decoding error: ZooKeeper 3.8 drops such a message
-// only after its voter check, so the caller decides when to drop it.
-func ValidState(s int32) bool {
-	return s >= StateLooking && s <= StateObserving
-}
-
 // DecodeNotification decodes body into n exactly as ZooKeeper 3.8's
 // FastLeaderElection.WorkerReceiver does:
 //
@@ -69,7 +66,7 @@ func ValidState(s int32) bool {
 //   - bytes after the config (or after the version when Version <= 1) are
 //     ignored.
 //
-// The state is not checked (see ValidState). The only allocation is the
+// The state is not checked (see Notification.State). The only allocation is the
 // copy of a non-empty Config. On error n is left unchanged.
 func DecodeNotification(body []byte, n *Notification) error {
 	size := len(body)
@@ -81,7 +78,7 @@ func DecodeNotification(body []byte, n *Notification) error {
 	}
 	be := binary.BigEndian
 	d := Notification{
-		State:         int32(be.Uint32(body[0:])),
+		State:         zk.ServerState(int32(be.Uint32(body[0:]))),
 		Leader:        int64(be.Uint64(body[4:])),
 		Zxid:          int64(be.Uint64(body[12:])),
 		ElectionEpoch: int64(be.Uint64(body[20:])),
@@ -193,9 +190,9 @@ func AppendNotificationFrame(dst []byte, n *Notification) ([]byte, error) {
 // LogValue renders n for log/slog with the project's stable keys.
 func (n *Notification) LogValue() slog.Value {
 	return slog.GroupValue(
-		slog.Int("state", int(n.State)),
+		slog.String("state", n.State.String()),
 		slog.Int64("leader", n.Leader),
-		slog.String("zxid", fmt.Sprintf("0x%x", uint64(n.Zxid))), // -1 as ZooKeeper prints it, 0xffffffffffffffff
+		slog.String("zxid", zk.Zxid(n.Zxid).String()),
 		slog.Int64("round", n.ElectionEpoch),
 		slog.Int64("epoch", n.PeerEpoch),
 		slog.Int("version", int(n.Version)),

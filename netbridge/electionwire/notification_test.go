@@ -9,6 +9,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/zkfle/zkfle/zk"
 )
 
 // bodyBuilder writes notification fields by hand, independently of
@@ -32,16 +33,16 @@ func (w *bodyBuilder) raw(p []byte) *bodyBuilder {
 
 // head28 is state LOOKING, leader 3, zxid 0x100000005, round 2.
 func head28() *bodyBuilder {
-	return new(bodyBuilder).i32(StateLooking).i64(3).i64(0x100000005).i64(2)
+	return new(bodyBuilder).i32(0).i64(3).i64(0x100000005).i64(2)
 }
 
 func TestDecodeNotification28Bytes(t *testing.T) {
 	var n Notification
 	require.NoError(t, DecodeNotification(head28().b, &n))
-	assert.Equal(t, Notification{StateLooking, 3, 0x100000005, 2, 1, 0, nil, 28}, n)
+	assert.Equal(t, Notification{zk.Looking, 3, 0x100000005, 2, 1, 0, nil, 28}, n)
 
 	// The derived peerEpoch is an arithmetic shift, as ZxidUtils does it.
-	neg := new(bodyBuilder).i32(StateLooking).i64(3).i64(-1 << 40).i64(2)
+	neg := new(bodyBuilder).i32(0).i64(3).i64(-1 << 40).i64(2)
 	require.NoError(t, DecodeNotification(neg.b, &n))
 	assert.Equal(t, int64(-1<<8), n.PeerEpoch)
 }
@@ -51,7 +52,7 @@ func TestDecodeNotification40BytesIgnoresTheVersion(t *testing.T) {
 		body := head28().i64(9).i32(slot).b
 		var n Notification
 		require.NoError(t, DecodeNotification(body, &n))
-		assert.Equal(t, Notification{StateLooking, 3, 0x100000005, 2, 9, 0, nil, 40}, n, "slot 0x%x", slot)
+		assert.Equal(t, Notification{zk.Looking, 3, 0x100000005, 2, 9, 0, nil, 40}, n, "slot 0x%x", slot)
 	}
 }
 
@@ -62,17 +63,17 @@ func TestDecodeNotificationVersions(t *testing.T) {
 		want Notification
 	}{
 		{"current, empty config", head28().i64(1).i32(2).i32(0).b,
-			Notification{StateLooking, 3, 0x100000005, 2, 1, 2, []byte{}, 44}},
+			Notification{zk.Looking, 3, 0x100000005, 2, 1, 2, []byte{}, 44}},
 		{"current, with config", head28().i64(1).i32(2).i32(9).raw([]byte("version=0")).b,
-			Notification{StateLooking, 3, 0x100000005, 2, 1, 2, []byte("version=0"), 53}},
+			Notification{zk.Looking, 3, 0x100000005, 2, 1, 2, []byte("version=0"), 53}},
 		{"a future version also carries a config", head28().i64(1).i32(3).i32(1).raw([]byte("x")).b,
-			Notification{StateLooking, 3, 0x100000005, 2, 1, 3, []byte("x"), 45}},
+			Notification{zk.Looking, 3, 0x100000005, 2, 1, 3, []byte("x"), 45}},
 		{"version 1 in a long body: read, no config", head28().i64(1).i32(1).i32(99).b,
-			Notification{StateLooking, 3, 0x100000005, 2, 1, 1, nil, 44}},
+			Notification{zk.Looking, 3, 0x100000005, 2, 1, 1, nil, 44}},
 		{"negative version: read, no config", head28().i64(1).i32(-5).raw([]byte{0}).b,
-			Notification{StateLooking, 3, 0x100000005, 2, 1, -5, nil, 41}},
+			Notification{zk.Looking, 3, 0x100000005, 2, 1, -5, nil, 41}},
 		{"trailing bytes after the config are ignored", head28().i64(1).i32(2).i32(1).raw([]byte("xyz")).b,
-			Notification{StateLooking, 3, 0x100000005, 2, 1, 2, []byte("x"), 47}},
+			Notification{zk.Looking, 3, 0x100000005, 2, 1, 2, []byte("x"), 47}},
 		{"unknown state codes decode (the caller drops them)", new(bodyBuilder).i32(9).i64(3).i64(0).i64(2).b,
 			Notification{9, 3, 0, 2, 0, 0, nil, 28}},
 	} {
@@ -117,7 +118,7 @@ func TestDecodeNotificationRejects(t *testing.T) {
 // except the invalid config string, whose vote still counts.
 func TestDecodeNotificationMalformedMessages(t *testing.T) {
 	looking := func() *bodyBuilder {
-		return new(bodyBuilder).i32(StateLooking).i64(0).i64(0).i64(1).i64(0)
+		return new(bodyBuilder).i32(0).i64(0).i64(0).i64(1).i64(0)
 	}
 	cases := []struct {
 		name    string
@@ -159,9 +160,15 @@ func TestDecodeNotificationCopiesTheConfig(t *testing.T) {
 	assert.Equal(t, []byte("abc"), n.Config)
 }
 
-func TestValidState(t *testing.T) {
+// TestDecodeKeepsAnyStateCode: the state is the i32 as sent, known or
+// not; judging it is the election's job (after its voter check).
+func TestDecodeKeepsAnyStateCode(t *testing.T) {
 	for s := int32(-2); s <= 5; s++ {
-		assert.Equal(t, s >= 0 && s <= 3, ValidState(s), "state %d", s)
+		body := new(bodyBuilder).i32(s).i64(1).i64(0).i64(1).b // 28 bytes
+		var n Notification
+		require.NoError(t, DecodeNotification(body, &n))
+		assert.Equal(t, s, int32(n.State))
+		assert.Equal(t, s >= 0 && s <= 3, n.State.Valid(), "state %d", s)
 	}
 }
 
@@ -171,18 +178,18 @@ func TestNotificationAppendEncodeLayouts(t *testing.T) {
 		n    Notification
 		want []byte
 	}{
-		{"version 0 -> 28 bytes", Notification{StateLooking, 3, 0x100000005, 2, 1, 0, nil, 0},
+		{"version 0 -> 28 bytes", Notification{zk.Looking, 3, 0x100000005, 2, 1, 0, nil, 0},
 			head28().b},
 		{"version 0 with a peerEpoch the 28-byte form cannot carry -> 40 bytes, 0x0",
-			Notification{StateLooking, 3, 0x100000005, 2, 7, 0, nil, 0},
+			Notification{zk.Looking, 3, 0x100000005, 2, 7, 0, nil, 0},
 			head28().i64(7).i32(0).b},
-		{"version 1 -> 40 bytes with 0x1 (3.4.6+)", Notification{StateLooking, 3, 0x100000005, 2, 1, 1, nil, 0},
+		{"version 1 -> 40 bytes with 0x1 (3.4.6+)", Notification{zk.Looking, 3, 0x100000005, 2, 1, 1, nil, 0},
 			head28().i64(1).i32(1).b},
-		{"version 2 -> 44+N", Notification{StateLooking, 3, 0x100000005, 2, 1, 2, []byte("version=0"), 0},
+		{"version 2 -> 44+N", Notification{zk.Looking, 3, 0x100000005, 2, 1, 2, []byte("version=0"), 0},
 			head28().i64(1).i32(2).i32(9).raw([]byte("version=0")).b},
-		{"version 2, no config -> 44", Notification{StateLooking, 3, 0x100000005, 2, 1, 2, nil, 0},
+		{"version 2, no config -> 44", Notification{zk.Looking, 3, 0x100000005, 2, 1, 2, nil, 0},
 			head28().i64(1).i32(2).i32(0).b},
-		{"negative version keeps its slot", Notification{StateLooking, 3, 0x100000005, 2, 1, -3, nil, 0},
+		{"negative version keeps its slot", Notification{zk.Looking, 3, 0x100000005, 2, 1, -3, nil, 0},
 			head28().i64(1).i32(-3).i32(0).b},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -207,7 +214,7 @@ func TestNotificationAppendEncodeLayouts(t *testing.T) {
 }
 
 func TestAppendNotificationFrame(t *testing.T) {
-	n := Notification{StateLeading, 2, 0x100000002, 2, 2, 2, []byte(cfgCapture), 0}
+	n := Notification{zk.Leading, 2, 0x100000002, 2, 2, 2, []byte(cfgCapture), 0}
 	got, err := AppendNotificationFrame([]byte{7}, &n)
 	require.NoError(t, err)
 	want, err := AppendFrame([]byte{7}, n.AppendEncode(nil))
@@ -242,10 +249,10 @@ func TestNotificationAllocations(t *testing.T) {
 func TestNotificationLogValue(t *testing.T) {
 	var out bytes.Buffer
 	log := slog.New(slog.NewTextHandler(&out, nil))
-	n := Notification{StateFollowing, 3, 0x100000002, 1, 1, 2, []byte(cfgCapture), 182}
+	n := Notification{zk.Following, 3, 0x100000002, 1, 1, 2, []byte(cfgCapture), 182}
 	log.Info("got", "n", &n)
 	line := out.String()
-	for _, kv := range []string{"n.state=1", "n.leader=3", "n.zxid=0x100000002", "n.round=1", "n.epoch=1", "n.version=2", "n.size=182"} {
+	for _, kv := range []string{"n.state=FOLLOWING", "n.leader=3", "n.zxid=0x100000002", "n.round=1", "n.epoch=1", "n.version=2", "n.size=182"} {
 		assert.True(t, strings.Contains(line, kv), "%q lacks %q", line, kv)
 	}
 	// An untrusted database's -1 prints as ZooKeeper's Long.toHexString

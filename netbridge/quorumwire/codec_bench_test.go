@@ -3,12 +3,14 @@ package quorumwire
 import (
 	"bytes"
 	"testing"
+
+	"github.com/zkfle/zkfle/zk"
 )
 
 // BenchmarkAppendEncodePing measures encoding the packet the heartbeat
 // sends most.
 func BenchmarkAppendEncodePing(b *testing.B) {
-	p := NewPingPacket(makeZxid(3, 0))
+	p := NewPingPacket(int64(zk.MakeZxid(3, 0)))
 	buf := make([]byte, 0, 64)
 	b.ReportAllocs()
 	for range b.N {
@@ -19,7 +21,7 @@ func BenchmarkAppendEncodePing(b *testing.B) {
 // BenchmarkPacketReaderPings measures reading a stream of ping replies, as
 // a leader does all day.
 func BenchmarkPacketReaderPings(b *testing.B) {
-	reply := PingReply(NewPingPacket(makeZxid(3, 0))).AppendEncode(nil)
+	reply := PingReply(NewPingPacket(int64(zk.MakeZxid(3, 0)))).AppendEncode(nil)
 	stream := bytes.Repeat(reply, 1000)
 	b.SetBytes(int64(len(stream)))
 	b.ReportAllocs()

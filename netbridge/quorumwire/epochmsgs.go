@@ -3,6 +3,8 @@ package quorumwire
 import (
 	"encoding/binary"
 	"fmt"
+
+	"github.com/zkfle/zkfle/zk"
 )
 
 // EpochProposal is a decoded LEADERINFO: the leader's new epoch and its
@@ -18,11 +20,11 @@ type EpochProposal struct {
 }
 
 // NewLeaderInfoPacket builds LEADERINFO as LearnerHandler sends it: zxid
-// makeZxid(epoch, 0), data the 4-byte ProtocolVersion.
+// zk.MakeZxid(epoch, 0), data the 4-byte ProtocolVersion.
 func NewLeaderInfoPacket(epoch int64) Packet {
 	return Packet{
 		Type: LeaderInfo,
-		Zxid: makeZxid(epoch, 0),
+		Zxid: int64(zk.MakeZxid(epoch, 0)),
 		Data: binary.BigEndian.AppendUint32(make([]byte, 0, 4), uint32(ProtocolVersion)),
 	}
 }
@@ -47,7 +49,7 @@ func DecodeLeaderInfo(p Packet) (EpochProposal, error) {
 		return EpochProposal{}, fmt.Errorf("%w: LEADERINFO data of %d bytes (want 4)", ErrShortPayload, len(p.Data))
 	}
 	return EpochProposal{
-		Epoch:           epochOf(p.Zxid),
+		Epoch:           zk.Zxid(p.Zxid).Epoch(),
 		ProtocolVersion: int32(binary.BigEndian.Uint32(p.Data)),
 		Zkfle:           hasZkfleMark(p.Data, 4),
 	}, nil

@@ -7,6 +7,8 @@ import (
 	"io"
 	"testing"
 	"testing/iotest"
+
+	"github.com/zkfle/zkfle/zk"
 )
 
 // goldenBytes returns the golden vectors' bytes, to seed fuzz targets.
@@ -125,7 +127,7 @@ func FuzzDecodeEpochPayloads(f *testing.F) {
 		if (err == nil) != (p.Type == LeaderInfo && len(data) >= 4) {
 			t.Fatalf("DecodeLeaderInfo(%s, %d bytes): %v", p.Type, len(data), err)
 		}
-		if err == nil && prop.Epoch != epochOf(zxid) {
+		if err == nil && prop.Epoch != zk.Zxid(zxid).Epoch() {
 			t.Fatalf("epoch %d from zxid %x", prop.Epoch, zxid)
 		}
 		ack, err := DecodeAckEpoch(p)

@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/zkfle/zkfle/internal/pcaptest"
+	"github.com/zkfle/zkfle/zk"
 )
 
 // goldenVector is one testdata/golden/*.hex file: packet bytes cut from the
@@ -181,9 +182,9 @@ func TestConstructorsMatchTheCapture(t *testing.T) {
 		"diff-zxid100000002":              NewDiffPacket(0x100000002),
 		"newleader-epoch1":                NewNewLeaderPacket(1, []byte(captureConfig)),
 		"newleader-epoch2":                NewNewLeaderPacket(2, []byte(captureConfig)),
-		"ack-newleader-epoch1":            NewAckPacket(makeZxid(1, 0)),
+		"ack-newleader-epoch1":            NewAckPacket(int64(zk.MakeZxid(1, 0))),
 		"uptodate":                        NewUpToDatePacket(),
-		"ping-epoch1":                     NewPingPacket(makeZxid(1, 0)),
+		"ping-epoch1":                     NewPingPacket(int64(zk.MakeZxid(1, 0))),
 		"ping-reply-epoch1":               PingReply(ping),
 	}
 	names := make([]string, 0, len(cases))

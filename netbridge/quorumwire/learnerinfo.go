@@ -3,6 +3,8 @@ package quorumwire
 import (
 	"encoding/binary"
 	"fmt"
+
+	"github.com/zkfle/zkfle/zk"
 )
 
 // ProtocolVersion is the Zab protocol version ZooKeeper 3.4+ learners and
@@ -73,7 +75,7 @@ func NewZkfleLearnerInfoPacket(observer bool, sid, acceptedEpoch, configVersion 
 
 // NewLearnerInfoPacket builds a learner's first packet, as
 // Learner.registerWithLeader does: FOLLOWERINFO (or OBSERVERINFO when
-// observer is true) with zxid makeZxid(acceptedEpoch, 0) and a LearnerInfo
+// observer is true) with zxid zk.MakeZxid(acceptedEpoch, 0) and a LearnerInfo
 // carrying ProtocolVersion.
 func NewLearnerInfoPacket(observer bool, sid, acceptedEpoch, configVersion int64) Packet {
 	t := FollowerInfo
@@ -83,7 +85,7 @@ func NewLearnerInfoPacket(observer bool, sid, acceptedEpoch, configVersion int64
 	li := LearnerInfo{ServerID: sid, ProtocolVersion: ProtocolVersion, ConfigVersion: configVersion}
 	return Packet{
 		Type: t,
-		Zxid: makeZxid(acceptedEpoch, 0),
+		Zxid: int64(zk.MakeZxid(acceptedEpoch, 0)),
 		Data: li.AppendEncode(make([]byte, 0, learnerInfoLen)),
 	}
 }

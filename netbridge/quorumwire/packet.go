@@ -3,6 +3,8 @@ package quorumwire
 import (
 	"encoding/binary"
 	"fmt"
+
+	"github.com/zkfle/zkfle/zk"
 )
 
 // ID is jute's org.apache.zookeeper.data.Id: an authentication scheme and
@@ -41,7 +43,7 @@ func (p Packet) String() string {
 	if p.Data != nil {
 		data = fmt.Sprintf("%d bytes", len(p.Data))
 	}
-	return fmt.Sprintf("%s zxid=0x%x data=%s authinfo=%d", p.Type, uint64(p.Zxid), data, len(p.AuthInfo))
+	return fmt.Sprintf("%s zxid=%v data=%s authinfo=%d", p.Type, zk.Zxid(p.Zxid), data, len(p.AuthInfo))
 }
 
 // EncodedLen is the number of bytes AppendEncode writes for p.

@@ -31,7 +31,7 @@ const (
 	// the sync packets; its data is the leader's last-seen config text.
 	NewLeader PacketType = 10
 	// FollowerInfo: a follower's first packet; zxid is
-	// makeZxid(acceptedEpoch, 0), data is a LearnerInfo.
+	// zk.MakeZxid(acceptedEpoch, 0), data is a LearnerInfo.
 	FollowerInfo PacketType = 11
 	// UpToDate: the learner is in sync and may serve.
 	UpToDate PacketType = 12
@@ -43,7 +43,7 @@ const (
 	Snap PacketType = 15
 	// ObserverInfo: an observer's first packet, laid out as FollowerInfo.
 	ObserverInfo PacketType = 16
-	// LeaderInfo: the leader's new epoch, zxid makeZxid(newEpoch, 0), data
+	// LeaderInfo: the leader's new epoch, zxid zk.MakeZxid(newEpoch, 0), data
 	// the protocol version.
 	LeaderInfo PacketType = 17
 	// AckEpoch: a learner's answer to LeaderInfo, zxid its last zxid, data

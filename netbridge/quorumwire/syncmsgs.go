@@ -1,5 +1,7 @@
 package quorumwire
 
+import "github.com/zkfle/zkfle/zk"
+
 // The packets of synchronisation and heartbeats, with the field values
 // ZooKeeper 3.8 puts in them (checked against a real capture, see
 // testdata/README.md).
@@ -12,15 +14,15 @@ func NewDiffPacket(peerLastZxid int64) Packet {
 	return Packet{Type: Diff, Zxid: peerLastZxid}
 }
 
-// NewNewLeaderPacket builds NEWLEADER: zxid makeZxid(epoch, 0), data the
+// NewNewLeaderPacket builds NEWLEADER: zxid zk.MakeZxid(epoch, 0), data the
 // leader's last-seen config text (zab.NewLeaderConfig builds it). Pre-1.0
 // learners get it with null data.
 func NewNewLeaderPacket(epoch int64, config []byte) Packet {
-	return Packet{Type: NewLeader, Zxid: makeZxid(epoch, 0), Data: config}
+	return Packet{Type: NewLeader, Zxid: int64(zk.MakeZxid(epoch, 0)), Data: config}
 }
 
 // NewAckPacket builds an ACK: of NEWLEADER, and after UPTODATE, both with
-// zxid makeZxid(newEpoch, 0) (Learner.syncWithLeader).
+// zxid zk.MakeZxid(newEpoch, 0) (Learner.syncWithLeader).
 func NewAckPacket(zxid int64) Packet {
 	return Packet{Type: Ack, Zxid: zxid}
 }
