@@ -52,7 +52,19 @@ func TestProbeRealZooKeeper(t *testing.T) {
 		before[sid] = info
 		elections[sid] = strings.Count(e.Server(sid).Log(), "LEADER ELECTION TOOK")
 	}
-	require.Equal(t, "leader", before[3].Mode)
+	// Who leads is Java's to decide: with three JVMs started one after
+	// another on a loaded machine, 1 and 2 may elect 2 before 3 votes.
+	// The probe must report whoever srvr says leads.
+	leader := int64(0)
+	for sid, info := range before {
+		if info.Mode == "leader" {
+			require.Zero(t, leader, "two leaders: %v", before)
+			leader = sid
+		} else {
+			require.Equal(t, "follower", info.Mode, "server %d", sid)
+		}
+	}
+	require.NotZero(t, leader, "no leader: %v", before)
 
 	addrs := []string{e.Server(1).ElectionAddr(), e.Server(2).ElectionAddr(), e.Server(3).ElectionAddr()}
 	for run := 0; run < 2; run++ { // the second run meets ZooKeeper's re-sent last message
@@ -64,11 +76,11 @@ func TestProbeRealZooKeeper(t *testing.T) {
 			r := res.Reply
 			assert.Equal(t, sid, r.ServerID)
 			want := zk.Following
-			if sid == 3 {
+			if sid == leader {
 				want = zk.Leading
 			}
 			assert.Equalf(t, want.String(), r.State.String(), "server %d", sid)
-			assert.Equal(t, int64(3), r.Leader)
+			assert.Equal(t, leader, r.Leader)
 			assert.Equal(t, int64(1), r.ElectionEpoch, "a fresh ensemble decides in round 1")
 			assert.Equal(t, int32(2), r.Version)
 			assert.Equal(t, int64(0), r.ConfigVersion)
