@@ -318,20 +318,27 @@ func TestBridgeRecoversAPanicInItsReader(t *testing.T) {
 // as a bug in Receive would.
 type crashBridge struct{}
 
-func TestBridgeRestartClosesTheConnectionAndStops(t *testing.T) {
-	restart := actor.NewOneForOneStrategy(10, time.Minute, func(interface{}) actor.Directive {
+// crashOnDemand is receiver middleware that panics on a crashBridge.
+func crashOnDemand(next actor.ReceiverFunc) actor.ReceiverFunc {
+	return func(ctx actor.ReceiverContext, env *actor.MessageEnvelope) {
+		if _, ok := env.Message.(*crashBridge); ok {
+			panic("injected fault")
+		}
+		next(ctx, env)
+	}
+}
+
+// restartEveryFailure is a parent's strategy that restarts a failed
+// bridge (10 times a minute at most).
+func restartEveryFailure() actor.SupervisorStrategy {
+	return actor.NewOneForOneStrategy(10, time.Minute, func(interface{}) actor.Directive {
 		return actor.RestartDirective
 	})
-	h := newBridgeHarness(t, restart)
+}
+
+func TestBridgeRestartClosesTheConnectionAndStops(t *testing.T) {
+	h := newBridgeHarness(t, restartEveryFailure())
 	conn, peer := tcpPair(t)
-	crashOnDemand := func(next actor.ReceiverFunc) actor.ReceiverFunc {
-		return func(ctx actor.ReceiverContext, env *actor.MessageEnvelope) {
-			if _, ok := env.Message.(*crashBridge); ok {
-				panic("injected fault")
-			}
-			next(ctx, env)
-		}
-	}
 	pid := h.spawn(NewBridgeProps(conn, 8).Clone(actor.WithReceiverMiddleware(crashOnDemand)))
 	writeAll(t, peer, mustFrame(t, (&electionwire.Notification{Leader: 8, Version: 2}).AppendEncode(nil)))
 	expectBridgeMsg[*messages.NotificationReceived](t, h.parent)

@@ -175,19 +175,8 @@ func TestQuorumBridgeRecoversAPanicInItsReader(t *testing.T) {
 }
 
 func TestQuorumBridgeRestartClosesTheConnectionAndStops(t *testing.T) {
-	restart := actor.NewOneForOneStrategy(10, time.Minute, func(interface{}) actor.Directive {
-		return actor.RestartDirective
-	})
-	h := newBridgeHarness(t, restart)
+	h := newBridgeHarness(t, restartEveryFailure())
 	conn, peer := tcpPair(t)
-	crashOnDemand := func(next actor.ReceiverFunc) actor.ReceiverFunc {
-		return func(ctx actor.ReceiverContext, env *actor.MessageEnvelope) {
-			if _, ok := env.Message.(*crashBridge); ok {
-				panic("injected fault")
-			}
-			next(ctx, env)
-		}
-	}
 	pid := h.spawn(NewQuorumBridgeProps(conn, 6).Clone(actor.WithReceiverMiddleware(crashOnDemand)))
 	writeAll(t, peer, quorumwire.NewPingPacket(1).AppendEncode(nil))
 	expectBridgeMsg[*messages.QuorumPacketReceived](t, h.parent)
