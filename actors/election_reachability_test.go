@@ -2,6 +2,7 @@ package actors
 
 import (
 	"bufio"
+	"net"
 	"testing"
 	"time"
 
@@ -31,7 +32,17 @@ func TestElectionDecidesAtOnceWhenTheMissingVoterIsUnreachable(t *testing.T) {
 	// The node (sid 2) dials server 1 and keeps the link (it has the
 	// greater sid): read its header and vote, and answer for 2.
 	require.Eventually(t, func() bool { return len(r.dialsTo(1)) > 0 }, 10*time.Second, 5*time.Millisecond)
-	c := r.dialsTo(1)[0]
+	echoOwnVote(t, r.dialsTo(1)[0])
+	decided := waitDecided(t, r.logs, "no decision: the node waits out its minute-long window")
+	assert.Equal(t, "reachable", decided.Attrs["path"].String())
+	assert.Equal(t, "LEADING", decided.Attrs["state"].String())
+}
+
+// echoOwnVote plays server 1 on c, the node's (sid 2's) dial: it reads the
+// node's header and first vote, which must be for 2, and answers with the
+// same vote, so that 1 and 2 form a quorum for 2.
+func echoOwnVote(t *testing.T, c net.Conn) {
+	t.Helper()
 	require.NoError(t, c.SetReadDeadline(time.Now().Add(5*time.Second)))
 	br := bufio.NewReader(c)
 	_, err := electionwire.ReadInitialMessage(br)
@@ -41,21 +52,23 @@ func TestElectionDecidesAtOnceWhenTheMissingVoterIsUnreachable(t *testing.T) {
 	var own electionwire.Notification
 	require.NoError(t, electionwire.DecodeNotification(body, &own))
 	require.Equal(t, int64(2), own.Leader)
-
-	reply := own
-	reply.Size = 0
-	frame, err := electionwire.AppendNotificationFrame(nil, &reply)
+	own.Size = 0
+	frame, err := electionwire.AppendNotificationFrame(nil, &own)
 	require.NoError(t, err)
 	_, err = c.Write(frame)
 	require.NoError(t, err)
+}
 
+// waitDecided waits for the node's "election decided" line and returns
+// the first; msg says what it means if none comes.
+func waitDecided(t *testing.T, logs *testlog.Recorder, msg string) testlog.Record {
+	t.Helper()
 	var decided []testlog.Record
 	require.Eventually(t, func() bool {
-		decided = r.logs.Find("election decided")
+		decided = logs.Find("election decided")
 		return len(decided) > 0
-	}, 10*time.Second, 5*time.Millisecond, "no decision: the node waits out its minute-long window")
-	assert.Equal(t, "reachable", decided[0].Attrs["path"].String())
-	assert.Equal(t, "LEADING", decided[0].Attrs["state"].String())
+	}, 10*time.Second, 5*time.Millisecond, msg)
+	return decided[0]
 }
 
 // The Election applies reachability reports to its machine, and a report
@@ -163,21 +176,7 @@ func TestTieBreakCloseIsNotReportedUnreachable(t *testing.T) {
 
 	// Server 1 votes for the node: a quorum of 1 and 2 opens the window.
 	require.Eventually(t, func() bool { return len(r.dialsTo(1)) > 0 }, 10*time.Second, 5*time.Millisecond)
-	c1 := r.dialsTo(1)[0]
-	require.NoError(t, c1.SetReadDeadline(time.Now().Add(5*time.Second)))
-	br := bufio.NewReader(c1)
-	_, err := electionwire.ReadInitialMessage(br)
-	require.NoError(t, err)
-	body, err := electionwire.NewFrameReader(br).Next()
-	require.NoError(t, err)
-	var own electionwire.Notification
-	require.NoError(t, electionwire.DecodeNotification(body, &own))
-	require.Equal(t, int64(2), own.Leader)
-	own.Size = 0
-	frame, err := electionwire.AppendNotificationFrame(nil, &own)
-	require.NoError(t, err)
-	_, err = c1.Write(frame)
-	require.NoError(t, err)
+	echoOwnVote(t, r.dialsTo(1)[0])
 	require.Eventually(t, func() bool {
 		st, err := r.node.ElectionStatus(time.Second)
 		return err == nil && len(st.GetReceivedVotes()) == 2
@@ -197,11 +196,7 @@ func TestTieBreakCloseIsNotReportedUnreachable(t *testing.T) {
 	// 3 calls back; then that link breaks with no call to explain it.
 	second, _ := r.connectPeer3()
 	require.NoError(t, second.Close())
-	var decided []testlog.Record
-	require.Eventually(t, func() bool {
-		decided = r.logs.Find("election decided")
-		return len(decided) > 0
-	}, 10*time.Second, 5*time.Millisecond, "the close of 3's call-back link is a verdict")
-	assert.Equal(t, "reachable", decided[0].Attrs["path"].String())
-	assert.Equal(t, "LEADING", decided[0].Attrs["state"].String())
+	decided := waitDecided(t, r.logs, "the close of 3's call-back link is a verdict")
+	assert.Equal(t, "reachable", decided.Attrs["path"].String())
+	assert.Equal(t, "LEADING", decided.Attrs["state"].String())
 }
