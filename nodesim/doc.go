@@ -82,8 +82,10 @@
 // write lands or not, by the seed; nothing after it is done), a crash
 // during a currentEpoch write (a leader between its epoch proposal and
 // NEWLEADER), disk write failures, pauses of 0.35-2.4 s (SIGSTOP: every
-// input of the node queues until it resumes; syncLimit is 0.5 s), and
-// per-node timer skew 0.8-1.25x. Clean runs (Config.Clean) have none, and
+// input of the node queues until it resumes; syncLimit is 0.5 s; a
+// smaller sid's call that reached it is still read on resume, though the
+// caller has hung up, as the header sits in the socket buffer before the
+// FIN), and per-node timer skew 0.8-1.25x. Clean runs (Config.Clean) have none, and
 // every node starts at the same instant (oracle (c)'s premise).
 //
 // Not modelled yet: reconfiguration, election-only sessions with

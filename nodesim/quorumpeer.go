@@ -241,5 +241,6 @@ func (n *node) peerUnreachable(sid int64) {
 	if !n.up || n.m == nil {
 		return
 	}
+	n.w.unreachable[[2]int64{n.id, sid}]++
 	n.applyFle(n.m.PeerUnreachable(sid))
 }

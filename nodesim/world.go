@@ -57,6 +57,12 @@ type elecConn struct {
 	id   cnx.Conn
 	a, b int64 // dialler, acceptor
 	open bool
+	// called: the dialler (the smaller sid) sent its header and hung up.
+	// The header is in the acceptor's socket buffer before the FIN, so
+	// the acceptor still reads the call when it gets to it, even after
+	// the close (a paused acceptor reads it on resume), as ZooKeeper's
+	// handleConnection does.
+	called bool
 	// senders[x] is end x's SendWorker (cnx.Sender), made when x's
 	// manager adopts the connection.
 	senders map[int64]*cnx.Sender[fle.Message]
@@ -97,6 +103,9 @@ type World struct {
 	// paths counts the election's decisions by fle.DecisionPath
 	// (Result.Paths).
 	paths map[string]int
+	// unreachable[[2]int64{n, sid}] counts how often node n told its
+	// election that sid is unreachable (the reachable fast path's input).
+	unreachable map[[2]int64]int
 	// blocked[[2]int64{a,b}]: traffic from a to b is lost.
 	blocked map[[2]int64]bool
 	// fault rates while chaos is on.
@@ -151,7 +160,8 @@ func electionPort(id int64) int { return 30000 + int(id)*2 + 1 }
 func NewWorld(cfg Config) (*World, error) {
 	w := &World{cfg: cfg, rng: rand.New(rand.NewPCG(cfg.Seed, cfg.Seed^0x9e3779b97f4a7c15)),
 		nodes: map[int64]*node{}, econns: map[cnx.Conn]*elecConn{}, zconns: map[zab.ConnID]*zabConn{},
-		blocked: map[[2]int64]bool{}, counts: map[string]int{}, paths: map[string]int{}, promised: map[[2]int64]bool{}}
+		blocked: map[[2]int64]bool{}, counts: map[string]int{}, paths: map[string]int{}, promised: map[[2]int64]bool{},
+		unreachable: map[[2]int64]int{}}
 	var servers []quorum.Server
 	for i := 1; i <= cfg.N+cfg.Observers; i++ {
 		id := int64(i)
@@ -277,7 +287,7 @@ func (w *World) dial(from, to int64) {
 		t := w.nodes[to]
 		tgen, seq := t.gen, w.nextConn
 		t.input(func() {
-			if t.gen != tgen || !t.up || !c.open {
+			if t.gen != tgen || !t.up || (!c.open && !c.called) {
 				return
 			}
 			src := netip.AddrFrom4([4]byte{127, 0, 0, 1})
@@ -301,6 +311,7 @@ func (w *World) dial(from, to int64) {
 				// Our call: to may end its live link to us in answer
 				// (cnx/liveness.go).
 				f.applyCnx(f.mgr.Dialed(to, cnx.DialHungUp, 0, w.vnow()))
+				c.called = true
 				w.closeElec(c.id, from, "hung up")
 			}
 		})
