@@ -27,6 +27,9 @@ type Node struct {
 	stopReq  chan struct{} // closed by the first Stop
 	done     chan struct{} // closed once the node has ended
 
+	// hooks are this package's test seams; nil in production.
+	hooks *testHooks
+
 	mu      sync.Mutex
 	ending  bool           // no more Changes pumps: run is waiting for them
 	pumps   sync.WaitGroup // the goroutines feeding Changes channels
@@ -42,6 +45,21 @@ type Node struct {
 // A node fails on its own when it cannot go on, for example when its
 // election port cannot be bound: Done is then closed and Err says why.
 func Start(ctx context.Context, cfg Config) (*Node, error) {
+	return start(ctx, cfg, nil)
+}
+
+// testHooks are seams for this package's tests, which must reach moments
+// no public call can hold still.
+type testHooks struct {
+	// actors adjusts the actor tree's configuration (fault injection).
+	actors func(*actors.Config)
+	// failed runs once run has seen the tree fail, before it stops the
+	// tree: the moment in which the tree still publishes its last role.
+	failed func()
+}
+
+// start is Start with test seams (nil in production).
+func start(ctx context.Context, cfg Config, hooks *testHooks) (*Node, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -49,11 +67,14 @@ func Start(ctx context.Context, cfg Config) (*Node, error) {
 	if err != nil {
 		return nil, err
 	}
+	if hooks != nil && hooks.actors != nil {
+		hooks.actors(&ac)
+	}
 	inner, err := actors.Start(ac)
 	if err != nil {
 		return nil, err
 	}
-	n := &Node{inner: inner, id: cfg.ID, stopReq: make(chan struct{}), done: make(chan struct{})}
+	n := &Node{inner: inner, id: cfg.ID, hooks: hooks, stopReq: make(chan struct{}), done: make(chan struct{})}
 	go n.run()
 	if err := ctx.Err(); err != nil {
 		_ = n.Stop(context.Background())
@@ -74,6 +95,9 @@ func (n *Node) run() {
 		n.mu.Lock()
 		n.err = n.inner.Fatal()
 		n.mu.Unlock()
+		if n.hooks != nil && n.hooks.failed != nil {
+			n.hooks.failed()
+		}
 	}
 	stopErr := n.inner.Stop()
 	n.mu.Lock()

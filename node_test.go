@@ -43,8 +43,8 @@ func ensemble(t *testing.T, n int) []Config {
 	return cfgs
 }
 
-// latest drains ch and returns the newest status, or false once ch is
-// closed.
+// waitFor reads ch until a status satisfies cond, and returns it; it fails
+// the test if ch closes first or 20 s pass.
 func waitFor(t *testing.T, ch <-chan Status, cond func(Status) bool) Status {
 	t.Helper()
 	deadline := time.After(20 * time.Second)
