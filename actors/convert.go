@@ -85,6 +85,8 @@ func timerKindToProto(k fle.TimerKind) messages.TimerKind {
 		return messages.TimerKind_NOTIFICATION
 	case fle.FinalizeTimer:
 		return messages.TimerKind_FINALIZE
+	case fle.LinkDownTimer:
+		return messages.TimerKind_LINK_DOWN
 	}
 	return messages.TimerKind_TIMER_KIND_UNSPECIFIED
 }
@@ -95,6 +97,8 @@ func timerKindFromProto(k messages.TimerKind) fle.TimerKind {
 		return fle.NotificationTimer
 	case messages.TimerKind_FINALIZE:
 		return fle.FinalizeTimer
+	case messages.TimerKind_LINK_DOWN:
+		return fle.LinkDownTimer
 	}
 	return 0
 }

@@ -87,7 +87,7 @@ func TestNilMessagesConvertToZeroValues(t *testing.T) {
 }
 
 func TestTimerKindRoundTrip(t *testing.T) {
-	for _, k := range []fle.TimerKind{fle.NotificationTimer, fle.FinalizeTimer} {
+	for _, k := range []fle.TimerKind{fle.NotificationTimer, fle.FinalizeTimer, fle.LinkDownTimer} {
 		assert.Equal(t, k, timerKindFromProto(timerKindToProto(k)))
 	}
 	assert.Equal(t, messages.TimerKind_TIMER_KIND_UNSPECIFIED, timerKindToProto(fle.TimerKind(99)))

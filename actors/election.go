@@ -29,9 +29,6 @@ type electionState struct {
 	configs *configCache
 	// dropped counts notifications the machine discarded.
 	dropped uint64
-	// down holds the peers whose link is down: the connection manager's
-	// last report about them said unreachable (election_reachability.go).
-	down map[int64]struct{}
 }
 
 func newElectionState(cfg Config) (*electionState, error) {
@@ -44,7 +41,6 @@ func newElectionState(cfg Config) (*electionState, error) {
 		machine:   m,
 		pending:   map[fle.TimerKind]pendingTimer{},
 		delivered: true,
-		down:      map[int64]struct{}{},
 		configs:   newConfigCache(quorum.ParseConfig),
 	}, nil
 }
@@ -136,7 +132,6 @@ func (e *election) startLooking(ctx actor.Context, s *startLooking) {
 		"zxid", zk.Zxid(m.GetLastZxid()).String(), "epoch", m.GetCurrentEpoch(), "candidate", s.candidate)
 	before := e.st.machine.LogicalClock()
 	e.apply(ctx, before, e.st.machine.Start(zk.Zxid(m.GetLastZxid()), m.GetCurrentEpoch()))
-	e.reportDown(ctx)
 }
 
 func (e *election) step(ctx actor.Context, m *messages.NotificationReceived) {

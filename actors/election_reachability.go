@@ -1,8 +1,6 @@
 package actors
 
 import (
-	"slices"
-
 	"github.com/asynkron/protoactor-go/actor"
 )
 
@@ -41,45 +39,13 @@ func (c *cnxManager) reportReachability(ctx actor.Context, sid int64, reachable 
 // reachability handles a peerReachability report.
 func (e *election) reachability(ctx actor.Context, m *peerReachability) {
 	if m.reachable {
-		delete(e.st.down, m.sid)
 		e.st.machine.PeerReachable(m.sid)
 		return
 	}
-	e.st.down[m.sid] = struct{}{}
 	before := e.st.machine.LogicalClock()
 	out := e.st.machine.PeerUnreachable(m.sid)
 	if out.Decision != nil {
 		e.rt.log.Debug("peer unreachable completes the reachable fast path", "peer", m.sid)
 	}
 	e.apply(ctx, before, out)
-}
-
-// reportDown re-reports, right after the machine's Start, every peer whose
-// link is down now: its last report said unreachable and no connection
-// has become its live link since. The machine forgets its facts at each
-// Start (they must come from this election), but the report that ends a
-// role usually arrives just before it: a kill -9 leader's connection
-// closes, the Follower's session ends on the same close, and the close's
-// report reaches the Election before the StartLooking does, so the
-// reachable fast path then waited for the next redial to be refused
-// (200 ms and more). That the link is down at Start is a fact of this
-// election. A peer that comes back is dialled by the round's first
-// notifications and reported reachable by the connection manager (or
-// shows itself by a notification), which ends the fact as usual; if that
-// happens only after a quorum decided, the outcome is one ZooKeeper has
-// when its vote arrives after the window, which fle/fastpath.go argues
-// safe.
-func (e *election) reportDown(ctx actor.Context) {
-	if len(e.st.down) == 0 || !e.st.machine.FastPaths() {
-		return
-	}
-	sids := make([]int64, 0, len(e.st.down))
-	for sid := range e.st.down {
-		sids = append(sids, sid)
-	}
-	slices.Sort(sids)
-	for _, sid := range sids {
-		before := e.st.machine.LogicalClock()
-		e.apply(ctx, before, e.st.machine.PeerUnreachable(sid))
-	}
 }

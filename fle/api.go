@@ -119,16 +119,23 @@ const (
 	NotificationTimer TimerKind = iota + 1
 	// FinalizeTimer is the finalizeWait window after a quorum agrees.
 	FinalizeTimer
+	// LinkDownTimer ends the memory of links reported down (a zkfle
+	// rule, fastpath.go's startReachability): armed at every such report
+	// (with the fast paths on), it fires Timing.LinkDownMemory after the
+	// last one, and the facts are then too old to count at the next Start.
+	LinkDownTimer
 )
 
-// String names the timer as logs and traces do: "notification" or
-// "finalize".
+// String names the timer as logs and traces do: "notification",
+// "finalize" or "link-down".
 func (k TimerKind) String() string {
 	switch k {
 	case NotificationTimer:
 		return "notification"
 	case FinalizeTimer:
 		return "finalize"
+	case LinkDownTimer:
+		return "link-down"
 	}
 	return fmt.Sprintf("timer(%d)", int(k))
 }
@@ -259,6 +266,14 @@ type Timing struct {
 	// MaxNotificationInterval caps the doubling back-off
 	// (zookeeper.fastleader.maxNotificationInterval, 60 s).
 	MaxNotificationInterval time.Duration
+	// LinkDownMemory is how long a link reported down still counts as
+	// down at the next Start (a zkfle rule of the fast paths, no
+	// ZooKeeper setting; 1 s): long enough for the report that ends a
+	// role (a dead leader's connection closing) to reach a Start that
+	// follows it through the session back-off, short enough that a link
+	// that went down long ago, and was never tried since, is not taken
+	// for a dead peer.
+	LinkDownMemory time.Duration
 }
 
 // DefaultTiming returns ZooKeeper 3.8's defaults.
@@ -267,6 +282,7 @@ func DefaultTiming() Timing {
 		FinalizeWait:            200 * time.Millisecond,
 		MinNotificationInterval: 200 * time.Millisecond,
 		MaxNotificationInterval: 60 * time.Second,
+		LinkDownMemory:          time.Second,
 	}
 }
 

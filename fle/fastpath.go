@@ -49,11 +49,12 @@ import (
 // connection, PeerReachable, or a notification from it, Step). A voter
 // that is merely silent (connected, but nothing arrived yet, or its
 // messages were lost) is not unreachable: the round then waits out the
-// window as in ZooKeeper. The facts are cleared at every Start: they must
-// come from this election. They are not cleared when a newer round is
-// joined, because they describe the connection, not the round: a peer
-// whose dial failed in round r is still unreachable in round r+1 until a
-// connection or a notification says otherwise.
+// window as in ZooKeeper. The facts describe the connection, not the
+// round: they are not cleared when a newer round is joined (a peer whose
+// dial failed in round r is still unreachable in round r+1 until a
+// connection or a notification says otherwise), and a link still down at
+// the next Start counts in that election too (startReachability); every
+// other fact is cleared at Start.
 //
 // What the reachable path changes compared with ZooKeeper: only which
 // leader may be chosen, and when. ZooKeeper would give an unreachable
@@ -109,19 +110,24 @@ func (m *Machine) mustHearFrom() []int64 {
 // FastPaths reports whether the fast paths are enabled.
 func (m *Machine) FastPaths() bool { return m.fast }
 
-// PeerUnreachable tells the machine that sid is unreachable during this
-// election: its connection closed, or a dial to it was refused or failed.
-// It feeds the reachable fast path; the fact lasts until PeerReachable(sid),
-// a notification from sid, or the next Start. If the finalize window is
-// open and sid was the last voter the reachable path waited for, the
-// returned Output carries the decision. Reports about ourselves and about
-// non-voters are ignored.
+// PeerUnreachable tells the machine that sid is unreachable: its
+// connection closed, or a dial to it was refused or failed. It feeds the
+// reachable fast path; the fact lasts until PeerReachable(sid), a
+// notification from sid, or the next Start, which keeps it only when it is
+// recent (startReachability; the Output then arms LinkDownTimer). If the
+// finalize window is open and sid was the last voter the reachable path
+// waited for, the returned Output carries the decision. Reports about
+// ourselves and about non-voters are ignored.
 func (m *Machine) PeerUnreachable(sid int64) Output {
 	var out Output
 	if sid == m.id || !m.validVoter(sid) {
 		return out
 	}
 	m.unreachable[sid] = struct{}{}
+	if m.fast {
+		m.linkDown[sid] = struct{}{}
+		m.arm(&out, LinkDownTimer, m.timing.LinkDownMemory)
+	}
 	if m.running && m.state == zk.Looking && m.finalizing && m.recvIndex.hasAllQuorums(m.target()) {
 		m.decideFast(&out)
 	}
@@ -132,6 +138,40 @@ func (m *Machine) PeerUnreachable(sid int64) Output {
 // connection to it was established): it no longer counts as unreachable.
 func (m *Machine) PeerReachable(sid int64) {
 	delete(m.unreachable, sid)
+	delete(m.linkDown, sid)
+}
+
+// startReachability sets a new election's reachability facts at Start:
+// the last election's are forgotten (they must come from this one), but a
+// voter whose link was reported down recently (since the last decision:
+// while the role stood, or in an election that did not decide; less than
+// Timing.LinkDownMemory after the last report: LinkDownTimer) and not
+// shown up since counts as unreachable at once. The report
+// that ends a role usually arrives just before the next Start: a kill -9
+// leader's connection closes, the follower's session ends on that same
+// close, and the close's report reaches the election before it starts
+// looking. Without this the reachable path would wait for the next redial
+// to be refused (200 ms and more). A voter that comes back is dialled by
+// the round's first notifications and shown reachable by the connection
+// (PeerReachable) or by its notification, which ends the fact; if that
+// happens only after a quorum decided, the outcome is one ZooKeeper has
+// when that vote arrives after the window. The memory starts afresh at
+// each decision and is short because a link that nobody tries says
+// nothing about the peer: ZooKeeper redials only to send, so a link whose
+// dial failed in an earlier election, or that a partition cut and that
+// has healed since, stays down between two followers for as long as their
+// role stands. Taking such a fact for a dead peer at the next Start made
+// a node decide to lead while a better voter was up (nodesim's
+// kill_leader and repeated_kills scripts, when this rule first ran in the
+// simulator without either bound; the actors had kept it unbounded). With
+// the fast paths off no fact is kept (PeerUnreachable): nothing reads them.
+func (m *Machine) startReachability() {
+	clear(m.unreachable)
+	for sid := range m.linkDown {
+		if m.validVoter(sid) {
+			m.unreachable[sid] = struct{}{}
+		}
+	}
 }
 
 // Unreachable returns the voters currently known unreachable, ascending.

@@ -209,21 +209,118 @@ func TestReachableFactsEndWhenThePeerShowsUp(t *testing.T) {
 	assert.True(t, m.finalizing)
 }
 
-// Reachability facts belong to one election: the next Start forgets them,
-// so a voter unreachable in the last election and silent in this one is
-// waited for.
-func TestReachableFactsResetAtStart(t *testing.T) {
-	m := newFastMachine(t, 3, majority(t, []int64{1, 2, 3}))
+// leadAlone starts machine 3 of {1, 2, 3} and decides LEADING by
+// unanimity; the role then stands until the next Start.
+func leadAlone(t *testing.T, m *Machine) {
+	t.Helper()
 	startFast(t, 3, m)
-	m.PeerUnreachable(2)
-	out := m.Step(vote3(1))
+	m.Step(vote3(1))
+	out := m.Step(vote3(2))
 	require.NotNil(t, out.Decision)
-	assert.Equal(t, PathReachable, out.Decision.Path)
+	require.Equal(t, zk.Leading, m.State())
+}
+
+// A link reported down while the role stands counts at the next Start:
+// the report that ends a role (a dead leader's connection closing)
+// arrives just before the new election starts, and the quorum that
+// remains decides at once instead of waiting for a redial to be refused.
+func TestReachableLinkDownCountsAtTheNextStart(t *testing.T) {
+	m := newFastMachine(t, 3, majority(t, []int64{1, 2, 3}))
+	leadAlone(t, m)
+	armed(t, m.PeerUnreachable(2), LinkDownTimer)
 
 	loopback(m, m.Start(10, 1))
-	out = m.Step(note(1, zk.Looking, 3, 10, 2, 1))
-	assert.Nil(t, out.Decision, "2 was unreachable in the last election, not in this one")
+	assert.Equal(t, []int64{2}, m.Unreachable(), "2's link is still down")
+	out := m.Step(note(1, zk.Looking, 3, 10, 2, 1))
+	require.NotNil(t, out.Decision)
+	assert.Equal(t, PathReachable, out.Decision.Path)
+}
+
+// The memory of a link reported down is short (Timing.LinkDownMemory,
+// LinkDownTimer): a link that nobody has tried since says nothing about
+// the peer (ZooKeeper redials only to send, so a link cut by a healed
+// partition stays down between two followers). Once the timer fired the
+// next Start waits for that voter.
+func TestReachableLinkDownForgottenAfterItsMemory(t *testing.T) {
+	m := newFastMachine(t, 3, majority(t, []int64{1, 2, 3}))
+	leadAlone(t, m)
+	tm := armed(t, m.PeerUnreachable(2), LinkDownTimer)
+	assert.Equal(t, DefaultTiming().LinkDownMemory, tm.After)
+	assert.Equal(t, Output{}, m.Tick(LinkDownTimer, tm.Seq, true))
+
+	loopback(m, m.Start(10, 1))
+	assert.Empty(t, m.Unreachable())
+	out := m.Step(note(1, zk.Looking, 3, 10, 2, 1))
+	assert.Nil(t, out.Decision, "2's report is too old to count")
 	assert.True(t, m.finalizing)
+}
+
+// A later report restarts the memory: the timer armed by an earlier one
+// is stale and forgets nothing.
+func TestReachableLinkDownMemoryRestartsWithEachReport(t *testing.T) {
+	m := newFastMachine(t, 3, majority(t, []int64{1, 2, 3}))
+	leadAlone(t, m)
+	first := armed(t, m.PeerUnreachable(2), LinkDownTimer)
+	armed(t, m.PeerUnreachable(2), LinkDownTimer)
+	assert.Equal(t, Output{}, m.Tick(LinkDownTimer, first.Seq, true))
+
+	loopback(m, m.Start(10, 1))
+	assert.Equal(t, []int64{2}, m.Unreachable())
+}
+
+// Facts of the election that decided are not carried past it (its
+// LinkDownTimer is cancelled): the next Start counts only links reported
+// down since the role began.
+func TestReachableElectionFactsNotCarriedPastItsDecision(t *testing.T) {
+	m := newFastMachine(t, 3, majority(t, []int64{1, 2, 3}))
+	startFast(t, 3, m)
+	tm := armed(t, m.PeerUnreachable(2), LinkDownTimer)
+	out := m.Step(vote3(1))
+	require.NotNil(t, out.Decision)
+	assert.Contains(t, out.Timers, Timer{Kind: LinkDownTimer, Seq: tm.Seq, Cancel: true})
+
+	loopback(m, m.Start(10, 1))
+	assert.Empty(t, m.Unreachable())
+	out = m.Step(note(1, zk.Looking, 3, 10, 2, 1))
+	assert.Nil(t, out.Decision)
+	assert.True(t, m.finalizing)
+}
+
+// Every other reachability fact belongs to one election: a voter that
+// showed itself since its link went down (a new connection, or a
+// notification) is waited for in the next election even if it is silent
+// in this one.
+func TestReachableFactsResetAtStartOnceThePeerShowedUp(t *testing.T) {
+	for name, showUp := range map[string]func(*Machine){
+		"connection":   func(m *Machine) { m.PeerReachable(2) },
+		"notification": func(m *Machine) { m.Step(note(2, zk.Looking, 2, 1, 0, 1)) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			m := newFastMachine(t, 3, majority(t, []int64{1, 2, 3}))
+			leadAlone(t, m)
+			m.PeerUnreachable(2)
+			showUp(m)
+
+			loopback(m, m.Start(10, 1))
+			assert.Empty(t, m.Unreachable())
+			out := m.Step(note(1, zk.Looking, 3, 10, 2, 1))
+			assert.Nil(t, out.Decision, "2 showed itself since its link went down")
+			assert.True(t, m.finalizing)
+		})
+	}
+}
+
+// With the fast paths off no reachability fact is carried into the next
+// election (nothing reads them).
+func TestReachableLinkDownNotKeptWithFastPathsOff(t *testing.T) {
+	m, err := New(Config{ID: 3, Verifier: majority(t, []int64{1, 2, 3}), DisableFastPaths: true})
+	require.NoError(t, err)
+	m.Start(10, 1)
+	m.Stop()
+	out := m.PeerUnreachable(2)
+	assert.Empty(t, out.Timers, "no memory to end")
+	m.Start(10, 1)
+	assert.Empty(t, m.Unreachable())
 }
 
 // Reports about ourselves, observers and strangers are ignored.

@@ -31,8 +31,9 @@ func (m *Machine) Start(lastLoggedZxid zk.Zxid, currentEpoch int64) Output {
 	m.outofelection = map[int64]Vote{}
 	m.notTimeout = m.timing.MinNotificationInterval
 	m.finalizing = false
-	// Reachability facts belong to one election (fastpath.go).
-	clear(m.unreachable)
+	// Reachability facts belong to one election, except that a link
+	// still down is down in this one too (fastpath.go).
+	m.startReachability()
 	clear(m.notLooking)
 	m.cancel(&out, FinalizeTimer)
 
@@ -290,5 +291,10 @@ func (m *Machine) decide(out *Output, leader int64, zxid zk.Zxid, electionEpoch,
 	m.currentVote = Vote{Leader: leader, Zxid: zxid, ElectionEpoch: electionEpoch, PeerEpoch: peerEpoch, State: zk.Looking}
 	m.cancel(out, NotificationTimer)
 	m.cancel(out, FinalizeTimer)
+	// This election's link-down facts are not carried past it: the next
+	// Start counts only links reported down while the role stands
+	// (fastpath.go's startReachability).
+	clear(m.linkDown)
+	m.cancel(out, LinkDownTimer)
 	out.Decision = &Decision{Leader: leader, Zxid: zxid, ElectionEpoch: electionEpoch, PeerEpoch: peerEpoch, State: m.state, Path: path}
 }

@@ -65,6 +65,11 @@ type Machine struct {
 	fast        bool
 	fastVoters  []int64
 	unreachable map[int64]struct{}
+	// linkDown holds the voters whose link the driver last reported down
+	// (PeerUnreachable) with nothing showing them reachable since
+	// (PeerReachable, a notification): a fact about the connection that
+	// outlives one election, so each Start counts them unreachable again.
+	linkDown map[int64]struct{}
 	// answered holds the voters this round's worse votes were answered
 	// to (fastpath_answer.go); cleared with the round's votes.
 	answered map[int64]struct{}
@@ -116,6 +121,7 @@ func New(cfg Config) (*Machine, error) {
 		outofelection: map[int64]Vote{},
 		fast:          !cfg.DisableFastPaths,
 		unreachable:   map[int64]struct{}{},
+		linkDown:      map[int64]struct{}{},
 		answered:      map[int64]struct{}{},
 		notLooking:    map[int64]struct{}{},
 	}
@@ -136,6 +142,7 @@ func resolveTiming(t Timing) (Timing, error) {
 		{"Timing.FinalizeWait", &t.FinalizeWait, def.FinalizeWait},
 		{"Timing.MinNotificationInterval", &t.MinNotificationInterval, def.MinNotificationInterval},
 		{"Timing.MaxNotificationInterval", &t.MaxNotificationInterval, def.MaxNotificationInterval},
+		{"Timing.LinkDownMemory", &t.LinkDownMemory, def.LinkDownMemory},
 	}
 	for _, f := range fields {
 		if *f.val < 0 {

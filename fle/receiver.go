@@ -27,9 +27,10 @@ func (m *Machine) Step(n Notification) Output {
 		out.drop(n.From, DropNotStarted)
 		return out
 	}
-	if len(m.unreachable) > 0 {
+	if len(m.unreachable) > 0 || len(m.linkDown) > 0 {
 		// A notification from sid shows it reachable (fastpath.go).
 		delete(m.unreachable, n.From)
+		delete(m.linkDown, n.From)
 	}
 	if m.state == zk.Looking && m.newerConfig(n) {
 		out.drop(n.From, DropNewerConfig)

@@ -10,6 +10,7 @@ type timerState struct {
 	next         uint64
 	notification uint64
 	finalize     uint64
+	linkDown     uint64
 }
 
 func (t *timerState) slot(kind TimerKind) *uint64 {
@@ -18,11 +19,16 @@ func (t *timerState) slot(kind TimerKind) *uint64 {
 		return &t.notification
 	case FinalizeTimer:
 		return &t.finalize
+	case LinkDownTimer:
+		return &t.linkDown
 	}
 	return nil
 }
 
-// forget drops every pending arming without telling the driver.
+// forget drops the election's pending armings without telling the driver
+// (Stop). LinkDownTimer is kept: the memory of links reported down runs
+// on through a paused election, since the back-off that pauses it follows
+// the report that ended the role.
 func (t *timerState) forget() {
 	t.notification = 0
 	t.finalize = 0
@@ -73,6 +79,9 @@ func (m *Machine) armFinalize(out *Output) {
 //
 // FinalizeTimer: the finalize window closed with nothing better arriving,
 // so the proposal the quorum agreed on is decided.
+//
+// LinkDownTimer: the links reported down are forgotten for the next
+// Start (this election's own facts stay).
 func (m *Machine) Tick(kind TimerKind, seq uint64, haveDelivered bool) Output {
 	var out Output
 	s := m.timers.slot(kind)
@@ -81,6 +90,8 @@ func (m *Machine) Tick(kind TimerKind, seq uint64, haveDelivered bool) Output {
 	}
 	*s = 0
 	switch kind {
+	case LinkDownTimer:
+		clear(m.linkDown)
 	case NotificationTimer:
 		if haveDelivered {
 			m.sendNotifications(&out)

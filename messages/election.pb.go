@@ -36,6 +36,10 @@ const (
 	TimerKind_NOTIFICATION TimerKind = 1
 	// FINALIZE: the finalizeWait window (200 ms) after a quorum agreed.
 	TimerKind_FINALIZE TimerKind = 2
+	// LINK_DOWN: the memory of links reported down ends (1 s after the last
+	// report): they no longer count as unreachable at the next election's
+	// start (a zkfle fast-path rule).
+	TimerKind_LINK_DOWN TimerKind = 3
 )
 
 // Enum value maps for TimerKind.
@@ -44,11 +48,13 @@ var (
 		0: "TIMER_KIND_UNSPECIFIED",
 		1: "NOTIFICATION",
 		2: "FINALIZE",
+		3: "LINK_DOWN",
 	}
 	TimerKind_value = map[string]int32{
 		"TIMER_KIND_UNSPECIFIED": 0,
 		"NOTIFICATION":           1,
 		"FINALIZE":               2,
+		"LINK_DOWN":              3,
 	}
 )
 
@@ -509,11 +515,12 @@ const file_election_proto_rawDesc = "" +
 	"\x04zxid\x18\x05 \x01(\x03R\x04zxid\x12%\n" +
 	"\x0eelection_epoch\x18\x06 \x01(\x03R\relectionEpoch\x12\x1d\n" +
 	"\n" +
-	"peer_epoch\x18\a \x01(\x03R\tpeerEpoch*G\n" +
+	"peer_epoch\x18\a \x01(\x03R\tpeerEpoch*V\n" +
 	"\tTimerKind\x12\x1a\n" +
 	"\x16TIMER_KIND_UNSPECIFIED\x10\x00\x12\x10\n" +
 	"\fNOTIFICATION\x10\x01\x12\f\n" +
-	"\bFINALIZE\x10\x02*[\n" +
+	"\bFINALIZE\x10\x02\x12\r\n" +
+	"\tLINK_DOWN\x10\x03*[\n" +
 	"\rLookingReason\x12\x1e\n" +
 	"\x1aLOOKING_REASON_UNSPECIFIED\x10\x00\x12\v\n" +
 	"\aSTARTUP\x10\x01\x12\x0f\n" +

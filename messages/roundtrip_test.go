@@ -201,6 +201,7 @@ func TestServerStateMatchesWireCodes(t *testing.T) {
 	// The values fle.TimerKind uses.
 	assert.EqualValues(t, 1, messages.TimerKind_NOTIFICATION)
 	assert.EqualValues(t, 2, messages.TimerKind_FINALIZE)
+	assert.EqualValues(t, 3, messages.TimerKind_LINK_DOWN)
 }
 
 // TestUnknownStateCodeSurvives: a peer may send a state code outside 0..3;

@@ -18,7 +18,7 @@ type node struct {
 	inc uint64
 	m   Machine
 	// timers holds the pending arming of each timer kind (index: kind).
-	timers [3]armedTimer
+	timers [4]armedTimer
 	// decision is the node's decision while it is not Looking.
 	decision *fle.Decision
 	det      detectorState

@@ -60,7 +60,7 @@ func (c *Cluster) Crash(sid int64) error {
 	n.up = false
 	n.m = nil
 	n.decision = nil
-	n.timers = [3]armedTimer{}
+	n.timers = [4]armedTimer{}
 	for _, p := range c.nodes {
 		if p == n {
 			continue
@@ -115,7 +115,7 @@ func (c *Cluster) FireTimer(sid int64, kind fle.TimerKind) error {
 	if err != nil {
 		return err
 	}
-	if kind < fle.NotificationTimer || kind > fle.FinalizeTimer || !n.timers[kind].armed {
+	if kind < fle.NotificationTimer || kind > fle.LinkDownTimer || !n.timers[kind].armed {
 		return &NodeError{Op: "tick " + kind.String(), Sid: sid, Err: ErrNoTimer}
 	}
 	c.sched.advance(n.timers[kind].due)

@@ -70,7 +70,7 @@ func (c *Cluster) apply(n *node, out fle.Output) {
 
 // setTimer arms or cancels one of n's timers.
 func (c *Cluster) setTimer(n *node, t fle.Timer) {
-	if t.Kind < fle.NotificationTimer || t.Kind > fle.FinalizeTimer {
+	if t.Kind < fle.NotificationTimer || t.Kind > fle.LinkDownTimer {
 		return
 	}
 	if t.Cancel {
