@@ -93,13 +93,6 @@ func (d *diskHealth) status(dir string) (DiskFault, bool) {
 	return DiskFault{Dir: dir, Err: d.err.Error(), Since: d.since}, true
 }
 
-// isDiskError reports whether a failed epoch write is the disk's fault,
-// not a refused value (a regression or an order violation, which the
-// store rejects before writing).
-func isDiskError(err error) bool {
-	return err != nil && !errors.Is(err, zab.ErrEpochRegression) && !errors.Is(err, zab.ErrEpochOrder)
-}
-
 // epochDir is where the epoch files live, for logs and status.
 func (rt *runtime) epochDir() string {
 	if rt.cfg.DataDir == "" {
@@ -196,14 +189,14 @@ func (q *quorumPeer) probed(ctx actor.Context, m *diskProbed) {
 }
 
 // epochWritten feeds a session's epoch write to the core. A refused value
-// (isDiskError false) says nothing about the disk. It is handled even
+// (zab.IsDiskFault false) says nothing about the disk. It is handled even
 // while the QuorumPeer is leaving: it starts nothing, and a fault must not
 // be lost.
 func (q *quorumPeer) epochWritten(ctx actor.Context, m *epochWritten) {
 	switch {
 	case m.err == nil:
 		q.apply(ctx, q.loop().DiskWritten())
-	case isDiskError(m.err):
+	case zab.IsDiskFault(m.err):
 		q.rt.diskFailed(m.err)
 		q.apply(ctx, q.loop().DiskFailed())
 	}

@@ -1,7 +1,7 @@
 package actors
 
 import (
-	"errors"
+	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -98,17 +98,6 @@ func TestDiskFaultedNodeDoesNotStandUntilProbeSucceeds(t *testing.T) {
 	assert.False(t, ok)
 }
 
-// A failed epoch write in a session makes the node faulted (and a
-// refused value does not).
-func TestDiskErrorClassification(t *testing.T) {
-	assert.True(t, isDiskError(errReadOnly))
-	assert.True(t, isDiskError(syscall.ENOSPC))
-	assert.True(t, isDiskError(syscall.EIO))
-	assert.False(t, isDiskError(nil))
-	assert.False(t, isDiskError(zab.ErrEpochRegression))
-	assert.False(t, isDiskError(errors.Join(zab.ErrEpochOrder)))
-}
-
 // A used dataDir (myid present) without version-2 starts with a WARN
 // naming what is missing; a fresh one does not.
 func TestMissingSnapDirWarns(t *testing.T) {
@@ -181,4 +170,33 @@ func TestSessionEpochWriteFailureStopsCandidacyUntilProbe(t *testing.T) {
 	assert.Equal(t, "true", looks[len(looks)-1].Attrs["candidate"].String())
 	_, faulted = (&Node{rt: h.rt}).DiskFault()
 	assert.False(t, faulted)
+}
+
+// A session whose epoch write the store refuses (a regression: the value,
+// not the disk) reports it too, but the node is not faulted: its next
+// round stands for leader, and no disk-fault line is logged.
+func TestSessionEpochWriteRefusedIsNoDiskFault(t *testing.T) {
+	clock := &virtualDelays{horizon: time.Hour}
+	h := newHarness(t, 1, testMajority(t, []int64{1}), withConfig(func(c *Config) {
+		c.DataDir = "/data"
+	}), withRuntime(func(rt *runtime) {
+		rt.epochs = memEpochs(t, 0)
+		rt.retryAfter = clock.after
+		rt.sessionProps = func(d *messages.Decision) *actor.Props {
+			return actor.PropsFromFunc(func(ctx actor.Context) {
+				if _, ok := ctx.Message().(*actor.Started); !ok {
+					return
+				}
+				err := fmt.Errorf("set acceptedEpoch 0: %w", zab.ErrEpochRegression)
+				ctx.Send(ctx.Parent(), &epochWritten{err: err})
+				ctx.Request(ctx.Parent(), &messages.SessionEnded{Reason: "PERSIST_FAILED", Detail: err.Error()})
+			})
+		}
+	}))
+	require.Eventually(t, func() bool { return len(h.logs.Find("start looking")) >= 2 }, waitFor, poll)
+	looks := h.logs.Find("start looking")
+	assert.Equal(t, "true", looks[1].Attrs["candidate"].String(), "a refused value says nothing about the disk")
+	_, faulted := (&Node{rt: h.rt}).DiskFault()
+	assert.False(t, faulted)
+	assert.Empty(t, h.logs.Find(diskFaultMsg))
 }

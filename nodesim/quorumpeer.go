@@ -1,7 +1,6 @@
 package nodesim
 
 import (
-	"errors"
 	"time"
 
 	"github.com/zkfle/zkfle/fle"
@@ -222,12 +221,12 @@ func (n *node) established(s *session, e zab.Established) {
 
 // epochWritten feeds a session's epoch write to the loop, as
 // actors/diskfault.go's epochWritten: a refused value (a regression or an
-// order violation) says nothing about the disk.
+// order violation) says nothing about the disk (zab.IsDiskFault).
 func (n *node) epochWritten(err error) {
 	switch {
 	case err == nil:
 		n.applyQP(n.qp.DiskWritten())
-	case !errors.Is(err, zab.ErrEpochRegression) && !errors.Is(err, zab.ErrEpochOrder):
+	case zab.IsDiskFault(err):
 		n.applyQP(n.qp.DiskFailed())
 	}
 }

@@ -29,6 +29,16 @@ var (
 	ErrEpochRegression = errors.New("zab: epoch would go backwards")
 )
 
+// IsDiskFault reports whether a failed epoch write is the storage's fault
+// (the disk refused it: read-only, full, an I/O error), not a value the
+// epoch rules refused before writing (ErrEpochRegression, ErrEpochOrder):
+// a refused value says nothing about the disk. The QuorumPeer's disk-fault
+// rule (quorumpeer.Peer.DiskFailed) takes only the first kind; the actors
+// and nodesim both classify with this one function.
+func IsDiskFault(err error) bool {
+	return err != nil && !errors.Is(err, ErrEpochRegression) && !errors.Is(err, ErrEpochOrder)
+}
+
 // EpochFileError reports a bad epoch file: which file, what it held, and
 // what is wrong (Err wraps one of the sentinels above). Use errors.As.
 type EpochFileError struct {
