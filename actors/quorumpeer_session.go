@@ -1,8 +1,6 @@
 package actors
 
 import (
-	"time"
-
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/zkfle/zkfle/fle"
 	"github.com/zkfle/zkfle/messages"
@@ -31,7 +29,7 @@ func (q *quorumPeer) loop() *quorumpeer.Peer {
 		Epochs:        runtimeEpochs{q.rt},
 		LastZxid:      q.rt.cfg.LastZxid,
 		ProbeInterval: q.rt.probeInterval(),
-		BackoffCap:    backoffCap(q.rt.cfg),
+		BackoffCap:    quorumpeer.BackoffCapFor(q.rt.cfg.InitLimit, q.rt.cfg.TickTime),
 	})
 	if err != nil {
 		panic("quorumpeer.New: " + err.Error()) // a non-nil store and a positive interval: a bug
@@ -41,14 +39,6 @@ func (q *quorumPeer) loop() *quorumpeer.Peer {
 		core.DiskFailed() // nothing to carry out yet: Start arms the probe
 	}
 	return core
-}
-
-// backoffCap is the session back-off's cap: min(quorumpeer.BackoffCap,
-// initLimit × tickTime / 2), so that voters backing off come back well
-// within a leader's wait for their epoch acknowledgements
-// (quorumpeer/backoff.go says why).
-func backoffCap(cfg Config) time.Duration {
-	return min(quorumpeer.BackoffCap, time.Duration(cfg.InitLimit)*cfg.TickTime/2)
 }
 
 // runtimeEpochs reads the runtime's epoch store at each call.

@@ -87,6 +87,28 @@ func TestQuorumPeerBacksOffFailingSessions(t *testing.T) {
 	assert.Len(t, h.logs.Find("start looking"), int(n), "one round per attempt")
 }
 
+// The back-off is capped at half the leader's epoch wait
+// (quorumpeer.BackoffCapFor): with tickTime 100 ms and initLimit 10 no
+// delay exceeds 500 ms, however many sessions fail (the default cap, 3 s,
+// would be reached from the fifth failure on).
+func TestQuorumPeerBackoffCappedByInitLimit(t *testing.T) {
+	var starts atomic.Int64
+	clock := &virtualDelays{horizon: 4 * time.Second}
+	newHarness(t, 1, testMajority(t, []int64{1}), withConfig(func(c *Config) {
+		c.TickTime, c.InitLimit = 100*time.Millisecond, 10
+	}), withRuntime(func(rt *runtime) {
+		rt.sessionProps = failingSessionProps(&starts)
+		rt.retryAfter = clock.after
+	}))
+	require.Eventually(t, func() bool { return clock.spent() >= 4*time.Second }, waitFor, poll,
+		"the failing sessions never waited 4 s in all: %v", clock.asked())
+	delays := clock.asked()
+	require.GreaterOrEqual(t, len(delays), 8, "enough failures to reach the cap: %v", delays)
+	for _, d := range delays {
+		assert.LessOrEqual(t, d, 500*time.Millisecond, "capped: %v", delays)
+	}
+}
+
 // endableSessionProps stands in for a session that is established at
 // once and ends when told to.
 type endSession struct{}
@@ -163,11 +185,3 @@ func TestQuorumPeerBackoffResetsAfterStableSession(t *testing.T) {
 	assert.GreaterOrEqual(t, second, quorumpeer.BackoffBase, "the second failure waits longer")
 }
 
-// The back-off's cap is half the leader's epoch wait when that is under
-// quorumpeer.BackoffCap (tickTime 100 ms, initLimit 10: 500 ms), else the
-// default.
-func TestBackoffCapFollowsInitLimit(t *testing.T) {
-	assert.Equal(t, 500*time.Millisecond, backoffCap(Config{TickTime: 100 * time.Millisecond, InitLimit: 10}))
-	assert.Equal(t, quorumpeer.BackoffCap, backoffCap(Config{TickTime: 2 * time.Second, InitLimit: 10}))
-	assert.Equal(t, quorumpeer.BackoffCap, backoffCap(DefaultConfig()))
-}

@@ -27,12 +27,6 @@ const (
 	simSyncLimit = 5
 )
 
-// backoffCap is what the actors pass as quorumpeer.Config.BackoffCap
-// (actors/quorumpeer_session.go: min(3 s, initLimit × tickTime / 2)).
-func backoffCap() time.Duration {
-	return min(quorumpeer.BackoffCap, simInitLimit*simTickTime/2)
-}
-
 // probeLatency is how long a probe write takes to report.
 const probeLatency = time.Millisecond
 
@@ -47,7 +41,7 @@ func (n *node) newPeer() {
 		Epochs:     n.epochs,
 		LastZxid:   func() int64 { return n.zxid },
 		Rand:       w.rng.Int64N,
-		BackoffCap: backoffCap(),
+		BackoffCap: quorumpeer.BackoffCapFor(simInitLimit, simTickTime),
 	})
 	if err != nil {
 		w.fail("n%d quorumpeer.New: %v", n.id, err)

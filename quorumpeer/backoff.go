@@ -36,6 +36,14 @@ const (
 	StableAfter = 10 * time.Second
 )
 
+// BackoffCapFor is the Config.BackoffCap a driver sets for a server with
+// initLimit and tickTime: min(BackoffCap, initLimit × tickTime / 2), half
+// the leader's wait for epoch acknowledgements (see above). The actors and
+// the whole-node simulator both use it.
+func BackoffCapFor(initLimit int, tickTime time.Duration) time.Duration {
+	return min(BackoffCap, time.Duration(initLimit)*tickTime/2)
+}
+
 // BackoffDelay is the delay before looking again after failures
 // consecutive failed sessions (>= 1): d = min(limit, BackoffBase *
 // 2^(failures-1)), jittered uniformly into [d/2, d] with rnd (which

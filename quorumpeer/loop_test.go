@@ -295,3 +295,12 @@ func TestBackoffConfiguredCap(t *testing.T) {
 	_, err := New(Config{ID: 1, Epochs: &epochs{}, BackoffCap: -ms})
 	require.ErrorIs(t, err, ErrInvalidConfig)
 }
+
+// The cap a driver sets is half the leader's epoch wait when that is under
+// BackoffCap (tickTime 100 ms, initLimit 10: 500 ms), else BackoffCap
+// (ZooKeeper's sample zoo.cfg: tickTime 2 s, initLimit 10).
+func TestBackoffCapFor(t *testing.T) {
+	assert.Equal(t, 500*time.Millisecond, BackoffCapFor(10, 100*time.Millisecond))
+	assert.Equal(t, BackoffCap, BackoffCapFor(10, 2*time.Second))
+	assert.Equal(t, 2500*time.Millisecond, BackoffCapFor(5, time.Second), "exactly half of a 5 s wait")
+}
