@@ -94,6 +94,9 @@ func (n *node) crashesDuring(wr zab.EpochWrite) bool {
 	if landed && n.epochs.Apply(wr) != nil {
 		landed = false
 	}
+	if landed {
+		w.hist.Writes = append(w.hist.Writes, Write{Seq: w.obsSeq(), At: w.s.now, Node: n.id, Current: wr.File == zab.CurrentEpochFile, Epoch: wr.Epoch})
+	}
 	w.tracef("crash n%d during its %v=%d write (landed: %v)", n.id, wr.File, wr.Epoch, landed)
 	w.counts["crash-in-write-fired"]++
 	n.crashFor(n.crashDown)

@@ -57,16 +57,33 @@ type Ack struct {
 	Leader  int64
 	Learner int64
 	Epoch   int64
-	// Stale: when the learner sent it, its currentEpoch on disk was not
-	// Epoch (it acknowledged an epoch it had not made current).
-	Stale bool
+	// SentSeq orders the ack's sending among Writes: the oracles read the
+	// learner's currentEpoch on disk at that moment from the writes that
+	// landed before it (an ack of an epoch not on disk acknowledges
+	// nothing).
+	SentSeq int
+}
+
+// Write is an epoch write that reached a node's disk (the simulator saw
+// the store take it; a failed or refused write is not one, and a crash in
+// the middle of one records it only if it landed). The disk survives
+// crashes: the last write of a file is what the file holds.
+type Write struct {
+	Seq  int
+	At   time.Duration
+	Node int64
+	// Current is true for currentEpoch, false for acceptedEpoch.
+	Current bool
+	Epoch   int64
 }
 
 // Summary is a server's state summary as the election orders it: its
-// currentEpoch (FLE's peerEpoch) and last zxid.
+// currentEpoch (FLE's peerEpoch) and last zxid; AcceptedEpoch is the
+// other epoch file (History.Start: what each disk held at the start).
 type Summary struct {
-	CurrentEpoch int64
-	Zxid         int64
+	CurrentEpoch  int64
+	Zxid          int64
+	AcceptedEpoch int64
 }
 
 // Info is a learner's FOLLOWERINFO/OBSERVERINFO reaching a leader session
@@ -134,8 +151,10 @@ type History struct {
 	Proposals []Proposal
 	Promises  []Promise
 	Currents  []Current
-	// Start is each voter's state summary when the run began.
+	// Start is each node's state summary when the run began.
 	Start map[int64]Summary
+	// Writes are the epoch writes that reached a disk, in order.
+	Writes []Write
 	// Clean says the run had no faults, a simultaneous start and small
 	// delays: the election promises the best leader (oracle (c)).
 	Clean bool
@@ -145,12 +164,6 @@ type History struct {
 	End time.Duration
 	// Bound is the liveness bound after LastHeal.
 	Bound time.Duration
-	// Accepted is each node's acceptedEpoch at the end of the run. A node
-	// whose acceptedEpoch is above the settled leader's epoch cannot join
-	// it (ZooKeeper's learner refuses a leader epoch below its accepted
-	// one) until the next election; (d) and (e) excuse such a node as long
-	// as the leader and its followers are a majority, and report it.
-	Accepted map[int64]int64
 }
 
 // String renders the summary with the zxid in hex (epoch<<32 | counter).

@@ -290,7 +290,7 @@ func (n *node) applyZab(s *session, out zab.Output) {
 			n.applyZab(s, s.impl.PersistFailed(err))
 			return
 		}
-		w.emit(Event{Kind: EventWrite, Node: n.id, File: wr.File.String(), Epoch: wr.Epoch})
+		w.landed(n, wr)
 		n.epochWritten(nil)
 		if !s.leading && wr.File == zab.AcceptedEpochFile && n.epochs.Accepted() > before {
 			// A promise, to the leader session at the other end.
@@ -335,4 +335,11 @@ func (n *node) applyZab(s *session, out zab.Output) {
 		s.ended = true
 		n.applyQP(n.qp.SessionEnded(e.Reason.String(), e.Detail, w.s.now))
 	}
+}
+
+// landed records an epoch write that reached n's disk: for the oracles
+// (History.Writes, their only view of the disk) and for the trace.
+func (w *World) landed(n *node, wr zab.EpochWrite) {
+	w.hist.Writes = append(w.hist.Writes, Write{Seq: w.obsSeq(), At: w.s.now, Node: n.id, Current: wr.File == zab.CurrentEpochFile, Epoch: wr.Epoch})
+	w.emit(Event{Kind: EventWrite, Node: n.id, File: wr.File.String(), Epoch: wr.Epoch})
 }

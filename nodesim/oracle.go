@@ -22,8 +22,31 @@ type Violation struct {
 
 func (v Violation) String() string { return "oracle (" + v.Oracle + "): " + v.Detail }
 
+// onDisk is what node's epoch file (currentEpoch if current, else
+// acceptedEpoch) held just before the event numbered before (-1: at the
+// end of the run): the last write of it that landed earlier, or the start
+// disk's value. It reads the history only, never the simulated store.
+func onDisk(h History, node int64, current bool, before int) int64 {
+	v := h.Start[node].AcceptedEpoch
+	if current {
+		v = h.Start[node].CurrentEpoch
+	}
+	for _, w := range h.Writes {
+		if before >= 0 && w.Seq >= before {
+			break
+		}
+		if w.Node == node && w.Current == current {
+			v = w.Epoch
+		}
+	}
+	return v
+}
+
 // Excused lists the voters (d) excused at the end: not following the
-// leader because their acceptedEpoch is above its epoch.
+// leader because their acceptedEpoch (on disk, onDisk) is above its
+// epoch. ZooKeeper's learner refuses a leader epoch below its accepted
+// one, so such a node waits for the next election; (d) and (e) excuse it
+// as long as the leader and its followers are a majority, and report it.
 func Excused(h History) []int64 {
 	cur := state(h, len(h.Changes))
 	var l *Change
@@ -36,7 +59,7 @@ func Excused(h History) []int64 {
 	var out []int64
 	for _, v := range members(h) {
 		c := cur[v]
-		if l != nil && v != l.Node && !(learnerRole(c.Role) && c.Leader == l.Node && c.Epoch == l.Epoch) && h.Accepted[v] > l.Epoch {
+		if l != nil && v != l.Node && !(learnerRole(c.Role) && c.Leader == l.Node && c.Epoch == l.Epoch) && onDisk(h, v, false, -1) > l.Epoch {
 			out = append(out, v)
 		}
 	}
@@ -138,7 +161,7 @@ func EpochsBackedByQuorum(h History) []Violation {
 	for _, c := range h.Changes {
 		for ai < len(h.Acks) && h.Acks[ai].At <= c.At {
 			a := h.Acks[ai]
-			if a.Stale {
+			if onDisk(h, a.Learner, true, a.SentSeq) != a.Epoch {
 				// Not an acknowledgement: the epoch was not on its disk.
 				ai++
 				continue
@@ -186,7 +209,7 @@ func state(h History, upTo int) map[int64]Change {
 // settled reports whether exactly one voter is LEADING, every other voter
 // FOLLOWING it in its epoch and every observer OBSERVING it, except
 // members whose acceptedEpoch is above the leader's epoch (see
-// History.Accepted) while the leader and its followers are a quorum.
+// onDisk) while the leader and its followers are a quorum.
 func settled(h History, cur map[int64]Change) (bool, string) {
 	var leaders []Change
 	for _, v := range h.Voters {
@@ -218,7 +241,7 @@ func settled(h History, cur map[int64]Change) (bool, string) {
 		}
 		c, ok := cur[v]
 		if !ok || c.Role != want || c.Leader != l.Node || c.Epoch != l.Epoch {
-			if h.Accepted[v] > l.Epoch && isQuorum(h, in) {
+			if onDisk(h, v, false, -1) > l.Epoch && isQuorum(h, in) {
 				continue
 			}
 			role := Looking

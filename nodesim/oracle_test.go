@@ -9,11 +9,13 @@ import (
 
 const ms = time.Millisecond
 
-// cleanHistory is 1 leading epoch 1 with 2 and 3 following, both acked.
+// cleanHistory is 1 leading epoch 1 with 2 and 3 following, both acked
+// after making epoch 1 current on disk (4, when a test adds it, too).
 func cleanHistory() History {
 	return History{
 		Voters: []int64{1, 2, 3},
-		Acks:   []Ack{{At: 10 * ms, Leader: 1, Learner: 2, Epoch: 1}, {At: 11 * ms, Leader: 1, Learner: 3, Epoch: 1}},
+		Writes: epochOneOnDisk(2, 3, 4),
+		Acks:   []Ack{{SentSeq: 100, At: 10 * ms, Leader: 1, Learner: 2, Epoch: 1}, {SentSeq: 100, At: 11 * ms, Leader: 1, Learner: 3, Epoch: 1}},
 		Changes: []Change{
 			{At: 12 * ms, Node: 1, Role: Leading, Epoch: 1, Leader: 1},
 			{At: 13 * ms, Node: 2, Role: Following, Epoch: 1, Leader: 1},
@@ -21,6 +23,17 @@ func cleanHistory() History {
 		},
 		LastHeal: 5 * ms, End: time.Second, Bound: 100 * ms,
 	}
+}
+
+// epochOneOnDisk is each node writing acceptedEpoch then currentEpoch 1,
+// numbered before any ack a test sends (SentSeq 100).
+func epochOneOnDisk(nodes ...int64) []Write {
+	var ws []Write
+	for _, n := range nodes {
+		ws = append(ws, Write{Seq: len(ws) + 1, At: ms, Node: n, Epoch: 1},
+			Write{Seq: len(ws) + 2, At: ms, Node: n, Current: true, Epoch: 1})
+	}
+	return ws
 }
 
 func oracles(vs []Violation) []string {
@@ -39,7 +52,7 @@ func TestOraclesPassACleanHistory(t *testing.T) {
 
 func TestOracleATwoLeadersInOneEpoch(t *testing.T) {
 	h := cleanHistory()
-	h.Acks = append(h.Acks, Ack{At: 20 * ms, Leader: 2, Learner: 3, Epoch: 1})
+	h.Acks = append(h.Acks, Ack{SentSeq: 100, At: 20 * ms, Leader: 2, Learner: 3, Epoch: 1})
 	h.Changes = append(h.Changes, Change{At: 21 * ms, Node: 2, Role: Leading, Epoch: 1, Leader: 2})
 	require.Contains(t, oracles(OneLeaderPerEpoch(h)), "a")
 	require.Empty(t, OneLeaderPerEpoch(cleanHistory()))
@@ -71,12 +84,12 @@ func TestOracleBNeedsAMajorityOfAcks(t *testing.T) {
 
 	// An ack delivered after the establishment does not count.
 	h = cleanHistory()
-	h.Acks = []Ack{{At: 50 * ms, Leader: 1, Learner: 2, Epoch: 1}}
+	h.Acks = []Ack{{SentSeq: 100, At: 50 * ms, Leader: 1, Learner: 2, Epoch: 1}}
 	require.NotEmpty(t, EpochsBackedByQuorum(h))
 
 	// Acks for another epoch or another leader do not count.
 	h = cleanHistory()
-	h.Acks = []Ack{{At: 1 * ms, Leader: 1, Learner: 2, Epoch: 2}, {At: 1 * ms, Leader: 3, Learner: 2, Epoch: 1}}
+	h.Acks = []Ack{{SentSeq: 100, At: 1 * ms, Leader: 1, Learner: 2, Epoch: 2}, {SentSeq: 100, At: 1 * ms, Leader: 3, Learner: 2, Epoch: 1}}
 	require.NotEmpty(t, EpochsBackedByQuorum(h))
 
 	// With 4 voters, 2 (half) is not a quorum.
@@ -126,12 +139,12 @@ func TestOracleELiveness(t *testing.T) {
 func TestOracleDExcusesANodeAheadOnlyWithAMajority(t *testing.T) {
 	h := cleanHistory()
 	h.Changes = append(h.Changes, Change{At: 40 * ms, Node: 3, Role: Looking})
-	h.Accepted = map[int64]int64{1: 1, 2: 1, 3: 2}
+	h.Writes = append(h.Writes, Write{Seq: 50, At: 39 * ms, Node: 3, Epoch: 2})
 	require.Empty(t, SettledAtEnd(h))
 	require.Equal(t, []int64{3}, Excused(h))
 
 	h.Changes = append(h.Changes, Change{At: 41 * ms, Node: 2, Role: Looking})
-	h.Accepted[2] = 2
+	h.Writes = append(h.Writes, Write{Seq: 51, At: 40 * ms, Node: 2, Epoch: 2})
 	require.Equal(t, []string{"d"}, oracles(SettledAtEnd(h)))
 }
 
@@ -140,7 +153,7 @@ func TestOracleDExcusesANodeAheadOnlyWithAMajority(t *testing.T) {
 func cleanStart(h History) History {
 	h.Clean = true
 	h.Changes = append([]Change{{At: 0, Node: 1, Role: Looking}, {At: 0, Node: 2, Role: Looking}, {At: 0, Node: 3, Role: Looking}}, h.Changes...)
-	h.Start = map[int64]Summary{1: {1, 1<<32 | 5}, 2: {1, 1<<32 | 4}, 3: {1, 1<<32 | 4}}
+	h.Start = map[int64]Summary{1: {CurrentEpoch: 1, Zxid: 1<<32 | 5}, 2: {CurrentEpoch: 1, Zxid: 1<<32 | 4}, 3: {CurrentEpoch: 1, Zxid: 1<<32 | 4}}
 	return h
 }
 
@@ -149,24 +162,24 @@ func TestOracleCBestLeaderInACleanRun(t *testing.T) {
 	require.Empty(t, BestLeader(h))
 
 	// The zxid decides between equal epochs: 2 has the greater zxid.
-	h.Start[2] = Summary{1, 1<<32 | 6}
+	h.Start[2] = Summary{CurrentEpoch: 1, Zxid: 1<<32 | 6}
 	require.Equal(t, []string{"c"}, oracles(BestLeader(h)))
 
 	// The epoch decides before the zxid: 3's epoch 2 beats 2's zxid.
-	h.Start[3] = Summary{2, 2 << 32}
+	h.Start[3] = Summary{CurrentEpoch: 2, Zxid: 2 << 32}
 	require.Equal(t, []string{"c"}, oracles(BestLeader(h)))
-	h.Start[2], h.Start[3] = Summary{1, 1<<32 | 4}, Summary{0, 9}
+	h.Start[2], h.Start[3] = Summary{CurrentEpoch: 1, Zxid: 1<<32 | 4}, Summary{CurrentEpoch: 0, Zxid: 9}
 	require.Empty(t, BestLeader(h), "an older epoch loses whatever its zxid")
 
 	// Equal epoch and zxid: the larger sid decides.
-	h.Start = map[int64]Summary{1: {1, 7}, 2: {1, 7}, 3: {1, 7}}
+	h.Start = map[int64]Summary{1: {CurrentEpoch: 1, Zxid: 7}, 2: {CurrentEpoch: 1, Zxid: 7}, 3: {CurrentEpoch: 1, Zxid: 7}}
 	require.Equal(t, []string{"c"}, oracles(BestLeader(h)))
-	h.Start = map[int64]Summary{1: {1, 7}, 2: {1, 7}, 3: {1, 6}}
+	h.Start = map[int64]Summary{1: {CurrentEpoch: 1, Zxid: 7}, 2: {CurrentEpoch: 1, Zxid: 7}, 3: {CurrentEpoch: 1, Zxid: 6}}
 	require.Equal(t, []string{"c"}, oracles(BestLeader(h)), "2 beats 1 on the sid")
 
 	// Only voters that are up count: 3, best but down, does not.
 	h = cleanStart(cleanHistory())
-	h.Start[3] = Summary{5, 5 << 32}
+	h.Start[3] = Summary{CurrentEpoch: 5, Zxid: 5 << 32}
 	require.Equal(t, []string{"c"}, oracles(BestLeader(h)))
 	h.Changes = append(h.Changes[:3:3], append([]Change{{At: 1 * ms, Node: 3, Role: Down}}, h.Changes[3:]...)...)
 	require.Empty(t, BestLeader(h))
@@ -176,7 +189,7 @@ func TestOracleCBestLeaderInACleanRun(t *testing.T) {
 	h.Changes = append(h.Changes, Change{At: 50 * ms, Node: 2, Role: Leading, Epoch: 2, Leader: 2})
 	require.Empty(t, BestLeader(h))
 	h = cleanStart(cleanHistory())
-	h.Start[2] = Summary{1, 1<<32 | 6}
+	h.Start[2] = Summary{CurrentEpoch: 1, Zxid: 1<<32 | 6}
 	h.Clean = false
 	require.Empty(t, BestLeader(h))
 }
@@ -214,12 +227,12 @@ func TestOraclePProposalAboveEveryAcceptedEpochHeard(t *testing.T) {
 func TestOracleBIgnoresObservers(t *testing.T) {
 	h := cleanHistory()
 	h.Observers = []int64{4}
-	h.Acks = []Ack{{At: 10 * ms, Leader: 1, Learner: 4, Epoch: 1}}
+	h.Acks = []Ack{{SentSeq: 100, At: 10 * ms, Leader: 1, Learner: 4, Epoch: 1}}
 	h.Changes = []Change{{At: 12 * ms, Node: 1, Role: Leading, Epoch: 1, Leader: 1}}
 	require.Equal(t, []string{"b"}, oracles(EpochsBackedByQuorum(h)))
 
 	// With a voter's ack it is a quorum, and the observer may observe.
-	h.Acks = append(h.Acks, Ack{At: 11 * ms, Leader: 1, Learner: 2, Epoch: 1})
+	h.Acks = append(h.Acks, Ack{SentSeq: 100, At: 11 * ms, Leader: 1, Learner: 2, Epoch: 1})
 	h.Changes = append(h.Changes, Change{At: 13 * ms, Node: 4, Role: Observing, Epoch: 1, Leader: 1})
 	require.Empty(t, EpochsBackedByQuorum(h))
 
@@ -236,7 +249,7 @@ func TestOracleBIgnoresObservers(t *testing.T) {
 // A hierarchical configuration counts weighted groups: groups {1,2} (2+1)
 // and {3,4} (1+1) and {5} (weight 0: not a group at all).
 func TestOracleBCountsWeightedGroups(t *testing.T) {
-	h := History{Voters: []int64{1, 2, 3, 4, 5},
+	h := History{Voters: []int64{1, 2, 3, 4, 5}, Writes: epochOneOnDisk(3, 4),
 		Groups:  map[int64]int64{1: 1, 2: 1, 3: 2, 4: 2, 5: 3},
 		Weights: map[int64]int64{1: 2, 2: 1, 3: 1, 4: 1, 5: 0}}
 	q := func(sids ...int64) bool {
@@ -257,10 +270,10 @@ func TestOracleBCountsWeightedGroups(t *testing.T) {
 	require.False(t, q(2, 4, 5))
 
 	// Used by (b): leader 1 with 3's ack only is no quorum; with 4's it is.
-	h.Acks = []Ack{{At: 1 * ms, Leader: 1, Learner: 3, Epoch: 1}}
+	h.Acks = []Ack{{SentSeq: 100, At: 1 * ms, Leader: 1, Learner: 3, Epoch: 1}}
 	h.Changes = []Change{{At: 2 * ms, Node: 1, Role: Leading, Epoch: 1, Leader: 1}}
 	require.Equal(t, []string{"b"}, oracles(EpochsBackedByQuorum(h)))
-	h.Acks = append(h.Acks, Ack{At: 1 * ms, Leader: 1, Learner: 4, Epoch: 1})
+	h.Acks = append(h.Acks, Ack{SentSeq: 100, At: 1 * ms, Leader: 1, Learner: 4, Epoch: 1})
 	require.Empty(t, EpochsBackedByQuorum(h))
 }
 
@@ -287,8 +300,20 @@ func TestOraclePEpochMadeCurrentOnlyWithAQuorumOfPromises(t *testing.T) {
 // the epoch acknowledges nothing.
 func TestOracleBStaleAckDoesNotCount(t *testing.T) {
 	h := cleanHistory()
-	h.Acks[0].Stale = true
+	h.Acks[0].SentSeq = 2 // before 2's currentEpoch write (Seq 2)
 	require.Empty(t, EpochsBackedByQuorum(h), "1 with 3's ack is still 2 of 3")
-	h.Acks[1].Stale = true
+	h.Acks[1].SentSeq = 3 // before 3's (Seq 4)
 	require.Equal(t, []string{"b", "b", "b"}, oracles(EpochsBackedByQuorum(h)))
+
+	// The disk is what was written last before the ack, across crashes,
+	// or what it held at the start.
+	h = cleanHistory()
+	h.Writes = append(h.Writes, Write{Seq: 90, At: 9 * ms, Node: 2, Current: true, Epoch: 2})
+	require.Empty(t, EpochsBackedByQuorum(h), "2's disk moved past 1, but 3's ack stands")
+	h.Acks[1].Learner = 2
+	require.NotEmpty(t, EpochsBackedByQuorum(h), "2 holds epoch 2 when both acks are sent")
+	h = cleanHistory()
+	h.Writes = nil
+	h.Start = map[int64]Summary{2: {CurrentEpoch: 1}, 3: {CurrentEpoch: 1}}
+	require.Empty(t, EpochsBackedByQuorum(h), "epoch 1 was on both disks from the start")
 }

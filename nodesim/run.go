@@ -22,7 +22,8 @@ type Result struct {
 	// Trace is the tail of the run's trace (kept for a failed run, or
 	// with Config.KeepTrace).
 	Trace []string
-	// Excused lists nodes (d) excused at the end (History.Accepted).
+	// Excused lists nodes (d) excused at the end (their acceptedEpoch
+	// on disk is above the leader's epoch: Excused).
 	Excused []int64
 	// Err is a driver failure (a production constructor refused the
 	// driver's input).
@@ -90,10 +91,6 @@ func Run(cfg Config) (Result, error) {
 		w.s.runUntil(min(end, w.s.q[0].at))
 	}
 	w.hist.End = w.s.now
-	w.hist.Accepted = map[int64]int64{}
-	for _, id := range w.ids {
-		w.hist.Accepted[id] = w.nodes[id].epochs.Accepted()
-	}
 	vs, settle := Check(w.hist)
 	best, byZxid := w.bestAtStart()
 	var trace []string

@@ -211,7 +211,7 @@ func NewWorld(cfg Config) (*World, error) {
 		// Per-node timer skew: 0.8x to 1.25x.
 		skew := 0.8 + 0.45*w.rng.Float64()
 		w.nodes[id] = &node{w: w, id: id, epochs: st, skew: skew, zxid: d.zxid, durable: d.zxid}
-		w.hist.Start[id] = Summary{CurrentEpoch: d.current, Zxid: d.zxid}
+		w.hist.Start[id] = Summary{CurrentEpoch: d.current, Zxid: d.zxid, AcceptedEpoch: d.accepted}
 	}
 	for _, id := range w.ids {
 		n := w.nodes[id]
@@ -453,10 +453,11 @@ func (w *World) sendZab(id zab.ConnID, from int64, p quorumwire.Packet) {
 		// The leader's log as it syncs this learner (log.go).
 		base, c.synced = w.nodes[from].zxid, true
 	}
-	stale := false
+	sent := 0
 	if from == c.learner && p.Type == quorumwire.Ack && p.Zxid&0xffffffff == 0 {
-		// What the learner's disk says as it acknowledges NEWLEADER.
-		stale = w.nodes[from].epochs.Current() != p.Zxid>>32
+		// When the learner acknowledges NEWLEADER, among its epoch writes
+		// (the oracles read its disk then from History.Writes).
+		sent = w.obsSeq()
 	}
 	at := max(w.s.now+w.latency(), c.lastAt[dir])
 	c.lastAt[dir] = at
@@ -465,19 +466,19 @@ func (w *World) sendZab(id zab.ConnID, from int64, p quorumwire.Packet) {
 			return
 		}
 		tn := w.nodes[to]
-		tn.input(func() { w.receiveZab(c, tn, target, from, p, base, stale) })
+		tn.input(func() { w.receiveZab(c, tn, target, from, p, base, sent) })
 	})
 }
 
 // receiveZab is a quorum packet read by its receiving session (or by the
 // node's next session: then it is ignored).
-func (w *World) receiveZab(c *zabConn, tn *node, target *session, from int64, p quorumwire.Packet, base int64, stale bool) {
+func (w *World) receiveZab(c *zabConn, tn *node, target *session, from int64, p quorumwire.Packet, base int64, sent int) {
 	to, id := tn.id, c.id
 	if tn.sess != target {
 		return
 	}
 	if to == c.leader && p.Type == quorumwire.Ack && p.Zxid&0xffffffff == 0 {
-		w.hist.Acks = append(w.hist.Acks, Ack{At: w.s.now, Leader: to, Learner: from, Epoch: p.Zxid >> 32, Stale: stale})
+		w.hist.Acks = append(w.hist.Acks, Ack{At: w.s.now, Leader: to, Learner: from, Epoch: p.Zxid >> 32, SentSeq: sent})
 	}
 	if to == c.leader && (p.Type == quorumwire.FollowerInfo || p.Type == quorumwire.ObserverInfo) {
 		w.hist.Infos = append(w.hist.Infos, Info{Seq: w.obsSeq(), At: w.s.now, Leader: to, Session: target.serial, Learner: from, Accepted: p.Zxid >> 32})
