@@ -2,7 +2,10 @@ package nodesim
 
 import (
 	"flag"
+	"fmt"
+	"regexp"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -35,10 +38,81 @@ var variants = []variant{
 	{name: "N5hierobs1", n: 5, observers: 1, hier: true, seeds: 300},
 }
 
-func runConfig(v variant, seed uint64) Config {
+// runOpts are the flags that shape a run's Config beyond its seed; a
+// replay command must carry every one of them (replayCommand).
+type runOpts struct {
+	noFast bool // -nodesim.nofast
+}
+
+// flagOpts are the options this test binary was started with.
+func flagOpts() runOpts { return runOpts{noFast: *noFast} }
+
+func runConfig(v variant, seed uint64, o runOpts) Config {
 	return Config{N: v.n, Observers: v.observers, Hierarchical: v.hier, Seed: seed,
 		Chaos: time.Duration(2+seed%9) * time.Second, Bound: 20 * time.Second, Settle: 5 * time.Second,
-		DisableFastPaths: *noFast}
+		DisableFastPaths: o.noFast}
+}
+
+// batch is one seeded configuration a (sub)test runs: its full test name
+// (t.Name(), which the replay command selects) and its Config for a seed
+// under the flags. The seeded tests run only batches from allBatches, so
+// TestReplayCommandSelectsTheRunsConfig can check every replay command
+// against the configuration that produced the failure.
+type batch struct {
+	name string
+	cfg  func(seed uint64, o runOpts) Config
+}
+
+func seedsBatch(v variant) batch {
+	return batch{name: "TestNodeSimSeeds/" + v.name, cfg: func(seed uint64, o runOpts) Config { return runConfig(v, seed, o) }}
+}
+
+func cleanBatch(v variant) batch {
+	return batch{name: "TestNodeSimCleanRunsElectTheBest/" + v.name, cfg: func(seed uint64, o runOpts) Config {
+		cfg := runConfig(v, seed, o)
+		cfg.Clean = true
+		return cfg
+	}}
+}
+
+// fastOffBatch is one of TestNodeSimSeedsFastPathsOff's two batches per
+// variant, each its own subtest (chaos, clean) so that a replay runs
+// the failing batch's config and not the other's.
+func fastOffBatch(v variant, clean bool) batch {
+	sub := "chaos"
+	if clean {
+		sub = "clean"
+	}
+	return batch{name: "TestNodeSimSeedsFastPathsOff/" + v.name + "/" + sub, cfg: func(seed uint64, o runOpts) Config {
+		cfg := runConfig(v, seed, o)
+		cfg.DisableFastPaths, cfg.Clean = true, clean
+		return cfg
+	}}
+}
+
+// allBatches is every batch the seeded tests run.
+func allBatches() []batch {
+	var out []batch
+	for _, v := range variants {
+		out = append(out, seedsBatch(v), cleanBatch(v), fastOffBatch(v, false), fastOffBatch(v, true))
+	}
+	return out
+}
+
+// replayCommand is the command that reruns one seed of a batch exactly:
+// a -run pattern anchored at every level (so it selects that batch and
+// no other: TestNodeSimSeeds alone would also match
+// TestNodeSimSeedsFastPathsOff), the seed, and every flag in runOpts.
+func replayCommand(name string, seed uint64, o runOpts) string {
+	var elems []string
+	for _, e := range strings.Split(name, "/") {
+		elems = append(elems, "^"+regexp.QuoteMeta(e)+"$")
+	}
+	cmd := fmt.Sprintf("go test ./nodesim -run '%s' -nodesim.seed=%d", strings.Join(elems, "/"), seed)
+	if o.noFast {
+		cmd += " -nodesim.nofast"
+	}
+	return cmd + " -v"
 }
 
 // seedRange is the seeds a test runs for a variant: the flags, or def.
@@ -65,12 +139,16 @@ type tally struct {
 	settles []time.Duration
 }
 
-// runSeeds runs cfgOf(seed) for the seed range, reporting the first three
-// failures with their replay command and trace tail.
-func runSeeds(t *testing.T, test string, first uint64, seeds int, cfgOf func(uint64) Config) tally {
+// runSeeds runs b's Config for the seed range under this binary's flags,
+// reporting the first three failures with their replay command and trace
+// tail. t must be b's own (sub)test: the replay command names it.
+func runSeeds(t *testing.T, b batch, first uint64, seeds int) tally {
+	require.Equal(t, b.name, t.Name(), "a batch runs in the subtest its replay command selects")
+	o := flagOpts()
 	ty := tally{perOracle: map[string]int{}, faults: map[string]int{}, paths: map[string]int{}}
 	for seed := first; seed < first+uint64(seeds); seed++ {
-		r, err := Run(cfgOf(seed))
+		cfg := b.cfg(seed, o)
+		r, err := Run(cfg)
 		require.NoError(t, err)
 		ty.runs++
 		for k, v := range r.Faults {
@@ -85,7 +163,7 @@ func runSeeds(t *testing.T, test string, first uint64, seeds int, cfgOf func(uin
 		if r.Settle >= 0 {
 			ty.settles = append(ty.settles, r.Settle)
 		}
-		if r.Best != int64(cfgOf(seed).N) {
+		if r.Best != int64(cfg.N) {
 			ty.best++
 		}
 		if r.ZxidDecided {
@@ -99,8 +177,7 @@ func runSeeds(t *testing.T, test string, first uint64, seeds int, cfgOf func(uin
 			ty.perOracle[v.Oracle]++
 		}
 		if ty.failed <= 3 {
-			t.Errorf("%v\nreplay: go test ./nodesim -run '%s' -nodesim.seed=%d -v\ntrace tail:\n%s",
-				r, test, seed, r.TraceTail(60))
+			t.Errorf("%v\nreplay: %s\ntrace tail:\n%s", r, replayCommand(b.name, seed, o), r.TraceTail(60))
 		}
 	}
 	return ty
@@ -126,7 +203,7 @@ func TestNodeSimSeeds(t *testing.T) {
 			t.Parallel()
 			first, seeds := seedRange(v.seeds)
 			start := time.Now()
-			ty := runSeeds(t, "TestNodeSimSeeds/"+v.name+"$", first, seeds, func(seed uint64) Config { return runConfig(v, seed) })
+			ty := runSeeds(t, seedsBatch(v), first, seeds)
 			t.Logf("%s fastpaths=%v seeds=%d..%d failed=%d excused-runs=%d violations=%v settle p50=%v p90=%v p99=%v max=%v runs/s=%.0f decisions=%v faults=%v",
 				v.name, !*noFast, first, first+uint64(seeds)-1, ty.failed, ty.excused, ty.perOracle, ty.pct(50), ty.pct(90), ty.pct(99), ty.pct(100),
 				float64(ty.runs)/time.Since(start).Seconds(), ty.paths, ty.faults)
@@ -146,11 +223,7 @@ func TestNodeSimCleanRunsElectTheBest(t *testing.T) {
 		t.Run(v.name, func(t *testing.T) {
 			t.Parallel()
 			first, seeds := seedRange(v.seeds / 4)
-			ty := runSeeds(t, "TestNodeSimCleanRunsElectTheBest/"+v.name+"$", first, seeds, func(seed uint64) Config {
-				cfg := runConfig(v, seed)
-				cfg.Clean = true
-				return cfg
-			})
+			ty := runSeeds(t, cleanBatch(v), first, seeds)
 			t.Logf("%s clean fastpaths=%v seeds=%d failed=%d violations=%v best-not-largest-sid=%d decided-by-zxid=%d decisions=%v",
 				v.name, !*noFast, seeds, ty.failed, ty.perOracle, ty.best, ty.byZxid, ty.paths)
 			if seeds >= 50 {
@@ -167,7 +240,7 @@ func TestNodeSimCleanRunsElectTheBest(t *testing.T) {
 func TestNodeSimReplaysExactly(t *testing.T) {
 	for _, v := range variants {
 		for _, seed := range []uint64{7, 367} {
-			cfg := runConfig(v, seed)
+			cfg := runConfig(v, seed, runOpts{})
 			cfg.KeepTrace = true
 			a, err := Run(cfg)
 			require.NoError(t, err)
@@ -189,8 +262,7 @@ func TestNodeSimReplaysExactly(t *testing.T) {
 // has stayed settled for Settle (what keeps a seed cheap), not before.
 func TestNodeSimStopsAfterItsQuietPeriod(t *testing.T) {
 	for seed := uint64(1); seed <= 20; seed++ {
-		cfg := runConfig(variants[0], seed)
-		cfg.Clean = true
+		cfg := cleanBatch(variants[0]).cfg(seed, runOpts{})
 		r, err := Run(cfg)
 		require.NoError(t, err)
 		require.Empty(t, r.Violations)
@@ -216,27 +288,26 @@ func checkPaths(t *testing.T, ty tally, fast bool, seeds int) {
 
 // TestNodeSimSeedsFastPathsOff is TestNodeSimSeeds and the clean runs with
 // the election fast paths off (ZooKeeper's timing: every LOOKING round
-// waits out the finalize window), on a smaller sample: the same oracles
-// hold, and no decision takes a fast path.
+// waits out the finalize window), on a smaller sample, each batch in its
+// own subtest (chaos, clean): the same oracles hold, and no decision takes
+// a fast path.
 func TestNodeSimSeedsFastPathsOff(t *testing.T) {
 	for _, v := range variants {
 		t.Run(v.name, func(t *testing.T) {
 			t.Parallel()
 			first, seeds := seedRange(v.seeds / 4)
-			ty := runSeeds(t, "TestNodeSimSeedsFastPathsOff/"+v.name+"$", first, seeds, func(seed uint64) Config {
-				cfg := runConfig(v, seed)
-				cfg.DisableFastPaths = true
-				return cfg
+			t.Run("chaos", func(t *testing.T) {
+				ty := runSeeds(t, fastOffBatch(v, false), first, seeds)
+				t.Logf("%s fastpaths=false seeds=%d failed=%d violations=%v settle p50=%v p99=%v max=%v decisions=%v",
+					v.name, seeds, ty.failed, ty.perOracle, ty.pct(50), ty.pct(99), ty.pct(100), ty.paths)
+				checkPaths(t, ty, false, seeds)
 			})
-			clean := runSeeds(t, "TestNodeSimSeedsFastPathsOff/"+v.name+"$", first, max(seeds/2, 1), func(seed uint64) Config {
-				cfg := runConfig(v, seed)
-				cfg.DisableFastPaths, cfg.Clean = true, true
-				return cfg
+			t.Run("clean", func(t *testing.T) {
+				clean := runSeeds(t, fastOffBatch(v, true), first, max(seeds/2, 1))
+				t.Logf("%s clean fastpaths=false seeds=%d failed=%d violations=%v decisions=%v",
+					v.name, clean.runs, clean.failed, clean.perOracle, clean.paths)
+				checkPaths(t, clean, false, seeds)
 			})
-			t.Logf("%s fastpaths=false seeds=%d failed=%d clean=%d clean-failed=%d violations=%v settle p50=%v p99=%v max=%v decisions=%v",
-				v.name, seeds, ty.failed, clean.runs, clean.failed, ty.perOracle, ty.pct(50), ty.pct(99), ty.pct(100), ty.paths)
-			checkPaths(t, ty, false, seeds)
-			checkPaths(t, clean, false, seeds)
 		})
 	}
 }
