@@ -120,7 +120,8 @@ func (w *World) planChaos(faults map[string]int) {
 	chaos := w.cfg.Chaos
 	for t := time.Duration(r.IntN(300)) * time.Millisecond; t < chaos; t += time.Duration(200+r.IntN(1500)) * time.Millisecond {
 		dur := time.Duration(100+r.IntN(4000)) * time.Millisecond
-		victim := w.ids[r.IntN(len(w.ids))]
+		vi := r.IntN(len(w.ids))
+		victim := w.ids[vi]
 		kind := faultKinds[r.IntN(len(faultKinds))]
 		faults[kind]++
 		switch kind {
@@ -140,12 +141,16 @@ func (w *World) planChaos(faults map[string]int) {
 				}
 			})
 		case "partition-oneway":
-			to := w.ids[r.IntN(len(w.ids))]
+			// The target is drawn among the other nodes: a node cut
+			// from itself would be a fault counted that does nothing.
+			ti := r.IntN(len(w.ids) - 1)
+			if ti >= vi {
+				ti++
+			}
+			to := w.ids[ti]
 			w.s.after(t, func() {
-				if to != victim {
-					w.tracef("one-way partition n%d -/-> n%d", victim, to)
-					w.block(victim, to, dur)
-				}
+				w.tracef("one-way partition n%d -/-> n%d", victim, to)
+				w.block(victim, to, dur)
 			})
 		case "crash":
 			w.s.after(t, func() {
