@@ -98,21 +98,29 @@ func (w *World) RunUntil(cond func() bool, limit time.Duration) bool {
 }
 
 // Settlement is an ensemble at rest: one leader established in Epoch and
-// every other node judged following it in that epoch.
+// every other node judged following it (observing it, for an observer) in
+// that epoch.
 type Settlement struct {
 	// Leader is the leading node.
 	Leader int64
 	// Epoch is its established epoch.
 	Epoch int64
-	// Followers are the nodes following it, in order.
+	// Followers are the voters following it, in order.
 	Followers []int64
+	// Observers are the observers observing it, in order.
+	Observers []int64
 	// At is when the nodes first stood like this (the start of the quiet
 	// period that Settle waited out).
 	At time.Duration
 }
 
+// observer reports whether id is an observer (Config.Observers are the
+// sids after the N voters).
+func (w *World) observer(id int64) bool { return id > int64(w.cfg.N) }
+
 // established returns a node's established role, its leader and epoch
-// (Looking when it is up without an established session, Down when down).
+// (Looking when it is up without an established session, Down when down;
+// an observer's learner session is Observing).
 func (w *World) established(id int64) (Role, int64, int64) {
 	n := w.nodes[id]
 	switch {
@@ -123,12 +131,15 @@ func (w *World) established(id int64) (Role, int64, int64) {
 	case n.sess.leading:
 		// An established session has both epoch files at its epoch.
 		return Leading, id, n.epochs.Current()
+	case w.observer(id):
+		return Observing, n.sess.leader, n.epochs.Current()
 	}
 	return Following, n.sess.leader, n.epochs.Current()
 }
 
 // SettledAmong reports whether, right now, exactly one of ids leads and
-// all the others follow it in its epoch (nil ids: every node that is up).
+// all the others follow it in its epoch, the observers among them
+// observing it (nil ids: every node that is up).
 func (w *World) SettledAmong(ids []int64) (Settlement, bool) {
 	if ids == nil {
 		for _, id := range w.ids {
@@ -152,11 +163,19 @@ func (w *World) SettledAmong(ids []int64) (Settlement, bool) {
 		if id == st.Leader {
 			continue
 		}
+		want := Following
+		if w.observer(id) {
+			want = Observing
+		}
 		r, l, e := w.established(id)
-		if r != Following || l != st.Leader || e != st.Epoch {
+		if r != want || l != st.Leader || e != st.Epoch {
 			return Settlement{}, false
 		}
-		st.Followers = append(st.Followers, id)
+		if want == Observing {
+			st.Observers = append(st.Observers, id)
+		} else {
+			st.Followers = append(st.Followers, id)
+		}
 	}
 	return st, true
 }
@@ -180,7 +199,8 @@ func (w *World) Settle(ids []int64, quiet, limit time.Duration) (Settlement, boo
 		switch {
 		case !ok:
 			held = false
-		case !held || st.Leader != cur.Leader || st.Epoch != cur.Epoch || len(st.Followers) != len(cur.Followers):
+		case !held || st.Leader != cur.Leader || st.Epoch != cur.Epoch ||
+			len(st.Followers) != len(cur.Followers) || len(st.Observers) != len(cur.Observers):
 			held, cur = true, st
 			cur.At = w.s.now
 		}
@@ -357,7 +377,7 @@ type NodeStatus struct {
 	// Role is its established role (Looking while electing or in
 	// discovery, Down when crashed).
 	Role Role
-	// Leader and Epoch are set for Leading and Following.
+	// Leader and Epoch are set for Leading, Following and Observing.
 	Leader, Epoch int64
 	// Discovery, when not 0, is the leader of a session that has not
 	// established yet.
@@ -392,8 +412,8 @@ func (s NodeStatus) String() string {
 	switch s.Role {
 	case Leading:
 		fmt.Fprintf(&b, "LEADING epoch %d", s.Epoch)
-	case Following:
-		fmt.Fprintf(&b, "FOLLOWING n%d epoch %d", s.Leader, s.Epoch)
+	case Following, Observing:
+		fmt.Fprintf(&b, "%v n%d epoch %d", s.Role, s.Leader, s.Epoch)
 	case Looking:
 		b.WriteString("LOOKING")
 		if s.Discovery != 0 {

@@ -3,6 +3,7 @@ package nodesim
 import (
 	"flag"
 	"fmt"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -94,6 +95,8 @@ func (e *scriptEnv) handle(t *testing.T, td *datadriven.TestData) string {
 		td.MaybeScanArgs(t, "dup", &dup)
 		td.MaybeScanArgs(t, "delay", &delay)
 		err = e.w.SetFaultRates(drop, dup, delay)
+	case "config":
+		return configText(e.w.History())
 	case "status":
 		var b strings.Builder
 		for _, s := range e.w.Status() {
@@ -116,17 +119,23 @@ func (e *scriptEnv) handle(t *testing.T, td *datadriven.TestData) string {
 	return scripttest.Result(e.tr.Since(mark)+extra, nil)
 }
 
-// start builds the world: start n=N [seed=S]. Nodes boot at seeded
-// moments in the first 50 ms; nothing runs until the next command.
+// start builds the world: start n=N [observers=M] [hier=true] [seed=S]:
+// N voters (a plain majority, or with hier=true weighted groups drawn by
+// the seed, which the config command prints) and M observers (sids N+1
+// ...). Nodes boot at seeded moments in the first 50 ms; nothing runs
+// until the next command.
 func (e *scriptEnv) start(t *testing.T, td *datadriven.TestData) error {
 	if e.w != nil {
 		td.Fatalf(t, "start twice")
 	}
-	var n int
+	var n, observers int
 	td.ScanArgs(t, "n", &n)
+	td.MaybeScanArgs(t, "observers", &observers)
+	hier := false
+	td.MaybeScanArgs(t, "hier", &hier)
 	seed := uint64(1)
 	td.MaybeScanArgs(t, "seed", &seed)
-	w, err := NewWorld(Config{N: n, Seed: seed, EmptyDisks: true})
+	w, err := NewWorld(Config{N: n, Observers: observers, Hierarchical: hier, Seed: seed, EmptyDisks: true})
 	if err != nil {
 		return err
 	}
@@ -174,11 +183,17 @@ func (e *scriptEnv) settle(t *testing.T, td *datadriven.TestData) string {
 	if !ok {
 		return fmt.Sprintf("not settled within %v\n", limit)
 	}
-	follow := "alone"
+	var others []string
 	if len(st.Followers) > 0 {
-		follow = "followed by " + sids(st.Followers)
+		others = append(others, "followed by "+sids(st.Followers))
 	}
-	line := fmt.Sprintf("settled: n%d leads epoch %d, %s", st.Leader, st.Epoch, follow)
+	if len(st.Observers) > 0 {
+		others = append(others, "observed by "+sids(st.Observers))
+	}
+	if len(others) == 0 {
+		others = []string{"alone"}
+	}
+	line := fmt.Sprintf("settled: n%d leads epoch %d, %s", st.Leader, st.Epoch, strings.Join(others, ", "))
 	switch {
 	case within == 0:
 	case st.At-from > within:
@@ -220,6 +235,46 @@ func checkText(h History) string {
 	var b strings.Builder
 	for _, v := range vs {
 		b.WriteString(v.String() + "\n")
+	}
+	return b.String()
+}
+
+// configText describes the ensemble a script runs, from the History the
+// oracles count with: the voters and what makes a quorum of them (a plain
+// majority, or for weighted groups each group's members and weights and
+// how many groups a quorum needs), and the observers, which never count.
+func configText(h History) string {
+	var b strings.Builder
+	if h.Weights == nil {
+		fmt.Fprintf(&b, "voters %s: a quorum is %d of %d\n", sids(h.Voters), len(h.Voters)/2+1, len(h.Voters))
+	} else {
+		members := map[int64][]int64{}
+		for _, v := range h.Voters {
+			members[h.Groups[v]] = append(members[h.Groups[v]], v)
+		}
+		gids := make([]int64, 0, len(members))
+		for g := range members {
+			gids = append(gids, g)
+		}
+		sort.Slice(gids, func(i, j int) bool { return gids[i] < gids[j] })
+		weighty := 0
+		for _, g := range gids {
+			var parts []string
+			total := int64(0)
+			for _, v := range members[g] {
+				parts = append(parts, fmt.Sprintf("n%d weight %d", v, h.Weights[v]))
+				total += h.Weights[v]
+			}
+			if total > 0 {
+				weighty++
+			}
+			fmt.Fprintf(&b, "group %d: %s (total %d)\n", g, strings.Join(parts, ", "), total)
+		}
+		fmt.Fprintf(&b, "voters %s: a quorum holds more than half the weight of at least %d of the %d groups of nonzero weight\n",
+			sids(h.Voters), weighty/2+1, weighty)
+	}
+	if len(h.Observers) > 0 {
+		fmt.Fprintf(&b, "observers %s: never counted in a quorum\n", sids(h.Observers))
 	}
 	return b.String()
 }

@@ -123,8 +123,8 @@ func (t *Trace) describe(e Event) string {
 			return fmt.Sprintf("%s LOOKING (left %s)", n, roleText(prev))
 		case Leading:
 			return fmt.Sprintf("%s LEADING epoch %d (quorum %s)", n, e.Epoch, sids(t.quorum(e.Node, e.Epoch)))
-		case Following:
-			return fmt.Sprintf("%s FOLLOWING n%d epoch %d", n, e.Leader, e.Epoch)
+		case Following, Observing:
+			return fmt.Sprintf("%s %v n%d epoch %d", n, e.Role, e.Leader, e.Epoch)
 		case Down:
 			if !seen {
 				return n + " DOWN"
@@ -189,8 +189,8 @@ func roleText(e Event) string {
 	switch e.Role {
 	case Leading:
 		return fmt.Sprintf("LEADING epoch %d", e.Epoch)
-	case Following:
-		return fmt.Sprintf("FOLLOWING n%d epoch %d", e.Leader, e.Epoch)
+	case Following, Observing:
+		return fmt.Sprintf("%v n%d epoch %d", e.Role, e.Leader, e.Epoch)
 	}
 	return e.Role.String()
 }
