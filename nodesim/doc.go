@@ -114,5 +114,12 @@
 // timestamps (elections decided, epoch writes, roles established and left,
 // sessions ended and why). script_test.go runs testdata/scripts/*.txt with
 // datadriven against golden traces; each script says in prose what it
-// shows and which lines prove it.
+// shows and which lines prove it. start takes n= voters, observers= and
+// hier=true (weighted groups drawn by the seed=), and config prints the
+// ensemble the oracles count with (voters, groups and weights, observers).
+// No output carries a duration: a settle line says who leads which epoch
+// with whom, so a golden changes only when an outcome does, never with
+// timing alone (a different draw of the seeded latencies moved a settle
+// by 6 ms and "killed" a mutation that changed nothing else). A script
+// that claims speed states it as a bound its settle checks (within=D).
 package nodesim

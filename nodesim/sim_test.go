@@ -196,7 +196,8 @@ func (ty tally) pct(p int) time.Duration {
 // storage + the transaction log model) under seeded chaos, for every
 // variant in parallel, and judges every run with the independent oracles.
 // A failing seed prints its replay command and the trace tail. Soak:
-// go test ./nodesim -run TestNodeSimSeeds -nodesim.seeds=N -nodesim.first=F.
+// go test ./nodesim -run '^TestNodeSimSeeds$' -nodesim.seeds=N -nodesim.first=F
+// (unanchored, the pattern would also run TestNodeSimSeedsFastPathsOff).
 func TestNodeSimSeeds(t *testing.T) {
 	for _, v := range variants {
 		t.Run(v.name, func(t *testing.T) {
