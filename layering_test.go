@@ -47,7 +47,7 @@ var imports = map[string][]string{
 	"cnx":                    {"quorum"},
 	"examples/embed":         {"zkfle"},
 	"fle":                    {"quorum", "zk"},
-	"fle/sim":                {"fle", "quorum", "zk"},
+	"fle/sim":                {"cnx", "fle", "quorum", "zk"},
 	"fourletter":             {"internal/version", "messages"},
 	"fourletter/hostinfo":    {"fourletter"},
 	"history":                {"actors", "messages"},

@@ -3,6 +3,7 @@ package sim
 import (
 	"time"
 
+	"github.com/zkfle/zkfle/cnx"
 	"github.com/zkfle/zkfle/fle"
 	"github.com/zkfle/zkfle/quorum"
 )
@@ -17,6 +18,10 @@ type node struct {
 	// one are stale.
 	inc uint64
 	m   Machine
+	// mgr and recv are the process's connection manager and receive
+	// queue (production's cnx core), fresh at every start.
+	mgr  *cnx.Manager[fle.Message]
+	recv *cnx.RecvQueue[fle.Notification]
 	// timers holds the pending arming of each timer kind (index: kind).
 	timers [4]armedTimer
 	// decision is the node's decision while it is not Looking.
@@ -66,6 +71,9 @@ type Split struct {
 	Node, Leader, Other, OtherLeader int64
 }
 
+// recvCapacity is the receive queue's capacity (RECV_CAPACITY).
+const recvCapacity = 100
+
 // Cluster is a simulated ensemble: N election machines, simulated time,
 // the network between them and a failure detector. It is not safe for
 // concurrent use.
@@ -77,7 +85,8 @@ type Cluster struct {
 	detGrace   time.Duration
 	fast       bool
 	// reports are unreachability reports waiting for the current input
-	// (depth > 0) to finish; draining is set while they are handed out
+	// (depth > 0) to finish, after the connection work (network.go's
+	// jobs); draining is set while they are handed out
 	// (reachability.go).
 	reports  []report
 	depth    int

@@ -5,6 +5,7 @@ package sim
 // and messages fired or lost by hand, partitions.
 
 import (
+	"github.com/zkfle/zkfle/cnx"
 	"github.com/zkfle/zkfle/fle"
 )
 
@@ -22,9 +23,15 @@ func (c *Cluster) Start(sid int64) error {
 	if err != nil {
 		return &NodeError{Op: "start", Sid: sid, Err: err}
 	}
+	defer c.hold()()
 	n.inc++
 	n.up = true
 	n.m = m
+	// One connection manager per process, as production makes one per
+	// process: nothing known, nothing queued.
+	n.mgr = cnx.New[fle.Message](cnx.Config{ID: n.sid, Verifier: c.verifier})
+	n.recv = cnx.NewRecvQueue[fle.Notification](recvCapacity)
+	c.applyCnx(n, n.mgr.Restart(), false)
 	c.look(n, "boot")
 	return nil
 }
@@ -48,8 +55,9 @@ func (c *Cluster) look(n *node, why string) {
 	c.recheck()
 }
 
-// Crash stops a running node: its machine is gone, messages in flight to
-// it are lost, its connections close and its send queues are forgotten.
+// Crash stops a running node: its machine and connection manager are
+// gone, messages in flight to it are lost, its connections close (its
+// peers' managers hear of it) and its send queues are forgotten.
 func (c *Cluster) Crash(sid int64) error {
 	n, err := c.getUp("crash", sid)
 	if err != nil {
@@ -61,15 +69,12 @@ func (c *Cluster) Crash(sid int64) error {
 	n.m = nil
 	n.decision = nil
 	n.timers = [4]armedTimer{}
+	// The process's connection manager dies with it: its peers hear its
+	// connections close; a restart makes a fresh one (cnx.New).
+	c.cut(func(cn *conn) bool { return cn.a == sid || cn.b == sid })
+	n.mgr, n.recv = nil, nil
 	for _, p := range c.nodes {
-		if p == n {
-			continue
-		}
-		if c.net.connected(n.sid, p.sid) {
-			c.unreachable(p, n, "connection closed")
-		}
-		c.net.setConnected(n.sid, p.sid, false)
-		*c.net.link(n.sid, p.sid) = link{}
+		c.net.lastDue[c.net.index[sid]*c.net.n+c.net.index[p.sid]] = 0
 	}
 	for _, e := range c.inFlight(func(env *envelope) bool { return env.to == sid }) {
 		c.lose(e.env, "recipient crashed")
@@ -182,17 +187,7 @@ func (c *Cluster) Partition(sides ...[]int64) error {
 	copy(c.net.side, side)
 	c.trace.add(TraceEvent{At: c.sched.now, Kind: TracePartition, Note: formatSides(sides)})
 	defer c.hold()()
-	for _, a := range c.nodes {
-		for _, b := range c.nodes {
-			if a.sid < b.sid && !c.net.sameSide(a.sid, b.sid) {
-				if c.net.connected(a.sid, b.sid) {
-					c.unreachable(a, b, "connection closed")
-					c.unreachable(b, a, "connection closed")
-				}
-				c.net.setConnected(a.sid, b.sid, false)
-			}
-		}
-	}
+	c.cut(func(cn *conn) bool { return !c.net.sameSide(cn.a, cn.b) })
 	for _, e := range c.inFlight(func(env *envelope) bool { return !c.net.sameSide(env.from, env.to) }) {
 		c.lose(e.env, "partition")
 	}

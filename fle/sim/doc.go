@@ -9,35 +9,69 @@
 // choice comes from a math/rand/v2 source seeded explicitly by the caller.
 // The same Options (or the same script) always yield the same trace.
 //
-// What the harness models of ZooKeeper around the election (QuorumCnxManager and the rest of FastLeaderElection):
+// Production rules it runs: each node's election is a package fle
+// Machine (or a stand-in given in Config.NewMachine), and each node
+// process has its own connection manager from package cnx, the rule book
+// the connection-manager actor runs, driven here as nodesim drives it:
 //
-//   - Connections (QuorumCnxManager): one per pair of live, reachable
-//     nodes. A send on a connected pair goes on the wire and becomes the
-//     pair's "last message sent"; a send on an unconnected pair waits in a
-//     send queue of capacity one (newest wins) and tries to connect. When a
-//     connection is established, each side sends its queued message or, if
-//     none, re-sends its last message sent (ZOOKEEPER-481). Connections are
-//     only (re)established by a send or by ConnectAll, as in ZooKeeper: a
-//     healed partition does not reconnect by itself.
-//   - haveDelivered is ZooKeeper's real one: true as soon as any send queue
-//     the node ever created is empty (QuorumCnxManager.haveDelivered).
+//   - cnx.Manager[fle.Message], made fresh at every Start (production
+//     makes one per process): Send for every notification to a peer,
+//     ConnectAll when the machine asks for it, Dialed, Accepted, Closed
+//     and RedialDue for the connections' lives, and its Output carried
+//     out (Closes, Ends, Adopts, Forwards, Dials, Timers). So the send
+//     queue of one (newest wins), the re-send of the last message on a
+//     new connection (ZOOKEEPER-481), connectAll/connectOne, the redial
+//     limit and the tie-break are production's: a dial keeps its
+//     connection only if the dialler has the larger sid
+//     (cnx.InitiatorKeeps), otherwise the dialler hangs up after its
+//     header and the acceptor calls back (traced as "call" and
+//     "connected").
+//   - haveDelivered is the manager's (cnx.Manager.HaveDelivered), passed
+//     to Machine.Tick as the election actor does: true as soon as any send
+//     queue is empty, and also with no queue at all (zkfle's one
+//     deliberate difference from ZooKeeper, which says false there).
+//   - The reachable fast path's inputs are the manager's too: a new live
+//     link is PeerReachable; a failed dial, or a live link's close that
+//     Manager.Closed says means the peer is gone, is PeerUnreachable
+//     (reachability.go).
+//   - Each connection end writes through a cnx.Sender and each node reads
+//     through a cnx.RecvQueue (capacity 100). The model has no
+//     socket-write time, so a Sender never holds a message behind the one
+//     in flight, and notifications are handed to the machine as they
+//     arrive, so the receive queue never fills: their newest-wins and
+//     drop-oldest rules are exercised by cnx's own tests, not here.
+//
+// What remains a model (simulator code, not production's):
+//
+//   - The network: which nodes can reach each other (partitions), and
+//     each message's fate from the Policy (loss, delay, reorder,
+//     duplication). Links are TCP streams: each direction delivers in
+//     order unless the Policy lets a message overtake (Fate.Reorder).
+//     Setting a connection up takes no time (a dial to a reachable node
+//     connects, or is answered by the call back, within the input that
+//     asked for it, once that input is done), nor does a close: both
+//     ends hear of it at once. A message already in flight is not lost
+//     when its connection closes, only by a crash or a partition.
+//     Connections are only (re)established by a send, ConnectAll or a
+//     redial timer, as in ZooKeeper: a healed partition does not
+//     reconnect by itself.
 //   - Loopback: a message a node sends to itself is delivered through Step
 //     at the same instant, after the current input, and is never lost.
-//   - Crash: the machine is gone; messages in flight to it are lost, its
-//     connections close, and its send queues and last messages are
-//     forgotten (a new process). Restart: a fresh fle.Machine (logical
-//     clock 0) started with the same zxid and epoch.
-//   - Partition: links across the cut close and messages in flight across
-//     it are lost. Heal makes the nodes reachable again; links reconnect on
-//     the next send or ConnectAll.
+//   - Crash: the machine and connection manager are gone; messages in
+//     flight to it are lost, its connections close (its peers' managers
+//     hear Closed), and its send queues and last messages are forgotten
+//     (a new process). Restart: a fresh fle.Machine (logical clock 0)
+//     started with the same zxid and epoch, and a fresh cnx.Manager.
+//   - Partition: connections across the cut close (both ends' managers
+//     hear Closed) and messages in flight across it are lost. Heal makes
+//     the nodes reachable again; links reconnect on the next send or
+//     ConnectAll.
 //   - A failure detector standing in for the post-election session (see
 //     detector.go): a node Following, Observing or Leading a leader that
 //     it cannot reach goes back to Looking with Start after
 //     DetectorTimeout (D); one whose leader is reachable but not leading
 //     gives up after the shorter DetectorGrace (G); a leader without a
 //     quorum of followers gives up after D.
-//   - Links are TCP streams: each direction delivers in order unless the
-//     Policy lets a message overtake (Fate.Reorder).
 //
 // The checks are oracles that share no code with what they judge: the
 // best leader is found with their own (peerEpoch, zxid, sid) comparison
@@ -49,8 +83,7 @@
 // RandomOptions) draws a whole scenario from a seed and checks it; see
 // run.go for the checks and LivenessBound for the liveness bound.
 //
-// Not modelled: the receive queue's capacity of 100 (no test here comes
-// near it), connection set-up time (connecting is instantaneous), epoch
+// Not modelled: connection set-up and socket-write time (above), epoch
 // establishment after an election (zxids and epochs never change), and
 // reconfiguration (every node shares one quorum verifier).
 package sim

@@ -3,6 +3,7 @@ package sim
 import (
 	"time"
 
+	"github.com/zkfle/zkfle/cnx"
 	"github.com/zkfle/zkfle/fle"
 )
 
@@ -17,32 +18,47 @@ type envelope struct {
 	done bool
 }
 
-// link is one direction (from -> to) of a pair of nodes: QuorumCnxManager's
-// per-peer send queue and lastMessageSent, which outlive connections.
-type link struct {
-	// hasQueue: the queue exists (created by the first send or the first
-	// connection; ZooKeeper never removes it). haveDelivered looks at it.
-	hasQueue bool
-	// queued is the send queue's one slot (capacity 1, newest wins).
-	queued *fle.Message
-	// last is lastMessageSent, re-sent when a new connection starts.
-	last *fle.Message
-	// lastDue is the arrival time of the last message: a connection
-	// delivers in order (FIFO) unless the policy lets a message overtake.
-	lastDue time.Duration
+// conn is one election connection between two nodes. Its number is the
+// cnx.Conn both ends' managers know it by.
+type conn struct {
+	id cnx.Conn
+	// a dialled, b accepted; aInc and bInc are their incarnations.
+	a, b       int64
+	aInc, bInc uint64
+	open       bool
+	// senders[x] is end x's SendWorker (cnx.Sender), made when x's
+	// manager adopts the connection.
+	senders map[int64]*cnx.Sender[fle.Message]
 }
 
-// network is the connection manager of every node at once.
+// other is the end of c that is not x.
+func (c *conn) other(x int64) int64 {
+	if c.a == x {
+		return c.b
+	}
+	return c.a
+}
+
+// network is the wire between the nodes: the open connections, the
+// partition sides and the policy that decides each message's fate. What
+// is sent where, queued or re-sent is each node's cnx.Manager's business.
 type network struct {
 	n     int
 	index map[int64]int
-	links []link // [from*n + to]
-	conn  []bool // [a*n + b], kept symmetric
+	conns map[cnx.Conn]*conn
+	next  uint64
+	// lastDue[from*n+to] is the arrival time of the last message from ->
+	// to: a connection delivers in order (FIFO) unless the policy lets a
+	// message overtake.
+	lastDue []time.Duration
 	// side is each node's partition side; nodes on different sides
 	// cannot reach each other. All zero when healed.
 	side     []int
 	inflight int
 	policy   Policy
+	// jobs are connection work (dials, closes heard by the other end)
+	// waiting for the current input to finish, in order (drain).
+	jobs []func()
 }
 
 func newNetwork(sids []int64, policy Policy) network {
@@ -52,27 +68,13 @@ func newNetwork(sids []int64, policy Policy) network {
 		idx[s] = i
 	}
 	return network{
-		n:      n,
-		index:  idx,
-		links:  make([]link, n*n),
-		conn:   make([]bool, n*n),
-		side:   make([]int, n),
-		policy: policy,
+		n:       n,
+		index:   idx,
+		conns:   map[cnx.Conn]*conn{},
+		lastDue: make([]time.Duration, n*n),
+		side:    make([]int, n),
+		policy:  policy,
 	}
-}
-
-func (nw *network) link(from, to int64) *link {
-	return &nw.links[nw.index[from]*nw.n+nw.index[to]]
-}
-
-func (nw *network) connected(a, b int64) bool {
-	return nw.conn[nw.index[a]*nw.n+nw.index[b]]
-}
-
-func (nw *network) setConnected(a, b int64, v bool) {
-	ia, ib := nw.index[a], nw.index[b]
-	nw.conn[ia*nw.n+ib] = v
-	nw.conn[ib*nw.n+ia] = v
 }
 
 func (nw *network) sameSide(a, b int64) bool {
@@ -85,7 +87,20 @@ func (c *Cluster) reachable(a, b *node) bool {
 	return a.up && b.up && c.net.sameSide(a.sid, b.sid)
 }
 
-// send is QuorumCnxManager.toSend for one notification from n.
+// vnow is the simulated time as the wall clock cnx.Manager takes.
+func (c *Cluster) vnow() time.Time { return time.Unix(1_000_000, 0).Add(c.sched.now) }
+
+// later queues connection work until the current input is done (a
+// connection manager acts after the input that asked it to).
+func (c *Cluster) later(job func()) {
+	c.net.jobs = append(c.net.jobs, job)
+	if c.depth == 0 {
+		c.drain()
+	}
+}
+
+// send is one notification from n's machine: looped back, or handed to
+// n's connection manager (cnx.Manager.Send).
 func (c *Cluster) send(n *node, m fle.Message) {
 	c.stats.Messages++
 	if m.To == n.sid {
@@ -100,85 +115,199 @@ func (c *Cluster) send(n *node, m fle.Message) {
 		c.trace.add(TraceEvent{At: c.sched.now, Kind: TraceLost, Node: n.sid, Peer: m.To, Msg: m, Note: "unknown sid"})
 		return
 	}
-	l := c.net.link(n.sid, to.sid)
-	l.hasQueue = true
-	if c.net.connected(n.sid, to.sid) {
-		c.transmit(n, to, m, TraceSend)
-		return
+	out := n.mgr.Send(to.sid, m)
+	if len(out.Forwards) == 0 {
+		c.trace.add(TraceEvent{At: c.sched.now, Kind: TraceQueue, Node: n.sid, Peer: to.sid, Msg: m})
 	}
-	q := m
-	l.queued = &q
-	c.trace.add(TraceEvent{At: c.sched.now, Kind: TraceQueue, Node: n.sid, Peer: to.sid, Msg: m})
-	c.connectOne(n, to)
+	c.applyCnx(n, out, false)
 }
 
-// connectOne is QuorumCnxManager.connectOne: connect if not connected and
-// the peer can be reached. A new connection starts both SendWorkers, and
-// each sends its queued message or, with none, re-sends its last one.
-func (c *Cluster) connectOne(a, b *node) {
-	if c.net.connected(a.sid, b.sid) {
-		return
+// applyCnx carries out one of n's connection-manager outputs in the
+// order cnx.Output asks. resend says that an Adopt's first message is a
+// re-send of the last one (nothing was pending), for the trace.
+func (c *Cluster) applyCnx(n *node, out cnx.Output[fle.Message], resend bool) {
+	for _, cl := range out.Closes {
+		c.closeConn(cl.Conn, n.sid, cl.Reason)
 	}
-	if !c.reachable(a, b) {
-		c.unreachable(a, b, "dial failed")
-		return
+	for _, e := range out.Ends {
+		c.closeConn(e.Conn, n.sid, e.Reason)
 	}
-	c.net.setConnected(a.sid, b.sid, true)
-	c.reachableAgain(a, b)
-	c.reachableAgain(b, a)
-	c.net.link(a.sid, b.sid).hasQueue = true
-	c.net.link(b.sid, a.sid).hasQueue = true
-	c.trace.add(TraceEvent{At: c.sched.now, Kind: TraceConnect, Node: a.sid, Peer: b.sid})
-	c.flush(a, b)
-	c.flush(b, a)
-}
-
-// flush is the start of SendWorker.run on a new connection.
-func (c *Cluster) flush(from, to *node) {
-	l := c.net.link(from.sid, to.sid)
-	switch {
-	case l.queued != nil:
-		m := *l.queued
-		l.queued = nil
-		c.transmit(from, to, m, TraceSend)
-	case l.last != nil:
-		c.transmit(from, to, *l.last, TraceResend)
-	}
-}
-
-// connectAll is QuorumCnxManager.connectAll: connectOne to every peer n
-// ever had a send queue for.
-func (c *Cluster) connectAll(n *node) {
-	c.trace.add(TraceEvent{At: c.sched.now, Kind: TraceConnectAll, Node: n.sid})
-	for _, peer := range c.nodes {
-		if peer != n && c.net.link(n.sid, peer.sid).hasQueue {
-			c.connectOne(n, peer)
-		}
-	}
-}
-
-// haveDelivered is QuorumCnxManager.haveDelivered as ZooKeeper 3.8
-// implements it: true as soon as any send queue is empty, false if every
-// queue holds a message or there are no queues (QuorumCnxManager.haveDelivered).
-func (c *Cluster) haveDelivered(n *node) bool {
-	for _, peer := range c.nodes {
-		if peer == n {
+	for _, a := range out.Adopts {
+		cn, ok := c.net.conns[a.Conn]
+		if !ok {
 			continue
 		}
-		l := c.net.link(n.sid, peer.sid)
-		if l.hasQueue && l.queued == nil {
-			return true
+		snd := cnx.NewSender(a.First, a.HasFirst)
+		cn.senders[n.sid] = snd
+		kind := TraceSend
+		if resend {
+			kind = TraceResend
+		}
+		if m, ok := snd.Start(); ok {
+			c.write(n, cn, snd, m, kind)
+		}
+		// A new live link: the peer is reachable (the reachable fast
+		// path's input, as the connection-manager actor reports it).
+		c.reachableAgain(n, c.byID[a.SID])
+	}
+	for _, f := range out.Forwards {
+		cn, ok := c.net.conns[f.Conn]
+		if !ok {
+			continue
+		}
+		snd := cn.senders[n.sid]
+		if snd == nil {
+			snd = cnx.NewSender(fle.Message{}, false)
+			cn.senders[n.sid] = snd
+		}
+		if m, ok := snd.Send(f.Msg); ok {
+			c.write(n, cn, snd, m, TraceSend)
 		}
 	}
-	return false
+	for _, sid := range out.Dials {
+		inc := n.inc
+		c.later(func() { c.dial(n, inc, sid) })
+	}
+	for _, t := range out.Timers {
+		inc, sid := n.inc, t.SID
+		c.Schedule(t.After, func() {
+			if n.up && n.inc == inc {
+				defer c.hold()()
+				c.applyCnx(n, n.mgr.RedialDue(sid), false)
+			}
+		})
+	}
 }
 
-// transmit puts m on the connected wire from -> to: it becomes the last
-// message sent, and the policy decides its delay, loss or duplication.
+// write is n's SendWorker writing one frame on cn. The model has no
+// socket-write time: the frame is on the wire at once and the Sender is
+// told so, which hands over any message that waited behind it.
+func (c *Cluster) write(n *node, cn *conn, snd *cnx.Sender[fle.Message], m fle.Message, kind TraceKind) {
+	for ok := true; ok; m, ok = snd.Written() {
+		c.transmit(n, c.byID[cn.other(n.sid)], m, kind)
+		kind = TraceSend
+	}
+}
+
+// pendingFor reports whether n's manager holds a message waiting for sid:
+// what a new link to sid sends first is then that message, else a
+// re-send of the last one.
+func pendingFor(n *node, sid int64) bool {
+	_, ok := n.mgr.Pending(sid)
+	return ok
+}
+
+// dial carries out a Dials output of n (incarnation inc) to sid. Setting
+// a connection up takes no time here; both ends apply ZooKeeper's
+// tie-break as production does (cnx.InitiatorKeeps, Manager.Accepted):
+// the dialler keeps the connection only with the larger sid, else it hangs
+// up after its header, a request for sid to call back.
+func (c *Cluster) dial(n *node, inc uint64, sid int64) {
+	if !n.up || n.inc != inc {
+		return
+	}
+	to := c.byID[sid]
+	if !c.reachable(n, to) {
+		c.applyCnx(n, n.mgr.Dialed(sid, cnx.DialFailed, 0, c.vnow()), false)
+		// A failed dial: the peer is unreachable during this election.
+		c.unreachable(n, to, "dial failed")
+		return
+	}
+	c.net.next++
+	cn := &conn{id: cnx.Conn(c.net.next), a: n.sid, b: sid, aInc: n.inc, bInc: to.inc, open: true,
+		senders: map[int64]*cnx.Sender[fle.Message]{}}
+	c.net.conns[cn.id] = cn
+	if cnx.InitiatorKeeps(n.sid, sid) {
+		c.trace.add(TraceEvent{At: c.sched.now, Kind: TraceConnect, Node: n.sid, Peer: sid})
+		resend := !pendingFor(n, sid)
+		c.applyCnx(n, n.mgr.Dialed(sid, cnx.DialConnected, cn.id, c.vnow()), resend)
+	} else {
+		c.trace.add(TraceEvent{At: c.sched.now, Kind: TraceCall, Node: n.sid, Peer: sid})
+		c.applyCnx(n, n.mgr.Dialed(sid, cnx.DialHungUp, 0, c.vnow()), false)
+		cn.open = false
+		delete(c.net.conns, cn.id)
+	}
+	// The acceptor reads the header (it is in its socket buffer even
+	// after the dialler hung up).
+	resend := !pendingFor(to, n.sid)
+	c.applyCnx(to, to.mgr.Accepted(cnx.Incoming{Conn: cn.id, SID: n.sid, Seq: uint64(cn.id)}, c.vnow()), resend)
+}
+
+// closeConn closes cn from end by (a Close or End of by's manager, which
+// has already forgotten it); the other end's manager hears of it once
+// the current input is done.
+func (c *Cluster) closeConn(id cnx.Conn, by int64, reason string) {
+	cn, ok := c.net.conns[id]
+	if !ok || !cn.open {
+		return
+	}
+	cn.open = false
+	delete(c.net.conns, id)
+	peer := cn.other(by)
+	if reason != cnx.ReasonTieBreak || cn.senders[peer] != nil {
+		c.trace.add(TraceEvent{At: c.sched.now, Kind: TraceDisconnect, Node: by, Peer: peer, Note: reason})
+	}
+	c.later(func() { c.heardClosed(cn, peer) })
+}
+
+// heardClosed tells end x of cn (if that process still runs) that cn
+// closed, and reports the peer unreachable if x's manager says the close
+// means it is gone.
+func (c *Cluster) heardClosed(cn *conn, x int64) {
+	n := c.byID[x]
+	inc := cn.aInc
+	if x == cn.b {
+		inc = cn.bInc
+	}
+	if !n.up || n.inc != inc {
+		return
+	}
+	peer := cn.other(x)
+	out, gone := n.mgr.Closed(peer, cn.id, c.vnow())
+	c.applyCnx(n, out, false)
+	if gone {
+		c.unreachable(n, c.byID[peer], "connection closed")
+	}
+}
+
+// cut closes every open connection for which drop is true, from the
+// network's side: both ends hear of it.
+func (c *Cluster) cut(drop func(*conn) bool) {
+	for _, cn := range c.openConns() {
+		if !drop(cn) {
+			continue
+		}
+		cn.open = false
+		delete(c.net.conns, cn.id)
+		for _, x := range []int64{cn.a, cn.b} {
+			c.later(func() { c.heardClosed(cn, x) })
+		}
+	}
+}
+
+// openConns lists the open connections in the order they were made.
+func (c *Cluster) openConns() []*conn {
+	out := make([]*conn, 0, len(c.net.conns))
+	for id := cnx.Conn(1); id <= cnx.Conn(c.net.next) && len(out) < len(c.net.conns); id++ {
+		if cn, ok := c.net.conns[id]; ok {
+			out = append(out, cn)
+		}
+	}
+	return out
+}
+
+// linked reports whether n's manager has a live link to sid.
+func linked(n *node, sid int64) bool {
+	if !n.up || n.mgr == nil {
+		return false
+	}
+	_, _, ok := n.mgr.Link(sid)
+	return ok
+}
+
+// transmit puts m on the connected wire from -> to, and the policy
+// decides its delay, loss or duplication.
 func (c *Cluster) transmit(from, to *node, m fle.Message, kind TraceKind) {
-	l := c.net.link(from.sid, to.sid)
-	last := m
-	l.last = &last
 	c.stats.Wire++
 	c.trace.add(TraceEvent{At: c.sched.now, Kind: kind, Node: from.sid, Peer: to.sid, Msg: m})
 	fate := c.net.policy.Fate(from.sid, to.sid)
@@ -187,6 +316,7 @@ func (c *Cluster) transmit(from, to *node, m fle.Message, kind TraceKind) {
 		c.trace.add(TraceEvent{At: c.sched.now, Kind: TraceLost, Node: from.sid, Peer: to.sid, Msg: m, Note: "dropped by network"})
 		return
 	}
+	lastDue := &c.net.lastDue[c.net.index[from.sid]*c.net.n+c.net.index[to.sid]]
 	for i := 0; i < fate.Copies && i < len(fate.Delays); i++ {
 		if i > 0 {
 			c.stats.Duplicates++
@@ -194,10 +324,10 @@ func (c *Cluster) transmit(from, to *node, m fle.Message, kind TraceKind) {
 		}
 		d := fate.Delays[i]
 		if !fate.Reorder {
-			if due := c.sched.now + d; due < l.lastDue {
-				d = l.lastDue - c.sched.now
+			if due := c.sched.now + d; due < *lastDue {
+				d = *lastDue - c.sched.now
 			}
-			l.lastDue = c.sched.now + d
+			*lastDue = c.sched.now + d
 		}
 		c.deliverAfter(from.sid, to, m, d)
 	}

@@ -24,18 +24,31 @@ func (c *Cluster) deliver(env *envelope) {
 	c.net.inflight--
 	c.trace.add(TraceEvent{At: c.sched.now, Kind: TraceDeliver, Node: env.to, Peer: env.from, Msg: env.msg})
 	m := env.msg
-	c.apply(to, to.m.Step(fle.Notification{
+	// Through the receive queue (cnx.RecvQueue), drained at once: the
+	// machine takes each notification as it arrives, so the queue never
+	// fills here.
+	to.recv.Offer(fle.Notification{
 		From: env.from, State: m.State, Leader: m.Leader, Zxid: m.Zxid,
 		ElectionEpoch: m.ElectionEpoch, PeerEpoch: m.PeerEpoch,
 		Version: 2, Config: c.verifier,
-	}))
+	})
+	inc := to.inc
+	for to.up && to.inc == inc {
+		nt, ok := to.recv.Poll()
+		if !ok {
+			return
+		}
+		c.apply(to, to.m.Step(nt))
+	}
 }
 
 // tick fires n's pending timer of kind.
 func (c *Cluster) tick(n *node, kind fle.TimerKind) {
 	seq := n.timers[kind].seq
 	n.timers[kind] = armedTimer{}
-	hd := c.haveDelivered(n)
+	// haveDelivered is the connection manager's, as the election actor
+	// asks it (cnx.Manager.HaveDelivered).
+	hd := n.mgr.HaveDelivered()
 	note := ""
 	if kind == fle.NotificationTimer {
 		note = "haveDelivered=" + strconv.FormatBool(hd)
@@ -58,7 +71,8 @@ func (c *Cluster) apply(n *node, out fle.Output) {
 		c.send(n, m)
 	}
 	if out.ConnectAll {
-		c.connectAll(n)
+		c.trace.add(TraceEvent{At: c.sched.now, Kind: TraceConnectAll, Node: n.sid})
+		c.applyCnx(n, n.mgr.ConnectAll(), false)
 	}
 	if r := n.m.LogicalClock(); r > c.stats.MaxRound {
 		c.stats.MaxRound = r

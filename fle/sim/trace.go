@@ -22,7 +22,8 @@ const (
 	// TraceQueue: Node had no connection to Peer; Msg waits in the send
 	// queue (replacing any older queued message).
 	TraceQueue
-	// TraceConnect: a connection between Node and Peer was established.
+	// TraceConnect: Node dialled Peer and keeps the connection (it has
+	// the larger sid); each end's manager makes it its live link.
 	TraceConnect
 	// TraceConnectAll: Node's machine asked to connect to every peer.
 	TraceConnectAll
@@ -61,6 +62,12 @@ const (
 	// connection closed or a dial failed; Note says which). Traced only
 	// with the fast paths on.
 	TraceUnreachable
+	// TraceCall: Node dialled the larger Peer and hung up after its
+	// header, asking Peer to call back (ZooKeeper's tie-break).
+	TraceCall
+	// TraceDisconnect: Node closed its connection to Peer; Note is the
+	// connection manager's reason (cnx.Reason*).
+	TraceDisconnect
 )
 
 // TraceEvent is one line of a trace. Which fields are set depends on Kind.
@@ -168,6 +175,10 @@ func (e TraceEvent) String() string {
 		return at + fmt.Sprintf("%d->%d queued (not connected) %s", e.Node, e.Peer, FormatMessage(e.Msg))
 	case TraceConnect:
 		return at + fmt.Sprintf("%d<>%d connected", e.Node, e.Peer)
+	case TraceCall:
+		return at + fmt.Sprintf("%d->%d call (smaller sid hangs up)", e.Node, e.Peer)
+	case TraceDisconnect:
+		return at + fmt.Sprintf("%d closed link to %d (%s)", e.Node, e.Peer, e.Note)
 	case TraceConnectAll:
 		return at + fmt.Sprintf("%d connectAll", e.Node)
 	case TraceDeliver:
