@@ -170,6 +170,14 @@ func TestHaveDelivered(t *testing.T) {
 			m.Accepted(from(3, 1, 1), t0)
 			m.Send(3, "a")
 		}, true},
+		// ZooKeeper makes a send queue for every adopted connection
+		// (queueSendMap.putIfAbsent in handleConnection and
+		// startConnection): a link from a peer we never sent to is an
+		// empty queue.
+		{"a link adopted before any send is an empty queue", func(m *Manager[string]) {
+			m.Send(1, "a")
+			m.Accepted(from(3, 1, 1), t0)
+		}, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			m := newManager(t)

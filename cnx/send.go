@@ -142,6 +142,10 @@ func (m *Manager[M]) adopt(sid int64, conn Conn, dir Direction, seq uint64, now 
 		a.First, a.HasFirst = last, true
 	}
 	m.links[sid] = link{conn: conn, dir: dir, seq: seq, since: now}
+	// ZooKeeper makes the peer's send queue with every connection it
+	// adopts, in either direction (queueSendMap.putIfAbsent), so the peer
+	// counts in haveDelivered and connectAll from then on.
+	m.known[sid] = true
 	out.Adopts = append(out.Adopts, a)
 	m.noteDelivered(out)
 }
