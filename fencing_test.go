@@ -2,6 +2,7 @@ package zkfle
 
 import (
 	"context"
+	"sync"
 	"testing"
 	"time"
 
@@ -25,6 +26,11 @@ import (
 func TestFailedNodeHandsOutNoFencingToken(t *testing.T) {
 	defer goleak.VerifyNone(t, leakOpts...)
 	reached, release := make(chan struct{}), make(chan struct{})
+	var releaseOnce sync.Once
+	free := func() { releaseOnce.Do(func() { close(release) }) }
+	// A failed check must not leave the node's goroutine held (goleak
+	// would then report it instead of the failure).
+	t.Cleanup(free)
 	n, err := start(context.Background(), ensemble(t, 1)[0], &testHooks{
 		actors: func(c *actors.Config) { c.FaultInjection = true },
 		failed: func() { close(reached); <-release },
@@ -37,8 +43,9 @@ func TestFailedNodeHandsOutNoFencingToken(t *testing.T) {
 
 	path, ok := actorstest.ActorPath(n.inner, actors.KindMessenger)
 	require.True(t, ok)
-	// One failure more than the root restarts in its window: the root
-	// stops the Messenger and reports the node failed.
+	// One failure more than the root restarts in its window (the actors'
+	// rootMaxRestarts, 10): the root stops the Messenger and reports the
+	// node failed.
 	for range 11 {
 		require.NoError(t, actorstest.InjectFault(n.inner, path, "fencing test"))
 	}
@@ -57,7 +64,7 @@ func TestFailedNodeHandsOutNoFencingToken(t *testing.T) {
 	require.Equal(t, Looking, n.Status().State, "a failed node holds no role")
 	require.Error(t, n.Err(), "Err says why the node failed")
 
-	close(release)
+	free()
 	select {
 	case <-n.Done():
 	case <-time.After(20 * time.Second):

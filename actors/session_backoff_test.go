@@ -184,4 +184,3 @@ func TestQuorumPeerBackoffResetsAfterStableSession(t *testing.T) {
 	mu.Unlock()
 	assert.GreaterOrEqual(t, second, quorumpeer.BackoffBase, "the second failure waits longer")
 }
-

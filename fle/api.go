@@ -119,10 +119,12 @@ const (
 	NotificationTimer TimerKind = iota + 1
 	// FinalizeTimer is the finalizeWait window after a quorum agrees.
 	FinalizeTimer
-	// LinkDownTimer ends the memory of links reported down (a zkfle
-	// rule, fastpath.go's startReachability): armed at every such report
-	// (with the fast paths on), it fires Timing.LinkDownMemory after the
-	// last one, and the facts are then too old to count at the next Start.
+	// LinkDownTimer ages the memory of links reported down (a zkfle
+	// rule, fastpath.go's startReachability): armed by a report while
+	// none is pending (with the fast paths on) and re-armed while facts
+	// remain, every Timing.LinkDownMemory; each firing ends a period, and
+	// a fact is forgotten at the end of the period after the one of its
+	// last report.
 	LinkDownTimer
 )
 
@@ -266,8 +268,9 @@ type Timing struct {
 	// MaxNotificationInterval caps the doubling back-off
 	// (zookeeper.fastleader.maxNotificationInterval, 60 s).
 	MaxNotificationInterval time.Duration
-	// LinkDownMemory is how long a link reported down still counts as
-	// down at the next Start (a zkfle rule of the fast paths, no
+	// LinkDownMemory is the period of the memory of links reported down:
+	// such a link still counts as down at the next Start for one to two
+	// periods after its last report (a zkfle rule of the fast paths, no
 	// ZooKeeper setting; 1 s): long enough for the report that ends a
 	// role (a dead leader's connection closing) to reach a Start that
 	// follows it through the session back-off, short enough that a link

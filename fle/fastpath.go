@@ -41,7 +41,8 @@ import (
 // Decide P at once when (a) the voters whose round-r vote is P form a
 // quorum in every tracked configuration (the condition that opens the
 // window), and (b) every voter of fastVoters without that vote is known
-// unreachable: since this election's Start the driver reported that its
+// unreachable: since this election's Start (or, for a link still down,
+// shortly before it: startReachability) the driver reported that its
 // connection closed (not by ZooKeeper's tie-break answering our own call:
 // the peer then dials back, cnx/liveness.go) or that our dial to it was
 // refused or failed (PeerUnreachable), and nothing has shown it reachable
@@ -114,7 +115,8 @@ func (m *Machine) FastPaths() bool { return m.fast }
 // connection closed, or a dial to it was refused or failed. It feeds the
 // reachable fast path; the fact lasts until PeerReachable(sid), a
 // notification from sid, or the next Start, which keeps it only when it is
-// recent (startReachability; the Output then arms LinkDownTimer). If the
+// recent (startReachability; this call's Output arms LinkDownTimer if it
+// is not pending). If the
 // finalize window is open and sid was the last voter the reachable path
 // waited for, the returned Output carries the decision. Reports about
 // ourselves and about non-voters are ignored.
@@ -125,8 +127,10 @@ func (m *Machine) PeerUnreachable(sid int64) Output {
 	}
 	m.unreachable[sid] = struct{}{}
 	if m.fast {
-		m.linkDown[sid] = struct{}{}
-		m.arm(&out, LinkDownTimer, m.timing.LinkDownMemory)
+		m.linkDown[sid] = m.linkDownPeriod
+		if m.timers.linkDown == 0 {
+			m.arm(&out, LinkDownTimer, m.timing.LinkDownMemory)
+		}
 	}
 	if m.running && m.state == zk.Looking && m.finalizing && m.recvIndex.hasAllQuorums(m.target()) {
 		m.decideFast(&out)
@@ -144,9 +148,11 @@ func (m *Machine) PeerReachable(sid int64) {
 // startReachability sets a new election's reachability facts at Start:
 // the last election's are forgotten (they must come from this one), but a
 // voter whose link was reported down recently (since the last decision:
-// while the role stood, or in an election that did not decide; less than
-// Timing.LinkDownMemory after the last report: LinkDownTimer) and not
-// shown up since counts as unreachable at once. The report
+// while the role stood, or in an election that did not decide; its last
+// report at most one to two Timing.LinkDownMemory ago: each LinkDownTimer
+// firing ends one period, and a fact lives until the end of the period
+// after the one of its last report) and not shown up since counts as
+// unreachable at once. The report
 // that ends a role usually arrives just before the next Start: a kill -9
 // leader's connection closes, the follower's session ends on that same
 // close, and the close's report reaches the election before it starts

@@ -239,33 +239,96 @@ func TestReachableLinkDownCountsAtTheNextStart(t *testing.T) {
 // The memory of a link reported down is short (Timing.LinkDownMemory,
 // LinkDownTimer): a link that nobody has tried since says nothing about
 // the peer (ZooKeeper redials only to send, so a link cut by a healed
-// partition stays down between two followers). Once the timer fired the
-// next Start waits for that voter.
+// partition stays down between two followers). A fact lives until the end
+// of the period after the one of its report: it survives the first firing
+// (it may be only a moment old), and once the second has fired the next
+// Start waits for that voter.
 func TestReachableLinkDownForgottenAfterItsMemory(t *testing.T) {
-	m := newFastMachine(t, 3, majority(t, []int64{1, 2, 3}))
-	leadAlone(t, m)
-	tm := armed(t, m.PeerUnreachable(2), LinkDownTimer)
-	assert.Equal(t, DefaultTiming().LinkDownMemory, tm.After)
-	assert.Equal(t, Output{}, m.Tick(LinkDownTimer, tm.Seq, true))
+	for _, firings := range []int{1, 2} {
+		m := newFastMachine(t, 3, majority(t, []int64{1, 2, 3}))
+		leadAlone(t, m)
+		tm := armed(t, m.PeerUnreachable(2), LinkDownTimer)
+		assert.Equal(t, DefaultTiming().LinkDownMemory, tm.After)
+		for i := range firings {
+			out := m.Tick(LinkDownTimer, tm.Seq, true)
+			if i == 0 {
+				tm = armed(t, out, LinkDownTimer) // the fact is left: the memory runs on
+			} else {
+				assert.Equal(t, Output{}, out, "nothing left to remember")
+			}
+		}
 
-	loopback(m, m.Start(10, 1))
-	assert.Empty(t, m.Unreachable())
-	out := m.Step(note(1, zk.Looking, 3, 10, 2, 1))
-	assert.Nil(t, out.Decision, "2's report is too old to count")
-	assert.True(t, m.finalizing)
+		loopback(m, m.Start(10, 1))
+		out := m.Step(note(1, zk.Looking, 3, 10, 2, 1))
+		if firings == 1 {
+			assert.Equal(t, []int64{2}, m.Unreachable(), "one period old")
+			require.NotNil(t, out.Decision)
+			continue
+		}
+		assert.Empty(t, m.Unreachable())
+		assert.Nil(t, out.Decision, "2's report is too old to count")
+		assert.True(t, m.finalizing)
+	}
 }
 
-// A later report restarts the memory: the timer armed by an earlier one
-// is stale and forgets nothing.
-func TestReachableLinkDownMemoryRestartsWithEachReport(t *testing.T) {
-	m := newFastMachine(t, 3, majority(t, []int64{1, 2, 3}))
-	leadAlone(t, m)
-	first := armed(t, m.PeerUnreachable(2), LinkDownTimer)
-	armed(t, m.PeerUnreachable(2), LinkDownTimer)
-	assert.Equal(t, Output{}, m.Tick(LinkDownTimer, first.Seq, true))
+// Each fact ages on its own: a new report about one peer renews that
+// peer's fact only, never an old one about another (one timer for the
+// machine, a period stamp per fact).
+func TestReachableLinkDownFactsAgeSeparately(t *testing.T) {
+	m := newFastMachine(t, 3, majority(t, []int64{1, 2, 3, 4, 5}))
+	startFast(t, 3, m)
+	m.Step(vote3(1))
+	m.Step(vote3(2))
+	m.Step(vote3(4))
+	out := m.Step(vote3(5))
+	require.NotNil(t, out.Decision)
+
+	tm := armed(t, m.PeerUnreachable(2), LinkDownTimer)
+	assert.Empty(t, m.PeerUnreachable(4).Timers, "one timer runs for every fact")
+	tm = armed(t, m.Tick(LinkDownTimer, tm.Seq, true), LinkDownTimer)
+	m.PeerUnreachable(4) // renews 4 only
+	m.PeerUnreachable(5)
+	tm = armed(t, m.Tick(LinkDownTimer, tm.Seq, true), LinkDownTimer)
 
 	loopback(m, m.Start(10, 1))
-	assert.Equal(t, []int64{2}, m.Unreachable())
+	assert.Equal(t, []int64{4, 5}, m.Unreachable(), "2's fact is two periods old; 4's and 5's are one")
+	m.Stop()
+	assert.Equal(t, Output{}, m.Tick(LinkDownTimer, tm.Seq, true), "4 and 5 forgotten too: nothing left")
+	loopback(m, m.Start(10, 1))
+	assert.Empty(t, m.Unreachable())
+}
+
+// The memory runs on through a paused election (Stop: the QuorumPeer
+// backs off after the session the report ended): a fact counts at the
+// Start after the pause while it is recent, and not once it has aged.
+func TestReachableLinkDownMemoryRunsThroughAPause(t *testing.T) {
+	m := newFastMachine(t, 3, majority(t, []int64{1, 2, 3}))
+	leadAlone(t, m)
+	m.PeerUnreachable(2)
+	m.Stop()
+	loopback(m, m.Start(10, 1))
+	assert.Equal(t, []int64{2}, m.Unreachable(), "reported just before the pause")
+
+	m = newFastMachine(t, 3, majority(t, []int64{1, 2, 3}))
+	leadAlone(t, m)
+	tm := armed(t, m.PeerUnreachable(2), LinkDownTimer)
+	m.Stop()
+	tm = armed(t, m.Tick(LinkDownTimer, tm.Seq, true), LinkDownTimer)
+	assert.Equal(t, Output{}, m.Tick(LinkDownTimer, tm.Seq, true))
+	loopback(m, m.Start(10, 1))
+	assert.Empty(t, m.Unreachable(), "aged out during the pause")
+}
+
+// A notification shows its sender alive even while the election is
+// paused: its link-down fact ends.
+func TestReachableNotificationWhilePausedEndsTheFact(t *testing.T) {
+	m := newFastMachine(t, 3, majority(t, []int64{1, 2, 3}))
+	leadAlone(t, m)
+	m.PeerUnreachable(2)
+	m.Stop()
+	m.Step(note(2, zk.Looking, 2, 1, 0, 1))
+	loopback(m, m.Start(10, 1))
+	assert.Empty(t, m.Unreachable())
 }
 
 // Facts of the election that decided are not carried past it (its

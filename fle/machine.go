@@ -65,11 +65,17 @@ type Machine struct {
 	fast        bool
 	fastVoters  []int64
 	unreachable map[int64]struct{}
-	// linkDown holds the voters whose link the driver last reported down
-	// (PeerUnreachable) with nothing showing them reachable since
-	// (PeerReachable, a notification): a fact about the connection that
-	// outlives one election, so each Start counts them unreachable again.
-	linkDown map[int64]struct{}
+	// linkDown holds the voters whose link the driver reported down
+	// (PeerUnreachable) since the last decision, with nothing showing them
+	// reachable since (PeerReachable, a notification), each with the
+	// LinkDownTimer period of its last report: a fact about the
+	// connection that outlives one election, so the next Start counts it
+	// unreachable again while it is recent (fastpath.go's
+	// startReachability; LinkDownTimer ends it one to two
+	// Timing.LinkDownMemory after its last report).
+	linkDown map[int64]uint64
+	// linkDownPeriod counts LinkDownTimer firings.
+	linkDownPeriod uint64
 	// answered holds the voters this round's worse votes were answered
 	// to (fastpath_answer.go); cleared with the round's votes.
 	answered map[int64]struct{}
@@ -121,7 +127,7 @@ func New(cfg Config) (*Machine, error) {
 		outofelection: map[int64]Vote{},
 		fast:          !cfg.DisableFastPaths,
 		unreachable:   map[int64]struct{}{},
-		linkDown:      map[int64]struct{}{},
+		linkDown:      map[int64]uint64{},
 		answered:      map[int64]struct{}{},
 		notLooking:    map[int64]struct{}{},
 	}

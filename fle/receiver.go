@@ -23,14 +23,15 @@ import "github.com/zkfle/zkfle/zk"
 //   - neither is LOOKING: dropped.
 func (m *Machine) Step(n Notification) Output {
 	var out Output
+	if len(m.unreachable) > 0 || len(m.linkDown) > 0 {
+		// A notification from sid shows it reachable (fastpath.go), even
+		// one that arrives while the election is paused.
+		delete(m.unreachable, n.From)
+		delete(m.linkDown, n.From)
+	}
 	if !m.running {
 		out.drop(n.From, DropNotStarted)
 		return out
-	}
-	if len(m.unreachable) > 0 || len(m.linkDown) > 0 {
-		// A notification from sid shows it reachable (fastpath.go).
-		delete(m.unreachable, n.From)
-		delete(m.linkDown, n.From)
 	}
 	if m.state == zk.Looking && m.newerConfig(n) {
 		out.drop(n.From, DropNewerConfig)

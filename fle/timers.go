@@ -3,7 +3,7 @@ package fle
 import "time"
 
 // timerState tracks the sequence number of the pending arming of each of
-// the machine's two timers (0: none pending). Every arming takes a fresh
+// the machine's timers (0: none pending). Every arming takes a fresh
 // number from one counter, so a firing that raced with a re-arm or a cancel
 // carries a number that no longer matches and is ignored.
 type timerState struct {
@@ -80,8 +80,10 @@ func (m *Machine) armFinalize(out *Output) {
 // FinalizeTimer: the finalize window closed with nothing better arriving,
 // so the proposal the quorum agreed on is decided.
 //
-// LinkDownTimer: the links reported down are forgotten for the next
-// Start (this election's own facts stay).
+// LinkDownTimer: one period of the link-down memory ends; the links last
+// reported down in the period before are forgotten for the next Start
+// (this election's own facts stay), and the timer runs on while any are
+// left.
 func (m *Machine) Tick(kind TimerKind, seq uint64, haveDelivered bool) Output {
 	var out Output
 	s := m.timers.slot(kind)
@@ -91,7 +93,15 @@ func (m *Machine) Tick(kind TimerKind, seq uint64, haveDelivered bool) Output {
 	*s = 0
 	switch kind {
 	case LinkDownTimer:
-		clear(m.linkDown)
+		m.linkDownPeriod++
+		for sid, p := range m.linkDown {
+			if p+1 < m.linkDownPeriod {
+				delete(m.linkDown, sid)
+			}
+		}
+		if len(m.linkDown) > 0 {
+			m.arm(&out, LinkDownTimer, m.timing.LinkDownMemory)
+		}
 	case NotificationTimer:
 		if haveDelivered {
 			m.sendNotifications(&out)

@@ -32,11 +32,12 @@
 //   - quorumpeer.Peer, the QuorumPeer loop (one per node; a crash makes a
 //     fresh one over the surviving MemoryEpochs): LOOKING -> session ->
 //     LOOKING, the session back-off (jittered from the world's seeded rng,
-//     capped at min(3 s, initLimit x tickTime / 2) = 500 ms as the actors
-//     set it), the disk-fault rule and the newer-round rule. Its outputs
-//     are carried out in quorumpeer.Output's order, as
+//     capped at quorumpeer.BackoffCapFor(initLimit, tickTime) = 500 ms, as
+//     the actors set it), the disk-fault rule and the newer-round rule.
+//     Its outputs are carried out in quorumpeer.Output's order, as
 //     actors/quorumpeer_session.go does (quorumpeer.go): StartLooking is
-//     SetCandidate then Start, PauseElection is the machine's Stop, a
+//     SetCandidate then Start, PauseElection is the machine's Stop (its
+//     pending timers stay armed, as the actors leave them), a
 //     Decision starts a LeaderSession or LearnerSession from the stored
 //     epochs and last zxid, Established feeds the loop (which reports the
 //     role and gives the election the new epoch), a session's end feeds

@@ -95,7 +95,7 @@ func (n *node) crashesDuring(wr zab.EpochWrite) bool {
 		landed = false
 	}
 	if landed {
-		w.hist.Writes = append(w.hist.Writes, Write{Seq: w.obsSeq(), At: w.s.now, Node: n.id, Current: wr.File == zab.CurrentEpochFile, Epoch: wr.Epoch})
+		w.recordWrite(n, wr)
 	}
 	w.tracef("crash n%d during its %v=%d write (landed: %v)", n.id, wr.File, wr.Epoch, landed)
 	w.counts["crash-in-write-fired"]++

@@ -337,9 +337,16 @@ func (n *node) applyZab(s *session, out zab.Output) {
 	}
 }
 
-// landed records an epoch write that reached n's disk: for the oracles
-// (History.Writes, their only view of the disk) and for the trace.
+// landed records an epoch write that reached n's disk for the oracles
+// and the trace.
 func (w *World) landed(n *node, wr zab.EpochWrite) {
-	w.hist.Writes = append(w.hist.Writes, Write{Seq: w.obsSeq(), At: w.s.now, Node: n.id, Current: wr.File == zab.CurrentEpochFile, Epoch: wr.Epoch})
+	w.recordWrite(n, wr)
 	w.emit(Event{Kind: EventWrite, Node: n.id, File: wr.File.String(), Epoch: wr.Epoch})
+}
+
+// recordWrite adds an epoch write that reached n's disk to the history,
+// the oracles' only view of the disks: every landed write passes here,
+// the one a crash interrupts included (crashesDuring).
+func (w *World) recordWrite(n *node, wr zab.EpochWrite) {
+	w.hist.Writes = append(w.hist.Writes, Write{Seq: w.obsSeq(), At: w.s.now, Node: n.id, Current: wr.File == zab.CurrentEpochFile, Epoch: wr.Epoch})
 }

@@ -23,16 +23,29 @@ type Violation struct {
 func (v Violation) String() string { return "oracle (" + v.Oracle + "): " + v.Detail }
 
 // onDisk is what node's epoch file (currentEpoch if current, else
-// acceptedEpoch) held just before the event numbered before (-1: at the
-// end of the run): the last write of it that landed earlier, or the start
-// disk's value. It reads the history only, never the simulated store.
+// acceptedEpoch) held just before the event numbered before: the last
+// write of it that landed earlier, or the start disk's value. It reads the
+// history only, never the simulated store.
 func onDisk(h History, node int64, current bool, before int) int64 {
+	return lastWrite(h, node, current, func(w Write) bool { return w.Seq < before })
+}
+
+// onDiskAt is onDisk at virtual time at (the writes of that instant
+// included).
+func onDiskAt(h History, node int64, current bool, at time.Duration) int64 {
+	return lastWrite(h, node, current, func(w Write) bool { return w.At <= at })
+}
+
+// lastWrite is the value of node's epoch file after the writes that
+// landed while done says so (History.Writes is in order), or the start
+// disk's value.
+func lastWrite(h History, node int64, current bool, done func(Write) bool) int64 {
 	v := h.Start[node].AcceptedEpoch
 	if current {
 		v = h.Start[node].CurrentEpoch
 	}
 	for _, w := range h.Writes {
-		if before >= 0 && w.Seq >= before {
+		if !done(w) {
 			break
 		}
 		if w.Node == node && w.Current == current {
@@ -59,7 +72,7 @@ func Excused(h History) []int64 {
 	var out []int64
 	for _, v := range members(h) {
 		c := cur[v]
-		if l != nil && v != l.Node && !(learnerRole(c.Role) && c.Leader == l.Node && c.Epoch == l.Epoch) && onDisk(h, v, false, -1) > l.Epoch {
+		if l != nil && v != l.Node && !(learnerRole(c.Role) && c.Leader == l.Node && c.Epoch == l.Epoch) && onDiskAt(h, v, false, h.End) > l.Epoch {
 			out = append(out, v)
 		}
 	}
@@ -207,10 +220,11 @@ func state(h History, upTo int) map[int64]Change {
 }
 
 // settled reports whether exactly one voter is LEADING, every other voter
-// FOLLOWING it in its epoch and every observer OBSERVING it, except
-// members whose acceptedEpoch is above the leader's epoch (see
-// onDisk) while the leader and its followers are a quorum.
-func settled(h History, cur map[int64]Change) (bool, string) {
+// FOLLOWING it in its epoch and every observer OBSERVING it (cur: the
+// roles at virtual time at), except members whose acceptedEpoch on disk
+// at that moment is above the leader's epoch (onDiskAt) while the leader
+// and its followers are a quorum.
+func settled(h History, cur map[int64]Change, at time.Duration) (bool, string) {
 	var leaders []Change
 	for _, v := range h.Voters {
 		if c, ok := cur[v]; ok && c.Role == Leading {
@@ -241,7 +255,7 @@ func settled(h History, cur map[int64]Change) (bool, string) {
 		}
 		c, ok := cur[v]
 		if !ok || c.Role != want || c.Leader != l.Node || c.Epoch != l.Epoch {
-			if onDisk(h, v, false, -1) > l.Epoch && isQuorum(h, in) {
+			if onDiskAt(h, v, false, at) > l.Epoch && isQuorum(h, in) {
 				continue
 			}
 			role := Looking
@@ -267,7 +281,7 @@ func sortedSet(set map[int64]bool) []int64 {
 // SettledAtEnd is oracle (d): when the run stops (all faults healed long
 // before), exactly one node leads and all others follow it.
 func SettledAtEnd(h History) []Violation {
-	if ok, why := settled(h, state(h, len(h.Changes))); !ok {
+	if ok, why := settled(h, state(h, len(h.Changes)), h.End); !ok {
 		return []Violation{{"d", fmt.Sprintf("not settled at end %v: %s", h.End, why)}}
 	}
 	return nil
@@ -275,23 +289,28 @@ func SettledAtEnd(h History) []Violation {
 
 // Liveness is oracle (e): the ensemble is settled (as in (d)) at some
 // moment within Bound after LastHeal. It returns how long after LastHeal
-// that first happened, or -1.
+// that first happened, or -1. The moments judged are LastHeal and every
+// role change or epoch write after it (a write can end (d)'s excuse of a
+// node, or start it), each with everything of that instant applied.
 func Liveness(h History) (time.Duration, []Violation) {
-	first := time.Duration(-1)
-	i := 0
-	for i < len(h.Changes) && h.Changes[i].At <= h.LastHeal {
-		i++
-	}
-	if ok, _ := settled(h, state(h, i)); ok {
-		first = 0
-	}
-	for ; first < 0 && i < len(h.Changes); i++ {
-		// Apply every change at the same instant before judging.
-		if i+1 < len(h.Changes) && h.Changes[i+1].At == h.Changes[i].At {
-			continue
+	moments := []time.Duration{h.LastHeal}
+	for _, c := range h.Changes {
+		if c.At > h.LastHeal {
+			moments = append(moments, c.At)
 		}
-		if ok, _ := settled(h, state(h, i+1)); ok {
-			first = h.Changes[i].At - h.LastHeal
+	}
+	for _, w := range h.Writes {
+		if w.At > h.LastHeal {
+			moments = append(moments, w.At)
+		}
+	}
+	sort.Slice(moments, func(i, j int) bool { return moments[i] < moments[j] })
+	first := time.Duration(-1)
+	for _, at := range moments {
+		n := sort.Search(len(h.Changes), func(i int) bool { return h.Changes[i].At > at })
+		if ok, _ := settled(h, state(h, n), at); ok {
+			first = at - h.LastHeal
+			break
 		}
 	}
 	if first < 0 || first > h.Bound {

@@ -148,6 +148,23 @@ func TestOracleDExcusesANodeAheadOnlyWithAMajority(t *testing.T) {
 	require.Equal(t, []string{"d"}, oracles(SettledAtEnd(h)))
 }
 
+// (e) judges each moment by the disks of that moment: node 3, LOOKING
+// from the heal on, is excused only from when its acceptedEpoch 2 landed
+// (at 300 ms), not from the heal because it holds epoch 2 at the end.
+func TestOracleEExcusesByTheDiskOfTheMoment(t *testing.T) {
+	h := cleanHistory()
+	h.Changes = []Change{
+		{At: 12 * ms, Node: 1, Role: Leading, Epoch: 1, Leader: 1},
+		{At: 13 * ms, Node: 2, Role: Following, Epoch: 1, Leader: 1},
+	}
+	h.Writes = append(h.Writes, Write{Seq: 60, At: 300 * ms, Node: 3, Epoch: 2})
+	h.Bound = time.Second
+	settle, vs := Liveness(h)
+	require.Empty(t, vs)
+	require.Equal(t, 295*ms, settle, "settled once 3's write landed, 295 ms after the heal at 5 ms")
+	require.Equal(t, []int64{3}, Excused(h))
+}
+
 // cleanStart makes cleanHistory a clean run in which node 1 is the best
 // voter: every voter in epoch 1, node 1 with the greatest zxid.
 func cleanStart(h History) History {

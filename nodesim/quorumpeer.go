@@ -77,8 +77,10 @@ func (n *node) applyQP(out quorumpeer.Output) {
 		n.m.UpdateElectionVote(*out.UpdateVote)
 	}
 	if out.PauseElection {
+		// As actors/election.go: the pending timers stay armed (the
+		// machine ignores a firing it no longer expects, and keeps its
+		// LinkDownTimer through the pause).
 		n.m.Stop()
-		n.fleTimers = map[fle.TimerKind]uint64{}
 	}
 	if s := out.StartLooking; s != nil {
 		n.m.SetCandidate(s.Candidate)

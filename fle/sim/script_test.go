@@ -171,10 +171,11 @@ func (e *scriptEnv) addNodes(t *testing.T, td *datadriven.TestData) error {
 	return nil
 }
 
-// tick fires a timer: tick SID notification|finalize
+// tick fires a timer: tick SID notification|finalize|link-down
 func (e *scriptEnv) tick(t *testing.T, td *datadriven.TestData) error {
-	require.Len(t, td.CmdArgs, 2, "tick SID notification|finalize")
-	kind := map[string]fle.TimerKind{"notification": fle.NotificationTimer, "finalize": fle.FinalizeTimer}[td.CmdArgs[1].Key]
+	require.Len(t, td.CmdArgs, 2, "tick SID notification|finalize|link-down")
+	kind := map[string]fle.TimerKind{"notification": fle.NotificationTimer, "finalize": fle.FinalizeTimer,
+		"link-down": fle.LinkDownTimer}[td.CmdArgs[1].Key]
 	if kind == 0 {
 		td.Fatalf(t, "unknown timer %q", td.CmdArgs[1].Key)
 	}
