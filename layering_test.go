@@ -54,6 +54,7 @@ var imports = map[string][]string{
 	"history/testensemble":   {"actors", "internal/freeport", "messages", "quorum"},
 	"internal/mutate":        nil,
 	"internal/netns":         nil,
+	"internal/oraclecheck":   nil,
 	"internal/pcaptest":      nil,
 	"internal/nodehooks":     {protoactor},
 	"internal/ratelog":       nil,
