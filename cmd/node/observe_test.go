@@ -205,7 +205,22 @@ func TestRunFailsWhenTheClientPortIsTaken(t *testing.T) {
 	path := filepath.Join(dir, "zoo.cfg")
 	require.NoError(t, os.WriteFile(path, []byte(fmt.Sprintf(threeServers, ports...)+"\ndataDir="+dir+"\n"+
 		"clientPort="+clientPort+"\nclientPortAddress=127.0.0.1\n"), 0o644))
-	code, _, errOut := run("run", "--config", path)
+	// A node that wrongly starts would run until signalled: bound the wait,
+	// then stop it, so the failure is a clear one and not the test binary's
+	// timeout.
+	sigs := make(chan os.Signal, 1)
+	done := make(chan int, 1)
+	var out, errBuf bytes.Buffer
+	go func() { done <- dispatch([]string{"run", "--config", path}, &out, &errBuf, sigs) }()
+	var code int
+	select {
+	case code = <-done:
+	case <-time.After(30 * time.Second):
+		sigs <- syscall.SIGTERM
+		<-done
+		t.Fatalf("the node ran with its client port taken; stderr:\n%s", errBuf.String())
+	}
+	errOut := errBuf.String()
 	assert.Equal(t, exitFailed, code, errOut)
 	assert.Contains(t, errOut, "node: cannot bind client port "+taken.Addr().String())
 	assert.NotContains(t, errOut, "node started")
