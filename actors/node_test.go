@@ -9,6 +9,7 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/zkfle/zkfle/internal/freeport"
 	"github.com/zkfle/zkfle/messages"
 	"github.com/zkfle/zkfle/quorum"
 	"go.uber.org/goleak"
@@ -101,8 +102,10 @@ func TestValidateNamesTheBadValue(t *testing.T) {
 // election port + 1) may belong to someone else.
 func freeQuorumPort(t testing.TB) int {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	// Below the ephemeral range: a port the kernel handed out and we
+	// closed can be taken by any outgoing connection's source port before
+	// the leader binds it (a CI failure: "bind: address already in use").
+	p, err := freeport.Port()
 	require.NoError(t, err)
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
+	return p
 }

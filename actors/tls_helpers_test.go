@@ -109,10 +109,7 @@ func newTLSEnsemble(t *testing.T, n int, tweak func(sid int64, cfg *Config)) *tl
 		ln, err := net.Listen("tcp", aliasOf(sid)+":0")
 		require.NoError(t, err)
 		e.lns[sid] = ln
-		qln, err := net.Listen("tcp", aliasOf(sid)+":0")
-		require.NoError(t, err)
-		qport := qln.Addr().(*net.TCPAddr).Port
-		require.NoError(t, qln.Close())
+		qport := freeQuorumPort(t)
 		servers = append(servers, quorum.Server{ID: sid, Addrs: []quorum.AddrPair{{Host: aliasOf(sid),
 			QuorumPort: qport, ElectionPort: ln.Addr().(*net.TCPAddr).Port}}})
 	}
