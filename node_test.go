@@ -11,6 +11,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
+
+	"github.com/zkfle/zkfle/internal/freeport"
 )
 
 // protoactor's dead-letter throttle outlives an actor system by design.
@@ -19,10 +21,11 @@ var leakOpts = []goleak.Option{goleak.IgnoreCurrent(),
 
 func freeLoopbackPort(t *testing.T) int {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	// Below the ephemeral range: a port the kernel handed out and a test
+	// closed can be taken by an outgoing connection before a node binds it.
+	p, err := freeport.Port()
 	require.NoError(t, err)
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
+	return p
 }
 
 func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }

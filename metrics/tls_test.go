@@ -15,6 +15,7 @@ import (
 
 	"github.com/zkfle/zkfle/actors"
 	"github.com/zkfle/zkfle/history"
+	"github.com/zkfle/zkfle/internal/freeport"
 	"github.com/zkfle/zkfle/internal/testcerts"
 	"github.com/zkfle/zkfle/metrics"
 	"github.com/zkfle/zkfle/quorum"
@@ -31,10 +32,8 @@ func TestTLSMetrics(t *testing.T) {
 		NotAfter: notAfter})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
-	qln, err := net.Listen("tcp", "127.0.0.1:0")
+	qport, err := freeport.Port() // below the ephemeral range: no outgoing connection takes it first
 	require.NoError(t, err)
-	qport := qln.Addr().(*net.TCPAddr).Port
-	require.NoError(t, qln.Close())
 	v, err := quorum.NewMajority([]quorum.Server{{ID: 1, Addrs: []quorum.AddrPair{
 		{Host: "127.0.0.1", QuorumPort: qport, ElectionPort: ln.Addr().(*net.TCPAddr).Port}}}}, 0)
 	require.NoError(t, err)
