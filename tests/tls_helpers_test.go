@@ -286,6 +286,24 @@ func electionClaim(src, addr string, cfg *tls.Config, sid int64, claimedAddr str
 	return claimOutcome{answered: true}
 }
 
+// claimAnswered repeats claim until it is answered or within has passed,
+// and returns the last outcome. A claim made in a live member's name races
+// that member: adopting the claim drops the member's link, the member
+// dials again, and its new link can replace the claim's before the node
+// answers (a CI failure: "read: EOF"). What such a test asserts is that
+// the port takes the peer, not that the peer wins the race, so a refusal
+// is asserted with one claim and an answer with this.
+func claimAnswered(within time.Duration, claim func() claimOutcome) claimOutcome {
+	deadline := time.Now().Add(within)
+	for {
+		got := claim()
+		if got.answered || time.Now().After(deadline) {
+			return got
+		}
+		<-time.After(50 * time.Millisecond) // pace the tries; the condition is the answer
+	}
+}
+
 // quorumClaim connects to a leader's quorum port addr from src (TLS when
 // cfg is set), sends a zkfle FOLLOWERINFO claiming sid, and reports
 // whether the leader answered with LEADERINFO.

@@ -43,9 +43,13 @@ func TestTLSRollingUpgrade(t *testing.T) {
 		if mode == tlsUnifiedPlain {
 			// Every port now takes both: a plaintext peer and a TLS peer,
 			// each claiming sid 3 at server 1, are answered.
-			plain := electionClaim(e.host(3), e.electionAddr(1), nil, 3, e.electionAddr(3))
+			plain := claimAnswered(claimTimeout, func() claimOutcome {
+				return electionClaim(e.host(3), e.electionAddr(1), nil, 3, e.electionAddr(3))
+			})
 			assert.Truef(t, plain.answered, "portUnification takes a plaintext peer: %v", plain.err)
-			secure := electionClaim(e.host(3), e.electionAddr(1), peerTLS(e.leaves[3], e.ca.Pool(), e.host(1)), 3, e.electionAddr(3))
+			secure := claimAnswered(claimTimeout, func() claimOutcome {
+				return electionClaim(e.host(3), e.electionAddr(1), peerTLS(e.leaves[3], e.ca.Pool(), e.host(1)), 3, e.electionAddr(3))
+			})
 			assert.Truef(t, secure.answered, "portUnification takes a TLS peer: %v", secure.err)
 		}
 	}
@@ -61,7 +65,9 @@ func TestTLSRollingUpgrade(t *testing.T) {
 	// TLS only now: plaintext is refused on both ports, TLS is answered.
 	plain := electionClaim(e.host(3), e.electionAddr(1), nil, 3, e.electionAddr(3))
 	assert.Falsef(t, plain.answered, "a plaintext peer was answered on the election port after the switch")
-	secure := electionClaim(e.host(3), e.electionAddr(1), peerTLS(e.leaves[3], e.ca.Pool(), e.host(1)), 3, e.electionAddr(3))
+	secure := claimAnswered(claimTimeout, func() claimOutcome {
+		return electionClaim(e.host(3), e.electionAddr(1), peerTLS(e.leaves[3], e.ca.Pool(), e.host(1)), 3, e.electionAddr(3))
+	})
 	assert.Truef(t, secure.answered, "a TLS peer is answered on the election port: %v", secure.err)
 	follower := e.others(cur.leader)[0]
 	got := quorumClaim(e.host(follower), e.quorumAddr(cur.leader), nil, follower)

@@ -116,7 +116,9 @@ func TestTLSRefusesBadPeers(t *testing.T) {
 
 	t.Run("election port", func(t *testing.T) {
 		// Follower a's election port, claiming the leader's sid from its address.
-		control := electionClaim(e.host(leader), e.electionAddr(a), peerTLS(e.leaves[leader], e.ca.Pool(), e.host(a)), leader, e.electionAddr(leader))
+		control := claimAnswered(claimTimeout, func() claimOutcome {
+			return electionClaim(e.host(leader), e.electionAddr(a), peerTLS(e.leaves[leader], e.ca.Pool(), e.host(a)), leader, e.electionAddr(leader))
+		})
 		require.Truef(t, control.answered, "server %d's own certificate is answered: %v", leader, control.err)
 		for _, p := range bad {
 			got := electionClaim(e.host(leader), e.electionAddr(a), cfgFor(p, a), leader, e.electionAddr(leader))
@@ -164,7 +166,9 @@ func TestTLSIdentityBinding(t *testing.T) {
 	got := electionClaim(e.host(b), e.electionAddr(a), as(b, a), leader, e.electionAddr(leader))
 	assert.Falsef(t, got.answered, "server %d's certificate claiming sid %d on the election port was answered", b, leader)
 	t.Logf("election port, server %d claiming sid %d: %v", b, leader, got.err)
-	control := electionClaim(e.host(leader), e.electionAddr(a), as(leader, a), leader, e.electionAddr(leader))
+	control := claimAnswered(claimTimeout, func() claimOutcome {
+		return electionClaim(e.host(leader), e.electionAddr(a), as(leader, a), leader, e.electionAddr(leader))
+	})
 	assert.Truef(t, control.answered, "server %d's certificate claiming sid %d is answered: %v", leader, leader, control.err)
 
 	// Follower a goes, so that a claim of sid a takes no live member's place.
