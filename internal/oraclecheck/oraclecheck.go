@@ -9,6 +9,7 @@ package oraclecheck
 import (
 	"fmt"
 	"go/ast"
+	"go/build"
 	"go/parser"
 	"go/token"
 	"go/types"
@@ -26,8 +27,8 @@ type Report struct {
 	Imports []string
 	// Foreign maps each object of the package (function, type, method,
 	// variable, constant or field) that the judge's files use but another
-	// non-test file declares to that file's base name. Methods and fields
-	// are keyed "Type.Name".
+	// non-test file declares to that file's base name. A method is keyed
+	// "Type.Name", a field "field Name".
 	Foreign map[string]string
 }
 
@@ -35,9 +36,9 @@ type Report struct {
 // files named in judge (base names) import and use from the rest of the
 // package.
 func Read(dir string, judge ...string) (Report, error) {
-	isJudge := map[string]bool{}
+	isJudge, missing := map[string]bool{}, map[string]bool{}
 	for _, j := range judge {
-		isJudge[j] = true
+		isJudge[j], missing[j] = true, true
 	}
 	entries, err := os.ReadDir(dir)
 	if err != nil {
@@ -50,23 +51,25 @@ func Read(dir string, judge ...string) (Report, error) {
 		if e.IsDir() || !strings.HasSuffix(name, ".go") || strings.HasSuffix(name, "_test.go") {
 			continue
 		}
+		// Build constraints and _GOOS/_GOARCH names as go build sees
+		// them on this machine.
+		if ok, err := build.Default.MatchFile(dir, name); err != nil || !ok {
+			continue
+		}
 		f, err := parser.ParseFile(fset, filepath.Join(dir, name), nil, 0)
 		if err != nil {
 			return Report{}, err
 		}
-		if !buildable(f) {
-			continue
-		}
 		files = append(files, f)
 		if isJudge[name] {
 			judged = append(judged, f)
-			delete(isJudge, name)
+			delete(missing, name)
 		}
 	}
-	if len(isJudge) > 0 {
-		return Report{}, fmt.Errorf("oraclecheck: judge files not found in %s: %v", dir, sortedKeys(isJudge))
+	if len(missing) > 0 {
+		return Report{}, fmt.Errorf("oraclecheck: judge files not found in %s: %v", dir, sortedKeys(missing))
 	}
-	info := &types.Info{Uses: map[*ast.Ident]types.Object{}, Selections: map[*ast.SelectorExpr]*types.Selection{}}
+	info := &types.Info{Uses: map[*ast.Ident]types.Object{}}
 	// Only this package's objects matter, so every import is an empty
 	// stand-in and the errors that follow from it (a use of fle.X, say)
 	// are ignored: the check needs neither GOROOT nor built dependencies
@@ -94,7 +97,7 @@ func Read(dir string, judge ...string) (Report, error) {
 				return true
 			}
 			file := filepath.Base(fset.Position(obj.Pos()).Filename)
-			if judgeFile(fset, judged, obj.Pos()) {
+			if isJudge[file] {
 				return true
 			}
 			if obj.Parent() != pkg.Scope() && !isMember(obj) {
@@ -108,30 +111,6 @@ func Read(dir string, judge ...string) (Report, error) {
 	return rep, nil
 }
 
-// buildable reports whether f has no //go:build line that leaves it out on
-// this machine's usual build (the check only skips files constrained to
-// other systems: a judge is plain Go).
-func buildable(f *ast.File) bool {
-	for _, cg := range f.Comments {
-		for _, c := range cg.List {
-			if strings.HasPrefix(c.Text, "//go:build ") && c.Pos() < f.Package {
-				return false
-			}
-		}
-	}
-	return true
-}
-
-func judgeFile(fset *token.FileSet, judged []*ast.File, pos token.Pos) bool {
-	name := fset.Position(pos).Filename
-	for _, f := range judged {
-		if fset.Position(f.Package).Filename == name {
-			return true
-		}
-	}
-	return false
-}
-
 // isMember reports whether obj is a method or a struct field.
 func isMember(obj types.Object) bool {
 	switch o := obj.(type) {
@@ -143,9 +122,8 @@ func isMember(obj types.Object) bool {
 	return false
 }
 
-// qualified names obj as the report keys it: Type.Name for a method or
-// field (the receiver's or the enclosing named struct's type when known),
-// else its name.
+// qualified names obj as the report keys it: Type.Name for a method,
+// "field Name" for a field, else its name.
 func qualified(obj types.Object) string {
 	if f, ok := obj.(*types.Func); ok {
 		if recv := f.Type().(*types.Signature).Recv(); recv != nil {

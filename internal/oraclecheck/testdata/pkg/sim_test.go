@@ -1,3 +1,0 @@
-package pkg
-
-func testOnly() {}
